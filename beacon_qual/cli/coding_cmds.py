@@ -1,0 +1,3 @@
+"""Commands: coding_cmds (being written)."""
+
+from .base import main  # noqa: F401

@@ -1,0 +1,3 @@
+"""Commands: import_cmds (being written)."""
+
+from .base import main  # noqa: F401

@@ -1,0 +1,6 @@
+"""The project store: one SQLite file per project."""
+
+from .db import Project, new_uuid, now
+from .schema import SCHEMA_VERSION
+
+__all__ = ["Project", "new_uuid", "now", "SCHEMA_VERSION"]

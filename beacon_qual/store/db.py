@@ -1,0 +1,272 @@
+"""Opening, creating and migrating project files; transactions and the audit trail.
+
+A project is one SQLite file. Connections run in autocommit mode and every
+change goes through :meth:`Project.transaction`, which starts ``BEGIN IMMEDIATE``
+so that two processes writing the same project queue on the busy timeout
+instead of failing with "database is locked" when a read lock is upgraded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+import uuid as uuidlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from ..errors import BeaconError
+from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 60_000
+
+
+def now() -> str:
+    """The current time as an ISO 8601 UTC string (second precision, 'Z')."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        uri = f"file:{Path(path).resolve().as_posix()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _inspect(path: Path) -> tuple[int, int]:
+    """Return (application_id, user_version) of an existing file, read-only.
+
+    Raises BeaconError for anything that is not a readable SQLite database.
+    """
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise BeaconError(f"cannot read project {path}: {exc.strerror or exc}") from None
+    if header != SQLITE_HEADER:
+        raise BeaconError(f"{path} is not a beacon-qual project (not an SQLite database)")
+    try:
+        conn = _connect(path, readonly=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BeaconError(f"{path} is damaged and cannot be opened ({exc})") from None
+    return app_id, version
+
+
+class Project:
+    """An open project file."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self._depth = 0
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path | str) -> "Project":
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            raise BeaconError(f"{path} already exists; open it instead of creating it")
+        if not path.parent.exists():
+            raise BeaconError(f"folder {path.parent} does not exist")
+        conn = _connect(path)
+        project = cls(path, conn)
+        project._configure()
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        project._migrate(0)
+        with project.transaction():
+            project.set_meta("created_at", now())
+            project.set_meta("project_uuid", new_uuid())
+        return project
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = False) -> "Project":
+        path = Path(path)
+        if not path.exists() or path.stat().st_size == 0:
+            if create:
+                return cls.create(path)
+            raise BeaconError(
+                f"no project at {path}; create one with 'beacon-qual init' or pass --project"
+            )
+        app_id, version = _inspect(path)
+        if app_id != APPLICATION_ID:
+            raise BeaconError(f"{path} is an SQLite database but not a beacon-qual project")
+        if version > SCHEMA_VERSION:
+            raise BeaconError(
+                f"{path} was written by a newer beacon-qual (schema {version}, this version reads up to "
+                f"{SCHEMA_VERSION}); upgrade beacon-qual to open it"
+            )
+        conn = _connect(path)
+        project = cls(path, conn)
+        try:
+            project._configure()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise BeaconError(f"{path} is damaged and cannot be opened ({exc})") from None
+        if version < SCHEMA_VERSION:
+            project.backup(path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.bak"))
+            project._migrate(version)
+        return project
+
+    def _configure(self) -> None:
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit the screen has confirmed survives a crash of the machine too.
+        self.conn.execute("PRAGMA synchronous = FULL")
+
+    def _migrate(self, from_version: int) -> None:
+        for target, script in enumerate(MIGRATIONS[from_version:], start=from_version + 1):
+            with self.transaction():
+                for statement in _split_sql(script):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {target}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing unit of work. Nested calls become savepoints."""
+        conn = self.conn
+        if self._depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+            name = None
+        else:
+            name = f"sp{self._depth}"
+            conn.execute(f"SAVEPOINT {name}")
+        self._depth += 1
+        try:
+            yield conn
+        except BaseException:
+            self._depth -= 1
+            if name is None:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self._depth -= 1
+            if name is None:
+                conn.execute("COMMIT")
+            else:
+                conn.execute(f"RELEASE {name}")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    # -- helpers -----------------------------------------------------------------
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils view of the same connection (for bulk inserts and introspection)."""
+        return sqlite_utils.Database(self.conn)
+
+    def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def scalar(self, sql: str, params: Any = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return default if row is None else row[0]
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        self.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        before: dict | None = None,
+        after: dict | None = None,
+        coder_id: int | None = None,
+    ) -> int:
+        """Record one change. Call inside the transaction that makes the change."""
+        cur = self.execute(
+            "INSERT INTO audit(at, coder_id, action, entity, entity_id, before, after) VALUES (?,?,?,?,?,?,?)",
+            (
+                now(),
+                coder_id,
+                action,
+                entity,
+                entity_id,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+            ),
+        )
+        return cur.lastrowid
+
+    def coder_id(self, name: str, *, create: bool = True) -> int:
+        """The id of the coder called ``name``, created on first use."""
+        name = name.strip()
+        if not name:
+            raise BeaconError("a coder name cannot be empty")
+        row = self.one("SELECT id FROM coders WHERE name = ?", (name,))
+        if row is not None:
+            return row[0]
+        if not create:
+            raise BeaconError(f"no coder called {name!r} in this project")
+        with self.transaction():
+            cur = self.execute(
+                "INSERT INTO coders(uuid, name, created_at) VALUES (?, ?, ?)", (new_uuid(), name, now())
+            )
+            return cur.lastrowid
+
+    def backup(self, dest: Path | str) -> Path:
+        """Copy the project with SQLite's online backup (safe while others write)."""
+        dest = Path(dest)
+        tmp = dest.with_name(dest.name + ".partial")
+        if tmp.exists():
+            tmp.unlink()
+        target = sqlite3.connect(str(tmp))
+        try:
+            self.conn.backup(target)
+        finally:
+            target.close()
+        shutil.move(str(tmp), str(dest))
+        return dest
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (our scripts hold no ';' inside literals)."""
+    return [s.strip() for s in script.split(";") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(sql: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
