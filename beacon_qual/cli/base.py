@@ -84,3 +84,8 @@ def open_project(ctx: click.Context | None = None, *, create: bool = False) -> P
     project = Project.open(project_path(ctx), create=create)
     ctx.call_on_close(project.close)
     return project
+
+
+@main.group()
+def export() -> None:
+    """Export the project: code frequencies, the codebook, the whole project (REFI-QDA)."""
