@@ -1,3 +1,163 @@
-"""Commands: coding_cmds (being written)."""
+"""Commands: coding add|remove|recode|resize|memo|list|undo|redo."""
 
-from .base import main  # noqa: F401
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+
+import click
+
+from .. import coding as svc
+from ..documents import resolve_document
+from ..csvsafe import safe_cell
+from ..errors import BeaconError
+from ..store import Project
+from .base import main, open_project
+
+
+def current_coder(project: Project, name: str | None) -> int:
+    """The coder named on the command line, else BEACON_QUAL_CODER, else the project's last coder."""
+    name = name or os.environ.get("BEACON_QUAL_CODER") or project.get_meta("last_coder")
+    if not name:
+        raise BeaconError("say who is coding: --coder NAME (or set BEACON_QUAL_CODER)")
+    coder_id = project.coder_id(name)
+    if project.get_meta("last_coder") != name:
+        with project.transaction():
+            project.set_meta("last_coder", name)
+    return coder_id
+
+
+def resolve_code(project: Project, ref: str) -> int:
+    from ..codebook import resolve_code as resolve
+
+    return resolve(project, ref)
+
+
+coder_option = click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+
+
+@main.group()
+def coding() -> None:
+    """Apply, change, list and undo codings (the same actions as the workbench)."""
+
+
+@coding.command("add")
+@click.option("--document", "document", required=True, help="Document id or file name.")
+@click.option("--start", type=int, required=True, help="Start offset (code points, inclusive).")
+@click.option("--end", type=int, required=True, help="End offset (code points, exclusive).")
+@click.option("--code", "code", required=True, help="Code path, name or id.")
+@coder_option
+@click.option("--memo", default=None, help="A memo on this coding.")
+def coding_add(document: str, start: int, end: int, code: str, coder: str | None, memo: str | None) -> None:
+    """Apply a code to text[START:END] of a document."""
+    project = open_project()
+    coder_id = current_coder(project, coder)
+    c = svc.add_coding(
+        project,
+        document_id=resolve_document(project, document),
+        code_id=resolve_code(project, code),
+        coder_id=coder_id,
+        start=start,
+        end=end,
+        memo=memo,
+    )
+    click.echo(f"added coding {c.id} ({c.start}-{c.end})")
+
+
+@coding.command("remove")
+@click.argument("coding_id", type=int)
+@coder_option
+def coding_remove(coding_id: int, coder: str | None) -> None:
+    """Remove a coding (undo brings it back)."""
+    project = open_project()
+    c = svc.remove_coding(project, coding_id, coder_id=current_coder(project, coder))
+    click.echo(f"removed coding {c.id}")
+
+
+@coding.command("recode")
+@click.argument("coding_id", type=int)
+@click.argument("code")
+@coder_option
+def coding_recode(coding_id: int, code: str, coder: str | None) -> None:
+    """Give a coding another code (its passage and memo stay)."""
+    project = open_project()
+    c = svc.recode(project, coding_id, resolve_code(project, code), coder_id=current_coder(project, coder))
+    click.echo(f"coding {c.id} now has code {code}")
+
+
+@coding.command("resize")
+@click.argument("coding_id", type=int)
+@click.option("--start", type=int, required=True)
+@click.option("--end", type=int, required=True)
+@coder_option
+def coding_resize(coding_id: int, start: int, end: int, coder: str | None) -> None:
+    """Move a coding's boundaries."""
+    project = open_project()
+    c = svc.resize(project, coding_id, start, end, coder_id=current_coder(project, coder))
+    click.echo(f"coding {c.id} now covers {c.start}-{c.end}")
+
+
+@coding.command("memo")
+@click.argument("coding_id", type=int)
+@click.argument("text")
+@coder_option
+def coding_memo(coding_id: int, text: str, coder: str | None) -> None:
+    """Write (or with "" remove) the memo on a coding."""
+    project = open_project()
+    svc.set_coding_memo(project, coding_id, text, coder_id=current_coder(project, coder))
+    click.echo(f"memo {'saved' if text.strip() else 'removed'} on coding {coding_id}")
+
+
+@coding.command("list")
+@click.option("--document", "document", default=None, help="Only this document (id or file name).")
+@click.option("--coder", default=None, help="Only this coder's codings.")
+@click.option("--code", "code", default=None, help="Only this code.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def coding_list(document: str | None, coder: str | None, code: str | None, fmt: str) -> None:
+    """List codings with their passages."""
+    project = open_project()
+    rows = svc.list_codings(
+        project,
+        document_id=resolve_document(project, document) if document else None,
+        coder_id=project.coder_id(coder, create=False) if coder else None,
+        code_id=resolve_code(project, code) if code else None,
+    )
+    fields = ["id", "document_id", "document", "council", "phase", "role", "code", "coder",
+              "start", "end", "text", "memo", "status", "uuid", "created_at"]
+    if fmt == "json":
+        click.echo(json.dumps([{f: getattr(r, f) for f in fields} for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(fields)
+        for r in rows:
+            writer.writerow([safe_cell(getattr(r, f)) for f in fields])
+    else:
+        for r in rows:
+            excerpt = r.text.replace("\n", " ")
+            excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "..."
+            click.echo(f"{r.id:>6}  {r.document[:24]:<24} {r.start:>6}-{r.end:<6} {r.coder:<10} {r.code}  “{excerpt}”")
+        click.echo(f"{len(rows)} codings")
+
+
+def _history(redo: bool, coder: str | None) -> None:
+    project = open_project()
+    step = (svc.redo if redo else svc.undo)(project, current_coder(project, coder))
+    if step is None:
+        raise BeaconError(f"nothing to {'redo' if redo else 'undo'}")
+    click.echo(step.description)
+
+
+@coding.command("undo")
+@coder_option
+def coding_undo(coder: str | None) -> None:
+    """Undo your latest coding action (also after a restart)."""
+    _history(False, coder)
+
+
+@coding.command("redo")
+@coder_option
+def coding_redo(coder: str | None) -> None:
+    """Redo the action you last undid."""
+    _history(True, coder)

@@ -1,0 +1,398 @@
+"""The coding service: every change to codings and memos, for the workbench and the CLI alike.
+
+Each function runs one transaction that writes the change and its audit record,
+so a coding is on disk, with its history, before any screen confirms it.
+Undo and redo read the audit trail, so they work across restarts:
+
+* undo takes the coder's latest undoable action that is not undone, writes back
+  its ``before`` state and marks it undone;
+* redo takes the oldest undone action newer than the coder's latest live action,
+  writes its ``after`` state again and marks it live.
+
+A new action therefore ends the redo chain, as in any editor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any, Iterable
+
+from .errors import BeaconError
+from .store import Project, new_uuid, now
+
+UNDOABLE = ("coding.add", "coding.remove", "coding.update", "memo.set", "memo.remove")
+_UNDOABLE_SQL = ",".join(f"'{a}'" for a in UNDOABLE)
+_TABLES = {"codings", "memos"}
+
+
+@dataclass(frozen=True)
+class Coding:
+    id: int
+    uuid: str
+    document_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    memo: str | None
+    status: str
+    created_at: str
+    updated_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Coding":
+        return cls(**{k: row[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Memo:
+    id: int
+    uuid: str
+    target_type: str
+    target_id: int | None
+    coder_id: int | None
+    title: str | None
+    text: str
+    created_at: str
+    updated_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> "Memo":
+        return cls(**{k: row[k] for k in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """What an undo or redo did, for the screen to say."""
+
+    audit_id: int
+    action: str
+    entity: str
+    entity_id: int | None
+    document_id: int | None
+    description: str
+
+
+# -- reading ---------------------------------------------------------------------
+def get_coding(project: Project, coding_id: int) -> Coding:
+    row = project.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
+    if row is None:
+        raise BeaconError(f"no coding with id {coding_id}")
+    return Coding.from_row(row)
+
+
+def document_codings(project: Project, document_id: int, coder_id: int | None = None) -> list[Coding]:
+    sql = "SELECT * FROM codings WHERE document_id = ?"
+    params: list[Any] = [document_id]
+    if coder_id is not None:
+        sql += " AND coder_id = ?"
+        params.append(coder_id)
+    sql += " ORDER BY start, end, id"
+    return [Coding.from_row(r) for r in project.execute(sql, params)]
+
+
+def _check_span(project: Project, document_id: int, start: int, end: int) -> None:
+    row = project.one("SELECT length(text) FROM documents WHERE id = ?", (document_id,))
+    if row is None:
+        raise BeaconError(f"no document with id {document_id}")
+    length = row[0]
+    if not (0 <= start < end <= length):
+        raise BeaconError(
+            f"offsets {start}-{end} are not a passage of document {document_id} "
+            f"(need 0 <= start < end <= {length})"
+        )
+
+
+def _check_code(project: Project, code_id: int) -> None:
+    row = project.one("SELECT name, codable FROM codes WHERE id = ?", (code_id,))
+    if row is None:
+        raise BeaconError(f"no code with id {code_id}")
+    if not row["codable"]:
+        raise BeaconError(f"code {row['name']!r} groups other codes and cannot be applied itself")
+
+
+def _row_dict(project: Project, table: str, row_id: int) -> dict | None:
+    row = project.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+    return None if row is None else dict(row)
+
+
+# -- changing codings --------------------------------------------------------------
+def add_coding(
+    project: Project,
+    *,
+    document_id: int,
+    code_id: int,
+    coder_id: int,
+    start: int,
+    end: int,
+    memo: str | None = None,
+    uuid: str | None = None,
+    created_at: str | None = None,
+) -> Coding:
+    """Apply a code to ``text[start:end]`` of a document, for one coder."""
+    _check_span(project, document_id, start, end)
+    _check_code(project, code_id)
+    with project.transaction():
+        dup = project.one(
+            "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
+            (document_id, code_id, coder_id, start, end),
+        )
+        if dup is not None:
+            raise BeaconError(f"this passage already has that code (coding {dup[0]})")
+        cur = project.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, memo, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (uuid or new_uuid(), document_id, code_id, coder_id, start, end, memo or None, created_at or now()),
+        )
+        after = _row_dict(project, "codings", cur.lastrowid)
+        project.audit("coding.add", "codings", cur.lastrowid, after=after, coder_id=coder_id)
+    return Coding.from_row(after)
+
+
+def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> list[Coding]:
+    """Apply many codings in one transaction (all or none)."""
+    with project.transaction():
+        return [add_coding(project, coder_id=coder_id, **item) for item in items]
+
+
+def remove_coding(project: Project, coding_id: int, *, coder_id: int) -> Coding:
+    with project.transaction():
+        before = _row_dict(project, "codings", coding_id)
+        if before is None:
+            raise BeaconError(f"no coding with id {coding_id}")
+        project.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+        project.audit("coding.remove", "codings", coding_id, before=before, coder_id=coder_id)
+    return Coding.from_row(before)
+
+
+def _update_coding(project: Project, coding_id: int, coder_id: int, **changes: Any) -> Coding:
+    with project.transaction():
+        before = _row_dict(project, "codings", coding_id)
+        if before is None:
+            raise BeaconError(f"no coding with id {coding_id}")
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        project.execute(
+            f"UPDATE codings SET {sets}, updated_at = ? WHERE id = ?",
+            (*changes.values(), now(), coding_id),
+        )
+        after = _row_dict(project, "codings", coding_id)
+        project.audit("coding.update", "codings", coding_id, before=before, after=after, coder_id=coder_id)
+    return Coding.from_row(after)
+
+
+def recode(project: Project, coding_id: int, code_id: int, *, coder_id: int) -> Coding:
+    """Give a coding another code, keeping its passage and memo."""
+    _check_code(project, code_id)
+    current = get_coding(project, coding_id)
+    if current.code_id == code_id:
+        return current
+    return _update_coding(project, coding_id, coder_id, code_id=code_id)
+
+
+def resize(project: Project, coding_id: int, start: int, end: int, *, coder_id: int) -> Coding:
+    """Move a coding's boundaries."""
+    current = get_coding(project, coding_id)
+    _check_span(project, current.document_id, start, end)
+    if (current.start, current.end) == (start, end):
+        return current
+    return _update_coding(project, coding_id, coder_id, start=start, end=end, status="ok")
+
+
+def set_coding_memo(project: Project, coding_id: int, memo: str | None, *, coder_id: int) -> Coding:
+    current = get_coding(project, coding_id)
+    memo = (memo or "").strip() or None
+    if current.memo == memo:
+        return current
+    return _update_coding(project, coding_id, coder_id, memo=memo)
+
+
+# -- memos on the project, documents, codes and cases -----------------------------------
+MEMO_TARGETS = ("project", "document", "code", "case")
+
+
+def get_memo(project: Project, target_type: str, target_id: int | None, coder_id: int) -> Memo | None:
+    row = project.one(
+        "SELECT * FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id IS ? ORDER BY id LIMIT 1",
+        (target_type, target_id, coder_id),
+    )
+    return None if row is None else Memo.from_row(row)
+
+
+def set_memo(
+    project: Project, target_type: str, target_id: int | None, text: str | None, *, coder_id: int
+) -> Memo | None:
+    """Write the coder's memo on a target; empty text removes it."""
+    if target_type not in MEMO_TARGETS:
+        raise BeaconError(f"memos attach to {', '.join(MEMO_TARGETS)} (or a coding), not {target_type!r}")
+    text = (text or "").strip()
+    with project.transaction():
+        existing = get_memo(project, target_type, target_id, coder_id)
+        if existing is None and not text:
+            return None
+        if existing is None:
+            cur = project.execute(
+                "INSERT INTO memos(uuid, target_type, target_id, coder_id, text, created_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (new_uuid(), target_type, target_id, coder_id, text, now()),
+            )
+            after = _row_dict(project, "memos", cur.lastrowid)
+            project.audit("memo.set", "memos", cur.lastrowid, after=after, coder_id=coder_id)
+            return Memo.from_row(after)
+        before = _row_dict(project, "memos", existing.id)
+        if not text:
+            project.execute("DELETE FROM memos WHERE id = ?", (existing.id,))
+            project.audit("memo.remove", "memos", existing.id, before=before, coder_id=coder_id)
+            return None
+        if text == existing.text:
+            return existing
+        project.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now(), existing.id))
+        after = _row_dict(project, "memos", existing.id)
+        project.audit("memo.set", "memos", existing.id, before=before, after=after, coder_id=coder_id)
+        return Memo.from_row(after)
+
+
+# -- undo and redo ---------------------------------------------------------------------
+def _write_state(project: Project, table: str, row_id: int, state: dict | None) -> None:
+    if table not in _TABLES:
+        raise BeaconError(f"cannot undo changes to {table}")
+    if state is None:
+        project.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+        return
+    cols = list(state)
+    project.execute(
+        f"INSERT OR REPLACE INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+        [state[c] for c in cols],
+    )
+
+
+def _describe(action: str, verb: str) -> str:
+    what = {"coding.add": "applying a code", "coding.remove": "removing a coding",
+            "coding.update": "changing a coding", "memo.set": "writing a memo",
+            "memo.remove": "removing a memo"}[action]
+    return f"{verb} {what}"
+
+
+def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
+    with project.transaction():
+        if redo:
+            last_live = project.scalar(
+                f"SELECT coalesce(max(id), 0) FROM audit WHERE coder_id = ? AND undone = 0"
+                f" AND action IN ({_UNDOABLE_SQL})",
+                (coder_id,),
+            )
+            row = project.one(
+                f"SELECT * FROM audit WHERE coder_id = ? AND undone = 1 AND id > ?"
+                f" AND action IN ({_UNDOABLE_SQL}) ORDER BY id LIMIT 1",
+                (coder_id, last_live),
+            )
+        else:
+            row = project.one(
+                f"SELECT * FROM audit WHERE coder_id = ? AND undone = 0"
+                f" AND action IN ({_UNDOABLE_SQL}) ORDER BY id DESC LIMIT 1",
+                (coder_id,),
+            )
+        if row is None:
+            return None
+        before = json.loads(row["before"]) if row["before"] else None
+        after = json.loads(row["after"]) if row["after"] else None
+        target = after if redo else before
+        current = _row_dict(project, row["entity"], row["entity_id"])
+        expected = before if redo else after
+        if current != expected and not _same_but_time(current, expected):
+            raise BeaconError(
+                f"cannot {'redo' if redo else 'undo'} {row['action']} (audit {row['id']}): "
+                "the row has changed since; nothing was changed"
+            )
+        _write_state(project, row["entity"], row["entity_id"], target)
+        project.execute("UPDATE audit SET undone = ? WHERE id = ?", (0 if redo else 1, row["id"]))
+        project.audit(
+            "history.redo" if redo else "history.undo",
+            row["entity"],
+            row["entity_id"],
+            before=current,
+            after=target,
+            coder_id=coder_id,
+        )
+    state = target or current or {}
+    doc = state.get("document_id") if row["entity"] == "codings" else None
+    return HistoryStep(
+        row["id"], row["action"], row["entity"], row["entity_id"], doc,
+        _describe(row["action"], "redid" if redo else "undid"),
+    )
+
+
+def _same_but_time(a: dict | None, b: dict | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return {k: v for k, v in a.items() if k != "updated_at"} == {
+        k: v for k, v in b.items() if k != "updated_at"
+    }
+
+
+def undo(project: Project, coder_id: int) -> HistoryStep | None:
+    """Undo the coder's latest coding or memo action; None when there is nothing to undo."""
+    return _step(project, coder_id, redo=False)
+
+
+def redo(project: Project, coder_id: int) -> HistoryStep | None:
+    """Redo the coder's most recently undone action; None when there is nothing to redo."""
+    return _step(project, coder_id, redo=True)
+
+
+# -- listing -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CodingView:
+    id: int
+    uuid: str
+    document_id: int
+    document: str
+    council: str | None
+    phase: int | None
+    role: str | None
+    code_id: int
+    code: str
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None
+    status: str
+    created_at: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def list_codings(
+    project: Project,
+    *,
+    document_id: int | None = None,
+    coder_id: int | None = None,
+    code_id: int | None = None,
+) -> list[CodingView]:
+    from .codebook import code_paths
+
+    paths = code_paths(project)  # {code id: "Parent/Child"}
+    where, params = [], []
+    for col, value in (("c.document_id", document_id), ("c.coder_id", coder_id), ("c.code_id", code_id)):
+        if value is not None:
+            where.append(f"{col} = ?")
+            params.append(value)
+    sql = (
+        "SELECT c.*, d.name AS document, cs.name AS council, d.phase, d.role, u.name AS coder,"
+        " substr(d.text, c.start + 1, c.end - c.start) AS passage"
+        " FROM codings c JOIN documents d ON d.id = c.document_id JOIN coders u ON u.id = c.coder_id"
+        " LEFT JOIN cases cs ON cs.id = d.case_id"
+    )
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY c.document_id, c.start, c.end, c.id"
+    return [
+        CodingView(
+            r["id"], r["uuid"], r["document_id"], r["document"], r["council"], r["phase"], r["role"],
+            r["code_id"], paths.get(r["code_id"], str(r["code_id"])), r["coder"], r["start"], r["end"],
+            r["passage"], r["memo"], r["status"], r["created_at"],
+        )
+        for r in project.execute(sql, params)
+    ]

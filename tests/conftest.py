@@ -1,0 +1,44 @@
+"""Shared fixtures: small projects built directly in SQL, so each test file can count every expected number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from beacon_qual.store import Project, new_uuid, now
+
+REPO = Path(__file__).resolve().parents[1]
+
+DOC_TEXT = (
+    "Interviewer: How did you learn from the Beacon council?\n"
+    "Respondent: We went on a site visit. We copied their forms at first. "
+    "Later we adapted the scheme to our rural districts.\n"
+)
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path) -> Project:
+    """A project with one case, one document, and a two-level code tree (one grouping code)."""
+    project = Project.create(tmp_path / "tiny.db")
+    with project.transaction():
+        case = project.execute(
+            "INSERT INTO cases(uuid, code, name, type, created_at) VALUES (?,?,?,?,?)",
+            (new_uuid(), "XYZ", "Example Borough Council", "district", now()),
+        ).lastrowid
+        project.execute(
+            "INSERT INTO documents(uuid, name, text, sha256, case_id, phase, role, word_count, imported_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (new_uuid(), "doc1.txt", DOC_TEXT, "x", case, 1, "officer", len(DOC_TEXT.split()), now()),
+        )
+        parent = project.execute(
+            "INSERT INTO codes(uuid, name, codable, created_at) VALUES (?,?,0,?)",
+            (new_uuid(), "Innovation", now()),
+        ).lastrowid
+        for name in ("Adoption", "Adaptation"):
+            project.execute(
+                "INSERT INTO codes(uuid, parent_id, name, colour, created_at) VALUES (?,?,?,?,?)",
+                (new_uuid(), parent, name, "#88c0d0", now()),
+            )
+    yield project
+    project.close()
