@@ -1,0 +1,216 @@
+"""Commands: survey import|list|show."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import survey as svc
+from ..csvsafe import safe_cell
+from ..errors import BeaconError
+from .base import main, open_project
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+
+
+@main.group()
+def survey() -> None:
+    """Import survey measures per council and wave; list and summarise them."""
+
+
+@survey.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--council-column", help="Column naming the council (default: council, authority, name, ...).")
+@click.option("--wave-column", help="Column holding the wave number (default: a column called 'wave').")
+@click.option("--wave", type=int, help="Wave of every row, for a file of one wave without a wave column.")
+@click.option("--types", "types_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML file declaring column types and levels, columns to skip.")
+@click.option("--skip-row", "skip_rows", multiple=True, metavar="ROWREF",
+              help="Leave out a row, by number (header = row 1) or by its council spelling. Repeatable.")
+@click.option("--accept", multiple=True, metavar="SPELLING=COUNCIL",
+              help="Match a spelling in the file to a council (code or name); remembered as an alias.")
+@click.option("--dry-run", is_flag=True, help="Check and count everything, write nothing.")
+def survey_import(
+    file: Path,
+    council_column: str | None,
+    wave_column: str | None,
+    wave: int | None,
+    types_path: Path | None,
+    skip_rows: tuple[str, ...],
+    accept: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Import a CSV, TSV or .xlsx survey file with one row per council (or per council and wave)."""
+    project = open_project()
+    options = svc.ImportOptions(
+        council_column=council_column,
+        wave_column=wave_column,
+        wave=wave,
+        types=types_path,
+        skip_rows=skip_rows,
+        accept=tuple(_accept_pair(a) for a in accept),
+        dry_run=dry_run,
+    )
+    report = svc.import_survey(project, file, options=options)
+    _print_report(report)
+
+
+def _accept_pair(text: str) -> tuple[str, str]:
+    spelling, sep, council = text.rpartition("=")
+    if not sep or not spelling.strip() or not council.strip():
+        raise BeaconError(f"--accept {text!r} should read SPELLING=COUNCIL, e.g. 'Sthend=Southend-on-Sea'")
+    return spelling.strip(), council.strip()
+
+
+def _print_report(report: svc.SurveyReport) -> None:
+    waves = ", ".join(map(str, report.waves))
+    verb = "dry run, nothing written: would import" if report.dry_run else "imported"
+    click.echo(
+        f"{verb} {report.file} ({report.encoding}): {report.rows} rows, {report.councils} councils, wave(s) {waves}"
+    )
+    width = max(len(v.name) for v in report.variables)
+    for v in report.variables:
+        state = "new" if v.created else "existing"
+        click.echo(
+            f"  {v.name:<{width}}  {v.type:<11} {state:<8}  {v.written} new, {v.replaced} replaced, "
+            f"{v.unchanged} unchanged, {v.missing} missing"
+        )
+    for number, spelling in report.skipped_rows:
+        click.echo(f"  skipped row {number} ({spelling})")
+    for spelling, _ in report.aliases:
+        click.echo(f"  remembered spelling {spelling!r}")
+    if report.empty_columns:
+        click.echo(f"  no values, not imported: {', '.join(report.empty_columns)}")
+    click.echo(f"values: {report.written} new, {report.replaced} replaced, {report.unchanged} unchanged")
+
+
+@survey.command("list")
+@format_option
+def survey_list(fmt: str) -> None:
+    """List survey variables: type, levels, waves and how many councils have a value in each wave."""
+    project = open_project()
+    rows = [
+        {
+            "name": v.name,
+            "type": v.type,
+            "levels": list(v.levels) if v.levels else [],
+            "waves": list(v.waves),
+            "coverage": {str(w): n for w, n in sorted(v.coverage.items())},
+        }
+        for v in svc.list_variables(project)
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    flat = [
+        {
+            "name": r["name"],
+            "type": r["type"],
+            "levels": " | ".join(r["levels"]),
+            "waves": ", ".join(map(str, r["waves"])),
+            "coverage": ", ".join(f"w{w}: {n}" for w, n in r["coverage"].items()),
+        }
+        for r in rows
+    ]
+    _emit(flat, ["name", "type", "waves", "coverage", "levels"], fmt, empty="no survey variables yet")
+
+
+@survey.command("show")
+@click.argument("variable")
+@click.option("--wave", type=int, help="Only this wave.")
+@click.option("--values", "show_values", is_flag=True, help="List each council's value.")
+@format_option
+def survey_show(variable: str, wave: int | None, show_values: bool, fmt: str) -> None:
+    """Show one variable: type, levels, coverage and summary statistics or level counts."""
+    project = open_project()
+    summary = svc.summarise_variable(project, variable, wave)
+    rows = svc.value_rows(project, summary.variable.name, wave) if show_values else []
+    if fmt == "json":
+        data: dict[str, Any] = _summary_data(summary)
+        if show_values:
+            data["values"] = [asdict(r) for r in rows]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    elif show_values:
+        _emit([asdict(r) for r in rows], ["council", "code", "wave", "value"], fmt, empty="no values")
+    elif fmt == "csv":
+        _emit(_summary_lines(summary), ["wave", "measure", "value"], fmt, empty="")
+    else:
+        _print_summary(summary)
+
+
+def _summary_data(summary: svc.VariableSummary) -> dict[str, Any]:
+    v = summary.variable
+    return {
+        "name": v.name,
+        "type": v.type,
+        "levels": list(v.levels) if v.levels else None,
+        "label": v.label,
+        "source": v.source,
+        "councils": summary.councils,
+        "waves": [
+            {"wave": w.wave, "n": w.n, "statistics": w.statistics, "counts": dict(w.counts)} for w in summary.waves
+        ],
+    }
+
+
+def _summary_lines(summary: svc.VariableSummary) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    for w in summary.waves:
+        lines.append({"wave": w.wave, "measure": "councils", "value": w.n})
+        lines.extend({"wave": w.wave, "measure": k, "value": _number(x)} for k, x in w.statistics.items())
+        lines.extend({"wave": w.wave, "measure": level, "value": n} for level, n in w.counts)
+    return lines
+
+
+def _print_summary(summary: svc.VariableSummary) -> None:
+    v = summary.variable
+    click.echo(f"{v.name}: {v.type}" + (f" ({v.label})" if v.label else "") + (f", from {v.source}" if v.source else ""))
+    if v.levels:
+        click.echo(f"levels: {' < '.join(v.levels) if v.type == 'ordinal' else ', '.join(v.levels)}")
+    if not summary.waves:
+        click.echo("no values")
+    for w in summary.waves:
+        click.echo(f"wave {w.wave}: {w.n} of {summary.councils} councils")
+        if w.statistics:
+            click.echo("  " + "  ".join(f"{k} {_number(x)}" for k, x in w.statistics.items()))
+        width = max((len(level) for level, _ in w.counts), default=0)
+        for level, n in w.counts:
+            click.echo(f"  {level:<{width}}  {n}")
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.4g}" if not value.is_integer() else str(int(value))
+    return "-" if value is None else value
+
+
+def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, *, empty: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([safe_cell(_cell(r[c])) for c in columns] for r in rows)
+        return
+    if not rows:
+        click.echo(empty)
+        return
+    cells = [[str(_cell(r[c])) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+    for line in cells:
+        click.echo("  ".join(x.ljust(w) for x, w in zip(line, widths)).rstrip())
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return value

@@ -1,0 +1,682 @@
+"""Survey measures linked to councils: importing survey files, listing and reading variables.
+
+An import reads one CSV, TSV or .xlsx file with one row per council (or per
+council and wave), resolves every row to one council, infers or reads the type
+of each other column, and writes the values in one audited transaction. Nothing
+is written until every row resolves to exactly one council, unless the user
+skips rows (``skip_rows``) or accepts a candidate for a spelling (``accept``).
+
+Re-importing a variable for the same council and wave replaces the stored value;
+the report counts how many values were replaced and how many were already equal.
+A missing cell never erases a stored value. A column whose variable is already
+stored is read as the stored type; a declared type that differs, or values that
+do not fit the stored type, are an error naming the variable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import BeaconError
+from .store import Project, new_uuid
+from .survey_table import Row, Table, read_table
+from .survey_types import (
+    ColumnType,
+    TypesFile,
+    categorical_levels,
+    infer_type,
+    is_missing,
+    load_types_file,
+    normal_label,
+    stored_pair,
+    with_observed_scale,
+)
+
+COUNCIL_HEADERS = ("council", "council name", "authority", "local authority", "authority name", "la name", "name")
+CODE_HEADERS = ("gss code", "gss", "ons code", "ons", "council code", "la code")
+WAVE_HEADER = "wave"
+MAX_LISTED_PROBLEMS = 40
+_WAVE = re.compile(r"(?:wave\s*|w)?(\d+)", re.IGNORECASE)
+
+Value = float | str | bool
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    council_column: str | None = None
+    wave_column: str | None = None
+    wave: int | None = None
+    types: Path | None = None
+    skip_rows: tuple[str, ...] = ()
+    accept: tuple[tuple[str, str], ...] = ()  # (spelling in the file, council reference)
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class VariableImport:
+    name: str
+    type: str
+    levels: tuple[str, ...] | None
+    created: bool
+    written: int  # values new to the project
+    replaced: int  # stored values overwritten with a different value
+    unchanged: int  # stored values equal to the imported one
+    missing: int  # missing cells (nothing written)
+
+
+@dataclass(frozen=True)
+class SurveyReport:
+    file: str
+    encoding: str
+    rows: int
+    councils: int
+    waves: tuple[int, ...]
+    variables: tuple[VariableImport, ...]
+    skipped_rows: tuple[tuple[int, str], ...]
+    aliases: tuple[tuple[str, int], ...]
+    empty_columns: tuple[str, ...]
+    dry_run: bool
+
+    @property
+    def written(self) -> int:
+        return sum(v.written for v in self.variables)
+
+    @property
+    def replaced(self) -> int:
+        return sum(v.replaced for v in self.variables)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(v.unchanged for v in self.variables)
+
+
+@dataclass(frozen=True)
+class Variable:
+    id: int
+    name: str
+    type: str
+    levels: tuple[str, ...] | None
+    label: str | None
+    source: str | None
+    coverage: dict[int, int] = field(default_factory=dict)  # wave -> councils with a value
+
+    @property
+    def waves(self) -> tuple[int, ...]:
+        return tuple(sorted(self.coverage))
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    case_id: int
+    council: str
+    code: str | None
+    wave: int
+    value: Value
+
+
+@dataclass(frozen=True)
+class WaveSummary:
+    wave: int
+    n: int
+    statistics: dict[str, Value | None]  # numeric, date and text summaries
+    counts: tuple[tuple[str, int], ...]  # ordinal, categorical and boolean levels, in order
+
+
+@dataclass(frozen=True)
+class VariableSummary:
+    variable: Variable
+    councils: int  # councils in the project
+    waves: tuple[WaveSummary, ...]
+
+
+# -- import --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Layout:
+    council: int | None
+    codes: tuple[int, ...]
+    wave: int | None
+    variables: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class _Placed:
+    row: Row
+    case_id: int
+    wave: int
+    spelling: str
+
+
+def import_survey(project: Project, path: Path | str, *, options: ImportOptions | None = None) -> SurveyReport:
+    """Import one survey file; raises BeaconError (writing nothing) for any row or value that does not fit."""
+    path = Path(path)
+    options = options or ImportOptions()
+    table = read_table(path)
+    types = load_types_file(options.types) if options.types else TypesFile(columns={})
+    layout = _layout(table, options, types, path.name)
+    kept, skipped = _skip_rows(table, layout, options.skip_rows, path.name)
+    waves = {row.number: _row_wave(row, layout, options.wave, table) for row in kept}
+    accepted = _accepted(project, options.accept, table, layout, kept, path.name)
+    placed = _place_rows(project, kept, layout, waves, accepted, path.name)
+    _check_duplicates(project, placed, path.name)
+    columns, empty = _column_types(project, table, layout, types, placed, path.name)
+    values = {name: _column_values(table, name, column, placed, path.name) for name, column in columns.items()}
+    aliases = tuple(sorted({(p.spelling, p.case_id) for p in placed if p.spelling.casefold() in accepted}))
+    try:
+        with project.transaction():
+            imports = tuple(
+                _write_variable(project, name, columns[name], values[name], len(placed), path.name)
+                for name in columns
+            )
+            for spelling, case_id in aliases:
+                _remember_alias(project, case_id, spelling, f"survey:{path.name}")
+            report = SurveyReport(
+                file=path.name,
+                encoding=table.encoding,
+                rows=len(placed),
+                councils=len({p.case_id for p in placed}),
+                waves=tuple(sorted({p.wave for p in placed})),
+                variables=imports,
+                skipped_rows=skipped,
+                aliases=aliases,
+                empty_columns=empty,
+                dry_run=options.dry_run,
+            )
+            project.audit("survey.import", "variables", None, after=_audit_record(report, path))
+            if options.dry_run:
+                raise _RolledBack(report)
+    except _RolledBack as rolled_back:
+        return rolled_back.report
+    return report
+
+
+class _RolledBack(Exception):
+    """Raised inside the import transaction so that a dry run counts everything and keeps nothing."""
+
+    def __init__(self, report: SurveyReport):
+        super().__init__("dry run")
+        self.report = report
+
+
+def _audit_record(report: SurveyReport, path: Path) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "rows": report.rows,
+        "councils": report.councils,
+        "waves": list(report.waves),
+        "variables": [
+            {"name": v.name, "type": v.type, "written": v.written, "replaced": v.replaced,
+             "unchanged": v.unchanged, "created": v.created}
+            for v in report.variables
+        ],
+        "skipped_rows": [row for row, _ in report.skipped_rows],
+        "aliases": [spelling for spelling, _ in report.aliases],
+    }
+
+
+# -- the file's columns --------------------------------------------------------------------------------
+def _header_key(title: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", title.casefold()).strip()
+
+
+def _named_column(table: Table, name: str, what: str, file: str) -> int:
+    for index, title in enumerate(table.header):
+        if title.casefold() == name.casefold():
+            return index
+    raise BeaconError(
+        f"{file} has no {what} column {name!r}", details=[f"columns: {', '.join(table.header)}"]
+    )
+
+
+def _find_column(table: Table, keys: Iterable[str]) -> int | None:
+    by_key = {_header_key(title): index for index, title in enumerate(table.header)}
+    return next((by_key[k] for k in keys if k in by_key), None)
+
+
+def _layout(table: Table, options: ImportOptions, types: TypesFile, file: str) -> _Layout:
+    council_name = options.council_column or types.council_column
+    council = (
+        _named_column(table, council_name, "council", file) if council_name else _find_column(table, COUNCIL_HEADERS)
+    )
+    codes = tuple(i for i, t in enumerate(table.header) if _header_key(t) in CODE_HEADERS and i != council)
+    if council is None and not codes:
+        raise BeaconError(
+            f"{file} has no council column; name it with --council-column",
+            details=[f"columns: {', '.join(table.header)}"],
+        )
+    wave = _wave_column(table, options, types, file)
+    skip = {_named_column(table, name, "skipped", file) for name in types.skip}
+    for name in types.columns:
+        _named_column(table, name, "typed", file)
+    identifiers = {council, wave, *codes} - {None}
+    variables = tuple(
+        (title, index) for index, title in enumerate(table.header) if index not in identifiers | skip
+    )
+    if not variables:
+        raise BeaconError(f"{file} has no survey columns besides the council and wave columns")
+    return _Layout(council, codes, wave, variables)
+
+
+def _wave_column(table: Table, options: ImportOptions, types: TypesFile, file: str) -> int | None:
+    named = options.wave_column or types.wave_column
+    if options.wave is not None and options.wave_column:
+        raise BeaconError("give either --wave N or --wave-column NAME, not both")
+    if options.wave is not None and options.wave < 1:
+        raise BeaconError(f"--wave must be 1 or more, not {options.wave}")
+    column = _named_column(table, named, "wave", file) if named else _find_column(table, (WAVE_HEADER,))
+    if column is not None and options.wave is not None:
+        raise BeaconError(
+            f"{file} has a wave column {table.header[column]!r}; drop --wave or list the column under skip"
+        )
+    return column
+
+
+def _row_wave(row: Row, layout: _Layout, fixed: int | None, table: Table) -> int:
+    if layout.wave is None:
+        return fixed or 1
+    cell = row.cells[layout.wave]
+    match = _WAVE.fullmatch(cell.strip())
+    if match is None or int(match.group(1)) < 1:
+        raise BeaconError(
+            f"row {row.number}, column {table.header[layout.wave]!r}: {cell!r} is not a wave number (1, 2, ...)"
+        )
+    return int(match.group(1))
+
+
+def _spelling(row: Row, layout: _Layout) -> str:
+    if layout.council is not None and not is_missing(row.cells[layout.council]):
+        return row.cells[layout.council]
+    return next((row.cells[i] for i in layout.codes if not is_missing(row.cells[i])), "")
+
+
+def _references(row: Row, layout: _Layout) -> list[str]:
+    """Codes first, then the name: the order in which a row is matched to a council."""
+    indexes = [*layout.codes, *([layout.council] if layout.council is not None else [])]
+    return [row.cells[i] for i in indexes if not is_missing(row.cells[i])]
+
+
+# -- skipped and accepted rows -------------------------------------------------------------------------
+def _skip_rows(
+    table: Table, layout: _Layout, refs: Iterable[str], file: str
+) -> tuple[list[Row], tuple[tuple[int, str], ...]]:
+    skip: set[int] = set()
+    for ref in refs:
+        matched = _rows_named(table, layout, ref)
+        if not matched:
+            raise BeaconError(f"--skip-row {ref!r} names no data row of {file}")
+        skip |= matched
+    kept = [row for row in table.rows if row.number not in skip]
+    skipped = tuple((row.number, _spelling(row, layout)) for row in table.rows if row.number in skip)
+    return kept, skipped
+
+
+def _rows_named(table: Table, layout: _Layout, ref: str) -> set[int]:
+    ref = ref.strip()
+    if ref.isdigit():
+        return {row.number for row in table.rows if row.number == int(ref)}
+    wanted = ref.casefold()
+    return {row.number for row in table.rows if wanted in {r.casefold() for r in _references(row, layout)}}
+
+
+def _accepted(
+    project: Project, accept: Iterable[tuple[str, str]], table: Table, layout: _Layout, kept: list[Row], file: str
+) -> dict[str, int]:
+    """Spellings (case-folded) the user has matched to a council by hand."""
+    accepted: dict[str, int] = {}
+    spellings = {r.casefold() for row in kept for r in _references(row, layout)}
+    for spelling, ref in accept:
+        if spelling.strip().casefold() not in spellings:
+            raise BeaconError(f"--accept {spelling!r}: no row of {file} spells a council that way")
+        try:
+            accepted[spelling.strip().casefold()] = _resolve(project, ref)
+        except BeaconError as exc:
+            raise BeaconError(f"--accept {spelling}={ref}: {exc.message}", details=exc.details) from None
+    return accepted
+
+
+# -- councils ------------------------------------------------------------------------------------------
+def _resolve(project: Project, ref: str) -> int:
+    from .councils import resolve_council
+
+    return resolve_council(project, ref).id
+
+
+def _remember_alias(project: Project, case_id: int, alias: str, source: str) -> None:
+    from .councils import remember_alias
+
+    remember_alias(project, case_id, alias, source)
+
+
+def _place_rows(
+    project: Project, rows: list[Row], layout: _Layout, waves: dict[int, int], accepted: dict[str, int], file: str
+) -> list[_Placed]:
+    placed: list[_Placed] = []
+    problems: list[str] = []
+    for row in rows:
+        refs = _references(row, layout)
+        case_id, problem = _match_row(project, refs, accepted)
+        if case_id is None:
+            problems.append(f"row {row.number}: {_spelling(row, layout) or '(blank)'}: {problem}")
+        else:
+            placed.append(_Placed(row, case_id, waves[row.number], _spelling(row, layout)))
+    if problems:
+        raise BeaconError(
+            f"{len(problems)} row(s) of {file} do not match exactly one council; nothing was imported "
+            f"(use --accept 'SPELLING=COUNCIL' or --skip-row ROW)",
+            details=_capped(problems),
+        )
+    return placed
+
+
+def _match_row(project: Project, refs: list[str], accepted: dict[str, int]) -> tuple[int | None, str]:
+    if not refs:
+        return None, "no council named"
+    for ref in refs:
+        if ref.casefold() in accepted:
+            return accepted[ref.casefold()], ""
+    problem = ""
+    for ref in refs:
+        try:
+            return _resolve(project, ref), ""
+        except BeaconError as exc:
+            problem = "; ".join([exc.message, *exc.details])
+    return None, problem
+
+
+def _check_duplicates(project: Project, placed: list[_Placed], file: str) -> None:
+    first: dict[tuple[int, int], _Placed] = {}
+    clashes: list[str] = []
+    for p in placed:
+        key = (p.case_id, p.wave)
+        if key in first:
+            earlier = first[key]
+            name = project.scalar("SELECT name FROM cases WHERE id = ?", (p.case_id,))
+            clashes.append(
+                f"rows {earlier.row.number} ({earlier.spelling}) and {p.row.number} ({p.spelling}) are both "
+                f"{name}, wave {p.wave}"
+            )
+        else:
+            first[key] = p
+    if clashes:
+        raise BeaconError(f"{file}: {clashes[0]}; nothing was imported", details=_capped(clashes[1:]))
+
+
+def _capped(lines: list[str]) -> list[str]:
+    if len(lines) <= MAX_LISTED_PROBLEMS:
+        return lines
+    return [*lines[:MAX_LISTED_PROBLEMS], f"... and {len(lines) - MAX_LISTED_PROBLEMS} more"]
+
+
+# -- types and values ----------------------------------------------------------------------------------
+def _column_types(
+    project: Project, table: Table, layout: _Layout, types: TypesFile, placed: list[_Placed], file: str
+) -> tuple[dict[str, ColumnType], tuple[str, ...]]:
+    columns: dict[str, ColumnType] = {}
+    empty: list[str] = []
+    for name, index in layout.variables:
+        cells = [p.row.cells[index] for p in placed]
+        declared = _declared(types, name)
+        stored = _stored_type(project, name)
+        try:
+            column = _settle_type(name, cells, declared, stored)
+        except ValueError as exc:
+            raise BeaconError(f"{file}, column {name!r}: {exc}") from None
+        if column is None:
+            empty.append(name)
+        else:
+            columns[name] = column
+    return columns, tuple(empty)
+
+
+def _declared(types: TypesFile, name: str) -> ColumnType | None:
+    return next((c for title, c in types.columns.items() if title.casefold() == name.casefold()), None)
+
+
+def _stored_type(project: Project, name: str) -> ColumnType | None:
+    row = project.one("SELECT type, levels FROM variables WHERE name = ?", (name,))
+    if row is None:
+        return None
+    levels = tuple(json.loads(row["levels"])) if row["levels"] else None
+    return ColumnType(row["type"], levels, closed=row["type"] == "ordinal")
+
+
+def _settle_type(
+    name: str, cells: list[str], declared: ColumnType | None, stored: ColumnType | None
+) -> ColumnType | None:
+    """The type a column is read as: declared, else the stored variable's, else inferred."""
+    if declared is not None and declared.type == "ordinal" and not declared.levels and stored is not None:
+        declared = replace(declared, levels=stored.levels, closed=True)
+    if declared is not None:
+        declared = with_observed_scale(declared, cells)
+    if stored is None:
+        return declared or infer_type(cells)
+    if declared is not None:
+        return _declared_against_stored(name, declared, stored)
+    inferred = infer_type(cells)
+    if inferred is not None and inferred.type in ("numeric", "date") and inferred.type != stored.type:
+        raise ValueError(
+            f"reads as {inferred.type} but variable {name!r} is stored as {stored.type}; "
+            f"declare the column's type in a types file or rename it"
+        )
+    return stored
+
+
+def _declared_against_stored(name: str, declared: ColumnType, stored: ColumnType) -> ColumnType:
+    if declared.type != stored.type:
+        raise ValueError(f"is declared {declared.type} but variable {name!r} is stored as {stored.type}")
+    if declared.type == "ordinal" and [normal_label(x) for x in declared.levels or ()] != [
+        normal_label(x) for x in stored.levels or ()
+    ]:
+        raise ValueError(
+            f"declares levels that differ from those stored for {name!r}: {', '.join(stored.levels or ())}"
+        )
+    if declared.type == "categorical":
+        levels = categorical_levels(stored.levels or (), list(declared.levels or ()))
+        return replace(declared, levels=levels)
+    return declared
+
+
+def _column_values(
+    table: Table, name: str, column: ColumnType, placed: list[_Placed], file: str
+) -> dict[tuple[int, int], tuple[float | None, str | None]]:
+    index = table.column(name)
+    values: dict[tuple[int, int], tuple[float | None, str | None]] = {}
+    errors: list[str] = []
+    for p in placed:
+        cell = p.row.cells[index]
+        if is_missing(cell):
+            continue
+        try:
+            values[(p.case_id, p.wave)] = stored_pair(cell, column)
+        except ValueError as exc:
+            errors.append(f"row {p.row.number}, column {name!r}: {cell!r} {exc}")
+    if errors:
+        raise BeaconError(f"{file} {errors[0]} ({column.type} column)", details=_capped(errors[1:]))
+    return values
+
+
+def _write_variable(
+    project: Project,
+    name: str,
+    column: ColumnType,
+    values: dict[tuple[int, int], tuple[float | None, str | None]],
+    rows: int,
+    file: str,
+) -> VariableImport:
+    levels = column.levels
+    if column.type == "categorical":
+        levels = categorical_levels(column.levels or (), [text for _, text in values.values() if text])
+    row = project.one("SELECT id FROM variables WHERE name = ?", (name,))
+    levels_json = None if levels is None else json.dumps(list(levels), ensure_ascii=False)
+    if row is None:
+        variable_id = project.execute(
+            "INSERT INTO variables(uuid, name, type, levels, label, source) VALUES (?,?,?,?,?,?)",
+            (new_uuid(), name, column.type, levels_json, column.label, f"survey:{file}"),
+        ).lastrowid
+    else:
+        variable_id = row["id"]
+        project.execute(
+            "UPDATE variables SET levels = ?, label = coalesce(?, label) WHERE id = ?",
+            (levels_json, column.label, variable_id),
+        )
+    before = {
+        (r["case_id"], r["wave"]): (r["value_num"], r["value_text"])
+        for r in project.execute(
+            "SELECT case_id, wave, value_num, value_text FROM case_values WHERE variable_id = ?", (variable_id,)
+        )
+    }
+    project.conn.executemany(
+        "INSERT INTO case_values(variable_id, case_id, wave, value_num, value_text) VALUES (?,?,?,?,?)"
+        " ON CONFLICT(variable_id, case_id, wave) DO UPDATE"
+        " SET value_num = excluded.value_num, value_text = excluded.value_text",
+        [(variable_id, case_id, wave, num, text) for (case_id, wave), (num, text) in values.items()],
+    )
+    unchanged = sum(1 for key, pair in values.items() if before.get(key) == pair)
+    replaced = sum(1 for key in values if key in before) - unchanged
+    return VariableImport(
+        name=name,
+        type=column.type,
+        levels=levels,
+        created=row is None,
+        written=len(values) - replaced - unchanged,
+        replaced=replaced,
+        unchanged=unchanged,
+        missing=rows - len(values),
+    )
+
+
+# -- reading variables ---------------------------------------------------------------------------------
+def _variable_from_row(row: Any, coverage: dict[int, int]) -> Variable:
+    return Variable(
+        id=row["id"],
+        name=row["name"],
+        type=row["type"],
+        levels=tuple(json.loads(row["levels"])) if row["levels"] else None,
+        label=row["label"],
+        source=row["source"],
+        coverage=coverage,
+    )
+
+
+def list_variables(project: Project) -> list[Variable]:
+    coverage: dict[int, dict[int, int]] = {}
+    for r in project.execute(
+        "SELECT variable_id, wave, count(DISTINCT case_id) FROM case_values GROUP BY variable_id, wave"
+    ):
+        coverage.setdefault(r[0], {})[r[1]] = r[2]
+    return [
+        _variable_from_row(row, coverage.get(row["id"], {}))
+        for row in project.execute("SELECT * FROM variables ORDER BY name")
+    ]
+
+
+def get_variable(project: Project, name: str) -> Variable:
+    row = project.one("SELECT * FROM variables WHERE name = ?", (name,)) or project.one(
+        "SELECT * FROM variables WHERE lower(name) = lower(?)", (name,)
+    )
+    if row is None:
+        from rapidfuzz import process
+
+        names = [r[0] for r in project.execute("SELECT name FROM variables ORDER BY name")]
+        close = [match for match, score, _ in process.extract(name, names, limit=3) if score >= 60]
+        raise BeaconError(
+            f"no survey variable called {name!r}",
+            details=[f"did you mean: {', '.join(close)}"] if close else [],
+        )
+    coverage = {
+        r[0]: r[1]
+        for r in project.execute(
+            "SELECT wave, count(DISTINCT case_id) FROM case_values WHERE variable_id = ? GROUP BY wave", (row["id"],)
+        )
+    }
+    return _variable_from_row(row, coverage)
+
+
+def typed_value(variable_type: str, value_num: float | None, value_text: str | None) -> Value:
+    """A stored value as Python: float (numeric), bool (boolean), str (ordinal label, ISO date, text)."""
+    if variable_type == "numeric":
+        return float(value_num)  # type: ignore[arg-type]
+    if variable_type == "boolean":
+        return bool(value_num)
+    return value_text  # type: ignore[return-value]
+
+
+def variable_values(project: Project, name: str, wave: int | None = None) -> dict[tuple[int, int], Value]:
+    """Every stored value of a variable keyed by (case_id, wave), optionally for one wave."""
+    return {(r.case_id, r.wave): r.value for r in value_rows(project, name, wave)}
+
+
+def value_rows(project: Project, name: str, wave: int | None = None) -> list[ValueRow]:
+    """The values of a variable with each council's name and code, ordered by council and wave."""
+    variable = get_variable(project, name)
+    rows = project.execute(
+        "SELECT v.case_id, c.name, c.code, v.wave, v.value_num, v.value_text FROM case_values v"
+        " JOIN cases c ON c.id = v.case_id WHERE v.variable_id = ? AND (? IS NULL OR v.wave = ?)"
+        " ORDER BY c.name, v.wave",
+        (variable.id, wave, wave),
+    )
+    return [
+        ValueRow(r[0], r[1], r[2], r[3], typed_value(variable.type, r[4], r[5]))
+        for r in rows
+    ]
+
+
+def variable_frame(project: Project, names: Iterable[str], wave: int | None = None) -> list[dict[str, Any]]:
+    """One row per council and wave: case_id, council, code, wave and one key per variable (None if missing).
+
+    Only councils with a value for at least one of the variables appear; rows are ordered by council and wave.
+    """
+    names = list(names)
+    values = {name: variable_values(project, name, wave) for name in names}
+    councils = {r[0]: (r[1], r[2]) for r in project.execute("SELECT id, name, code FROM cases")}
+    keys = sorted({key for per in values.values() for key in per}, key=lambda k: (councils[k[0]][0], k[0], k[1]))
+    return [
+        {"case_id": case_id, "council": councils[case_id][0], "code": councils[case_id][1], "wave": w,
+         **{name: values[name].get((case_id, w)) for name in names}}
+        for case_id, w in keys
+    ]
+
+
+def summarise_variable(project: Project, name: str, wave: int | None = None) -> VariableSummary:
+    """Per wave: how many councils have a value, and summary statistics or level counts."""
+    variable = get_variable(project, name)
+    by_wave: dict[int, list[Value]] = {}
+    for (_, w), value in sorted(variable_values(project, variable.name, wave).items(), key=lambda kv: kv[0][1]):
+        by_wave.setdefault(w, []).append(value)
+    councils = project.scalar("SELECT count(*) FROM cases")
+    return VariableSummary(
+        variable=variable,
+        councils=councils,
+        waves=tuple(_summarise_wave(variable, w, vals) for w, vals in sorted(by_wave.items())),
+    )
+
+
+def _summarise_wave(variable: Variable, wave: int, values: list[Value]) -> WaveSummary:
+    kind = variable.type
+    if kind in ("ordinal", "categorical", "boolean"):
+        counts = Counter(str(v).lower() if kind == "boolean" else v for v in values)
+        levels = ("true", "false") if kind == "boolean" else (variable.levels or tuple(sorted(counts)))
+        stats: dict[str, Value | None] = {}
+        if kind == "ordinal":
+            ranks = sorted(levels.index(v) for v in values)  # type: ignore[arg-type]
+            stats["median"] = levels[ranks[(len(ranks) - 1) // 2]]
+        return WaveSummary(wave, len(values), stats, tuple((level, counts.get(level, 0)) for level in levels))
+    if kind == "numeric":
+        numbers = [float(v) for v in values]
+        stats = {
+            "mean": statistics.fmean(numbers),
+            "sd": statistics.stdev(numbers) if len(numbers) > 1 else None,
+            "min": min(numbers),
+            "median": statistics.median(numbers),
+            "max": max(numbers),
+        }
+    elif kind == "date":
+        stats = {"earliest": min(map(str, values)), "latest": max(map(str, values))}
+    else:
+        stats = {"distinct": len(set(values))}
+    return WaveSummary(wave, len(values), stats, ())
