@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,26 @@ DOC_TEXT = (
     "Respondent: We went on a site visit. We copied their forms at first. "
     "Later we adapted the scheme to our rural districts.\n"
 )
+
+
+def add_units(project: Project, document_id: int, text: str) -> None:
+    """Turns are lines 'Label: words'; sentences end with . or ? inside a turn's words."""
+    pos = 0
+    for seq, line in enumerate(text.split("\n")):
+        if line.strip():
+            label, _, _ = line.partition(":")
+            project.execute(
+                "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', ?, ?, ?, ?)",
+                (document_id, seq, pos, pos + len(line), label),
+            )
+            body = pos + len(label) + 1
+            for m in re.finditer(r"[^.?]+[.?]", text[body : pos + len(line)]):
+                lead = len(m.group()) - len(m.group().lstrip())
+                project.execute(
+                    "INSERT INTO units(document_id, kind, seq, start, end) VALUES (?, 'sentence', 0, ?, ?)",
+                    (document_id, body + m.start() + lead, body + m.end()),
+                )
+        pos += len(line) + 1
 
 
 @pytest.fixture
@@ -31,6 +52,7 @@ def tiny_project(tmp_path: Path) -> Project:
             " VALUES (?,?,?,?,?,?,?,?,?)",
             (new_uuid(), "doc1.txt", DOC_TEXT, "x", case, 1, "officer", len(DOC_TEXT.split()), now()),
         )
+        add_units(project, 1, DOC_TEXT)
         parent = project.execute(
             "INSERT INTO codes(uuid, name, codable, created_at) VALUES (?,?,0,?)",
             (new_uuid(), "Innovation", now()),

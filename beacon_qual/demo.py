@@ -1,0 +1,45 @@
+"""The demo project: the example transcripts, the shipped codebook, the council register and the example survey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import BeaconError
+from .paths import DEFAULT_CODEBOOK, EXAMPLES_DIR
+from .store import Project
+
+DEMO_PROJECT = "beacon-demo.qual.db"
+DEMO_SURVEY = "survey_councils.csv"
+
+
+def build_demo(path: Path | str) -> list[str]:
+    """Create a project at ``path`` from the shipped example data; returns what was done, line by line."""
+    from .codebook import load_codebook
+    from .councils import seed_cases
+    from .ingest import import_paths
+    from .survey import import_survey
+
+    path = Path(path)
+    if not EXAMPLES_DIR.is_dir():
+        raise BeaconError(f"the example folder {EXAMPLES_DIR} is missing; run from a checkout of beacon-qual")
+    partial = path.with_name(path.name + ".building")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+    lines: list[str] = []
+    project = Project.create(partial)
+    try:
+        lines.append(f"councils: {seed_cases(project)} seeded")
+        report = load_codebook(project, DEFAULT_CODEBOOK)
+        lines.append(f"codebook: {report}")
+        transcripts = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in
+                             {".txt", ".md", ".docx", ".vtt", ".srt"} and p.name.lower() != "readme.md")
+        summary = import_paths(project, transcripts)
+        lines.append(f"transcripts: {summary}")
+        survey = EXAMPLES_DIR / DEMO_SURVEY
+        if survey.exists():
+            lines.append(f"survey: {import_survey(project, survey)}")
+        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        project.close()
+    partial.rename(path)
+    return lines

@@ -1,0 +1,558 @@
+"""The coding workbench: documents, transcript and codebook side by side, keyboard first.
+
+Every action calls the coding service, which commits before this screen says
+anything: what the screen shows as applied is already on disk.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Static, Tree
+
+from .. import coding as svc
+from .. import workbench as wb
+from ..errors import BeaconError
+from ..store import Project
+from .screens import (
+    NEW_CODE,
+    TOP_LEVEL,
+    ChoiceScreen,
+    ConfirmScreen,
+    HelpScreen,
+    MemoScreen,
+    PickerScreen,
+    PromptScreen,
+    code_details,
+)
+from .transcript import TranscriptView
+
+NARROW = 100  # below this width the codebook pane hides once a document is open
+WIDE = 150  # below this width the documents pane hides once a document is open
+
+
+class DocumentsPane(Vertical):
+    BINDINGS = [Binding("slash", "app.search", "Find", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: phase:2 role:officer council:hull uncoded", id="doc-filter")
+        table = DataTable(id="doc-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Document", "Council", "Ph", "Role", "Done")
+        yield table
+
+
+class CodebookPane(Vertical):
+    BINDINGS = [
+        Binding("m", "app.code_memo", "Memo on code", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        tree: Tree[int] = Tree("Codebook", id="code-tree")
+        tree.show_root = False
+        yield tree
+        yield Static(id="code-details")
+
+
+class WorkbenchApp(App):
+    """beacon-qual coding workbench."""
+
+    CSS_PATH = "workbench.tcss"
+    TITLE = "beacon-qual"
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help"),
+        Binding("c,space", "pick", "Code"),
+        Binding("x,delete", "remove", "Remove"),
+        Binding("r", "recode", "Recode"),
+        Binding("a", "adjust", "Adjust", show=False),
+        Binding("m", "memo", "Memo"),
+        Binding("M", "document_memo", "Doc memo", show=False),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("U,ctrl+y", "redo", "Redo", show=False),
+        Binding("n", "next_coding(1)", "Next coding", show=False),
+        Binding("p", "next_coding(-1)", "Prev coding", show=False),
+        Binding("g", "next_uncoded", "Uncoded", show=False),
+        Binding("slash", "search", "Find"),
+        Binding("f3", "search_next", "Find next", show=False),
+        Binding("t", "toggle_coders", "Mine/all", show=False),
+        Binding("d", "toggle_pane('documents')", "Docs", show=False),
+        Binding("b", "toggle_pane('codebook')", "Codebook", show=False),
+        Binding("o", "focus_documents", "Open doc", show=False),
+        Binding("q", "quit", "Quit"),
+    ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
+
+    def __init__(self, project: Project, coder: str | None = None, document: int | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.coder_name = coder or project.get_meta("last_coder")
+        self.coder_id: int | None = None
+        self.start_document = document
+        self.doc: wb.DocumentView | None = None
+        self.show_all = False
+        self.codes: list[wb.CodeInfo] = []
+        self.code_by_id: dict[int, wb.CodeInfo] = {}
+        self.picker: wb.CodePicker | None = None
+        self.recent: list[int] = []
+        self.doc_rows: list[wb.DocumentRow] = []
+        self.tree_nodes: dict[int, object] = {}
+        self.last_search = ""
+
+    # -- layout ----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield DocumentsPane(id="documents")
+            yield TranscriptView(id="transcript")
+            yield CodebookPane(id="codebook")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"beacon-qual — {self.project.path.name}"
+        self._load_codes()
+        if self.coder_name:
+            self._set_coder(self.coder_name)
+        else:
+            self.push_screen(PromptScreen("Who is coding? (your name, remembered for this project)",
+                                          placeholder="e.g. alice"), self._coder_given)
+        self._apply_width()
+
+    def _coder_given(self, name: str | None) -> None:
+        if not name or not name.strip():
+            self.exit(message="no coder name given; nothing changed")
+            return
+        self._set_coder(name.strip())
+
+    def _set_coder(self, name: str) -> None:
+        self.coder_name = name
+        self.coder_id = self.project.coder_id(name)
+        if self.project.get_meta("last_coder") != name:
+            with self.project.transaction():
+                self.project.set_meta("last_coder", name)
+        self.recent = wb.recent_codes(self.project, self.coder_id)
+        self.sub_title = f"coder: {name}"
+        self._load_documents()
+        start = self.start_document
+        if start is None:
+            last = self.project.get_meta(f"last_document:{self.coder_id}")
+            start = int(last) if last and last.isdigit() else None
+        if start is not None and any(r.id == start for r in self.doc_rows):
+            self.open_document(start)
+        else:
+            self.query_one("#doc-table", DataTable).focus()
+        self._update_status()
+
+    def on_resize(self) -> None:
+        self._apply_width()
+
+    def _apply_width(self) -> None:
+        narrow = self.size.width < NARROW
+        self.query_one("#codebook").set_class(narrow and self.doc is not None, "hidden")
+        self.query_one("#documents").set_class(self.size.width < WIDE and self.doc is not None, "hidden")
+        self.query_one("#documents").set_class(self.size.width < 60, "narrow")
+
+    # -- data ----------------------------------------------------------------------------
+    def _load_codes(self) -> None:
+        self.codes = wb.load_codes(self.project)
+        self.code_by_id = {c.id: c for c in self.codes}
+        self.picker = wb.CodePicker(self.codes)
+        tree = self.query_one("#code-tree", Tree)
+        tree.clear()
+        self.tree_nodes = {}
+        for code in self.codes:
+            parent = tree.root if code.parent_id is None else self.tree_nodes[code.parent_id]
+            node = parent.add("", data=code.id, expand=code.depth < 1)
+            if not any(c.parent_id == code.id for c in self.codes):
+                node.allow_expand = False
+            self.tree_nodes[code.id] = node
+        self._refresh_counts()
+
+    def _refresh_counts(self) -> None:
+        mine = None if self.show_all else self.coder_id
+        project_counts = wb.code_counts(self.project, coder_id=mine)
+        doc_counts = wb.code_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
+        for code in self.codes:
+            label = Text()
+            label.append("● " if code.codable else "○ ", style=code.colour)
+            label.append(code.name, style="" if code.codable else "italic")
+            d, p = doc_counts.get(code.id, 0), project_counts.get(code.id, 0)
+            if d or p:
+                label.append(f"  {d}/{p}", style="dim")
+            self.tree_nodes[code.id].set_label(label)
+
+    def _load_documents(self) -> None:
+        self.doc_rows = wb.list_documents(self.project, None if self.show_all else self.coder_id)
+        self._fill_table(self.query_one("#doc-filter", Input).value)
+
+    def _fill_table(self, query: str) -> None:
+        table = self.query_one("#doc-table", DataTable)
+        table.clear()
+        for row in wb.filter_documents(self.doc_rows, query):
+            table.add_row(
+                row.name, row.council or "-", str(row.phase or "-"), row.role or "-",
+                f"{round(100 * row.progress)}%", key=str(row.id),
+            )
+
+    @on(Input.Changed, "#doc-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._fill_table(event.value)
+
+    @on(Input.Submitted, "#doc-filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#doc-table", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#doc-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.open_document(int(event.row_key.value))
+
+    def open_document(self, document_id: int) -> None:
+        self.doc = wb.load_document(self.project, document_id)
+        view = self.query_one(TranscriptView)
+        colours = {c.id: c.colour for c in self.codes}
+        names = {c.id: c.name for c in self.codes}
+        view.show(self.doc, self._codings(), colours, names)
+        with self.project.transaction():
+            self.project.set_meta(f"last_document:{self.coder_id}", str(document_id))
+        self._apply_width()
+        view.focus()
+        self._refresh_counts()
+        self._update_status()
+
+    def _codings(self) -> list[svc.Coding]:
+        if self.doc is None:
+            return []
+        return svc.document_codings(self.project, self.doc.id, None if self.show_all else self.coder_id)
+
+    def _after_change(self, message: str, *, select: tuple[int, int] | None = None) -> None:
+        view = self.query_one(TranscriptView)
+        current = view.current_coding
+        view.set_codings(self._codings())
+        if select:
+            view.select(*select, keep_coding=True)
+        view.current_coding = current if any(c.id == current for c in view.codings) else None
+        self._refresh_counts()
+        self._update_progress()
+        self._update_status()
+        self.notify(message, timeout=2.5)
+
+    def _update_progress(self) -> None:
+        if self.doc is None:
+            return
+        total, coded = wb.document_progress(self.project, self.doc.id, None if self.show_all else self.coder_id)
+        self.doc_rows = [
+            wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded) if r.id == self.doc.id else r
+            for r in self.doc_rows
+        ]
+        table = self.query_one("#doc-table", DataTable)
+        try:
+            table.update_cell(str(self.doc.id), table.ordered_columns[4].key,
+                              f"{round(100 * coded / total) if total else 0}%")
+        except Exception:  # noqa: BLE001 - the row may be filtered out of the table
+            pass
+
+    def _update_status(self) -> None:
+        status = self.query_one("#status", Static)
+        if self.doc is None:
+            status.update(" Choose a transcript and press Enter.  ? for help")
+            return
+        view = self.query_one(TranscriptView)
+        sel = view.selection
+        here = view.codings_at_selection()
+        codes = ", ".join(sorted({self.code_by_id[c.code_id].name for c in here if c.code_id in self.code_by_id}))
+        mode = "all coders" if self.show_all else f"my codings ({self.coder_name})"
+        meta = f"{self.doc.council or '-'} · phase {self.doc.phase or '-'} · {self.doc.role or '-'}"
+        where = f"{sel[0]}-{sel[1]}" if sel else "-"
+        status.update(Text.assemble((f" {self.doc.name} ", "bold"), f"{meta} · sel {where} · {mode}",
+                                    (f" · {codes}" if codes else "", "italic")))
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self._update_status()
+
+    @on(Tree.NodeHighlighted, "#code-tree")
+    def _code_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        code = self.code_by_id.get(event.node.data)
+        self.query_one("#code-details", Static).update(code_details(code))
+
+    @on(Tree.NodeSelected, "#code-tree")
+    def _code_chosen(self, event: Tree.NodeSelected) -> None:
+        code = self.code_by_id.get(event.node.data)
+        if code is not None and code.codable and self.doc is not None:
+            self.apply_code(code.id)
+
+    # -- guards -----------------------------------------------------------------------------
+    def _selection(self) -> tuple[int, int] | None:
+        view = self.query_one(TranscriptView)
+        if self.doc is None or view.selection is None:
+            self.notify("Open a transcript and select a passage first.", severity="warning")
+            return None
+        return view.selection
+
+    def _run(self, action, *args, **kwargs):
+        try:
+            return action(*args, **kwargs)
+        except BeaconError as exc:
+            self.notify(exc.message, severity="error", timeout=5)
+            return None
+
+    # -- coding actions ----------------------------------------------------------------------
+    def action_pick(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        words = " ".join(self.doc.text[sel[0]:sel[1]].split()[:6])
+        self.push_screen(
+            PickerScreen(self.picker, title="Apply code to the selection", recent=self.recent, suggestion=words),
+            self._picked,
+        )
+
+    def _picked(self, result: object) -> None:
+        if result is None:
+            return
+        if isinstance(result, tuple) and result[0] == NEW_CODE:
+            self._new_code(result[1])
+        elif isinstance(result, int):
+            self.apply_code(result)
+
+    def apply_code(self, code_id: int) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        coding = self._run(svc.add_coding, self.project, document_id=self.doc.id, code_id=code_id,
+                           coder_id=self.coder_id, start=sel[0], end=sel[1])
+        if coding is None:
+            return
+        self.recent = wb.push_recent_code(self.project, self.coder_id, code_id)
+        self._after_change(f"Applied {self.code_by_id[code_id].name}")
+
+    def action_apply_recent(self, n: int) -> None:
+        if len(self.recent) < n:
+            self.notify(f"No recent code {n} yet: apply codes with c first.", severity="warning")
+            return
+        self.apply_code(self.recent[n - 1])
+
+    def _new_code(self, name: str) -> None:
+        def parent_chosen(parent: object) -> None:
+            if parent is None:
+                return
+            parent_id = None if parent == TOP_LEVEL else int(parent)
+            where = "the top level" if parent_id is None else self.code_by_id[parent_id].path
+            question = f"Create the code “{name}” under {where} and apply it to the selection?"
+            self.push_screen(ConfirmScreen(question), lambda ok: ok and self._create_and_apply(name, parent_id))
+
+        self.push_screen(
+            PickerScreen(self.picker, title=f"Parent for the new code “{name}”", allow_new=False,
+                         parent_mode=True, codes=self.codes),
+            parent_chosen,
+        )
+
+    def _create_and_apply(self, name: str, parent_id: int | None) -> None:
+        from ..codebook import create_code
+
+        code_id = self._run(create_code, self.project, name, parent_id=parent_id)
+        if code_id is None:
+            return
+        self._load_codes()
+        self.query_one(TranscriptView).names = {c.id: c.name for c in self.codes}
+        self.query_one(TranscriptView).colours = {c.id: c.colour for c in self.codes}
+        self.apply_code(code_id)
+
+    def _choose_coding(self, purpose: str, then) -> None:
+        """Run ``then(coding)`` on the coder's coding under the selection, asking when there are several."""
+        if self._selection() is None:
+            return
+        mine = [c for c in self.query_one(TranscriptView).codings_at_selection() if c.coder_id == self.coder_id]
+        if not mine:
+            self.notify("None of your codings is under the selection (n/p move between codings).",
+                        severity="warning")
+            return
+        if len(mine) == 1:
+            then(mine[0])
+            return
+        choices = []
+        for c in mine:
+            code = self.code_by_id.get(c.code_id)
+            label = Text.assemble(("● ", code.colour if code else ""), (code.path if code else "?", "bold"),
+                                  f"  {c.start}-{c.end}  “{self.doc.text[c.start:c.end][:40]}”")
+            choices.append((c, label))
+        self.push_screen(ChoiceScreen(f"Which coding to {purpose}?", choices), lambda c: c and then(c))
+
+    def action_remove(self) -> None:
+        def remove(c: svc.Coding) -> None:
+            if self._run(svc.remove_coding, self.project, c.id, coder_id=self.coder_id):
+                self._after_change(f"Removed {self.code_by_id[c.code_id].name} (u undoes)")
+
+        self._choose_coding("remove", remove)
+
+    def action_recode(self) -> None:
+        def recode(c: svc.Coding) -> None:
+            def picked(result: object) -> None:
+                if isinstance(result, int) and self._run(svc.recode, self.project, c.id, result,
+                                                         coder_id=self.coder_id):
+                    self.recent = wb.push_recent_code(self.project, self.coder_id, result)
+                    self._after_change(f"Recoded as {self.code_by_id[result].name}")
+
+            self.push_screen(PickerScreen(self.picker, title="Change the code of this coding to…",
+                                          recent=self.recent, allow_new=False), picked)
+
+        self._choose_coding("recode", recode)
+
+    def action_adjust(self) -> None:
+        view = self.query_one(TranscriptView)
+        sel = self._selection()
+        if sel is None:
+            return
+        current = next((c for c in view.codings if c.id == view.current_coding), None)
+        if current is None or current.coder_id != self.coder_id:
+            self.notify("Press n or p to pick one of your codings, change the selection, then press a.",
+                        severity="warning")
+            return
+        if self._run(svc.resize, self.project, current.id, sel[0], sel[1], coder_id=self.coder_id):
+            self._after_change(f"Coding now covers {sel[0]}-{sel[1]}", select=sel)
+
+    def action_memo(self) -> None:
+        def memo(c: svc.Coding) -> None:
+            def saved(text: str | None) -> None:
+                if text is not None and self._run(svc.set_coding_memo, self.project, c.id, text,
+                                                  coder_id=self.coder_id):
+                    self._after_change("Memo saved" if text.strip() else "Memo removed")
+
+            self.push_screen(MemoScreen(f"Memo on {self.code_by_id[c.code_id].name} coding", c.memo or ""), saved)
+
+        self._choose_coding("write a memo on", memo)
+
+    def _memo_on(self, target: str, target_id: int, title: str) -> None:
+        existing = svc.get_memo(self.project, target, target_id, self.coder_id)
+
+        def saved(text: str | None) -> None:
+            if text is None:
+                return
+            self._run(svc.set_memo, self.project, target, target_id, text, coder_id=self.coder_id)
+            self.notify("Memo saved" if text.strip() else "Memo removed")
+
+        self.push_screen(MemoScreen(title, existing.text if existing else ""), saved)
+
+    def action_document_memo(self) -> None:
+        if self.doc is not None:
+            self._memo_on("document", self.doc.id, f"Memo on {self.doc.name}")
+
+    def action_code_memo(self) -> None:
+        node = self.query_one("#code-tree", Tree).cursor_node
+        if node is not None and node.data in self.code_by_id:
+            self._memo_on("code", node.data, f"Memo on code {self.code_by_id[node.data].path}")
+
+    def _history(self, redo: bool) -> None:
+        step = self._run(svc.redo if redo else svc.undo, self.project, self.coder_id)
+        if step is None:
+            self.notify(f"Nothing to {'redo' if redo else 'undo'}.")
+            return
+        if step.document_id is not None and (self.doc is None or step.document_id != self.doc.id):
+            self.open_document(step.document_id)
+        self._after_change(step.description.capitalize())
+
+    def action_undo(self) -> None:
+        self._history(False)
+
+    def action_redo(self) -> None:
+        self._history(True)
+
+    # -- navigation -----------------------------------------------------------------------------
+    def action_next_coding(self, step: int) -> None:
+        if self.doc is None:
+            return
+        view = self.query_one(TranscriptView)
+        if view.step_coding(step) is None:
+            self.notify("No more codings that way.")
+        view.focus()
+
+    def action_next_uncoded(self) -> None:
+        if self.doc is None:
+            return
+        view = self.query_one(TranscriptView)
+        after = view.selection[0] if view.selection else -1
+        i = wb.next_uncoded_sentence(self.doc, [(c.start, c.end) for c in view.codings], after)
+        if i is None:
+            self.notify("Every later sentence has a coding.")
+        else:
+            view.select(*self.doc.sentences[i])
+            view.focus()
+
+    def action_search(self) -> None:
+        if self.doc is None:
+            return
+        self.push_screen(PromptScreen("Find in this transcript", self.last_search), self._searched)
+
+    def _searched(self, query: str | None) -> None:
+        if query is None:
+            return
+        self.last_search = query
+        view = self.query_one(TranscriptView)
+        hits = view.find(query)
+        if not hits:
+            self.notify(f"“{query}” is not in this transcript.", severity="warning")
+            return
+        view.next_hit()
+        view.focus()
+        self.notify(f"{len(hits)} matches (F3: next)")
+
+    def action_search_next(self) -> None:
+        self.query_one(TranscriptView).next_hit()
+
+    def action_toggle_coders(self) -> None:
+        self.show_all = not self.show_all
+        self._load_documents()
+        if self.doc is not None:
+            self.query_one(TranscriptView).set_codings(self._codings())
+        self._refresh_counts()
+        self._update_status()
+        self.notify("Showing all coders' codings" if self.show_all else "Showing only your codings")
+
+    def action_toggle_pane(self, name: str) -> None:
+        pane = self.query_one(f"#{name}")
+        pane.toggle_class("hidden")
+        if not pane.has_class("hidden") and name == "documents":
+            self.query_one("#doc-table").focus()
+
+    def action_focus_documents(self) -> None:
+        self.query_one("#documents").remove_class("hidden")
+        self.query_one("#doc-table").focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(help_sections()))
+
+
+def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
+    names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
+             "left_curly_bracket": "{", "right_curly_bracket": "}", "space": "Space"}
+    rows = []
+    for b in bindings:
+        keys = " / ".join(names.get(k, k) for k in b.key.split(","))
+        rows.append((keys, b.description))
+    return rows
+
+
+def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    recent = [b for b in WorkbenchApp.BINDINGS if b.action.startswith("apply_recent")]
+    others = [b for b in WorkbenchApp.BINDINGS if not b.action.startswith("apply_recent")]
+    return [
+        ("Moving and selecting in the transcript", _rows(TranscriptView.BINDINGS)
+         + [("mouse drag / click", "Select characters / a sentence")]),
+        ("Coding, memos, history, panes", _rows(others) + [("1 … 9", f"{recent[0].description[:-2]} by number")]),
+        ("Code picker", _rows(PickerScreen.BINDINGS) + [("Enter", "Apply the highlighted code")]),
+        ("Documents and codebook", [("Enter", "Open the document / apply the code"),
+                                    ("filter box", "phase:2 role:officer council:hull uncoded, or any words"),
+                                    ("m (in codebook)", "Memo on the highlighted code"),
+                                    ("Tab / Shift+Tab", "Move between panes")]),
+    ]
+
+
+def run_workbench(project_path: Path, coder: str | None = None, document: int | None = None) -> None:
+    project = Project.open(project_path)
+    try:
+        WorkbenchApp(project, coder=coder, document=document).run()
+    finally:
+        project.close()

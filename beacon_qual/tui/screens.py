@@ -1,0 +1,280 @@
+"""Modal screens of the workbench: the code picker, choices, memos, confirmations, prompts and help."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..workbench import CodeInfo, CodePicker
+
+NEW_CODE = "__new__"
+TOP_LEVEL = "__top__"
+
+
+def code_details(code: CodeInfo | None) -> Text:
+    """The definition, rules and example of a code, as coders read them when deciding."""
+    if code is None:
+        return Text("")
+    out = Text()
+    out.append(code.path + "\n", style=f"bold {code.colour}")
+    for label, value in (("Definition", code.description), ("Include", code.inclusion),
+                         ("Exclude", code.exclusion), ("Example", code.example)):
+        if value:
+            out.append(f"{label}: ", style="bold")
+            out.append(value.strip() + "\n")
+    if code.keywords:
+        out.append("Keywords: ", style="bold")
+        out.append(", ".join(code.keywords) + "\n", style="dim")
+    return out
+
+
+class PickerScreen(ModalScreen[object]):
+    """Fuzzy code picker. Returns a code id, (NEW_CODE, name), TOP_LEVEL, or None when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("ctrl+n", "new_code", "New code"),
+    ]
+
+    def __init__(self, picker: CodePicker, *, title: str, recent: list[int] | None = None,
+                 suggestion: str = "", allow_new: bool = True, parent_mode: bool = False,
+                 codes: list[CodeInfo] | None = None) -> None:
+        super().__init__()
+        self.picker = picker
+        self.title_text = title
+        self.recent = recent or []
+        self.suggestion = suggestion
+        self.allow_new = allow_new
+        self.parent_mode = parent_mode
+        self.all_codes = codes or []
+        self.shown: list[CodeInfo] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(self.title_text, id="picker-title")
+            yield Input(placeholder="type to search codes: name, path, keyword, definition", id="picker-input")
+            yield OptionList(id="picker-list")
+            yield Static(id="picker-details")
+
+    def on_mount(self) -> None:
+        self._refill("")
+        self.query_one(Input).focus()
+
+    def _rank(self, query: str) -> list[CodeInfo]:
+        if self.parent_mode:
+            q = query.lower()
+            return [c for c in self.all_codes if q in c.path.lower()][:200]
+        return self.picker.rank(query, recent=self.recent, limit=40)
+
+    def _refill(self, query: str) -> None:
+        self.shown = self._rank(query)
+        options: list[Option] = []
+        if self.parent_mode:
+            options.append(Option(Text("(top level: no parent)", style="italic"), id=TOP_LEVEL))
+        for i, code in enumerate(self.shown):
+            label = Text()
+            key = ""
+            if not query and code.id in self.recent[:9]:
+                key = f"{self.recent.index(code.id) + 1} "
+            label.append(key, style="bold")
+            label.append("● ", style=code.colour)
+            label.append(code.name, style="bold")
+            if code.path != code.name:
+                label.append(f"  {code.path.rsplit('/', 1)[0]}", style="dim")
+            options.append(Option(label, id=str(code.id)))
+        name = (query or self.suggestion).strip()
+        if self.allow_new and name:
+            options.append(Option(Text(f"+ new code “{name[:50]}”…", style="italic green"), id=NEW_CODE))
+        olist = self.query_one(OptionList)
+        olist.clear_options()
+        olist.add_options(options)
+        if options:
+            olist.highlighted = 0
+        self._show_details()
+
+    def _highlighted_code(self) -> CodeInfo | None:
+        olist = self.query_one(OptionList)
+        option = olist.highlighted_option
+        if option is None or option.id in (NEW_CODE, TOP_LEVEL):
+            return None
+        return next((c for c in self.shown if str(c.id) == option.id), None)
+
+    def _show_details(self) -> None:
+        self.query_one("#picker-details", Static).update(code_details(self._highlighted_code()))
+
+    @on(Input.Changed, "#picker-input")
+    def _changed(self, event: Input.Changed) -> None:
+        self._refill(event.value)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self._show_details()
+
+    @on(Input.Submitted, "#picker-input")
+    def _submit(self) -> None:
+        self._choose(self.query_one(OptionList).highlighted_option)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option)
+
+    def _choose(self, option: Option | None) -> None:
+        if option is None:
+            return
+        if option.id == NEW_CODE:
+            self.action_new_code()
+        elif option.id == TOP_LEVEL:
+            self.dismiss(TOP_LEVEL)
+        else:
+            self.dismiss(int(option.id))
+
+    def action_move(self, step: int) -> None:
+        olist = self.query_one(OptionList)
+        if olist.option_count:
+            current = olist.highlighted or 0
+            olist.highlighted = max(0, min(current + step, olist.option_count - 1))
+
+    def action_new_code(self) -> None:
+        if not self.allow_new:
+            return
+        name = (self.query_one(Input).value or self.suggestion).strip()
+        if name:
+            self.dismiss((NEW_CODE, name[:80]))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[object]):
+    """Choose one of a few labelled values."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[object, Text | str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="choice"):
+            yield Label(self.title_text)
+            yield OptionList(*[Option(label, id=str(i)) for i, (_, label) in enumerate(self.choices)])
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self.query_one(OptionList).highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[int(event.option.id)][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(self.question)
+            yield Label("[b]y[/b]/Enter: yes    [b]n[/b]/Esc: no")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class MemoScreen(ModalScreen[str | None]):
+    """Write a memo. Ctrl+S saves (an empty memo removes it); Esc cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save memo"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, text: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="memo"):
+            yield Label(self.title_text)
+            yield TextArea(self.initial, id="memo-text")
+            yield Label("Ctrl+S save (empty removes)   Esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input (search text, coder name)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Label(self.title_text)
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the workbench, read from the bindings themselves."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for title, rows in self.sections:
+            text.append(f"{title}\n", style="bold underline")
+            for keys, description in rows:
+                text.append(f"  {keys:<22}", style="bold #88c0d0")
+                text.append(f"{description}\n")
+            text.append("\n")
+        text.append("Esc, q or ? closes this help.", style="dim")
+        with VerticalScroll(id="help"):
+            yield Static(text, id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,255 @@
+"""The coding workbench, driven with Textual's pilot: what a coder does, checked in the project file."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DOC_TEXT
+
+from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.tui.app import WorkbenchApp
+from beacon_qual.tui.screens import HelpScreen, PickerScreen
+from beacon_qual.tui.transcript import TranscriptView
+
+SENT1 = "How did you learn from the Beacon council?"
+SENT2 = "We went on a site visit."
+SENT3 = "We copied their forms at first."
+TURN2 = "We went on a site visit. We copied their forms at first. Later we adapted the scheme to our rural districts."
+
+
+def codings(project: Project) -> list[tuple[str, str, str, str | None]]:
+    """(passage, code, coder, memo) of every coding, from the file itself."""
+    rows = project.execute(
+        "SELECT substr(d.text, c.start + 1, c.end - c.start), k.name, u.name, c.memo FROM codings c"
+        " JOIN documents d ON d.id = c.document_id JOIN codes k ON k.id = c.code_id"
+        " JOIN coders u ON u.id = c.coder_id ORDER BY c.start, k.name"
+    ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def selected(app: WorkbenchApp) -> str:
+    view = app.query_one(TranscriptView)
+    s, e = view.selection
+    return DOC_TEXT[s:e]
+
+
+async def open_doc(pilot) -> None:
+    await pilot.pause()
+    await pilot.press("enter")  # the documents table has focus: open the first transcript
+    await pilot.pause()
+
+
+async def pick(pilot, query: str) -> None:
+    await pilot.press("c")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, PickerScreen)
+    await pilot.press(*query)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_open_select_by_sentence_and_turn(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        assert selected(app) == SENT1
+        await pilot.press("j")
+        assert selected(app) == SENT2
+        await pilot.press("J")  # extend by a sentence
+        assert selected(app) == f"{SENT2} {SENT3}"
+        await pilot.press("K")  # and shrink again
+        assert selected(app) == SENT2
+        await pilot.press("w", "w")  # extend by two words
+        assert selected(app) == f"{SENT2} We copied"
+        await pilot.press("W")  # shrink by a word
+        assert selected(app) == f"{SENT2} We"
+        await pilot.press("h")  # shrink by a character
+        assert selected(app) == f"{SENT2} W"
+        await pilot.press("right_square_bracket")  # next speaker turn: its words, not its label
+        assert selected(app) == TURN2
+        await pilot.press("left_square_bracket")
+        assert selected(app) == SENT1
+
+
+async def test_apply_by_picker_and_number_key(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("j")
+        await pick(pilot, "adopt")
+        assert codings(tiny_project) == [(SENT2, "Adoption", "alice", None)]
+        await pilot.press("j", "1")  # the most recent code, by number
+        await pilot.pause()
+        assert codings(tiny_project)[-1] == (SENT3, "Adoption", "alice", None)
+        # the codebook pane counts what is in the document and project
+        tree_labels = [str(n.label) for n in app.tree_nodes.values()]
+        assert any(label.startswith("● Adoption") and "2/2" in label for label in tree_labels)
+
+
+async def test_picker_ranks_keywords_and_shows_definition(tiny_project: Project) -> None:
+    with tiny_project.transaction():
+        tiny_project.execute(
+            "UPDATE codes SET keywords = '[\"tailored\", \"local context\"]', description = 'Changing a practice to fit'"
+            " WHERE name = 'Adaptation'"
+        )
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("c")
+        await pilot.press(*"tailored")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.shown[0].name == "Adaptation"
+        details = str(screen.query_one("#picker-details").render())
+        assert "Changing a practice to fit" in details
+        await pilot.press("escape")
+        await pilot.pause()
+        assert codings(tiny_project) == []  # cancelled: nothing written
+
+
+async def test_remove_recode_memo_undo_redo(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pick(pilot, "adopt")
+        await pilot.press("m")  # memo on the coding under the selection
+        await pilot.pause()
+        await pilot.press(*"imitation")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT1, "Adoption", "alice", "imitation")]
+        await pilot.press("r")  # recode keeps the memo
+        await pilot.pause()
+        await pilot.press(*"adapta", "enter")
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT1, "Adaptation", "alice", "imitation")]
+        await pilot.press("x")
+        await pilot.pause()
+        assert codings(tiny_project) == []
+        await pilot.press("u")
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT1, "Adaptation", "alice", "imitation")]
+        await pilot.press("u")
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT1, "Adoption", "alice", "imitation")]
+        await pilot.press("U")
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT1, "Adaptation", "alice", "imitation")]
+
+
+async def test_adjust_boundaries_of_a_coding(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("j")
+        await pick(pilot, "adopt")
+        await pilot.press("home")  # move away, then come back to the coding with n
+        await pilot.press("n")
+        assert selected(app) == SENT2
+        await pilot.press("J", "a")  # grow the selection by a sentence and adjust the coding to it
+        await pilot.pause()
+        assert codings(tiny_project) == [(f"{SENT2} {SENT3}", "Adoption", "alice", None)]
+
+
+async def test_undo_across_a_restart(tiny_project: Project) -> None:
+    path = tiny_project.path
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pick(pilot, "adopt")
+        await pilot.press("q")
+    tiny_project.close()
+    project = Project.open(path)
+    assert len(codings(project)) == 1
+    app = WorkbenchApp(project)  # the coder and the document are remembered
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert app.coder_name == "alice" and app.doc is not None
+        await pilot.press("u")
+        await pilot.pause()
+        assert codings(project) == []
+        await pilot.press("U")
+        await pilot.pause()
+        assert codings(project) == [(SENT1, "Adoption", "alice", None)]
+    project.close()
+
+
+async def test_mine_and_all_coders_toggle(tiny_project: Project) -> None:
+    from beacon_qual import coding as svc
+
+    bob = tiny_project.coder_id("bob")
+    code = tiny_project.scalar("SELECT id FROM codes WHERE name = 'Adaptation'")
+    svc.add_coding(tiny_project, document_id=1, code_id=code, coder_id=bob, start=0, end=11)
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        view = app.query_one(TranscriptView)
+        assert view.codings == []
+        await pilot.press("t")
+        assert [c.coder_id for c in view.codings] == [bob]
+        await pilot.press("x")  # bob's coding is not alice's to remove
+        await pilot.pause()
+        assert len(codings(tiny_project)) == 1
+
+
+async def test_navigation_uncoded_and_search(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pick(pilot, "adopt")  # sentence 1 is now coded
+        await pilot.press("home", "g")
+        assert selected(app) == SENT2
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*"rural", "enter")
+        await pilot.pause()
+        assert selected(app) == "rural"
+
+
+async def test_document_filters(tiny_project: Project) -> None:
+    with tiny_project.transaction():
+        tiny_project.execute(
+            "INSERT INTO documents(uuid, name, text, sha256, case_id, phase, role, word_count, imported_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (new_uuid(), "doc2.txt", "Q: Why?\nA: Because.\n", "y", 1, 2, "partner", 3, now()),
+        )
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        table = app.query_one("#doc-table")
+        assert table.row_count == 2
+        app.query_one("#doc-filter").focus()
+        await pilot.press(*"phase:2")
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.press(*" role:officer")
+        await pilot.pause()
+        assert table.row_count == 0
+
+
+async def test_help_lists_every_key(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for description in ("Extend by word", "Next turn", "Apply recent code", "Undo", "Remove", "Memo"):
+            assert description in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+async def test_small_terminal(tiny_project: Project, size: tuple[int, int]) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=size) as pilot:
+        await open_doc(pilot)
+        view = app.query_one(TranscriptView)
+        assert view.size.width >= 60  # the transcript gets the screen once a document is open
+        await pilot.press("j")
+        await pick(pilot, "adopt")
+        assert codings(tiny_project) == [(SENT2, "Adoption", "alice", None)]
+        await pilot.press("d")  # the documents pane comes back on demand
+        await pilot.pause()
+        assert not app.query_one("#documents").has_class("hidden")
