@@ -1,3 +1,139 @@
-"""Commands: import_cmds (being written)."""
+"""Commands: import, docs list, docs show."""
 
-from .base import main  # noqa: F401
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from ..csvsafe import safe_cell
+from ..ingest import import_paths
+from ..ingest.catalogue import COLUMNS, DocumentDetail, document_detail, list_documents
+from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
+from .base import main, open_project
+
+
+class _ProgressBar:
+    """A progress bar on stderr, drawn once the number of files is known, and only on a terminal."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="importing", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--max-size",
+    default=f"{DEFAULT_MAX_SIZE // 1024**2}MB",
+    show_default=True,
+    help="Refuse files larger than this (e.g. 50MB, 500KB, or bytes).",
+)
+def import_cmd(paths: tuple[Path, ...], max_size: str) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.
+
+    Metadata comes from YAML front matter or a manifest.csv beside the files
+    (columns file,council,phase,role,interview_date,interviewer,respondent).
+    """
+    project = open_project()
+    limit = parse_size(max_size)
+    bar = _ProgressBar()
+    try:
+        summary = import_paths(project, paths, max_size=limit, progress=bar if sys.stderr.isatty() else None)
+    finally:
+        bar.close()
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for name in summary.unchanged:
+        click.echo(f"already imported, unchanged: {name}")
+    if not summary.imported:
+        click.echo("nothing new to import")
+        return
+    click.echo(
+        f"imported {len(summary.imported)} file(s): {summary.words:,} words, {summary.turns:,} turns, "
+        f"{summary.sentences:,} sentences, {summary.councils} council(s)"
+    )
+
+
+@main.group()
+def docs() -> None:
+    """List and show imported documents."""
+
+
+@docs.command("list")
+@click.option("--council", default=None, help="Only this council (name, code or alias).")
+@click.option("--phase", type=int, default=None, help="Only this study phase.")
+@click.option("--role", default=None, help="Only this respondent role (officer, elected member, partner).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def docs_list(council: str | None, phase: int | None, role: str | None, fmt: str) -> None:
+    """List documents with their council, phase, role and counts."""
+    rows = list_documents(open_project(), council=council, phase=phase, role=role)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for r in rows:
+            writer.writerow([safe_cell(getattr(r, c)) for c in COLUMNS])
+    else:
+        click.echo(_TABLE_ROW.format("id", "name", "council", "ph", "role", "words", "turns", "sentences"))
+        for r in rows:
+            council = (r.council or "-")[:32]
+            click.echo(
+                _TABLE_ROW.format(r.id, r.name[:32], council, r.phase or "-", r.role or "-", r.words, r.turns, r.sentences)
+            )
+        click.echo(f"{len(rows)} documents")
+
+
+_TABLE_ROW = "{:>5}  {:<32} {:<32} {:>2}  {:<14} {:>7} {:>6} {:>9}"
+
+
+@docs.command("show")
+@click.argument("document")
+@click.option("--units", is_flag=True, help="Also list every turn and sentence with its offsets.")
+def docs_show(document: str, units: bool) -> None:
+    """Show a document (id or file name): metadata, counts, and its text turn by turn."""
+    detail = document_detail(open_project(), document)
+    _echo_metadata(detail)
+    click.echo("")
+    for turn in detail.turns:
+        click.echo(f"[{turn.seq}] {turn.speaker or '(no speaker)'}  {turn.start}-{turn.end}")
+        click.echo(detail.text[turn.start:turn.end])
+        click.echo("")
+    if units:
+        click.echo("sentences:")
+        for sentence in detail.sentences:
+            excerpt = detail.text[sentence.start:sentence.end].replace("\n", " ")
+            click.echo(f"  {sentence.seq:>5}  {sentence.start:>7}-{sentence.end:<7} {excerpt}")
+
+
+def _echo_metadata(detail: DocumentDetail) -> None:
+    r = detail.row
+    fields = [
+        ("document", f"{r.id}: {r.name}"),
+        ("council", r.council),
+        ("phase", r.phase),
+        ("role", r.role),
+        ("interview date", r.interview_date),
+        ("interviewer", r.interviewer),
+        ("respondent", r.respondent),
+        ("source", f"{detail.source_path} ({r.source_format}, {detail.source_encoding or '-'})"),
+        ("imported", detail.imported_at),
+        ("sha256", detail.sha256),
+        ("counts", f"{r.words} words, {r.turns} turns, {r.sentences} sentences"),
+    ]
+    for label, value in fields:
+        click.echo(f"{label:<15} {value if value is not None else '-'}")

@@ -1,0 +1,293 @@
+"""Importing transcripts into a project: one transaction for everything named on the command line.
+
+:func:`read_transcript` turns one file into stored text, metadata, speaker turns
+and sentences without touching a project (revisions reuse it).
+:func:`import_paths` imports files and folders: every file is read and checked,
+its council resolved, and its document, units and audit record written inside a
+single transaction, so any error leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import BeaconError
+from ..nlp import sentence_spans_many
+from ..store import Project, new_uuid, now
+from .metadata import MANIFEST_NAME, Metadata, load_manifest, split_front_matter
+from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
+from .speakers import Turn, find_turns, turns_from_labels
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ParsedTranscript:
+    """One transcript file, ready to store. Turns and sentences are worked out on first use."""
+
+    name: str
+    source_path: str
+    source_format: str
+    source_encoding: str | None
+    text: str
+    metadata: Metadata
+    voice_labels: list[tuple[int, int, str | None]] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+    @cached_property
+    def turns(self) -> list[Turn]:
+        if self.voice_labels:
+            return turns_from_labels(self.text, self.voice_labels)
+        return find_turns(self.text)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence spans, found in each turn's text on its own so that none crosses a turn boundary."""
+        text = self.text
+        spans: list[tuple[int, int]] = []
+        per_turn = sentence_spans_many(text[turn.text_start:turn.end] for turn in self.turns)
+        for turn, sentences in zip(self.turns, per_turn):
+            offset = turn.text_start
+            spans.extend((offset + start, offset + end) for start, end in sentences)
+        return spans
+
+
+def read_transcript(path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedTranscript:
+    """Read one transcript file: text, encoding, front matter metadata; turns and sentences on demand."""
+    path = Path(path)
+    source = read_source(path, max_size=max_size)
+    text, metadata = source.text, Metadata()
+    if not source.voice_turns:
+        metadata, text = split_front_matter(text, str(path))
+        if not text.strip():
+            raise BeaconError(f"{path} holds front matter but no transcript text")
+    return ParsedTranscript(
+        name=path.name,
+        source_path=str(path.resolve()),
+        source_format=source.format,
+        source_encoding=source.encoding,
+        text=text,
+        metadata=metadata,
+        voice_labels=source.voice_turns,
+    )
+
+
+@dataclass
+class ImportSummary:
+    """What an import did: new documents, files already imported unchanged, and their totals."""
+
+    imported: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    words: int = 0
+    turns: int = 0
+    sentences: int = 0
+    councils: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
+    """The transcript files named or found (recursively) in folders, and warnings about what was left out.
+
+    A file named directly must be a transcript type; in folders other files, hidden files and
+    ``manifest.csv`` are passed over. Two files with the same name are an error, since a document's
+    name is its file name.
+    """
+    files: list[Path] = []
+    warnings: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found, others = _folder_files(path)
+            files.extend(found)
+            if others:
+                warnings.append(f"{path}: passed over {others} file(s) that are not transcripts")
+        elif path.is_file():
+            source_format(path)
+            files.append(path)
+        else:
+            raise BeaconError(f"{path}: no such file or folder")
+    return _unique(files), warnings
+
+
+def _folder_files(folder: Path) -> tuple[list[Path], int]:
+    found: list[Path] = []
+    others = 0
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in FORMATS and not path.name.startswith("~$"):
+            found.append(path)
+        elif path.name != MANIFEST_NAME:
+            others += 1
+    return found, others
+
+
+def _unique(files: list[Path]) -> list[Path]:
+    by_name: dict[str, Path] = {}
+    unique: list[Path] = []
+    for path in files:
+        seen = by_name.get(path.name)
+        if seen is not None and seen.resolve() == path.resolve():
+            continue
+        if seen is not None:
+            raise BeaconError(
+                f"two files are called {path.name!r} ({seen} and {path}); a document's name is its file "
+                "name, so rename one"
+            )
+        by_name[path.name] = path
+        unique.append(path)
+    return unique
+
+
+def import_paths(
+    project: Project,
+    paths: Iterable[Path | str],
+    *,
+    max_size: int = DEFAULT_MAX_SIZE,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import transcript files and folders in one transaction: all of them or, on any error, none."""
+    files, warnings = collect_files(paths)
+    summary = ImportSummary(warnings=warnings)
+    if not files:
+        raise BeaconError("no transcript files found (.txt, .md, .docx, .vtt, .srt)")
+    if not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
+        raise BeaconError("this project has no councils yet; run 'beacon-qual cases seed' first")
+    manifests = _Manifests()
+    councils = _CouncilResolver(project)
+    case_ids: set[int] = set()
+    with project.transaction():
+        for done, path in enumerate(files, start=1):
+            parsed = read_transcript(path, max_size=max_size)
+            metadata = parsed.metadata.merged(manifests.metadata_for(path), str(path))
+            if _already_imported(project, parsed, path):
+                summary.unchanged.append(parsed.name)
+            else:
+                case_id = councils.case_id(metadata.council, path)
+                _store(project, parsed, metadata, case_id)
+                case_ids.add(case_id)
+                summary.imported.append(parsed.name)
+                summary.words += parsed.word_count
+                summary.turns += len(parsed.turns)
+                summary.sentences += len(parsed.sentences)
+            if progress is not None:
+                progress(done, len(files))
+    summary.councils = len(case_ids)
+    summary.warnings.extend(manifests.unmatched_rows())
+    return summary
+
+
+class _Manifests:
+    """The manifest beside each file, each read once; remembers which rows were used."""
+
+    def __init__(self) -> None:
+        self._by_folder: dict[Path, dict[str, Metadata]] = {}
+        self._used: set[tuple[Path, str]] = set()
+
+    def metadata_for(self, path: Path) -> Metadata:
+        folder = path.resolve().parent
+        if folder not in self._by_folder:
+            manifest = path.parent / MANIFEST_NAME
+            self._by_folder[folder] = load_manifest(manifest) if manifest.is_file() else {}
+        entry = self._by_folder[folder].get(path.name)
+        if entry is None:
+            return Metadata()
+        self._used.add((folder, path.name))
+        return entry
+
+    def unmatched_rows(self) -> list[str]:
+        """Manifest rows naming a file that does not exist beside the manifest."""
+        return [
+            f"{folder / MANIFEST_NAME}: no file {name!r} beside it"
+            for folder, rows in self._by_folder.items()
+            for name in rows
+            if (folder, name) not in self._used and not (folder / name).is_file()
+        ]
+
+
+class _CouncilResolver:
+    """Case ids from council references, each reference resolved once per import."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._cache: dict[str, int] = {}
+
+    def case_id(self, ref: str | None, path: Path) -> int:
+        if ref is None:
+            raise BeaconError(
+                f"{path}: no council given; add 'council:' front matter or a row in {MANIFEST_NAME} beside it"
+            )
+        if ref not in self._cache:
+            from ..councils import resolve_council
+
+            try:
+                self._cache[ref] = resolve_council(self.project, ref).case_id
+            except BeaconError as exc:
+                raise BeaconError(f"{path}: {exc.message}", details=exc.details) from None
+        return self._cache[ref]
+
+
+def _already_imported(project: Project, parsed: ParsedTranscript, path: Path) -> bool:
+    """True when this name was imported with this text; an error when the name or the text clash."""
+    row = project.one("SELECT sha256 FROM documents WHERE name = ?", (parsed.name,))
+    if row is not None:
+        if row[0] == parsed.sha256:
+            return True
+        raise BeaconError(
+            f"{path}: changed since it was imported; use 'beacon-qual revise' to import the new text "
+            "as a revision of document " + repr(parsed.name)
+        )
+    other = project.scalar("SELECT name FROM documents WHERE sha256 = ?", (parsed.sha256,))
+    if other is not None:
+        raise BeaconError(f"{path}: the same text was already imported as document {other!r}")
+    return False
+
+
+def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_id: int) -> int:
+    row = {
+        "uuid": new_uuid(),
+        "name": parsed.name,
+        "sha256": parsed.sha256,
+        "case_id": case_id,
+        "phase": metadata.phase,
+        "role": metadata.role,
+        "interview_date": metadata.interview_date,
+        "interviewer": metadata.interviewer,
+        "respondent": metadata.respondent,
+        "source_path": parsed.source_path,
+        "source_format": parsed.source_format,
+        "source_encoding": parsed.source_encoding,
+        "word_count": parsed.word_count,
+        "imported_at": now(),
+    }
+    columns = ", ".join(["text", *row])
+    placeholders = ", ".join("?" * (len(row) + 1))
+    document_id = project.execute(
+        f"INSERT INTO documents ({columns}) VALUES ({placeholders})", (parsed.text, *row.values())
+    ).lastrowid
+    project.conn.executemany(
+        "INSERT INTO units (document_id, kind, seq, start, end, speaker) VALUES (?, ?, ?, ?, ?, ?)",
+        _unit_rows(document_id, parsed),
+    )
+    row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
+    project.audit("import", "documents", document_id, after=row)
+    return document_id
+
+
+def _unit_rows(document_id: int, parsed: ParsedTranscript) -> Iterator[tuple]:
+    for seq, turn in enumerate(parsed.turns, start=1):
+        yield document_id, "turn", seq, turn.start, turn.end, turn.speaker
+    for seq, (start, end) in enumerate(parsed.sentences, start=1):
+        yield document_id, "sentence", seq, start, end, None
