@@ -21,15 +21,15 @@ ROLES = {"officer", "elected member", "partner"}
 LIKERT = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
 CP1252_FILE = "kent_officer_p2.txt"
 DOCX_FILE = "sunderland_officer_p1.docx"
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 
 SPEAKER_STYLES = {
-    "interviewer/respondent": re.compile(r"^(?:Interviewer|Respondent): ", re.M),
-    "q/a": re.compile(r"^[QA]: ", re.M),
-    "markdown bold": re.compile(r"^\*\*[^*\n]+\*\*: ", re.M),
-    "capitals": re.compile(r"^[A-Z][A-Z0-9]+(?: [A-Z]+)*: ", re.M),
-    "timestamp": re.compile(r"^\[\d\d:\d\d:\d\d\] [^:\n]+: ", re.M),
-    "otter": re.compile(r"^[A-Z][\w ]*?  \d{1,2}:\d\d\n", re.M),
+    "interviewer/respondent": re.compile(r"^(?:Interviewer|Respondent): ", re.MULTILINE),
+    "q/a": re.compile(r"^[QA]: ", re.MULTILINE),
+    "markdown bold": re.compile(r"^\*\*[^*\n]+\*\*: ", re.MULTILINE),
+    "capitals": re.compile(r"^[A-Z][A-Z0-9]+(?: [A-Z]+)*: ", re.MULTILINE),
+    "timestamp": re.compile(r"^\[\d\d:\d\d:\d\d\] [^:\n]+: ", re.MULTILINE),
+    "otter": re.compile(r"^[A-Z][\w ]*?  \d{1,2}:\d\d\n", re.MULTILINE),
 }
 
 
@@ -58,7 +58,7 @@ def transcript_text(path: Path) -> str:
 
 def body(text: str) -> str:
     match = FRONT_MATTER.match(text)
-    return text[match.end():] if match else text
+    return text[match.end() :] if match else text
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +209,9 @@ def test_survey_beacon_councils_score_higher_in_both_waves(survey):
     for wave in ("1", "2"):
         means = [
             statistics.mean(
-                float(r["improvement_score"]) for r in survey if r["wave"] == wave and r["beacon_status"] == status
+                float(r["improvement_score"])
+                for r in survey
+                if r["wave"] == wave and r["beacon_status"] == status
             )
             for status in ("Beacon", "Applicant", "Non-applicant")
         ]
