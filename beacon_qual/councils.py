@@ -1,0 +1,714 @@
+"""The 2008 council register, and the one function that matches a council reference to a case.
+
+Everything that meets a council name or code (transcript headers, survey files, the command line)
+resolves it with :func:`resolve_council`, or :func:`resolve_many` for a whole file, so a spelling
+accepted in one place is understood everywhere. Matching tries, in order:
+
+1. codes: local-authority code, GSS code, old ONS code, other known codes (case-insensitive);
+2. exact official and short names (case-insensitive);
+3. aliases, compared in a normalised form (case, punctuation, '&'/'and', 'St'/'Saint', 'upon'/'on',
+   county abbreviations), first whole, then with designations such as "City Council", "MBC" or
+   "London Borough of" set aside; a designation left over then chooses between councils sharing a
+   place name ("City of Durham" is the district, "Durham County Council" the county);
+4. a fuzzy comparison (rapidfuzz), which never guesses: a best score below ``min_score``, or a
+   second council within ``margin`` of the best, raises :class:`CouncilNotResolved` with the candidates.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import unicodedata
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from .errors import BeaconError
+from .paths import DATA_DIR
+from .store import Project, new_uuid, now
+
+REGISTER_PATH = DATA_DIR / "councils_2008.csv"
+REGISTER_ATTRIBUTION = (
+    "English councils on 1 April 2008, built from mySociety, uk_local_authority_names_and_codes "
+    "(data CC-BY-4.0 (attribution: mySociety)) and the ONS/OS names and codes of the councils abolished "
+    "on 1 April 2009 (from mySociety's mapit data); see beacon_qual/data/COUNCILS_README.md"
+)
+COUNCIL_TYPES = ("county", "district", "metropolitan", "london", "unitary")
+REGISTER_SOURCE = "register"
+CODE_SOURCE = "register:code"  # aliases that are codes (former GSS codes, later ONS codes)
+DEFAULT_MIN_SCORE = 85.0
+DEFAULT_MARGIN = 4.0
+_FUZZY_LIMIT = 25
+
+# -- the register ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One council of the shipped 2008 register (a row of councils_2008.csv)."""
+
+    code: str
+    name: str
+    short_name: str
+    type: str
+    region: str
+    gss_code: str
+    ons_code: str
+    other_codes: tuple[str, ...]
+    alt_names: tuple[str, ...]
+    notes: str
+
+
+@functools.cache
+def load_register() -> tuple[RegisterEntry, ...]:
+    """The 388 councils of the shipped register, in file order."""
+    with REGISTER_PATH.open(encoding="utf-8", newline="") as fh:
+        return tuple(
+            RegisterEntry(
+                code=row["code"],
+                name=row["name"],
+                short_name=row["short_name"],
+                type=row["type"],
+                region=row["region"],
+                gss_code=row["gss_code"],
+                ons_code=row["ons_code"],
+                other_codes=_split_list(row["other_codes"]),
+                alt_names=_split_list(row["alt_names"]),
+                notes=row["notes"],
+            )
+            for row in csv.DictReader(fh)
+        )
+
+
+def register_entry(code: str | None) -> RegisterEntry | None:
+    """The register row with this local-authority code, if there is one."""
+    if not code:
+        return None
+    return next((entry for entry in load_register() if entry.code == code), None)
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split("|") if part.strip())
+
+
+# -- normalisation -----------------------------------------------------------------------------------
+
+_WORD_SUBSTITUTES = {
+    "saint": "st",
+    "upon": "on",
+    "boro": "borough",
+    "met": "metropolitan",
+    "dist": "district",
+    "co": "county",
+    "n": "north",
+    "s": "south",
+    "e": "east",
+    "w": "west",
+    "ne": "north east",
+    "nw": "north west",
+    "se": "south east",
+    "sw": "south west",
+    "beds": "bedfordshire",
+    "bucks": "buckinghamshire",
+    "cambs": "cambridgeshire",
+    "derbys": "derbyshire",
+    "glos": "gloucestershire",
+    "gloucs": "gloucestershire",
+    "hants": "hampshire",
+    "herts": "hertfordshire",
+    "lancs": "lancashire",
+    "leics": "leicestershire",
+    "lincs": "lincolnshire",
+    "northants": "northamptonshire",
+    "notts": "nottinghamshire",
+    "oxon": "oxfordshire",
+    "staffs": "staffordshire",
+    "warks": "warwickshire",
+    "wilts": "wiltshire",
+    "worcs": "worcestershire",
+    "yorks": "yorkshire",
+}
+
+COUNTY, CITY, DISTRICT, BOROUGH, METROPOLITAN, LONDON, UNITARY = (
+    "county",
+    "city",
+    "district",
+    "borough",
+    "metropolitan",
+    "london",
+    "unitary",
+)
+Hints = tuple[frozenset[str], ...]  # each group: the designations of which at least one must fit
+
+
+def _hints(*groups: str | tuple[str, ...]) -> Hints:
+    return tuple(frozenset((g,) if isinstance(g, str) else g) for g in groups)
+
+
+_SUFFIXES: dict[tuple[str, ...], Hints] = {
+    tuple(phrase.split()): hints
+    for phrase, hints in {
+        "metropolitan borough council": _hints(METROPOLITAN, BOROUGH),
+        "metropolitan district council": _hints(METROPOLITAN, DISTRICT),
+        "metropolitan borough": _hints(METROPOLITAN, BOROUGH),
+        "metropolitan district": _hints(METROPOLITAN, DISTRICT),
+        "city and district council": _hints(CITY, DISTRICT),
+        "city and district": _hints(CITY, DISTRICT),
+        "london borough council": _hints(LONDON, BOROUGH),
+        "london borough": _hints(LONDON, BOROUGH),
+        "borough council": _hints(BOROUGH),
+        "district council": _hints(DISTRICT),
+        "county council": _hints(COUNTY),
+        "city council": _hints(CITY),
+        "unitary authority": _hints(UNITARY),
+        "city of": _hints(CITY),
+        "county of": _hints(COUNTY),
+        "council": (),
+        "corporation": (),
+        "mbc": _hints(METROPOLITAN, BOROUGH),
+        "mdc": _hints(METROPOLITAN, DISTRICT),
+        "lbc": _hints(LONDON, BOROUGH),
+        "lb": _hints(LONDON, BOROUGH),
+        "rbc": _hints(BOROUGH),
+        "bc": _hints(BOROUGH),
+        "dc": _hints(DISTRICT),
+        "cc": _hints((CITY, COUNTY)),
+        "ua": _hints(UNITARY),
+        "county": _hints(COUNTY),
+        "city": _hints(CITY),
+        "borough": _hints(BOROUGH),
+        "district": _hints(DISTRICT),
+        "metropolitan": _hints(METROPOLITAN),
+    }.items()
+}
+_PREFIXES: dict[tuple[str, ...], Hints] = {
+    tuple(phrase.split()): hints
+    for phrase, hints in {
+        "city and county of the": _hints(CITY, COUNTY),
+        "city and county of": _hints(CITY, COUNTY),
+        "metropolitan borough of": _hints(METROPOLITAN, BOROUGH),
+        "london borough of": _hints(LONDON, BOROUGH),
+        "royal borough of": _hints(BOROUGH),
+        "borough council of": _hints(BOROUGH),
+        "council of the": (),
+        "council of": (),
+        "borough of": _hints(BOROUGH),
+        "district of": _hints(DISTRICT),
+        "county of": _hints(COUNTY),
+        "city of": _hints(CITY),
+        "the": (),
+        "lb": _hints(LONDON, BOROUGH),
+        "rb": _hints(BOROUGH),
+        "county": _hints(COUNTY),
+    }.items()
+}
+# Names in which a designation is part of the place name itself.
+_WHOLE_NAMES = {("city", "of", "london")}
+
+_TYPE_HINTS = {
+    "county": {COUNTY},
+    "district": {DISTRICT},
+    "metropolitan": {METROPOLITAN, BOROUGH, DISTRICT},
+    "london": {LONDON, BOROUGH},
+    "unitary": {UNITARY},
+}
+# Words that tell councils apart however similar the rest is ("West" vs "East Northamptonshire").
+_DISTINGUISHING_WORDS = frozenset(
+    {"north", "south", "east", "west", "mid", "central", "upper", "lower", "great", "little", "new", "old"}
+)
+
+
+def normalise(text: str) -> str:
+    """The form a council name is compared in: lower case ASCII words, abbreviations expanded.
+
+    >>> normalise("St. Helens MBC")
+    'st helens mbc'
+    >>> normalise("Kingston-upon-Hull City Council")
+    'kingston on hull city council'
+    >>> normalise("Bath & N.E. Somerset")
+    'bath and north east somerset'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = re.sub(r"['\u2018\u2019`]", "", plain.replace("&", " and "))
+    words: list[str] = []
+    for word in re.sub(r"[^0-9a-z]+", " ", plain).split():
+        words.extend(_WORD_SUBSTITUTES.get(word, word).split())
+    return " ".join(words)
+
+
+def split_designation(norm: str) -> tuple[str, Hints]:
+    """Split a normalised name into its place name and the designations around it.
+
+    >>> split_designation("london borough of camden")[0]
+    'camden'
+    >>> split_designation("city of durham")
+    ('durham', (frozenset({'city'}),))
+    """
+    words = norm.split()
+    hints: list[frozenset[str]] = []
+    while True:
+        stripped = _strip_once(words)
+        if stripped is None:
+            return " ".join(words), tuple(hints)
+        words, found = stripped
+        hints.extend(found)
+
+
+def _strip_once(words: list[str]) -> tuple[list[str], Hints] | None:
+    begins_whole_name = any(tuple(words[: len(name)]) == name for name in _WHOLE_NAMES)
+    for table, at_start in ((_PREFIXES, True), (_SUFFIXES, False)):
+        if at_start and begins_whole_name:
+            continue
+        for phrase in sorted(table, key=len, reverse=True):
+            n = len(phrase)
+            if len(words) <= n:
+                continue
+            if at_start and tuple(words[:n]) == phrase:
+                return words[n:], table[phrase]
+            if not at_start and tuple(words[-n:]) == phrase:
+                return words[:-n], table[phrase]
+    return None
+
+
+def designation_hints(norm: str) -> frozenset[str]:
+    """Every designation word a normalised name carries ('city', 'county', ...)."""
+    return frozenset().union(*split_designation(norm)[1])
+
+
+def _distinguishing(text: str) -> frozenset[str]:
+    return _DISTINGUISHING_WORDS.intersection(text.split())
+
+
+# -- results and errors ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilMatch:
+    """How one reference resolved: the case, and by which rule (code, name, alias or fuzzy)."""
+
+    case_id: int
+    name: str
+    code: str | None
+    how: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A council a reference might mean, with its fuzzy score when it has one."""
+
+    case_id: int
+    name: str
+    code: str | None
+    type: str | None
+    score: float | None = None
+
+    def describe(self) -> str:
+        """One line for a list of candidates: "[DUR] Durham County Council (county)"."""
+        code = f"[{self.code}] " if self.code else ""
+        facts = [
+            fact for fact in (self.type, None if self.score is None else f"score {self.score:.0f}") if fact
+        ]
+        return f"{code}{self.name}" + (f" ({', '.join(facts)})" if facts else "")
+
+
+class CouncilNotResolved(BeaconError):
+    """A reference matched no council closely enough, or more than one; ``candidates`` says which."""
+
+    def __init__(self, message: str, ref: str, candidates: Iterable[Candidate] = ()):
+        self.ref = ref
+        self.candidates = list(candidates)
+        super().__init__(message, details=[c.describe() for c in self.candidates])
+
+
+# -- the matching index ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Case:
+    id: int
+    code: str | None
+    name: str
+    type: str | None
+    hints: frozenset[str]
+
+    def candidate(self, score: float | None = None) -> Candidate:
+        return Candidate(self.id, self.name, self.code, self.type, score)
+
+
+@dataclass
+class _Index:
+    """Every case and every spelling of it, normalised once, for repeated look-ups."""
+
+    cases: dict[int, _Case] = field(default_factory=dict)
+    codes: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    norms: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    cores: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    choices: list[str] = field(default_factory=list)
+    choice_ids: list[frozenset[int]] = field(default_factory=list)
+    choice_words: list[frozenset[str]] = field(default_factory=list)
+
+
+_INDEX_CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[int, int], _Index]] = weakref.WeakKeyDictionary()
+
+
+def _index(project: Project) -> _Index:
+    """The matching index, rebuilt only after the project has changed."""
+    key = (project.scalar("PRAGMA data_version"), project.conn.total_changes)
+    cached = _INDEX_CACHE.get(project)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    index = _build_index(project)
+    _INDEX_CACHE[project] = (key, index)
+    return index
+
+
+def _build_index(project: Project) -> _Index:
+    index = _Index()
+    spellings: dict[int, list[str]] = defaultdict(list)
+    rows = project.execute(
+        "SELECT id, code, gss_code, ons_code, name, short_name, type FROM cases"
+    ).fetchall()
+    for row in rows:
+        for code in (row["code"], row["gss_code"], row["ons_code"]):
+            if code:
+                index.codes[code.casefold()].add(row["id"])
+        for name in (row["name"], row["short_name"]):
+            if name:
+                index.names[_exact(name)].add(row["id"])
+                spellings[row["id"]].append(normalise(name))
+    for case_id, alias, norm, source in project.execute(
+        "SELECT case_id, alias, norm, source FROM case_aliases"
+    ):
+        if source == CODE_SOURCE:
+            index.codes[alias.casefold()].add(case_id)
+        else:
+            spellings[case_id].append(norm)
+    hints: dict[int, set[str]] = defaultdict(set)
+    for case_id, norms in spellings.items():
+        for norm in norms:
+            core, found = split_designation(norm)
+            index.norms[norm].add(case_id)
+            index.cores[core].add(case_id)
+            hints[case_id].update(*found)
+    for row in rows:
+        own = hints[row["id"]] | _TYPE_HINTS.get(row["type"] or "", set())
+        index.cases[row["id"]] = _Case(row["id"], row["code"], row["name"], row["type"], frozenset(own))
+    choices: dict[str, set[int]] = defaultdict(set)
+    for table in (index.norms, index.cores):
+        for text, ids in table.items():
+            if text:
+                choices[text].update(ids)
+    index.choices = list(choices)
+    index.choice_ids = [frozenset(ids) for ids in choices.values()]
+    index.choice_words = [_distinguishing(text) for text in index.choices]
+    return index
+
+
+def _exact(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+# -- resolving ---------------------------------------------------------------------------------------
+
+
+def resolve_council(
+    project: Project,
+    ref: str,
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    margin: float = DEFAULT_MARGIN,
+) -> CouncilMatch:
+    """Resolve a council name or code to exactly one case, or raise :class:`CouncilNotResolved`.
+
+    ``min_score`` (0-100) is the lowest fuzzy score accepted; a second council scoring within
+    ``margin`` of the best makes the reference ambiguous unless its designation settles it.
+    """
+    return _resolve(_index(project), ref, min_score, margin)
+
+
+def resolve_many(
+    project: Project,
+    refs: Iterable[str],
+    *,
+    min_score: float = DEFAULT_MIN_SCORE,
+    margin: float = DEFAULT_MARGIN,
+) -> tuple[dict[str, CouncilMatch], dict[str, CouncilNotResolved]]:
+    """Resolve many references against one index: (matches by reference, problems by reference).
+
+    Each distinct reference is resolved once; repeated spellings cost nothing more.
+    """
+    index = _index(project)
+    matches: dict[str, CouncilMatch] = {}
+    problems: dict[str, CouncilNotResolved] = {}
+    for ref in dict.fromkeys(refs):
+        try:
+            matches[ref] = _resolve(index, ref, min_score, margin)
+        except CouncilNotResolved as exc:
+            problems[ref] = exc
+    return matches, problems
+
+
+def _resolve(index: _Index, ref: str, min_score: float, margin: float) -> CouncilMatch:
+    text = " ".join(ref.split())
+    if not text:
+        raise CouncilNotResolved("an empty council reference matches no council", ref)
+    norm = normalise(text)
+    core, hints = split_designation(norm)
+    if text.casefold() in index.codes:
+        return _pick(index, ref, index.codes[text.casefold()], "code", hints)
+    if _exact(text) in index.names:
+        return _pick(index, ref, index.names[_exact(text)], "name", hints)
+    if not core:
+        raise CouncilNotResolved(f"{ref!r} holds no letters or digits to match a council on", ref)
+    if norm in index.norms:
+        return _pick(index, ref, index.norms[norm], "alias", hints)
+    if core in index.cores:
+        return _pick(index, ref, index.cores[core], "alias", hints)
+    return _fuzzy(index, ref, (norm, core), hints, min_score, margin)
+
+
+def _pick(
+    index: _Index, ref: str, ids: Iterable[int], how: str, hints: Hints, score: float = 100.0
+) -> CouncilMatch:
+    ids = sorted(ids, key=lambda i: index.cases[i].name)
+    chosen = ids if len(ids) == 1 else _fitting(index, ids, hints)
+    if len(chosen) == 1:
+        case = index.cases[chosen[0]]
+        return CouncilMatch(case.id, case.name, case.code, how, round(score, 1))
+    raise CouncilNotResolved(
+        f"{ref!r} could be any of {len(ids)} councils; give the full name or a code",
+        ref,
+        [index.cases[i].candidate() for i in ids],
+    )
+
+
+def _fitting(index: _Index, ids: list[int], hints: Hints) -> list[int]:
+    """The councils whose own designations fit every designation the reference gave."""
+    if not hints:
+        return ids
+    return [i for i in ids if all(group & index.cases[i].hints for group in hints)]
+
+
+def _fuzzy(
+    index: _Index, ref: str, queries: tuple[str, str], hints: Hints, min_score: float, margin: float
+) -> CouncilMatch:
+    scores: dict[int, float] = {}
+    for query in dict.fromkeys(q for q in queries if q):
+        words = _distinguishing(query)
+        for _, score, pos in process.extract(query, index.choices, scorer=fuzz.ratio, limit=_FUZZY_LIMIT):
+            if index.choice_words[pos] != words:
+                continue
+            for case_id in index.choice_ids[pos]:
+                scores[case_id] = max(scores.get(case_id, 0.0), score)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], index.cases[item[0]].name))
+    if not ranked or ranked[0][1] < min_score:
+        raise CouncilNotResolved(
+            f"no council matches {ref!r}" + ("; the nearest are below" if ranked else ""),
+            ref,
+            [index.cases[i].candidate(round(s, 1)) for i, s in ranked[:3]],
+        )
+    best = ranked[0][1]
+    close = [case_id for case_id, score in ranked if score >= best - margin]
+    fitting = _fitting(index, close, hints) if len(close) > 1 else close
+    if len(fitting) == 1:
+        case = index.cases[fitting[0]]
+        return CouncilMatch(case.id, case.name, case.code, "fuzzy", round(scores[case.id], 1))
+    raise CouncilNotResolved(
+        f"{ref!r} is about equally close to {len(close)} councils; give the full name or a code",
+        ref,
+        [index.cases[i].candidate(round(scores[i], 1)) for i in close],
+    )
+
+
+# -- writing -----------------------------------------------------------------------------------------
+
+
+def seed_cases(project: Project) -> int:
+    """Add the register's councils and all their spellings; return how many councils were new.
+
+    Councils already present (by local-authority code) are kept as they are; their missing spellings
+    are added. Seeding twice adds nothing. One transaction: all or nothing.
+    """
+    entries = load_register()
+    with project.transaction():
+        existing = {code: case_id for case_id, code in project.execute("SELECT id, code FROM cases")}
+        added = aliases = 0
+        for entry in entries:
+            case_id = existing.get(entry.code)
+            if case_id is None:
+                case_id = _insert_case(project, entry)
+                added += 1
+            aliases += _insert_register_aliases(project, case_id, entry)
+        if added or aliases:
+            project.audit(
+                "cases.seed", "cases", None, after={"councils_added": added, "aliases_added": aliases}
+            )
+            project.set_meta("council_register", REGISTER_ATTRIBUTION)
+    return added
+
+
+def _insert_case(project: Project, entry: RegisterEntry) -> int:
+    return project.execute(
+        "INSERT INTO cases(uuid, code, gss_code, ons_code, name, short_name, type, region, created_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        (
+            new_uuid(),
+            entry.code,
+            entry.gss_code or None,
+            entry.ons_code or None,
+            entry.name,
+            entry.short_name or None,
+            entry.type,
+            entry.region or None,
+            now(),
+        ),
+    ).lastrowid
+
+
+def _insert_register_aliases(project: Project, case_id: int, entry: RegisterEntry) -> int:
+    rows = [
+        (name, normalise(name), REGISTER_SOURCE) for name in (entry.name, entry.short_name, *entry.alt_names)
+    ]
+    rows += [(code, code.casefold(), CODE_SOURCE) for code in entry.other_codes]
+    inserted = 0
+    for alias, norm, source in rows:
+        if alias and norm:
+            inserted += project.execute(
+                "INSERT OR IGNORE INTO case_aliases(case_id, alias, norm, source) VALUES (?,?,?,?)",
+                (case_id, alias, norm, source),
+            ).rowcount
+    return inserted
+
+
+def remember_alias(project: Project, case_id: int, alias: str, source: str = "user") -> bool:
+    """Remember that ``alias`` means case ``case_id``; False when it was already known.
+
+    Refuses a spelling that already stands for a different case, since it would then match neither.
+    """
+    alias = " ".join(alias.split())
+    norm = normalise(alias)
+    if not norm:
+        raise BeaconError(f"alias {alias!r} holds no letters or digits to match a council on")
+    name = project.scalar("SELECT name FROM cases WHERE id = ?", (case_id,))
+    if name is None:
+        raise BeaconError(f"no case with id {case_id}")
+    other = _other_case_named(project, norm, case_id)
+    if other is not None:
+        raise BeaconError(f"{alias!r} already stands for {other}; it cannot also mean {name}")
+    with project.transaction():
+        added = project.execute(
+            "INSERT OR IGNORE INTO case_aliases(case_id, alias, norm, source) VALUES (?,?,?,?)",
+            (case_id, alias, norm, source),
+        ).rowcount
+        if added:
+            project.audit(
+                "case_alias.add",
+                "case_aliases",
+                case_id,
+                after={"case_id": case_id, "alias": alias, "norm": norm, "source": source},
+            )
+    return bool(added)
+
+
+def _other_case_named(project: Project, norm: str, case_id: int) -> str | None:
+    """The name of another case already spelled ``norm`` (by an alias, or by its own name)."""
+    other = project.scalar(
+        "SELECT c.name FROM case_aliases a JOIN cases c ON c.id = a.case_id"
+        " WHERE a.norm = ? AND a.case_id != ?",
+        (norm, case_id),
+    )
+    if other is not None:
+        return other
+    for name, short_name in project.execute("SELECT name, short_name FROM cases WHERE id != ?", (case_id,)):
+        if norm in (normalise(name), normalise(short_name or "")):
+            return name
+    return None
+
+
+# -- reading -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    id: int
+    code: str | None
+    name: str
+    short_name: str | None
+    type: str | None
+    region: str | None
+    gss_code: str | None
+    ons_code: str | None
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    case: CaseRecord
+    aliases: list[tuple[str, str]]  # (spelling, source)
+    documents: int
+    survey_values: int
+    survey_variables: int
+    waves: tuple[int, ...]
+    note: str
+
+
+_CASE_COLUMNS = "id, code, name, short_name, type, region, gss_code, ons_code"
+
+
+def list_cases(project: Project, *, type: str | None = None, region: str | None = None) -> list[CaseRecord]:
+    """Cases ordered by name, optionally only one type and/or one region (case-insensitive)."""
+    if region is not None:
+        regions = [
+            r[0] for r in project.execute("SELECT DISTINCT region FROM cases WHERE region IS NOT NULL")
+        ]
+        if region.casefold() not in {r.casefold() for r in regions}:
+            raise BeaconError(
+                f"no cases in region {region!r}", details=[f"regions: {', '.join(sorted(regions))}"]
+            )
+    rows = project.execute(
+        f"SELECT {_CASE_COLUMNS} FROM cases"
+        " WHERE (? IS NULL OR type = ?) AND (? IS NULL OR lower(region) = lower(?))"
+        " ORDER BY name COLLATE NOCASE",
+        (type, type, region, region),
+    )
+    return [CaseRecord(*row) for row in rows]
+
+
+def case_details(project: Project, case_id: int) -> CaseDetails:
+    """One case with its spellings and how much material is linked to it."""
+    row = project.one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+    if row is None:
+        raise BeaconError(f"no case with id {case_id}")
+    case = CaseRecord(*row)
+    aliases = [
+        (alias, source or "")
+        for alias, source in project.execute(
+            "SELECT alias, source FROM case_aliases WHERE case_id = ? ORDER BY source, alias COLLATE NOCASE",
+            (case_id,),
+        )
+    ]
+    values, variables = project.one(
+        "SELECT count(*), count(DISTINCT variable_id) FROM case_values WHERE case_id = ?", (case_id,)
+    )
+    waves = tuple(
+        w
+        for (w,) in project.execute(
+            "SELECT DISTINCT wave FROM case_values WHERE case_id = ? ORDER BY wave", (case_id,)
+        )
+    )
+    entry = register_entry(case.code)
+    return CaseDetails(
+        case=case,
+        aliases=aliases,
+        documents=project.scalar("SELECT count(*) FROM documents WHERE case_id = ?", (case_id,)),
+        survey_values=values,
+        survey_variables=variables,
+        waves=waves,
+        note=entry.notes if entry is not None else "",
+    )
