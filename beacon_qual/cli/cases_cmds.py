@@ -1,3 +1,139 @@
-"""Commands: cases_cmds (being written)."""
+"""Commands: cases seed|list|show|match (the council register and council matching)."""
 
-from .base import main  # noqa: F401
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict, fields
+
+import click
+
+from ..councils import (
+    COUNCIL_TYPES,
+    DEFAULT_MIN_SCORE,
+    CaseRecord,
+    case_details,
+    list_cases,
+    load_register,
+    resolve_council,
+    resolve_many,
+    seed_cases,
+)
+from ..csvsafe import safe_cell
+from ..errors import BeaconError
+from .base import main, open_project
+
+TABLE_COLUMNS = ("code", "name", "type", "region", "gss_code", "ons_code")
+
+
+@main.group()
+def cases() -> None:
+    """Councils (cases): seed the 2008 register, list and show them, test how names match."""
+
+
+@cases.command("seed")
+@click.pass_context
+def seed_command(ctx: click.Context) -> None:
+    """Add the 388 English councils of 1 April 2008, with every known spelling of their names."""
+    project = open_project(ctx)
+    added = seed_cases(project)
+    total = len(load_register())
+    if added:
+        click.echo(f"added {added} of the {total} register councils, with their other names and codes")
+    else:
+        click.echo(f"all {total} register councils are already in the project; no councils added")
+
+
+@cases.command("list")
+@click.option("--type", "kind", type=click.Choice(COUNCIL_TYPES), help="Only councils of this type.")
+@click.option("--region", help="Only councils in this region (e.g. 'North East').")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def list_command(ctx: click.Context, kind: str | None, region: str | None, fmt: str) -> None:
+    """List the project's cases by name."""
+    records = list_cases(open_project(ctx), type=kind, region=region)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([f.name for f in fields(CaseRecord)])
+        writer.writerows([safe_cell(v) for v in asdict(r).values()] for r in records)
+    else:
+        _print_table(records)
+
+
+def _print_table(records: list[CaseRecord]) -> None:
+    rows = [[getattr(r, c) or "" for c in TABLE_COLUMNS] for r in records]
+    header = ["code", "name", "type", "region", "GSS", "ONS"]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    for row in (header, *rows):
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+    click.echo(f"{len(records)} case(s)")
+
+
+@cases.command("show")
+@click.argument("ref")
+@click.pass_context
+def show_command(ctx: click.Context, ref: str) -> None:
+    """Show one council (REF: a name, short name, alias or code), its aliases and linked material."""
+    project = open_project(ctx)
+    match = resolve_council(project, ref)
+    details = case_details(project, match.case_id)
+    case = details.case
+    click.echo(f"[{case.code}] {case.name}" if case.code else case.name)
+    waves = ", ".join(str(w) for w in details.waves)
+    lines = [
+        ("short name", case.short_name),
+        ("type", case.type),
+        ("region", case.region),
+        ("GSS code", case.gss_code),
+        ("ONS code", case.ons_code),
+        ("matched by", f"{match.how} (score {match.score:.0f})"),
+        ("documents", str(details.documents)),
+        (
+            "survey values",
+            f"{details.survey_values}"
+            + (
+                f" ({details.survey_variables} variable(s); wave(s) {waves})" if details.survey_values else ""
+            ),
+        ),
+        ("note", details.note),
+    ]
+    for label, value in lines:
+        if value:
+            click.echo(f"  {label:<14} {value}")
+    click.echo(f"  aliases ({len(details.aliases)}):")
+    for alias, source in details.aliases:
+        click.echo(f"    {alias}  [{source}]" if source else f"    {alias}")
+
+
+@cases.command("match")
+@click.argument("refs", nargs=-1, required=True)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=DEFAULT_MIN_SCORE,
+    show_default=True,
+    help="Lowest fuzzy score (0-100) accepted as a match.",
+)
+@click.pass_context
+def match_command(ctx: click.Context, refs: tuple[str, ...], min_score: float) -> None:
+    """Show how each reference resolves to a council, or which councils it could mean."""
+    matches, problems = resolve_many(open_project(ctx), refs, min_score=min_score)
+    for ref in dict.fromkeys(refs):
+        if ref in matches:
+            m = matches[ref]
+            code = f"[{m.code}] " if m.code else ""
+            click.echo(f"{ref} -> {code}{m.name} ({m.how}, score {m.score:.0f})")
+        else:
+            problem = problems[ref]
+            click.echo(f"{ref}: {problem.message}")
+            for line in problem.details:
+                click.echo(f"    {line}")
+    if problems:
+        raise BeaconError(
+            f"{len(problems)} of {len(matches) + len(problems)} reference(s) did not resolve to one council"
+        )
