@@ -162,5 +162,36 @@ CREATE INDEX audit_entity ON audit(entity, entity_id);
 CREATE INDEX audit_coder ON audit(coder_id, id);
 """
 
-MIGRATIONS: list[str] = [V1]
+V2 = """
+-- Revisions: a document's earlier texts are kept, with how each coding was moved onto the new text.
+ALTER TABLE documents ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE codings ADD COLUMN anchor_score REAL;   -- set when a revision moved the coding (0-100)
+
+CREATE TABLE document_revisions (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    revision    INTEGER NOT NULL,      -- the revision number this text had (1 = as first imported)
+    text        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    source_path TEXT,
+    replaced_at TEXT NOT NULL,         -- when a newer text replaced it
+    UNIQUE (document_id, revision)
+);
+
+CREATE TABLE coding_anchors (
+    id          INTEGER PRIMARY KEY,
+    revision_id INTEGER NOT NULL REFERENCES document_revisions(id),
+    coding_id   INTEGER NOT NULL,      -- no foreign key: the record outlives a later removal
+    old_start   INTEGER NOT NULL,
+    old_end     INTEGER NOT NULL,
+    new_start   INTEGER,
+    new_end     INTEGER,
+    method      TEXT NOT NULL CHECK (method IN ('unchanged', 'exact', 'near', 'fuzzy', 'unplaced')),
+    score       REAL
+);
+CREATE INDEX coding_anchors_revision ON coding_anchors(revision_id);
+CREATE INDEX codings_status ON codings(status) WHERE status <> 'ok';
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 SCHEMA_VERSION = len(MIGRATIONS)
