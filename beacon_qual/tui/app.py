@@ -96,7 +96,7 @@ class WorkbenchApp(App):
         self.show_all = False
         self.codes: list[wb.CodeInfo] = []
         self.code_by_id: dict[int, wb.CodeInfo] = {}
-        self.picker: wb.CodePicker | None = None
+        self._picker: wb.CodePicker | None = None
         self.recent: list[int] = []
         self.doc_rows: list[wb.DocumentRow] = []
         self.tree_nodes: dict[int, object] = {}
@@ -159,30 +159,57 @@ class WorkbenchApp(App):
     def _load_codes(self) -> None:
         self.codes = wb.load_codes(self.project)
         self.code_by_id = {c.id: c for c in self.codes}
-        self.picker = wb.CodePicker(self.codes)
+        self.code_children: dict[int | None, list[wb.CodeInfo]] = {}
+        for c in self.codes:
+            self.code_children.setdefault(c.parent_id, []).append(c)
+        self._picker = None
         tree = self.query_one("#code-tree", Tree)
         tree.clear()
         self.tree_nodes = {}
-        for code in self.codes:
-            parent = tree.root if code.parent_id is None else self.tree_nodes[code.parent_id]
-            node = parent.add("", data=code.id, expand=code.depth < 1)
-            if not any(c.parent_id == code.id for c in self.codes):
-                node.allow_expand = False
-            self.tree_nodes[code.id] = node
+        self._populate(tree.root, None)
         self._refresh_counts()
+
+    @property
+    def picker(self) -> wb.CodePicker:
+        """The fuzzy picker over the codebook, built on first use."""
+        if self._picker is None:
+            self._picker = wb.CodePicker(self.codes)
+        return self._picker
+
+    def _populate(self, node, parent_id: int | None) -> None:
+        """Add the children of a code to the tree (done when a node is first expanded)."""
+        for code in self.code_children.get(parent_id, []):
+            if code.id in self.tree_nodes:
+                continue
+            if code.id in self.code_children:
+                child = node.add("", data=code.id)
+                if code.depth < 1:
+                    self._populate(child, code.id)
+                    child.expand()
+            else:
+                child = node.add_leaf("", data=code.id)
+            self.tree_nodes[code.id] = child
+
+    @on(Tree.NodeExpanded, "#code-tree")
+    def _code_expanded(self, event: Tree.NodeExpanded) -> None:
+        code_id = event.node.data
+        if code_id is not None and any(c.id not in self.tree_nodes for c in self.code_children.get(code_id, [])):
+            self._populate(event.node, code_id)
+            self._refresh_counts()
 
     def _refresh_counts(self) -> None:
         mine = None if self.show_all else self.coder_id
         project_counts = wb.code_counts(self.project, coder_id=mine)
         doc_counts = wb.code_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
-        for code in self.codes:
+        for code_id, node in self.tree_nodes.items():
+            code = self.code_by_id[code_id]
             label = Text()
             label.append("● " if code.codable else "○ ", style=code.colour)
             label.append(code.name, style="" if code.codable else "italic")
             d, p = doc_counts.get(code.id, 0), project_counts.get(code.id, 0)
             if d or p:
                 label.append(f"  {d}/{p}", style="dim")
-            self.tree_nodes[code.id].set_label(label)
+            node.set_label(label)
 
     def _load_documents(self) -> None:
         self.doc_rows = wb.list_documents(self.project, None if self.show_all else self.coder_id)

@@ -169,6 +169,8 @@ class TranscriptView(ScrollView, can_focus=True):
         if self.doc is None:
             self.virtual_size = Size(0, 0)
             return
+        if self.scrollable_content_region.width <= GUTTER:
+            return  # not laid out yet: on_resize wraps the text once the width is known
         width = self.text_width
         if force or width != self._wrap_width:
             if width != self._wrap_width or not self._lines:
