@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from .errors import BeaconError
 from .paths import DATA_DIR
@@ -97,6 +98,10 @@ def _split_list(value: str) -> tuple[str, ...]:
 
 # -- normalisation -----------------------------------------------------------------------------------
 
+# Single letters stand for compass points only where a compass point can stand: first, after "and",
+# or after another compass point ("N Yorks", "Bath and N E Somerset", but not "Stoke-n-Trent").
+_COMPASS_LETTERS = {"n": "north", "s": "south", "e": "east", "w": "west"}
+_COMPASS_AFTER = {"and", "north", "south", "east", "west"}
 _WORD_SUBSTITUTES = {
     "saint": "st",
     "upon": "on",
@@ -104,10 +109,6 @@ _WORD_SUBSTITUTES = {
     "met": "metropolitan",
     "dist": "district",
     "co": "county",
-    "n": "north",
-    "s": "south",
-    "e": "east",
-    "w": "west",
     "ne": "north east",
     "nw": "north west",
     "se": "south east",
@@ -231,12 +232,16 @@ def normalise(text: str) -> str:
     'kingston on hull city council'
     >>> normalise("Bath & N.E. Somerset")
     'bath and north east somerset'
+    >>> normalise("Stoke-n-Trent")
+    'stoke n trent'
     """
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     plain = re.sub(r"['\u2018\u2019`]", "", plain.replace("&", " and "))
     words: list[str] = []
     for word in re.sub(r"[^0-9a-z]+", " ", plain).split():
+        if word in _COMPASS_LETTERS and (not words or words[-1] in _COMPASS_AFTER):
+            word = _COMPASS_LETTERS[word]
         words.extend(_WORD_SUBSTITUTES.get(word, word).split())
     return " ".join(words)
 
@@ -353,6 +358,7 @@ class _Index:
     choices: list[str] = field(default_factory=list)
     choice_ids: list[frozenset[int]] = field(default_factory=list)
     choice_words: list[frozenset[str]] = field(default_factory=list)
+    vocabulary: frozenset[str] = frozenset()
 
 
 _INDEX_CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[int, int], _Index]] = weakref.WeakKeyDictionary()
@@ -408,6 +414,7 @@ def _build_index(project: Project) -> _Index:
     index.choices = list(choices)
     index.choice_ids = [frozenset(ids) for ids in choices.values()]
     index.choice_words = [_distinguishing(text) for text in index.choices]
+    index.vocabulary = frozenset(word for text in index.choices for word in text.split())
     return index
 
 
@@ -471,7 +478,42 @@ def _resolve(index: _Index, ref: str, min_score: float, margin: float) -> Counci
         return _pick(index, ref, index.norms[norm], "alias", hints)
     if core in index.cores:
         return _pick(index, ref, index.cores[core], "alias", hints)
-    return _fuzzy(index, ref, (norm, core), hints, min_score, margin)
+    repaired = _repair(index, norm)
+    queries = (repaired, split_designation(repaired)[0])
+    # A mended reference scores no higher than its likeness to what was written.
+    discount = fuzz.ratio(norm, repaired) / 100
+    return _fuzzy(index, ref, queries, hints, min_score, margin, discount)
+
+
+def _repair(index: _Index, norm: str) -> str:
+    """Mend the words that tell councils apart before a fuzzy comparison.
+
+    A word glued to the next ("EastHampshire", "NorthDevon") is split when the glued word is unknown
+    and its remainder is known ("Eastleigh" stays whole), and a misspelt one ("Soth", "Nrth") becomes
+    the one word it is a letter away from; otherwise the fuzzy step could never accept such a reference,
+    since it refuses councils whose distinguishing words differ.
+    """
+    words: list[str] = []
+    for word in norm.split():
+        if word in index.vocabulary:
+            words.append(word)
+            continue
+        glued = next(
+            (
+                d
+                for d in _DISTINGUISHING_WORDS
+                if word.startswith(d) and word[len(d) :] in index.vocabulary and len(word) > len(d) + 2
+            ),
+            None,
+        )
+        near = [d for d in _DISTINGUISHING_WORDS if len(word) >= 3 and Levenshtein.distance(word, d) == 1]
+        if glued:
+            words += [glued, word[len(glued) :]]
+        elif len(near) == 1:
+            words.append(near[0])
+        else:
+            words.append(word)
+    return " ".join(words)
 
 
 def _pick(
@@ -490,14 +532,24 @@ def _pick(
 
 
 def _fitting(index: _Index, ids: list[int], hints: Hints) -> list[int]:
-    """The councils whose own designations fit every designation the reference gave."""
-    if not hints:
-        return ids
-    return [i for i in ids if all(group & index.cases[i].hints for group in hints)]
+    """The councils whose own designations fit the most designations the reference gave.
+
+    "City of Durham BC" fits the City of Durham on "city" and the county on nothing, so it is the city;
+    "Durham CC" fits both (a city council or a county council), so both stay.
+    """
+    fits = {i: sum(1 for group in hints if group & index.cases[i].hints) for i in ids}
+    best = max(fits.values(), default=0)
+    return [i for i in ids if fits[i] == best] if best else ids
 
 
 def _fuzzy(
-    index: _Index, ref: str, queries: tuple[str, str], hints: Hints, min_score: float, margin: float
+    index: _Index,
+    ref: str,
+    queries: tuple[str, str],
+    hints: Hints,
+    min_score: float,
+    margin: float,
+    discount: float,
 ) -> CouncilMatch:
     scores: dict[int, float] = {}
     for query in dict.fromkeys(q for q in queries if q):
@@ -506,7 +558,7 @@ def _fuzzy(
             if index.choice_words[pos] != words:
                 continue
             for case_id in index.choice_ids[pos]:
-                scores[case_id] = max(scores.get(case_id, 0.0), score)
+                scores[case_id] = max(scores.get(case_id, 0.0), score * discount)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], index.cases[item[0]].name))
     if not ranked or ranked[0][1] < min_score:
         raise CouncilNotResolved(
