@@ -262,6 +262,13 @@ def test_seed_fails_whole(fresh: Project, monkeypatch: pytest.MonkeyPatch):
         ("Middlesborough", "MDB", "fuzzy"),
         ("Birmingam", "BIR", "fuzzy"),
         ("Stockport Metropolitan Borogh Council", "SKP", "fuzzy"),
+        ("Stoke-n-Trent", "STE", "fuzzy"),
+        ("Soth Somerset", "SSO", "fuzzy"),  # a misspelt compass word is mended, not ignored
+        ("EastHampshire", "EHA", "fuzzy"),  # glued words are split ...
+        ("Eastleigh", "EAT", "name"),  # ... but not real names
+        ("City of Durham BC", "DRC", "alias"),  # "city" fits only the district
+        ("E Sussex", "ESX", "alias"),
+        ("S Bucks DC", "SBU", "alias"),
     ],
 )
 def test_variants_resolve(seeded: Project, ref: str, code: str, how: str):
@@ -281,6 +288,8 @@ def test_variants_resolve(seeded: Project, ref: str, code: str, how: str):
         ("Durham CC", {"DUR", "DRC"}),  # CC is a city council or a county council
         ("Durham Council", {"DUR", "DRC"}),
         ("Harow", {"HRW", "HAR"}),  # Harrow or Harlow, equally close
+        ("Boton", {"BOL", "BOT"}),  # Bolton or Boston
+        ("Lees", {"LDS", "LEE"}),  # Leeds or Lewes
     ],
 )
 def test_ambiguous_references_raise_with_candidates(seeded: Project, ref: str, codes: set[str]):
@@ -305,6 +314,7 @@ def test_ambiguous_references_raise_with_candidates(seeded: Project, ref: str, c
         "West Northamptonshire",  # not East Northamptonshire however close the letters
         "North Northamptonshire",
         "Kingston",  # upon Hull or upon Thames
+        "Est Sussex",  # East or West Sussex
     ],
 )
 def test_unknown_and_later_councils_raise(seeded: Project, ref: str):
