@@ -280,11 +280,6 @@ def _strip_once(words: list[str]) -> tuple[list[str], Hints] | None:
     return None
 
 
-def designation_hints(norm: str) -> frozenset[str]:
-    """Every designation word a normalised name carries ('city', 'county', ...)."""
-    return frozenset().union(*split_designation(norm)[1])
-
-
 def _distinguishing(text: str) -> frozenset[str]:
     return _DISTINGUISHING_WORDS.intersection(text.split())
 
