@@ -11,6 +11,7 @@ from . import cases_cmds  # noqa: F401,E402
 from . import codebook_cmds  # noqa: F401,E402
 from . import import_cmds  # noqa: F401,E402
 from . import coding_cmds  # noqa: F401,E402
+from . import team_cmds  # noqa: F401,E402
 from . import survey_cmds  # noqa: F401,E402
 from . import workbench_cmds  # noqa: F401,E402
 

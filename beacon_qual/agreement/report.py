@@ -1,0 +1,455 @@
+"""Intercoder agreement for a project: every measure, per code and overall.
+
+:func:`agreement` reads the chosen coders' codings (see :func:`material.load_material` for
+which documents and codes are chosen by default) and returns an :class:`AgreementReport`
+holding one :class:`Figure` per measure, code and pair of coders. Pairwise measures
+(percent, kappa, segment agreement) are given for every pair of chosen coders; alpha and
+the unitized family take all chosen coders at once.
+
+Choices, stated once:
+
+* Text a coder did not code counts as that coder's "no" (there are no missing values).
+* Character level: a character is "yes" for a coder and code when any of the coder's
+  codings of the code covers it. Overall figures pool one 2x2 table over every
+  (character, code) pair, so codes weigh by the text they could cover.
+* Unit level: a sentence (or turn) is "yes" when the coder's codings of the code cover at
+  least ``min_share`` of its characters (default 0.5: more than half or exactly half).
+* Segment agreement (as MAXQDA reports it): a coding matches when the other coder has a
+  coding of the same code in the same document overlapping it by at least ``overlap`` percent
+  of the two codings' union, |a ∩ b| / |a ∪ b|; both coders' codings are counted.
+* Unitized alphas: see :mod:`.unitized`. Where one coder's codings of different codes
+  overlap, the overlap is a segment of its own whose value is that combination of codes,
+  so each coder's segments are mutually exclusive, as the definitions require; without
+  overlaps this is exactly the published form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from ..errors import BeaconError
+from ..store import Project
+from .material import Material, load_material
+from .measures import (
+    BinaryAgreement,
+    binary_coincidences,
+    binary_tables,
+    covered_length,
+    nominal_alpha,
+    overlap_pairs,
+    pooled,
+    segment_matches,
+    shared_length,
+    union_spans,
+)
+from .unitized import CoderUnits, unitized_alphas
+
+DEFAULT_MIN_SHARE = 0.5
+DEFAULT_OVERLAP = 90.0
+OVERALL = "(all codes)"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    formula: str
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in [
+        Measure("char_percent", "character % agreement",
+                "po x 100, po = (n11 + n00) / n over every character of the chosen documents, coded or not"),
+        Measure("char_kappa", "character Cohen's kappa",
+                "(po - pe) / (1 - pe), pe = pA_yes*pB_yes + pA_no*pB_no; 0 when one coder never used the code, "
+                "empty when neither did"),
+        Measure("unit_percent", "unit % agreement",
+                "po x 100 over units; a unit is 'yes' when the coder's codings of the code cover >= min-share of it"),
+        Measure("unit_kappa", "unit Cohen's kappa", "(po - pe) / (1 - pe) over units, pe as for characters"),
+        Measure("unit_alpha", "unit Krippendorff's alpha (nominal)",
+                "1 - (n - 1) * sum_{c!=k} o_ck / sum_{c!=k} n_c*n_k, o = coincidence matrix of yes/no values of "
+                "all chosen coders per unit (pairs within a unit weighted 1/(m_u - 1)), n_c its margins, n = pairable "
+                "values; overall pools (unit, code) pairs"),
+        Measure("segment_percent", "segment agreement %",
+                "matched / (matched + unmatched) x 100 over both coders' codings; a coding matches when the other "
+                "coder has a coding of the same code in the same document with |a ∩ b| / |a ∪ b| >= overlap"),
+        Measure("u_alpha", "uα (units, values and gaps)",
+                "1 - Do/De, Do = l.. - sum_c l_cc, De = l.. - sum_c e_cc; l_ck = 1/(m-1) sum over pairs of "
+                "intersecting segments of different coders of |s_c ∩ s_k|; e_ck = l..(l_c*l_k - [c=k] S_c) / "
+                "(l..^2 - sum S), S_c = sum of squared unit lengths (gaps: sum of lengths), l.. = m*L"),
+        Measure("binary_u_alpha", "|uα (coded versus not coded)",
+                "1 - sum_{k>=1} l_0k / sum_{k>=1} e_0k: disagreements between gap and any unit, from uα's matrices"),
+        Measure("cu_alpha", "cuα (codes of intersecting units)",
+                "1 - (l' - sum_c l_cc) / (l' - sum_c e'_cc), gaps left out: l'_c = l_c - l_c0, "
+                "e'_ck = (l'_c*l'_k - [c=k] X_c/(m-1)) / (l' - sum X/((m-1) l')), X_c = sum of squared lengths "
+                "of each unit's part covered by another coder's units"),
+        Measure("k_u_alpha", "(k)uα (one code among intersecting units)",
+                "1 - (e'_k / l'_k) * (l'_k - l_kk) / (e'_k - e'_kk), from cuα's matrices"),
+        Measure("code_binary_u_alpha", "|uα for one code (where the code applies)",
+                "|uα on the codings of this code alone: the code's units against everything else"),
+    ]
+}
+
+
+@dataclass
+class Figure:
+    measure: str
+    code: str  # a code path, or OVERALL
+    coders: tuple[str, ...]
+    value: float | None
+    n: int
+    unit: str
+    matched: int | None = None
+    unmatched: int | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            self.value = float(self.value)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["coders"] = list(self.coders)
+        return data
+
+
+@dataclass
+class AgreementReport:
+    coders: list[str]
+    documents: list[str]
+    characters: int
+    codes: list[str]
+    unit_kind: str
+    units: int
+    min_share: float
+    overlap: float
+    figures: list[Figure] = field(default_factory=list)
+
+    def find(self, measure: str, code: str = OVERALL, coders: tuple[str, ...] | None = None) -> Figure:
+        for figure in self.figures:
+            if figure.measure == measure and figure.code == code and (coders is None or figure.coders == coders):
+                return figure
+        raise KeyError((measure, code, coders))
+
+    def value(self, measure: str, code: str = OVERALL, coders: tuple[str, ...] | None = None) -> float | None:
+        return self.find(measure, code, coders).value
+
+
+def agreement(
+    project: Project,
+    coders: list[str] | tuple[str, ...],
+    *,
+    documents: tuple[str, ...] = (),
+    codes: tuple[str, ...] = (),
+    unit: str = "sentence",
+    min_share: float = DEFAULT_MIN_SHARE,
+    overlap: float = DEFAULT_OVERLAP,
+) -> AgreementReport:
+    """Every agreement figure for the chosen coders, documents and codes."""
+    if not 0 < min_share <= 1:
+        raise BeaconError(f"--min-share must be more than 0 and at most 1 (got {min_share})")
+    if not 0 < overlap <= 100:
+        raise BeaconError(f"--overlap must be a percentage more than 0 and at most 100 (got {overlap})")
+    material = load_material(project, coders, documents=documents, codes=codes, unit_kind=unit)
+    assert material.unit_start is not None
+    report = AgreementReport(
+        coders=material.coder_names,
+        documents=material.doc_names,
+        characters=material.length,
+        codes=material.code_paths,
+        unit_kind=unit,
+        units=int(material.unit_start.size),
+        min_share=min_share,
+        overlap=overlap,
+    )
+    pairs = list(combinations(range(len(material.coder_names)), 2))
+    for a, b in pairs:
+        report.figures += _character_figures(material, a, b)
+    coded = [_coded_units(material, c, min_share) for c in range(len(material.coder_names))]
+    for a, b in pairs:
+        report.figures += _unit_figures(material, coded, a, b)
+    report.figures += _unit_alpha_figures(material, coded)
+    for a, b in pairs:
+        report.figures += _segment_figures(material, a, b, overlap / 100.0)
+    report.figures += _unitized_figures(material)
+    return report
+
+
+# -- character level ------------------------------------------------------------------------------------
+def _kappa_figures(
+    material: Material, tables: list[BinaryAgreement], names: tuple[str, ...], prefix: str, unit: str, n_each: int
+) -> list[Figure]:
+    """Percent and kappa per code, and over all codes from one pooled table."""
+    out: list[Figure] = []
+    all_codes = pooled(tables)
+    for code, table in [(OVERALL, all_codes)] + list(zip(material.code_paths, tables)):
+        n = table.total if code == OVERALL else n_each
+        what = f"{unit}-code pairs" if code == OVERALL else f"{unit}s"
+        note = _kappa_note(table)
+        out.append(Figure(f"{prefix}_percent", code, names, table.percent, n, what))
+        out.append(Figure(f"{prefix}_kappa", code, names, table.kappa, n, what, note=note))
+    return out
+
+
+def _kappa_note(table: BinaryAgreement) -> str:
+    if table.total == 0:
+        return "no units"
+    if table.kappa is None:
+        return "no coder applied the code" if table.n00 == table.total else "every unit coded by both"
+    if table.n11 + table.n10 == 0 or table.n11 + table.n01 == 0:
+        return "one coder never applied the code"
+    return ""
+
+
+def _character_figures(material: Material, a: int, b: int) -> list[Figure]:
+    n_codes = len(material.code_ids)
+    spans_a, spans_b = material.spans(a), material.spans(b)
+    tables = binary_tables(
+        covered_length(*spans_a, n_codes),
+        covered_length(*spans_b, n_codes),
+        shared_length(spans_a, spans_b, n_codes),
+        np.full(n_codes, material.length),
+    )
+    names = (material.coder_names[a], material.coder_names[b])
+    return _kappa_figures(material, tables, names, "char", "character", material.length)
+
+
+# -- unit level -----------------------------------------------------------------------------------------
+def _coded_units(material: Material, coder: int, min_share: float) -> np.ndarray:
+    """Sorted keys ``unit * n_codes + code`` of the units the coder coded with each code."""
+    assert material.unit_start is not None and material.unit_end is not None
+    n_codes = len(material.code_ids)
+    code, start, end = union_spans(*material.spans(coder))
+    ia, ib = overlap_pairs(
+        np.zeros_like(code), start, end,
+        np.zeros_like(material.unit_start), material.unit_start, material.unit_end,
+    )
+    if ia.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    inter = np.minimum(end[ia], material.unit_end[ib]) - np.maximum(start[ia], material.unit_start[ib])
+    keys, inverse = np.unique(ib * n_codes + code[ia], return_inverse=True)
+    cover = np.bincount(inverse, weights=inter.astype(float))
+    unit = keys // n_codes
+    needed = min_share * (material.unit_end[unit] - material.unit_start[unit])
+    return keys[cover >= needed - 1e-9]
+
+
+def _unit_figures(material: Material, coded: list[np.ndarray], a: int, b: int) -> list[Figure]:
+    n_codes = len(material.code_ids)
+    units = 0 if material.unit_start is None else int(material.unit_start.size)
+    both = np.intersect1d(coded[a], coded[b], assume_unique=True)
+    tables = binary_tables(
+        np.bincount(coded[a] % max(n_codes, 1), minlength=n_codes),
+        np.bincount(coded[b] % max(n_codes, 1), minlength=n_codes),
+        np.bincount(both % max(n_codes, 1), minlength=n_codes),
+        np.full(n_codes, units),
+    )
+    names = (material.coder_names[a], material.coder_names[b])
+    return _kappa_figures(material, tables, names, "unit", f"{material.unit_kind}", units)
+
+
+def _unit_alpha_figures(material: Material, coded: list[np.ndarray]) -> list[Figure]:
+    n_codes = len(material.code_ids)
+    m = len(coded)
+    units = 0 if material.unit_start is None else int(material.unit_start.size)
+    keys, yes = np.unique(np.concatenate(coded), return_counts=True)
+    code_of = keys % max(n_codes, 1)
+    names = tuple(material.coder_names)
+    what = f"{material.unit_kind}s"
+    figures: list[Figure] = []
+    total = np.zeros((2, 2))
+    for index, path in enumerate(material.code_paths):
+        mine = yes[code_of == index]
+        o = binary_coincidences(mine, m, all_no_units=units - mine.size)
+        total += o
+        value = nominal_alpha(o)
+        note = "" if value is not None else ("no units" if units == 0 else "no variation: no coder applied the code")
+        figures.append(Figure("unit_alpha", path, names, value, units, what, note=note))
+    value = nominal_alpha(total)
+    figures.insert(0, Figure("unit_alpha", OVERALL, names, value, units * n_codes, f"{material.unit_kind}-code pairs",
+                             note="" if value is not None else "no variation"))
+    return figures
+
+
+# -- segments ---------------------------------------------------------------------------------------------
+def _segment_figures(material: Material, a: int, b: int, min_share: float) -> list[Figure]:
+    n_codes = len(material.code_ids)
+    spans_a, spans_b = material.spans(a), material.spans(b)
+    hit_a, hit_b = segment_matches(spans_a, spans_b, min_share)
+    codes = np.concatenate([spans_a[0], spans_b[0]])
+    hits = np.concatenate([hit_a, hit_b]).astype(float)
+    total = np.bincount(codes, minlength=n_codes)
+    matched = np.bincount(codes, weights=hits, minlength=n_codes).astype(np.int64)
+    names = (material.coder_names[a], material.coder_names[b])
+    figures = []
+    for code, t, mt in [(OVERALL, int(total.sum()), int(matched.sum()))] + list(
+        zip(material.code_paths, total.tolist(), matched.tolist())
+    ):
+        value = 100.0 * mt / t if t else None
+        figures.append(Figure("segment_percent", code, names, value, t, "codings", mt, t - mt,
+                              note="" if t else "no codings"))
+    return figures
+
+
+# -- unitized ---------------------------------------------------------------------------------------------
+def coder_units(
+    code: np.ndarray, start: np.ndarray, end: np.ndarray, combos: dict[tuple[int, ...], int], n_codes: int
+) -> CoderUnits:
+    """One coder's codings as mutually exclusive units.
+
+    Value ``code + 1`` where one code applies; where several codes of the coder overlap,
+    the overlap is a unit of its own valued by that combination (``combos`` assigns
+    values after ``n_codes`` and is shared by all coders, so equal combinations agree).
+    """
+    g, s, e = union_spans(code, start, end)
+    if g.size == 0:
+        return CoderUnits(g, s, e)
+    bounds = np.unique(np.concatenate([s, e]))
+    lo, hi = np.searchsorted(bounds, s), np.searchsorted(bounds, e)
+    counts = hi - lo
+    piece = np.repeat(lo, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    piece_code = np.repeat(g, counts)
+    n_pieces = bounds.size - 1
+    per_piece = np.bincount(piece, minlength=n_pieces)
+    value = np.bincount(piece, weights=piece_code.astype(float), minlength=n_pieces).astype(np.int64) + 1
+    several = np.flatnonzero(per_piece > 1)
+    if several.size:
+        order = np.lexsort((piece_code, piece))
+        sorted_piece, sorted_code = piece[order], piece_code[order]
+        first = np.searchsorted(sorted_piece, several, side="left")
+        last = np.searchsorted(sorted_piece, several, side="right")
+        for p, f, l in zip(several.tolist(), first.tolist(), last.tolist()):
+            combo = tuple(sorted_code[f:l].tolist())
+            value[p] = combos.setdefault(combo, n_codes + 1 + len(combos))
+    covered = per_piece > 0
+    return CoderUnits(bounds[:-1][covered], bounds[1:][covered], value[covered])
+
+
+def _unitized_figures(material: Material) -> list[Figure]:
+    n_codes = len(material.code_ids)
+    m = len(material.coder_names)
+    names = tuple(material.coder_names)
+    length = material.length
+    combos: dict[tuple[int, ...], int] = {}
+    units = [coder_units(*material.spans(c), combos, n_codes) for c in range(m)]
+    result = unitized_alphas(units, length, n_codes + len(combos))
+    note = "nobody coded anything" if result.u_alpha is None else ""
+    figures = [
+        Figure("u_alpha", OVERALL, names, result.u_alpha, length, "characters", note=note),
+        Figure("binary_u_alpha", OVERALL, names, result.binary_u_alpha, length, "characters", note=note),
+        Figure("cu_alpha", OVERALL, names, result.cu_alpha, int(round(result.cu_pairable)), "characters",
+               note="" if result.cu_alpha is not None else "fewer than two codes among intersecting units"),
+    ]
+    if combos:
+        figures[0].note = f"{len(combos)} combinations of overlapping codes counted as values of their own"
+    cu_margins = result.observed[1:, 1:].sum(axis=1)
+    for index, path in enumerate(material.code_paths):
+        k_value = result.k_u_alpha.get(index + 1)
+        k_n = int(round(cu_margins[index]))
+        figures.append(Figure("k_u_alpha", path, names, k_value, k_n, "characters",
+                              note="" if k_value is not None else "undefined: no variation among intersecting units"))
+        own = [_one_code_units(material, c, index) for c in range(m)]
+        binary = unitized_alphas(own, length, 1).binary_u_alpha
+        figures.append(Figure("code_binary_u_alpha", path, names, binary, length, "characters",
+                              note="" if binary is not None else "no coder applied the code"))
+    return figures
+
+
+def _one_code_units(material: Material, coder: int, code: int) -> CoderUnits:
+    _g, start, end = union_spans(*material.spans(coder, code))
+    return CoderUnits(start, end, np.ones(start.size, dtype=np.int64))
+
+
+# -- presenting -------------------------------------------------------------------------------------------
+SHORT = {
+    "char_percent": "char %",
+    "char_kappa": "char κ",
+    "unit_percent": "{unit} %",
+    "unit_kappa": "{unit} κ",
+    "unit_alpha": "{unit} α",
+    "segment_percent": "segments %",
+    "code_binary_u_alpha": "|uα",
+    "k_u_alpha": "(k)uα",
+    "u_alpha": "uα",
+    "binary_u_alpha": "|uα",
+    "cu_alpha": "cuα",
+}
+OVERALL_COLUMNS = {"binary_u_alpha": "code_binary_u_alpha", "cu_alpha": "k_u_alpha"}
+TABLE_ORDER = [
+    "char_percent", "char_kappa", "unit_percent", "unit_kappa", "unit_alpha", "segment_percent",
+    "code_binary_u_alpha", "k_u_alpha",
+]
+
+
+def format_value(figure: Figure) -> str:
+    if figure.value is None:
+        return "-"
+    if figure.measure == "segment_percent":
+        return f"{figure.value:.1f} ({figure.matched}/{figure.n})"
+    if figure.measure.endswith("percent"):
+        return f"{figure.value:.1f}"
+    return f"{figure.value:.3f}"
+
+
+def agreement_table(report: AgreementReport) -> tuple[list[str], list[list[str]]]:
+    """One row per code (all codes first), one column per measure (and pair of coders).
+
+    In the all-codes row the |uα column holds |uα and the (k)uα column cuα, over all codes.
+    """
+    columns: list[tuple[str, tuple[str, ...]]] = []
+    for figure in report.figures:
+        key = (figure.measure, figure.coders)
+        if figure.measure in TABLE_ORDER and key not in columns:
+            columns.append(key)
+    columns.sort(key=lambda k: TABLE_ORDER.index(k[0]))
+    several_pairs = len(report.coders) > 2
+    headers = ["code"]
+    for measure, coders in columns:
+        label = SHORT[measure].format(unit=report.unit_kind)
+        if several_pairs and len(coders) == 2:
+            label += f" {coders[0]}~{coders[1]}"
+        headers.append(label)
+    cells = {(f.measure, f.coders, f.code): format_value(f) for f in report.figures}
+    for whole, column in OVERALL_COLUMNS.items():
+        figure = report.find(whole)
+        cells[(column, figure.coders, OVERALL)] = format_value(figure)
+    rows = []
+    for code in [OVERALL] + report.codes:
+        rows.append([code] + [cells.get((m, c, code), "") for m, c in columns])
+    return headers, rows
+
+
+def summary_lines(report: AgreementReport) -> list[str]:
+    """The continuum-wide unitized figures, which have no per-code column."""
+    lines = [
+        f"coders {', '.join(report.coders)}; {len(report.documents)} documents, {report.characters} characters, "
+        f"{report.units} {report.unit_kind}s, {len(report.codes)} codes"
+    ]
+    parts = []
+    for key in ("u_alpha", "binary_u_alpha", "cu_alpha"):
+        figure = report.find(key)
+        parts.append(f"{SHORT[key]} = {format_value(figure)}")
+    lines.append("unitized over all codes: " + ", ".join(parts))
+    return lines
+
+
+def explain_lines(report: AgreementReport) -> list[str]:
+    """For each measure: its unit, the number of units overall and its formula."""
+    lines = [
+        f"min-share = {report.min_share:g} (a {report.unit_kind} counts as coded when codings of the code cover at "
+        f"least this share of its characters); overlap = {report.overlap:g}% of the union of two codings",
+    ]
+    for key, measure in MEASURES.items():
+        found = [f for f in report.figures if f.measure == key and f.code == OVERALL]
+        figure = found[0] if found else next((f for f in report.figures if f.measure == key), None)
+        if figure is None:
+            continue
+        scope = "all codes" if figure.code == OVERALL else "each code"
+        lines.append(f"{SHORT[key].format(unit=report.unit_kind)}: {measure.label}")
+        lines.append(f"    unit: {figure.unit}; n = {figure.n} ({scope})")
+        lines.append(f"    formula: {measure.formula}")
+    return lines

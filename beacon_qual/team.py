@@ -1,0 +1,344 @@
+"""Team projects: a coder's copy of a project, and merging coders' copies back.
+
+A coder copy (:func:`clone_for_coder`) is the whole project, written with SQLite's
+backup, with meta ``coder_copy_for`` naming the coder. The coder is created in the
+main project first, so every copy and the main project share the coder's identity.
+
+:func:`merge_projects` brings coders' work back. It only adds, never overwrites or
+deletes, and reports every conflict:
+
+* documents are matched by the sha256 of their text; a copy's document whose text is not
+  in this project is reported (a conflict when a document of the same id or name has
+  different text here), and its codings and memos are left out;
+* codes by stable uuid, then by path ("Parent/Child"), reported; a code renamed or moved
+  in the copy is a conflict (this project's name and place are kept); codes new in the
+  copy are added, parents first;
+* coders by uuid, then by name;
+* codings and memos by uuid: new ones are added; one whose uuid exists here with
+  different content is a conflict and this project's version is kept.
+
+Merging is idempotent: merging the same copy again adds nothing. Copies merged in any
+order give the same codings, with one exception that is reported as it happens: two
+copies that each create a code (or coder) with the same path (or name) independently;
+the first merged keeps its id and the other's codings join it.
+
+All files are merged in one transaction, after a backup of this project to
+``<project>.before-merge-<time>.bak``. The copies are attached read-only and checked to
+be beacon-qual projects of this schema version first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .agreement.material import load_codes
+from .errors import BeaconError
+from .store import Project, now
+from .store.schema import APPLICATION_ID, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+MAX_COPIES_AT_ONCE = 9  # SQLite attaches at most 10 databases; one name stays free
+CODE_COLUMNS = (
+    "uuid", "name", "description", "inclusion", "exclusion", "example", "colour", "keywords", "codable",
+    "sort_order", "created_at",
+)
+
+
+@dataclass
+class CoderCopy:
+    path: Path
+    coder: str
+
+
+@dataclass
+class FileMerge:
+    """What merging one copy did."""
+
+    path: Path
+    coders_added: int = 0
+    codes_added: int = 0
+    codings_added: int = 0
+    memos_added: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MergeResult:
+    backup: Path
+    files: list[FileMerge]
+
+
+# -- coder copies ----------------------------------------------------------------------------------------------
+def clone_for_coder(project: Project, coder: str, out: Path | str) -> CoderCopy:
+    """Write a copy of the whole project for ``coder`` to ``out`` (which must not exist yet)."""
+    out = Path(out)
+    name = coder.strip()
+    if out.exists():
+        raise BeaconError(f"{out} already exists; choose a new file for the coder's copy")
+    if not out.parent.exists():
+        raise BeaconError(f"folder {out.parent} does not exist")
+    with project.transaction():
+        coder_id = project.coder_id(name)
+        project.audit("team.clone", "coders", coder_id, after={"copy": str(out), "coder": name}, coder_id=coder_id)
+    project.backup(out)
+    copy = Project.open(out)
+    try:
+        with copy.transaction():
+            copy.set_meta("coder_copy_for", name)
+            copy.set_meta("coder_copy_of", project.get_meta("project_uuid"))
+            copy.set_meta("coder_copy_made_at", now())
+    finally:
+        copy.close()
+    return CoderCopy(out, name)
+
+
+# -- checking a copy ---------------------------------------------------------------------------------------------
+def check_project_file(path: Path) -> None:
+    """Raise BeaconError unless ``path`` is a beacon-qual project of this schema version (read-only check)."""
+    if not path.is_file():
+        raise BeaconError(f"no project file at {path}")
+    with path.open("rb") as fh:
+        if fh.read(16) != SQLITE_HEADER:
+            raise BeaconError(f"{path} is not a beacon-qual project (not an SQLite database)")
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("SELECT count(*) FROM codings").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BeaconError(f"{path} cannot be read as a beacon-qual project ({exc})") from None
+    if app_id != APPLICATION_ID:
+        raise BeaconError(f"{path} is an SQLite database but not a beacon-qual project")
+    if version < SCHEMA_VERSION:
+        raise BeaconError(f"{path} has an older schema ({version}); open it once with this beacon-qual, then merge")
+    if version > SCHEMA_VERSION:
+        raise BeaconError(f"{path} was written by a newer beacon-qual (schema {version}); upgrade beacon-qual")
+
+
+def _backup_path(project: Project) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    candidate = project.path.with_name(f"{project.path.name}.before-merge-{stamp}.bak")
+    counter = 2
+    while candidate.exists():
+        candidate = project.path.with_name(f"{project.path.name}.before-merge-{stamp}-{counter}.bak")
+        counter += 1
+    return candidate
+
+
+def _distinct_copies(project: Project, others: list[Path | str]) -> list[Path]:
+    paths: list[Path] = []
+    for other in others:
+        path = Path(other)
+        if path.exists() and project.path.exists() and path.resolve() == project.path.resolve():
+            raise BeaconError(f"{path} is this project itself; merge coders' copies into it")
+        if all(path.resolve() != p.resolve() for p in paths):
+            paths.append(path)
+    if len(paths) > MAX_COPIES_AT_ONCE:
+        raise BeaconError(f"merge at most {MAX_COPIES_AT_ONCE} copies at once (got {len(paths)}); merge the rest next")
+    return paths
+
+
+# -- merging ---------------------------------------------------------------------------------------------------
+def merge_projects(project: Project, others: list[Path | str]) -> MergeResult:
+    """Merge coders' copies into ``project``: all of them or, on any error, none."""
+    paths = _distinct_copies(project, others)
+    for path in paths:
+        check_project_file(path)
+    backup = project.backup(_backup_path(project))
+    aliases = [f"copy{i}" for i in range(len(paths))]
+    for alias, path in zip(aliases, paths):
+        project.execute("ATTACH DATABASE ? AS " + alias, (f"file:{path.resolve().as_posix()}?mode=ro",))
+    try:
+        with project.transaction():
+            files = [_merge_one(project, alias, path) for alias, path in zip(aliases, paths)]
+            for item in files:
+                project.audit("team.merge", "codings", None, after={
+                    "file": str(item.path), "codings_added": item.codings_added, "memos_added": item.memos_added,
+                    "codes_added": item.codes_added, "coders_added": item.coders_added,
+                    "conflicts": len(item.conflicts),
+                })
+    finally:
+        for alias in aliases:
+            project.execute(f"DETACH DATABASE {alias}")
+    return MergeResult(backup, files)
+
+
+def _merge_one(project: Project, alias: str, path: Path) -> FileMerge:
+    result = FileMerge(path)
+    if project.scalar(f"SELECT value FROM {alias}.meta WHERE key = 'project_uuid'") != project.get_meta("project_uuid"):
+        result.notes.append("not a copy of this project (another project id); merged by content all the same")
+    for table in ("merge_coders", "merge_docs", "merge_codes"):
+        project.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        project.execute(f"CREATE TEMP TABLE {table}(other_id INTEGER PRIMARY KEY, main_id INTEGER)")
+    _map_coders(project, alias, result)
+    _map_documents(project, alias, result)
+    _map_codes(project, alias, result)
+    _merge_codings(project, alias, result)
+    _merge_memos(project, alias, result)
+    return result
+
+
+def _map_coders(project: Project, alias: str, result: FileMerge) -> None:
+    by_uuid = {r[1]: (r[0], r[2]) for r in project.execute("SELECT id, uuid, name FROM main.coders")}
+    by_name = {r[2]: r[0] for r in project.execute("SELECT id, uuid, name FROM main.coders")}
+    for other_id, uuid, name, created_at in project.execute(
+        f"SELECT id, uuid, name, created_at FROM {alias}.coders ORDER BY id"
+    ).fetchall():
+        if uuid in by_uuid:
+            main_id, main_name = by_uuid[uuid]
+            if main_name != name:
+                result.conflicts.append(f"coder {main_name!r} is called {name!r} in the copy; kept {main_name!r}")
+        elif name in by_name:
+            main_id = by_name[name]
+            result.notes.append(f"coder {name!r} matched by name (the ids differ)")
+        else:
+            main_id = project.execute(
+                "INSERT INTO main.coders(uuid, name, created_at) VALUES (?,?,?)", (uuid, name, created_at)
+            ).lastrowid
+            by_uuid[uuid], by_name[name] = (main_id, name), main_id
+            result.coders_added += 1
+        project.execute("INSERT INTO temp.merge_coders VALUES (?, ?)", (other_id, main_id))
+
+
+def _map_documents(project: Project, alias: str, result: FileMerge) -> None:
+    project.execute(
+        f"INSERT INTO temp.merge_docs(other_id, main_id) SELECT od.id, coalesce("
+        f" (SELECT md.id FROM main.documents md WHERE md.sha256 = od.sha256 AND md.uuid = od.uuid),"
+        f" (SELECT min(md.id) FROM main.documents md WHERE md.sha256 = od.sha256))"
+        f" FROM {alias}.documents od"
+    )
+    missing = project.execute(
+        f"SELECT od.name, od.uuid,"
+        f" (SELECT count(*) FROM {alias}.codings oc WHERE oc.document_id = od.id),"
+        f" (SELECT md.name FROM main.documents md WHERE md.uuid = od.uuid OR md.name = od.name LIMIT 1)"
+        f" FROM temp.merge_docs m JOIN {alias}.documents od ON od.id = m.other_id WHERE m.main_id IS NULL"
+        f" ORDER BY od.name"
+    ).fetchall()
+    for name, _uuid, codings, here in missing:
+        if here is not None:
+            result.conflicts.append(
+                f"document {name!r} has different text in the copy than {here!r} here; its {codings} codings "
+                f"were not merged"
+            )
+        else:
+            result.notes.append(
+                f"document {name!r} is not in this project; its {codings} codings were not merged "
+                f"(import it, then merge again)"
+            )
+
+
+def _map_codes(project: Project, alias: str, result: FileMerge) -> None:
+    here = load_codes(project)
+    by_uuid = {r[0]: r[1] for r in project.execute("SELECT uuid, id FROM main.codes")}
+    by_path = {path: code_id for code_id, path in here.paths.items()}
+    theirs = load_codes(project, alias)
+    rows = {r["id"]: r for r in project.execute(f"SELECT * FROM {alias}.codes").fetchall()}
+    mapped: dict[int, int] = {}
+    for other_id in theirs.ids:
+        row = rows[other_id]
+        path = theirs.paths[other_id]
+        if row["uuid"] in by_uuid:
+            main_id = by_uuid[row["uuid"]]
+            if here.paths.get(main_id) != path:
+                result.conflicts.append(
+                    f"code {here.paths.get(main_id)!r} is renamed or moved to {path!r} in the copy; "
+                    f"kept {here.paths.get(main_id)!r}"
+                )
+        elif path in by_path:
+            main_id = by_path[path]
+            result.notes.append(f"code {path!r} matched by path (the ids differ)")
+        else:
+            parent = None if row["parent_id"] is None else mapped[row["parent_id"]]
+            main_id = project.execute(
+                f"INSERT INTO main.codes(parent_id, {', '.join(CODE_COLUMNS)})"
+                f" VALUES (?, {', '.join('?' * len(CODE_COLUMNS))})",
+                (parent, *[row[c] for c in CODE_COLUMNS]),
+            ).lastrowid
+            by_uuid[row["uuid"]], by_path[path] = main_id, path
+            here.paths[main_id] = path
+            result.codes_added += 1
+        mapped[other_id] = main_id
+        project.execute("INSERT INTO temp.merge_codes VALUES (?, ?)", (other_id, main_id))
+
+
+_CODING_MAPPED = """
+    FROM {alias}.codings oc
+    JOIN temp.merge_docs d ON d.other_id = oc.document_id
+    JOIN temp.merge_codes k ON k.other_id = oc.code_id
+    JOIN temp.merge_coders c ON c.other_id = oc.coder_id
+"""
+
+
+def _merge_codings(project: Project, alias: str, result: FileMerge) -> None:
+    differing = project.execute(
+        "SELECT oc.uuid, md.name, mc.start, mc.end, oc.start, oc.end"
+        + _CODING_MAPPED.format(alias=alias)
+        + " JOIN main.codings mc ON mc.uuid = oc.uuid"
+        " LEFT JOIN main.documents md ON md.id = mc.document_id"
+        " WHERE NOT (mc.document_id IS d.main_id AND mc.code_id = k.main_id AND mc.coder_id = c.main_id"
+        " AND mc.start = oc.start AND mc.end = oc.end AND mc.memo IS oc.memo)"
+        " ORDER BY oc.uuid"
+    ).fetchall()
+    for uuid, doc, start, end, o_start, o_end in differing:
+        result.conflicts.append(
+            f"coding {uuid} in {doc!r} differs in the copy (here {start}..{end}, copy {o_start}..{o_end}, "
+            f"or its code, coder or memo); kept this project's"
+        )
+    cur = project.execute(
+        "INSERT INTO main.codings(uuid, document_id, code_id, coder_id, start, end, memo, status, created_at,"
+        " updated_at) SELECT oc.uuid, d.main_id, k.main_id, c.main_id, oc.start, oc.end, oc.memo, oc.status,"
+        " oc.created_at, oc.updated_at"
+        + _CODING_MAPPED.format(alias=alias)
+        + " WHERE d.main_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.codings mc WHERE mc.uuid = oc.uuid)"
+        " ORDER BY oc.id"
+    )
+    result.codings_added = cur.rowcount
+
+
+def _merge_memos(project: Project, alias: str, result: FileMerge) -> None:
+    project.execute("DROP TABLE IF EXISTS temp.merge_memos")
+    project.execute(
+        "CREATE TEMP TABLE merge_memos(other_id INTEGER PRIMARY KEY, target_id INTEGER, coder_id INTEGER)"
+    )
+    project.execute(
+        f"INSERT INTO temp.merge_memos SELECT om.id, CASE om.target_type"
+        f" WHEN 'project' THEN om.target_id"
+        f" WHEN 'document' THEN (SELECT main_id FROM temp.merge_docs WHERE other_id = om.target_id)"
+        f" WHEN 'code' THEN (SELECT main_id FROM temp.merge_codes WHERE other_id = om.target_id)"
+        f" WHEN 'coding' THEN (SELECT mc.id FROM {alias}.codings oc JOIN main.codings mc ON mc.uuid = oc.uuid"
+        f"   WHERE oc.id = om.target_id)"
+        f" WHEN 'case' THEN (SELECT mc.id FROM {alias}.cases oc JOIN main.cases mc"
+        f"   ON mc.uuid = oc.uuid OR (oc.code IS NOT NULL AND mc.code = oc.code)"
+        f"   WHERE oc.id = om.target_id ORDER BY mc.uuid = oc.uuid DESC LIMIT 1)"
+        f" END, (SELECT main_id FROM temp.merge_coders WHERE other_id = om.coder_id)"
+        f" FROM {alias}.memos om"
+    )
+    lost = project.execute(
+        f"SELECT om.uuid, om.target_type FROM {alias}.memos om JOIN temp.merge_memos t ON t.other_id = om.id"
+        f" WHERE om.target_type <> 'project' AND t.target_id IS NULL ORDER BY om.uuid"
+    ).fetchall()
+    for uuid, target_type in lost:
+        result.notes.append(f"memo {uuid} is on a {target_type} that is not in this project; not merged")
+    differing = project.execute(
+        f"SELECT om.uuid FROM {alias}.memos om JOIN temp.merge_memos t ON t.other_id = om.id"
+        f" JOIN main.memos mm ON mm.uuid = om.uuid"
+        f" WHERE NOT (mm.target_type = om.target_type AND mm.target_id IS t.target_id AND mm.text = om.text"
+        f" AND mm.title IS om.title) ORDER BY om.uuid"
+    ).fetchall()
+    for (uuid,) in differing:
+        result.conflicts.append(f"memo {uuid} differs in the copy (its text, title or target); kept this project's")
+    cur = project.execute(
+        f"INSERT INTO main.memos(uuid, target_type, target_id, coder_id, title, text, created_at, updated_at)"
+        f" SELECT om.uuid, om.target_type, t.target_id, t.coder_id, om.title, om.text, om.created_at, om.updated_at"
+        f" FROM {alias}.memos om JOIN temp.merge_memos t ON t.other_id = om.id"
+        f" WHERE (om.target_type = 'project' OR t.target_id IS NOT NULL)"
+        f" AND NOT EXISTS (SELECT 1 FROM main.memos mm WHERE mm.uuid = om.uuid) ORDER BY om.id"
+    )
+    result.memos_added = cur.rowcount
