@@ -34,10 +34,17 @@ def build_demo(path: Path | str) -> list[str]:
         transcripts = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in
                              {".txt", ".md", ".docx", ".vtt", ".srt"} and p.name.lower() != "readme.md")
         summary = import_paths(project, transcripts)
-        lines.append(f"transcripts: {summary}")
+        lines.append(
+            f"transcripts: {len(summary.imported)} imported ({summary.words:,} words, {summary.turns} turns,"
+            f" {summary.sentences} sentences, {summary.councils} councils)"
+        )
         survey = EXAMPLES_DIR / DEMO_SURVEY
         if survey.exists():
-            lines.append(f"survey: {import_survey(project, survey)}")
+            report = import_survey(project, survey)
+            lines.append(
+                f"survey: {report.rows} rows, {report.councils} councils, waves"
+                f" {', '.join(map(str, report.waves))}, {len(report.variables)} variables"
+            )
         project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         project.close()

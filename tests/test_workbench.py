@@ -253,3 +253,22 @@ async def test_small_terminal(tiny_project: Project, size: tuple[int, int]) -> N
         await pilot.press("d")  # the documents pane comes back on demand
         await pilot.pause()
         assert not app.query_one("#documents").has_class("hidden")
+
+
+async def test_two_workbenches_on_one_project(tiny_project: Project) -> None:
+    """Two coders, two connections, interleaved actions: every coding lands, no lock error."""
+    other = Project.open(tiny_project.path)
+    alice = WorkbenchApp(tiny_project, coder="alice")
+    bob = WorkbenchApp(other, coder="bob")
+    async with alice.run_test(size=(120, 30)) as pa, bob.run_test(size=(120, 30)) as pb:
+        await open_doc(pa)
+        await open_doc(pb)
+        for pilot, query in ((pa, "adopt"), (pb, "adapt"), (pa, "adapt"), (pb, "adopt")):
+            await pick(pilot, query)
+            await pilot.press("j")
+        await pb.press("u")  # bob undoes his own latest coding only
+        await pb.pause()
+    other.close()
+    rows = codings(tiny_project)
+    assert sorted((r[1], r[2]) for r in rows) == [("Adaptation", "alice"), ("Adaptation", "bob"),
+                                                  ("Adoption", "alice")]
