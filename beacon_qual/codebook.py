@@ -15,9 +15,10 @@ import difflib
 import json
 import re
 import uuid as uuidlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -34,7 +35,10 @@ CODE_KEYS = (
     "id", "name", "definition", "include", "exclude", "example", "keywords", "colour", "codable",
     "children", "parent",
 )
-TEXT_FIELDS = {"definition": "description", "include": "inclusion", "exclude": "exclusion", "example": "example"}
+# YAML field -> column of the codes table
+TEXT_FIELDS = {
+    "definition": "description", "include": "inclusion", "exclude": "exclusion", "example": "example",
+}
 COMPARED_COLUMNS = (
     "uuid", "parent_id", "name", "description", "inclusion", "exclusion", "example", "colour", "keywords",
     "codable", "sort_order",
@@ -65,8 +69,8 @@ class CodeSpec:
     keywords: list[str] = field(default_factory=list)
     colour: str | None = None
     codable: bool = True
-    children: list["CodeSpec"] = field(default_factory=list)
-    line: int = 0
+    children: list[CodeSpec] = field(default_factory=list)
+    line: int = field(default=0, compare=False)  # where the name is written, for messages
 
 
 @dataclass
@@ -118,7 +122,7 @@ class CodeNode:
     code: Code
     count: int
     total: int
-    children: list["CodeNode"] = field(default_factory=list)
+    children: list[CodeNode] = field(default_factory=list)
 
     @property
     def id(self) -> int:
@@ -152,6 +156,15 @@ class LoadReport:
     kept: list[KeptCode] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.moved} moved",
+                 f"{self.unchanged} unchanged"]
+        if self.kept:
+            parts.append(f"{len(self.kept)} kept (not in the file)")
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed")
+        return f"{self.name!r} version {self.version}: {', '.join(parts)}"
 
 
 # -- parsing ---------------------------------------------------------------------------------------------
@@ -193,7 +206,7 @@ class _Loader(yaml.SafeLoader):
 @dataclass
 class _Entry:
     spec: CodeSpec
-    parent: "_Entry | None"
+    parent: _Entry | None
     parent_ref: str | None = None
     parent_line: int = 0
     id_line: int = 0
@@ -218,7 +231,9 @@ class _Parser:
         if self.nodes > MAX_NODES:
             raise _TooLarge(_line(node))
 
-    def mapping(self, node: yaml.Node, what: str, allowed: tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def mapping(
+        self, node: yaml.Node, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """The keys of a mapping node; duplicate and unknown keys are problems."""
         self.count(node)
         if not isinstance(node, yaml.MappingNode):
@@ -230,10 +245,12 @@ class _Parser:
             if key not in allowed:
                 shown = key if key is not None else "(not a plain key)"
                 close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(allowed)}"
+                expected = ", ".join(allowed)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; expected one of: {expected}"
                 self.problem(_line(key_node), f"unknown field {shown!r} in {what}{hint}")
             elif key in out:
-                self.problem(_line(key_node), f"duplicate field {key!r} in {what} (first at line {_line(out[key][0])})")
+                first = _line(out[key][0])
+                self.problem(_line(key_node), f"duplicate field {key!r} in {what} (first at line {first})")
             else:
                 out[key] = (key_node, value_node)
         return out
@@ -258,6 +275,9 @@ class _Parser:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = mark.line + 1 if mark is not None else 1
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+            if context and context_mark is not None and context_mark.line + 1 != line:
+                reason += f" ({context} started at line {context_mark.line + 1})"
             self.problem(line, f"malformed YAML: {reason}")
             return None
         if root is None:
@@ -266,7 +286,8 @@ class _Parser:
         try:
             return self.document(root)
         except _TooLarge as exc:
-            self.problem(exc.args[0], f"the file expands to more than {MAX_NODES} YAML nodes (alias expansion)")
+            self.problem(exc.args[0], f"the file expands to more than {MAX_NODES} YAML nodes "
+                         "(alias expansion)")
             return None
 
     def document(self, root: yaml.Node) -> Codebook | None:
@@ -293,7 +314,9 @@ class _Parser:
         self.check_ids()
         if self.problems:
             return None
-        return Codebook(values["name"] or "", values["version"] or "", values.get("description"), codes, self.source)
+        return Codebook(
+            values["name"] or "", values["version"] or "", values.get("description"), codes, self.source
+        )
 
     def code_list(self, node: yaml.Node, parent: _Entry | None, *, top: bool) -> list[_Entry]:
         self.count(node)
@@ -308,14 +331,15 @@ class _Parser:
         return [e for e in entries if e is not None]
 
     def code(self, node: yaml.Node, parent: _Entry | None, *, top: bool) -> _Entry | None:
-        fields = self.mapping(node, "a code", CODE_KEYS)
+        fields = self.mapping(node, _describe_code(node), CODE_KEYS)
         if not isinstance(node, yaml.MappingNode):
             return None
         name_node = fields.get("name", (None, node))[1]
         name = self.text(name_node, "a code name") if "name" in fields else None
         label = repr(name) if name else f"at line {_line(node)}"
         if not name:
-            self.problem(_line(name_node), "a code has no name" + (f" (under {parent.spec.name!r})" if parent else ""))
+            under = f" (under {parent.spec.name!r})" if parent else ""
+            self.problem(_line(name_node), f"a code has no name{under}")
         elif SEP in name:
             self.problem(_line(name_node), f"code name {name!r} contains {SEP!r}, which separates code paths")
         spec = CodeSpec(name=name or "", line=_line(name_node))
@@ -326,8 +350,8 @@ class _Parser:
             entry.parent_ref = self.text(ref_node, f"'parent' of code {label}")
             entry.parent_line = _line(ref_node)
             if not top:
-                self.problem(entry.parent_line, f"code {label} is nested under {parent.spec.name!r} and also names "
-                             f"a parent; use one or the other")
+                self.problem(entry.parent_line, f"code {label} is nested under {parent.spec.name!r} and "
+                             "also names a parent; use one or the other")
                 entry.parent_ref = None
             elif entry.parent_ref is None:
                 self.problem(entry.parent_line, f"'parent' of code {label} is empty")
@@ -474,6 +498,16 @@ class _Parser:
         return BeaconError(lines[0], details=details)
 
 
+def _describe_code(node: yaml.Node) -> str:
+    """'code 'Name'' for messages, before the code's fields are checked."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            is_name = isinstance(key, yaml.ScalarNode) and key.value == "name"
+            if is_name and isinstance(value, yaml.ScalarNode):
+                return f"code {value.value!r}"
+    return "a code"
+
+
 def _normal_uuid(text: str) -> str | None:
     try:
         return str(uuidlib.UUID(text.strip()))
@@ -606,7 +640,9 @@ def _coding_counts(project: Project, document_id: int | None, coder_id: int | No
     return {r[0]: r[1] for r in project.execute(sql + " GROUP BY code_id", params)}
 
 
-def code_tree(project: Project, *, document_id: int | None = None, coder: str | None = None) -> list[CodeNode]:
+def code_tree(
+    project: Project, *, document_id: int | None = None, coder: str | None = None
+) -> list[CodeNode]:
     """The code tree with coding counts, for the whole project or one document and/or one coder."""
     coder_id = project.coder_id(coder, create=False) if coder is not None else None
     counts = _coding_counts(project, document_id, coder_id)
@@ -662,12 +698,13 @@ def resolve_code(project: Project, ref: str | int) -> int:
         if found is not None:
             return found
     wanted = _norm_path(text)
-    for matches, what in (
-        ([c for c in codes if c.path == text.strip()], "path"),
-        ([c for c in codes if c.path.casefold() == wanted], "path"),
-        ([c for c in codes if c.path.casefold().endswith(SEP + wanted)], "path"),
+    kind = "path" if SEP in text else "name"
+    for matches in (
+        [c for c in codes if c.path == text],
+        [c for c in codes if c.path.casefold() == wanted],
+        [c for c in codes if c.path.casefold().endswith(SEP + wanted)],
     ):
-        found = _pick(matches, text, what)
+        found = _pick(matches, text, kind)
         if found is not None:
             return found
     raise _unknown_code(codes, text)
@@ -717,12 +754,17 @@ def _check_parent(project: Project, parent_id: int | None) -> None:
 
 
 def _free_colour(project: Project, parent_id: int | None) -> str:
-    used = {
-        (r[0] or "").upper()
-        for r in project.execute("SELECT colour FROM codes WHERE coalesce(parent_id, 0) = ?", (parent_id or 0,))
-    }
+    siblings = project.execute("SELECT colour FROM codes WHERE coalesce(parent_id, 0) = ?", (parent_id or 0,))
+    used = {(r[0] or "").upper() for r in siblings}
     free = [c for c in PALETTE if c not in used]
     return free[0] if free else PALETTE[len(used) % len(PALETTE)]
+
+
+def _next_sort_order(project: Project, parent_id: int | None) -> int:
+    return project.scalar(
+        "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?",
+        (parent_id or 0,),
+    )
 
 
 def _row(project: Project, code_id: int) -> dict[str, Any]:
@@ -758,9 +800,7 @@ def create_code(
         _check_free(project, parent_id, name)
         if project.one("SELECT 1 FROM codes WHERE uuid = ?", (code_uuid,)) is not None:
             raise BeaconError(f"a code with id {code_uuid} already exists")
-        order = project.scalar(
-            "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?", (parent_id or 0,)
-        )
+        order = _next_sort_order(project, parent_id)
         code_id = project.execute(
             "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
             " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -793,6 +833,8 @@ def update_code(project: Project, code_id: int, *, coder_id: int | None = None, 
         if after["parent_id"] != before["parent_id"]:
             _check_parent(project, after["parent_id"])
             _check_not_below(project, code_id, after["parent_id"])
+            if "sort_order" not in changes:
+                after["sort_order"] = _next_sort_order(project, after["parent_id"])
         _check_free(project, after["parent_id"], after["name"], except_id=code_id)
         if after != before:
             _write(project, code_id, after)
@@ -824,7 +866,7 @@ def _write(project: Project, code_id: int, row: dict[str, Any]) -> None:
 class _Target:
     spec: CodeSpec
     path: str
-    parent: "_Target | None"
+    parent: _Target | None
     existing: int | None = None
     db_id: int | None = None
     sort_order: int = 0
@@ -895,10 +937,12 @@ def _check_conflicts(targets: list[_Target], rows: dict[int, dict[str, Any]], ke
         key = _parent_key(t)
         if isinstance(key, _Target):
             continue
+        name = t.spec.name.casefold()
         for code_id in kept:
-            if rows[code_id]["parent_id"] == key and rows[code_id]["name"].casefold() == t.spec.name.casefold():
+            if rows[code_id]["parent_id"] == key and rows[code_id]["name"].casefold() == name:
+                own_id = t.spec.uuid or (rows[t.existing]["uuid"] if t.existing is not None else "new")
                 raise BeaconError(
-                    f"{source}:{t.spec.line}: code {t.path!r} (id {t.spec.uuid}) would sit beside a different "
+                    f"{source}:{t.spec.line}: code {t.path!r} (id {own_id}) would sit beside a different "
                     f"project code {paths[code_id]!r} (id {rows[code_id]['uuid']}) that the file does not "
                     f"contain; rename one of them or give the file that code's id"
                 )
@@ -931,7 +975,8 @@ def _apply(project: Project, targets: list[_Target], rows: dict[int, dict[str, A
     for t in targets:
         if t.existing is not None and _changes_place(t, rows[t.existing]):
             # Step aside first, so that codes trading places never meet the (parent, name) unique index.
-            project.execute("UPDATE codes SET name = ? WHERE id = ?", (f"\x00moving {t.existing}", t.existing))
+            aside = f"\x00moving {t.existing}"
+            project.execute("UPDATE codes SET name = ? WHERE id = ?", (aside, t.existing))
     for t in targets:
         after = _final_row(t, rows)
         if t.existing is None:
@@ -1013,7 +1058,7 @@ def _prune(project: Project, kept: set[int], coder_id: int | None) -> list[str]:
 def _store_meta(project: Project, book: Codebook, coder_id: int | None) -> None:
     keys = ("codebook_name", "codebook_version", "codebook_description")
     before = {k: project.get_meta(k) for k in keys}
-    after = dict(zip(keys, (book.name, book.version, book.description)))
+    after = dict(zip(keys, (book.name, book.version, book.description), strict=True))
     if before != after:
         for key, value in after.items():
             project.set_meta(key, value)

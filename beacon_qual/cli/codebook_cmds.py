@@ -19,18 +19,19 @@ def codebook() -> None:
 
 @codebook.command("load")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--prune", is_flag=True, help="Remove project codes missing from FILE that have no codings, memos or subcodes.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Remove project codes missing from FILE that have no codings, memos or subcodes.",
+)
 def codebook_load(file: Path, prune: bool) -> None:
     """Load or reload a YAML codebook; codes are matched by id, then by place, and updated in place."""
     project = open_project()
     report = svc.load_codebook(project, file, prune=prune)
-    click.echo(
-        f"loaded codebook {report.name!r} version {report.version}: {report.added} added, "
-        f"{report.updated} updated, {report.moved} moved, {report.unchanged} unchanged"
-    )
+    click.echo(f"loaded codebook {report}")
     for kept in report.kept:
-        reason = f"has {kept.codings} codings" if kept.codings else "not in the file; --prune removes it"
-        click.echo(f"kept: {kept.path} ({reason})")
+        codings = f"has {kept.codings} codings" if kept.codings else "no codings"
+        click.echo(f"kept: {kept.path} (not in the file; {codings})")
     for path in report.removed:
         click.echo(f"removed: {path}")
     for warning in report.warnings:
