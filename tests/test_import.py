@@ -16,34 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from beacon_qual.cli import main
+from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import ParsedTranscript, import_paths, read_transcript
 from beacon_qual.ingest.metadata import Metadata
 from beacon_qual.ingest.readers import normalise_newlines
 from beacon_qual.ingest.speakers import find_turns
-from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import Project
 
 DATA = Path(__file__).parent / "data" / "import"
-COUNCILS = [
-    ("CMD", "London Borough of Camden", "Camden", "london"),
-    ("KHL", "Kingston upon Hull City Council", "Hull", "unitary"),
-    ("BIR", "Birmingham City Council", "Birmingham", "metropolitan"),
-]
-
-
-def add_councils(project: Project) -> None:
-    with project.transaction():
-        for code, name, short, kind in COUNCILS:
-            project.execute(
-                "INSERT INTO cases(uuid, code, name, short_name, type, created_at) VALUES (?,?,?,?,?,?)",
-                (new_uuid(), code, name, short, kind, now()),
-            )
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     project = Project.create(tmp_path / "p.db")
-    add_councils(project)
+    seed_cases(project)
     yield project
     project.close()
 
@@ -445,13 +430,14 @@ def test_folder_with_one_bad_file_leaves_project_unchanged(project: Project, tmp
         write(tmp_path, f"good{i}.txt", f"Respondent: answer {i}.")
     write(tmp_path, "z_bad.txt", b"Respondent: \x00\x00 binary")
     (tmp_path / "notes.pdf").write_bytes(b"%PDF")
+    (tmp_path / "README.md").write_text("About these files.", encoding="utf-8")
     with pytest.raises(BeaconError, match="z_bad.txt looks like a binary file"):
         import_paths(project, [tmp_path])
     assert counts(project) == (0, 0, 0)
     (tmp_path / "z_bad.txt").unlink()
     summary = import_paths(project, [tmp_path])
     assert len(summary.imported) == 3 and counts(project) == (3, 6, 3)
-    assert summary.warnings == [f"{tmp_path}: passed over 1 file(s) that are not transcripts"]
+    assert summary.warnings == [f"{tmp_path}: passed over files that are not transcripts: README.md, notes.pdf"]
 
 
 def test_two_files_with_the_same_name_are_refused(project: Project, tmp_path: Path):
@@ -476,7 +462,7 @@ def test_audit_has_one_record_per_document(project: Project):
 @pytest.fixture
 def cli(tmp_path: Path):
     db = tmp_path / "cli.db"
-    add_councils(Project.create(db))
+    seed_cases(Project.create(db))
     runner = CliRunner()
 
     def run(*args: str):

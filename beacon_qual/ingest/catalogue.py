@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..councils import resolve_council
 from ..documents import resolve_document
 from ..store import Project
 from .metadata import normalise_phase, normalise_role
@@ -68,8 +69,6 @@ def list_documents(
     conditions: list[str] = []
     params: list[object] = []
     if council is not None:
-        from ..councils import resolve_council
-
         conditions.append("d.case_id = ?")
         params.append(resolve_council(project, council).case_id)
     if phase is not None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from ..councils import resolve_council, resolve_many
 from ..errors import BeaconError
 from ..nlp import sentence_spans_many
 from ..store import Project, new_uuid, now
@@ -23,6 +24,7 @@ from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
 from .speakers import Turn, find_turns, turns_from_labels
 
 Progress = Callable[[int, int], None]
+PASSED_OVER_LISTED = 5
 
 
 @dataclass
@@ -99,9 +101,9 @@ class ImportSummary:
 def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     """The transcript files named or found (recursively) in folders, and warnings about what was left out.
 
-    A file named directly must be a transcript type; in folders other files, hidden files and
-    ``manifest.csv`` are passed over. Two files with the same name are an error, since a document's
-    name is its file name.
+    A file named directly must be a transcript type; in folders, other files, hidden files, README
+    files and ``manifest.csv`` are passed over. Two files with the same name are an error, since a
+    document's name is its file name.
     """
     files: list[Path] = []
     warnings: list[str] = []
@@ -111,7 +113,9 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
             found, others = _folder_files(path)
             files.extend(found)
             if others:
-                warnings.append(f"{path}: passed over {others} file(s) that are not transcripts")
+                listed = ", ".join(others[:PASSED_OVER_LISTED])
+                more = f" and {len(others) - PASSED_OVER_LISTED} more" if len(others) > PASSED_OVER_LISTED else ""
+                warnings.append(f"{path}: passed over files that are not transcripts: {listed}{more}")
         elif path.is_file():
             source_format(path)
             files.append(path)
@@ -120,17 +124,20 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
     return _unique(files), warnings
 
 
-def _folder_files(folder: Path) -> tuple[list[Path], int]:
+def _folder_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """Transcripts in a folder and its subfolders, and the names of the other files passed over."""
     found: list[Path] = []
-    others = 0
+    others: list[str] = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path.suffix.lower() in FORMATS and not path.name.startswith("~$"):
+        if path.name == MANIFEST_NAME or path.name.startswith("~$"):  # ~$: Word's lock files
+            continue
+        if path.suffix.lower() in FORMATS and path.stem.upper() != "README":
             found.append(path)
-        elif path.name != MANIFEST_NAME:
-            others += 1
+        else:
+            others.append(relative.as_posix())
     return found, others
 
 
@@ -165,8 +172,8 @@ def import_paths(
         raise BeaconError("no transcript files found (.txt, .md, .docx, .vtt, .srt)")
     if not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
         raise BeaconError("this project has no councils yet; run 'beacon-qual cases seed' first")
-    manifests = _Manifests()
-    councils = _CouncilResolver(project)
+    manifests = _Manifests(files)
+    councils = _CouncilResolver(project, manifests.council_refs())
     case_ids: set[int] = set()
     with project.transaction():
         for done, path in enumerate(files, start=1):
@@ -190,17 +197,22 @@ def import_paths(
 
 
 class _Manifests:
-    """The manifest beside each file, each read once; remembers which rows were used."""
+    """The manifests beside the files, read before anything is imported; remembers which rows were used."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: list[Path]) -> None:
         self._by_folder: dict[Path, dict[str, Metadata]] = {}
         self._used: set[tuple[Path, str]] = set()
+        for path in files:
+            folder = path.resolve().parent
+            if folder not in self._by_folder:
+                manifest = path.parent / MANIFEST_NAME
+                self._by_folder[folder] = load_manifest(manifest) if manifest.is_file() else {}
+
+    def council_refs(self) -> list[str]:
+        return [m.council for rows in self._by_folder.values() for m in rows.values() if m.council]
 
     def metadata_for(self, path: Path) -> Metadata:
         folder = path.resolve().parent
-        if folder not in self._by_folder:
-            manifest = path.parent / MANIFEST_NAME
-            self._by_folder[folder] = load_manifest(manifest) if manifest.is_file() else {}
         entry = self._by_folder[folder].get(path.name)
         if entry is None:
             return Metadata()
@@ -218,11 +230,17 @@ class _Manifests:
 
 
 class _CouncilResolver:
-    """Case ids from council references, each reference resolved once per import."""
+    """Case ids from council references, each reference resolved once per import.
 
-    def __init__(self, project: Project):
+    The manifests' references are resolved together before anything is written; a reference
+    that does not resolve is reported only when a file being imported uses it.
+    """
+
+    def __init__(self, project: Project, known_refs: list[str]):
         self.project = project
-        self._cache: dict[str, int] = {}
+        matches, problems = resolve_many(project, known_refs)
+        self._cache: dict[str, int] = {ref: match.case_id for ref, match in matches.items()}
+        self._problems: dict[str, BeaconError] = dict(problems)
 
     def case_id(self, ref: str | None, path: Path) -> int:
         if ref is None:
@@ -230,9 +248,9 @@ class _CouncilResolver:
                 f"{path}: no council given; add 'council:' front matter or a row in {MANIFEST_NAME} beside it"
             )
         if ref not in self._cache:
-            from ..councils import resolve_council
-
             try:
+                if ref in self._problems:
+                    raise self._problems[ref]
                 self._cache[ref] = resolve_council(self.project, ref).case_id
             except BeaconError as exc:
                 raise BeaconError(f"{path}: {exc.message}", details=exc.details) from None
