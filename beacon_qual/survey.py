@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from .councils import CouncilMatch, CouncilNotResolved, remember_alias, resolve_council, resolve_many
 from .errors import BeaconError
 from .store import Project, new_uuid
 from .survey_table import Row, Table, read_table
@@ -79,7 +80,9 @@ class SurveyReport:
     waves: tuple[int, ...]
     variables: tuple[VariableImport, ...]
     skipped_rows: tuple[tuple[int, str], ...]
-    aliases: tuple[tuple[str, int], ...]
+    aliases: tuple[tuple[str, int], ...]  # spellings remembered: (spelling, case id)
+    aliases_refused: tuple[tuple[str, str], ...]  # spellings not remembered: (spelling, why)
+    fuzzy: tuple[tuple[int, str, int, float], ...]  # rows matched by similarity: (row, spelling, case id, score)
     empty_columns: tuple[str, ...]
     dry_run: bool
 
@@ -147,9 +150,11 @@ class _Layout:
 @dataclass(frozen=True)
 class _Placed:
     row: Row
-    case_id: int
     wave: int
-    spelling: str
+    ref: str  # the cell that matched: a code or a spelling
+    case_id: int
+    how: str  # 'code', 'name', 'alias', 'fuzzy' or 'accepted'
+    score: float
 
 
 def import_survey(project: Project, path: Path | str, *, options: ImportOptions | None = None) -> SurveyReport:
@@ -161,20 +166,18 @@ def import_survey(project: Project, path: Path | str, *, options: ImportOptions 
     layout = _layout(table, options, types, path.name)
     kept, skipped = _skip_rows(table, layout, options.skip_rows, path.name)
     waves = {row.number: _row_wave(row, layout, options.wave, table) for row in kept}
-    accepted = _accepted(project, options.accept, table, layout, kept, path.name)
+    accepted = _accepted(project, options.accept, layout, kept, path.name)
     placed = _place_rows(project, kept, layout, waves, accepted, path.name)
     _check_duplicates(project, placed, path.name)
     columns, empty = _column_types(project, table, layout, types, placed, path.name)
     values = {name: _column_values(table, name, column, placed, path.name) for name, column in columns.items()}
-    aliases = tuple(sorted({(p.spelling, p.case_id) for p in placed if p.spelling.casefold() in accepted}))
     try:
         with project.transaction():
             imports = tuple(
                 _write_variable(project, name, columns[name], values[name], len(placed), path.name)
                 for name in columns
             )
-            for spelling, case_id in aliases:
-                _remember_alias(project, case_id, spelling, f"survey:{path.name}")
+            aliases, refused = _remember(project, placed, f"survey:{path.name}")
             report = SurveyReport(
                 file=path.name,
                 encoding=table.encoding,
@@ -184,6 +187,8 @@ def import_survey(project: Project, path: Path | str, *, options: ImportOptions 
                 variables=imports,
                 skipped_rows=skipped,
                 aliases=aliases,
+                aliases_refused=refused,
+                fuzzy=tuple((p.row.number, p.ref, p.case_id, p.score) for p in placed if p.how == "fuzzy"),
                 empty_columns=empty,
                 dry_run=options.dry_run,
             )
@@ -324,7 +329,7 @@ def _rows_named(table: Table, layout: _Layout, ref: str) -> set[int]:
 
 
 def _accepted(
-    project: Project, accept: Iterable[tuple[str, str]], table: Table, layout: _Layout, kept: list[Row], file: str
+    project: Project, accept: Iterable[tuple[str, str]], layout: _Layout, kept: list[Row], file: str
 ) -> dict[str, int]:
     """Spellings (case-folded) the user has matched to a council by hand."""
     accepted: dict[str, int] = {}
@@ -333,59 +338,74 @@ def _accepted(
         if spelling.strip().casefold() not in spellings:
             raise BeaconError(f"--accept {spelling!r}: no row of {file} spells a council that way")
         try:
-            accepted[spelling.strip().casefold()] = _resolve(project, ref)
+            accepted[spelling.strip().casefold()] = resolve_council(project, ref).case_id
         except BeaconError as exc:
             raise BeaconError(f"--accept {spelling}={ref}: {exc.message}", details=exc.details) from None
     return accepted
 
 
 # -- councils ------------------------------------------------------------------------------------------
-def _resolve(project: Project, ref: str) -> int:
-    from .councils import resolve_council
-
-    return resolve_council(project, ref).id
-
-
-def _remember_alias(project: Project, case_id: int, alias: str, source: str) -> None:
-    from .councils import remember_alias
-
-    remember_alias(project, case_id, alias, source)
-
-
 def _place_rows(
     project: Project, rows: list[Row], layout: _Layout, waves: dict[int, int], accepted: dict[str, int], file: str
 ) -> list[_Placed]:
+    refs = {row.number: _references(row, layout) for row in rows}
+    matches, problems = resolve_many(
+        project, [ref for row_refs in refs.values() for ref in row_refs if ref.casefold() not in accepted]
+    )
     placed: list[_Placed] = []
-    problems: list[str] = []
+    unplaced: list[str] = []
     for row in rows:
-        refs = _references(row, layout)
-        case_id, problem = _match_row(project, refs, accepted)
-        if case_id is None:
-            problems.append(f"row {row.number}: {_spelling(row, layout) or '(blank)'}: {problem}")
+        match = _row_match(refs[row.number], accepted, matches)
+        if match is None:
+            unplaced.append(_problem_line(row, refs[row.number], problems))
         else:
-            placed.append(_Placed(row, case_id, waves[row.number], _spelling(row, layout)))
-    if problems:
+            placed.append(_Placed(row, waves[row.number], *match))
+    if unplaced:
         raise BeaconError(
-            f"{len(problems)} row(s) of {file} do not match exactly one council; nothing was imported "
+            f"{len(unplaced)} row(s) of {file} do not match exactly one council; nothing was imported "
             f"(use --accept 'SPELLING=COUNCIL' or --skip-row ROW)",
-            details=_capped(problems),
+            details=_capped(unplaced),
         )
     return placed
 
 
-def _match_row(project: Project, refs: list[str], accepted: dict[str, int]) -> tuple[int | None, str]:
-    if not refs:
-        return None, "no council named"
+def _row_match(
+    refs: list[str], accepted: dict[str, int], matches: dict[str, CouncilMatch]
+) -> tuple[str, int, str, float] | None:
+    """(reference, case id, how, score) for the first of a row's references that resolves."""
     for ref in refs:
         if ref.casefold() in accepted:
-            return accepted[ref.casefold()], ""
-    problem = ""
-    for ref in refs:
+            return ref, accepted[ref.casefold()], "accepted", 100.0
+        if ref in matches:
+            return ref, matches[ref].case_id, matches[ref].how, matches[ref].score
+    return None
+
+
+def _problem_line(row: Row, refs: list[str], problems: dict[str, CouncilNotResolved]) -> str:
+    if not refs:
+        return f"row {row.number}: no council named"
+    problem = problems[refs[-1]]
+    candidates = f"; candidates: {'; '.join(problem.details)}" if problem.details else ""
+    return f"row {row.number}: {problem.message}{candidates}"
+
+
+def _remember(
+    project: Project, placed: list[_Placed], source: str
+) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]:
+    """Remember accepted and fuzzy-matched spellings: (remembered, refused with the reason).
+
+    A spelling that already stands for another council (e.g. one shared by two councils) is refused.
+    """
+    remembered: list[tuple[str, int]] = []
+    refused: list[tuple[str, str]] = []
+    for ref, case_id in sorted({(p.ref, p.case_id) for p in placed if p.how in ("accepted", "fuzzy")}):
         try:
-            return _resolve(project, ref), ""
+            remember_alias(project, case_id, ref, source)
         except BeaconError as exc:
-            problem = "; ".join([exc.message, *exc.details])
-    return None, problem
+            refused.append((ref, exc.message))
+        else:
+            remembered.append((ref, case_id))
+    return tuple(remembered), tuple(refused)
 
 
 def _check_duplicates(project: Project, placed: list[_Placed], file: str) -> None:
@@ -397,7 +417,7 @@ def _check_duplicates(project: Project, placed: list[_Placed], file: str) -> Non
             earlier = first[key]
             name = project.scalar("SELECT name FROM cases WHERE id = ?", (p.case_id,))
             clashes.append(
-                f"rows {earlier.row.number} ({earlier.spelling}) and {p.row.number} ({p.spelling}) are both "
+                f"rows {earlier.row.number} ({earlier.ref}) and {p.row.number} ({p.ref}) are both "
                 f"{name}, wave {p.wave}"
             )
         else:

@@ -287,8 +287,7 @@ def _column_spec(spec: Any, column: str, name: str) -> ColumnType:
     if levels is not None and kind not in ("ordinal", "categorical"):
         raise BeaconError(f"types file {name}: column {column!r} is {kind}, which takes no levels")
     label = spec.get("label")
-    column_type = ColumnType(kind, levels, closed=levels is not None, label=None if label is None else str(label))
-    return column_type
+    return ColumnType(kind, levels, closed=levels is not None, label=None if label is None else str(label))
 
 
 def _levels(raw: Any, column: str, name: str) -> tuple[str, ...] | None:

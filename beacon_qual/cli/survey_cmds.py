@@ -85,8 +85,12 @@ def _print_report(report: svc.SurveyReport) -> None:
         )
     for number, spelling in report.skipped_rows:
         click.echo(f"  skipped row {number} ({spelling})")
+    for number, spelling, _, score in report.fuzzy:
+        click.echo(f"  row {number}: {spelling!r} matched by similarity (score {score:.0f}); check it")
     for spelling, _ in report.aliases:
         click.echo(f"  remembered spelling {spelling!r}")
+    for spelling, why in report.aliases_refused:
+        click.echo(f"  not remembered {spelling!r}: {why}")
     if report.empty_columns:
         click.echo(f"  no values, not imported: {', '.join(report.empty_columns)}")
     click.echo(f"values: {report.written} new, {report.replaced} replaced, {report.unchanged} unchanged")
@@ -211,6 +215,8 @@ def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, *, empty: st
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if value is None:
         return ""
     return value
