@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import docx
@@ -244,9 +245,22 @@ def test_oversized_file_is_refused_before_reading(project: Project, tmp_path: Pa
     assert import_paths(project, [small], max_size=10_000).imported == ["small.txt"]
 
 
+def broken_docx(tmp_path: Path) -> bytes:
+    """A Word document whose main XML part is cut short."""
+    path = tmp_path / "whole.docx"
+    docx.Document().save(str(path))
+    cut = tmp_path / "cut.docx"
+    with zipfile.ZipFile(path) as whole, zipfile.ZipFile(cut, "w") as broken:
+        for name in whole.namelist():
+            data = whole.read(name)
+            broken.writestr(name, data[:200] if name == "word/document.xml" else data)
+    return cut.read_bytes()
+
+
 def test_broken_docx_and_subtitles_are_refused(project: Project, tmp_path: Path):
     cases = [
         ("fake.docx", b"PK\x03\x04 not really a zip", "is not a readable Word (.docx) document"),
+        ("cut.docx", broken_docx(tmp_path), "is not a readable Word (.docx) document"),
         ("plain.vtt", b"00:00:01.000 --> 00:00:02.000\nhello\n", "is not a WebVTT file"),
         ("nocues.srt", b"1\nhello there\n", "holds no subtitle cues"),
         ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),

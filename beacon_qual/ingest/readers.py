@@ -166,10 +166,11 @@ def normalise_newlines(text: str) -> str:
 def _read_docx(path: Path) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, XMLSyntaxError) as exc:
         raise BeaconError(f"{path} is not a readable Word (.docx) document ({exc})") from None
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     return normalise_newlines(text)
