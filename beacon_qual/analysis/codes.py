@@ -1,0 +1,94 @@
+"""The code tree as the analyses need it: paths, ancestors, descendants and references.
+
+Paths, order and reference rules are those of :mod:`beacon_qual.codebook`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..codebook import all_codes, resolve_code
+from ..errors import BeaconError
+from ..store import Project
+
+
+@dataclass
+class CodeTree:
+    """All codes of a project in codebook order (parents before children, siblings in order)."""
+
+    project: Project
+    order: list[int] = field(default_factory=list)
+    parent: dict[int, int | None] = field(default_factory=dict)
+    path: dict[int, str] = field(default_factory=dict)
+    children: dict[int | None, list[int]] = field(default_factory=dict)
+
+    def ancestors(self, code_id: int) -> list[int]:
+        """The code itself, then its parent, grandparent, ... up to the root."""
+        chain: list[int] = []
+        current: int | None = code_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.parent.get(current)
+        return chain
+
+    def descendants(self, code_id: int) -> list[int]:
+        """The code itself and every code below it."""
+        found = [code_id]
+        for child in self.children.get(code_id, []):
+            if child not in found:
+                found.extend(self.descendants(child))
+        return found
+
+    def resolve(self, ref: str) -> int:
+        """A code from a full path, a unique path ending, a unique name, an id or a uuid."""
+        return resolve_code(self.project, ref)
+
+    def resolve_all(self, refs: list[str] | tuple[str, ...]) -> list[int]:
+        """Resolve several references, keeping their order and dropping repeats."""
+        resolved: list[int] = []
+        for ref in refs:
+            code_id = self.resolve(ref)
+            if code_id not in resolved:
+                resolved.append(code_id)
+        return resolved
+
+    def resolve_listed(self, values: list[str] | tuple[str, ...]) -> list[int]:
+        """Resolve references typed as one or several comma-separated lists.
+
+        A value that names a code as a whole (even with a comma in its name) is taken whole.
+        """
+        refs: list[str] = []
+        for value in values:
+            if "," in value and not self._names_a_code(value):
+                refs.extend(part for part in value.split(",") if part.strip())
+            else:
+                refs.append(value)
+        return self.resolve_all(refs)
+
+    def _names_a_code(self, ref: str) -> bool:
+        try:
+            self.resolve(ref)
+        except BeaconError:
+            return False
+        return True
+
+
+def load_code_tree(project: Project) -> CodeTree:
+    tree = CodeTree(project)
+    for code in all_codes(project):
+        tree.order.append(code.id)
+        tree.parent[code.id] = code.parent_id
+        tree.path[code.id] = code.path
+        tree.children.setdefault(code.parent_id, []).append(code.id)
+    return tree
+
+
+def closure_cte() -> str:
+    """SQL for a CTE ``closure(code_id, anc)``: every code with itself and each of its ancestors."""
+    return (
+        "closure(code_id, anc) AS ("
+        " SELECT id, id FROM codes"
+        " UNION"
+        " SELECT closure.code_id, codes.parent_id FROM closure JOIN codes ON codes.id = closure.anc"
+        " WHERE codes.parent_id IS NOT NULL)"
+    )

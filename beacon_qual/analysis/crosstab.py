@@ -1,0 +1,358 @@
+"""Codes by a survey variable: counts, row and column percentages, and tests.
+
+The unit counted is chosen with ``unit``:
+
+* ``council``: councils coded at least once with the code;
+* ``document``: documents coded with the code;
+* ``segment``: coded segments (codings; distinct passages with roll-up).
+
+Each council falls in the category of its value of the variable (numeric ones binned
+at cut points). A category's total is the number of units in it: councils with coded
+documents, coded documents, or coded segments of any code. For each code the 2 x k
+table (units with the code, units without it) by category is tested with Pearson's
+chi-square (Cramér's V, a warning when expected counts fall below 5) and, when it is
+2 x 2, Fisher's exact test. For a numeric or ordinal variable, councils with the code
+are compared with councils without it by Mann-Whitney U (rank-biserial r, positive
+when councils with the code score higher), and codings per council are set against the
+measure by Spearman's rho. With several codes, p-values are adjusted by Benjamini-Hochberg.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import BeaconError
+from ..store import Project
+from . import stats
+from .codes import load_code_tree
+from .measures import (
+    RANKABLE_TYPES,
+    Categories,
+    Variable,
+    categories,
+    choose_wave,
+    get_variable,
+    numeric_values,
+)
+from .output import Report, Table
+from .passages import coded_documents_per_case, passages_cte, segment_totals
+from .provenance import provenance
+from .selection import Filters, Selection, coder_names, resolve_filters
+
+UNITS = ("council", "document", "segment")
+
+
+@dataclass
+class RankTests:
+    mann_whitney: stats.MannWhitney | None
+    spearman: stats.Spearman | None
+    mw_p_adj: float | None = None
+    spearman_p_adj: float | None = None
+
+
+@dataclass
+class CrosstabRow:
+    code_id: int
+    code: str
+    counts: list[int]
+    total: int
+    row_pct: list[float | None]
+    col_pct: list[float | None]
+    chi: stats.ChiSquare | None
+    fisher: stats.Fisher | None
+    ranks: RankTests | None = None
+    chi_p_adj: float | None = None
+    fisher_p_adj: float | None = None
+
+
+@dataclass
+class Crosstab:
+    variable: Variable
+    wave: int
+    unit: str
+    rollup: bool
+    categories: tuple[str, ...]
+    category_totals: list[int]
+    rows: list[CrosstabRow]
+    selection: Selection
+    coders: list[str]
+    cuts: tuple[float, ...] = ()
+    councils_without_value: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def crosstab(
+    project: Project,
+    variable_name: str,
+    filters: Filters | None = None,
+    *,
+    unit: str = "council",
+    wave: int | None = None,
+    cuts: tuple[float, ...] = (),
+    quantiles: int | None = None,
+    rollup: bool = False,
+) -> Crosstab:
+    if unit not in UNITS:
+        raise BeaconError(f"unknown unit {unit!r} (units: {', '.join(UNITS)})")
+    tree = load_code_tree(project)
+    selection = resolve_filters(project, filters or Filters(), tree)
+    variable = get_variable(project, variable_name)
+    wave = choose_wave(project, variable, wave)
+    docs_per_case = coded_documents_per_case(project, selection)
+    if not docs_per_case:
+        raise BeaconError("no coded documents match the filters")
+    base = list(docs_per_case)
+    cats = _categories(project, variable, wave, cuts, quantiles, base)
+    per_code = _per_code_case(project, selection, rollup)
+    totals = _unit_totals(project, selection, unit, rollup, docs_per_case)
+    category_totals = [_category_total(cats, totals, label) for label in cats.labels] if cats else []
+    measure = numeric_values(project, variable, wave) if variable.type in RANKABLE_TYPES else None
+    rows = []
+    for code_id in selection.code_ids or [c for c in tree.order if c in per_code]:
+        counts = per_code.get(code_id, {})
+        row = _row(code_id, tree.path[code_id], counts, unit, cats, category_totals) if cats else _bare_row(
+            code_id, tree.path[code_id]
+        )
+        if measure is not None:
+            row.ranks = _rank_tests(counts, measure, base)
+        rows.append(row)
+    _adjust(rows)
+    result = Crosstab(
+        variable=variable,
+        wave=wave,
+        unit=unit,
+        rollup=rollup,
+        categories=cats.labels if cats else (),
+        category_totals=category_totals,
+        rows=rows,
+        selection=selection,
+        coders=coder_names(project, selection),
+        cuts=cats.cuts if cats else (),
+        councils_without_value=sum(1 for c in base if c not in cats.of_case) if cats else 0,
+    )
+    result.notes = _notes(result)
+    return result
+
+
+def _categories(
+    project: Project, variable: Variable, wave: int, cuts: tuple[float, ...], quantiles: int | None, base: list[int]
+) -> Categories | None:
+    """The categories to cross by; None for a numeric variable that is not binned (rank tests only)."""
+    if variable.type == "numeric" and not cuts and quantiles is None:
+        return None
+    return categories(project, variable, wave, cuts=cuts, quantiles=quantiles, case_ids=base)
+
+
+def _per_code_case(project: Project, selection: Selection, rollup: bool) -> dict[int, dict[int, tuple[int, int]]]:
+    """code -> council -> (coded segments, coded documents)."""
+    cte, params = passages_cte(project, selection, rollup=rollup)
+    rows = project.execute(
+        f"{cte}SELECT code_id, case_id, count(*), count(DISTINCT document_id) FROM passages "
+        "WHERE case_id IS NOT NULL GROUP BY code_id, case_id",
+        params,
+    )
+    per_code: dict[int, dict[int, tuple[int, int]]] = {}
+    for code_id, case_id, segments, documents in rows:
+        per_code.setdefault(code_id, {})[case_id] = (segments, documents)
+    return per_code
+
+
+def _unit_totals(
+    project: Project, selection: Selection, unit: str, rollup: bool, docs_per_case: dict[int, int]
+) -> dict[int, int]:
+    if unit == "council":
+        return {case: 1 for case in docs_per_case}
+    if unit == "document":
+        return docs_per_case
+    return segment_totals(project, selection, rollup=rollup)
+
+
+def _units(value: tuple[int, int], unit: str) -> int:
+    segments, documents = value
+    return {"council": 1, "document": documents, "segment": segments}[unit]
+
+
+def _category_total(cats: Categories, totals: dict[int, int], label: str) -> int:
+    return sum(n for case, n in totals.items() if cats.of_case.get(case) == label)
+
+
+def _row(
+    code_id: int,
+    path: str,
+    counts: dict[int, tuple[int, int]],
+    unit: str,
+    cats: Categories,
+    category_totals: list[int],
+) -> CrosstabRow:
+    position = {label: i for i, label in enumerate(cats.labels)}
+    with_code = [0] * len(cats.labels)
+    for case, value in counts.items():
+        if case in cats.of_case:
+            with_code[position[cats.of_case[case]]] += _units(value, unit)
+    total = sum(with_code)
+    table = [with_code, [t - w for t, w in zip(category_totals, with_code)]]
+    return CrosstabRow(
+        code_id=code_id,
+        code=path,
+        counts=with_code,
+        total=total,
+        row_pct=[100 * w / total if total else None for w in with_code],
+        col_pct=[100 * w / t if t else None for w, t in zip(with_code, category_totals)],
+        chi=stats.chi_square(table),
+        fisher=stats.fisher_2x2(table),
+    )
+
+
+def _bare_row(code_id: int, path: str) -> CrosstabRow:
+    return CrosstabRow(code_id, path, [], 0, [], [], None, None)
+
+
+def _rank_tests(counts: dict[int, tuple[int, int]], values: dict[int, float], base: list[int]) -> RankTests:
+    cases = [case for case in base if case in values]
+    with_code = [values[c] for c in cases if c in counts]
+    without = [values[c] for c in cases if c not in counts]
+    segments = [counts.get(c, (0, 0))[0] for c in cases]
+    return RankTests(
+        mann_whitney=stats.mann_whitney(with_code, without),
+        spearman=stats.spearman(segments, [values[c] for c in cases]),
+    )
+
+
+def _adjust(rows: list[CrosstabRow]) -> None:
+    chi = stats.benjamini_hochberg([r.chi.p if r.chi else None for r in rows])
+    fisher = stats.benjamini_hochberg([r.fisher.p if r.fisher else None for r in rows])
+    for row, c, f in zip(rows, chi, fisher):
+        row.chi_p_adj, row.fisher_p_adj = c, f
+    ranked = [r for r in rows if r.ranks]
+    mw = stats.benjamini_hochberg([r.ranks.mann_whitney.p if r.ranks.mann_whitney else None for r in ranked])
+    rho = stats.benjamini_hochberg([r.ranks.spearman.p if r.ranks.spearman else None for r in ranked])
+    for row, m, s in zip(ranked, mw, rho):
+        row.ranks.mw_p_adj, row.ranks.spearman_p_adj = m, s
+
+
+def _notes(result: Crosstab) -> list[str]:
+    notes = []
+    for row in result.rows:
+        if row.chi and row.chi.warning:
+            notes.append(f"{row.code}: {row.chi.warning}" + ("; see Fisher's exact test" if row.fisher else ""))
+    if result.councils_without_value:
+        notes.append(
+            f"{result.councils_without_value} council(s) with coded documents have no value of "
+            f"{result.variable.name} in wave {result.wave} and are left out of the table"
+        )
+    return notes
+
+
+# -- report ----------------------------------------------------------------------------------------------
+STAT_COLUMNS = [
+    "chi2", "df", "p", "p_adj", "cramers_v", "min_expected", "expected_warning", "fisher_p", "fisher_p_adj",
+    "mw_u", "mw_n_with", "mw_n_without", "mw_p", "mw_p_adj", "rank_biserial",
+    "spearman_rho", "spearman_n", "spearman_p", "spearman_p_adj",
+]
+
+
+def _stat_values(row: CrosstabRow) -> list:
+    chi, fisher = row.chi, row.fisher
+    mw = row.ranks.mann_whitney if row.ranks else None
+    rho = row.ranks.spearman if row.ranks else None
+    return [
+        chi.chi2 if chi else None, chi.dof if chi else None, chi.p if chi else None, row.chi_p_adj,
+        chi.cramers_v if chi else None, chi.min_expected if chi else None,
+        chi.warning if chi else None,
+        fisher.p if fisher else None, row.fisher_p_adj,
+        mw.u if mw else None, mw.n1 if mw else None, mw.n2 if mw else None, mw.p if mw else None,
+        row.ranks.mw_p_adj if row.ranks else None, mw.rank_biserial if mw else None,
+        rho.rho if rho else None, rho.n if rho else None, rho.p if rho else None,
+        row.ranks.spearman_p_adj if row.ranks else None,
+    ]
+
+
+def crosstab_report(project: Project, result: Crosstab) -> Report:
+    long_rows = []
+    for row in result.rows:
+        if not result.categories:
+            long_rows.append([row.code, None, None, None, None, None, *_stat_values(row)])
+        for i, label in enumerate(result.categories):
+            long_rows.append(
+                [row.code, label, row.counts[i], result.category_totals[i], row.row_pct[i], row.col_pct[i],
+                 *_stat_values(row)]
+            )
+    unit_label = {"council": "councils", "document": "documents", "segment": "segments"}[result.unit]
+    long_table = Table(
+        "crosstab",
+        "Crosstab",
+        ["code", "category", unit_label, f"category_{unit_label}", "row_pct", "col_pct", *STAT_COLUMNS],
+        long_rows,
+        formats=("csv", "json"),
+    )
+    tables = [long_table]
+    if result.categories:
+        tables.append(_counts_table(result, unit_label))
+        tables.append(_tests_table(result))
+    if any(r.ranks for r in result.rows):
+        tables.append(_ranks_table(result))
+    record = provenance(
+        project,
+        "crosstab",
+        filters=result.selection.filters.as_dict(),
+        coders=result.coders,
+        options={
+            "variable": result.variable.name,
+            "wave": result.wave,
+            "unit": result.unit,
+            "rollup": result.rollup,
+            "cuts": list(result.cuts),
+        },
+    )
+    title = f"Codes by {result.variable.name} (wave {result.wave}), unit: {result.unit}"
+    return Report(title, record, tables, result.notes)
+
+
+def _counts_table(result: Crosstab, unit_label: str) -> Table:
+    columns = ["code", *(f"{label} (n = {n})" for label, n in zip(result.categories, result.category_totals)), "total"]
+    rows = []
+    for row in result.rows:
+        cells = [
+            f"{n} ({_pct(r)} row, {_pct(c)} col)" for n, r, c in zip(row.counts, row.row_pct, row.col_pct)
+        ]
+        rows.append([row.code, *cells, row.total])
+    return Table("counts", f"{unit_label.capitalize()} with each code, by category", columns, rows, formats=("markdown",))
+
+
+def _tests_table(result: Crosstab) -> Table:
+    columns = ["code", "chi2", "df", "p", "p (BH)", "Cramér's V", "Fisher p", "Fisher p (BH)"]
+    rows = [
+        [
+            row.code,
+            row.chi.chi2 if row.chi else None,
+            row.chi.dof if row.chi else None,
+            row.chi.p if row.chi else None,
+            row.chi_p_adj,
+            row.chi.cramers_v if row.chi else None,
+            row.fisher.p if row.fisher else None,
+            row.fisher_p_adj,
+        ]
+        for row in result.rows
+    ]
+    return Table("tests", "Tests of independence", columns, rows, formats=("markdown",))
+
+
+def _ranks_table(result: Crosstab) -> Table:
+    columns = ["code", "n with", "n without", "U", "p", "p (BH)", "rank-biserial r", "Spearman rho", "n", "p", "p (BH)"]
+    rows = []
+    for row in result.rows:
+        mw = row.ranks.mann_whitney if row.ranks else None
+        rho = row.ranks.spearman if row.ranks else None
+        rows.append([
+            row.code,
+            mw.n1 if mw else None, mw.n2 if mw else None, mw.u if mw else None, mw.p if mw else None,
+            row.ranks.mw_p_adj if row.ranks else None, mw.rank_biserial if mw else None,
+            rho.rho if rho else None, rho.n if rho else None, rho.p if rho else None,
+            row.ranks.spearman_p_adj if row.ranks else None,
+        ])
+    title = f"Councils with versus without each code on {result.variable.name}; codings per council against it"
+    return Table("ranks", title, columns, rows, formats=("markdown",))
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"

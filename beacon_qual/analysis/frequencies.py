@@ -1,0 +1,138 @@
+"""Code frequencies: codings, documents and councils per code, optionally grouped.
+
+Groups are any of document, council, phase, role, coder and wave (the survey
+wave of a document's phase; see :func:`~.selection.phase_waves`). The wide
+council-by-code matrix, joined with survey measures, is in :mod:`.wide`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import BeaconError
+from ..store import Project
+from .codes import load_code_tree
+from .output import Report, Table
+from .passages import passages_cte
+from .provenance import provenance
+from .selection import Filters, Selection, coder_names, councils, resolve_filters
+
+GROUP_FIELDS = ("document", "council", "phase", "role", "coder", "wave")
+_GROUP_SQL = {
+    "document": "document_id",
+    "council": "case_id",
+    "phase": "phase",
+    "role": "role",
+    "coder": "coder_id",
+    "wave": "wave",
+}
+
+
+@dataclass(frozen=True)
+class FrequencyRow:
+    code_id: int
+    code: str
+    group: tuple[Any, ...]
+    codings: int
+    documents: int
+    councils: int
+
+
+@dataclass
+class Frequencies:
+    by: tuple[str, ...]
+    rollup: bool
+    rows: list[FrequencyRow]
+    selection: Selection
+    coders: list[str]
+
+
+def check_fields(by: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    fields: list[str] = []
+    for field in by:
+        if field not in GROUP_FIELDS:
+            raise BeaconError(f"cannot group by {field!r} (choose from {', '.join(GROUP_FIELDS)})")
+        if field not in fields:
+            fields.append(field)
+    return tuple(fields)
+
+
+def frequencies(
+    project: Project, filters: Filters | None = None, *, by: tuple[str, ...] = (), rollup: bool = False
+) -> Frequencies:
+    by = check_fields(by)
+    tree = load_code_tree(project)
+    selection = resolve_filters(project, filters or Filters(), tree)
+    code_ids = selection.code_ids or None
+    cte, params = passages_cte(project, selection, rollup=rollup, code_ids=code_ids)
+    group_cols = [_GROUP_SQL[f] for f in by]
+    select_groups = "".join(f", {col}" for col in group_cols)
+    sql = (
+        f"{cte}SELECT code_id{select_groups}, count(*), count(DISTINCT document_id), count(DISTINCT case_id) "
+        f"FROM passages GROUP BY code_id{select_groups}"
+    )
+    labels = _labels(project, by)
+    found: dict[int, list] = {}
+    for row in project.execute(sql, params):
+        group = tuple(labels[f](value) for f, value in zip(by, row[1 : 1 + len(by)]))
+        found.setdefault(row[0], []).append((group, tuple(row[1 + len(by):])))
+    rows = []
+    for code_id in selection.code_ids or tree.order:
+        groups = found.get(code_id) or ([((), (0, 0, 0))] if not by else [])
+        for group, counts in sorted(groups, key=lambda item: _sort_key(item[0])):
+            rows.append(FrequencyRow(code_id, tree.path[code_id], group, *counts))
+    return Frequencies(by, rollup, rows, selection, coder_names(project, selection))
+
+
+def _sort_key(values: tuple) -> tuple:
+    return tuple((v is None, str(type(v)), v if v is not None else 0) for v in values)
+
+
+def _labels(project: Project, by: tuple[str, ...]) -> dict[str, Any]:
+    labels: dict[str, Any] = {}
+    for field in by:
+        if field == "document":
+            names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+            labels[field] = lambda v, names=names: names.get(v)
+        elif field == "council":
+            known = councils(project)
+            labels[field] = lambda v, known=known: (known[v].label, known[v].name) if v in known else (None, None)
+        elif field == "coder":
+            names = dict(project.execute("SELECT id, name FROM coders").fetchall())
+            labels[field] = lambda v, names=names: names.get(v)
+        else:
+            labels[field] = lambda v: v
+    return labels
+
+
+def group_columns(by: tuple[str, ...]) -> list[str]:
+    columns: list[str] = []
+    for field in by:
+        columns.extend(["council", "council_name"] if field == "council" else [field])
+    return columns
+
+
+def flat_group(by: tuple[str, ...], group: tuple[Any, ...]) -> list[Any]:
+    values: list[Any] = []
+    for field, value in zip(by, group):
+        values.extend(value if field == "council" else [value])
+    return values
+
+
+def frequency_report(project: Project, result: Frequencies) -> Report:
+    columns = ["code", *group_columns(result.by), "codings", "documents", "councils"]
+    rows = [
+        [row.code, *flat_group(result.by, row.group), row.codings, row.documents, row.councils]
+        for row in result.rows
+    ]
+    record = provenance(
+        project,
+        "frequencies",
+        filters=result.selection.filters.as_dict(),
+        coders=result.coders,
+        options={"by": list(result.by), "rollup": result.rollup},
+    )
+    title = "Code frequencies" + (f" by {', '.join(result.by)}" if result.by else "")
+    notes = ["Counts with roll-up: a coding counts for each ancestor of its code, once per passage."] if result.rollup else []
+    return Report(title, record, [Table("frequencies", "Frequencies", columns, rows)], notes)

@@ -1,0 +1,197 @@
+"""Joint displays: survey measures side by side with code counts and a representative quote.
+
+One row per council with coded documents in the selection, or one row per group of
+councils (the categories of a survey variable, numeric ones binned). For a council a
+measure is its value (ordinal and boolean as their labels); for a group it is the mean
+of a numeric, ordinal (level index) or boolean (share true) measure, and the most
+common value of any other. For each code the row shows the coded passages and, for
+groups, the councils coded; the quote is the passage whose length is nearest the
+median length of the row's passages for that code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from statistics import mean
+
+from ..errors import BeaconError
+from ..store import Project
+from .codes import load_code_tree
+from .measures import Variable, categories, choose_wave, get_variable
+from .output import Report, Table
+from .passages import coded_documents_per_case, passages_cte
+from .provenance import provenance
+from .quotes import representative, shorten
+from .selection import Filters, coder_names, councils, resolve_filters
+
+NUMERIC_SUMMARY = ("numeric", "ordinal", "boolean")
+
+
+@dataclass(frozen=True)
+class CodeCell:
+    passages: int
+    councils: int
+    quote: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class JointRow:
+    label: str
+    name: str
+    councils: int
+    measures: list
+    cells: list[CodeCell]
+
+
+@dataclass
+class JointDisplay:
+    grouped_by: str | None
+    measures: list[tuple[Variable, int]]
+    codes: list[str]
+    rows: list[JointRow]
+    coders: list[str]
+    filters: Filters
+    options: dict
+
+
+def joint_display(
+    project: Project,
+    *,
+    measures: list[str],
+    codes: list[str],
+    filters: Filters | None = None,
+    group_by: str | None = None,
+    wave: int | None = None,
+    cuts: tuple[float, ...] = (),
+    quantiles: int | None = None,
+    rollup: bool = False,
+    quote_chars: int = 300,
+) -> JointDisplay:
+    if not codes:
+        raise BeaconError("name at least one code with --codes")
+    filters = filters or Filters()
+    tree = load_code_tree(project)
+    selection = resolve_filters(project, filters, tree)
+    code_ids = tree.resolve_listed(codes)
+    names = [name.strip() for value in measures for name in value.split(",") if name.strip()]
+    chosen = [(v, choose_wave(project, v, wave)) for v in (get_variable(project, name) for name in names)]
+    base = list(coded_documents_per_case(project, selection))
+    if not base:
+        raise BeaconError("no coded documents match the filters")
+    known = councils(project)
+    groups = _groups(project, group_by, wave, cuts, quantiles, base, known)
+    passages = _passages(project, selection, code_ids, rollup)
+    values = {(v.id, w): _values(project, v, w) for v, w in chosen}
+    rows = []
+    for label, name, members in groups:
+        summary = [_summary(v, [values[(v.id, w)].get(c) for c in members], group_by is not None) for v, w in chosen]
+        cells = [_cell(passages.get(code_id, {}), members, quote_chars) for code_id in code_ids]
+        rows.append(JointRow(label, name, len(members), summary, cells))
+    options = {
+        "group_by": group_by,
+        "measures": [v.name for v, _w in chosen],
+        "waves": {v.name: w for v, w in chosen},
+        "codes": [tree.path[c] for c in code_ids],
+        "rollup": rollup,
+        "cuts": list(cuts),
+        "quantiles": quantiles,
+    }
+    return JointDisplay(
+        group_by, chosen, [tree.path[c] for c in code_ids], rows,
+        coder_names(project, selection, code_ids), filters, options,
+    )
+
+
+def _groups(
+    project: Project,
+    group_by: str | None,
+    wave: int | None,
+    cuts: tuple[float, ...],
+    quantiles: int | None,
+    base: list[int],
+    known: dict,
+) -> list[tuple[str, str, list[int]]]:
+    if group_by is None:
+        if cuts or quantiles is not None:
+            raise BeaconError("--cuts and --quantiles bin the --group-by variable; add --group-by")
+        return [(known[c].label, known[c].name, [c]) for c in sorted(base, key=lambda c: (known[c].label, c))]
+    variable = get_variable(project, group_by)
+    cats = categories(
+        project, variable, choose_wave(project, variable, wave), cuts=cuts, quantiles=quantiles, case_ids=base
+    )
+    return [(label, "", [c for c in base if cats.of_case.get(c) == label]) for label in cats.labels]
+
+
+def _values(project: Project, variable: Variable, wave: int) -> dict[int, tuple[float | None, str | None]]:
+    rows = project.execute(
+        "SELECT case_id, value_num, value_text FROM case_values WHERE variable_id = ? AND wave = ?",
+        (variable.id, wave),
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _summary(variable: Variable, values: list, grouped: bool):
+    present = [v for v in values if v is not None and (v[0] is not None or v[1] not in (None, ""))]
+    if not present:
+        return None
+    if not grouped:
+        number, text = present[0]
+        return text if text not in (None, "") and variable.type != "numeric" else number
+    if variable.type in NUMERIC_SUMMARY:
+        numbers = [v[0] for v in present if v[0] is not None]
+        return mean(numbers) if numbers else None
+    label, count = Counter(v[1] for v in present).most_common(1)[0]
+    return f"{label} ({count} of {len(present)})"
+
+
+def _passages(project: Project, selection, code_ids: list[int], rollup: bool) -> dict[int, dict[int, list]]:
+    """code -> council -> [(text, document name, start)]."""
+    cte, params = passages_cte(project, selection, rollup=rollup, code_ids=code_ids)
+    rows = project.execute(
+        f"{cte}SELECT p.code_id, p.case_id, substr(d.text, p.start + 1, p.end - p.start), d.name, p.start "
+        "FROM passages p JOIN documents d ON d.id = p.document_id",
+        params,
+    )
+    found: dict[int, dict[int, list]] = {}
+    for code_id, case_id, text, name, start in rows:
+        found.setdefault(code_id, {}).setdefault(case_id, []).append((text, name, start))
+    return found
+
+
+def _cell(by_case: dict[int, list], members: list[int], quote_chars: int) -> CodeCell:
+    pooled = [p for c in members for p in by_case.get(c, [])]
+    best = representative(pooled)
+    return CodeCell(
+        passages=len(pooled),
+        councils=sum(1 for c in members if by_case.get(c)),
+        quote=shorten(best[0], quote_chars) if best else None,
+        source=best[1] if best else None,
+    )
+
+
+def joint_report(project: Project, result: JointDisplay) -> Report:
+    grouped = result.grouped_by is not None
+    columns = [result.grouped_by, "councils"] if grouped else ["council", "council_name"]
+    columns += [v.name for v, _w in result.measures]
+    for code in result.codes:
+        columns += [f"{code}: passages"] + ([f"{code}: councils"] if grouped else []) + [f"{code}: quote"]
+    rows = []
+    for row in result.rows:
+        cells: list = [row.label, row.councils if grouped else row.name, *row.measures]
+        for cell in row.cells:
+            cells.append(cell.passages)
+            if grouped:
+                cells.append(cell.councils)
+            cells.append(f"“{cell.quote}” ({cell.source})" if cell.quote else None)
+        rows.append(cells)
+    record = provenance(
+        project, "joint display", filters=result.filters.as_dict(), coders=result.coders, options=result.options
+    )
+    by = f"by {result.grouped_by}" if grouped else "by council"
+    notes = []
+    if grouped:
+        notes.append("Group measures: mean of numeric, ordinal (level index) and boolean (share true) measures; "
+                     "most common value of others.")
+    return Report(f"Joint display {by}", record, [Table("rows", f"Survey measures and codes {by}", columns, rows)], notes)

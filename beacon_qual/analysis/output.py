@@ -1,0 +1,190 @@
+"""Writers for analysis results: CSV (with a provenance sidecar), Markdown and JSON.
+
+An analysis returns a :class:`Report`: its provenance record and one or more
+:class:`Table`, each naming the formats it appears in. CSV holds the first CSV
+table and its provenance goes beside it in ``FILE.provenance.json``; Markdown
+and JSON start with the provenance.
+Files are written whole or not at all (to a temporary name, then renamed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..csvsafe import safe_cell
+from ..errors import BeaconError
+
+TEXT_FORMATS = ("csv", "markdown", "json")
+SIDECAR_SUFFIX = ".provenance.json"
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    notes: list[str] = field(default_factory=list)
+    formats: tuple[str, ...] = TEXT_FORMATS
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+@dataclass
+class Report:
+    title: str
+    provenance: dict[str, Any]
+    tables: list[Table]
+    notes: list[str] = field(default_factory=list)
+
+
+# -- cells -----------------------------------------------------------------------------------------------
+def csv_cell(value: Any) -> Any:
+    """Numbers stay numbers (negative ones too); text that a spreadsheet would run is neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return int(value) if value.is_integer() and abs(value) < 1e15 else format(value, ".10g")
+    if isinstance(value, int):
+        return value
+    return safe_cell(str(value))
+
+
+def markdown_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".4g")
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+# -- renderers -------------------------------------------------------------------------------------------
+def to_csv(table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([csv_cell(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def markdown_table(table: Table) -> str:
+    lines = [
+        "| " + " | ".join(markdown_cell(c) for c in table.columns) + " |",
+        "| " + " | ".join("---" for _ in table.columns) + " |",
+    ]
+    for row in table.rows:
+        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
+    return "\n".join(lines)
+
+
+def provenance_markdown(record: dict[str, Any]) -> str:
+    filters = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in record["filters"].items()) or "none"
+    options = "; ".join(f"{k} = {_option_text(v)}" for k, v in record.get("options", {}).items()) or "none"
+    lines = [
+        f"- made by: beacon-qual {record['version']}, {record['analysis']}, {record['created_at']}",
+        f"- project: {record['project']} (sha256 {record['project_sha256']})",
+        f"- codebook version: {record['codebook_version'] or 'not recorded'}",
+        f"- filters: {filters}",
+        f"- coders: {', '.join(record['coders']) or 'none'}",
+        f"- options: {options}",
+    ]
+    return "\n".join(lines)
+
+
+def _option_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def to_markdown(report: Report) -> str:
+    parts = [f"# {report.title}", "## Provenance", provenance_markdown(report.provenance)]
+    for table in tables_for(report, "markdown"):
+        parts.append(f"## {table.title}")
+        parts.append(markdown_table(table) if table.rows else "_No rows._")
+        parts.extend(f"> {note}" for note in table.notes)
+    if report.notes:
+        parts.append("## Notes")
+        parts.append("\n".join(f"- {note}" for note in report.notes))
+    return "\n\n".join(parts) + "\n"
+
+
+def to_json(report: Report) -> str:
+    document: dict[str, Any] = {"provenance": report.provenance}
+    for table in tables_for(report, "json"):
+        document[table.name] = [{k: json_value(v) for k, v in rec.items()} for rec in table.records()]
+    if report.notes:
+        document["notes"] = report.notes
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def tables_for(report: Report, fmt: str) -> list[Table]:
+    return [table for table in report.tables if fmt in table.formats]
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "csv":
+        return to_csv(tables_for(report, "csv")[0])
+    if fmt == "markdown":
+        return to_markdown(report)
+    if fmt == "json":
+        return to_json(report)
+    raise BeaconError(f"unknown format {fmt!r} (formats: {', '.join(TEXT_FORMATS)})")
+
+
+# -- files -----------------------------------------------------------------------------------------------
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write a file whole or not at all."""
+    if path.parent and not path.parent.exists():
+        raise BeaconError(f"folder {path.parent} does not exist")
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_report(report: Report, fmt: str, path: Path) -> list[Path]:
+    """Write a report to ``path`` (CSV also gets its provenance sidecar); returns the files written."""
+    text = render(report, fmt)
+    if fmt != "csv":
+        write_atomic(path, text)
+        return [path]
+    sidecar = sidecar_path(path)
+    write_atomic(sidecar, json.dumps(report.provenance, ensure_ascii=False, indent=2) + "\n")
+    write_atomic(path, text)
+    return [path, sidecar]

@@ -1,0 +1,67 @@
+"""Coded passages as SQL, the common ground of frequencies, crosstabs and trends.
+
+A *passage* is one coded span: (document, coder, start, end). Without roll-up each
+coding is one row. With roll-up a coding also counts for every ancestor of its
+code, once per passage: two children of one parent coded on the same span count
+once for the parent.
+"""
+
+from __future__ import annotations
+
+from ..store import Project
+from .codes import closure_cte
+from .selection import Selection, wave_sql
+
+PASSAGE_COLUMNS = "code_id, document_id, case_id, phase, role, coder_id, wave, start, end"
+
+
+def passages_cte(
+    project: Project, selection: Selection, *, rollup: bool, code_ids: list[int] | None = None
+) -> tuple[str, list]:
+    """A ``WITH`` clause defining ``passages(code_id, document_id, case_id, phase, role, coder_id,
+    wave, start, end)`` for the selection; ``code_ids`` limits the codes reported."""
+    where, params = selection.where()
+    code_column = "cl.anc" if rollup else "c.code_id"
+    if code_ids is not None:
+        where += f" AND {code_column} IN ({','.join('?' * len(code_ids))})" if code_ids else " AND 0"
+        params = params + list(code_ids)
+    select = (
+        f"SELECT {'DISTINCT ' if rollup else ''}{code_column} AS code_id, c.document_id, d.case_id, d.phase, "
+        f"d.role, c.coder_id, {wave_sql(project)} AS wave, c.start, c.end "
+        "FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"{'JOIN closure cl ON cl.code_id = c.code_id ' if rollup else ''}"
+        f"WHERE {where}"
+    )
+    prefix = f"WITH RECURSIVE {closure_cte()}, " if rollup else "WITH "
+    return f"{prefix}passages AS ({select}) ", params
+
+
+def segment_totals(project: Project, selection: Selection, *, rollup: bool) -> dict[int, int]:
+    """Coded segments per council, over all codes: codings, or distinct passages with roll-up."""
+    where, params = selection.where()
+    inner = (
+        "SELECT DISTINCT c.document_id, c.coder_id, c.start, c.end, d.case_id"
+        if rollup
+        else "SELECT d.case_id"
+    )
+    rows = project.execute(
+        f"SELECT case_id, count(*) FROM ({inner} FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"WHERE {where}) GROUP BY case_id",
+        params,
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def coded_documents_per_case(project: Project, selection: Selection) -> dict[int, int]:
+    """Coded documents per council: documents the selection keeps that hold at least one of its codings.
+
+    These are the denominators of every share: a document nobody has coded yet says nothing
+    about whether a code is absent from it.
+    """
+    where, params = selection.where()
+    rows = project.execute(
+        "SELECT d.case_id, count(DISTINCT d.id) FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"WHERE d.case_id IS NOT NULL AND {where} GROUP BY d.case_id",
+        params,
+    )
+    return {r[0]: r[1] for r in rows}

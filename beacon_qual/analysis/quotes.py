@@ -1,0 +1,295 @@
+"""Retrieval of coded passages with their council, phase, role, coder and context.
+
+Context is either a number of characters on each side of the passage, or a number
+of units (sentences or speaker turns) around the units the passage touches: with
+``context_units=0`` the passage is widened to whole units, with 1 one more unit on
+each side, and so on.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BeaconError
+from ..store import Project
+from .codes import load_code_tree
+from .output import Report, Table, provenance_markdown, render, write_atomic, write_report
+from .provenance import provenance
+from .selection import Filters, Selection, coder_names, councils, resolve_filters
+
+UNIT_KINDS = ("sentence", "turn")
+QUOTE_FORMATS = ("markdown", "csv", "json", "docx")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Quote:
+    code: str
+    coded_as: str
+    council: str | None
+    council_name: str | None
+    document: str
+    phase: int | None
+    role: str | None
+    coder: str
+    start: int
+    end: int
+    text: str
+    before: str
+    after: str
+
+
+@dataclass
+class QuoteSet:
+    codes: list[str]
+    quotes: list[Quote]
+    selection: Selection
+    coders: list[str]
+    options: dict = field(default_factory=dict)
+
+
+def quotes(
+    project: Project,
+    code_refs: list[str] | tuple[str, ...],
+    filters: Filters | None = None,
+    *,
+    context: int = 0,
+    context_units: int | None = None,
+    unit_kind: str = "sentence",
+    rollup: bool = False,
+    limit: int | None = None,
+) -> QuoteSet:
+    if not code_refs:
+        raise BeaconError("name at least one code to quote")
+    if context < 0 or (context_units is not None and context_units < 0):
+        raise BeaconError("context must be zero or more")
+    if context and context_units is not None:
+        raise BeaconError("give either --context (characters) or --context-units, not both")
+    if unit_kind not in UNIT_KINDS:
+        raise BeaconError(f"unknown unit kind {unit_kind!r} (choose from {', '.join(UNIT_KINDS)})")
+    tree = load_code_tree(project)
+    selection = resolve_filters(project, filters or Filters(), tree)
+    wanted = tree.resolve_all(list(code_refs))
+    members = {code_id: tree.descendants(code_id) if rollup else [code_id] for code_id in wanted}
+    rows = _coded_rows(project, selection, sorted({c for ids in members.values() for c in ids}))
+    known = councils(project)
+    coders = dict(project.execute("SELECT id, name FROM coders").fetchall())
+    texts: dict[int, str] = {}
+    spans: dict[int, tuple[list[int], list[int]]] = {}
+    found: list[Quote] = []
+    for code_id in wanted:
+        ids = set(members[code_id])
+        selected = [r for r in rows if r["code_id"] in ids]
+        selected.sort(
+            key=lambda r: (
+                _label(known, r["case_id"]), r["phase"] or 0, r["name"], r["start"], r["end"], coders[r["coder_id"]]
+            )
+        )
+        for row in selected[:limit] if limit else selected:
+            text = texts.setdefault(row["document_id"], _text(project, row["document_id"]))
+            lo, hi = _context_span(project, row, text, context, context_units, unit_kind, spans)
+            council = known.get(row["case_id"])
+            found.append(
+                Quote(
+                    code=tree.path[code_id],
+                    coded_as=tree.path[row["code_id"]],
+                    council=council.label if council else None,
+                    council_name=council.name if council else None,
+                    document=row["name"],
+                    phase=row["phase"],
+                    role=row["role"],
+                    coder=coders[row["coder_id"]],
+                    start=row["start"],
+                    end=row["end"],
+                    text=text[row["start"]:row["end"]],
+                    before=text[lo:row["start"]],
+                    after=text[row["end"]:hi],
+                )
+            )
+    options = {
+        "codes": [tree.path[c] for c in wanted],
+        "context": context,
+        "context_units": context_units,
+        "unit_kind": unit_kind if context_units is not None else None,
+        "rollup": rollup,
+        "limit": limit,
+    }
+    all_ids = sorted({c for ids in members.values() for c in ids})
+    return QuoteSet([tree.path[c] for c in wanted], found, selection, coder_names(project, selection, all_ids), options)
+
+
+def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list:
+    where, params = selection.where()
+    return project.execute(
+        "SELECT c.code_id, c.document_id, c.coder_id, c.start, c.end, d.name, d.case_id, d.phase, d.role "
+        f"FROM codings c JOIN documents d ON d.id = c.document_id WHERE {where} "
+        f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
+        params + code_ids,
+    ).fetchall()
+
+
+def _label(known: dict, case_id: int | None) -> str:
+    return known[case_id].label if case_id in known else ""
+
+
+def _text(project: Project, document_id: int) -> str:
+    return project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+
+
+def _context_span(
+    project: Project,
+    row,
+    text: str,
+    context: int,
+    context_units: int | None,
+    unit_kind: str,
+    spans: dict[int, tuple[list[int], list[int]]],
+) -> tuple[int, int]:
+    start, end = row["start"], row["end"]
+    if context_units is None:
+        return max(0, start - context), min(len(text), end + context)
+    if row["document_id"] not in spans:
+        units = project.execute(
+            "SELECT start, end FROM units WHERE document_id = ? AND kind = ? ORDER BY start",
+            (row["document_id"], unit_kind),
+        ).fetchall()
+        spans[row["document_id"]] = ([u[0] for u in units], [u[1] for u in units])
+    starts, ends = spans[row["document_id"]]
+    if not starts:
+        return start, end
+    first = max(0, bisect_right(starts, start) - 1)
+    last = max(0, bisect_right(starts, end - 1) - 1)
+    lo = starts[max(0, first - context_units)]
+    hi = ends[min(len(ends) - 1, last + context_units)]
+    return min(lo, start), max(hi, end)
+
+
+# -- rendering -------------------------------------------------------------------------------------------
+QUOTE_COLUMNS = [
+    "code", "coded_as", "council", "council_name", "document", "phase", "role", "coder",
+    "start", "end", "before", "text", "after",
+]
+
+
+def quotes_report(project: Project, result: QuoteSet) -> Report:
+    rows = [
+        [q.code, q.coded_as, q.council, q.council_name, q.document, q.phase, q.role, q.coder,
+         q.start, q.end, q.before, q.text, q.after]
+        for q in result.quotes
+    ]
+    record = provenance(
+        project, "quotes", filters=result.selection.filters.as_dict(), coders=result.coders, options=result.options
+    )
+    return Report("Quotes: " + "; ".join(result.codes), record, [Table("quotes", "Quotes", QUOTE_COLUMNS, rows)])
+
+
+def _flat(text: str) -> str:
+    return _SPACE.sub(" ", text)
+
+
+def _md(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", _flat(text))
+
+
+def _source(q: Quote) -> str:
+    parts = [f"{q.council} {q.council_name}" if q.council else "no council"]
+    if q.phase is not None:
+        parts.append(f"phase {q.phase}")
+    if q.role:
+        parts.append(q.role)
+    parts.append(f"coded by {q.coder}")
+    return " · ".join(parts)
+
+
+def _where(q: Quote) -> str:
+    text = f"{q.document}, characters {q.start}–{q.end}"
+    return text + (f", coded as {q.coded_as}" if q.coded_as != q.code else "")
+
+
+def quotes_markdown(report: Report, result: QuoteSet) -> str:
+    parts = [f"# {report.title}", "## Provenance", provenance_markdown(report.provenance)]
+    for code in result.codes:
+        selected = [q for q in result.quotes if q.code == code]
+        parts.append(f"## {_md(code)} ({len(selected)})")
+        if not selected:
+            parts.append("_No coded passages._")
+        for number, q in enumerate(selected, start=1):
+            before = _md(q.before).lstrip()
+            after = _md(q.after).rstrip()
+            body = f"{'…' + before if before else ''}**{_md(q.text).strip()}**{after + '…' if after else ''}"
+            parts.append(f"### {number}. {_md(_source(q))}\n\n> {body}\n\n_{_md(_where(q))}_")
+    return "\n\n".join(parts) + "\n"
+
+
+def quotes_docx(report: Report, result: QuoteSet) -> bytes:
+    from docx import Document
+    from docx.shared import Pt, RGBColor
+
+    document = Document()
+    document.add_heading(report.title, level=0)
+    document.add_heading("Provenance", level=1)
+    for line in provenance_markdown(report.provenance).splitlines():
+        paragraph = document.add_paragraph(line.removeprefix("- "), style="List Bullet")
+        for run in paragraph.runs:
+            run.font.size = Pt(8)
+    grey = RGBColor(0x66, 0x66, 0x66)
+    for code in result.codes:
+        selected = [q for q in result.quotes if q.code == code]
+        document.add_heading(f"{code} ({len(selected)})", level=1)
+        for number, q in enumerate(selected, start=1):
+            document.add_heading(f"{number}. {_source(q)}", level=2)
+            paragraph = document.add_paragraph()
+            if q.before.strip():
+                paragraph.add_run("…" + _flat(q.before).lstrip()).font.color.rgb = grey
+            paragraph.add_run(_flat(q.text).strip()).bold = True
+            if q.after.strip():
+                paragraph.add_run(_flat(q.after).rstrip() + "…").font.color.rgb = grey
+            document.add_paragraph().add_run(_where(q)).italic = True
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def representative(passages: list[tuple[str, str, int]]) -> tuple[str, str, int] | None:
+    """The passage (text, document, start) whose length is nearest the median length; ties go to the first
+    in document order."""
+    if not passages:
+        return None
+    median = statistics.median(len(p[0]) for p in passages)
+    return min(passages, key=lambda p: (abs(len(p[0]) - median), p[1], p[2]))
+
+
+def shorten(text: str, limit: int) -> str:
+    """Whitespace collapsed; cut at a word boundary with '…' when longer than ``limit``."""
+    flat = _flat(text).strip()
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(",;:. ") + "…"
+
+
+def render_quotes(project: Project, result: QuoteSet, fmt: str) -> tuple[Report, str | bytes]:
+    """The report and its rendering in one of the quote formats (bytes for .docx)."""
+    if fmt not in QUOTE_FORMATS:
+        raise BeaconError(f"unknown format {fmt!r} (formats: {', '.join(QUOTE_FORMATS)})")
+    report = quotes_report(project, result)
+    if fmt == "docx":
+        return report, quotes_docx(report, result)
+    if fmt == "markdown":
+        return report, quotes_markdown(report, result)
+    return report, render(report, fmt)
+
+
+def write_quotes(project: Project, result: QuoteSet, fmt: str, path: Path) -> list[Path]:
+    """Write quotes to a file (CSV also gets its provenance sidecar); returns the files written."""
+    report, data = render_quotes(project, result, fmt)
+    if fmt == "csv":
+        return write_report(report, fmt, path)
+    write_atomic(path, data)
+    return [path]

@@ -1,0 +1,174 @@
+"""Which codings an analysis looks at: filters by phase, role, coder, council, wave and code.
+
+:class:`Filters` holds what the user asked for (as typed); :func:`resolve_filters`
+checks every value against the project and returns a :class:`Selection` of ids
+that the analyses turn into SQL with :meth:`Selection.where`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from ..councils import resolve_council
+from ..errors import BeaconError
+from ..store import Project
+from .codes import CodeTree
+
+PHASE_WAVES_META = "phase_waves"
+
+
+@dataclass(frozen=True)
+class Filters:
+    phases: tuple[int, ...] = ()
+    roles: tuple[str, ...] = ()
+    coders: tuple[str, ...] = ()
+    councils: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    waves: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict[str, list]:
+        """The filters that are set, for provenance records."""
+        return {key: list(value) for key, value in asdict(self).items() if value}
+
+
+@dataclass
+class Selection:
+    """Resolved filters: ids and values known to exist in the project."""
+
+    filters: Filters
+    phases: list[int] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    coder_ids: list[int] = field(default_factory=list)
+    case_ids: list[int] = field(default_factory=list)
+    code_ids: list[int] = field(default_factory=list)
+
+    def document_where(self, doc: str = "d") -> tuple[str, list]:
+        """SQL conditions (joined by AND, or '1') on documents, with their parameters."""
+        parts: list[str] = []
+        params: list = []
+        _in(parts, params, f"{doc}.phase", self.phases)
+        _in(parts, params, f"{doc}.role", self.roles)
+        _in(parts, params, f"{doc}.case_id", self.case_ids)
+        return (" AND ".join(parts) or "1"), params
+
+    def where(self, coding: str = "c", doc: str = "d") -> tuple[str, list]:
+        """SQL conditions on codings joined to documents (every filter except codes)."""
+        sql, params = self.document_where(doc)
+        parts = [sql]
+        _in(parts, params, f"{coding}.coder_id", self.coder_ids)
+        return " AND ".join(parts), params
+
+
+def _in(parts: list[str], params: list, column: str, values: list) -> None:
+    if values:
+        parts.append(f"{column} IN ({','.join('?' * len(values))})")
+        params.extend(values)
+
+
+def phase_waves(project: Project) -> dict[int, int]:
+    """The survey wave of each study phase: meta 'phase_waves' (JSON), else wave N for phase N."""
+    phases = [r[0] for r in project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL")]
+    mapping = {phase: phase for phase in phases}
+    raw = project.get_meta(PHASE_WAVES_META)
+    if raw:
+        try:
+            mapping.update({int(k): int(v) for k, v in json.loads(raw).items()})
+        except (ValueError, AttributeError, TypeError):
+            raise BeaconError(
+                f"meta {PHASE_WAVES_META!r} is not a JSON object of phase to wave numbers: {raw!r}"
+            ) from None
+    return mapping
+
+
+def wave_sql(project: Project, doc: str = "d") -> str:
+    """A SQL expression giving a document's survey wave from its phase."""
+    mapping = phase_waves(project)
+    if not mapping:
+        return "NULL"
+    cases = " ".join(f"WHEN {int(p)} THEN {int(w)}" for p, w in sorted(mapping.items()))
+    return f"(CASE {doc}.phase {cases} END)"
+
+
+def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selection:
+    selection = Selection(filters=filters)
+    selection.phases = _phases(project, filters)
+    selection.roles = _roles(project, filters.roles)
+    selection.coder_ids = [coder_id_of(project, name) for name in filters.coders]
+    selection.case_ids = [resolve_case(project, ref) for ref in filters.councils]
+    selection.code_ids = tree.resolve_all(filters.codes)
+    return selection
+
+
+def _phases(project: Project, filters: Filters) -> list[int]:
+    known = sorted(r[0] for r in project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL"))
+    for phase in filters.phases:
+        if phase not in known:
+            raise BeaconError(f"no documents in phase {phase} (phases: {_listing(known)})")
+    phases = list(filters.phases)
+    if filters.waves:
+        mapping = phase_waves(project)
+        for wave in filters.waves:
+            if wave not in mapping.values():
+                raise BeaconError(f"no documents in survey wave {wave} (waves: {_listing(sorted(set(mapping.values())))})")
+        in_waves = [p for p in known if mapping.get(p) in filters.waves]
+        phases = [p for p in phases if p in in_waves] if phases else in_waves
+        if not phases:
+            raise BeaconError("the --phase and --wave filters leave no documents")
+    return phases
+
+
+def _roles(project: Project, wanted: tuple[str, ...]) -> list[str]:
+    known = [r[0] for r in project.execute("SELECT DISTINCT role FROM documents WHERE role IS NOT NULL ORDER BY role")]
+    by_fold = {role.casefold(): role for role in known}
+    roles = []
+    for role in wanted:
+        if role.strip().casefold() not in by_fold:
+            raise BeaconError(f"no documents with role {role!r} (roles: {_listing(known)})")
+        roles.append(by_fold[role.strip().casefold()])
+    return roles
+
+
+def coder_id_of(project: Project, name: str) -> int:
+    row = project.one("SELECT id FROM coders WHERE name = ?", (name.strip(),))
+    if row is None:
+        known = [r[0] for r in project.execute("SELECT name FROM coders ORDER BY name")]
+        raise BeaconError(f"no coder called {name!r} in this project (coders: {_listing(known)})")
+    return row[0]
+
+
+def resolve_case(project: Project, ref: str) -> int:
+    """A council by its register code, GSS or ONS code, name or a known spelling."""
+    return resolve_council(project, ref).case_id
+
+
+def _listing(values: list) -> str:
+    return ", ".join(str(v) for v in values) or "none"
+
+
+@dataclass(frozen=True)
+class Council:
+    id: int
+    label: str
+    name: str
+
+
+def councils(project: Project) -> dict[int, Council]:
+    """Every council by id, labelled by register code (else GSS code, else name)."""
+    rows = project.execute("SELECT id, coalesce(code, gss_code, name) AS label, name FROM cases")
+    return {r["id"]: Council(r["id"], r["label"], r["name"]) for r in rows}
+
+
+def coder_names(project: Project, selection: Selection, code_ids: list[int] | None = None) -> list[str]:
+    """Names of the coders whose codings the selection includes."""
+    where, params = selection.where()
+    code_sql = ""
+    if code_ids is not None:
+        code_sql = f" AND c.code_id IN ({','.join('?' * len(code_ids))})" if code_ids else " AND 0"
+        params = params + list(code_ids)
+    rows = project.execute(
+        "SELECT name FROM coders WHERE id IN (SELECT DISTINCT c.coder_id FROM codings c "
+        f"JOIN documents d ON d.id = c.document_id WHERE {where}{code_sql}) ORDER BY name",
+        params,
+    )
+    return [r[0] for r in rows]

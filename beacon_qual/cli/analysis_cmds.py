@@ -1,0 +1,225 @@
+"""Commands: export frequencies, crosstab, trends, cooccurrence, quotes, joint-display."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ..analysis.cooccurrence import LEVELS, cooccurrence, cooccurrence_report
+from ..analysis.crosstab import UNITS, crosstab, crosstab_report
+from ..analysis.frequencies import GROUP_FIELDS, frequencies, frequency_report
+from ..analysis.joint import joint_display, joint_report
+from ..analysis.measures import parse_cuts
+from ..analysis.output import TEXT_FORMATS, Report, render, write_report
+from ..analysis.quotes import QUOTE_FORMATS, UNIT_KINDS, quotes, render_quotes, write_quotes
+from ..analysis.selection import Filters
+from ..analysis.trends import trends, trends_report
+from ..analysis.wide import wide_report
+from ..errors import BeaconError
+from .base import export, main, open_project
+
+OUTPUT = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of the screen."
+)
+
+
+def filter_options(*, codes: bool = True) -> Callable:
+    """The filters every analysis takes; ``--code`` is left out where codes are arguments."""
+    options = [
+        click.option("--phase", "phases", type=int, multiple=True, help="Only this study phase (repeatable)."),
+        click.option("--role", "roles", multiple=True, help="Only this respondent role (repeatable)."),
+        click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable)."),
+        click.option("--council", "councils", multiple=True, help="Only this council: code, GSS code or name."),
+        click.option(
+            "--doc-wave", "doc_waves", type=int, multiple=True,
+            help="Only documents whose phase falls in this survey wave (repeatable).",
+        ),
+    ]
+    if codes:
+        options.append(click.option("--code", "codes", multiple=True, help="Only this code: path or name."))
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _filters(kwargs: dict, extra_codes: tuple[str, ...] = ()) -> Filters:
+    return Filters(
+        phases=tuple(kwargs.pop("phases")),
+        roles=tuple(kwargs.pop("roles")),
+        coders=tuple(kwargs.pop("coders")),
+        councils=tuple(kwargs.pop("councils")),
+        codes=tuple(kwargs.pop("codes", ())) + tuple(extra_codes),
+        waves=tuple(kwargs.pop("doc_waves")),
+    )
+
+
+def _emit(report: Report, fmt: str, output: Path | None) -> None:
+    if output is not None:
+        written = write_report(report, fmt, output)
+        click.echo("wrote " + ", ".join(str(p) for p in written))
+        return
+    click.echo(render(report, fmt), nl=False)
+    if fmt == "csv":
+        click.echo("provenance: " + json.dumps(report.provenance, ensure_ascii=False), err=True)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@export.command("frequencies")
+@click.option("--by", "by", multiple=True, type=click.Choice(GROUP_FIELDS), help="Group by this field (repeatable).")
+@click.option("--rollup", is_flag=True, help="A coding also counts for each ancestor of its code.")
+@filter_options()
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "wide", "markdown", "json"]), default="csv", show_default=True,
+    help="csv: one row per code and group; wide: councils by codes, with survey measures.",
+)
+@click.option("--counts", is_flag=True, help="wide: codings per council instead of presence 0/1.")
+@click.option("--with-survey", "survey", multiple=True, help="wide: join these measures ('all' for every one).")
+@click.option("--wave", type=int, help="wide: the survey wave of the joined measures (default: every wave).")
+@OUTPUT
+@click.pass_context
+def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave, output, **kwargs) -> None:
+    """Code frequencies: codings, documents and councils per code.
+
+    CSV files get their provenance in FILE.provenance.json beside them.
+    """
+    filters = _filters(kwargs)
+    if fmt != "wide" and (counts or survey or wave is not None):
+        raise BeaconError("--counts, --with-survey and --wave apply to --format wide")
+    if fmt == "wide" and by:
+        raise BeaconError("--by does not apply to --format wide (one row per council)")
+    project = open_project(ctx)
+    if fmt == "wide":
+        report = wide_report(project, filters, rollup=rollup, counts=counts, survey=_split(survey), wave=wave)
+        _emit(report, "csv", output)
+        return
+    _emit(frequency_report(project, frequencies(project, filters, by=tuple(by), rollup=rollup)), fmt, output)
+
+
+@main.command("crosstab")
+@click.argument("code_args", metavar="[CODES]...", nargs=-1)
+@click.option("--variable", required=True, help="The survey variable to cross the codes with.")
+@click.option("--wave", type=int, help="Survey wave of the variable (needed when it has several).")
+@click.option("--unit", type=click.Choice(UNITS), default="council", show_default=True, help="What is counted.")
+@click.option("--cuts", help="Numeric variable: bin at these cut points, e.g. 10,20.")
+@click.option("--quantiles", type=int, help="Numeric variable: bin into this many quantile groups.")
+@click.option("--rollup", is_flag=True, help="A code is present when it or a code below it is.")
+@filter_options()
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
+@OUTPUT
+@click.pass_context
+def crosstab_command(ctx, code_args, variable, wave, unit, cuts, quantiles, rollup, fmt, output, **kwargs) -> None:
+    """Codes by a survey variable: counts, percentages, chi-square, Fisher, Mann-Whitney, Spearman.
+
+    CODES are paths or unique names; without any, every coded code is shown.
+    """
+    filters = _filters(kwargs, code_args)
+    if cuts and quantiles is not None:
+        raise BeaconError("give either --cuts or --quantiles, not both")
+    project = open_project(ctx)
+    result = crosstab(
+        project, variable, filters, unit=unit, wave=wave,
+        cuts=parse_cuts(cuts) if cuts else (), quantiles=quantiles, rollup=rollup,
+    )
+    _emit(crosstab_report(project, result), fmt, output)
+
+
+@main.command("trends")
+@click.argument("code_args", metavar="[CODES]...", nargs=-1)
+@click.option("--rollup", is_flag=True, help="A code is present when it or a code below it is.")
+@filter_options()
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
+@OUTPUT
+@click.pass_context
+def trends_command(ctx, code_args, rollup, fmt, output, **kwargs) -> None:
+    """Each code's share of documents and councils by phase, with the Cochran-Armitage trend test."""
+    filters = _filters(kwargs, code_args)
+    project = open_project(ctx)
+    _emit(trends_report(project, trends(project, filters, rollup=rollup)), fmt, output)
+
+
+@main.command("cooccurrence")
+@click.argument("code_args", metavar="[CODES]...", nargs=-1)
+@click.option("--within", type=click.Choice(LEVELS), default="sentence", show_default=True)
+@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Smallest n_ab shown.")
+@filter_options()
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
+@OUTPUT
+@click.pass_context
+def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwargs) -> None:
+    """Pairs of codes found together, with counts and the c-coefficient n12 / (n1 + n2 - n12)."""
+    filters = _filters(kwargs, code_args)
+    project = open_project(ctx)
+    result = cooccurrence(project, filters, within=within, min_count=min_count)
+    _emit(cooccurrence_report(project, result), fmt, output)
+
+
+@main.command("quotes")
+@click.argument("codes", nargs=-1, required=True)
+@click.option("--context", type=click.IntRange(min=0), default=0, help="Characters of context on each side.")
+@click.option("--context-units", type=click.IntRange(min=0), help="Units of context on each side (0: whole units).")
+@click.option("--unit-kind", type=click.Choice(UNIT_KINDS), default="sentence", show_default=True)
+@click.option("--rollup", is_flag=True, help="Include codings of the codes below each code.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many quotes per code.")
+@filter_options(codes=False)
+@click.option("--format", "fmt", type=click.Choice(QUOTE_FORMATS), default="markdown", show_default=True)
+@OUTPUT
+@click.pass_context
+def quotes_command(ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, **kwargs) -> None:
+    """Coded passages of CODES with council, phase, role, coder and context."""
+    filters = _filters(kwargs)
+    if fmt == "docx" and output is None:
+        raise BeaconError("--format docx needs a file: add -o FILE.docx")
+    project = open_project(ctx)
+    result = quotes(
+        project, codes, filters, context=context, context_units=context_units,
+        unit_kind=unit_kind, rollup=rollup, limit=limit,
+    )
+    if output is not None:
+        written = write_quotes(project, result, fmt, output)
+        click.echo("wrote " + ", ".join(str(p) for p in written))
+        return
+    report, text = render_quotes(project, result, fmt)
+    click.echo(text, nl=False)
+    if fmt == "csv":
+        click.echo("provenance: " + json.dumps(report.provenance, ensure_ascii=False), err=True)
+
+
+@main.command("joint-display")
+@click.option("--by", "by", type=click.Choice(["council"]), help="One row per council (the default).")
+@click.option("--group-by", help="One row per category of this survey variable instead.")
+@click.option("--measures", multiple=True, help="Survey measures to show (comma-separated or repeated).")
+@click.option("--codes", "code_refs", multiple=True, required=True, help="Codes to show (comma-separated or repeated).")
+@click.option("--wave", type=int, help="Survey wave of the measures (needed when they have several).")
+@click.option("--cuts", help="Numeric --group-by variable: bin at these cut points.")
+@click.option("--quantiles", type=int, help="Numeric --group-by variable: bin into this many quantile groups.")
+@click.option("--rollup", is_flag=True, help="Count codings of the codes below each code too.")
+@click.option("--quote-chars", type=click.IntRange(min=20), default=300, show_default=True)
+@filter_options(codes=False)
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
+@OUTPUT
+@click.pass_context
+def joint_display_command(
+    ctx, by, group_by, measures, code_refs, wave, cuts, quantiles, rollup, quote_chars, fmt, output, **kwargs
+) -> None:
+    """Survey measures side by side with code counts and one representative quote per code."""
+    filters = _filters(kwargs)
+    if by and group_by:
+        raise BeaconError("give either --by council or --group-by VARIABLE, not both")
+    if cuts and quantiles is not None:
+        raise BeaconError("give either --cuts or --quantiles, not both")
+    project = open_project(ctx)
+    result = joint_display(
+        project, measures=list(measures), codes=list(code_refs), filters=filters, group_by=group_by, wave=wave,
+        cuts=parse_cuts(cuts) if cuts else (), quantiles=quantiles, rollup=rollup, quote_chars=quote_chars,
+    )
+    _emit(joint_report(project, result), fmt, output)
