@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n\s*")
 BATCH_SIZE = 512
@@ -74,7 +75,7 @@ def _paragraphs(texts: Iterable[str]) -> Iterator[tuple[str, int | None]]:
         yield "", _END
 
 
-def _stripped_sentences(doc, offset: int) -> Iterator[Span]:
+def _stripped_sentences(doc: Doc, offset: int) -> Iterator[Span]:
     text = doc.text
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char

@@ -70,7 +70,7 @@ def read_transcript(path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Pa
     path = Path(path)
     source = read_source(path, max_size=max_size)
     text, metadata = source.text, Metadata()
-    if not source.voice_turns:
+    if not source.voice_labels:
         metadata, text = split_front_matter(text, str(path))
         if not text.strip():
             raise BeaconError(f"{path} holds front matter but no transcript text")
@@ -81,7 +81,7 @@ def read_transcript(path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Pa
         source_encoding=source.encoding,
         text=text,
         metadata=metadata,
-        voice_labels=source.voice_turns,
+        voice_labels=source.voice_labels,
     )
 
 

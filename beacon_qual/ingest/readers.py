@@ -43,7 +43,7 @@ class SourceText:
     format: str
     encoding: str | None
     # (label start, text start, speaker) for formats that mark speakers themselves (voice tags)
-    voice_turns: list[tuple[int, int, str | None]] = field(default_factory=list)
+    voice_labels: list[tuple[int, int, str | None]] = field(default_factory=list)
 
 
 def parse_size(value: str | int) -> int:
@@ -248,4 +248,4 @@ def _voiced_text(segments: list[tuple[str | None, str]], fmt: str, encoding: str
         part = label + " ".join(words)
         parts.append(part)
         offset += len(part) + len(TURN_SEPARATOR)
-    return SourceText(TURN_SEPARATOR.join(parts), fmt, encoding, voice_turns=turns)
+    return SourceText(TURN_SEPARATOR.join(parts), fmt, encoding, voice_labels=turns)

@@ -62,7 +62,7 @@ STYLES: tuple[Style, ...] = (
     Style(
         "otter",
         re.compile(
-            rf"^[ \t]*(?P<label>(?P<speaker>[A-Z][\w'’.\-]*(?:[ \t][A-Z0-9][\w'’.\-]*){{0,3}})[ \t]+{TIME})[ \t]*\n",
+            rf"^[ \t]*(?P<label>(?P<speaker>{NAME_WORD}(?:[ \t](?:{NAME_WORD}|\d{{1,5}})){{0,3}})[ \t]+{TIME})[ \t]*\n",
             re.MULTILINE,
         ),
         min_labels=2,
