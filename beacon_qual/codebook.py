@@ -15,7 +15,7 @@ import difflib
 import json
 import re
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,46 @@ class _Loader(yaml.SafeLoader):
                 self._open_anchors.discard(anchor)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _has_cycle(root: yaml.Node) -> bool:
+    """True when an alias makes a node contain itself."""
+    state: dict[int, bool] = {id(root): True}  # True while on the current path, False when finished
+    stack = [(root, iter(_children(root)))]
+    while stack:
+        node, pending = stack[-1]
+        child = next(pending, None)
+        if child is None:
+            state[id(node)] = False
+            stack.pop()
+        elif state.get(id(child)) is True:
+            return True
+        elif id(child) not in state:
+            state[id(child)] = True
+            stack.append((child, iter(_children(child))))
+    return False
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node graph, composed by libyaml when present; PyYAML's composer explains any failure."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            root = yaml.compose(text, Loader=fast)
+        except yaml.YAMLError:
+            pass
+        else:
+            if root is None or not _has_cycle(root):
+                return root
+    return yaml.compose(text, Loader=_Loader)
+
+
 @dataclass
 class _Entry:
     spec: CodeSpec
@@ -267,7 +307,7 @@ class _Parser:
     # -- the document ------------------------------------------------------------------------------------
     def parse(self, text: str) -> Codebook | None:
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            root = _compose(text)
         except _AliasCycle as exc:
             self.problem(exc.line, f"alias *{exc.anchor} refers to a node that contains it (a cycle)")
             return None
@@ -549,8 +589,8 @@ def parse_codebook(path: Path | str) -> Codebook:
 
 # -- reading the project's codes ---------------------------------------------------------------------------
 
-def _rows(project: Project) -> dict[int, dict[str, Any]]:
-    return {r["id"]: dict(r) for r in project.execute("SELECT * FROM codes ORDER BY sort_order, id")}
+def _rows(project: Project, columns: str = "*") -> dict[int, dict[str, Any]]:
+    return {r["id"]: dict(r) for r in project.execute(f"SELECT {columns} FROM codes ORDER BY sort_order, id")}
 
 
 def _paths(rows: dict[int, dict[str, Any]]) -> dict[int, str]:
@@ -615,7 +655,21 @@ def get_code(project: Project, code_id: int) -> Code:
 
 def code_paths(project: Project) -> dict[int, str]:
     """Every code's path, by id."""
-    return _paths(_rows(project))
+    return _paths(_rows(project, "id, parent_id, name"))
+
+
+@dataclass(frozen=True)
+class _Ref:
+    id: int
+    uuid: str
+    name: str
+    path: str
+
+
+def _refs(project: Project) -> list[_Ref]:
+    rows = _rows(project, "id, uuid, parent_id, name")
+    paths = _paths(rows)
+    return [_Ref(i, row["uuid"], row["name"], paths[i]) for i, row in rows.items()]
 
 
 def code_path(project: Project, code_id: int) -> str:
@@ -664,7 +718,7 @@ def _norm_path(text: str) -> str:
     return SEP.join(part.strip() for part in text.strip().strip(SEP).split(SEP)).casefold()
 
 
-def _pick(matches: list[Code], ref: str, what: str) -> int | None:
+def _pick(matches: list[_Ref], ref: str, what: str) -> int | None:
     if len(matches) == 1:
         return matches[0].id
     if len(matches) > 1:
@@ -677,7 +731,7 @@ def _pick(matches: list[Code], ref: str, what: str) -> int | None:
 
 def resolve_code(project: Project, ref: str | int) -> int:
     """A code id from a full path, a unique path ending, a unique name (any case), an id or a uuid."""
-    codes = all_codes(project)
+    codes = _refs(project)
     if isinstance(ref, int):
         for code in codes:
             if code.id == ref:
@@ -710,7 +764,7 @@ def resolve_code(project: Project, ref: str | int) -> int:
     raise _unknown_code(codes, text)
 
 
-def _unknown_code(codes: list[Code], text: str) -> BeaconError:
+def _unknown_code(codes: list[_Ref], text: str) -> BeaconError:
     if not codes:
         return BeaconError(f"no code {text!r}: the project has no codes yet; load a codebook first")
     choices = {c.path: c for c in codes}
@@ -884,20 +938,25 @@ def _match(book: Codebook, rows: dict[int, dict[str, Any]]) -> list[_Target]:
         index[path] = target
         targets.append(target)
     claimed = {t.existing for t in targets if t.existing is not None}
+    places = _places(rows, rows)
     for t in targets:
         if t.existing is not None or (t.parent is not None and t.parent.existing is None):
             continue
         parent_id = t.parent.existing if t.parent is not None else None
-        same_place = [
-            code_id for code_id, row in rows.items()
-            if row["parent_id"] == parent_id and code_id not in claimed
-            and row["name"].casefold() == t.spec.name.casefold()
-        ]
+        same_place = [i for i in places.get((parent_id, t.spec.name.casefold()), []) if i not in claimed]
         same_place.sort(key=lambda code_id: rows[code_id]["name"] != t.spec.name)
         if same_place:
             t.existing = same_place[0]
             claimed.add(same_place[0])
     return targets
+
+
+def _places(rows: dict[int, dict[str, Any]], ids: Iterable[int]) -> dict[tuple[int | None, str], list[int]]:
+    """Code ids by (parent id, name in any case)."""
+    places: dict[tuple[int | None, str], list[int]] = {}
+    for code_id in ids:
+        places.setdefault((rows[code_id]["parent_id"], rows[code_id]["name"].casefold()), []).append(code_id)
+    return places
 
 
 def _parent_key(t: _Target) -> object:
@@ -911,12 +970,12 @@ def _order(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[in
     groups: dict[object, list[_Target]] = {}
     for t in targets:
         groups.setdefault(_parent_key(t), []).append(t)
+    kept_by_parent: dict[int | None, list[int]] = {}
+    for code_id in sorted(kept, key=lambda i: (rows[i]["sort_order"], i)):
+        kept_by_parent.setdefault(rows[code_id]["parent_id"], []).append(code_id)
     kept_changes: dict[int, int] = {}
     for key, members in groups.items():
-        kept_here = sorted(
-            (i for i in kept if rows[i]["parent_id"] == key),
-            key=lambda i: (rows[i]["sort_order"], i),
-        ) if not isinstance(key, _Target) else []
+        kept_here = [] if isinstance(key, _Target) else kept_by_parent.get(key, [])
         wanted: list[int | None] = [t.existing for t in members] + list(kept_here)
         stays = all(t.existing is not None and rows[t.existing]["parent_id"] == key for t in members)
         if stays and sorted(wanted, key=lambda i: (rows[i]["sort_order"], i)) == wanted:
@@ -933,19 +992,20 @@ def _order(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[in
 
 def _check_conflicts(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[int],
                      paths: dict[int, str], source: str) -> None:
+    kept_places = _places(rows, kept)
     for t in targets:
         key = _parent_key(t)
         if isinstance(key, _Target):
             continue
-        name = t.spec.name.casefold()
-        for code_id in kept:
-            if rows[code_id]["parent_id"] == key and rows[code_id]["name"].casefold() == name:
-                own_id = t.spec.uuid or (rows[t.existing]["uuid"] if t.existing is not None else "new")
-                raise BeaconError(
-                    f"{source}:{t.spec.line}: code {t.path!r} (id {own_id}) would sit beside a different "
-                    f"project code {paths[code_id]!r} (id {rows[code_id]['uuid']}) that the file does not "
-                    f"contain; rename one of them or give the file that code's id"
-                )
+        clash = kept_places.get((key, t.spec.name.casefold()))
+        if not clash:
+            continue
+        own_id = t.spec.uuid or (rows[t.existing]["uuid"] if t.existing is not None else "new")
+        raise BeaconError(
+            f"{source}:{t.spec.line}: code {t.path!r} (id {own_id}) would sit beside a different "
+            f"project code {paths[clash[0]]!r} (id {rows[clash[0]]['uuid']}) that the file does not "
+            f"contain; rename one of them or give the file that code's id"
+        )
 
 
 def _final_row(t: _Target, rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -990,10 +1050,10 @@ def _apply(project: Project, targets: list[_Target], rows: dict[int, dict[str, A
             continue
         t.db_id = t.existing
         before = rows[t.existing]
-        _write(project, t.existing, after)
         if _same(before, after):
             report.unchanged += 1
             continue
+        _write(project, t.existing, after)
         project.audit("codebook.load", "codes", t.existing, before=before, after=_row(project, t.existing),
                       coder_id=coder_id)
         if before["parent_id"] != after["parent_id"]:
@@ -1092,7 +1152,7 @@ def load_codebook(project: Project, source: Path | str | Codebook, *, prune: boo
 
 # -- export ----------------------------------------------------------------------------------------------
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
 
 
