@@ -1,0 +1,187 @@
+"""Verifying a project file without changing it.
+
+:func:`check_project` opens the file read-only (it neither migrates nor repairs)
+and reports, one line each:
+
+* the file's SQLite integrity (``PRAGMA integrity_check``);
+* rows whose foreign keys point at nothing (``PRAGMA foreign_key_check``): codings
+  without their code, document or coder, units of missing documents, survey values
+  of missing cases or variables;
+* memos on targets that no longer exist (memo targets have no foreign key);
+* codings and units outside their document's text (``0 <= start < end <= length``),
+  and codings whose status is neither 'ok' nor 'review';
+* stored texts whose sha256 does not match, or that hold CR line endings or a BOM;
+* documents whose revision number disagrees with the earlier texts kept for them;
+* the application id and schema version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BeaconError
+from .store.db import SQLITE_HEADER
+from .store.schema import APPLICATION_ID, SCHEMA_VERSION
+
+MAX_LISTED = 50  # problems listed per check; the rest are counted
+MEMO_TARGETS = {"document": "documents", "code": "codes", "case": "cases", "coding": "codings"}
+
+
+@dataclass
+class CheckReport:
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_project(path: Path | str) -> CheckReport:
+    """Every problem found in the project at ``path``; raises BeaconError only when it cannot be read at all."""
+    path = Path(path)
+    conn = _open_readonly(path)
+    report = CheckReport(path)
+    try:
+        for check in (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions):
+            try:
+                report.problems.extend(_limited(check(conn)))
+            except sqlite3.DatabaseError as exc:
+                report.problems.append(f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})")
+        report.summary = _summary(conn)
+    finally:
+        conn.close()
+    return report
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        raise BeaconError(f"no project at {path}") from None
+    except OSError as exc:
+        raise BeaconError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if header != SQLITE_HEADER:
+        raise BeaconError(f"{path} is not a beacon-qual project (not an SQLite database)")
+    conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 60000")
+    return conn
+
+
+def _limited(problems: list[str]) -> list[str]:
+    if len(problems) <= MAX_LISTED:
+        return problems
+    return [*problems[:MAX_LISTED], f"... and {len(problems) - MAX_LISTED} more like these"]
+
+
+def _schema(conn: sqlite3.Connection) -> list[str]:
+    problems = []
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        problems.append(f"application id is {app_id:#x}, not beacon-qual's {APPLICATION_ID:#x}")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < SCHEMA_VERSION:
+        problems.append(f"schema version {version} is older than {SCHEMA_VERSION}; opening the project migrates it")
+    elif version > SCHEMA_VERSION:
+        problems.append(f"schema version {version} is newer than this beacon-qual reads ({SCHEMA_VERSION})")
+    return problems
+
+
+def _integrity(conn: sqlite3.Connection) -> list[str]:
+    rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else [f"integrity: {row}" for row in rows]
+
+
+def _foreign_keys(conn: sqlite3.Connection) -> list[str]:
+    problems = []
+    columns: dict[tuple[str, int], str] = {}
+    for table, rowid, parent, fkid in conn.execute("PRAGMA foreign_key_check").fetchall():
+        if (table, fkid) not in columns:
+            for fk in conn.execute(f"PRAGMA foreign_key_list({table})"):
+                columns[(table, fk[0])] = fk[3]
+        column = columns.get((table, fkid), "a column")
+        problems.append(f"orphan: {table} row {rowid} has {column} pointing at a missing {parent} row")
+    return problems
+
+
+def _memo_targets(conn: sqlite3.Connection) -> list[str]:
+    problems = []
+    for target_type, table in MEMO_TARGETS.items():
+        rows = conn.execute(
+            f"SELECT m.id, m.target_id FROM memos m LEFT JOIN {table} t ON t.id = m.target_id"
+            " WHERE m.target_type = ? AND t.id IS NULL ORDER BY m.id",
+            (target_type,),
+        )
+        problems.extend(f"orphan: memo {mid} is on {target_type} {tid}, which does not exist" for mid, tid in rows)
+    return problems
+
+
+def _offsets(conn: sqlite3.Connection) -> list[str]:
+    problems = []
+    for table, label in (("codings", "coding"), ("units", "unit")):
+        rows = conn.execute(
+            f"SELECT x.id, x.document_id, x.start, x.end, length(d.text) FROM {table} x"
+            " JOIN documents d ON d.id = x.document_id"
+            " WHERE NOT (x.start >= 0 AND x.start < x.end AND x.end <= length(d.text)) ORDER BY x.id"
+        )
+        problems.extend(
+            f"offsets: {label} {xid} covers {start}-{end}, outside document {doc} (length {length})"
+            for xid, doc, start, end, length in rows
+        )
+    rows = conn.execute("SELECT id, status FROM codings WHERE status NOT IN ('ok', 'review') ORDER BY id")
+    problems.extend(f"status: coding {cid} has status {status!r} (not 'ok' or 'review')" for cid, status in rows)
+    return problems
+
+
+_DOCUMENT_TEXTS = "SELECT name, text, sha256 FROM documents ORDER BY id"
+_KEPT_TEXTS = (
+    "SELECT d.name || ' revision ' || r.revision, r.text, r.sha256 FROM document_revisions r"
+    " LEFT JOIN documents d ON d.id = r.document_id ORDER BY r.id"
+)
+
+
+def _texts(conn: sqlite3.Connection) -> list[str]:
+    problems = []
+    for sql, label in ((_DOCUMENT_TEXTS, "document {}"), (_KEPT_TEXTS, "kept text of {}")):
+        for name, text, sha in conn.execute(sql):
+            where = label.format(repr(name))
+            if hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() != sha:
+                problems.append(f"hash: {where}: the stored sha256 does not match its text")
+            if "\r" in text or text.startswith("\ufeff"):
+                problems.append(f"text: {where} holds CR line endings or a byte-order mark")
+    return problems
+
+
+def _revisions(conn: sqlite3.Connection) -> list[str]:
+    rows = conn.execute(
+        "SELECT d.name, d.revision, (SELECT max(revision) FROM document_revisions r WHERE r.document_id = d.id)"
+        " FROM documents d ORDER BY d.id"
+    )
+    return [
+        f"revisions: document {name!r} is at revision {revision} but the last kept text is revision {kept}"
+        for name, revision, kept in rows
+        if (kept or 0) != revision - 1
+    ]
+
+
+def _summary(conn: sqlite3.Connection) -> list[str]:
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        counts = {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("documents", "units", "codings", "codes", "memos", "case_values")
+        }
+        review = conn.execute("SELECT count(*) FROM codings WHERE status = 'review'").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return []
+    line = (
+        f"schema version {version}; {counts['documents']:,} document(s), {counts['units']:,} unit(s), "
+        f"{counts['codes']:,} code(s), {counts['codings']:,} coding(s) ({review:,} flagged for review), "
+        f"{counts['memos']:,} memo(s), {counts['case_values']:,} survey value(s)"
+    )
+    return [line]

@@ -1,0 +1,411 @@
+"""Revisions: a corrected transcript replaces a document's text without losing its codings.
+
+:func:`revise_document` reads the new file with the transcript importer, backs the
+project up beside itself (``<project>.before-revise-<UTC time>.bak``), and then, in
+one transaction:
+
+* keeps the old text in ``document_revisions``;
+* stores the new text, its sha256, word count and source, and the next revision number;
+* rebuilds the units (speaker turns and sentences) the way import makes them;
+* moves every coding onto the new text (:mod:`beacon_qual.anchoring`), writing where
+  it went and how sure that is to ``coding_anchors`` and ``codings.anchor_score``.
+  A coding that cannot be placed with confidence keeps its best guess and gets
+  ``status = 'review'``; no coding is ever dropped;
+* records the revision in the audit trail, with what undoing it needs (the old units
+  and each coding's status and score before the move).
+
+:func:`undo_revision` goes back one revision: the old text, units and every moved
+coding's old offsets, status and score. Codings made on the newer text are moved
+back onto the old one the same way a revision moves them.
+
+:func:`codings_for_review` lists the codings flagged for a person to look at;
+:func:`accept_placement` and :func:`set_placement` resolve one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .anchoring import DEFAULT_THRESHOLD, Placement, reanchor
+from .documents import resolve_document
+from .errors import BeaconError
+from .ingest import ParsedTranscript, read_transcript
+from .ingest.readers import DEFAULT_MAX_SIZE
+from .store import Project, now
+
+METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")
+_SOURCE_FIELDS = ("source_path", "source_format", "source_encoding")
+
+
+@dataclass(frozen=True)
+class RevisionReport:
+    """What a revision (or its undo) did to a document and its codings."""
+
+    document_id: int
+    document: str
+    revision: int  # the document's revision number now
+    counts: dict[str, int]  # placement method -> number of codings
+    flagged: list[int]  # ids of codings that need review
+    backup: Path
+    threshold: float
+    restored: int = 0  # undo only: codings put back where they were before the revision
+
+    @property
+    def codings(self) -> int:
+        return sum(self.counts.values()) + self.restored
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A coding flagged for review, with its passage before and after the revision that moved it."""
+
+    coding_id: int
+    uuid: str
+    document_id: int
+    document: str
+    code: str
+    coder: str
+    start: int
+    end: int
+    passage: str
+    old_start: int | None
+    old_end: int | None
+    old_passage: str | None
+    method: str | None
+    score: float | None
+    revision: int | None  # the revision whose text the old passage comes from
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class _Document:
+    id: int
+    name: str
+    text: str
+    sha256: str
+    revision: int
+    word_count: int
+    source: dict[str, str | None] = field(default_factory=dict)
+
+
+# -- revising -------------------------------------------------------------------------------
+
+
+def backup_path(project_path: Path, what: str) -> Path:
+    """``<project>.before-<what>-<UTC time>.bak`` beside the project file."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return project_path.with_name(f"{project_path.name}.before-{what}-{stamp}.bak")
+
+
+def revise_document(
+    project: Project,
+    document: str | int,
+    new_path: Path | str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    coder_id: int | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> RevisionReport:
+    """Replace a document's text with a corrected transcript, moving its codings onto the new text."""
+    _check_threshold(threshold)
+    document_id = resolve_document(project, document)
+    parsed = read_transcript(new_path, max_size=max_size)
+    _check_new_text(project, _load(project, document_id), parsed, new_path)
+    turns, sentences = parsed.turns, parsed.sentences  # worked out before the write lock is taken
+    backup = project.backup(backup_path(project.path, "revise"))
+    with project.transaction():
+        doc = _load(project, document_id)
+        _check_new_text(project, doc, parsed, new_path)
+        codings = _codings(project, document_id)
+        placements = reanchor(doc.text, parsed.text, [(c["start"], c["end"]) for c in codings], threshold=threshold)
+        revision_id = project.execute(
+            "INSERT INTO document_revisions(document_id, revision, text, sha256, source_path, replaced_at)"
+            " VALUES (?,?,?,?,?,?)",
+            (document_id, doc.revision, doc.text, doc.sha256, doc.source["source_path"], now()),
+        ).lastrowid
+        before = _document_state(project, doc, codings)
+        _delete_units(project, document_id)
+        project.execute(
+            "UPDATE documents SET text=?, sha256=?, word_count=?, revision=?, source_path=?, source_format=?,"
+            " source_encoding=? WHERE id=?",
+            (parsed.text, parsed.sha256, parsed.word_count, doc.revision + 1, parsed.source_path,
+             parsed.source_format, parsed.source_encoding, document_id),
+        )
+        _insert_units(project, document_id, _unit_rows(turns, sentences))
+        flagged = _move_codings(project, revision_id, codings, placements, coder_id)
+        counts = _counts(placements)
+        project.audit(
+            "document.revise", "documents", document_id, before=before, coder_id=coder_id,
+            after={"revision": doc.revision + 1, "revision_id": revision_id, "sha256": parsed.sha256,
+                   "word_count": parsed.word_count, "source_path": parsed.source_path,
+                   "threshold": threshold, "counts": counts},
+        )
+    return RevisionReport(document_id, doc.name, doc.revision + 1, counts, flagged, backup, threshold)
+
+
+def _check_threshold(threshold: float) -> None:
+    if not 0 < threshold <= 100:
+        raise BeaconError(f"threshold {threshold} is not a score between 0 and 100")
+
+
+def _check_new_text(project: Project, doc: _Document, parsed: ParsedTranscript, path: Path | str) -> None:
+    if parsed.sha256 == doc.sha256:
+        raise BeaconError(f"{path} holds the same text as document {doc.name!r} already has; nothing to revise")
+    other = project.scalar(
+        "SELECT name FROM documents WHERE sha256 = ? AND id <> ?", (parsed.sha256, doc.id)
+    )
+    if other is not None:
+        raise BeaconError(f"{path} holds the text of another document, {other!r}; is it the right file?")
+
+
+def _load(project: Project, document_id: int) -> _Document:
+    row = project.one("SELECT * FROM documents WHERE id = ?", (document_id,))
+    if row is None:
+        raise BeaconError(f"no document with id {document_id}")
+    return _Document(
+        row["id"], row["name"], row["text"], row["sha256"], row["revision"], row["word_count"],
+        {key: row[key] for key in _SOURCE_FIELDS},
+    )
+
+
+def _codings(project: Project, document_id: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in project.execute("SELECT * FROM codings WHERE document_id = ? ORDER BY id", (document_id,))]
+
+
+def _document_state(project: Project, doc: _Document, codings: list[dict[str, Any]]) -> dict[str, Any]:
+    """What undoing the revision needs besides the kept text: units, source, and codings' status and score."""
+    units = project.execute(
+        "SELECT kind, seq, start, end, speaker FROM units WHERE document_id = ? ORDER BY id", (doc.id,)
+    )
+    return {
+        "revision": doc.revision,
+        "sha256": doc.sha256,
+        "word_count": doc.word_count,
+        **doc.source,
+        "units": [list(u) for u in units],
+        "codings": {str(c["id"]): [c["status"], c["anchor_score"]] for c in codings},
+    }
+
+
+def _unit_rows(turns: list, sentences: list[tuple[int, int]]) -> list[tuple]:
+    rows = [("turn", seq, t.start, t.end, t.speaker) for seq, t in enumerate(turns, start=1)]
+    rows.extend(("sentence", seq, start, end, None) for seq, (start, end) in enumerate(sentences, start=1))
+    return rows
+
+
+def _delete_units(project: Project, document_id: int) -> None:
+    """Remove a document's units; done before its text changes, so that indexes over unit text stay in step."""
+    project.execute("DELETE FROM units WHERE document_id = ?", (document_id,))
+
+
+def _insert_units(project: Project, document_id: int, rows: list[tuple] | list[list]) -> None:
+    project.conn.executemany(
+        "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?,?,?,?,?,?)",
+        ((document_id, *row) for row in rows),
+    )
+
+
+def _move_codings(
+    project: Project,
+    revision_id: int,
+    codings: list[dict[str, Any]],
+    placements: list[Placement],
+    coder_id: int | None,
+) -> list[int]:
+    """Write each coding's new place and its anchor record; the ids of those flagged for review."""
+    flagged: list[int] = []
+    for coding, place in zip(codings, placements):
+        status = coding["status"] if place.confident else "review"
+        if status == "review":
+            flagged.append(coding["id"])
+        _update_coding(project, coding, coder_id, start=place.start, end=place.end, status=status,
+                       anchor_score=round(place.score, 2))
+        project.execute(
+            "INSERT INTO coding_anchors(revision_id, coding_id, old_start, old_end, new_start, new_end, method, score)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (revision_id, coding["id"], coding["start"], coding["end"], place.start, place.end, place.method,
+             round(place.score, 2)),
+        )
+    return flagged
+
+
+def _update_coding(
+    project: Project, before: dict[str, Any], coder_id: int | None, action: str = "coding.reanchor", **changes: Any
+) -> dict[str, Any]:
+    """Change a coding's columns, auditing the change; nothing is written when nothing changes."""
+    if all(before[key] == value for key, value in changes.items()):
+        return before
+    sets = ", ".join(f"{key} = ?" for key in changes)
+    project.execute(
+        f"UPDATE codings SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), now(), before["id"])
+    )
+    after = dict(project.one("SELECT * FROM codings WHERE id = ?", (before["id"],)))
+    project.audit(action, "codings", before["id"], before=before, after=after, coder_id=coder_id)
+    return after
+
+
+def _counts(placements: list[Placement]) -> dict[str, int]:
+    found = Counter(p.method for p in placements)
+    return {method: found.get(method, 0) for method in METHODS}
+
+
+# -- undoing a revision ---------------------------------------------------------------------------
+
+
+def undo_revision(project: Project, document: str | int, *, coder_id: int | None = None) -> RevisionReport:
+    """Go back to a document's previous text, units and coding places."""
+    document_id = resolve_document(project, document)
+    _latest_revision(project, document_id)  # fail before the backup when there is nothing to undo
+    backup = project.backup(backup_path(project.path, "revise-undo"))
+    with project.transaction():
+        doc = _load(project, document_id)
+        kept = _latest_revision(project, document_id)
+        if kept["revision"] != doc.revision - 1:
+            raise BeaconError(
+                f"document {doc.name!r} is at revision {doc.revision} but its last kept text is revision "
+                f"{kept['revision']}; run 'beacon-qual check'"
+            )
+        record = _revise_record(project, document_id, kept["id"])
+        state = json.loads(record["before"])
+        restored, later = _restore_codings(project, kept["id"], state["codings"], document_id, coder_id)
+        placements = reanchor(doc.text, kept["text"], [(c["start"], c["end"]) for c in later])
+        flagged = [
+            coding["id"]
+            for coding, place in zip(later, placements)
+            if _update_coding(project, coding, coder_id, start=place.start, end=place.end,
+                              status=coding["status"] if place.confident else "review",
+                              anchor_score=round(place.score, 2))["status"] == "review"
+        ]
+        _delete_units(project, document_id)
+        project.execute(
+            "UPDATE documents SET text=?, sha256=?, word_count=?, revision=?, source_path=?, source_format=?,"
+            " source_encoding=? WHERE id=?",
+            (kept["text"], kept["sha256"], state["word_count"], kept["revision"], state["source_path"],
+             state["source_format"], state["source_encoding"], document_id),
+        )
+        _insert_units(project, document_id, state["units"])
+        project.execute("DELETE FROM coding_anchors WHERE revision_id = ?", (kept["id"],))
+        project.execute("DELETE FROM document_revisions WHERE id = ?", (kept["id"],))
+        counts = _counts(placements)
+        project.audit(
+            "document.revise.undo", "documents", document_id, coder_id=coder_id,
+            before={"revision": doc.revision, "sha256": doc.sha256, "text": doc.text},
+            after={"revision": kept["revision"], "sha256": kept["sha256"], "restored": restored, "counts": counts},
+        )
+    return RevisionReport(document_id, doc.name, kept["revision"], counts, flagged, backup,
+                          DEFAULT_THRESHOLD, restored=restored)
+
+
+def _latest_revision(project: Project, document_id: int) -> Any:
+    row = project.one(
+        "SELECT * FROM document_revisions WHERE document_id = ? ORDER BY revision DESC LIMIT 1", (document_id,)
+    )
+    if row is None:
+        name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+        raise BeaconError(f"document {name!r} has no earlier text to go back to")
+    return row
+
+
+def _revise_record(project: Project, document_id: int, revision_id: int) -> Any:
+    row = project.one(
+        "SELECT * FROM audit WHERE action = 'document.revise' AND entity = 'documents' AND entity_id = ?"
+        " AND json_extract(after, '$.revision_id') = ? ORDER BY id DESC LIMIT 1",
+        (document_id, revision_id),
+    )
+    if row is None:
+        raise BeaconError(f"the audit trail has no record of revision {revision_id}; it cannot be undone")
+    return row
+
+
+def _restore_codings(
+    project: Project, revision_id: int, previous: dict[str, list], document_id: int, coder_id: int | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """Put the revision's codings back; return how many, and the codings made on the newer text."""
+    anchors = {
+        row["coding_id"]: row
+        for row in project.execute("SELECT * FROM coding_anchors WHERE revision_id = ?", (revision_id,))
+    }
+    restored = 0
+    later: list[dict[str, Any]] = []
+    for coding in _codings(project, document_id):
+        anchor = anchors.get(coding["id"])
+        if anchor is None:
+            later.append(coding)
+            continue
+        status, score = previous.get(str(coding["id"]), [coding["status"], coding["anchor_score"]])
+        _update_coding(project, coding, coder_id, start=anchor["old_start"], end=anchor["old_end"],
+                       status=status, anchor_score=score)
+        restored += 1
+    return restored, later
+
+
+# -- review ---------------------------------------------------------------------------------------
+
+_REVIEW_SQL = """
+SELECT c.id, c.uuid, c.document_id, d.name AS document, c.code_id, u.name AS coder, c.start, c.end,
+       substr(d.text, c.start + 1, c.end - c.start) AS passage,
+       a.old_start, a.old_end, a.method, a.score, r.revision,
+       CASE WHEN a.id IS NULL THEN NULL ELSE substr(r.text, a.old_start + 1, a.old_end - a.old_start) END
+           AS old_passage
+FROM codings c
+JOIN documents d ON d.id = c.document_id
+JOIN coders u ON u.id = c.coder_id
+LEFT JOIN coding_anchors a ON a.id = (SELECT max(id) FROM coding_anchors WHERE coding_id = c.id)
+LEFT JOIN document_revisions r ON r.id = a.revision_id
+WHERE c.status = 'review'
+"""
+
+
+def codings_for_review(project: Project, document_id: int | None = None) -> list[ReviewItem]:
+    """Codings flagged for review (all, or one document's), in document and text order."""
+    from .codebook import code_paths
+
+    paths = code_paths(project)
+    sql, params = _REVIEW_SQL, []
+    if document_id is not None:
+        sql += " AND c.document_id = ?"
+        params.append(document_id)
+    sql += " ORDER BY d.name, c.start, c.id"
+    return [
+        ReviewItem(
+            r["id"], r["uuid"], r["document_id"], r["document"], paths.get(r["code_id"], str(r["code_id"])),
+            r["coder"], r["start"], r["end"], r["passage"], r["old_start"], r["old_end"], r["old_passage"],
+            r["method"], r["score"], r["revision"],
+        )
+        for r in project.execute(sql, params)
+    ]
+
+
+def _flagged(project: Project, coding_id: int) -> dict[str, Any]:
+    row = project.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
+    if row is None:
+        raise BeaconError(f"no coding with id {coding_id}")
+    if row["status"] != "review":
+        raise BeaconError(f"coding {coding_id} is not flagged for review (see 'beacon-qual review list')")
+    return dict(row)
+
+
+def accept_placement(project: Project, coding_id: int, *, coder_id: int) -> dict[str, Any]:
+    """Accept a flagged coding where it is now; undo (the coder's) brings the flag back."""
+    with project.transaction():
+        return _update_coding(project, _flagged(project, coding_id), coder_id, "coding.update", status="ok")
+
+
+def set_placement(project: Project, coding_id: int, start: int, end: int, *, coder_id: int) -> dict[str, Any]:
+    """Move a flagged coding to ``text[start:end]`` of its document and clear the flag."""
+    with project.transaction():
+        coding = _flagged(project, coding_id)
+        length = project.scalar("SELECT length(text) FROM documents WHERE id = ?", (coding["document_id"],))
+        if not 0 <= start < end <= length:
+            raise BeaconError(
+                f"offsets {start}-{end} are not a passage of document {coding['document_id']} "
+                f"(need 0 <= start < end <= {length})"
+            )
+        return _update_coding(project, coding, coder_id, "coding.update", start=start, end=end, status="ok")
