@@ -19,9 +19,10 @@ import json
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .councils import CouncilMatch, CouncilNotResolved, remember_alias, resolve_council, resolve_many
 from .errors import BeaconError
@@ -680,7 +681,7 @@ def _summarise_wave(variable: Variable, wave: int, values: list[Value]) -> WaveS
     kind = variable.type
     if kind in ("ordinal", "categorical", "boolean"):
         counts = Counter(str(v).lower() if kind == "boolean" else v for v in values)
-        levels = ("true", "false") if kind == "boolean" else (variable.levels or tuple(sorted(counts)))
+        levels = ("false", "true") if kind == "boolean" else (variable.levels or tuple(sorted(counts)))
         stats: dict[str, Value | None] = {}
         if kind == "ordinal":
             ranks = sorted(levels.index(v) for v in values)  # type: ignore[arg-type]

@@ -12,10 +12,11 @@ import codecs
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import BeaconError
 

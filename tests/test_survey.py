@@ -24,7 +24,6 @@ from beacon_qual.survey import (
     variable_frame,
     variable_values,
 )
-from beacon_qual.survey_table import read_table
 from beacon_qual.survey_types import ColumnType, infer_type, load_types_file
 
 DATA = Path(__file__).parent / "data" / "survey"
@@ -475,6 +474,9 @@ def test_shipped_example_survey_imports_whole(project: Project) -> None:
     assert kinds["attended_open_day"] == "boolean" and kinds["returned_on"] == "date"
     wave2 = summarise_variable(project, "learning_culture", wave=2).waves[0]
     assert dict(wave2.counts)["Agree"] == sum(1 for r in rows if r["wave"] == "2" and r["learning_culture"] == "Agree")
+    open_day = summarise_variable(project, "attended_open_day", wave=1).waves[0].counts
+    wave1_yes = sum(1 for r in rows if r["wave"] == "1" and r["attended_open_day"] == "yes")
+    assert open_day == (("false", report.councils - wave1_yes), ("true", wave1_yes))
     scores = [float(r["improvement_score"]) for r in rows if r["wave"] == "1"]
     stats = summarise_variable(project, "improvement_score", wave=1).waves[0].statistics
     assert math.isclose(stats["mean"], statistics.fmean(scores))

@@ -87,10 +87,11 @@ def _print_report(report: svc.SurveyReport) -> None:
         click.echo(f"  skipped row {number} ({spelling})")
     for number, spelling, _, score in report.fuzzy:
         click.echo(f"  row {number}: {spelling!r} matched by similarity (score {score:.0f}); check it")
+    remember = "would remember" if report.dry_run else "remembered"
     for spelling, _ in report.aliases:
-        click.echo(f"  remembered spelling {spelling!r}")
+        click.echo(f"  {remember} spelling {spelling!r}")
     for spelling, why in report.aliases_refused:
-        click.echo(f"  not remembered {spelling!r}: {why}")
+        click.echo(f"  not {remember} {spelling!r}: {why}")
     if report.empty_columns:
         click.echo(f"  no values, not imported: {', '.join(report.empty_columns)}")
     click.echo(f"values: {report.written} new, {report.replaced} replaced, {report.unchanged} unchanged")
