@@ -1,0 +1,75 @@
+"""Commands: export qdc, export qdpx, import-qdc, import-qdpx (REFI-QDA exchange with other tools)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..exchange import (
+    DEFAULT_CODER,
+    ExportSummary,
+    ImportReport,
+    export_codebook,
+    export_project,
+    import_refi,
+    read_qdc,
+    read_qdpx,
+)
+from .base import export, main, open_project
+
+file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+
+
+@export.command("qdc")
+@file_argument
+def export_qdc(file: Path) -> None:
+    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools."""
+    _print_export(export_codebook(open_project(), file))
+
+
+@export.command("qdpx")
+@file_argument
+def export_qdpx(file: Path) -> None:
+    """Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools."""
+    _print_export(export_project(open_project(), file))
+
+
+@main.command("import-qdc")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_qdc(file: Path) -> None:
+    """Import the codes of a REFI-QDA codebook (.qdc); a new --project is created."""
+    data = read_qdc(file)
+    _print_import(import_refi(open_project(create=True), data))
+
+
+@main.command("import-qdpx")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--coder", help=f"Coder for codings that name none (default: BEACON_QUAL_CODER, else {DEFAULT_CODER!r}).")
+def import_qdpx(file: Path, coder: str | None) -> None:
+    """Import a REFI-QDA project (.qdpx) into the project; a new --project is created."""
+    data = read_qdpx(file)
+    fallback = coder or os.environ.get("BEACON_QUAL_CODER") or DEFAULT_CODER
+    _print_import(import_refi(open_project(create=True), data, fallback_coder=fallback))
+
+
+def _print_export(summary: ExportSummary) -> None:
+    counts = ", ".join(f"{n} {what}" for what, n in summary.counts.items()) or "nothing"
+    click.echo(f"wrote {summary.path}: {counts}")
+    _print_list("not exported", summary.not_exported)
+
+
+def _print_import(report: ImportReport) -> None:
+    click.echo(f"imported {report.file}")
+    for what in sorted(set(report.added) | set(report.matched)):
+        click.echo(f"  {what:<12} {report.added[what]:>6} added  {report.matched[what]:>6} already present")
+    _print_list("not carried over", report.not_carried)
+    _print_list("notes", report.notes)
+
+
+def _print_list(title: str, lines: list[str]) -> None:
+    if lines:
+        click.echo(f"{title} ({len(lines)}):")
+        for line in lines:
+            click.echo(f"  - {line}")

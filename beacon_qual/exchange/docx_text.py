@@ -1,0 +1,53 @@
+"""Plain text of a .docx source that another tool stored without a plain-text version.
+
+The .docx is itself a ZIP archive, so it goes through the same checks as a project
+archive, and any XML part declaring a DTD or entities is refused before python-docx
+parses it. Paragraphs become lines; table cells follow in reading order, one per line.
+"""
+
+from __future__ import annotations
+
+import io
+
+import docx
+from docx.table import Table
+
+from ..errors import BeaconError
+from .safezip import Limits, SafeArchive
+
+
+def docx_text(data: bytes, label: str, limits: Limits) -> str:
+    """The text of a Word document, paragraphs separated by LF."""
+    _refuse_unsafe_parts(data, label, limits)
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a bad file
+        raise BeaconError(f"{label} is not a readable Word document ({type(exc).__name__})") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(_table_lines(block))
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def _table_lines(table: Table) -> list[str]:
+    lines: list[str] = []
+    seen: list = []  # cell elements already read (kept alive, compared by identity)
+    for row in table.rows:
+        for cell in row.cells:
+            if any(cell._tc is done for done in seen):  # a merged cell is listed once per column it spans
+                continue
+            seen.append(cell._tc)
+            lines.extend(paragraph.text for paragraph in cell.paragraphs)
+    return lines
+
+
+def _refuse_unsafe_parts(data: bytes, label: str, limits: Limits) -> None:
+    with SafeArchive(io.BytesIO(data), label, limits) as archive:
+        for name in archive.names:
+            if name.lower().endswith((".xml", ".rels")):
+                part = archive.read(name)
+                if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
+                    raise BeaconError(f"{label}: part {name} declares a DTD or entities, which is refused")
