@@ -272,3 +272,21 @@ async def test_two_workbenches_on_one_project(tiny_project: Project) -> None:
     rows = codings(tiny_project)
     assert sorted((r[1], r[2]) for r in rows) == [("Adaptation", "alice"), ("Adaptation", "bob"),
                                                   ("Adoption", "alice")]
+
+
+async def test_in_vivo_code_from_the_picker(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("j", "c")
+        await pilot.pause()
+        await pilot.press(*"site visit", "ctrl+n")  # a new code named from the typed words
+        await pilot.pause()
+        await pilot.press(*"innov", "enter")  # its parent: Innovation
+        await pilot.pause()
+        await pilot.press("y")  # confirm
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT2, "site visit", "alice", None)]
+        parent = tiny_project.scalar(
+            "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'site visit'")
+        assert parent == "Innovation"

@@ -380,7 +380,7 @@ class WorkbenchApp(App):
     def _create_and_apply(self, name: str, parent_id: int | None) -> None:
         from ..codebook import create_code
 
-        code_id = self._run(create_code, self.project, name, parent_id=parent_id)
+        code_id = self._run(create_code, self.project, name, parent_id=parent_id, coder_id=self.coder_id)
         if code_id is None:
             return
         self._load_codes()

@@ -77,7 +77,7 @@ class PickerScreen(ModalScreen[object]):
     def _refill(self, query: str) -> None:
         self.shown = self._rank(query)
         options: list[Option] = []
-        if self.parent_mode:
+        if self.parent_mode and not query:
             options.append(Option(Text("(top level: no parent)", style="italic"), id=TOP_LEVEL))
         for i, code in enumerate(self.shown):
             label = Text()
