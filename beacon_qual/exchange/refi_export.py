@@ -113,7 +113,7 @@ class _Writer:
     def __init__(self, project: Project, summary: ExportSummary):
         self.p = project
         self.summary = summary
-        self.guids: dict[tuple[str, int], str] = {}
+        self.guids: dict[str, dict[int, str]] = {}
         self.memos = self._memos_by_target()
         self.note_memos: list = []  # memos written as Notes, in order
         self.project_memos: list = []
@@ -134,11 +134,12 @@ class _Writer:
         return value
 
     def guid(self, table: str, row_id: int) -> str:
-        key = (table, row_id)
-        if key not in self.guids:
-            uuid = self.p.scalar(f"SELECT uuid FROM {table} WHERE id = ?", (row_id,))
-            self.guids[key] = refi.export_guid(uuid)
-        return self.guids[key]
+        """The REFI GUID of a row (all of a table's GUIDs are worked out on first use)."""
+        if table not in self.guids:
+            self.guids[table] = {
+                r[0]: refi.export_guid(r[1]) for r in self.p.execute(f"SELECT id, uuid FROM {table}")
+            }
+        return self.guids[table][row_id]
 
     def user_guid(self, coder_id: int | None) -> str | None:
         return None if coder_id is None else self.guid("coders", coder_id)
