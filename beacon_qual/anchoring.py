@@ -21,7 +21,8 @@ order:
   from the mapped start when the passage was deleted, clamped to the new text), and
   needs a person to look at it.
 
-Scores run from 0 to 100; a verbatim match scores 100. :data:`DEFAULT_THRESHOLD`
+Scores run from 0 to 100: ``fuzz.ratio`` of the old passage and the new span, so a
+verbatim match scores 100 and nothing else does. :data:`DEFAULT_THRESHOLD`
 is 85: a corrected typo or a changed word in a passage of a sentence or more
 scores above it, a passage rewritten or mostly deleted falls below it.
 """
@@ -151,7 +152,9 @@ def _place(diff: TextDiff, start: int, end: int, threshold: float) -> Placement:
         return Placement(*mapped, method, 100.0)
     radius = max(WINDOW_MIN, 2 * len(passage))
     lo, hi = max(0, mapped[0] - radius), min(len(new), max(mapped[1], mapped[0]) + radius)
-    found = _nearest_occurrence(new, passage, lo, hi, mapped[0]) or _unique_occurrence(new, passage)
+    found = _nearest_occurrence(new, passage, lo, hi, mapped[0])
+    if found is None:
+        found = _unique_occurrence(new, passage)
     if found is not None:
         return Placement(found, found + len(passage), "near", 100.0)
     best = _best_fuzzy(new, passage, mapped, lo, hi, threshold)
@@ -195,7 +198,8 @@ def _best_fuzzy(
     if hi > lo:
         aligned = fuzz.partial_ratio_alignment(passage, new[lo:hi])
         if aligned.dest_end > aligned.dest_start:
-            candidates.append((lo + aligned.dest_start, lo + aligned.dest_end, aligned.score))
+            start, end = lo + aligned.dest_start, lo + aligned.dest_end
+            candidates.append((start, end, fuzz.ratio(passage, new[start:end])))
     if not candidates:
         return None
     return max(candidates, key=lambda c: c[2])  # the first (the mapped span) wins a tie
