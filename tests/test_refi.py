@@ -21,7 +21,14 @@ from hypothesis import strategies as st
 from beacon_qual.cli import main
 from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
-from beacon_qual.exchange import export_codebook, export_project, import_qdc, import_qdpx, read_qdpx
+from beacon_qual.exchange import (
+    export_codebook,
+    export_project,
+    import_qdc,
+    import_qdpx,
+    import_refi,
+    read_qdpx,
+)
 from beacon_qual.exchange.labelled import compose, decompose
 from beacon_qual.exchange.safezip import Limits
 from beacon_qual.exchange.textmap import choose_reading, normalise
@@ -641,6 +648,28 @@ def test_unsafe_or_broken_archive_is_refused_and_changes_nothing(rich: Project, 
     fresh = tmp_path / "never.db"
     assert run("-p", fresh, "import-qdpx", archive).exit_code == 1
     assert not fresh.exists()
+
+
+def test_failure_while_writing_leaves_the_project_byte_for_byte(
+    rich: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = DATA / "atlas_like.qdpx"
+    data = read_qdpx(archive)
+    path = rich.path
+    rich.close()
+    before = file_hash(path)
+
+    def fail(self) -> None:  # by the time notes are written, codes, cases, documents and codings are in
+        assert self.p.scalar("SELECT count(*) FROM codings") > 4
+        raise BeaconError("disk full (simulated)")
+
+    monkeypatch.setattr("beacon_qual.exchange.refi_import._Importer._notes", fail)
+    with Project.open(path) as p:
+        with pytest.raises(BeaconError, match="simulated"):
+            import_refi(p, data)
+        assert p.scalar("SELECT count(*) FROM codings") == 4
+        assert p.scalar("SELECT count(*) FROM audit WHERE action = 'import'") == 0
+    assert file_hash(path) == before
 
 
 def test_too_many_members_and_malformed_codebook_are_refused(tmp_path: Path) -> None:
