@@ -243,10 +243,12 @@ class Project:
         if not create:
             raise BeaconError(f"no coder called {name!r} in this project")
         with self.transaction():
-            cur = self.execute(
-                "INSERT INTO coders(uuid, name, created_at) VALUES (?, ?, ?)", (new_uuid(), name, now())
+            # Another process may have added the same coder since the lookup above: keep theirs.
+            self.execute(
+                "INSERT INTO coders(uuid, name, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING",
+                (new_uuid(), name, now()),
             )
-            return cur.lastrowid
+            return self.scalar("SELECT id FROM coders WHERE name = ?", (name,))
 
     def backup(self, dest: Path | str) -> Path:
         """Copy the project with SQLite's online backup (safe while others write)."""
