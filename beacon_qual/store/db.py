@@ -266,8 +266,16 @@ class Project:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration script into statements (our scripts hold no ';' inside literals)."""
-    return [s.strip() for s in script.split(";") if s.strip() and not _only_comments(s)]
+    """Split a migration script into statements; a trigger's body (BEGIN ... END) stays one statement."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if not _only_comments(pending[:-1]):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 def _only_comments(sql: str) -> bool:

@@ -193,5 +193,95 @@ CREATE INDEX coding_anchors_revision ON coding_anchors(revision_id);
 CREATE INDEX codings_status ON codings(status) WHERE status <> 'ok';
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+V3 = """
+-- Full-text search: one row per sentence unit, rowid = units.id. The index keeps no copy of the text: it reads
+-- each sentence from the document through unit_text. Triggers keep it in step with every write to units and
+-- documents; an entry always holds the words of substr(current document text, start, end) of its unit.
+CREATE VIEW unit_text AS
+    SELECT u.id AS id, substr(d.text, u.start + 1, u.end - u.start) AS text
+    FROM units u JOIN documents d ON d.id = u.document_id
+    WHERE u.kind = 'sentence';
+
+CREATE VIRTUAL TABLE unit_fts USING fts5(
+    text, content = 'unit_text', content_rowid = 'id', tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER unit_fts_insert AFTER INSERT ON units WHEN new.kind = 'sentence' BEGIN
+    INSERT INTO unit_fts(rowid, text)
+        SELECT new.id, substr(d.text, new.start + 1, new.end - new.start) FROM documents d
+        WHERE d.id = new.document_id;
+END;
+
+-- When a document's deletion cascades to its units, the document is gone before their triggers run:
+-- unit_fts_documents_delete has already removed their entries, so this trigger finds no document and does nothing.
+CREATE TRIGGER unit_fts_delete AFTER DELETE ON units WHEN old.kind = 'sentence' BEGIN
+    INSERT INTO unit_fts(unit_fts, rowid, text)
+        SELECT 'delete', old.id, substr(d.text, old.start + 1, old.end - old.start) FROM documents d
+        WHERE d.id = old.document_id;
+END;
+
+CREATE TRIGGER unit_fts_update AFTER UPDATE OF document_id, kind, start, end ON units BEGIN
+    INSERT INTO unit_fts(unit_fts, rowid, text)
+        SELECT 'delete', old.id, substr(d.text, old.start + 1, old.end - old.start) FROM documents d
+        WHERE d.id = old.document_id AND old.kind = 'sentence';
+    INSERT INTO unit_fts(rowid, text)
+        SELECT new.id, substr(d.text, new.start + 1, new.end - new.start) FROM documents d
+        WHERE d.id = new.document_id AND new.kind = 'sentence';
+END;
+
+CREATE TRIGGER unit_fts_documents_delete BEFORE DELETE ON documents BEGIN
+    INSERT INTO unit_fts(unit_fts, rowid, text)
+        SELECT 'delete', u.id, substr(old.text, u.start + 1, u.end - u.start) FROM units u
+        WHERE u.document_id = old.id AND u.kind = 'sentence';
+END;
+
+CREATE TRIGGER unit_fts_text_before BEFORE UPDATE OF text ON documents BEGIN
+    INSERT INTO unit_fts(unit_fts, rowid, text)
+        SELECT 'delete', u.id, substr(old.text, u.start + 1, u.end - u.start) FROM units u
+        WHERE u.document_id = old.id AND u.kind = 'sentence';
+END;
+
+CREATE TRIGGER unit_fts_text_after AFTER UPDATE OF text ON documents BEGIN
+    INSERT INTO unit_fts(rowid, text)
+        SELECT u.id, substr(new.text, u.start + 1, u.end - u.start) FROM units u
+        WHERE u.document_id = new.id AND u.kind = 'sentence';
+END;
+
+INSERT INTO unit_fts(unit_fts) VALUES ('rebuild');
+
+-- Keyword suggestions: passages a code's keywords point at, kept apart from codings until a coder accepts one.
+CREATE TABLE suggestions (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    code_id     INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    matched     TEXT NOT NULL DEFAULT '[]',   -- JSON list of the words and phrases found, as written
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'accepted', 'rejected', 'skipped')),
+    decided_by  INTEGER REFERENCES coders(id),
+    decided_at  TEXT,
+    coding_id   INTEGER,                      -- the coding an acceptance made; no foreign key: undo may remove it
+    created_at  TEXT NOT NULL,
+    UNIQUE (document_id, code_id, start, end),
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX suggestions_status ON suggestions(status, document_id, start);
+CREATE INDEX suggestions_code ON suggestions(code_id, document_id);
+CREATE INDEX suggestions_coding ON suggestions(coding_id) WHERE coding_id IS NOT NULL;
+
+-- An accepted suggestion stands for its coding: undoing or removing that coding opens the suggestion again,
+-- and redoing it (the same coding back) accepts it again.
+CREATE TRIGGER suggestions_coding_removed AFTER DELETE ON codings BEGIN
+    UPDATE suggestions SET status = 'open', decided_by = NULL, decided_at = NULL
+        WHERE coding_id = old.id AND status = 'accepted';
+END;
+
+CREATE TRIGGER suggestions_coding_restored AFTER INSERT ON codings BEGIN
+    UPDATE suggestions SET status = 'accepted', decided_by = new.coder_id, decided_at = new.created_at
+        WHERE coding_id = new.id AND status = 'open' AND document_id = new.document_id
+          AND code_id = new.code_id AND start = new.start AND end = new.end;
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)
