@@ -25,7 +25,7 @@ from beacon_qual.agreement.measures import (
     shared_length,
     union_spans,
 )
-from beacon_qual.agreement.unitized import CoderUnits, unitized_alphas
+from beacon_qual.agreement.unitized import CoderUnits, binary_u_alphas, unitized_alphas
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
@@ -131,9 +131,9 @@ def test_unitized_single_value_hand_computed():
     # L = 10; A codes [0,4), B codes [2,6). Observed l00 = 8, l01 = l10 = 4, l11 = 4 (l.. = 20).
     # S0 = 6 + 6 (gaps), S1 = 16 + 16; e00 = 20*132/356, e11 = 20*32/356, e01 = 20*96/356.
     # u alpha = 1 - 8 / (20 - 3280/356) = 1 - 2848/3840 = 31/120.
-    r = unitized_alphas([CoderUnits.of([(0, 4, 1)]), CoderUnits.of([(2, 6, 1)])], 10, 1)
+    r = unitized_alphas([CoderUnits.of([(0, 4, 1)]), CoderUnits.of([(2, 6, 1)])], 10, 1, matrices=True)
     assert r.observed.tolist() == [[8, 4], [4, 4]]
-    assert r.expected * 356 == pytest.approx(np.array([[2640, 1920], [1920, 640]]))
+    assert r.expected_matrix() * 356 == pytest.approx(np.array([[2640, 1920], [1920, 640]]))
     assert r.u_alpha == pytest.approx(31 / 120)
     assert r.binary_u_alpha == pytest.approx(31 / 120)
     assert r.cu_alpha is None  # one value only among intersecting units
@@ -143,13 +143,13 @@ def test_unitized_two_values_hand_computed():
     # L = 10; A: [0,4)=1, [4,8)=2; B: [0,6)=1, [6,8)=2; both leave [8,10) as gap.
     a = CoderUnits.of([(0, 4, 1), (4, 8, 2)])
     b = CoderUnits.of([(0, 6, 1), (6, 8, 2)])
-    r = unitized_alphas([a, b], 10, 2)
+    r = unitized_alphas([a, b], 10, 2, matrices=True)
     assert r.observed.tolist() == [[4, 0, 0], [0, 8, 2], [0, 2, 4]]
     # uα: margins 4, 10, 6; S = (4, 52, 20); e_cc = 20*(l_c^2 - S_c)/324; De = 4960/324.
     assert r.u_alpha == pytest.approx(1 - 4 * 324 / 4960)
     assert r.binary_u_alpha == pytest.approx(1.0)  # no unit-versus-gap disagreement
     # cuα: l' = 16 (10, 6); X = (16+36, 16+4); denominator 16 - 72/16 = 11.5.
-    assert r.cu_expected * 11.5 == pytest.approx(np.array([[48, 60], [60, 16]]))
+    assert r.cu_expected_matrix() * 11.5 == pytest.approx(np.array([[48, 60], [60, 16]]))
     assert r.cu_alpha == pytest.approx(1 - 4 * 11.5 / 120)
     assert r.k_u_alpha[1] == pytest.approx(1 - 0.2 / (60 / 108))
     assert r.k_u_alpha[2] == pytest.approx(1 - (1 / 3) * (76 / 60))
@@ -166,6 +166,27 @@ def test_unitized_degenerate_cases():
     assert one.u_alpha == pytest.approx(-0.05)
     with pytest.raises(ValueError):
         unitized_alphas([CoderUnits.of([(0, 5, 1), (3, 6, 2)]), CoderUnits.of([])], 10, 2)
+
+
+coder_spans = st.lists(st.tuples(st.integers(0, 50), st.integers(1, 12)), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(coder_spans, min_size=2, max_size=3))
+def test_per_code_binary_form_equals_the_general_one(coders):
+    length = 64
+    merged = [union_spans(np.zeros(len(c), dtype=np.int64), [s for s, _ in c], [s + n for s, n in c]) for c in coders]
+    units = [CoderUnits(s, e, np.ones(s.size, dtype=np.int64)) for _g, s, e in merged]
+    general = unitized_alphas(units, length, 1).binary_u_alpha
+    covered = np.array([[float((e - s).sum())] for _g, s, e in merged])
+    shared = sum(
+        shared_length(merged[i], merged[j], 1)[0] for i in range(len(merged)) for j in range(i + 1, len(merged))
+    )
+    squares = [sum(float(((e - s) ** 2).sum()) for _g, s, e in merged)]
+    [grouped] = binary_u_alphas(covered, [shared], squares, length)
+    assert (grouped is None) == (general is None)
+    if general is not None:
+        assert grouped == pytest.approx(general)
 
 
 # -- a project ------------------------------------------------------------------------------------------------------

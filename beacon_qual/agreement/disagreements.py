@@ -15,7 +15,7 @@ import numpy as np
 
 from ..store import Project
 from .material import Material, load_material
-from .measures import union_spans
+from .measures import distinct, union_spans
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def disagreements(
     """
     material = load_material(project, [coder_a, coder_b], documents=documents, codes=codes)
     n_codes = len(material.code_ids)
-    bounds = np.unique(np.concatenate([material.start, material.end, material.offsets]))
+    bounds = distinct(np.concatenate([material.start, material.end, material.offsets]))
     pieces_a, codes_a = _piece_codes(material, 0, bounds)
     pieces_b, codes_b = _piece_codes(material, 1, bounds)
     n_pieces = bounds.size - 1

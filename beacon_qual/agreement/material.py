@@ -8,7 +8,8 @@ on the whole selection at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import process
@@ -83,17 +84,24 @@ class Material:
     unit_kind: str | None = None
     unit_start: np.ndarray | None = None
     unit_end: np.ndarray | None = None
+    _order: np.ndarray | None = field(default=None, repr=False)
+    _keys: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def length(self) -> int:
         return int(self.offsets[-1])
 
     def spans(self, coder: int, code: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(code, start, end)`` of one coder's codings, optionally of one code only."""
-        mask = self.coder == coder
-        if code is not None:
-            mask &= self.code == code
-        return self.code[mask], self.start[mask], self.end[mask]
+        """``(code, start, end)`` of one coder's codings (sorted by code, then start), optionally of one code."""
+        if self._order is None:
+            self._order = np.lexsort((self.start, self.code, self.coder))
+            self._keys = self.coder[self._order] * (len(self.code_ids) + 1) + self.code[self._order]
+        assert self._keys is not None
+        base = coder * (len(self.code_ids) + 1)
+        lo, hi = (base, base + len(self.code_ids)) if code is None else (base + code, base + code)
+        first, last = np.searchsorted(self._keys, lo, "left"), np.searchsorted(self._keys, hi, "right")
+        rows = self._order[first:last]
+        return self.code[rows], self.start[rows], self.end[rows]
 
 
 def resolve_coders(project: Project, names: list[str] | tuple[str, ...], minimum: int) -> list[tuple[int, str]]:
@@ -110,13 +118,20 @@ def resolve_coders(project: Project, names: list[str] | tuple[str, ...], minimum
     return chosen
 
 
+def _int_rows(project: Project, sql: str, params: list | tuple, width: int) -> np.ndarray:
+    """An integer query's rows as a (rows, width) array, without a Python object per row kept."""
+    flat = np.fromiter(chain.from_iterable(project.execute(sql, params)), dtype=np.int64)
+    return flat.reshape(-1, width)
+
+
 def _codings(project: Project, coder_ids: list[int]) -> np.ndarray:
     marks = ",".join("?" * len(coder_ids))
-    rows = project.execute(
-        f"SELECT id, coder_id, code_id, document_id, start, end FROM codings WHERE coder_id IN ({marks})",
+    return _int_rows(
+        project,
+        f"SELECT id, coder_id, code_id, document_id, start, end FROM codings NOT INDEXED WHERE coder_id IN ({marks})",
         coder_ids,
-    ).fetchall()
-    return np.array(rows, dtype=np.int64).reshape(-1, 6)
+        6,
+    )
 
 
 def _documents(project: Project, refs: tuple[str, ...], used: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -216,10 +231,7 @@ def load_material(
 def _load_units(project: Project, material: Material, kind: str) -> None:
     if kind not in UNIT_KINDS:
         raise BeaconError(f"unknown unit {kind!r}; choose one of {', '.join(UNIT_KINDS)}")
-    rows = np.array(
-        project.execute("SELECT id, document_id, start, end FROM units WHERE kind = ?", (kind,)).fetchall(),
-        dtype=np.int64,
-    ).reshape(-1, 4)
+    rows = _int_rows(project, "SELECT id, document_id, start, end FROM units WHERE kind = ?", (kind,), 4)
     where, found = _positions(material.doc_ids, rows[:, 1])
     rows, where = rows[found], where[found]
     limit = material.offsets[where + 1] - material.offsets[where]

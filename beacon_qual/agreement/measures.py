@@ -28,6 +28,17 @@ def _ints(values: Sequence[int] | np.ndarray) -> IntArray:
     return np.asarray(values, dtype=np.int64)
 
 
+def distinct(values: np.ndarray, *, counts: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct integers (and how often each occurs), by one sort."""
+    ordered = np.sort(np.asarray(values, dtype=np.int64), kind="stable")
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    if not counts:
+        return ordered[first]
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(np.append(starts, ordered.size))
+
+
 # -- spans -------------------------------------------------------------------------------------------------
 def union_spans(group: IntArray, start: IntArray, end: IntArray) -> tuple[IntArray, IntArray, IntArray]:
     """Merge spans that overlap within each group; touching spans stay apart.
@@ -59,8 +70,8 @@ def overlap_pairs(
     empty = np.zeros(0, dtype=np.int64)
     if ag.size == 0 or bg.size == 0:
         return empty, empty
-    groups, inverse = np.unique(np.concatenate([ag, bg]), return_inverse=True)
-    ga, gb = inverse[: ag.size], inverse[ag.size:]
+    groups = distinct(np.concatenate([ag, bg]))
+    ga, gb = np.searchsorted(groups, ag), np.searchsorted(groups, bg)
     stride = int(max(ae.max(), be.max())) + 1
     longest = np.zeros(groups.size, dtype=np.int64)
     np.maximum.at(longest, gb, be - bs)

@@ -38,6 +38,7 @@ from .measures import (
     binary_coincidences,
     binary_tables,
     covered_length,
+    distinct,
     nominal_alpha,
     overlap_pairs,
     pooled,
@@ -45,7 +46,7 @@ from .measures import (
     shared_length,
     union_spans,
 )
-from .unitized import CoderUnits, unitized_alphas
+from .unitized import CoderUnits, binary_u_alphas, unitized_alphas
 
 DEFAULT_MIN_SHARE = 0.5
 DEFAULT_OVERLAP = 90.0
@@ -231,8 +232,9 @@ def _coded_units(material: Material, coder: int, min_share: float) -> np.ndarray
     if ia.size == 0:
         return np.zeros(0, dtype=np.int64)
     inter = np.minimum(end[ia], material.unit_end[ib]) - np.maximum(start[ia], material.unit_start[ib])
-    keys, inverse = np.unique(ib * n_codes + code[ia], return_inverse=True)
-    cover = np.bincount(inverse, weights=inter.astype(float))
+    raw = ib * n_codes + code[ia]
+    keys = distinct(raw)
+    cover = np.bincount(np.searchsorted(keys, raw), weights=inter.astype(float), minlength=keys.size)
     unit = keys // n_codes
     needed = min_share * (material.unit_end[unit] - material.unit_start[unit])
     return keys[cover >= needed - 1e-9]
@@ -256,7 +258,7 @@ def _unit_alpha_figures(material: Material, coded: list[np.ndarray]) -> list[Fig
     n_codes = len(material.code_ids)
     m = len(coded)
     units = 0 if material.unit_start is None else int(material.unit_start.size)
-    keys, yes = np.unique(np.concatenate(coded), return_counts=True)
+    keys, yes = distinct(np.concatenate(coded), counts=True)
     code_of = keys % max(n_codes, 1)
     names = tuple(material.coder_names)
     what = f"{material.unit_kind}s"
@@ -308,7 +310,7 @@ def coder_units(
     g, s, e = union_spans(code, start, end)
     if g.size == 0:
         return CoderUnits(g, s, e)
-    bounds = np.unique(np.concatenate([s, e]))
+    bounds = distinct(np.concatenate([s, e]))
     lo, hi = np.searchsorted(bounds, s), np.searchsorted(bounds, e)
     counts = hi - lo
     piece = np.repeat(lo, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -346,22 +348,28 @@ def _unitized_figures(material: Material) -> list[Figure]:
     ]
     if combos:
         figures[0].note = f"{len(combos)} combinations of overlapping codes counted as values of their own"
-    cu_margins = result.observed[1:, 1:].sum(axis=1)
+    cu_margins = result.cu_margins[1:]
+    binary = _binary_by_code(material)
     for index, path in enumerate(material.code_paths):
         k_value = result.k_u_alpha.get(index + 1)
-        k_n = int(round(cu_margins[index]))
-        figures.append(Figure("k_u_alpha", path, names, k_value, k_n, "characters",
+        figures.append(Figure("k_u_alpha", path, names, k_value, int(round(cu_margins[index])), "characters",
                               note="" if k_value is not None else "undefined: no variation among intersecting units"))
-        own = [_one_code_units(material, c, index) for c in range(m)]
-        binary = unitized_alphas(own, length, 1).binary_u_alpha
-        figures.append(Figure("code_binary_u_alpha", path, names, binary, length, "characters",
-                              note="" if binary is not None else "no coder applied the code"))
+        figures.append(Figure("code_binary_u_alpha", path, names, binary[index], length, "characters",
+                              note="" if binary[index] is not None else "no coder applied the code"))
     return figures
 
 
-def _one_code_units(material: Material, coder: int, code: int) -> CoderUnits:
-    _g, start, end = union_spans(*material.spans(coder, code))
-    return CoderUnits(start, end, np.ones(start.size, dtype=np.int64))
+def _binary_by_code(material: Material) -> list[float | None]:
+    """|uα of each code on its own: the code's units (merged per coder) against everything else."""
+    n_codes = len(material.code_ids)
+    m = len(material.coder_names)
+    spans = [union_spans(*material.spans(c)) for c in range(m)]
+    covered = np.array([np.bincount(g, weights=(e - s).astype(float), minlength=n_codes) for g, s, e in spans])
+    squares = sum(np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes) for g, s, e in spans)
+    shared = np.zeros(n_codes)
+    for a, b in combinations(range(m), 2):
+        shared += shared_length(spans[a], spans[b], n_codes)
+    return binary_u_alphas(covered, shared, squares, material.length)
 
 
 # -- presenting -------------------------------------------------------------------------------------------

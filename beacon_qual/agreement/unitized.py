@@ -48,6 +48,8 @@ from typing import Sequence
 
 import numpy as np
 
+from .measures import distinct
+
 
 @dataclass(frozen=True)
 class CoderUnits:
@@ -66,26 +68,55 @@ class CoderUnits:
 
 @dataclass
 class UnitizedAlphas:
+    """The coefficients and the sums they are made of (index 0 is the gap, 1..n_values the values).
+
+    Only the vectors the coefficients need are kept, so that thousands of values cost
+    little; :meth:`expected_matrix` and :meth:`cu_expected_matrix` build the full
+    matrices, and ``observed`` holds the observed one when asked for with ``matrices=True``.
+    """
+
     n_values: int
     length: int
     coders: int
-    observed: np.ndarray
-    expected: np.ndarray
-    cu_expected: np.ndarray
+    margins: np.ndarray  # l_c.
+    agreeing: np.ndarray  # l_cc
+    with_gap: np.ndarray  # l_0c = l_c0
+    squares: np.ndarray  # S_c
+    overlap_squares: np.ndarray  # X_c / (m - 1), index 0 unused
     u_alpha: float | None
     binary_u_alpha: float | None
     cu_alpha: float | None
     k_u_alpha: dict[int, float | None] = field(default_factory=dict)
+    observed: np.ndarray | None = None
 
     @property
     def pairable(self) -> float:
         """l.. = m * L."""
-        return float(self.observed.sum())
+        return float(self.coders * self.length)
+
+    @property
+    def cu_margins(self) -> np.ndarray:
+        """l'_c = l_c. - l_c0 for c >= 1 (index 0 is 0)."""
+        out = self.margins - self.with_gap
+        out[0] = 0.0
+        return out
 
     @property
     def cu_pairable(self) -> float:
         """l': the length of units that intersect other coders' units, over all coders."""
-        return float(self.observed[1:, 1:].sum())
+        return float(self.cu_margins.sum())
+
+    def expected_matrix(self) -> np.ndarray:
+        total = self.pairable
+        return total * (np.outer(self.margins, self.margins) - np.diag(self.squares)) / (
+            total * total - self.squares.sum()
+        )
+
+    def cu_expected_matrix(self) -> np.ndarray:
+        """e'_ck for c, k >= 1."""
+        margins, x = self.cu_margins[1:], self.overlap_squares[1:]
+        total = margins.sum()
+        return (np.outer(margins, margins) - np.diag(x)) / (total - x.sum() / total)
 
 
 def _partition(units: CoderUnits, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,77 +150,106 @@ def _alpha(observed: float, expected: float, scale: float) -> float | None:
     return 1.0 - observed / expected
 
 
-def unitized_alphas(coders: Sequence[CoderUnits], length: int, n_values: int) -> UnitizedAlphas:
+def unitized_alphas(
+    coders: Sequence[CoderUnits], length: int, n_values: int, *, matrices: bool = False
+) -> UnitizedAlphas:
     """uα, |uα, cuα and (k)uα for m >= 2 coders over a continuum of ``length`` positions.
 
-    Values are 1..n_values; the matrices are indexed 0 (gap) .. n_values.
+    Values are 1..n_values (0 is the gap). ``matrices=True`` also keeps the observed
+    coincidence matrix (n_values + 1 squared entries: for small cases).
     """
     m = len(coders)
     if m < 2:
         raise ValueError("unitized alpha needs at least two coders")
     size = n_values + 1
     parts = [_partition(units, length) for units in coders]
-    bounds = np.unique(np.concatenate([p[0] for p in parts] + [np.array([length], dtype=np.int64)]))
+    bounds = distinct(np.concatenate([p[0] for p in parts] + [np.array([length], dtype=np.int64)]))
     atom_start, atom_len = bounds[:-1], np.diff(bounds).astype(float)
     seg_of = [np.searchsorted(p[0], atom_start, side="right") - 1 for p in parts]
     val_of = [p[2][s] for p, s in zip(parts, seg_of)]
 
-    pair_sum = np.zeros(size * size)
-    x_squares = np.zeros(size)
+    margins, agreeing, with_gap, x_squares = (np.zeros(size) for _ in range(4))
+    observed = np.zeros((size, size)) if matrices else None
     for i in range(m):
-        seg_len = (parts[i][1] - parts[i][0]).astype(float)
+        margins += np.bincount(val_of[i], weights=atom_len, minlength=size)
         for j in range(m):
             if i == j:
                 continue
-            pair_sum += np.bincount(val_of[i] * size + val_of[j], weights=atom_len, minlength=size * size)
-            both = (val_of[i] > 0) & (val_of[j] > 0)
-            x = np.bincount(seg_of[i][both], weights=atom_len[both], minlength=seg_len.size)
+            vi, vj = val_of[i], val_of[j]
+            same = vi == vj
+            agreeing += np.bincount(vi[same], weights=atom_len[same], minlength=size)
+            gap = vi == 0
+            with_gap += np.bincount(vj[gap], weights=atom_len[gap], minlength=size)
+            both = (vi > 0) & (vj > 0)
+            x = np.bincount(seg_of[i][both], weights=atom_len[both], minlength=parts[i][0].size)
             x_squares += np.bincount(parts[i][2], weights=x * x, minlength=size)
-    observed = pair_sum.reshape(size, size) / (m - 1)
+            if observed is not None:
+                observed += np.bincount(vi * size + vj, weights=atom_len, minlength=size * size).reshape(size, size)
+    agreeing /= m - 1
+    with_gap /= m - 1
+    if observed is not None:
+        observed /= m - 1
 
     squares = np.zeros(size)
     for start, end, value in parts:
         seg_len = (end - start).astype(float)
         squares += np.bincount(value, weights=np.where(value > 0, seg_len * seg_len, seg_len), minlength=size)
-    total = float(m * length)
-    margins = observed.sum(axis=1)
-    denominator = total * total - squares.sum()
-    if denominator > 0:
-        expected = total * (np.outer(margins, margins) - np.diag(squares)) / denominator
-    else:
-        expected = np.zeros((size, size))
-
-    u_alpha = _alpha(total - np.trace(observed), total - np.trace(expected), total)
-    binary = _alpha(observed[0, 1:].sum(), expected[0, 1:].sum(), total)
-
-    cu_obs = observed[1:, 1:]
-    cu_margins = cu_obs.sum(axis=1)
-    cu_total = float(cu_margins.sum())
-    x_by_value = x_squares[1:] / (m - 1)
-    cu_expected = np.zeros_like(cu_obs)
-    cu_alpha: float | None = None
-    k_alpha: dict[int, float | None] = {}
-    if cu_total > 0:
-        cu_den = cu_total - x_by_value.sum() / cu_total
-        if cu_den > 0:
-            cu_expected = (np.outer(cu_margins, cu_margins) - np.diag(x_by_value)) / cu_den
-        cu_alpha = _alpha(cu_total - np.trace(cu_obs), cu_total - np.trace(cu_expected), cu_total)
-        exp_margins = cu_expected.sum(axis=1)
-        for k in range(n_values):
-            if cu_margins[k] <= 0:
-                continue
-            do = (cu_margins[k] - cu_obs[k, k]) / cu_margins[k]
-            de = (exp_margins[k] - cu_expected[k, k]) / exp_margins[k] if exp_margins[k] > 0 else 0.0
-            k_alpha[k + 1] = _alpha(do, de, 1.0)
-    return UnitizedAlphas(
-        n_values=n_values,
-        length=length,
-        coders=m,
+    result = UnitizedAlphas(
+        n_values=n_values, length=length, coders=m, margins=margins, agreeing=agreeing, with_gap=with_gap,
+        squares=squares, overlap_squares=x_squares / (m - 1), u_alpha=None, binary_u_alpha=None, cu_alpha=None,
         observed=observed,
-        expected=expected,
-        cu_expected=cu_expected,
-        u_alpha=u_alpha,
-        binary_u_alpha=binary,
-        cu_alpha=cu_alpha,
-        k_u_alpha=k_alpha,
     )
+    _u_alphas(result)
+    _cu_alphas(result)
+    return result
+
+
+def _u_alphas(r: UnitizedAlphas) -> None:
+    total = r.pairable
+    denominator = total * total - r.squares.sum()
+    if denominator <= 0:
+        return
+    expected_agreeing = total * ((r.margins**2).sum() - r.squares.sum()) / denominator
+    r.u_alpha = _alpha(total - r.agreeing.sum(), total - expected_agreeing, total)
+    gap = r.margins[0]
+    expected_gap_unit = total * gap * (total - gap) / denominator
+    r.binary_u_alpha = _alpha(r.with_gap[1:].sum(), expected_gap_unit, total)
+
+
+def _cu_alphas(r: UnitizedAlphas) -> None:
+    margins, x, agreeing = r.cu_margins[1:], r.overlap_squares[1:], r.agreeing[1:]
+    total = float(margins.sum())
+    if total <= 0:
+        return
+    denominator = total - x.sum() / total
+    if denominator <= 0:
+        return
+    expected_agreeing = (margins**2 - x) / denominator
+    expected_margins = (margins * total - x) / denominator
+    r.cu_alpha = _alpha(total - agreeing.sum(), total - expected_agreeing.sum(), total)
+    for k in np.flatnonzero(margins > 0).tolist():
+        do = (margins[k] - agreeing[k]) / margins[k]
+        de = (expected_margins[k] - expected_agreeing[k]) / expected_margins[k] if expected_margins[k] > 0 else 0.0
+        r.k_u_alpha[k + 1] = _alpha(do, de, 1.0)
+
+
+def binary_u_alphas(
+    covered: np.ndarray, shared: np.ndarray, squares: np.ndarray, length: int
+) -> list[float | None]:
+    """|uα for many groups at once (e.g. one per code), each group being units of one value.
+
+    With one value the sums of :func:`unitized_alphas` reduce to per-group totals:
+    ``covered[i, g]`` = length coder i covered, ``shared[g]`` = sum over coder pairs i < j of
+    the length both covered, ``squares[g]`` = sum of squared unit lengths over all coders.
+    Then l_1 = sum_i covered, l_0 = m*L - l_1 (and S_0 = l_0, gaps being divisible),
+    Do = l_01 = l_1 - 2*shared/(m-1), De = e_01 = m*L * l_0 * l_1 / ((m*L)^2 - l_0 - S_1).
+    """
+    covered = np.asarray(covered, dtype=float)
+    m = covered.shape[0]
+    total = float(m * length)
+    unit = covered.sum(axis=0)
+    gap = total - unit
+    observed = unit - 2.0 * np.asarray(shared, dtype=float) / (m - 1)
+    denominator = total * total - gap - np.asarray(squares, dtype=float)
+    expected = np.where(denominator > 0, total * gap * unit / np.where(denominator > 0, denominator, 1.0), 0.0)
+    return [_alpha(o, e, total) for o, e in zip(observed.tolist(), expected.tolist())]
