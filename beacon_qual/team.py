@@ -24,7 +24,7 @@ the first merged keeps its id and the other's codings join it.
 
 All files are merged in one transaction, after a backup of this project to
 ``<project>.before-merge-<time>.bak``. The copies are attached read-only and checked to
-be beacon-qual projects of this schema version first.
+be beacon-qual projects of this schema version or an older one first.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from .store import Project, now
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+MERGE_CACHE_KIB = -262144  # 256 MiB of page cache while merging (negative: KiB)
 MAX_COPIES_AT_ONCE = 9  # SQLite attaches at most 10 databases; one name stays free
 CODE_COLUMNS = (
     "uuid", "name", "description", "inclusion", "exclusion", "example", "colour", "keywords", "codable",
@@ -98,7 +99,10 @@ def clone_for_coder(project: Project, coder: str, out: Path | str) -> CoderCopy:
 
 # -- checking a copy ---------------------------------------------------------------------------------------------
 def check_project_file(path: Path) -> None:
-    """Raise BeaconError unless ``path`` is a beacon-qual project of this schema version (read-only check)."""
+    """Raise BeaconError unless ``path`` is a beacon-qual project this version can read (read-only check).
+
+    A copy with an older schema is fine: merging reads only what every schema version has.
+    """
     if not path.is_file():
         raise BeaconError(f"no project file at {path}")
     with path.open("rb") as fh:
@@ -116,8 +120,8 @@ def check_project_file(path: Path) -> None:
         raise BeaconError(f"{path} cannot be read as a beacon-qual project ({exc})") from None
     if app_id != APPLICATION_ID:
         raise BeaconError(f"{path} is an SQLite database but not a beacon-qual project")
-    if version < SCHEMA_VERSION:
-        raise BeaconError(f"{path} has an older schema ({version}); open it once with this beacon-qual, then merge")
+    if version < 1:
+        raise BeaconError(f"{path} is an empty beacon-qual project (no schema)")
     if version > SCHEMA_VERSION:
         raise BeaconError(f"{path} was written by a newer beacon-qual (schema {version}); upgrade beacon-qual")
 
@@ -155,6 +159,10 @@ def merge_projects(project: Project, others: list[Path | str]) -> MergeResult:
     aliases = [f"copy{i}" for i in range(len(paths))]
     for alias, path in zip(aliases, paths):
         project.execute("ATTACH DATABASE ? AS " + alias, (f"file:{path.resolve().as_posix()}?mode=ro",))
+    cache = project.scalar("PRAGMA main.cache_size")
+    # Matching and inserting many codings reads and updates indexes at random places: keep pages in memory.
+    for schema in ["main", *aliases]:
+        project.execute(f"PRAGMA {schema}.cache_size = {MERGE_CACHE_KIB}")
     try:
         with project.transaction():
             files = [_merge_one(project, alias, path) for alias, path in zip(aliases, paths)]
@@ -165,6 +173,7 @@ def merge_projects(project: Project, others: list[Path | str]) -> MergeResult:
                     "conflicts": len(item.conflicts),
                 })
     finally:
+        project.execute(f"PRAGMA main.cache_size = {cache}")
         for alias in aliases:
             project.execute(f"DETACH DATABASE {alias}")
     return MergeResult(backup, files)
@@ -284,9 +293,8 @@ def _merge_codings(project: Project, alias: str, result: FileMerge) -> None:
         " LEFT JOIN main.documents md ON md.id = mc.document_id"
         " WHERE NOT (mc.document_id IS d.main_id AND mc.code_id = k.main_id AND mc.coder_id = c.main_id"
         " AND mc.start = oc.start AND mc.end = oc.end AND mc.memo IS oc.memo)"
-        " ORDER BY oc.uuid"
     ).fetchall()
-    for uuid, doc, start, end, o_start, o_end in differing:
+    for uuid, doc, start, end, o_start, o_end in sorted(differing):
         result.conflicts.append(
             f"coding {uuid} in {doc!r} differs in the copy (here {start}..{end}, copy {o_start}..{o_end}, "
             f"or its code, coder or memo); kept this project's"
