@@ -16,6 +16,7 @@ from . import survey_cmds  # noqa: F401,E402
 from . import workbench_cmds  # noqa: F401,E402
 from . import analysis_cmds  # noqa: F401,E402
 from . import exchange_cmds  # noqa: F401,E402
+from . import search_cmds  # noqa: F401,E402
 from . import reliability_cmds  # noqa: F401,E402
 
 __all__ = ["main"]

@@ -1,0 +1,475 @@
+"""Keyword suggestions: sentences a code's keywords point at, for a coder to accept, reject or skip.
+
+Each code's keywords and phrases, and the words of every sentence unit, are case-folded and lemmatised with
+spaCy's lookup lemmatizer (the English table of spacy-lookups-data), so "adapted" meets the keyword "adapt"
+and "site visits" meets "site visit". A one-word keyword matches a word with the same lemma; a phrase matches
+its lemmas in a row. Words are runs of letters or of digits, so "know-how" and "know how" are the same phrase.
+
+Matches are stored in ``suggestions`` (schema V3), one per (document, code, sentence), apart from the codings:
+they never count as codings until a coder accepts one, which applies the code through the coding service
+(audited, undoable). Running again adds only sentences not suggested before; a decision is never reopened
+by a run. Undoing or removing the coding of an accepted suggestion opens it again (a trigger does that).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import spacy
+
+from .coding import Coding, add_coding
+from .errors import BeaconError
+from .store import Project, now
+
+WORD = re.compile(r"[^\W\d_]+|\d+")
+STATUSES = ("open", "accepted", "rejected", "skipped")
+
+
+# -- lemmas -----------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def lemma_table() -> Mapping[str, str]:
+    """spaCy's English lookup table (word -> lemma), loaded through the lookup lemmatizer; no download."""
+    nlp = spacy.blank("en")
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    try:
+        nlp.initialize()
+    except (ValueError, OSError) as exc:
+        raise BeaconError(
+            f"cannot load spaCy's English lemma table (is spacy-lookups-data installed?): {exc}"
+        ) from None
+    return lemmatizer.lookups.get_table("lemma_lookup")
+
+
+class Lemmatiser:
+    """Lemmas of lower-cased words, each word form looked up once."""
+
+    def __init__(self) -> None:
+        self._table = lemma_table()
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        lemma = self._cache.get(word)
+        if lemma is None:
+            lower = word.lower()
+            lemma = str(self._table.get(lower, lower)).casefold()
+            self._cache[word] = lemma
+        return lemma
+
+    def lemmas(self, words: Iterable[str]) -> list[str]:
+        get = self._cache.get
+        return [get(w) or self(w) for w in words]
+
+
+# -- matching ---------------------------------------------------------------------------------------------
+
+
+class KeywordMatcher:
+    """Finds every code's keywords and phrases in a sentence, by lemma, with one dictionary probe per word."""
+
+    def __init__(self, keywords: Mapping[int, Iterable[str]], lemmatiser: Lemmatiser | None = None):
+        self.lemmatiser = lemmatiser or Lemmatiser()
+        phrases: dict[tuple[str, ...], set[int]] = {}
+        for code_id, words in keywords.items():
+            for keyword in words:
+                lemmas = tuple(self.lemmatiser.lemmas(WORD.findall(keyword)))
+                if lemmas:
+                    phrases.setdefault(lemmas, set()).add(code_id)
+        self._by_first: dict[str, list[tuple[tuple[str, ...], tuple[int, ...]]]] = {}
+        for lemmas in sorted(phrases, key=len, reverse=True):
+            self._by_first.setdefault(lemmas[0], []).append((lemmas, tuple(sorted(phrases[lemmas]))))
+        self._firsts = frozenset(self._by_first)
+
+    def match(self, text: str) -> tuple[int, dict[int, list[str]]]:
+        """(number of words, {code id: the words and phrases found, as written}) for one sentence."""
+        words = WORD.findall(text)
+        lemmas = self.lemmatiser.lemmas(words)
+        if self._firsts.isdisjoint(lemmas):
+            return len(words), {}
+        found: dict[int, list[str]] = {}
+        covered: dict[int, int] = {}
+        spans = [m.span() for m in WORD.finditer(text)]
+        for i, lemma in enumerate(lemmas):
+            for phrase, code_ids in self._by_first.get(lemma, ()):
+                end = i + len(phrase)
+                if len(phrase) > 1 and tuple(lemmas[i:end]) != phrase:
+                    continue
+                surface = text[spans[i][0] : spans[end - 1][1]]
+                for code_id in code_ids:
+                    if covered.get(code_id, 0) >= end:
+                        continue
+                    covered[code_id] = end
+                    seen = found.setdefault(code_id, [])
+                    if surface not in seen:
+                        seen.append(surface)
+        return len(words), found
+
+
+def mark_words(text: str, words: Iterable[str], marks: tuple[str, str] = ("[", "]")) -> str:
+    """``text`` with each occurrence of the given words wrapped in ``marks`` (for showing a suggestion)."""
+    spans: list[tuple[int, int]] = []
+    for word in sorted(set(words), key=len, reverse=True):
+        for m in re.finditer(re.escape(word), text):
+            if all(m.end() <= s or m.start() >= e for s, e in spans):
+                spans.append(m.span())
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        out += [text[pos:start], marks[0], text[start:end], marks[1]]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+# -- choosing codes ---------------------------------------------------------------------------------------
+
+
+def code_keywords(project: Project, code_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """The keywords of every codable code that has some (of ``code_ids`` only, when given)."""
+    wanted = None if code_ids is None else set(code_ids)
+    result: dict[int, list[str]] = {}
+    for row in project.execute("SELECT id, name, keywords FROM codes WHERE codable = 1 ORDER BY id"):
+        if wanted is not None and row["id"] not in wanted:
+            continue
+        try:
+            words = json.loads(row["keywords"] or "[]")
+        except json.JSONDecodeError:
+            words = None
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise BeaconError(
+                f"code {row['name']!r} has keywords that are not a JSON list of words: {row['keywords']!r}"
+            )
+        words = [w for w in words if w.strip()]
+        if words:
+            result[row["id"]] = words
+    return result
+
+
+def select_codes(project: Project, refs: Iterable[str | int]) -> list[int]:
+    """The codes named (by path, name or id) and every code below them that has keywords."""
+    from .codebook import resolve_code
+
+    chosen: list[int] = []
+    for ref in refs:
+        root = resolve_code(project, ref)
+        tree = project.execute(
+            "WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL"
+            " SELECT c.id FROM codes c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree",
+            (root,),
+        )
+        with_keywords = list(code_keywords(project, [r[0] for r in tree]))
+        if not with_keywords:
+            raise BeaconError(
+                f"code {ref!r} has no keywords (nor has any code below it); nothing to suggest from"
+            )
+        chosen.extend(c for c in with_keywords if c not in chosen)
+    return chosen
+
+
+# -- making suggestions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuggestRun:
+    codes: int
+    documents: int
+    sentences: int
+    words: int
+    found: int  # (sentence, code) pairs the keywords point at
+    added: int  # of those, how many were not suggested before
+
+
+def make_suggestions(
+    project: Project,
+    *,
+    code_ids: Iterable[int] | None = None,
+    document_ids: Iterable[int] | None = None,
+) -> SuggestRun:
+    """Match the codes' keywords against every sentence of the documents and store new suggestions.
+
+    All codes with keywords and all documents unless narrowed. One transaction: all stored or none.
+    """
+    keywords = code_keywords(project, code_ids)
+    if not keywords:
+        raise BeaconError("no code has keywords; add keywords to the codebook first")
+    matcher = KeywordMatcher(keywords)
+    if document_ids is None:
+        doc_ids = [r[0] for r in project.execute("SELECT id FROM documents ORDER BY id")]
+    else:
+        doc_ids = list(dict.fromkeys(document_ids))
+    sentences = words = found = added = 0
+    with project.transaction():
+        for doc_id in doc_ids:
+            n_sentences, n_words, rows = _document_suggestions(project, matcher, doc_id)
+            sentences += n_sentences
+            words += n_words
+            found += len(rows)
+            if rows:
+                added += project.conn.executemany(
+                    "INSERT INTO suggestions(document_id, code_id, start, end, matched, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(document_id, code_id, start, end) DO NOTHING",
+                    rows,
+                ).rowcount
+        run = SuggestRun(len(keywords), len(doc_ids), sentences, words, found, added)
+        project.audit(
+            "suggest.run", "suggestions", None, after={**run.__dict__, "code_ids": sorted(keywords)}
+        )
+    return run
+
+
+def _document_suggestions(
+    project: Project, matcher: KeywordMatcher, document_id: int
+) -> tuple[int, int, list[tuple]]:
+    text = project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+    if text is None:
+        raise BeaconError(f"no document with id {document_id}")
+    units = project.execute(
+        "SELECT start, end FROM units WHERE document_id = ? AND kind = 'sentence' ORDER BY start",
+        (document_id,),
+    ).fetchall()
+    created = now()
+    rows: list[tuple] = []
+    words = 0
+    for start, end in units:
+        count, found = matcher.match(text[start:end])
+        words += count
+        for code_id, matched in found.items():
+            rows.append((document_id, code_id, start, end, json.dumps(matched, ensure_ascii=False), created))
+    return len(units), words, rows
+
+
+# -- reading suggestions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    document_id: int
+    document: str
+    council: str | None
+    code_id: int
+    code: str  # the code's path
+    start: int
+    end: int
+    text: str  # text[start:end] of the document
+    matched: tuple[str, ...]
+    status: str
+    decided_by: int | None
+    decided_at: str | None
+    coding_id: int | None
+
+
+_SELECT = (
+    "SELECT s.*, d.name AS document, c.name AS council, substr(d.text, s.start + 1, s.end - s.start) AS text"
+    " FROM suggestions s JOIN documents d ON d.id = s.document_id LEFT JOIN cases c ON c.id = d.case_id"
+)
+
+
+def _suggestion(row, paths: Mapping[int, str]) -> Suggestion:
+    return Suggestion(
+        id=row["id"],
+        document_id=row["document_id"],
+        document=row["document"],
+        council=row["council"],
+        code_id=row["code_id"],
+        code=paths.get(row["code_id"], str(row["code_id"])),
+        start=row["start"],
+        end=row["end"],
+        text=row["text"],
+        matched=tuple(json.loads(row["matched"])),
+        status=row["status"],
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        coding_id=row["coding_id"],
+    )
+
+
+def list_suggestions(
+    project: Project,
+    document_id: int | None = None,
+    status: str | None = "open",
+    *,
+    code_ids: Iterable[int] | None = None,
+) -> list[Suggestion]:
+    """Suggestions in document order (then code path); ``status=None`` lists every status."""
+    from .codebook import code_paths
+
+    where, params = [], []
+    if status is not None:
+        if status not in STATUSES:
+            raise BeaconError(f"a suggestion's status is one of {', '.join(STATUSES)}, not {status!r}")
+        where.append("s.status = ?")
+        params.append(status)
+    if document_id is not None:
+        where.append("s.document_id = ?")
+        params.append(document_id)
+    if code_ids is not None:
+        ids = list(code_ids)
+        where.append(f"s.code_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.name, s.start, s.end"
+    paths = code_paths(project)
+    found = [_suggestion(r, paths) for r in project.execute(sql, params)]
+    return sorted(found, key=lambda s: (s.document, s.start, s.end, s.code))
+
+
+def get_suggestion(project: Project, suggestion_id: int) -> Suggestion:
+    from .codebook import code_paths
+
+    row = project.one(_SELECT + " WHERE s.id = ?", (suggestion_id,))
+    if row is None:
+        raise BeaconError(f"no suggestion with id {suggestion_id}")
+    return _suggestion(row, code_paths(project))
+
+
+# -- deciding ---------------------------------------------------------------------------------------------
+
+
+def _open_row(project: Project, suggestion_id: int, coder_id: int) -> dict:
+    if project.one("SELECT 1 FROM coders WHERE id = ?", (coder_id,)) is None:
+        raise BeaconError(f"no coder with id {coder_id}")
+    row = project.one("SELECT * FROM suggestions WHERE id = ?", (suggestion_id,))
+    if row is None:
+        raise BeaconError(f"no suggestion with id {suggestion_id}")
+    if row["status"] == "accepted":
+        raise BeaconError(
+            f"suggestion {suggestion_id} is already accepted (coding {row['coding_id']}); "
+            "undo or remove that coding to decide again"
+        )
+    return dict(row)
+
+
+def _set_status(project: Project, before: dict, status: str, coder_id: int, coding_id: int | None) -> None:
+    project.execute(
+        "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?,"
+        " coding_id = coalesce(?, coding_id) WHERE id = ?",
+        (status, coder_id, now(), coding_id, before["id"]),
+    )
+    after = dict(project.one("SELECT * FROM suggestions WHERE id = ?", (before["id"],)))
+    verb = {"accepted": "accept", "rejected": "reject", "skipped": "skip"}[status]
+    project.audit(
+        f"suggestion.{verb}", "suggestions", before["id"], before=before, after=after, coder_id=coder_id
+    )
+
+
+def accept_suggestion(project: Project, suggestion_id: int, coder_id: int) -> Coding:
+    """Apply the suggested code to the sentence as the coder's coding (through the coding service, so it is
+    audited and undoable) and mark the suggestion accepted, in one transaction.
+
+    When the coder already has exactly that coding, the suggestion is accepted with it.
+    """
+    with project.transaction():
+        row = _open_row(project, suggestion_id, coder_id)
+        span = {k: row[k] for k in ("document_id", "code_id", "start", "end")}
+        existing = project.one(
+            "SELECT * FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
+            " AND start = ? AND end = ?",
+            (span["document_id"], span["code_id"], coder_id, span["start"], span["end"]),
+        )
+        coding = Coding.from_row(existing) if existing else add_coding(project, coder_id=coder_id, **span)
+        _set_status(project, row, "accepted", coder_id, coding.id)
+    return coding
+
+
+def reject_suggestion(project: Project, suggestion_id: int, coder_id: int) -> Suggestion:
+    """Mark the suggestion rejected: the keywords were there but the code does not fit."""
+    with project.transaction():
+        _set_status(project, _open_row(project, suggestion_id, coder_id), "rejected", coder_id, None)
+    return get_suggestion(project, suggestion_id)
+
+
+def skip_suggestion(project: Project, suggestion_id: int, coder_id: int) -> Suggestion:
+    """Put the suggestion aside undecided; it leaves the open list but can still be accepted or rejected."""
+    with project.transaction():
+        _set_status(project, _open_row(project, suggestion_id, coder_id), "skipped", coder_id, None)
+    return get_suggestion(project, suggestion_id)
+
+
+# -- evaluating -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeScore:
+    """How well one code's suggestions (or all codes', when ``code_id`` is None) match a coder's codings."""
+
+    code_id: int | None
+    code: str
+    suggestions: int
+    true_positives: int  # suggestions overlapped by the coder's coding of the same code
+    codings: int
+    recalled: int  # the coder's codings overlapped by a suggestion of the same code
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_positives / self.suggestions if self.suggestions else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.recalled / self.codings if self.codings else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p and r else (0.0 if p is not None and r is not None else None)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    coder_id: int
+    codes: list[CodeScore]  # codes with any suggestion or any coding by the coder, in codebook order
+    overall: CodeScore  # sums over every code evaluated (micro-averaged)
+
+
+def evaluate_suggestions(
+    project: Project, coder_id: int, code_ids: Iterable[int] | None = None
+) -> Evaluation:
+    """Precision and recall of all suggestions (whatever their status) against one coder's codings.
+
+    A suggestion is a true positive when the coder has a coding of the same code in the same document that
+    overlaps its sentence. Recall is the share of the coder's codings (of codes with keywords) that some
+    suggestion of the same code overlaps.
+    """
+    from .codebook import all_codes
+
+    if project.one("SELECT 1 FROM coders WHERE id = ?", (coder_id,)) is None:
+        raise BeaconError(f"no coder with id {coder_id}")
+    ids = list(code_keywords(project, code_ids))
+    if not ids:
+        raise BeaconError("no code with keywords to evaluate")
+    marks = ",".join("?" * len(ids))
+    precision = {
+        r[0]: (r[1], r[2])
+        for r in project.execute(
+            "SELECT s.code_id, count(*), sum(EXISTS (SELECT 1 FROM codings k WHERE k.coder_id = ?"
+            " AND k.code_id = s.code_id AND k.document_id = s.document_id"
+            " AND k.start < s.end AND k.end > s.start))"
+            f" FROM suggestions s WHERE s.code_id IN ({marks}) GROUP BY s.code_id",
+            (coder_id, *ids),
+        )
+    }
+    recall = {
+        r[0]: (r[1], r[2])
+        for r in project.execute(
+            "SELECT k.code_id, count(*), sum(EXISTS (SELECT 1 FROM suggestions s WHERE s.code_id = k.code_id"
+            " AND s.document_id = k.document_id AND s.start < k.end AND s.end > k.start))"
+            f" FROM codings k WHERE k.coder_id = ? AND k.code_id IN ({marks}) GROUP BY k.code_id",
+            (coder_id, *ids),
+        )
+    }
+    scores = [
+        CodeScore(code.id, code.path, *precision.get(code.id, (0, 0)), *recall.get(code.id, (0, 0)))
+        for code in all_codes(project)
+        if code.id in precision or code.id in recall
+    ]
+    overall = CodeScore(
+        None,
+        "all codes",
+        sum(s.suggestions for s in scores),
+        sum(s.true_positives for s in scores),
+        sum(s.codings for s in scores),
+        sum(s.recalled for s in scores),
+    )
+    return Evaluation(coder_id, scores, overall)
