@@ -163,7 +163,8 @@ def _revisions(conn: sqlite3.Connection) -> list[str]:
         " FROM documents d ORDER BY d.id"
     )
     return [
-        f"revisions: document {name!r} is at revision {revision} but the last kept text is revision {kept}"
+        f"revisions: document {name!r} is at revision {revision} but "
+        + (f"the last kept text is revision {kept}" if kept else "no earlier text is kept")
         for name, revision, kept in rows
         if (kept or 0) != revision - 1
     ]

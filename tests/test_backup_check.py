@@ -1,0 +1,185 @@
+"""Backups (on demand, before migrations, while others write) and 'beacon-qual check' finding each kind of damage."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from beacon_qual.check import check_project
+from beacon_qual.cli import main
+from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+TEXT = "Officer: We visited the Beacon council.\nMember: Then we changed our own scheme.\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A consistent project: a case, a document with two turns, a code, a coding, memos and a survey value."""
+    p = Project.create(tmp_path / "p.db")
+    with p.transaction():
+        case = p.execute("INSERT INTO cases(uuid, code, name, created_at) VALUES (?,?,?,?)",
+                         (new_uuid(), "XYZ", "Example Council", now())).lastrowid
+        doc = p.execute(
+            "INSERT INTO documents(uuid, name, text, sha256, case_id, word_count, imported_at) VALUES (?,?,?,?,?,?,?)",
+            (new_uuid(), "a.txt", TEXT, hashlib.sha256(TEXT.encode()).hexdigest(), case, len(TEXT.split()), now()),
+        ).lastrowid
+        first = TEXT.index("\n")
+        p.execute("INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 1, 0, ?, ?)",
+                  (doc, first, "Officer"))
+        p.execute("INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 2, ?, ?, ?)",
+                  (doc, first + 1, len(TEXT) - 1, "Member"))
+        code = p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)",
+                         (new_uuid(), "Adoption", now())).lastrowid
+        coder = p.coder_id("alice")
+        coding = p.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at) VALUES (?,?,?,?,?,?,?)",
+            (new_uuid(), doc, code, coder, 9, 39, now()),
+        ).lastrowid
+        for target_type, target_id in (("document", doc), ("coding", coding), ("project", None)):
+            p.execute("INSERT INTO memos(uuid, target_type, target_id, text, created_at) VALUES (?,?,?,?,?)",
+                      (new_uuid(), target_type, target_id, "a memo", now()))
+        var = p.execute("INSERT INTO variables(uuid, name, type) VALUES (?,?,?)",
+                        (new_uuid(), "score", "numeric")).lastrowid
+        p.execute("INSERT INTO case_values(variable_id, case_id, wave, value_num) VALUES (?,?,1,3)", (var, case))
+    yield p
+    p.close()
+
+
+def run(path: Path, *args: str):
+    return CliRunner().invoke(main, ["-p", str(path), *args])
+
+
+def damage(path: Path, *statements: str) -> None:
+    """Write to the project the way another tool might: foreign keys off, no checks."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in statements:
+        conn.execute(statement)
+    conn.close()
+
+
+# -- check ------------------------------------------------------------------------------------------
+
+
+def test_a_consistent_project_passes(project: Project) -> None:
+    result = run(project.path, "check")
+    assert result.exit_code == 0, result.output
+    assert "no problems found" in result.output
+    assert "1 document(s), 2 unit(s), 1 code(s), 1 coding(s) (0 flagged for review), 3 memo(s)" in result.output
+
+
+@pytest.mark.parametrize(
+    "statements,expected",
+    [
+        (["UPDATE codings SET end = 500"], "offsets: coding 1 covers 9-500, outside document 1 (length 80)"),
+        (["UPDATE units SET start = end WHERE seq = 2"], "offsets: unit 2 covers 79-79"),
+        (["UPDATE codings SET status = 'maybe'"], "status: coding 1 has status 'maybe'"),
+        (["DELETE FROM codes"], "orphan: codings row 1 has code_id pointing at a missing codes row"),
+        (["DELETE FROM coders"], "orphan: codings row 1 has coder_id pointing at a missing coders row"),
+        (["INSERT INTO units(document_id, kind, seq, start, end) VALUES (9, 'turn', 3, 0, 4)"],
+         "orphan: units row 3 has document_id pointing at a missing documents row"),
+        (["DELETE FROM codings"], "orphan: memo 2 is on coding 1, which does not exist"),
+        (["UPDATE memos SET target_id = 42 WHERE target_type = 'document'"],
+         "orphan: memo 1 is on document 42, which does not exist"),
+        (["DELETE FROM cases"], "orphan: case_values row 1 has case_id pointing at a missing cases row"),
+        (["UPDATE documents SET sha256 = 'abc'"], "hash: document 'a.txt': the stored sha256 does not match"),
+        (["UPDATE documents SET text = replace(text, 'council', 'Council')"], "hash: document 'a.txt'"),
+        (["UPDATE documents SET revision = 3"], "revisions: document 'a.txt' is at revision 3 but no earlier text is kept"),
+        (["PRAGMA user_version = 1"], "schema version 1 is older than"),
+        ([f"PRAGMA user_version = {SCHEMA_VERSION + 1}"], f"schema version {SCHEMA_VERSION + 1} is newer"),
+        (["PRAGMA application_id = 7"], "application id is 0x7"),
+    ],
+)
+def test_each_problem_is_reported(project: Project, statements: list[str], expected: str) -> None:
+    project.close()
+    damage(project.path, *statements)
+    result = run(project.path, "check")
+    assert result.exit_code == 1
+    assert f"problem: {expected}" in result.output
+    assert result.stderr.startswith("error: ") and "problem(s) found" in result.stderr
+    damaged = project.path.read_bytes()
+    run(project.path, "check")
+    assert project.path.read_bytes() == damaged  # check never writes
+
+
+def test_damaged_pages_are_reported(project: Project) -> None:
+    project.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    project.close()
+    data = bytearray(project.path.read_bytes())
+    page = 4096
+    assert len(data) > 4 * page
+    data[3 * page: 4 * page] = b"\xa5" * page  # one table page overwritten with garbage
+    project.path.write_bytes(bytes(data))
+    report = check_project(project.path)
+    assert report.problems
+    assert any("integrity" in p or "malformed" in p for p in report.problems), report.problems
+    result = run(project.path, "check")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_check_refuses_what_is_not_a_project(tmp_path: Path) -> None:
+    other = tmp_path / "notes.db"
+    other.write_text("just some notes\n")
+    result = run(other, "check")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {other} is not a beacon-qual project (not an SQLite database)"
+    result = run(tmp_path / "missing.db", "check")
+    assert result.exit_code == 1 and "no project at" in result.stderr
+
+
+# -- backup ------------------------------------------------------------------------------------------
+
+
+def test_backup_command_copies_the_project(project: Project, tmp_path: Path) -> None:
+    out = tmp_path / "copy.db"
+    result = run(project.path, "backup", str(out))
+    assert result.exit_code == 0, result.output
+    with Project.open(out) as copy:
+        assert copy.scalar("SELECT text FROM documents") == TEXT
+        assert copy.scalar("SELECT count(*) FROM codings") == 1
+    assert check_project(out).problems == []
+    again = run(project.path, "backup", str(out))
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert run(project.path, "backup", "--force", str(out)).exit_code == 0
+    itself = run(project.path, "backup", str(project.path))
+    assert itself.exit_code == 1 and "is the project itself" in itself.stderr
+    nowhere = run(project.path, "backup", str(tmp_path / "no" / "such" / "dir.db"))
+    assert nowhere.exit_code == 1 and "does not exist" in nowhere.stderr
+
+
+def test_backup_while_another_connection_is_writing(project: Project, tmp_path: Path) -> None:
+    writer = Project.open(project.path)
+    with writer.transaction():
+        writer.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " VALUES (?, 1, 1, 1, 0, 8, ?)",
+            (new_uuid(), now()),
+        )
+        out = project.backup(tmp_path / "during.db")  # another connection holds the write lock
+    writer.close()
+    with Project.open(out) as copy:
+        assert copy.scalar("SELECT count(*) FROM codings") == 1  # the uncommitted coding is not in it
+        assert copy.scalar("PRAGMA integrity_check") == "ok"
+    assert project.scalar("SELECT count(*) FROM codings") == 2
+
+
+def test_opening_an_older_project_backs_it_up_before_migrating(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO meta(key, value) VALUES ('created_at', 'then')")
+    conn.close()
+    with Project.open(path) as p:
+        assert p.scalar("PRAGMA user_version") == SCHEMA_VERSION
+    backup = tmp_path / f"old.db.before-v{SCHEMA_VERSION}.bak"
+    assert backup.exists()
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT value FROM meta").fetchone()[0] == "then"
+    conn.close()
