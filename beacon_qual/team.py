@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .agreement.material import load_codes
@@ -127,7 +127,7 @@ def check_project_file(path: Path) -> None:
 
 
 def _backup_path(project: Project) -> Path:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     candidate = project.path.with_name(f"{project.path.name}.before-merge-{stamp}.bak")
     counter = 2
     while candidate.exists():

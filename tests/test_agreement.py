@@ -320,6 +320,14 @@ def test_perfect_agreement_gives_one_everywhere(tmp_path):
     assert "combinations of overlapping codes" in r.find("u_alpha").note
 
 
+def test_units_of_a_kind_the_documents_lack_give_empty_unit_figures(project):
+    r = agreement(project, ["A", "B"], unit="turn")
+    assert r.units == 0
+    assert r.value("unit_kappa", "X") is None and r.find("unit_kappa", "X").note == "no units"
+    assert r.value("unit_alpha") is None
+    assert r.value("char_kappa", "X") == pytest.approx(0.4)  # the other levels are unaffected
+
+
 def test_impossible_offsets_are_reported(project):
     with project.transaction():
         project.execute("UPDATE codings SET end = 80 WHERE start = 40 AND coder_id = ?", (project.coder_id("A"),))

@@ -16,8 +16,8 @@ Measures
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Hashable, Sequence
 
 import numpy as np
 
@@ -171,10 +171,10 @@ def binary_tables(a_yes: np.ndarray, b_yes: np.ndarray, both: np.ndarray, total:
     """2x2 tables from per-group counts: units the first coder said yes to, the second, both, and all units."""
     tables = []
     for ay, by, bo, n in zip(a_yes.tolist(), b_yes.tolist(), both.tolist(), np.broadcast_to(total, a_yes.shape).tolist()):
-        n11 = int(round(bo))
-        n10 = int(round(ay)) - n11
-        n01 = int(round(by)) - n11
-        tables.append(BinaryAgreement(n11, n10, n01, int(round(n)) - n11 - n10 - n01))
+        n11 = round(bo)
+        n10 = round(ay) - n11
+        n01 = round(by) - n11
+        tables.append(BinaryAgreement(n11, n10, n01, round(n) - n11 - n10 - n01))
     return tables
 
 

@@ -343,7 +343,7 @@ def _unitized_figures(material: Material) -> list[Figure]:
     figures = [
         Figure("u_alpha", OVERALL, names, result.u_alpha, length, "characters", note=note),
         Figure("binary_u_alpha", OVERALL, names, result.binary_u_alpha, length, "characters", note=note),
-        Figure("cu_alpha", OVERALL, names, result.cu_alpha, int(round(result.cu_pairable)), "characters",
+        Figure("cu_alpha", OVERALL, names, result.cu_alpha, round(result.cu_pairable), "characters",
                note="" if result.cu_alpha is not None else "fewer than two codes among intersecting units"),
     ]
     if combos:
@@ -352,7 +352,7 @@ def _unitized_figures(material: Material) -> list[Figure]:
     binary = _binary_by_code(material)
     for index, path in enumerate(material.code_paths):
         k_value = result.k_u_alpha.get(index + 1)
-        figures.append(Figure("k_u_alpha", path, names, k_value, int(round(cu_margins[index])), "characters",
+        figures.append(Figure("k_u_alpha", path, names, k_value, round(cu_margins[index]), "characters",
                               note="" if k_value is not None else "undefined: no variation among intersecting units"))
         figures.append(Figure("code_binary_u_alpha", path, names, binary[index], length, "characters",
                               note="" if binary[index] is not None else "no coder applied the code"))
@@ -434,8 +434,10 @@ def agreement_table(report: AgreementReport) -> tuple[list[str], list[list[str]]
 def summary_lines(report: AgreementReport) -> list[str]:
     """The continuum-wide unitized figures, which have no per-code column."""
     lines = [
-        f"coders {', '.join(report.coders)}; {len(report.documents)} documents, {report.characters} characters, "
-        f"{report.units} {report.unit_kind}s, {len(report.codes)} codes"
+        (
+            f"coders {', '.join(report.coders)}; {len(report.documents)} documents, {report.characters} characters, "
+            f"{report.units} {report.unit_kind}s, {len(report.codes)} codes"
+        )
     ]
     parts = []
     for key in ("u_alpha", "binary_u_alpha", "cu_alpha"):
@@ -448,8 +450,10 @@ def summary_lines(report: AgreementReport) -> list[str]:
 def explain_lines(report: AgreementReport) -> list[str]:
     """For each measure: its unit, the number of units overall and its formula."""
     lines = [
-        f"min-share = {report.min_share:g} (a {report.unit_kind} counts as coded when codings of the code cover at "
-        f"least this share of its characters); overlap = {report.overlap:g}% of the union of two codings",
+        (
+            f"min-share = {report.min_share:g} (a {report.unit_kind} counts as coded when codings of the code cover "
+            f"at least this share of its characters); overlap = {report.overlap:g}% of the union of two codings"
+        ),
     ]
     for key, measure in MEASURES.items():
         found = [f for f in report.figures if f.measure == key and f.code == OVERALL]

@@ -43,8 +43,8 @@ Perfect agreement with some variation gives exactly 1, since the sums are exact 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -60,7 +60,7 @@ class CoderUnits:
     value: np.ndarray
 
     @classmethod
-    def of(cls, spans: Sequence[tuple[int, int, int]]) -> "CoderUnits":
+    def of(cls, spans: Sequence[tuple[int, int, int]]) -> CoderUnits:
         """From ``(start, end, value)`` triples."""
         arr = np.asarray(list(spans), dtype=np.int64).reshape(-1, 3)
         return cls(arr[:, 0], arr[:, 1], arr[:, 2])
