@@ -31,7 +31,8 @@ Codings (number: document, code, coder, span, sentence):
 
 Survey (wave 1 unless said):
     region_type (categorical urban/rural): AAA urban, BBB urban, CCC rural, DDD rural, EEE rural
-    innovation_score (numeric): wave 1 AAA 10, BBB 20, CCC 30, DDD 40, EEE 50; wave 2 AAA -5, BBB 15, CCC 25, DDD 35
+    innovation_score (numeric): wave 1 AAA 10, BBB 20, CCC 30, DDD 40, EEE 50;
+                                wave 2 AAA -5, BBB 15, CCC 25, DDD 35
     satisfaction (ordinal Low/Medium/High): AAA Low, BBB High, CCC Medium, DDD High
     beacon (boolean): AAA true, BBB false, CCC true, DDD false
 """
@@ -97,12 +98,28 @@ VARIABLES = [  # id, name, type, levels
     (4, "beacon", "boolean", None),
 ]
 CASE_VALUES = [  # variable, council, wave, value_num, value_text
-    (1, 1, 1, None, "urban"), (1, 2, 1, None, "urban"), (1, 3, 1, None, "rural"),
-    (1, 4, 1, None, "rural"), (1, 5, 1, None, "rural"),
-    (2, 1, 1, 10, None), (2, 2, 1, 20, None), (2, 3, 1, 30, None), (2, 4, 1, 40, None), (2, 5, 1, 50, None),
-    (2, 1, 2, -5, None), (2, 2, 2, 15, None), (2, 3, 2, 25, None), (2, 4, 2, 35, None),
-    (3, 1, 1, 0, "Low"), (3, 2, 1, 2, "High"), (3, 3, 1, 1, "Medium"), (3, 4, 1, 2, "High"),
-    (4, 1, 1, 1, "true"), (4, 2, 1, 0, "false"), (4, 3, 1, 1, "true"), (4, 4, 1, 0, "false"),
+    (1, 1, 1, None, "urban"),
+    (1, 2, 1, None, "urban"),
+    (1, 3, 1, None, "rural"),
+    (1, 4, 1, None, "rural"),
+    (1, 5, 1, None, "rural"),
+    (2, 1, 1, 10, None),
+    (2, 2, 1, 20, None),
+    (2, 3, 1, 30, None),
+    (2, 4, 1, 40, None),
+    (2, 5, 1, 50, None),
+    (2, 1, 2, -5, None),
+    (2, 2, 2, 15, None),
+    (2, 3, 2, 25, None),
+    (2, 4, 2, 35, None),
+    (3, 1, 1, 0, "Low"),
+    (3, 2, 1, 2, "High"),
+    (3, 3, 1, 1, "Medium"),
+    (3, 4, 1, 2, "High"),
+    (4, 1, 1, 1, "true"),
+    (4, 2, 1, 0, "false"),
+    (4, 3, 1, 1, "true"),
+    (4, 4, 1, 0, "false"),
 ]
 
 
@@ -112,11 +129,15 @@ def build_project(path: Path) -> Project:
     with project.transaction():
         project.set_meta("codebook_version", "test-1")
         for coder_id, name in ((ALICE, "alice"), (BOB, "bob")):
-            project.execute("INSERT INTO coders(id, uuid, name, created_at) VALUES (?,?,?,?)",
-                            (coder_id, new_uuid(), name, stamp))
+            project.execute(
+                "INSERT INTO coders(id, uuid, name, created_at) VALUES (?,?,?,?)",
+                (coder_id, new_uuid(), name, stamp),
+            )
         for case_id, (code, name) in enumerate(COUNCILS, start=1):
-            project.execute("INSERT INTO cases(id, uuid, code, name, created_at) VALUES (?,?,?,?,?)",
-                            (case_id, new_uuid(), code, name, stamp))
+            project.execute(
+                "INSERT INTO cases(id, uuid, code, name, created_at) VALUES (?,?,?,?,?)",
+                (case_id, new_uuid(), code, name, stamp),
+            )
         for code_id, parent, name, order in CODES:
             project.execute(
                 "INSERT INTO codes(id, uuid, parent_id, name, sort_order, created_at) VALUES (?,?,?,?,?,?)",
@@ -125,7 +146,8 @@ def build_project(path: Path) -> Project:
         sha = hashlib.sha256(TEXT.encode()).hexdigest()
         for doc_id, name, case_id, phase, role in DOCUMENTS:
             project.execute(
-                "INSERT INTO documents(id, uuid, name, text, sha256, case_id, phase, role, word_count, imported_at)"
+                "INSERT INTO documents(id, uuid, name, text, sha256, case_id, phase, role, word_count,"
+                " imported_at)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (doc_id, new_uuid(), name, TEXT, sha, case_id, phase, role, 40, stamp),
             )
@@ -136,7 +158,8 @@ def build_project(path: Path) -> Project:
                 )
             for seq, (start, end) in enumerate(((0, 104), (105, 209))):
                 project.execute(
-                    "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', ?, ?, ?, ?)",
+                    "INSERT INTO units(document_id, kind, seq, start, end, speaker)"
+                    " VALUES (?, 'turn', ?, ?, ?, ?)",
                     (doc_id, seq, start, end, "R"),
                 )
         for doc_id, code_id, coder_id, start, end in CODINGS:
@@ -152,11 +175,12 @@ def build_project(path: Path) -> Project:
             )
         for row in CASE_VALUES:
             project.execute(
-                "INSERT INTO case_values(variable_id, case_id, wave, value_num, value_text) VALUES (?,?,?,?,?)", row
+                "INSERT INTO case_values(variable_id, case_id, wave, value_num, value_text)"
+                " VALUES (?,?,?,?,?)",
+                row,
             )
     return project
 
 
 def sentence(i: int) -> str:
-    return TEXT[21 * i: 21 * i + 20]
-
+    return TEXT[21 * i : 21 * i + 20]

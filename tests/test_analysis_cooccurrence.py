@@ -15,7 +15,8 @@ import pytest
 from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, LEARNING, build_project
 from click.testing import CliRunner
 
-from beacon_qual.analysis.cooccurrence import cooccurrence, units_of_codings
+from beacon_qual.analysis import cooccurrence as cooccurrence_module
+from beacon_qual.analysis.cooccurrence import cooccurrence, span_keys, units_of_codings
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
 
@@ -86,20 +87,31 @@ def test_coder_filter_and_min_count(analysis_project):
 
 
 def test_sweep_maps_codings_to_every_unit_they_touch():
-    units = np.array([[1, 0, 10], [1, 11, 20], [1, 21, 30], [2, 0, 10]], dtype=np.int64)
-    codings = np.array([
-        [1, 0, 0, 5, 15],    # units 0 and 1
-        [1, 0, 0, 10, 11],   # the gap between units 0 and 1: none
-        [2, 0, 0, 0, 3],     # document 2: unit 3
-        [1, 0, 0, 29, 40],   # unit 2
-    ], dtype=np.int64)
-    coding_idx, unit_idx = units_of_codings(codings, units)
+    # units (document, start, end): 0 = (1, 0, 10), 1 = (1, 11, 20), 2 = (1, 21, 30), 3 = (2, 0, 10)
+    unit_start, unit_end = span_keys(
+        np.array([1, 1, 1, 2]), np.array([0, 11, 21, 0]), np.array([10, 20, 30, 10])
+    )
+    # codings: 0 = (1, 5, 15) touches units 0 and 1; 1 = (1, 10, 11) lies in the gap; 2 = (2, 0, 3) is in
+    # unit 3; 3 = (1, 29, 40) reaches into unit 2 only.
+    coding_start, coding_end = span_keys(
+        np.array([1, 1, 2, 1]), np.array([5, 10, 0, 29]), np.array([15, 11, 3, 40])
+    )
+    coding_idx, unit_idx = units_of_codings(coding_start, coding_end, unit_start, unit_end)
     assert sorted(zip(coding_idx.tolist(), unit_idx.tolist())) == [(0, 0), (0, 1), (2, 3), (3, 2)]
 
 
+def test_many_documents_are_read_in_one_scan(analysis_project, monkeypatch):
+    monkeypatch.setattr(cooccurrence_module, "INDEXED_DOCUMENTS", 0)
+    result = cooccurrence(analysis_project, within="sentence")
+    assert result.units == 12
+    assert pair(result, ADAPTATION, IMITATION) == (7, 4, 1, pytest.approx(1 / 10))
+    assert pair(result, LEARNING, BARRIERS) == (2, 4, 1, pytest.approx(1 / 5))
+
+
 def test_json_output(analysis_project):
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "cooccurrence", "--within", "document",
-                                       "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "cooccurrence", "--within", "document", "--format", "json"]
+    )
     data = json.loads(result.stdout)
     assert data["provenance"]["options"] == {"within": "document"}
     first = data["pairs"][0]
@@ -107,5 +119,7 @@ def test_json_output(analysis_project):
 
 
 def test_unknown_level_is_refused_by_the_cli(analysis_project):
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "cooccurrence", "--within", "paragraph"])
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "cooccurrence", "--within", "paragraph"]
+    )
     assert result.exit_code == 2 and "paragraph" in result.output

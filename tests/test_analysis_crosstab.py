@@ -1,4 +1,4 @@
-"""Crosstabs of codes by survey variables, per unit, with their tests; numbers counted from analysis_fixture.py.
+"""Crosstabs of codes by survey variables, per unit, with their tests (numbers from analysis_fixture.py).
 
 Councils with coded documents: AAA, BBB (urban) and CCC, DDD (rural); EEE has no documents.
 """
@@ -64,7 +64,8 @@ def test_segment_unit_chi_square_by_hand(analysis_project):
     assert result.category_totals == [11, 6]
     imitation = row_of(result, IMITATION)  # c1 c4 c7 c8 urban, c17 rural
     assert imitation.counts == [4, 1]
-    # [[4, 1], [7, 5]]: chi2 = N (ad - bc)^2 / (r1 r2 c1 c2) = 17 * (20 - 7)^2 / (5 * 12 * 11 * 6) = 2873 / 3960
+    # [[4, 1], [7, 5]]: chi2 = N (ad - bc)^2 / (r1 r2 c1 c2)
+    #                      = 17 * (20 - 7)^2 / (5 * 12 * 11 * 6) = 2873 / 3960
     assert imitation.chi.chi2 == pytest.approx(2873 / 3960)
     assert imitation.chi.cramers_v == pytest.approx(math.sqrt(2873 / 3960 / 17))
 
@@ -133,28 +134,48 @@ def test_benjamini_hochberg_across_codes(analysis_project):
 
 
 def test_rollup_and_coder_filter(analysis_project):
-    result = crosstab(analysis_project, "region_type", Filters(codes=(LEARNING,), coders=("bob",)), rollup=True)
-    # bob's Learning (with Adaptation below it): c10 (BBB, urban), c15 (CCC, rural). bob coded in BBB, CCC only
-    # (and AAA: c4), so the councils are AAA, BBB (urban), CCC (rural).
+    result = crosstab(
+        analysis_project, "region_type", Filters(codes=(LEARNING,), coders=("bob",)), rollup=True
+    )
+    # bob coded in AAA (c4), BBB (c9 c10 c11) and CCC (c15): councils AAA, BBB (urban), CCC (rural).
+    # His Learning, with Adaptation below it: c10 (BBB, urban), c15 (CCC, rural).
     assert result.category_totals == [2, 1]
     assert row_of(result, LEARNING).counts == [1, 1]
 
 
 def test_csv_long_format_reads_back(analysis_project, tmp_path):
     out = tmp_path / "xt.csv"
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "crosstab", IMITATION, "--variable",
-                                       "region_type", "--unit", "segment", "--format", "csv", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "-p",
+            str(analysis_project.path),
+            "crosstab",
+            IMITATION,
+            "--variable",
+            "region_type",
+            "--unit",
+            "segment",
+            "--format",
+            "csv",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["category"], r["segments"], r["category_segments"]) for r in rows] == [
-        ("urban", "4", "11"), ("rural", "1", "6"),
+        ("urban", "4", "11"),
+        ("rural", "1", "6"),
     ]
     assert float(rows[0]["chi2"]) == pytest.approx(2873 / 3960)
     assert json.loads((tmp_path / "xt.csv.provenance.json").read_text())["options"]["unit"] == "segment"
 
 
 def test_markdown_shows_counts_percentages_and_tests(analysis_project):
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "crosstab", "--variable", "region_type"])
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "crosstab", "--variable", "region_type"]
+    )
     assert result.exit_code == 0
     assert f"| {IMITATION} | 2 (66.7% row, 100.0% col) | 1 (33.3% row, 50.0% col) | 3 |" in result.output
     assert "## Tests of independence" in result.output and "## Provenance" in result.output
@@ -167,7 +188,10 @@ def test_markdown_shows_counts_percentages_and_tests(analysis_project):
         (["--variable", "region_type", "--cuts", "3"], "--cuts and --quantiles apply to numeric variables"),
         (["--variable", "innovation_score", "--wave", "1", "--cuts", "x,2"], "--cuts must be numbers"),
         (["--variable", "innovation_score", "--wave", "1", "--cuts", "20,10"], "cut points must be distinct"),
-        (["--variable", "innovation_score", "--wave", "9"], "survey variable 'innovation_score' has no wave 9"),
+        (
+            ["--variable", "innovation_score", "--wave", "9"],
+            "survey variable 'innovation_score' has no wave 9",
+        ),
         (["--variable", "colour"], "no survey variable 'colour'"),
     ],
 )

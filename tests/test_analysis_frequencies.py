@@ -131,7 +131,9 @@ def test_unknown_filter_values_are_named(analysis_project, filters, message):
 
 def test_csv_export_reads_back_with_provenance_sidecar(analysis_project, tmp_path):
     out = tmp_path / "freq.csv"
-    result = run(analysis_project, "export", "frequencies", "--by", "phase", "--role", "officer", "-o", str(out))
+    result = run(
+        analysis_project, "export", "frequencies", "--by", "phase", "--role", "officer", "-o", str(out)
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert rows[0].keys() == {"code", "phase", "codings", "documents", "councils"}
@@ -176,7 +178,13 @@ def test_csv_on_screen_prints_provenance_on_stderr(analysis_project):
 def test_wide_presence_matrix(analysis_project):
     matrix, coders = wide_matrix(analysis_project)
     assert matrix.columns == [
-        "council", "council_name", "innovation", "learning_to_innovate", "adaptation", "imitation", "barriers",
+        "council",
+        "council_name",
+        "innovation",
+        "learning_to_innovate",
+        "adaptation",
+        "imitation",
+        "barriers",
     ]
     # DDD counts although its d1.txt was never coded; EEE has no documents and is not a row.
     assert matrix.rows == [
@@ -192,13 +200,30 @@ def test_wide_presence_matrix(analysis_project):
 def test_wide_counts_with_rollup(analysis_project):
     matrix, _ = wide_matrix(analysis_project, counts=True, rollup=True)
     # Innovation: AAA c1 c2 c4 c5/c6 = 4; BBB c7 c8 c10 = 3; CCC c12 c14 c15 = 3; DDD c16 c17 = 2.
-    assert [row[2:] for row in matrix.rows] == [[4, 2, 2, 2, 1], [3, 1, 1, 2, 2], [3, 3, 2, 0, 1], [2, 1, 1, 1, 0]]
+    assert [row[2:] for row in matrix.rows] == [
+        [4, 2, 2, 2, 1],
+        [3, 1, 1, 2, 2],
+        [3, 3, 2, 0, 1],
+        [2, 1, 1, 1, 0],
+    ]
 
 
 def test_wide_csv_joined_with_survey_reads_back(analysis_project, tmp_path):
     out = tmp_path / "wide.csv"
-    result = run(analysis_project, "export", "frequencies", "--format", "wide", "--counts",
-                 "--with-survey", "innovation_score,region_type", "--wave", "1", "-o", str(out))
+    result = run(
+        analysis_project,
+        "export",
+        "frequencies",
+        "--format",
+        "wide",
+        "--counts",
+        "--with-survey",
+        "innovation_score,region_type",
+        "--wave",
+        "1",
+        "-o",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.open(encoding="utf-8")))
     assert rows[0][-2:] == ["innovation_score", "region_type"]
@@ -210,7 +235,11 @@ def test_wide_csv_joined_with_survey_reads_back(analysis_project, tmp_path):
 def test_wide_all_measures_every_wave(analysis_project):
     matrix, _ = wide_matrix(analysis_project, survey=("all",))
     assert matrix.columns[7:] == [
-        "beacon_w1", "innovation_score_w1", "innovation_score_w2", "region_type_w1", "satisfaction_w1",
+        "beacon_w1",
+        "innovation_score_w1",
+        "innovation_score_w2",
+        "region_type_w1",
+        "satisfaction_w1",
     ]
     # Ordinal measures are their level index (0 = Low), booleans 0/1.
     assert matrix.rows[0][7:] == [1.0, 10.0, -5.0, "urban", 0.0]
@@ -222,10 +251,21 @@ def test_formulas_are_neutralised_but_negative_numbers_stay(analysis_project, tm
     analysis_project.execute("UPDATE cases SET name = '-2+3' WHERE code = 'BBB'")
     analysis_project.execute("UPDATE cases SET name = '@SUM(A1)' WHERE code = 'CCC'")
     out = tmp_path / "wide.csv"
-    run(analysis_project, "export", "frequencies", "--format", "wide", "--with-survey", "innovation_score",
-        "--wave", "2", "-o", str(out))
+    run(
+        analysis_project,
+        "export",
+        "frequencies",
+        "--format",
+        "wide",
+        "--with-survey",
+        "innovation_score",
+        "--wave",
+        "2",
+        "-o",
+        str(out),
+    )
     rows = list(csv.reader(out.open(encoding="utf-8")))
-    assert rows[1][1] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'
     assert rows[2][1] == "'-2+3"
     assert rows[3][1] == "'@SUM(A1)"
     assert rows[1][-1] == "-5"  # a real negative number in a numeric column stays a number
@@ -233,13 +273,25 @@ def test_formulas_are_neutralised_but_negative_numbers_stay(analysis_project, tm
 
 def test_safe_names_for_r_stata_and_spss():
     names = safe_names(
-        [["A", "Adaptation"], ["B", "Adaptation"], ["Learning to innovate"], ["if"], ["2020 plans"],
-         ["Very long code name that goes well past the Stata limit"], ["Café & co."]],
+        [
+            ["A", "Adaptation"],
+            ["B", "Adaptation"],
+            ["Learning to innovate"],
+            ["if"],
+            ["2020 plans"],
+            ["Very long code name that goes well past the Stata limit"],
+            ["Café & co."],
+        ],
         {"council"},
     )
     assert names == [
-        "a_adaptation", "b_adaptation", "learning_to_innovate", "if_", "v_2020_plans",
-        "very_long_code_name_that_goes_we", "caf_co",
+        "a_adaptation",
+        "b_adaptation",
+        "learning_to_innovate",
+        "if_",
+        "v_2020_plans",
+        "very_long_code_name_that_goes_we",
+        "caf_co",
     ]
     assert all(len(n) <= 32 and n[0].isalpha() for n in names)
     assert safe_names([["council"]], {"council"}) == ["council_2"]
@@ -258,7 +310,9 @@ def test_safe_names_for_r_stata_and_spss():
     ],
 )
 def test_cli_errors_are_one_line(analysis_project, args, message):
-    result = CliRunner().invoke(main, ["--project", str(analysis_project.path), "export", "frequencies", *args])
+    result = CliRunner().invoke(
+        main, ["--project", str(analysis_project.path), "export", "frequencies", *args]
+    )
     assert result.exit_code == 1
     assert result.output.splitlines()[0].startswith(message)
     assert "Traceback" not in result.output
@@ -266,7 +320,9 @@ def test_cli_errors_are_one_line(analysis_project, args, message):
 
 def test_unwritable_output_leaves_nothing(analysis_project, tmp_path):
     out = tmp_path / "missing" / "freq.csv"
-    result = CliRunner().invoke(main, ["--project", str(analysis_project.path), "export", "frequencies", "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["--project", str(analysis_project.path), "export", "frequencies", "-o", str(out)]
+    )
     assert result.exit_code == 1 and "does not exist" in result.output
     assert not (tmp_path / "missing").exists()
 
@@ -275,4 +331,9 @@ def test_csv_cells_keep_their_types():
     from beacon_qual.analysis.output import Table, to_csv
 
     text = to_csv(Table("t", "t", ["name", "value"], [["-x", -1.5], ["+1", 2.0], ["\tTab", None]]))
-    assert list(csv.reader(io.StringIO(text))) == [["name", "value"], ["'-x", "-1.5"], ["'+1", "2"], ["'\tTab", ""]]
+    assert list(csv.reader(io.StringIO(text))) == [
+        ["name", "value"],
+        ["'-x", "-1.5"],
+        ["'+1", "2"],
+        ["'\tTab", ""],
+    ]

@@ -21,7 +21,9 @@ def analysis_project(tmp_path):
 
 
 def test_by_council(analysis_project):
-    result = joint_display(analysis_project, measures=["innovation_score,satisfaction"], codes=["Imitation"], wave=1)
+    result = joint_display(
+        analysis_project, measures=["innovation_score,satisfaction"], codes=["Imitation"], wave=1
+    )
     assert [(r.label, r.name, r.measures) for r in result.rows] == [
         ("AAA", "Aville", [10.0, "Low"]),
         ("BBB", "Bton", [20.0, "High"]),
@@ -38,8 +40,11 @@ def test_by_council(analysis_project):
 
 def test_grouped_by_a_survey_variable(analysis_project):
     result = joint_display(
-        analysis_project, measures=["innovation_score", "satisfaction", "region_type"],
-        codes=["Imitation", "Barriers"], group_by="region_type", wave=1,
+        analysis_project,
+        measures=["innovation_score", "satisfaction", "region_type"],
+        codes=["Imitation", "Barriers"],
+        group_by="region_type",
+        wave=1,
     )
     urban, rural = result.rows
     # urban: AAA 10 and BBB 20 -> mean 15; satisfaction levels 0 (Low) and 2 (High) -> mean index 1.
@@ -53,17 +58,35 @@ def test_grouped_by_a_survey_variable(analysis_project):
 
 
 def test_grouped_by_binned_numeric_variable(analysis_project):
-    result = joint_display(analysis_project, measures=[], codes=["Imitation"], group_by="innovation_score",
-                           wave=1, cuts=(25,))
-    assert [(r.label, r.councils, r.cells[0].passages) for r in result.rows] == [("< 25", 2, 4), (">= 25", 2, 1)]
+    result = joint_display(
+        analysis_project, measures=[], codes=["Imitation"], group_by="innovation_score", wave=1, cuts=(25,)
+    )
+    assert [(r.label, r.councils, r.cells[0].passages) for r in result.rows] == [
+        ("< 25", 2, 4),
+        (">= 25", 2, 1),
+    ]
 
 
 def test_markdown_and_csv(analysis_project, tmp_path):
-    args = ["-p", str(analysis_project.path), "joint-display", "--measures", "innovation_score", "--wave", "2",
-            "--codes", "Imitation", "--codes", "Barriers"]
+    args = [
+        "-p",
+        str(analysis_project.path),
+        "joint-display",
+        "--measures",
+        "innovation_score",
+        "--wave",
+        "2",
+        "--codes",
+        "Imitation",
+        "--codes",
+        "Barriers",
+    ]
     markdown = CliRunner().invoke(main, args)
     assert markdown.exit_code == 0, markdown.output
-    assert f"| AAA | Aville | -5 | 2 | “{sentence(0)}” (a1.txt) | 1 | “{sentence(3)}” (a1.txt) |" in markdown.output
+    assert (
+        f"| AAA | Aville | -5 | 2 | “{sentence(0)}” (a1.txt) | 1 | “{sentence(3)}” (a1.txt) |"
+        in markdown.output
+    )
     out = tmp_path / "joint.csv"
     CliRunner().invoke(main, [*args, "--format", "csv", "-o", str(out)])
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -77,8 +100,14 @@ def test_markdown_and_csv(analysis_project, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--codes", "Imitation", "--by", "council", "--group-by", "region_type"], "give either --by council"),
-        (["--codes", "Imitation", "--measures", "innovation_score"], "survey variable 'innovation_score' has waves"),
+        (
+            ["--codes", "Imitation", "--by", "council", "--group-by", "region_type"],
+            "give either --by council",
+        ),
+        (
+            ["--codes", "Imitation", "--measures", "innovation_score"],
+            "survey variable 'innovation_score' has waves",
+        ),
         (["--codes", "Nothing"], "no code 'Nothing'"),
         (
             ["--codes", "Imitation", "--group-by", "innovation_score", "--wave", "1"],

@@ -31,8 +31,11 @@ def test_quotes_carry_their_source(analysis_project):
     result = quotes(analysis_project, ["Imitation"])
     # c1 and c4 (a1, alice and bob), c7 and c8 (b1), c17 (d3), ordered by council, phase, document, offset.
     assert [(q.council, q.document, q.start, q.coder) for q in result.quotes] == [
-        ("AAA", "a1.txt", 0, "alice"), ("AAA", "a1.txt", 0, "bob"),
-        ("BBB", "b1.txt", 21, "alice"), ("BBB", "b1.txt", 105, "alice"), ("DDD", "d3.txt", 168, "alice"),
+        ("AAA", "a1.txt", 0, "alice"),
+        ("AAA", "a1.txt", 0, "bob"),
+        ("BBB", "b1.txt", 21, "alice"),
+        ("BBB", "b1.txt", 105, "alice"),
+        ("DDD", "d3.txt", 168, "alice"),
     ]
     third = result.quotes[2]
     assert (third.council_name, third.phase, third.role, third.text) == ("Bton", 1, "officer", sentence(1))
@@ -62,13 +65,16 @@ def test_rollup_names_the_code_coded(analysis_project):
     result = quotes(analysis_project, [LEARNING], Filters(councils=("AAA",)), rollup=True)
     # Learning itself (c6) and Adaptation below it (c2, c5).
     assert sorted((q.start, q.coded_as.rsplit("/", 1)[-1]) for q in result.quotes) == [
-        (0, "Adaptation"), (42, "Adaptation"), (42, "Learning to innovate"),
+        (0, "Adaptation"),
+        (42, "Adaptation"),
+        (42, "Learning to innovate"),
     ]
 
 
 def test_markdown_on_screen(analysis_project):
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--coder", "bob",
-                                       "--context", "6"])
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--coder", "bob", "--context", "6"]
+    )
     assert result.exit_code == 0, result.output
     text = result.output
     assert text.startswith("# Quotes: Innovation/Imitation\n\n## Provenance")
@@ -79,13 +85,28 @@ def test_markdown_on_screen(analysis_project):
 
 def test_csv_file_with_sidecar(analysis_project, tmp_path):
     out = tmp_path / "quotes.csv"
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--context-units",
-                                       "1", "--format", "csv", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "-p",
+            str(analysis_project.path),
+            "quotes",
+            "Imitation",
+            "--context-units",
+            "1",
+            "--format",
+            "csv",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert len(rows) == 5
     assert (rows[2]["before"], rows[2]["text"], rows[2]["after"]) == (
-        sentence(0) + " ", sentence(1), " " + sentence(2),
+        sentence(0) + " ",
+        sentence(1),
+        " " + sentence(2),
     )
     assert rows[2]["council"] == "BBB" and rows[2]["phase"] == "1" and rows[2]["coder"] == "alice"
     assert json.loads((tmp_path / "quotes.csv.provenance.json").read_text())["analysis"] == "quotes"
@@ -93,8 +114,21 @@ def test_csv_file_with_sidecar(analysis_project, tmp_path):
 
 def test_docx_file_opens_with_the_quotes(analysis_project, tmp_path):
     out = tmp_path / "quotes.docx"
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--context-units",
-                                       "1", "--format", "docx", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "-p",
+            str(analysis_project.path),
+            "quotes",
+            "Imitation",
+            "--context-units",
+            "1",
+            "--format",
+            "docx",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     document = docx.Document(str(out))
     texts = [p.text for p in document.paragraphs]
@@ -109,7 +143,9 @@ def test_docx_file_opens_with_the_quotes(analysis_project, tmp_path):
 
 
 def test_docx_needs_a_file(analysis_project):
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--format", "docx"])
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--format", "docx"]
+    )
     assert result.exit_code == 1
     assert result.output == "error: --format docx needs a file: add -o FILE.docx\n"
 
@@ -120,7 +156,8 @@ def test_context_options_exclude_each_other(analysis_project):
 
 
 def test_representative_and_shorten():
-    passages = [("a" * 10, "x.txt", 5), ("b" * 30, "x.txt", 1), ("c" * 21, "w.txt", 9), ("d" * 19, "a.txt", 0)]
+    passages = [(10, "x.txt", 5), (30, "x.txt", 1), (21, "w.txt", 9), (19, "a.txt", 0)]
     # Lengths 10, 19, 21, 30: median 20; 19 and 21 are both 1 away, a.txt sorts first.
-    assert representative(passages) == ("d" * 19, "a.txt", 0)
+    assert representative(passages) == (19, "a.txt", 0)
+    assert representative([]) is None
     assert shorten("We  copied\ntheir forms at first.", 16) == "We copied their…"

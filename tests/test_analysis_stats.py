@@ -50,8 +50,10 @@ def test_chi_square_drops_empty_categories_and_refuses_one_column():
 
 
 def test_fisher_exact_tea_tasting():
-    # [[3, 1], [1, 3]], margins all 4, N = 8: P(a) = C(4, a)^2 / C(8, 4) = 1, 16, 36, 16, 1 (/70) for a = 0..4.
-    # Two-sided p sums the tables no more likely than the observed one (a = 3): (1 + 16 + 16 + 1) / 70 = 17/35.
+    # [[3, 1], [1, 3]], margins all 4, N = 8:
+    # P(a) = C(4, a)^2 / C(8, 4) = 1, 16, 36, 16, 1 (/70) for a = 0..4.
+    # Two-sided p sums the tables no more likely than the observed one (a = 3):
+    # (1 + 16 + 16 + 1) / 70 = 17/35.
     # Odds ratio = (3 * 3) / (1 * 1) = 9.
     result = stats.fisher_2x2([[3, 1], [1, 3]])
     assert result.p == pytest.approx(17 / 35)
@@ -98,7 +100,8 @@ def test_cochran_armitage_by_hand():
     # successes 1, 3, 6 of 10 each, scores 1, 2, 3: N = 30, R = 10, p = 1/3.
     # T = 1 (1 - 10/3) + 2 (3 - 10/3) + 3 (6 - 10/3) = -7/3 - 2/3 + 8 = 5
     # Var = p (1 - p) [sum n t^2 - (sum n t)^2 / N] = 2/9 * [140 - 60^2 / 30] = 2/9 * 20 = 40/9
-    # chi2 = T^2 / Var = 25 * 9 / 40 = 5.625; z = 5 / sqrt(40/9) = 2.371708; p = erfc(sqrt(5.625 / 2)) = 0.01770
+    # chi2 = T^2 / Var = 25 * 9 / 40 = 5.625; z = 5 / sqrt(40/9) = 2.371708;
+    # p = erfc(sqrt(5.625 / 2)) = 0.01770
     result = stats.cochran_armitage([1, 3, 6], [10, 10, 10], [1, 2, 3])
     assert result.chi2 == pytest.approx(5.625)
     assert result.z == pytest.approx(5 / math.sqrt(40 / 9))

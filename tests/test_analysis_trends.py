@@ -66,10 +66,14 @@ def test_role_filter_changes_the_base(analysis_project):
 
 
 def test_csv_has_one_row_per_code_and_phase(analysis_project):
-    result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "trends", IMITATION, "--format", "csv"])
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "trends", IMITATION, "--format", "csv"]
+    )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [(r["phase"], r["documents_with_code"], r["documents"], r["document_share"]) for r in rows] == [
-        ("1", "2", "2", "1"), ("2", "0", "2", "0"), ("3", "1", "3", "0.3333333333"),
+        ("1", "2", "2", "1"),
+        ("2", "0", "2", "0"),
+        ("3", "1", "3", "0.3333333333"),
     ]
     assert float(rows[0]["document_trend_chi2"]) == pytest.approx(700 / 408)
 

@@ -15,6 +15,7 @@ Codings are mapped to units with one sweep over sorted arrays (numpy
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,10 +26,12 @@ from ..store import Project
 from .codes import load_code_tree
 from .output import Report, Table
 from .provenance import provenance
-from .selection import Filters, Selection, coder_names, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
 
 LEVELS = ("sentence", "turn", "overlap", "document")
 SHIFT = np.int64(1 << 32)
+LOW = np.int64(0xFFFFFFFF)
+INDEXED_DOCUMENTS = 200  # up to this many documents, units are looked up through the index
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,11 @@ class Cooccurrence:
 
 
 def _fetch(project: Project, sql: str, params: list, columns: int) -> np.ndarray:
+    """Rows of integers streamed into an array (no list of tuples in between)."""
     cursor = project.conn.cursor()
     cursor.row_factory = None
-    rows = cursor.execute(sql, params).fetchall()
-    if not rows:
-        return np.empty((0, columns), dtype=np.int64)
-    return np.array(rows, dtype=np.int64)
+    flat = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.int64)
+    return flat.reshape(-1, columns)
 
 
 def _codings(project: Project, selection: Selection) -> np.ndarray:
@@ -66,41 +68,64 @@ def _codings(project: Project, selection: Selection) -> np.ndarray:
     if selection.code_ids:
         where += f" AND c.code_id IN ({','.join('?' * len(selection.code_ids))})"
         params = params + selection.code_ids
-    return _fetch(
+    packed = _fetch(
         project,
-        "SELECT c.document_id, c.code_id, c.coder_id, c.start, c.end FROM codings c "
-        f"JOIN documents d ON d.id = c.document_id WHERE {where}",
+        "SELECT (c.document_id << 32) | c.code_id, c.coder_id, (c.start << 32) | c.end FROM codings c "
+        f"JOIN {DOCS} d ON d.id = c.document_id WHERE {where}",
         params,
-        5,
-    )
-
-
-def _units(project: Project, selection: Selection, kind: str) -> np.ndarray:
-    """Columns: document_id, start, end; sorted by document and start."""
-    where, params = selection.document_where()
-    return _fetch(
-        project,
-        "SELECT u.document_id, u.start, u.end FROM units u JOIN documents d ON d.id = u.document_id "
-        f"WHERE u.kind = ? AND u.end > u.start AND {where} ORDER BY u.document_id, u.start",
-        [kind, *params],
         3,
     )
+    return np.column_stack(
+        (packed[:, 0] >> 32, packed[:, 0] & LOW, packed[:, 1], packed[:, 2] >> 32, packed[:, 2] & LOW)
+    )
 
 
-def units_of_codings(codings: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(coding index, unit index) for every coding-unit pair whose spans overlap."""
-    doc_u = units[:, 0] * SHIFT
-    unit_start, unit_end = doc_u + units[:, 1], doc_u + units[:, 2]
+def _units(project: Project, kind: str, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end keys (``document_id << 32 | offset``) of the documents' units of one kind, by start.
+
+    A few documents are looked up through the index; many are read in one scan of the table.
+    """
+    select = "SELECT (document_id << 32) | start, (document_id << 32) | end FROM units"
+    if len(documents) <= INDEXED_DOCUMENTS:
+        marks = ",".join("?" * len(documents))
+        keys = _fetch(
+            project,
+            f"{select} WHERE document_id IN ({marks}) AND kind = ? AND end > start",
+            [*documents.tolist(), kind],
+            2,
+        )
+    else:
+        keys = _fetch(project, f"{select} NOT INDEXED WHERE kind = ? AND end > start", [kind], 2)
+        owner = keys[:, 0] >> 32
+        wanted = np.zeros(int(max(owner.max(initial=0), documents.max(initial=0))) + 1, dtype=bool)
+        wanted[documents] = True
+        keys = keys[wanted[owner]]
+    if len(keys) and np.any(keys[1:, 0] < keys[:-1, 0]):
+        keys = keys[np.argsort(keys[:, 0], kind="stable")]
+    return keys[:, 0].copy(), keys[:, 1].copy()
+
+
+def span_keys(documents: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spans as start and end keys that sort by document, then offset."""
+    base = documents.astype(np.int64) * SHIFT
+    return base + starts, base + ends
+
+
+def units_of_codings(
+    coding_start: np.ndarray, coding_end: np.ndarray, unit_start: np.ndarray, unit_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(coding index, unit index) for every coding and unit whose spans overlap; all four are keys
+    from :func:`span_keys`, the units sorted by start."""
     reach = np.maximum.accumulate(unit_end) if len(unit_end) else unit_end
-    doc_c = codings[:, 0] * SHIFT
-    coding_start, coding_end = doc_c + codings[:, 3], doc_c + codings[:, 4]
     first = np.searchsorted(reach, coding_start, side="right")
     stop = np.searchsorted(unit_start, coding_end, side="left")
     lengths = np.clip(stop - first, 0, None)
-    coding_idx = np.repeat(np.arange(len(codings)), lengths)
+    coding_idx = np.repeat(np.arange(len(coding_start)), lengths)
     offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     unit_idx = np.repeat(first, lengths) + offsets
-    overlapping = (unit_start[unit_idx] < coding_end[coding_idx]) & (unit_end[unit_idx] > coding_start[coding_idx])
+    overlapping = (unit_start[unit_idx] < coding_end[coding_idx]) & (
+        unit_end[unit_idx] > coding_start[coding_idx]
+    )
     return coding_idx[overlapping], unit_idx[overlapping]
 
 
@@ -146,7 +171,7 @@ def cooccurrence(
     codings = _codings(project, selection)
     if not len(codings):
         return Cooccurrence(within, 0, [], selection, [])
-    coded = set(np.unique(codings[:, 1]).tolist())
+    coded = set(np.flatnonzero(np.bincount(codings[:, 1])).tolist())
     code_ids = [c for c in tree.order if c in coded]
     lookup = np.full(max(code_ids) + 1, -1, dtype=np.int64)
     lookup[code_ids] = np.arange(len(code_ids))
@@ -162,7 +187,11 @@ def cooccurrence(
             denominator = n1 + n2 - n12
             pairs.append(
                 Pair(
-                    tree.path[code_ids[i]], tree.path[code_ids[j]], n1, n2, n12,
+                    tree.path[code_ids[i]],
+                    tree.path[code_ids[j]],
+                    n1,
+                    n2,
+                    n12,
                     n12 / denominator if denominator > 0 else None,
                     n12 > min(n1, n2),
                 )
@@ -171,7 +200,12 @@ def cooccurrence(
 
 
 def _counts(
-    project: Project, selection: Selection, within: str, codings: np.ndarray, code_idx: np.ndarray, n_codes: int
+    project: Project,
+    selection: Selection,
+    within: str,
+    codings: np.ndarray,
+    code_idx: np.ndarray,
+    n_codes: int,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Pair counts (codes x codes), single counts per code, and the number of units looked at."""
     if within == "overlap":
@@ -181,10 +215,13 @@ def _counts(
         docs, unit_idx = np.unique(codings[:, 0], return_inverse=True)
         matrix = _matrix_counts(unit_idx.reshape(-1), code_idx, len(docs), n_codes)
         return matrix, np.diag(matrix).copy(), len(docs)
-    units = _units(project, selection, within)
-    coding_idx, unit_idx = units_of_codings(codings, units)
-    matrix = _matrix_counts(unit_idx, code_idx[coding_idx], len(units), n_codes)
-    return matrix, np.diag(matrix).copy(), len(np.unique(unit_idx))
+    documents = np.flatnonzero(np.bincount(codings[:, 0]))
+    unit_start, unit_end = _units(project, within, documents)
+    coding_start, coding_end = span_keys(codings[:, 0], codings[:, 3], codings[:, 4])
+    coding_idx, unit_idx = units_of_codings(coding_start, coding_end, unit_start, unit_end)
+    matrix = _matrix_counts(unit_idx, code_idx[coding_idx], len(unit_start), n_codes)
+    touched = int(np.count_nonzero(np.bincount(unit_idx, minlength=len(unit_start))))
+    return matrix, np.diag(matrix).copy(), touched
 
 
 def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
@@ -201,7 +238,10 @@ def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
             row.append(int(pair.exceeds))
         rows.append(row)
     record = provenance(
-        project, "cooccurrence", filters=result.selection.filters.as_dict(), coders=result.coders,
+        project,
+        "cooccurrence",
+        filters=result.selection.filters.as_dict(),
+        coders=result.coders,
         options={"within": result.level},
     )
     notes = [f"Counted over {result.units} coded {unit}; c = n_ab / (n_a + n_b - n_ab)."]

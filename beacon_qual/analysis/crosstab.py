@@ -110,8 +110,10 @@ def crosstab(
     rows = []
     for code_id in selection.code_ids or [c for c in tree.order if c in per_code]:
         counts = per_code.get(code_id, {})
-        row = _row(code_id, tree.path[code_id], counts, unit, cats, category_totals) if cats else _bare_row(
-            code_id, tree.path[code_id]
+        row = (
+            _row(code_id, tree.path[code_id], counts, unit, cats, category_totals)
+            if cats
+            else _bare_row(code_id, tree.path[code_id])
         )
         if measure is not None:
             row.ranks = _rank_tests(counts, measure, base)
@@ -135,7 +137,12 @@ def crosstab(
 
 
 def _categories(
-    project: Project, variable: Variable, wave: int, cuts: tuple[float, ...], quantiles: int | None, base: list[int]
+    project: Project,
+    variable: Variable,
+    wave: int,
+    cuts: tuple[float, ...],
+    quantiles: int | None,
+    base: list[int],
 ) -> Categories | None:
     """The categories to cross by; None for a numeric variable that is not binned (rank tests only)."""
     if variable.type == "numeric" and not cuts and quantiles is None:
@@ -143,9 +150,11 @@ def _categories(
     return categories(project, variable, wave, cuts=cuts, quantiles=quantiles, case_ids=base)
 
 
-def _per_code_case(project: Project, selection: Selection, rollup: bool) -> dict[int, dict[int, tuple[int, int]]]:
+def _per_code_case(
+    project: Project, selection: Selection, rollup: bool
+) -> dict[int, dict[int, tuple[int, int]]]:
     """code -> council -> (coded segments, coded documents)."""
-    cte, params = passages_cte(project, selection, rollup=rollup)
+    cte, params = passages_cte(selection, rollup=rollup)
     rows = project.execute(
         f"{cte}SELECT code_id, case_id, count(*), count(DISTINCT document_id) FROM passages "
         "WHERE case_id IS NOT NULL GROUP BY code_id, case_id",
@@ -234,7 +243,9 @@ def _notes(result: Crosstab) -> list[str]:
     notes = []
     for row in result.rows:
         if row.chi and row.chi.warning:
-            notes.append(f"{row.code}: {row.chi.warning}" + ("; see Fisher's exact test" if row.fisher else ""))
+            notes.append(
+                f"{row.code}: {row.chi.warning}" + ("; see Fisher's exact test" if row.fisher else "")
+            )
     if result.councils_without_value:
         notes.append(
             f"{result.councils_without_value} council(s) with coded documents have no value of "
@@ -245,9 +256,25 @@ def _notes(result: Crosstab) -> list[str]:
 
 # -- report ----------------------------------------------------------------------------------------------
 STAT_COLUMNS = [
-    "chi2", "df", "p", "p_adj", "cramers_v", "min_expected", "expected_warning", "fisher_p", "fisher_p_adj",
-    "mw_u", "mw_n_with", "mw_n_without", "mw_p", "mw_p_adj", "rank_biserial",
-    "spearman_rho", "spearman_n", "spearman_p", "spearman_p_adj",
+    "chi2",
+    "df",
+    "p",
+    "p_adj",
+    "cramers_v",
+    "min_expected",
+    "expected_warning",
+    "fisher_p",
+    "fisher_p_adj",
+    "mw_u",
+    "mw_n_with",
+    "mw_n_without",
+    "mw_p",
+    "mw_p_adj",
+    "rank_biserial",
+    "spearman_rho",
+    "spearman_n",
+    "spearman_p",
+    "spearman_p_adj",
 ]
 
 
@@ -256,13 +283,24 @@ def _stat_values(row: CrosstabRow) -> list:
     mw = row.ranks.mann_whitney if row.ranks else None
     rho = row.ranks.spearman if row.ranks else None
     return [
-        chi.chi2 if chi else None, chi.dof if chi else None, chi.p if chi else None, row.chi_p_adj,
-        chi.cramers_v if chi else None, chi.min_expected if chi else None,
+        chi.chi2 if chi else None,
+        chi.dof if chi else None,
+        chi.p if chi else None,
+        row.chi_p_adj,
+        chi.cramers_v if chi else None,
+        chi.min_expected if chi else None,
         chi.warning if chi else None,
-        fisher.p if fisher else None, row.fisher_p_adj,
-        mw.u if mw else None, mw.n1 if mw else None, mw.n2 if mw else None, mw.p if mw else None,
-        row.ranks.mw_p_adj if row.ranks else None, mw.rank_biserial if mw else None,
-        rho.rho if rho else None, rho.n if rho else None, rho.p if rho else None,
+        fisher.p if fisher else None,
+        row.fisher_p_adj,
+        mw.u if mw else None,
+        mw.n1 if mw else None,
+        mw.n2 if mw else None,
+        mw.p if mw else None,
+        row.ranks.mw_p_adj if row.ranks else None,
+        mw.rank_biserial if mw else None,
+        rho.rho if rho else None,
+        rho.n if rho else None,
+        rho.p if rho else None,
         row.ranks.spearman_p_adj if row.ranks else None,
     ]
 
@@ -274,8 +312,15 @@ def crosstab_report(project: Project, result: Crosstab) -> Report:
             long_rows.append([row.code, None, None, None, None, None, *_stat_values(row)])
         for i, label in enumerate(result.categories):
             long_rows.append(
-                [row.code, label, row.counts[i], result.category_totals[i], row.row_pct[i], row.col_pct[i],
-                 *_stat_values(row)]
+                [
+                    row.code,
+                    label,
+                    row.counts[i],
+                    result.category_totals[i],
+                    row.row_pct[i],
+                    row.col_pct[i],
+                    *_stat_values(row),
+                ]
             )
     unit_label = {"council": "councils", "document": "documents", "segment": "segments"}[result.unit]
     long_table = Table(
@@ -309,14 +354,24 @@ def crosstab_report(project: Project, result: Crosstab) -> Report:
 
 
 def _counts_table(result: Crosstab, unit_label: str) -> Table:
-    columns = ["code", *(f"{label} (n = {n})" for label, n in zip(result.categories, result.category_totals)), "total"]
+    columns = [
+        "code",
+        *(f"{label} (n = {n})" for label, n in zip(result.categories, result.category_totals)),
+        "total",
+    ]
     rows = []
     for row in result.rows:
         cells = [
             f"{n} ({_pct(r)} row, {_pct(c)} col)" for n, r, c in zip(row.counts, row.row_pct, row.col_pct)
         ]
         rows.append([row.code, *cells, row.total])
-    return Table("counts", f"{unit_label.capitalize()} with each code, by category", columns, rows, formats=("markdown",))
+    return Table(
+        "counts",
+        f"{unit_label.capitalize()} with each code, by category",
+        columns,
+        rows,
+        formats=("markdown",),
+    )
 
 
 def _tests_table(result: Crosstab) -> Table:
@@ -338,19 +393,41 @@ def _tests_table(result: Crosstab) -> Table:
 
 
 def _ranks_table(result: Crosstab) -> Table:
-    columns = ["code", "n with", "n without", "U", "p", "p (BH)", "rank-biserial r", "Spearman rho", "n", "p", "p (BH)"]
+    columns = [
+        "code",
+        "n with",
+        "n without",
+        "U",
+        "p",
+        "p (BH)",
+        "rank-biserial r",
+        "Spearman rho",
+        "n",
+        "p",
+        "p (BH)",
+    ]
     rows = []
     for row in result.rows:
         mw = row.ranks.mann_whitney if row.ranks else None
         rho = row.ranks.spearman if row.ranks else None
-        rows.append([
-            row.code,
-            mw.n1 if mw else None, mw.n2 if mw else None, mw.u if mw else None, mw.p if mw else None,
-            row.ranks.mw_p_adj if row.ranks else None, mw.rank_biserial if mw else None,
-            rho.rho if rho else None, rho.n if rho else None, rho.p if rho else None,
-            row.ranks.spearman_p_adj if row.ranks else None,
-        ])
-    title = f"Councils with versus without each code on {result.variable.name}; codings per council against it"
+        rows.append(
+            [
+                row.code,
+                mw.n1 if mw else None,
+                mw.n2 if mw else None,
+                mw.u if mw else None,
+                mw.p if mw else None,
+                row.ranks.mw_p_adj if row.ranks else None,
+                mw.rank_biserial if mw else None,
+                rho.rho if rho else None,
+                rho.n if rho else None,
+                rho.p if rho else None,
+                row.ranks.spearman_p_adj if row.ranks else None,
+            ]
+        )
+    title = (
+        f"Councils with versus without each code on {result.variable.name}; codings per council against it"
+    )
     return Table("ranks", title, columns, rows, formats=("markdown",))
 
 

@@ -65,7 +65,7 @@ def frequencies(
     tree = load_code_tree(project)
     selection = resolve_filters(project, filters or Filters(), tree)
     code_ids = selection.code_ids or None
-    cte, params = passages_cte(project, selection, rollup=rollup, code_ids=code_ids)
+    cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
     group_cols = [_GROUP_SQL[f] for f in by]
     select_groups = "".join(f", {col}" for col in group_cols)
     sql = (
@@ -76,7 +76,7 @@ def frequencies(
     found: dict[int, list] = {}
     for row in project.execute(sql, params):
         group = tuple(labels[f](value) for f, value in zip(by, row[1 : 1 + len(by)]))
-        found.setdefault(row[0], []).append((group, tuple(row[1 + len(by):])))
+        found.setdefault(row[0], []).append((group, tuple(row[1 + len(by) :])))
     rows = []
     for code_id in selection.code_ids or tree.order:
         groups = found.get(code_id) or ([((), (0, 0, 0))] if not by else [])
@@ -97,7 +97,9 @@ def _labels(project: Project, by: tuple[str, ...]) -> dict[str, Any]:
             labels[field] = lambda v, names=names: names.get(v)
         elif field == "council":
             known = councils(project)
-            labels[field] = lambda v, known=known: (known[v].label, known[v].name) if v in known else (None, None)
+            labels[field] = lambda v, known=known: (
+                (known[v].label, known[v].name) if v in known else (None, None)
+            )
         elif field == "coder":
             names = dict(project.execute("SELECT id, name FROM coders").fetchall())
             labels[field] = lambda v, names=names: names.get(v)
@@ -134,5 +136,9 @@ def frequency_report(project: Project, result: Frequencies) -> Report:
         options={"by": list(result.by), "rollup": result.rollup},
     )
     title = "Code frequencies" + (f" by {', '.join(result.by)}" if result.by else "")
-    notes = ["Counts with roll-up: a coding counts for each ancestor of its code, once per passage."] if result.rollup else []
+    notes = (
+        ["Counts with roll-up: a coding counts for each ancestor of its code, once per passage."]
+        if result.rollup
+        else []
+    )
     return Report(title, record, [Table("frequencies", "Frequencies", columns, rows)], notes)

@@ -86,8 +86,10 @@ def joint_display(
     values = {(v.id, w): _values(project, v, w) for v, w in chosen}
     rows = []
     for label, name, members in groups:
-        summary = [_summary(v, [values[(v.id, w)].get(c) for c in members], group_by is not None) for v, w in chosen]
-        cells = [_cell(passages.get(code_id, {}), members, quote_chars) for code_id in code_ids]
+        summary = [
+            _summary(v, [values[(v.id, w)].get(c) for c in members], group_by is not None) for v, w in chosen
+        ]
+        cells = [_cell(project, passages.get(code_id, {}), members, quote_chars) for code_id in code_ids]
         rows.append(JointRow(label, name, len(members), summary, cells))
     options = {
         "group_by": group_by,
@@ -99,8 +101,13 @@ def joint_display(
         "quantiles": quantiles,
     }
     return JointDisplay(
-        group_by, chosen, [tree.path[c] for c in code_ids], rows,
-        coder_names(project, selection, code_ids), filters, options,
+        group_by,
+        chosen,
+        [tree.path[c] for c in code_ids],
+        rows,
+        coder_names(project, selection, code_ids),
+        filters,
+        options,
     )
 
 
@@ -147,26 +154,32 @@ def _summary(variable: Variable, values: list, grouped: bool):
 
 
 def _passages(project: Project, selection, code_ids: list[int], rollup: bool) -> dict[int, dict[int, list]]:
-    """code -> council -> [(text, document name, start)]."""
-    cte, params = passages_cte(project, selection, rollup=rollup, code_ids=code_ids)
-    rows = project.execute(
-        f"{cte}SELECT p.code_id, p.case_id, substr(d.text, p.start + 1, p.end - p.start), d.name, p.start "
-        "FROM passages p JOIN documents d ON d.id = p.document_id",
-        params,
-    )
+    """code -> council -> [(length, document name, start, document id)]; texts are read only when quoted."""
+    cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
+    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+    rows = project.execute(f"{cte}SELECT code_id, case_id, document_id, start, end FROM passages", params)
     found: dict[int, dict[int, list]] = {}
-    for code_id, case_id, text, name, start in rows:
-        found.setdefault(code_id, {}).setdefault(case_id, []).append((text, name, start))
+    for code_id, case_id, document_id, start, end in rows:
+        found.setdefault(code_id, {}).setdefault(case_id, []).append(
+            (end - start, names[document_id], start, document_id)
+        )
     return found
 
 
-def _cell(by_case: dict[int, list], members: list[int], quote_chars: int) -> CodeCell:
+def _cell(project: Project, by_case: dict[int, list], members: list[int], quote_chars: int) -> CodeCell:
     pooled = [p for c in members for p in by_case.get(c, [])]
     best = representative(pooled)
+    quote = None
+    if best is not None:
+        length, _name, start, document_id = best
+        text = project.scalar(
+            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, length, document_id)
+        )
+        quote = shorten(text, quote_chars)
     return CodeCell(
         passages=len(pooled),
         councils=sum(1 for c in members if by_case.get(c)),
-        quote=shorten(best[0], quote_chars) if best else None,
+        quote=quote,
         source=best[1] if best else None,
     )
 
@@ -187,11 +200,22 @@ def joint_report(project: Project, result: JointDisplay) -> Report:
             cells.append(f"“{cell.quote}” ({cell.source})" if cell.quote else None)
         rows.append(cells)
     record = provenance(
-        project, "joint display", filters=result.filters.as_dict(), coders=result.coders, options=result.options
+        project,
+        "joint display",
+        filters=result.filters.as_dict(),
+        coders=result.coders,
+        options=result.options,
     )
     by = f"by {result.grouped_by}" if grouped else "by council"
     notes = []
     if grouped:
-        notes.append("Group measures: mean of numeric, ordinal (level index) and boolean (share true) measures; "
-                     "most common value of others.")
-    return Report(f"Joint display {by}", record, [Table("rows", f"Survey measures and codes {by}", columns, rows)], notes)
+        notes.append(
+            "Group measures: mean of numeric, ordinal (level index) and boolean (share true) measures; "
+            "most common value of others."
+        )
+    return Report(
+        f"Joint display {by}",
+        record,
+        [Table("rows", f"Survey measures and codes {by}", columns, rows)],
+        notes,
+    )

@@ -36,14 +36,18 @@ def _variable(row) -> Variable:
         try:
             levels = tuple(str(level) for level in json.loads(row["levels"]))
         except (ValueError, TypeError):
-            raise BeaconError(f"survey variable {row['name']!r} has unreadable levels: {row['levels']!r}") from None
+            raise BeaconError(
+                f"survey variable {row['name']!r} has unreadable levels: {row['levels']!r}"
+            ) from None
     return Variable(row["id"], row["name"], row["type"], levels, row["label"])
 
 
 def get_variable(project: Project, name: str) -> Variable:
     row = project.one("SELECT id, name, type, levels, label FROM variables WHERE name = ?", (name,))
     if row is None:
-        row = project.one("SELECT id, name, type, levels, label FROM variables WHERE name = ? COLLATE NOCASE", (name,))
+        row = project.one(
+            "SELECT id, name, type, levels, label FROM variables WHERE name = ? COLLATE NOCASE", (name,)
+        )
     if row is None:
         known = [r[0] for r in project.execute("SELECT name FROM variables ORDER BY name")]
         if not known:
@@ -54,7 +58,9 @@ def get_variable(project: Project, name: str) -> Variable:
 
 
 def waves_of(project: Project, variable: Variable) -> list[int]:
-    rows = project.execute("SELECT DISTINCT wave FROM case_values WHERE variable_id = ? ORDER BY wave", (variable.id,))
+    rows = project.execute(
+        "SELECT DISTINCT wave FROM case_values WHERE variable_id = ? ORDER BY wave", (variable.id,)
+    )
     return [r[0] for r in rows]
 
 
@@ -66,7 +72,8 @@ def choose_wave(project: Project, variable: Variable, wave: int | None) -> int:
     if wave is None:
         if len(waves) > 1:
             raise BeaconError(
-                f"survey variable {variable.name!r} has waves {', '.join(map(str, waves))}; choose one with --wave"
+                f"survey variable {variable.name!r} has waves {', '.join(map(str, waves))}; "
+                "choose one with --wave"
             )
         return waves[0]
     if wave not in waves:
@@ -84,7 +91,8 @@ def numeric_values(project: Project, variable: Variable, wave: int) -> dict[int,
             "use a numeric, ordinal or boolean measure"
         )
     rows = project.execute(
-        "SELECT case_id, value_num FROM case_values WHERE variable_id = ? AND wave = ? AND value_num IS NOT NULL",
+        "SELECT case_id, value_num FROM case_values "
+        "WHERE variable_id = ? AND wave = ? AND value_num IS NOT NULL",
         (variable.id, wave),
     )
     return {r[0]: float(r[1]) for r in rows}
@@ -94,7 +102,8 @@ def raw_values(project: Project, variable: Variable, wave: int) -> dict[int, flo
     """The value to show per council: a number for numeric, ordinal and boolean, else the text."""
     column = "value_num" if variable.type in ("numeric", "ordinal", "boolean") else "value_text"
     rows = project.execute(
-        f"SELECT case_id, {column} FROM case_values WHERE variable_id = ? AND wave = ? AND {column} IS NOT NULL",
+        f"SELECT case_id, {column} FROM case_values "
+        f"WHERE variable_id = ? AND wave = ? AND {column} IS NOT NULL",
         (variable.id, wave),
     )
     return {r[0]: r[1] for r in rows}
@@ -136,7 +145,9 @@ def categories(
             )
         return bin_values(values, cuts)
     if cuts or quantiles is not None:
-        raise BeaconError(f"--cuts and --quantiles apply to numeric variables; {variable.name!r} is {variable.type}")
+        raise BeaconError(
+            f"--cuts and --quantiles apply to numeric variables; {variable.name!r} is {variable.type}"
+        )
     if variable.type not in CATEGORY_TYPES:
         raise BeaconError(
             f"survey variable {variable.name!r} is {variable.type}; group by a categorical, ordinal, "
@@ -192,7 +203,9 @@ def bin_values(values: dict[int, float], cuts: tuple[float, ...]) -> Categories:
         raise BeaconError(f"cut points must be distinct and increasing: {', '.join(_num(c) for c in cuts)}")
     labels = bin_labels(ordered)
     edges = np.array(ordered)
-    of_case = {case: labels[int(np.searchsorted(edges, value, side="right"))] for case, value in values.items()}
+    of_case = {
+        case: labels[int(np.searchsorted(edges, value, side="right"))] for case, value in values.items()
+    }
     return Categories(labels, of_case, ordered)
 
 

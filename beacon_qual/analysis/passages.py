@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from ..store import Project
 from .codes import closure_cte
-from .selection import Selection, wave_sql
+from .selection import DOCS, Selection
 
 PASSAGE_COLUMNS = "code_id, document_id, case_id, phase, role, coder_id, wave, start, end"
 
 
 def passages_cte(
-    project: Project, selection: Selection, *, rollup: bool, code_ids: list[int] | None = None
+    selection: Selection, *, rollup: bool, code_ids: list[int] | None = None
 ) -> tuple[str, list]:
     """A ``WITH`` clause defining ``passages(code_id, document_id, case_id, phase, role, coder_id,
     wave, start, end)`` for the selection; ``code_ids`` limits the codes reported."""
@@ -27,8 +27,7 @@ def passages_cte(
         params = params + list(code_ids)
     select = (
         f"SELECT {'DISTINCT ' if rollup else ''}{code_column} AS code_id, c.document_id, d.case_id, d.phase, "
-        f"d.role, c.coder_id, {wave_sql(project)} AS wave, c.start, c.end "
-        "FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"d.role, c.coder_id, d.wave, c.start, c.end FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
         f"{'JOIN closure cl ON cl.code_id = c.code_id ' if rollup else ''}"
         f"WHERE {where}"
     )
@@ -45,7 +44,7 @@ def segment_totals(project: Project, selection: Selection, *, rollup: bool) -> d
         else "SELECT d.case_id"
     )
     rows = project.execute(
-        f"SELECT case_id, count(*) FROM ({inner} FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"SELECT case_id, count(*) FROM ({inner} FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
         f"WHERE {where}) GROUP BY case_id",
         params,
     )
@@ -60,7 +59,7 @@ def coded_documents_per_case(project: Project, selection: Selection) -> dict[int
     """
     where, params = selection.where()
     rows = project.execute(
-        "SELECT d.case_id, count(DISTINCT d.id) FROM codings c JOIN documents d ON d.id = c.document_id "
+        f"SELECT d.case_id, count(DISTINCT d.id) FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
         f"WHERE d.case_id IS NOT NULL AND {where} GROUP BY d.case_id",
         params,
     )

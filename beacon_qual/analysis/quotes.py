@@ -20,7 +20,7 @@ from ..store import Project
 from .codes import load_code_tree
 from .output import Report, Table, provenance_markdown, render, write_atomic, write_report
 from .provenance import provenance
-from .selection import Filters, Selection, coder_names, councils, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
 
 UNIT_KINDS = ("sentence", "turn")
 QUOTE_FORMATS = ("markdown", "csv", "json", "docx")
@@ -88,7 +88,12 @@ def quotes(
         selected = [r for r in rows if r["code_id"] in ids]
         selected.sort(
             key=lambda r: (
-                _label(known, r["case_id"]), r["phase"] or 0, r["name"], r["start"], r["end"], coders[r["coder_id"]]
+                _label(known, r["case_id"]),
+                r["phase"] or 0,
+                r["name"],
+                r["start"],
+                r["end"],
+                coders[r["coder_id"]],
             )
         )
         for row in selected[:limit] if limit else selected:
@@ -107,9 +112,9 @@ def quotes(
                     coder=coders[row["coder_id"]],
                     start=row["start"],
                     end=row["end"],
-                    text=text[row["start"]:row["end"]],
-                    before=text[lo:row["start"]],
-                    after=text[row["end"]:hi],
+                    text=text[row["start"] : row["end"]],
+                    before=text[lo : row["start"]],
+                    after=text[row["end"] : hi],
                 )
             )
     options = {
@@ -121,17 +126,21 @@ def quotes(
         "limit": limit,
     }
     all_ids = sorted({c for ids in members.values() for c in ids})
-    return QuoteSet([tree.path[c] for c in wanted], found, selection, coder_names(project, selection, all_ids), options)
+    return QuoteSet(
+        [tree.path[c] for c in wanted], found, selection, coder_names(project, selection, all_ids), options
+    )
 
 
-def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list:
+def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list[dict]:
     where, params = selection.where()
-    return project.execute(
-        "SELECT c.code_id, c.document_id, c.coder_id, c.start, c.end, d.name, d.case_id, d.phase, d.role "
-        f"FROM codings c JOIN documents d ON d.id = c.document_id WHERE {where} "
+    rows = project.execute(
+        "SELECT c.code_id, c.document_id, c.coder_id, c.start, c.end, d.case_id, d.phase, d.role "
+        f"FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE {where} "
         f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
         params + code_ids,
     ).fetchall()
+    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+    return [{**dict(row), "name": names[row["document_id"]]} for row in rows]
 
 
 def _label(known: dict, case_id: int | None) -> str:
@@ -172,21 +181,51 @@ def _context_span(
 
 # -- rendering -------------------------------------------------------------------------------------------
 QUOTE_COLUMNS = [
-    "code", "coded_as", "council", "council_name", "document", "phase", "role", "coder",
-    "start", "end", "before", "text", "after",
+    "code",
+    "coded_as",
+    "council",
+    "council_name",
+    "document",
+    "phase",
+    "role",
+    "coder",
+    "start",
+    "end",
+    "before",
+    "text",
+    "after",
 ]
 
 
 def quotes_report(project: Project, result: QuoteSet) -> Report:
     rows = [
-        [q.code, q.coded_as, q.council, q.council_name, q.document, q.phase, q.role, q.coder,
-         q.start, q.end, q.before, q.text, q.after]
+        [
+            q.code,
+            q.coded_as,
+            q.council,
+            q.council_name,
+            q.document,
+            q.phase,
+            q.role,
+            q.coder,
+            q.start,
+            q.end,
+            q.before,
+            q.text,
+            q.after,
+        ]
         for q in result.quotes
     ]
     record = provenance(
-        project, "quotes", filters=result.selection.filters.as_dict(), coders=result.coders, options=result.options
+        project,
+        "quotes",
+        filters=result.selection.filters.as_dict(),
+        coders=result.coders,
+        options=result.options,
     )
-    return Report("Quotes: " + "; ".join(result.codes), record, [Table("quotes", "Quotes", QUOTE_COLUMNS, rows)])
+    return Report(
+        "Quotes: " + "; ".join(result.codes), record, [Table("quotes", "Quotes", QUOTE_COLUMNS, rows)]
+    )
 
 
 def _flat(text: str) -> str:
@@ -256,13 +295,13 @@ def quotes_docx(report: Report, result: QuoteSet) -> bytes:
     return buffer.getvalue()
 
 
-def representative(passages: list[tuple[str, str, int]]) -> tuple[str, str, int] | None:
-    """The passage (text, document, start) whose length is nearest the median length; ties go to the first
-    in document order."""
+def representative(passages: list[tuple[int, str, int]]) -> tuple[int, str, int] | None:
+    """The passage (length, document, start, ...) whose length is nearest the median length;
+    ties go to the first in document order."""
     if not passages:
         return None
-    median = statistics.median(len(p[0]) for p in passages)
-    return min(passages, key=lambda p: (abs(len(p[0]) - median), p[1], p[2]))
+    median = statistics.median(p[0] for p in passages)
+    return min(passages, key=lambda p: (abs(p[0] - median), p[1], p[2]))
 
 
 def shorten(text: str, limit: int) -> str:

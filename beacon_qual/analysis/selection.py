@@ -16,6 +16,7 @@ from ..store import Project
 from .codes import CodeTree
 
 PHASE_WAVES_META = "phase_waves"
+DOCS = "temp.analysis_documents"
 
 
 @dataclass(frozen=True)
@@ -81,16 +82,30 @@ def phase_waves(project: Project) -> dict[int, int]:
     return mapping
 
 
-def wave_sql(project: Project, doc: str = "d") -> str:
-    """A SQL expression giving a document's survey wave from its phase."""
-    mapping = phase_waves(project)
-    if not mapping:
-        return "NULL"
-    cases = " ".join(f"WHEN {int(p)} THEN {int(w)}" for p, w in sorted(mapping.items()))
-    return f"(CASE {doc}.phase {cases} END)"
+def prepare_documents(project: Project) -> None:
+    """Refresh :data:`DOCS`, a small temporary table of each document's council, phase, role and wave.
+
+    Queries join codings to it instead of to ``documents``, whose rows carry the whole text: reading a
+    column stored after the text means walking the text's overflow pages for every coding. It is
+    filled from the covering indexes on ``documents``.
+    """
+    waves = phase_waves(project)
+    cases = dict(project.execute("SELECT id, case_id FROM documents").fetchall())
+    rows = [
+        (doc_id, cases.get(doc_id), phase, role, waves.get(phase))
+        for doc_id, phase, role in project.execute("SELECT id, phase, role FROM documents").fetchall()
+    ]
+    project.execute(f"DROP TABLE IF EXISTS {DOCS}")
+    project.execute(
+        f"CREATE TEMP TABLE {DOCS.split('.')[1]} "
+        "(id INTEGER PRIMARY KEY, case_id INTEGER, phase INTEGER, role TEXT, wave INTEGER)"
+    )
+    project.conn.executemany(f"INSERT INTO {DOCS} VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selection:
+    """Check every filter value against the project and refresh the document table queries join."""
+    prepare_documents(project)
     selection = Selection(filters=filters)
     selection.phases = _phases(project, filters)
     selection.roles = _roles(project, filters.roles)
@@ -101,7 +116,9 @@ def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selec
 
 
 def _phases(project: Project, filters: Filters) -> list[int]:
-    known = sorted(r[0] for r in project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL"))
+    known = sorted(
+        r[0] for r in project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL")
+    )
     for phase in filters.phases:
         if phase not in known:
             raise BeaconError(f"no documents in phase {phase} (phases: {_listing(known)})")
@@ -110,7 +127,9 @@ def _phases(project: Project, filters: Filters) -> list[int]:
         mapping = phase_waves(project)
         for wave in filters.waves:
             if wave not in mapping.values():
-                raise BeaconError(f"no documents in survey wave {wave} (waves: {_listing(sorted(set(mapping.values())))})")
+                raise BeaconError(
+                    f"no documents in survey wave {wave} (waves: {_listing(sorted(set(mapping.values())))})"
+                )
         in_waves = [p for p in known if mapping.get(p) in filters.waves]
         phases = [p for p in phases if p in in_waves] if phases else in_waves
         if not phases:
@@ -119,7 +138,10 @@ def _phases(project: Project, filters: Filters) -> list[int]:
 
 
 def _roles(project: Project, wanted: tuple[str, ...]) -> list[str]:
-    known = [r[0] for r in project.execute("SELECT DISTINCT role FROM documents WHERE role IS NOT NULL ORDER BY role")]
+    known = [
+        r[0]
+        for r in project.execute("SELECT DISTINCT role FROM documents WHERE role IS NOT NULL ORDER BY role")
+    ]
     by_fold = {role.casefold(): role for role in known}
     roles = []
     for role in wanted:
@@ -168,7 +190,7 @@ def coder_names(project: Project, selection: Selection, code_ids: list[int] | No
         params = params + list(code_ids)
     rows = project.execute(
         "SELECT name FROM coders WHERE id IN (SELECT DISTINCT c.coder_id FROM codings c "
-        f"JOIN documents d ON d.id = c.document_id WHERE {where}{code_sql}) ORDER BY name",
+        f"JOIN {DOCS} d ON d.id = c.document_id WHERE {where}{code_sql}) ORDER BY name",
         params,
     )
     return [r[0] for r in rows]

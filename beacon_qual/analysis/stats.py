@@ -148,7 +148,9 @@ class Trend:
     p: float
 
 
-def cochran_armitage(successes: Sequence[int], totals: Sequence[int], scores: Sequence[float]) -> Trend | None:
+def cochran_armitage(
+    successes: Sequence[int], totals: Sequence[int], scores: Sequence[float]
+) -> Trend | None:
     """Cochran-Armitage test for a linear trend in proportions ``successes[i] / totals[i]``.
 
     With N = sum n_i, R = sum r_i and p = R / N:

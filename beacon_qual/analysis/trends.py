@@ -19,7 +19,7 @@ from .codes import load_code_tree
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
-from .selection import Filters, Selection, coder_names, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
 
 
 @dataclass
@@ -50,8 +50,10 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
     selection = resolve_filters(project, filters or Filters(), tree)
     phases, doc_totals, council_totals = _phase_totals(project, selection)
     if len(phases) < 2:
-        raise BeaconError(f"a trend needs coded documents in two or more phases; the selection has {len(phases)}")
-    cte, params = passages_cte(project, selection, rollup=rollup)
+        raise BeaconError(
+            f"a trend needs coded documents in two or more phases; the selection has {len(phases)}"
+        )
+    cte, params = passages_cte(selection, rollup=rollup)
     found: dict[int, dict[int, tuple[int, int]]] = {}
     query = (
         f"{cte}SELECT code_id, phase, count(DISTINCT document_id), count(DISTINCT case_id) FROM passages "
@@ -78,7 +80,9 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
     council_adj = stats.benjamini_hochberg([r.council_trend.p if r.council_trend else None for r in rows])
     for row, d, c in zip(rows, doc_adj, council_adj):
         row.document_p_adj, row.council_p_adj = d, c
-    return Trends(phases, doc_totals, council_totals, rows, rollup, selection, coder_names(project, selection))
+    return Trends(
+        phases, doc_totals, council_totals, rows, rollup, selection, coder_names(project, selection)
+    )
 
 
 def _phase_totals(project: Project, selection: Selection) -> tuple[list[int], list[int], list[int]]:
@@ -86,7 +90,7 @@ def _phase_totals(project: Project, selection: Selection) -> tuple[list[int], li
     where, params = selection.where()
     rows = project.execute(
         "SELECT d.phase, count(DISTINCT d.id), count(DISTINCT d.case_id) FROM codings c "
-        f"JOIN documents d ON d.id = c.document_id WHERE d.phase IS NOT NULL AND {where} "
+        f"JOIN {DOCS} d ON d.id = c.document_id WHERE d.phase IS NOT NULL AND {where} "
         "GROUP BY d.phase ORDER BY d.phase",
         params,
     ).fetchall()
@@ -99,21 +103,41 @@ def _share(part: int, whole: int) -> float | None:
 
 def trends_report(project: Project, result: Trends) -> Report:
     trend_columns = [
-        "document_trend_z", "document_trend_chi2", "document_trend_p", "document_trend_p_adj",
-        "council_trend_z", "council_trend_chi2", "council_trend_p", "council_trend_p_adj",
+        "document_trend_z",
+        "document_trend_chi2",
+        "document_trend_p",
+        "document_trend_p_adj",
+        "council_trend_z",
+        "council_trend_chi2",
+        "council_trend_p",
+        "council_trend_p_adj",
     ]
     long_rows = []
     for row in result.rows:
         for i, phase in enumerate(result.phases):
-            long_rows.append([
-                row.code, phase,
-                row.documents[i], result.document_totals[i], _share(row.documents[i], result.document_totals[i]),
-                row.councils[i], result.council_totals[i], _share(row.councils[i], result.council_totals[i]),
-                *_trend_values(row),
-            ])
+            long_rows.append(
+                [
+                    row.code,
+                    phase,
+                    row.documents[i],
+                    result.document_totals[i],
+                    _share(row.documents[i], result.document_totals[i]),
+                    row.councils[i],
+                    result.council_totals[i],
+                    _share(row.councils[i], result.council_totals[i]),
+                    *_trend_values(row),
+                ]
+            )
     columns = [
-        "code", "phase", "documents_with_code", "documents", "document_share",
-        "councils_with_code", "councils", "council_share", *trend_columns,
+        "code",
+        "phase",
+        "documents_with_code",
+        "documents",
+        "document_share",
+        "councils_with_code",
+        "councils",
+        "council_share",
+        *trend_columns,
     ]
     tables = [
         Table("trends", "Prevalence by phase", columns, long_rows, formats=("csv", "json")),
@@ -121,7 +145,10 @@ def trends_report(project: Project, result: Trends) -> Report:
         _summary(result, "councils", [r.councils for r in result.rows], result.council_totals),
     ]
     record = provenance(
-        project, "trends", filters=result.selection.filters.as_dict(), coders=result.coders,
+        project,
+        "trends",
+        filters=result.selection.filters.as_dict(),
+        coders=result.coders,
         options={"rollup": result.rollup},
     )
     notes = [
@@ -134,8 +161,14 @@ def trends_report(project: Project, result: Trends) -> Report:
 def _trend_values(row: TrendRow) -> list:
     d, c = row.document_trend, row.council_trend
     return [
-        d.z if d else None, d.chi2 if d else None, d.p if d else None, row.document_p_adj,
-        c.z if c else None, c.chi2 if c else None, c.p if c else None, row.council_p_adj,
+        d.z if d else None,
+        d.chi2 if d else None,
+        d.p if d else None,
+        row.document_p_adj,
+        c.z if c else None,
+        c.chi2 if c else None,
+        c.p if c else None,
+        row.council_p_adj,
     ]
 
 
@@ -143,15 +176,24 @@ def _summary(result: Trends, unit: str, counts: list[list[int]], totals: list[in
     columns = [
         "code",
         *(f"phase {p} (n = {n})" for p, n in zip(result.phases, totals)),
-        "z", "chi2", "p", "p (BH)",
+        "z",
+        "chi2",
+        "p",
+        "p (BH)",
     ]
     rows = []
     for row, per_phase in zip(result.rows, counts):
         trend = row.document_trend if unit == "documents" else row.council_trend
         adjusted = row.document_p_adj if unit == "documents" else row.council_p_adj
         cells = [f"{k} ({100 * k / n:.1f}%)" if n else "-" for k, n in zip(per_phase, totals)]
-        rows.append([
-            row.code, *cells,
-            trend.z if trend else None, trend.chi2 if trend else None, trend.p if trend else None, adjusted,
-        ])
+        rows.append(
+            [
+                row.code,
+                *cells,
+                trend.z if trend else None,
+                trend.chi2 if trend else None,
+                trend.p if trend else None,
+                adjusted,
+            ]
+        )
     return Table(unit, f"Share of {unit} with each code, by phase", columns, rows, formats=("markdown",))

@@ -25,12 +25,43 @@ MAX_NAME = 32
 RESERVED = frozenset(
     {
         # SPSS
-        "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with",
+        "all",
+        "and",
+        "by",
+        "eq",
+        "ge",
+        "gt",
+        "le",
+        "lt",
+        "ne",
+        "not",
+        "or",
+        "to",
+        "with",
         # Stata
-        "byte", "double", "float", "if", "in", "int", "long", "strl", "using",
+        "byte",
+        "double",
+        "float",
+        "if",
+        "in",
+        "int",
+        "long",
+        "strl",
+        "using",
         # R
-        "else", "repeat", "while", "function", "for", "next", "break", "true", "false", "null",
-        "inf", "nan", "na",
+        "else",
+        "repeat",
+        "while",
+        "function",
+        "for",
+        "next",
+        "break",
+        "true",
+        "false",
+        "null",
+        "inf",
+        "nan",
+        "na",
     }
 )
 FIXED_COLUMNS = ("council", "council_name")
@@ -101,10 +132,12 @@ def wide_matrix(
     tree = load_code_tree(project)
     selection = resolve_filters(project, filters or Filters(), tree)
     code_ids = selection.code_ids or tree.order
-    cte, params = passages_cte(project, selection, rollup=rollup, code_ids=code_ids)
+    cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
     found = {
         (r[0], r[1]): r[2]
-        for r in project.execute(f"{cte}SELECT code_id, case_id, count(*) FROM passages GROUP BY code_id, case_id", params)
+        for r in project.execute(
+            f"{cte}SELECT code_id, case_id, count(*) FROM passages GROUP BY code_id, case_id", params
+        )
     }
     known = councils(project)
     case_ids = sorted(coded_documents_per_case(project, selection), key=lambda c: (known[c].label, c))
@@ -165,7 +198,13 @@ def _describe(variable: Variable, wave: int) -> str:
 
 
 def wide_report(
-    project: Project, filters: Filters, *, rollup: bool, counts: bool, survey: tuple[str, ...], wave: int | None
+    project: Project,
+    filters: Filters,
+    *,
+    rollup: bool,
+    counts: bool,
+    survey: tuple[str, ...],
+    wave: int | None,
 ) -> Report:
     matrix, coders = wide_matrix(project, filters, rollup=rollup, counts=counts, survey=survey, wave=wave)
     record = provenance(
@@ -177,5 +216,7 @@ def wide_report(
     )
     record["columns"] = matrix.dictionary
     cells = "codings per council" if counts else "1 when the council is coded at least once, else 0"
-    table = Table("councils", "Councils by code", matrix.columns, matrix.rows, notes=[f"Code columns: {cells}."])
+    table = Table(
+        "councils", "Councils by code", matrix.columns, matrix.rows, notes=[f"Code columns: {cells}."]
+    )
     return Report("Council-by-code matrix", record, [table])

@@ -22,19 +22,29 @@ from ..errors import BeaconError
 from .base import export, main, open_project
 
 OUTPUT = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of the screen."
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of the screen.",
 )
 
 
 def filter_options(*, codes: bool = True) -> Callable:
     """The filters every analysis takes; ``--code`` is left out where codes are arguments."""
     options = [
-        click.option("--phase", "phases", type=int, multiple=True, help="Only this study phase (repeatable)."),
+        click.option(
+            "--phase", "phases", type=int, multiple=True, help="Only this study phase (repeatable)."
+        ),
         click.option("--role", "roles", multiple=True, help="Only this respondent role (repeatable)."),
         click.option("--coder", "coders", multiple=True, help="Only this coder's codings (repeatable)."),
-        click.option("--council", "councils", multiple=True, help="Only this council: code, GSS code or name."),
         click.option(
-            "--doc-wave", "doc_waves", type=int, multiple=True,
+            "--council", "councils", multiple=True, help="Only this council: code, GSS code or name."
+        ),
+        click.option(
+            "--doc-wave",
+            "doc_waves",
+            type=int,
+            multiple=True,
             help="Only documents whose phase falls in this survey wave (repeatable).",
         ),
     ]
@@ -75,15 +85,23 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @export.command("frequencies")
-@click.option("--by", "by", multiple=True, type=click.Choice(GROUP_FIELDS), help="Group by this field (repeatable).")
+@click.option(
+    "--by", "by", multiple=True, type=click.Choice(GROUP_FIELDS), help="Group by this field (repeatable)."
+)
 @click.option("--rollup", is_flag=True, help="A coding also counts for each ancestor of its code.")
 @filter_options()
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "wide", "markdown", "json"]), default="csv", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "wide", "markdown", "json"]),
+    default="csv",
+    show_default=True,
     help="csv: one row per code and group; wide: councils by codes, with survey measures.",
 )
 @click.option("--counts", is_flag=True, help="wide: codings per council instead of presence 0/1.")
-@click.option("--with-survey", "survey", multiple=True, help="wide: join these measures ('all' for every one).")
+@click.option(
+    "--with-survey", "survey", multiple=True, help="wide: join these measures ('all' for every one)."
+)
 @click.option("--wave", type=int, help="wide: the survey wave of the joined measures (default: every wave).")
 @OUTPUT
 @click.pass_context
@@ -109,7 +127,9 @@ def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave
 @click.argument("code_args", metavar="[CODES]...", nargs=-1)
 @click.option("--variable", required=True, help="The survey variable to cross the codes with.")
 @click.option("--wave", type=int, help="Survey wave of the variable (needed when it has several).")
-@click.option("--unit", type=click.Choice(UNITS), default="council", show_default=True, help="What is counted.")
+@click.option(
+    "--unit", type=click.Choice(UNITS), default="council", show_default=True, help="What is counted."
+)
 @click.option("--cuts", help="Numeric variable: bin at these cut points, e.g. 10,20.")
 @click.option("--quantiles", type=int, help="Numeric variable: bin into this many quantile groups.")
 @click.option("--rollup", is_flag=True, help="A code is present when it or a code below it is.")
@@ -117,7 +137,9 @@ def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave
 @click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
 @OUTPUT
 @click.pass_context
-def crosstab_command(ctx, code_args, variable, wave, unit, cuts, quantiles, rollup, fmt, output, **kwargs) -> None:
+def crosstab_command(
+    ctx, code_args, variable, wave, unit, cuts, quantiles, rollup, fmt, output, **kwargs
+) -> None:
     """Codes by a survey variable: counts, percentages, chi-square, Fisher, Mann-Whitney, Spearman.
 
     CODES are paths or unique names; without any, every coded code is shown.
@@ -127,8 +149,14 @@ def crosstab_command(ctx, code_args, variable, wave, unit, cuts, quantiles, roll
         raise BeaconError("give either --cuts or --quantiles, not both")
     project = open_project(ctx)
     result = crosstab(
-        project, variable, filters, unit=unit, wave=wave,
-        cuts=parse_cuts(cuts) if cuts else (), quantiles=quantiles, rollup=rollup,
+        project,
+        variable,
+        filters,
+        unit=unit,
+        wave=wave,
+        cuts=parse_cuts(cuts) if cuts else (),
+        quantiles=quantiles,
+        rollup=rollup,
     )
     _emit(crosstab_report(project, result), fmt, output)
 
@@ -150,7 +178,9 @@ def trends_command(ctx, code_args, rollup, fmt, output, **kwargs) -> None:
 @main.command("cooccurrence")
 @click.argument("code_args", metavar="[CODES]...", nargs=-1)
 @click.option("--within", type=click.Choice(LEVELS), default="sentence", show_default=True)
-@click.option("--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Smallest n_ab shown.")
+@click.option(
+    "--min-count", type=click.IntRange(min=1), default=1, show_default=True, help="Smallest n_ab shown."
+)
 @filter_options()
 @click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
 @OUTPUT
@@ -166,7 +196,9 @@ def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwarg
 @main.command("quotes")
 @click.argument("codes", nargs=-1, required=True)
 @click.option("--context", type=click.IntRange(min=0), default=0, help="Characters of context on each side.")
-@click.option("--context-units", type=click.IntRange(min=0), help="Units of context on each side (0: whole units).")
+@click.option(
+    "--context-units", type=click.IntRange(min=0), help="Units of context on each side (0: whole units)."
+)
 @click.option("--unit-kind", type=click.Choice(UNIT_KINDS), default="sentence", show_default=True)
 @click.option("--rollup", is_flag=True, help="Include codings of the codes below each code.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many quotes per code.")
@@ -174,15 +206,23 @@ def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwarg
 @click.option("--format", "fmt", type=click.Choice(QUOTE_FORMATS), default="markdown", show_default=True)
 @OUTPUT
 @click.pass_context
-def quotes_command(ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, **kwargs) -> None:
+def quotes_command(
+    ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, **kwargs
+) -> None:
     """Coded passages of CODES with council, phase, role, coder and context."""
     filters = _filters(kwargs)
     if fmt == "docx" and output is None:
         raise BeaconError("--format docx needs a file: add -o FILE.docx")
     project = open_project(ctx)
     result = quotes(
-        project, codes, filters, context=context, context_units=context_units,
-        unit_kind=unit_kind, rollup=rollup, limit=limit,
+        project,
+        codes,
+        filters,
+        context=context,
+        context_units=context_units,
+        unit_kind=unit_kind,
+        rollup=rollup,
+        limit=limit,
     )
     if output is not None:
         written = write_quotes(project, result, fmt, output)
@@ -198,10 +238,14 @@ def quotes_command(ctx, codes, context, context_units, unit_kind, rollup, limit,
 @click.option("--by", "by", type=click.Choice(["council"]), help="One row per council (the default).")
 @click.option("--group-by", help="One row per category of this survey variable instead.")
 @click.option("--measures", multiple=True, help="Survey measures to show (comma-separated or repeated).")
-@click.option("--codes", "code_refs", multiple=True, required=True, help="Codes to show (comma-separated or repeated).")
+@click.option(
+    "--codes", "code_refs", multiple=True, required=True, help="Codes to show (comma-separated or repeated)."
+)
 @click.option("--wave", type=int, help="Survey wave of the measures (needed when they have several).")
 @click.option("--cuts", help="Numeric --group-by variable: bin at these cut points.")
-@click.option("--quantiles", type=int, help="Numeric --group-by variable: bin into this many quantile groups.")
+@click.option(
+    "--quantiles", type=int, help="Numeric --group-by variable: bin into this many quantile groups."
+)
 @click.option("--rollup", is_flag=True, help="Count codings of the codes below each code too.")
 @click.option("--quote-chars", type=click.IntRange(min=20), default=300, show_default=True)
 @filter_options(codes=False)
@@ -219,7 +263,15 @@ def joint_display_command(
         raise BeaconError("give either --cuts or --quantiles, not both")
     project = open_project(ctx)
     result = joint_display(
-        project, measures=list(measures), codes=list(code_refs), filters=filters, group_by=group_by, wave=wave,
-        cuts=parse_cuts(cuts) if cuts else (), quantiles=quantiles, rollup=rollup, quote_chars=quote_chars,
+        project,
+        measures=list(measures),
+        codes=list(code_refs),
+        filters=filters,
+        group_by=group_by,
+        wave=wave,
+        cuts=parse_cuts(cuts) if cuts else (),
+        quantiles=quantiles,
+        rollup=rollup,
+        quote_chars=quote_chars,
     )
     _emit(joint_report(project, result), fmt, output)
