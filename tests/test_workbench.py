@@ -290,3 +290,75 @@ async def test_in_vivo_code_from_the_picker(tiny_project: Project) -> None:
         parent = tiny_project.scalar(
             "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'site visit'")
         assert parent == "Innovation"
+
+
+async def test_project_search_steps_through_hits(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("F")
+        await pilot.pause()
+        await pilot.press(*"copying OR adapt", "enter")  # stemmed: "copied", "adapted"
+        await pilot.pause()
+        assert app.doc is not None and selected(app) == SENT3
+        await pilot.press("greater_than_sign")
+        assert selected(app) == "Later we adapted the scheme to our rural districts."
+        await pilot.press("less_than_sign")
+        assert selected(app) == SENT3
+
+
+async def test_suggestions_accept_reject_in_the_workbench(tiny_project: Project) -> None:
+    from beacon_qual.suggest import list_suggestions, make_suggestions
+
+    with tiny_project.transaction():
+        tiny_project.execute("UPDATE codes SET keywords = '[\"copy\"]' WHERE name = 'Adoption'")
+        tiny_project.execute("UPDATE codes SET keywords = '[\"adapt\", \"visit\"]' WHERE name = 'Adaptation'")
+    make_suggestions(tiny_project)
+    assert len(list_suggestions(tiny_project)) == 3
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        assert len(app.query_one(TranscriptView).suggested) == 3  # shown apart from codings
+        assert codings(tiny_project) == []
+        await pilot.press("s")  # first suggestion: "We went on a site visit." for Adaptation
+        await pilot.pause()
+        assert selected(app) == SENT2
+        await pilot.press("R")  # reject it; the next one is selected
+        await pilot.pause()
+        assert selected(app) == SENT3
+        await pilot.press("A")  # accept: it becomes alice's coding
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT3, "Adoption", "alice", None)]
+        await pilot.press("S")
+        await pilot.pause()
+    statuses = sorted(s.status for s in list_suggestions(tiny_project, status=None))
+    assert statuses == ["accepted", "rejected", "skipped"]
+
+
+async def test_disagreements_and_flagged_codings(tiny_project: Project) -> None:
+    from beacon_qual import coding as svc
+
+    p = tiny_project
+    a, b = p.coder_id("alice"), p.coder_id("bob")
+    adopt = p.scalar("SELECT id FROM codes WHERE name = 'Adoption'")
+    adapt = p.scalar("SELECT id FROM codes WHERE name = 'Adaptation'")
+    start, end = DOC_TEXT.index(SENT3), DOC_TEXT.index(SENT3) + len(SENT3)
+    svc.add_coding(p, document_id=1, code_id=adopt, coder_id=a, start=start, end=end)
+    flagged = svc.add_coding(p, document_id=1, code_id=adapt, coder_id=b, start=start, end=end)
+    with p.transaction():
+        p.execute("UPDATE codings SET status = 'review' WHERE id = ?", (flagged.id,))
+    app = WorkbenchApp(p, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("enter")  # bob, the only other coder
+        await pilot.pause()
+        assert selected(app) == SENT3
+        status = str(app.query_one("#status").render())
+        assert "Adoption" in status and "Adaptation" in status
+        await pilot.press("v")  # codings flagged after a revision
+        await pilot.pause()
+        assert selected(app) == SENT3
+        await pilot.press("A")
+        await pilot.pause()
+    assert p.scalar("SELECT count(*) FROM codings WHERE status = 'review'") == 0

@@ -6,6 +6,7 @@ anything: what the screen shows as applied is already on disk.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -31,6 +32,18 @@ from .screens import (
     code_details,
 )
 from .transcript import TranscriptView
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One stop in a list the coder steps through: a search hit, a suggestion, a disagreement, a flagged coding."""
+
+    kind: str
+    document_id: int
+    start: int
+    end: int
+    label: str
+    ref: int | None = None  # suggestion id or coding id
+
 
 NARROW = 100  # below this width the codebook pane hides once a document is open
 WIDE = 150  # below this width the documents pane hides once a document is open
@@ -80,6 +93,15 @@ class WorkbenchApp(App):
         Binding("slash", "search", "Find"),
         Binding("f3", "search_next", "Find next", show=False),
         Binding("t", "toggle_coders", "Mine/all", show=False),
+        Binding("F", "project_search", "Search project", show=False),
+        Binding("s", "suggestions", "Suggestions", show=False),
+        Binding("i", "disagreements", "Disagreements", show=False),
+        Binding("v", "review", "Flagged codings", show=False),
+        Binding("greater_than_sign", "work_step(1)", "Next in list", show=False),
+        Binding("less_than_sign", "work_step(-1)", "Previous in list", show=False),
+        Binding("A", "decide('accept')", "Accept suggestion / placement", show=False),
+        Binding("R", "decide('reject')", "Reject suggestion", show=False),
+        Binding("S", "decide('skip')", "Skip suggestion", show=False),
         Binding("d", "toggle_pane('documents')", "Docs", show=False),
         Binding("b", "toggle_pane('codebook')", "Codebook", show=False),
         Binding("o", "focus_documents", "Open doc", show=False),
@@ -101,6 +123,9 @@ class WorkbenchApp(App):
         self.doc_rows: list[wb.DocumentRow] = []
         self.tree_nodes: dict[int, object] = {}
         self.last_search = ""
+        self.worklist: list[WorkItem] = []
+        self.work_title = ""
+        self.work_pos = -1
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -242,6 +267,7 @@ class WorkbenchApp(App):
         colours = {c.id: c.colour for c in self.codes}
         names = {c.id: c.name for c in self.codes}
         view.show(self.doc, self._codings(), colours, names)
+        view.suggested = self._suggested()
         with self.project.transaction():
             self.project.set_meta(f"last_document:{self.coder_id}", str(document_id))
         self._apply_width()
@@ -254,10 +280,18 @@ class WorkbenchApp(App):
             return []
         return svc.document_codings(self.project, self.doc.id, None if self.show_all else self.coder_id)
 
+    def _suggested(self) -> list[tuple[int, int, int]]:
+        from ..suggest import list_suggestions
+
+        if self.doc is None:
+            return []
+        return [(x.start, x.end, x.code_id) for x in list_suggestions(self.project, self.doc.id)]
+
     def _after_change(self, message: str, *, select: tuple[int, int] | None = None) -> None:
         view = self.query_one(TranscriptView)
         current = view.current_coding
         view.set_codings(self._codings())
+        view.suggested = self._suggested()
         if select:
             view.select(*select, keep_coding=True)
         view.current_coding = current if any(c.id == current for c in view.codings) else None
@@ -293,6 +327,11 @@ class WorkbenchApp(App):
         mode = "all coders" if self.show_all else f"my codings ({self.coder_name})"
         meta = f"{self.doc.council or '-'} · phase {self.doc.phase or '-'} · {self.doc.role or '-'}"
         where = f"{sel[0]}-{sel[1]}" if sel else "-"
+        item = self._current_item()
+        if item is not None and sel == (item.start, item.end):
+            status.update(Text.assemble((f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"),
+                                        item.label))
+            return
         status.update(Text.assemble((f" {self.doc.name} ", "bold"), f"{meta} · sel {where} · {mode}",
                                     (f" · {codes}" if codes else "", "italic")))
 
@@ -528,6 +567,118 @@ class WorkbenchApp(App):
 
     def action_search_next(self) -> None:
         self.query_one(TranscriptView).next_hit()
+
+    # -- lists to step through: search hits, suggestions, disagreements, flagged codings ----------------------
+    def _current_item(self) -> WorkItem | None:
+        return self.worklist[self.work_pos] if 0 <= self.work_pos < len(self.worklist) else None
+
+    def _start_list(self, title: str, items: list[WorkItem], empty: str) -> None:
+        if not items:
+            self.notify(empty, severity="warning")
+            return
+        self.worklist, self.work_title, self.work_pos = items, title, -1
+        self.notify(f"{len(items)} {title}: > and < step through them")
+        self.action_work_step(1)
+
+    def action_work_step(self, step: int) -> None:
+        if not self.worklist:
+            self.notify("No list to step through: F search, s suggestions, i disagreements, v flagged.")
+            return
+        pos = self.work_pos + step
+        if not 0 <= pos < len(self.worklist):
+            self.notify(f"End of the {self.work_title}.")
+            return
+        self.work_pos = pos
+        item = self.worklist[pos]
+        if self.doc is None or self.doc.id != item.document_id:
+            self.open_document(item.document_id)
+        view = self.query_one(TranscriptView)
+        view.select(item.start, item.end)
+        view.focus()
+        self._update_status()
+
+    def action_project_search(self) -> None:
+        self.push_screen(PromptScreen("Search every transcript (words, \"phrases\", AND OR NOT NEAR)",
+                                      self.last_search), self._project_searched)
+
+    def _project_searched(self, query: str | None) -> None:
+        from ..search import search
+
+        if not query:
+            return
+        self.last_search = query
+        hits = self._run(search, self.project, query, limit=200, marks=("«", "»"))
+        if hits is None:
+            return
+        items = [WorkItem("hit", h.document_id, h.start, h.end,
+                          f"{h.document} · {h.council or '-'} · phase {h.phase or '-'} · {h.snippet}") for h in hits]
+        self._start_list("search hits", items, f"Nothing matches “{query}”.")
+
+    def action_suggestions(self) -> None:
+        from ..suggest import list_suggestions
+
+        found = list_suggestions(self.project, self.doc.id) if self.doc else []
+        if not found:
+            found = list_suggestions(self.project)
+        items = [WorkItem("suggestion", x.document_id, x.start, x.end,
+                          f"suggested {x.code} (matched: {', '.join(x.matched)}) · A accept R reject S skip", x.id)
+                 for x in found]
+        self._start_list("suggestions", items, "No open suggestions: run 'beacon-qual suggest' first.")
+
+    def action_disagreements(self) -> None:
+        others = [name for name in self._coder_names() if name != self.coder_name]
+        if not others:
+            self.notify("No other coder in this project yet.", severity="warning")
+            return
+        self.push_screen(ChoiceScreen("Disagreements with which coder?", [(n, n) for n in others]),
+                         self._disagreements_with)
+
+    def _coder_names(self) -> list[str]:
+        return wb.coder_names(self.project)
+
+    def _disagreements_with(self, other: object) -> None:
+        from ..agreement import disagreements
+
+        if not other:
+            return
+        found = self._run(disagreements, self.project, self.coder_name, str(other))
+        if found is None:
+            return
+        items = [WorkItem("disagreement", d.document_id, d.start, d.end,
+                          f"{self.coder_name}: {', '.join(d.codes_a) or '(none)'} · {other}: "
+                          f"{', '.join(d.codes_b) or '(none)'}") for d in found]
+        if not self.show_all:
+            self.action_toggle_coders()
+        self._start_list(f"disagreements with {other}", items, f"No disagreements with {other}.")
+
+    def action_review(self) -> None:
+        from ..revise import codings_for_review
+
+        items = [WorkItem("review", r.document_id, r.start, r.end,
+                          f"flagged {r.code} ({r.method or '?'}, score {r.score or 0:.0f}) was “"
+                          f"{(r.old_passage or '')[:40]}” · A accept, or select and a to adjust", r.coding_id)
+                 for r in codings_for_review(self.project)]
+        self._start_list("flagged codings", items, "No coding is flagged for review.")
+
+    def action_decide(self, decision: str) -> None:
+        from .. import suggest
+        from ..revise import accept_placement
+
+        item = self._current_item()
+        if item is None or item.kind not in ("suggestion", "review"):
+            self.notify("A, R and S decide on the current suggestion (s) or flagged coding (v).")
+            return
+        if item.kind == "review":
+            if decision == "accept" and self._run(accept_placement, self.project, item.ref, coder_id=self.coder_id):
+                self._after_change("Placement accepted")
+                self.action_work_step(1)
+            return
+        action = {"accept": suggest.accept_suggestion, "reject": suggest.reject_suggestion,
+                  "skip": suggest.skip_suggestion}[decision]
+        if self._run(action, self.project, item.ref, self.coder_id) is not None:
+            self._after_change({"accept": "Suggestion accepted as your coding", "reject": "Suggestion rejected",
+                                "skip": "Suggestion skipped"}[decision])
+            self.action_work_step(1)
 
     def action_toggle_coders(self) -> None:
         self.show_all = not self.show_all

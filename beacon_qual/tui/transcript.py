@@ -105,6 +105,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.selection: tuple[int, int] | None = None
         self.current_coding: int | None = None
         self.hits: list[tuple[int, int]] = []
+        self.suggested: list[tuple[int, int, int]] = []  # open suggestions: (start, end, code id)
         self._lines: list[Line] = []
         self._line_starts: list[int] = []
         self._line_codings: list[list[int]] = []
@@ -218,7 +219,8 @@ class TranscriptView(ScrollView, can_focus=True):
         covering = [self.codings[i] for i in self._line_codings[index]]
         for c in covering:
             cuts.update(p for p in (c.start, c.end) if line.start < p < line.end)
-        marks = list(self._labels_on(line)) + self._hits_on(line)
+        suggested = [(a, b, k) for a, b, k in self.suggested if a < line.end and b > line.start]
+        marks = list(self._labels_on(line)) + self._hits_on(line) + [(a, b) for a, b, _ in suggested]
         for s, e in marks:
             cuts.update(p for p in (s, e) if line.start < p < line.end)
         if self.selection:
@@ -233,6 +235,9 @@ class TranscriptView(ScrollView, can_focus=True):
                 style += Style(bgcolor=_tint(self.colours.get(inner.code_id, "#8fbcbb"), background).rich_color)
                 if any(c.id == self.current_coding for c in inside):
                     style += Style(underline=True)
+            hint = next((k for s, e, k in suggested if s <= a < e), None)
+            if hint is not None:  # a suggestion: underlined in its code's colour, never filled like a coding
+                style += Style(underline=True, italic=True, color=self.colours.get(hint, "#8fbcbb"))
             if any(s <= a < e for s, e in self._labels):
                 style += Style(bold=True, color="#ebcb8b")
             if any(s <= a < e for s, e in self.hits):
