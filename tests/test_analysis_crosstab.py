@@ -45,8 +45,9 @@ def test_council_unit_counts_and_percentages(analysis_project):
     # Fisher: with margins 3, 1 / 2, 2 the top-left cell is 1 or 2, each with probability 3/6; p = 1.
     assert imitation.fisher.p == pytest.approx(1.0)
     assert any(note.startswith(f"{IMITATION}: 4 of 4 expected counts are below 5") for note in result.notes)
-    # Every council has Adaptation: nothing to test.
+    # Every council has Adaptation: nothing to test, and the report says so.
     assert row_of(result, ADAPTATION).chi is None
+    assert f"{ADAPTATION}: not tested; a test needs units with and without the code" in " ".join(result.notes)
 
 
 def test_document_unit(analysis_project):

@@ -15,7 +15,7 @@ from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, build_project
 from click.testing import CliRunner
 
 from beacon_qual.analysis.selection import Filters
-from beacon_qual.analysis.trends import trends
+from beacon_qual.analysis.trends import trends, trends_report
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 
@@ -76,6 +76,15 @@ def test_csv_has_one_row_per_code_and_phase(analysis_project):
         ("3", "1", "3", "0.3333333333"),
     ]
     assert float(rows[0]["document_trend_chi2"]) == pytest.approx(700 / 408)
+
+
+def test_a_code_in_every_document_has_no_trend_test(analysis_project):
+    # AAA: a1 (phase 1) and a2 (phase 2) both hold Adaptation (c2, c5).
+    result = trends(analysis_project, Filters(councils=("AAA",)))
+    assert row_of(result, ADAPTATION).documents == [1, 1]
+    assert row_of(result, ADAPTATION).document_trend is None
+    report = trends_report(analysis_project, result)
+    assert f"{ADAPTATION}: no trend test; the code is in all or none of the documents" in report.notes
 
 
 def test_one_phase_is_not_a_trend(analysis_project):

@@ -22,15 +22,6 @@ class CodeTree:
     path: dict[int, str] = field(default_factory=dict)
     children: dict[int | None, list[int]] = field(default_factory=dict)
 
-    def ancestors(self, code_id: int) -> list[int]:
-        """The code itself, then its parent, grandparent, ... up to the root."""
-        chain: list[int] = []
-        current: int | None = code_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = self.parent.get(current)
-        return chain
-
     def descendants(self, code_id: int) -> list[int]:
         """The code itself and every code below it."""
         found = [code_id]

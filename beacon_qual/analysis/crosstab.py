@@ -246,6 +246,11 @@ def _notes(result: Crosstab) -> list[str]:
             notes.append(
                 f"{row.code}: {row.chi.warning}" + ("; see Fisher's exact test" if row.fisher else "")
             )
+        elif result.categories and row.chi is None:
+            notes.append(
+                f"{row.code}: not tested; a test needs units with and without the code "
+                "in at least two categories"
+            )
     if result.councils_without_value:
         notes.append(
             f"{result.councils_without_value} council(s) with coded documents have no value of "

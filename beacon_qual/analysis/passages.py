@@ -12,8 +12,6 @@ from ..store import Project
 from .codes import closure_cte
 from .selection import DOCS, Selection
 
-PASSAGE_COLUMNS = "code_id, document_id, case_id, phase, role, coder_id, wave, start, end"
-
 
 def passages_cte(
     selection: Selection, *, rollup: bool, code_ids: list[int] | None = None

@@ -155,6 +155,11 @@ def trends_report(project: Project, result: Trends) -> Report:
         "Cochran-Armitage test for trend with phase numbers as scores; z > 0: more common in later phases.",
         "Councils recur across phases, so the council test is descriptive.",
     ]
+    notes += [
+        f"{row.code}: no trend test; the code is in all or none of the documents"
+        for row in result.rows
+        if row.document_trend is None
+    ]
     return Report("Code prevalence by phase", record, tables, notes)
 
 
