@@ -10,12 +10,14 @@ import csv
 import hashlib
 import io
 import json
+import sqlite3
 
 import pytest
 from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, INNOVATION, LEARNING, build_project
 from click.testing import CliRunner
 
 from beacon_qual.analysis.frequencies import frequencies
+from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.analysis.wide import safe_names, wide_matrix
 from beacon_qual.cli import main
@@ -147,6 +149,19 @@ def test_csv_export_reads_back_with_provenance_sidecar(analysis_project, tmp_pat
     assert sidecar["filters"] == {"roles": ["officer"]}
     assert sidecar["coders"] == ["alice", "bob"]
     assert sidecar["version"] and sidecar["created_at"] and sidecar["options"]["by"] == ["phase"]
+
+
+def test_provenance_says_when_recent_changes_are_not_yet_in_the_file(analysis_project):
+    reader = sqlite3.connect(analysis_project.path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM codings").fetchone()  # holds an older snapshot
+    analysis_project.set_meta("codebook_version", "test-2")
+    record = provenance(analysis_project, "frequencies", filters={}, coders=[])
+    assert record["codebook_version"] == "test-2"
+    assert "recent changes were still in the log" in record["project_sha256_note"]
+    reader.rollback()
+    reader.close()
+    assert "project_sha256_note" not in provenance(analysis_project, "frequencies", filters={}, coders=[])
 
 
 def test_json_export_starts_with_provenance(analysis_project):

@@ -11,9 +11,15 @@ from ..store import Project, now
 CHUNK = 1 << 20
 
 
+def fold_log(project: Project) -> bool:
+    """Copy the write-ahead log into the project file without waiting on other connections;
+    True when the file now holds every committed change."""
+    _busy, frames, copied = project.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return frames == copied
+
+
 def project_sha256(project: Project) -> str:
-    """SHA-256 of the project file, after folding the write-ahead log into it."""
-    project.execute("PRAGMA wal_checkpoint(FULL)").fetchall()
+    """SHA-256 of the project file as it is on disk."""
     digest = hashlib.sha256()
     with project.path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -29,7 +35,8 @@ def provenance(
     coders: list[str],
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    complete = fold_log(project)
+    record = {
         "tool": "beacon-qual",
         "version": __version__,
         "analysis": analysis,
@@ -41,3 +48,6 @@ def provenance(
         "coders": coders,
         "options": {k: v for k, v in (options or {}).items() if v not in (None, False, (), [])},
     }
+    if not complete:
+        record["project_sha256_note"] = "another connection was busy; recent changes were still in the log"
+    return record
