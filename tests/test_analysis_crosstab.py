@@ -144,6 +144,20 @@ def test_rollup_and_coder_filter(analysis_project):
     assert row_of(result, LEARNING).counts == [1, 1]
 
 
+def test_segment_totals_follow_the_coder_filter(analysis_project):
+    result = crosstab(analysis_project, "region_type", Filters(coders=("bob",)), unit="segment")
+    # bob's codings: AAA c4; BBB c9 c10 c11 (urban 4); CCC c15 (rural 1). His Imitation: c4.
+    assert result.category_totals == [4, 1]
+    assert row_of(result, IMITATION).counts == [1, 0]
+
+
+def test_uncoded_documents_are_not_in_the_base(analysis_project):
+    result = crosstab(analysis_project, "region_type", Filters(roles=("officer",)), unit="document")
+    # Officer documents a1, b1 (urban), c2, c3 (rural); d1.txt is an officer interview nobody has coded.
+    assert result.category_totals == [2, 2]
+    assert row_of(result, IMITATION).counts == [2, 0]
+
+
 def test_csv_long_format_reads_back(analysis_project, tmp_path):
     out = tmp_path / "xt.csv"
     result = CliRunner().invoke(

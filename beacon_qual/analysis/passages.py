@@ -36,16 +36,22 @@ def passages_cte(
 def segment_totals(project: Project, selection: Selection, *, rollup: bool) -> dict[int, int]:
     """Coded segments per council, over all codes: codings, or distinct passages with roll-up."""
     where, params = selection.where()
-    inner = (
-        "SELECT DISTINCT c.document_id, c.coder_id, c.start, c.end, d.case_id"
-        if rollup
-        else "SELECT d.case_id"
-    )
-    rows = project.execute(
-        f"SELECT case_id, count(*) FROM ({inner} FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
-        f"WHERE {where}) GROUP BY case_id",
-        params,
-    )
+    if rollup:
+        query = (
+            "SELECT case_id, count(*) FROM (SELECT DISTINCT c.document_id, c.coder_id, c.start, c.end, "
+            f"d.case_id FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE {where}) GROUP BY case_id"
+        )
+    else:
+        doc_where, doc_params = selection.document_where()
+        marks = ",".join("?" * len(selection.coder_ids))
+        coder_sql = f"WHERE c.coder_id IN ({marks}) " if selection.coder_ids else ""
+        query = (
+            "SELECT d.case_id, sum(per.n) FROM (SELECT c.document_id, count(*) AS n FROM codings c "
+            f"{coder_sql}GROUP BY c.document_id) AS per JOIN {DOCS} d ON d.id = per.document_id "
+            f"WHERE {doc_where} GROUP BY d.case_id"
+        )
+        params = [*selection.coder_ids, *doc_params]
+    rows = project.execute(query, params)
     return {r[0]: r[1] for r in rows}
 
 
@@ -55,10 +61,11 @@ def coded_documents_per_case(project: Project, selection: Selection) -> dict[int
     These are the denominators of every share: a document nobody has coded yet says nothing
     about whether a code is absent from it.
     """
-    where, params = selection.where()
+    where, params = selection.document_where()
+    coded, coded_params = selection.coded()
     rows = project.execute(
-        f"SELECT d.case_id, count(DISTINCT d.id) FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
-        f"WHERE d.case_id IS NOT NULL AND {where} GROUP BY d.case_id",
-        params,
+        f"SELECT d.case_id, count(*) FROM {DOCS} d WHERE d.case_id IS NOT NULL AND {where} AND {coded} "
+        "GROUP BY d.case_id",
+        params + coded_params,
     )
     return {r[0]: r[1] for r in rows}

@@ -53,6 +53,13 @@ class Selection:
         _in(parts, params, f"{doc}.case_id", self.case_ids)
         return (" AND ".join(parts) or "1"), params
 
+    def coded(self, doc: str = "d") -> tuple[str, list]:
+        """SQL condition that a document holds at least one of the selection's codings (by index lookups)."""
+        parts = [f"c.document_id = {doc}.id"]
+        params: list = []
+        _in(parts, params, "c.coder_id", self.coder_ids)
+        return f"EXISTS (SELECT 1 FROM codings c WHERE {' AND '.join(parts)})", params
+
     def where(self, coding: str = "c", doc: str = "d") -> tuple[str, list]:
         """SQL conditions on codings joined to documents (every filter except codes)."""
         sql, params = self.document_where(doc)
@@ -189,8 +196,9 @@ def coder_names(project: Project, selection: Selection, code_ids: list[int] | No
         code_sql = f" AND c.code_id IN ({','.join('?' * len(code_ids))})" if code_ids else " AND 0"
         params = params + list(code_ids)
     rows = project.execute(
-        "SELECT name FROM coders WHERE id IN (SELECT DISTINCT c.coder_id FROM codings c "
-        f"JOIN {DOCS} d ON d.id = c.document_id WHERE {where}{code_sql}) ORDER BY name",
+        "SELECT name FROM coders WHERE EXISTS (SELECT 1 FROM codings c "
+        f"JOIN {DOCS} d ON d.id = c.document_id WHERE c.coder_id = coders.id AND {where}{code_sql}) "
+        "ORDER BY name",
         params,
     )
     return [r[0] for r in rows]

@@ -87,12 +87,12 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
 
 def _phase_totals(project: Project, selection: Selection) -> tuple[list[int], list[int], list[int]]:
     """Phases with coded documents, and per phase the coded documents and the councils they cover."""
-    where, params = selection.where()
+    where, params = selection.document_where()
+    coded, coded_params = selection.coded()
     rows = project.execute(
-        "SELECT d.phase, count(DISTINCT d.id), count(DISTINCT d.case_id) FROM codings c "
-        f"JOIN {DOCS} d ON d.id = c.document_id WHERE d.phase IS NOT NULL AND {where} "
-        "GROUP BY d.phase ORDER BY d.phase",
-        params,
+        f"SELECT d.phase, count(*), count(DISTINCT d.case_id) FROM {DOCS} d "
+        f"WHERE d.phase IS NOT NULL AND {where} AND {coded} GROUP BY d.phase ORDER BY d.phase",
+        params + coded_params,
     ).fetchall()
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
