@@ -169,11 +169,18 @@ def search(
 def _ranked(
     project: Project, query: str, where: list[str], params: list[Any], limit: int
 ) -> list[tuple[int, float]]:
-    joins = " JOIN units u ON u.id = unit_fts.rowid JOIN documents d ON d.id = u.document_id" if where else ""
-    conditions = " AND ".join(["unit_fts MATCH ?", *where])
+    """(unit id, bm25) of the best matches. Filters pick the allowed sentences in a subquery that SQLite
+    checks against each match (the unary + keeps it out of the index's own lookup), which is much cheaper
+    than joining every match to units and documents; bm25() is computed only for matches that pass."""
+    allowed = ""
+    if where:
+        allowed = (
+            " AND +unit_fts.rowid IN (SELECT u.id FROM units u JOIN documents d ON d.id = u.document_id"
+            f" WHERE u.kind = 'sentence' AND {' AND '.join(where)})"
+        )
     rows = project.execute(
-        f"SELECT unit_fts.rowid, unit_fts.rank FROM unit_fts{joins} WHERE {conditions}"
-        " ORDER BY unit_fts.rank LIMIT ?",
+        f"SELECT rowid, bm25(unit_fts) AS score FROM unit_fts WHERE unit_fts MATCH ?{allowed}"
+        " ORDER BY score LIMIT ?",
         (query, *params, limit),
     )
     return [(r[0], r[1]) for r in rows]
