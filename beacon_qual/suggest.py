@@ -9,6 +9,11 @@ Matches are stored in ``suggestions`` (schema V3), one per (document, code, sent
 they never count as codings until a coder accepts one, which applies the code through the coding service
 (audited, undoable). Running again adds only sentences not suggested before; a decision is never reopened
 by a run. Undoing or removing the coding of an accepted suggestion opens it again (a trigger does that).
+
+A suggestion's span is a sentence unit of its document. When a revision replaces the text, suggestions whose
+span is no longer a sentence of the new text are out of date: they are left out of listings and evaluation,
+cannot be decided, and the next run deletes the open ones (decided ones stay as a record) and suggests
+afresh on the new sentences.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ from .errors import BeaconError
 from .store import Project, now
 
 WORD = re.compile(r"[^\W\d_]+|\d+")
+CURRENT = (
+    "EXISTS (SELECT 1 FROM units cu WHERE cu.document_id = s.document_id AND cu.kind = 'sentence'"
+    " AND cu.start = s.start AND cu.end = s.end)"
+)
 STATUSES = ("open", "accepted", "rejected", "skipped")
 
 
@@ -180,6 +189,7 @@ class SuggestRun:
     words: int
     found: int  # (sentence, code) pairs the keywords point at
     added: int  # of those, how many were not suggested before
+    removed: int  # open suggestions deleted because their document's text was revised
 
 
 def make_suggestions(
@@ -200,9 +210,13 @@ def make_suggestions(
         doc_ids = [r[0] for r in project.execute("SELECT id FROM documents ORDER BY id")]
     else:
         doc_ids = list(dict.fromkeys(document_ids))
-    sentences = words = found = added = 0
+    sentences = words = found = added = removed = 0
     with project.transaction():
         for doc_id in doc_ids:
+            removed += project.execute(
+                f"DELETE FROM suggestions AS s WHERE s.document_id = ? AND s.status = 'open' AND NOT {CURRENT}",
+                (doc_id,),
+            ).rowcount
             n_sentences, n_words, rows = _document_suggestions(project, matcher, doc_id)
             sentences += n_sentences
             words += n_words
@@ -213,7 +227,7 @@ def make_suggestions(
                     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(document_id, code_id, start, end) DO NOTHING",
                     rows,
                 ).rowcount
-        run = SuggestRun(len(keywords), len(doc_ids), sentences, words, found, added)
+        run = SuggestRun(len(keywords), len(doc_ids), sentences, words, found, added, removed)
         project.audit(
             "suggest.run", "suggestions", None, after={**run.__dict__, "code_ids": sorted(keywords)}
         )
@@ -297,7 +311,7 @@ def list_suggestions(
     """Suggestions in document order (then code path); ``status=None`` lists every status."""
     from .codebook import code_paths
 
-    where, params = [], []
+    where, params = [CURRENT], []
     if status is not None:
         if status not in STATUSES:
             raise BeaconError(f"a suggestion's status is one of {', '.join(STATUSES)}, not {status!r}")
@@ -310,7 +324,7 @@ def list_suggestions(
         ids = list(code_ids)
         where.append(f"s.code_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY d.name, s.start, s.end"
+    sql = _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY d.name, s.start, s.end"
     paths = code_paths(project)
     found = [_suggestion(r, paths) for r in project.execute(sql, params)]
     return sorted(found, key=lambda s: (s.document, s.start, s.end, s.code))
@@ -334,6 +348,11 @@ def _open_row(project: Project, suggestion_id: int, coder_id: int) -> dict:
     row = project.one("SELECT * FROM suggestions WHERE id = ?", (suggestion_id,))
     if row is None:
         raise BeaconError(f"no suggestion with id {suggestion_id}")
+    if not project.scalar(f"SELECT {CURRENT} FROM suggestions s WHERE s.id = ?", (suggestion_id,)):
+        raise BeaconError(
+            f"suggestion {suggestion_id} is out of date: its document was revised since; "
+            "run 'beacon-qual suggest' again"
+        )
     if row["status"] == "accepted":
         raise BeaconError(
             f"suggestion {suggestion_id} is already accepted (coding {row['coding_id']}); "
@@ -446,7 +465,7 @@ def evaluate_suggestions(
             "SELECT s.code_id, count(*), sum(EXISTS (SELECT 1 FROM codings k WHERE k.coder_id = ?"
             " AND k.code_id = s.code_id AND k.document_id = s.document_id"
             " AND k.start < s.end AND k.end > s.start))"
-            f" FROM suggestions s WHERE s.code_id IN ({marks}) GROUP BY s.code_id",
+            f" FROM suggestions s WHERE s.code_id IN ({marks}) AND {CURRENT} GROUP BY s.code_id",
             (coder_id, *ids),
         )
     }
@@ -454,7 +473,7 @@ def evaluate_suggestions(
         r[0]: (r[1], r[2])
         for r in project.execute(
             "SELECT k.code_id, count(*), sum(EXISTS (SELECT 1 FROM suggestions s WHERE s.code_id = k.code_id"
-            " AND s.document_id = k.document_id AND s.start < k.end AND s.end > k.start))"
+            f" AND s.document_id = k.document_id AND s.start < k.end AND s.end > k.start AND {CURRENT}))"
             f" FROM codings k WHERE k.coder_id = ? AND k.code_id IN ({marks}) GROUP BY k.code_id",
             (coder_id, *ids),
         )

@@ -298,6 +298,19 @@ def test_revised_text_and_moved_units_are_reindexed(project: Project) -> None:
     svc.check_index(project)
 
 
+def test_revision_through_the_revise_service(project: Project, tmp_path: Path) -> None:
+    from beacon_qual.revise import revise_document
+
+    corrected = CAMDEN.replace("Budget pressure", "Staff turnover")
+    write(tmp_path, "camden.md", corrected)
+    revise_document(project, "camden.md", tmp_path / "camden.md")
+    assert svc.search(project, "budget") == []
+    [hit] = svc.search(project, "turnover")
+    _, text = doc(project, "camden.md")
+    assert text[hit.start : hit.end] == "Staff turnover got in the way of learning."
+    svc.check_index(project)
+
+
 def test_deleting_a_document_removes_its_entries(project: Project) -> None:
     camden_id, _ = doc(project, "camden.md")
     with project.transaction():

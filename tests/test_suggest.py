@@ -413,3 +413,30 @@ def test_cli_evaluate_csv(coded: Project) -> None:
     assert "whatever its status" in result.output
     result = run(coded, "suggest", "evaluate", "--coder", "nobody")
     assert result.exit_code == 1 and result.output.startswith("error: no coder called 'nobody'")
+
+
+def test_revised_text_outdates_suggestions(project: Project, tmp_path: Path) -> None:
+    from beacon_qual.revise import revise_document
+
+    svc.make_suggestions(project)
+    ann = project.coder_id("ann")
+    old_open = suggestion_id(project, "b.txt", "Adaptation", "Adapting it took a year.")
+    rejected = suggestion_id(project, "b.txt", "Copying", "We adopted their rota.")
+    svc.reject_suggestion(project, rejected, ann)
+    revised = "Interviewer: So, what happened next?\n\nRespondent: Adapting it took a year. We adopted their rota.\n"
+    (tmp_path / "b.txt").write_text(revised, encoding="utf-8")
+    revise_document(project, "b.txt", tmp_path / "b.txt")
+
+    assert svc.list_suggestions(project, doc_id(project, "b.txt"), status=None) == []
+    with pytest.raises(BeaconError, match="out of date"):
+        svc.accept_suggestion(project, old_open, ann)
+    run = svc.make_suggestions(project)
+    assert (run.removed, run.added) == (1, 2)
+    assert project.scalar("SELECT status FROM suggestions WHERE id = ?", (rejected,)) == "rejected"
+    fresh = svc.list_suggestions(project, doc_id(project, "b.txt"))
+    assert [(s.code, s.text) for s in fresh] == [
+        ("Innovation/Adaptation", "Adapting it took a year."),
+        ("Innovation/Copying", "We adopted their rota."),
+    ]
+    assert all(revised[s.start : s.end] == s.text for s in fresh)
+    assert svc.evaluate_suggestions(project, ann).overall.suggestions == 7

@@ -158,6 +158,8 @@ def suggest_group(ctx: click.Context, codes: tuple[str, ...], documents: tuple[s
         f"({run.sentences:,} sentences, {run.words:,} words, {seconds:.1f} s)"
     )
     click.echo(f"{run.added:,} new suggestions, {run.found - run.added:,} already suggested")
+    if run.removed:
+        click.echo(f"{run.removed:,} open suggestions removed: their documents were revised since")
 
 
 def _code_filter(project: Project, code: str | None) -> list[int] | None:
