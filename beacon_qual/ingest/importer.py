@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..councils import resolve_council, resolve_many
 from ..errors import BeaconError
-from ..nlp import sentence_spans_many
+from ..nlp import get_nlp, paragraph_spans, sentence_spans_many
 from ..store import Project, new_uuid, now
 from .metadata import MANIFEST_NAME, Metadata, load_manifest, split_front_matter
 from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
@@ -74,6 +74,7 @@ def read_transcript(path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Pa
         metadata, text = split_front_matter(text, str(path))
         if not text.strip():
             raise BeaconError(f"{path} holds front matter but no transcript text")
+    _check_paragraphs(path, text)
     return ParsedTranscript(
         name=path.name,
         source_path=str(path.resolve()),
@@ -83,6 +84,18 @@ def read_transcript(path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE) -> Pa
         metadata=metadata,
         voice_labels=source.voice_labels,
     )
+
+
+def _check_paragraphs(path: Path, text: str) -> None:
+    """Refuse a paragraph longer than the sentence splitter takes (spaCy's ``max_length``)."""
+    limit = get_nlp().max_length
+    for start, end in paragraph_spans(text):
+        if end - start > limit:
+            line = text.count("\n", 0, start) + 1
+            raise BeaconError(
+                f"{path}: the paragraph at line {line} is {end - start:,} characters long, more than the "
+                f"{limit:,} a paragraph may have; break it up with blank lines"
+            )
 
 
 @dataclass
@@ -166,10 +179,12 @@ def import_paths(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import transcript files and folders in one transaction: all of them or, on any error, none."""
+    paths = list(paths)
     files, warnings = collect_files(paths)
     summary = ImportSummary(warnings=warnings)
     if not files:
-        raise BeaconError("no transcript files found (.txt, .md, .docx, .vtt, .srt)")
+        where = ", ".join(str(path) for path in paths)
+        raise BeaconError(f"no transcript files found in {where} (.txt, .md, .docx, .vtt, .srt)")
     if not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
         raise BeaconError("this project has no councils yet; run 'beacon-qual cases seed' first")
     manifests = _Manifests(files)
