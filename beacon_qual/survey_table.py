@@ -24,6 +24,7 @@ TAB_SUFFIXES = (".tsv", ".tab")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 UNREADABLE_SUFFIXES = {".xls": "old .xls workbook", ".ods": "OpenDocument spreadsheet"}
 SNIFFED_DELIMITERS = (",", "\t", ";", "|")
+MAX_BYTES = 50 * 1024**2  # one row per council and wave is kilobytes; this refuses runaway files before reading
 BINARY_SIGNATURES = {b"PK\x03\x04": "a zip archive or .xlsx workbook", b"%PDF": "a PDF document"}
 
 
@@ -51,6 +52,11 @@ def read_table(path: Path) -> Table:
         raise BeaconError(f"{path.name} is an {UNREADABLE_SUFFIXES[suffix]}; save it as .xlsx, CSV or TSV")
     if not path.is_file():
         raise BeaconError(f"no survey file at {path}")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise BeaconError(
+            f"{path.name} is {size / 1024**2:.1f} MB; a survey file may be at most {MAX_BYTES // 1024**2} MB"
+        )
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path)
     data = path.read_bytes()
