@@ -29,6 +29,8 @@ from .store import Project, new_uuid, now
 SEP = "/"
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_NODES = 50_000  # YAML nodes walked, counting every alias expansion
+MAX_BYTES = 10 * 1024**2  # about ten thousand fully described codes; refuses runaway files before parsing
+EXPLAIN_LIMIT = 256 * 1024  # above this, libyaml's own error is reported (the pure-Python re-read is too slow)
 MAX_DETAILS = 40
 TOP_KEYS = ("name", "version", "description", "codes")
 CODE_KEYS = (
@@ -236,7 +238,8 @@ def _compose(text: str) -> yaml.Node | None:
         try:
             root = yaml.compose(text, Loader=fast)
         except yaml.YAMLError:
-            pass
+            if len(text) > EXPLAIN_LIMIT:
+                raise
         else:
             if root is None or not _has_cycle(root):
                 return root
@@ -559,6 +562,11 @@ def _read_text(path: Path) -> str:
     if path.is_dir():
         raise BeaconError(f"{path} is a folder, not a codebook file")
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise BeaconError(
+                f"{path} is {size / 1024**2:.1f} MB; a codebook file may be at most {MAX_BYTES // 1024**2} MB"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise BeaconError(f"codebook file {path} not found") from None
