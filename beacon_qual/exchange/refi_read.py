@@ -169,6 +169,9 @@ def read_qdc(path: Path, limits: Limits = DEFAULT_LIMITS) -> RefiProject:
     refi = RefiProject(label=path.name, kind="qdc", origin=root.get("origin"))
     codes = child(root, "Codes")
     refi.codes = _codes(codes, refi) if codes is not None else []
+    if not refi.codes:
+        raise BeaconError(f"{path.name} holds no codes")
+    _check_unique_guids(refi.codes, path.name)
     _sets(child(root, "Sets"), refi)
     return refi
 
@@ -204,6 +207,18 @@ def _codes(parent: Element, refi: RefiProject) -> list[RefiCode]:
             note_refs=_refs(element, "NoteRef"),
         ))
     return result
+
+
+def _check_unique_guids(codes: list[RefiCode], label: str) -> None:
+    """Refuse two codes with one GUID: the second would silently be taken for the first."""
+    seen: dict[str, str] = {}
+    stack = codes[::-1]  # walked in document order
+    while stack:
+        code = stack.pop()
+        if code.guid in seen:
+            raise BeaconError(f"{label}: codes {seen[code.guid]!r} and {code.name!r} have the same GUID {code.guid}")
+        seen[code.guid] = code.name
+        stack.extend(code.children[::-1])
 
 
 def _sets(sets: Element | None, refi: RefiProject) -> None:
@@ -276,6 +291,7 @@ class _ProjectReader:
         codebook = child(root, "CodeBook")
         codes = child(codebook, "Codes") if codebook is not None else None
         refi.codes = _codes(codes, refi) if codes is not None else []
+        _check_unique_guids(refi.codes, self.label)
         refi.variables = self._variables(child(root, "Variables"))
         refi.cases = self._cases(child(root, "Cases"))
         self._sources(child(root, "Sources"))
