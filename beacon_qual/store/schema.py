@@ -283,5 +283,12 @@ CREATE TRIGGER suggestions_coding_restored AFTER INSERT ON codings BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+V4 = """
+-- Indexes for the hot queries: a code's children (paths, trees), and a covering index that gives a
+-- document's council, phase and role without reading past its text.
+CREATE INDEX codes_parent ON codes(parent_id);
+CREATE INDEX documents_meta ON documents(id, case_id, phase, role);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)
