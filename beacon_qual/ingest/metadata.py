@@ -96,6 +96,11 @@ def check_metadata(raw: dict, where: str) -> Metadata:
         raise BeaconError(
             f"{where}: unknown metadata field {', '.join(map(repr, unknown))}; known fields: {', '.join(FIELDS)}"
         )
+    nested = [str(key) for key, value in raw.items() if isinstance(value, (list, dict))]
+    if nested:  # refused before anything turns it into text: YAML aliases can make it a billion items long
+        raise BeaconError(
+            f"{where}: metadata field {', '.join(map(repr, nested))} must be a single value, not a list or mapping"
+        )
     values = {key: _blank_to_none(value) for key, value in raw.items()}
     return Metadata(
         council=_text(values.get("council")),
