@@ -260,6 +260,45 @@ def _span(text: str, passage: str) -> tuple[int, int]:
     return start, start + len(passage)
 
 
+def test_search_index_follows_the_text(project: Project, tmp_path: Path) -> None:
+    from beacon_qual.search import search
+
+    def found(word: str) -> list[str]:
+        text = project.scalar("SELECT text FROM documents WHERE id = 1")
+        return sorted(text[h.start:h.end] for h in search(project, word))
+
+    adapt = ["Later we adapted the scheme to our estates.", "What made the adaptation work?"]  # stemmed alike
+    assert found("adaptation") == adapt and found("three") == []
+    svc.revise_document(project, "camden.txt", revised_file(tmp_path))
+    assert found("adaptation") == [] and found("three") == ["We visited Kent three times."]
+    svc.undo_revision(project, "camden.txt")
+    assert found("adaptation") == adapt and found("three") == []
+
+
+def test_suggestions_move_with_the_text_and_come_back(project: Project, tmp_path: Path) -> None:
+    accepted_coding = add(project, PASSAGES["fuzzy"])
+    rows = {
+        "open": (PASSAGES["exact_2"], "open", None),
+        "gone": (PASSAGES["deleted"], "rejected", None),
+        "accepted": (PASSAGES["fuzzy"], "accepted", accepted_coding),
+    }
+    with project.transaction():
+        for key, (passage, status, coding_id) in rows.items():
+            start = ORIGINAL.index(passage)
+            project.execute(
+                "INSERT INTO suggestions(document_id, code_id, start, end, status, coding_id, matched, created_at)"
+                " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                (code(project, "Adoption"), start, start + len(passage), status, coding_id, json.dumps([key]), now()),
+            )
+    before = [dict(r) for r in project.execute("SELECT * FROM suggestions ORDER BY id")]
+    svc.revise_document(project, "camden.txt", revised_file(tmp_path))
+    after = {json.loads(r["matched"])[0]: REVISED[r["start"]:r["end"]]
+             for r in project.execute("SELECT * FROM suggestions")}
+    assert after == {"open": PASSAGES["exact_2"], "accepted": "Staff on the estates knew the residents."}
+    svc.undo_revision(project, "camden.txt")
+    assert [dict(r) for r in project.execute("SELECT * FROM suggestions ORDER BY id")] == before
+
+
 # -- review ----------------------------------------------------------------------------------------
 
 
