@@ -304,6 +304,11 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
                 f"cannot {'redo' if redo else 'undo'} {row['action']} (audit {row['id']}): "
                 "the row has changed since; nothing was changed"
             )
+        if row["entity"] == "codings" and target is not None and _revised_since(project, target, row["at"]):
+            raise BeaconError(
+                f"cannot {'redo' if redo else 'undo'} {row['action']} (audit {row['id']}): its document has "
+                "been revised since, so its offsets belong to an older text; nothing was changed"
+            )
         _write_state(project, row["entity"], row["entity_id"], target)
         project.execute("UPDATE audit SET undone = ? WHERE id = ?", (0 if redo else 1, row["id"]))
         project.audit(
@@ -320,6 +325,14 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
         row["id"], row["action"], row["entity"], row["entity_id"], doc,
         _describe(row["action"], "redid" if redo else "undid"),
     )
+
+
+def _revised_since(project: Project, coding: dict, at: str) -> bool:
+    """True when the coding's document got a new text (``beacon-qual revise``) after ``at``."""
+    return bool(project.scalar(
+        "SELECT EXISTS (SELECT 1 FROM document_revisions WHERE document_id = ? AND replaced_at > ?)",
+        (coding["document_id"], at),
+    ))
 
 
 def _same_but_time(a: dict | None, b: dict | None) -> bool:

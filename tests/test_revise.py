@@ -299,6 +299,19 @@ def test_suggestions_move_with_the_text_and_come_back(project: Project, tmp_path
     assert [dict(r) for r in project.execute("SELECT * FROM suggestions ORDER BY id")] == before
 
 
+def test_undo_of_a_removal_from_before_the_revision_is_refused(project: Project, tmp_path: Path) -> None:
+    alice = project.coder_id("alice")
+    removed = add(project, PASSAGES["exact_2"])
+    coding_svc.remove_coding(project, removed, coder_id=alice)
+    svc.revise_document(project, "camden.txt", revised_file(tmp_path))
+    with pytest.raises(BeaconError, match="revised since"):
+        coding_svc.undo(project, alice)  # the removed coding's offsets belong to the old text
+    assert project.scalar("SELECT count(*) FROM codings") == 0
+    svc.undo_revision(project, "camden.txt")
+    coding_svc.undo(project, alice)  # back on the text it was made on, it can return
+    assert passage_of(project, removed) == PASSAGES["exact_2"]
+
+
 # -- review ----------------------------------------------------------------------------------------
 
 
