@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t\f\v]*\n\s*")
 BATCH_SIZE = 512
@@ -26,6 +27,8 @@ Span = tuple[int, int]
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """The shared pipeline: a blank English tokenizer plus the sentencizer."""
+    import spacy  # imported on first use: loading spaCy takes longer than most commands
+
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp

@@ -24,8 +24,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-import spacy
-
 from .coding import Coding, add_coding
 from .errors import BeaconError
 from .store import Project, now
@@ -44,6 +42,8 @@ STATUSES = ("open", "accepted", "rejected", "skipped")
 @lru_cache(maxsize=1)
 def lemma_table() -> Mapping[str, str]:
     """spaCy's English lookup table (word -> lemma), loaded through the lookup lemmatizer; no download."""
+    import spacy  # imported on first use: loading spaCy takes longer than most commands
+
     nlp = spacy.blank("en")
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     try:

@@ -19,7 +19,6 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from ..errors import BeaconError
 from ..store import Project
@@ -131,6 +130,8 @@ def units_of_codings(
 
 def _matrix_counts(unit_idx: np.ndarray, code_idx: np.ndarray, n_units: int, n_codes: int) -> np.ndarray:
     """Codes x codes: units holding both (diagonal: units holding the code)."""
+    from scipy import sparse  # imported on first use, to keep every command's start-up short
+
     presence = sparse.csr_matrix(
         (np.ones(len(unit_idx), dtype=np.int64), (unit_idx, code_idx)), shape=(n_units, n_codes)
     )

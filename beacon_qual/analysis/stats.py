@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 
 LOW_EXPECTED = 5.0
 
@@ -51,6 +50,8 @@ def chi_square(table: Sequence[Sequence[float]]) -> ChiSquare | None:
     observed = _trimmed(table)
     if observed is None:
         return None
+    from scipy import stats as sps  # scipy.stats is imported on first use: it takes about a second
+
     chi2, p, dof, expected = sps.chi2_contingency(observed, correction=False)
     n = int(observed.sum())
     k = min(observed.shape) - 1
@@ -91,6 +92,8 @@ def fisher_2x2(table: Sequence[Sequence[float]]) -> Fisher | None:
     observed = _trimmed(table)
     if observed is None or observed.shape != (2, 2):
         return None
+    from scipy import stats as sps
+
     result = sps.fisher_exact(observed.astype(int), alternative="two-sided")
     return Fisher(odds_ratio=float(result.statistic), p=float(result.pvalue))
 
@@ -108,6 +111,8 @@ def mann_whitney(first: Sequence[float], second: Sequence[float]) -> MannWhitney
     """Mann-Whitney U of ``first`` against ``second`` (two-sided); U is the statistic of ``first``."""
     if not first or not second:
         return None
+    from scipy import stats as sps
+
     result = sps.mannwhitneyu(first, second, alternative="two-sided")
     n1, n2 = len(first), len(second)
     u = float(result.statistic)
@@ -125,6 +130,8 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> Spearman | None:
     """Spearman's rho; None when fewer than three pairs or either side is constant."""
     if len(x) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
         return None
+    from scipy import stats as sps
+
     result = sps.spearmanr(x, y)
     return Spearman(rho=float(result.statistic), p=float(result.pvalue), n=len(x))
 
@@ -135,6 +142,8 @@ def benjamini_hochberg(pvalues: Sequence[float | None]) -> list[float | None]:
     adjusted: list[float | None] = [None] * len(pvalues)
     if not present:
         return adjusted
+    from scipy import stats as sps
+
     values = sps.false_discovery_control([p for _i, p in present], method="bh")
     for (i, _p), q in zip(present, values):
         adjusted[i] = float(q)
@@ -172,4 +181,6 @@ def cochran_armitage(
     if variance <= 0:
         return None
     chi2 = statistic * statistic / variance
+    from scipy import stats as sps
+
     return Trend(chi2=chi2, z=statistic / math.sqrt(variance), p=float(sps.chi2.sf(chi2, 1)))

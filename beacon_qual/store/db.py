@@ -15,12 +15,13 @@ import sqlite3
 import uuid as uuidlib
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import BeaconError
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 60_000
@@ -185,6 +186,8 @@ class Project:
     @property
     def db(self) -> sqlite_utils.Database:
         """sqlite-utils view of the same connection (for bulk inserts and introspection)."""
+        import sqlite_utils  # imported on first use, to keep every command's start-up short
+
         return sqlite_utils.Database(self.conn)
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
