@@ -8,7 +8,7 @@ and reports, one line each:
   without their code, document or coder, units of missing documents, survey values
   of missing cases or variables;
 * memos on targets that no longer exist (memo targets have no foreign key);
-* codings, units and keyword suggestions outside their document's text (``0 <= start < end <= length``),
+* codings and units outside their document's text (``0 <= start < end <= length``),
   and codings whose status is neither 'ok' nor 'review';
 * stored texts whose sha256 does not match, or that hold CR line endings or a BOM;
 * documents whose revision number disagrees with the earlier texts kept for them;
@@ -123,10 +123,7 @@ def _memo_targets(conn: sqlite3.Connection) -> list[str]:
 
 def _offsets(conn: sqlite3.Connection) -> list[str]:
     problems = []
-    spans = [("codings", "coding"), ("units", "unit")]
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suggestions'").fetchone():
-        spans.append(("suggestions", "suggestion"))
-    for table, label in spans:
+    for table, label in (("codings", "coding"), ("units", "unit")):
         rows = conn.execute(
             f"SELECT x.id, x.document_id, x.start, x.end, length(d.text) FROM {table} x"
             " JOIN documents d ON d.id = x.document_id"

@@ -11,10 +11,12 @@ one transaction:
   it went and how sure that is to ``coding_anchors`` and ``codings.anchor_score``.
   A coding that cannot be placed with confidence keeps its best guess and gets
   ``status = 'review'``; no coding is ever dropped;
-* moves keyword suggestions the same way (an accepted one with its coding); one that
-  cannot be placed with confidence is dropped, since suggestions can be made again;
-* records the revision in the audit trail, with what undoing it needs (the old units,
-  each coding's status and score before the move, and the suggestions as they were).
+* records the revision in the audit trail, with what undoing it needs (the old units
+  and each coding's status and score before the move).
+
+Keyword suggestions are left as they are: :mod:`beacon_qual.suggest` treats one whose
+span is no longer a sentence of the text as out of date, so they follow a revision and
+its undo by themselves.
 
 :func:`undo_revision` goes back one revision: the old text, units and every moved
 coding's old offsets, status and score. Codings made on the newer text are moved
@@ -142,8 +144,6 @@ def revise_document(
         )
         _insert_units(project, document_id, _unit_rows(turns, sentences))
         flagged = _move_codings(project, revision_id, codings, placements, coder_id)
-        moved = {c["id"]: p for c, p in zip(codings, placements)}
-        _move_suggestions(project, document_id, before["suggestions"], doc.text, parsed.text, threshold, moved)
         counts = _counts(placements)
         project.audit(
             "document.revise", "documents", document_id, before=before, coder_id=coder_id,
@@ -195,44 +195,8 @@ def _document_state(project: Project, doc: _Document, codings: list[dict[str, An
         **doc.source,
         "units": [list(u) for u in units],
         "codings": {str(c["id"]): [c["status"], c["anchor_score"]] for c in codings},
-        "suggestions": _suggestions(project, doc.id),
     }
 
-
-def _suggestions(project: Project, document_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in project.execute("SELECT * FROM suggestions WHERE document_id = ? ORDER BY id",
-                                             (document_id,))]
-
-
-def _move_suggestions(
-    project: Project,
-    document_id: int,
-    rows: list[dict[str, Any]],
-    old_text: str,
-    new_text: str,
-    threshold: float,
-    coding_places: dict[int, Placement],
-) -> None:
-    """Move keyword suggestions with the text: an accepted one goes where its coding went; one that cannot
-    be placed with confidence, or that lands on another of its code, is dropped (suggestions can be made again).
-    """
-    placements = reanchor(old_text, new_text, [(r["start"], r["end"]) for r in rows], threshold=threshold)
-    project.execute("DELETE FROM suggestions WHERE document_id = ?", (document_id,))
-    taken: set[tuple[int, int, int]] = set()
-    for row, place in zip(rows, placements):
-        place = coding_places.get(row["coding_id"], place)
-        key = (row["code_id"], place.start, place.end)
-        if place.confident and key not in taken:
-            taken.add(key)
-            _insert_suggestion(project, {**row, "start": place.start, "end": place.end})
-
-
-def _insert_suggestion(project: Project, row: dict[str, Any]) -> None:
-    columns = list(row)
-    project.execute(
-        f"INSERT INTO suggestions({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [row[c] for c in columns],
-    )
 
 
 def _unit_rows(turns: list, sentences: list[tuple[int, int]]) -> list[tuple]:
@@ -317,7 +281,6 @@ def undo_revision(project: Project, document: str | int, *, coder_id: int | None
         state = json.loads(record["before"])
         restored, later = _restore_codings(project, kept["id"], state["codings"], document_id, coder_id)
         placements = reanchor(doc.text, kept["text"], [(c["start"], c["end"]) for c in later])
-        _restore_suggestions(project, document_id, state["suggestions"], doc.text, kept["text"])
         flagged = [
             coding["id"]
             for coding, place in zip(later, placements)
@@ -386,25 +349,6 @@ def _restore_codings(
                        status=status, anchor_score=score)
         restored += 1
     return restored, later
-
-
-def _restore_suggestions(
-    project: Project, document_id: int, saved: list[dict[str, Any]], newer_text: str, older_text: str
-) -> None:
-    """Put back the suggestions as they were; those made on the newer text move back when they can."""
-    known = {row["id"] for row in saved}
-    later = [row for row in _suggestions(project, document_id) if row["id"] not in known]
-    placements = reanchor(newer_text, older_text, [(r["start"], r["end"]) for r in later])
-    project.execute("DELETE FROM suggestions WHERE document_id = ?", (document_id,))
-    for row in saved:
-        _insert_suggestion(project, row)
-    taken = {(row["code_id"], row["start"], row["end"]) for row in saved}
-    for row, place in zip(later, placements):
-        key = (row["code_id"], place.start, place.end)
-        if place.confident and key not in taken:
-            taken.add(key)
-            moved = {k: v for k, v in row.items() if k != "id"}
-            _insert_suggestion(project, {**moved, "start": place.start, "end": place.end})
 
 
 # -- review ---------------------------------------------------------------------------------------

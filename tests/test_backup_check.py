@@ -77,8 +77,6 @@ def test_a_consistent_project_passes(project: Project) -> None:
     [
         (["UPDATE codings SET end = 500"], "offsets: coding 1 covers 9-500, outside document 1 (length 80)"),
         (["UPDATE units SET start = end WHERE seq = 2"], "offsets: unit 2 covers 79-79"),
-        (["INSERT INTO suggestions(document_id, code_id, start, end, created_at) VALUES (1, 1, 70, 90, 'now')"],
-         "offsets: suggestion 1 covers 70-90, outside document 1 (length 80)"),
         (["UPDATE codings SET status = 'maybe'"], "status: coding 1 has status 'maybe'"),
         (["DELETE FROM codes"], "orphan: codings row 1 has code_id pointing at a missing codes row"),
         (["DELETE FROM coders"], "orphan: codings row 1 has coder_id pointing at a missing coders row"),

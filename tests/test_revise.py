@@ -275,30 +275,6 @@ def test_search_index_follows_the_text(project: Project, tmp_path: Path) -> None
     assert found("adaptation") == adapt and found("three") == []
 
 
-def test_suggestions_move_with_the_text_and_come_back(project: Project, tmp_path: Path) -> None:
-    accepted_coding = add(project, PASSAGES["fuzzy"])
-    rows = {
-        "open": (PASSAGES["exact_2"], "open", None),
-        "gone": (PASSAGES["deleted"], "rejected", None),
-        "accepted": (PASSAGES["fuzzy"], "accepted", accepted_coding),
-    }
-    with project.transaction():
-        for key, (passage, status, coding_id) in rows.items():
-            start = ORIGINAL.index(passage)
-            project.execute(
-                "INSERT INTO suggestions(document_id, code_id, start, end, status, coding_id, matched, created_at)"
-                " VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                (code(project, "Adoption"), start, start + len(passage), status, coding_id, json.dumps([key]), now()),
-            )
-    before = [dict(r) for r in project.execute("SELECT * FROM suggestions ORDER BY id")]
-    svc.revise_document(project, "camden.txt", revised_file(tmp_path))
-    after = {json.loads(r["matched"])[0]: REVISED[r["start"]:r["end"]]
-             for r in project.execute("SELECT * FROM suggestions")}
-    assert after == {"open": PASSAGES["exact_2"], "accepted": "Staff on the estates knew the residents."}
-    svc.undo_revision(project, "camden.txt")
-    assert [dict(r) for r in project.execute("SELECT * FROM suggestions ORDER BY id")] == before
-
-
 def test_undo_of_a_removal_from_before_the_revision_is_refused(project: Project, tmp_path: Path) -> None:
     alice = project.coder_id("alice")
     removed = add(project, PASSAGES["exact_2"])
