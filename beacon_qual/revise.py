@@ -198,7 +198,6 @@ def _document_state(project: Project, doc: _Document, codings: list[dict[str, An
     }
 
 
-
 def _unit_rows(turns: list, sentences: list[tuple[int, int]]) -> list[tuple]:
     rows = [("turn", seq, t.start, t.end, t.speaker) for seq, t in enumerate(turns, start=1)]
     rows.extend(("sentence", seq, start, end, None) for seq, (start, end) in enumerate(sentences, start=1))
