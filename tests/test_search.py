@@ -353,7 +353,7 @@ def test_migration_indexes_existing_documents(tmp_path: Path) -> None:
     conn.close()
     project = Project.open(path)
     assert project.scalar("PRAGMA user_version") == len(MIGRATIONS)
-    assert (tmp_path / "old.db.before-v3.bak").exists()
+    assert (tmp_path / f"old.db.before-v{len(MIGRATIONS)}.bak").exists()
     [hit] = svc.search(project, "learning")
     assert text[hit.start : hit.end] == "We learned from Kent."
     svc.check_index(project)
