@@ -688,7 +688,10 @@ def code_path(project: Project, code_id: int) -> str:
     return paths[code_id]
 
 
-def _coding_counts(project: Project, document_id: int | None, coder_id: int | None) -> dict[int, int]:
+def coding_counts(
+    project: Project, *, document_id: int | None = None, coder_id: int | None = None
+) -> dict[int, int]:
+    """{code id: number of codings}, in one document and/or by one coder when given."""
     where, params = [], []
     if document_id is not None:
         where.append("document_id = ?")
@@ -707,7 +710,7 @@ def code_tree(
 ) -> list[CodeNode]:
     """The code tree with coding counts, for the whole project or one document and/or one coder."""
     coder_id = project.coder_id(coder, create=False) if coder is not None else None
-    counts = _coding_counts(project, document_id, coder_id)
+    counts = coding_counts(project, document_id=document_id, coder_id=coder_id)
     nodes: dict[int, CodeNode] = {}
     roots: list[CodeNode] = []
     for code in all_codes(project):

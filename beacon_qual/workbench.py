@@ -195,21 +195,6 @@ def load_codes(project: Project) -> list[CodeInfo]:
     return out
 
 
-def code_counts(project: Project, *, document_id: int | None = None, coder_id: int | None = None) -> dict[int, int]:
-    where, params = [], []
-    if document_id is not None:
-        where.append("document_id = ?")
-        params.append(document_id)
-    if coder_id is not None:
-        where.append("coder_id = ?")
-        params.append(coder_id)
-    sql = "SELECT code_id, count(*) FROM codings"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " GROUP BY code_id"
-    return dict(project.execute(sql, params).fetchall())
-
-
 class CodePicker:
     """Ranks codes for a typed query: names first, then keywords, then the code's parents and definition.
 

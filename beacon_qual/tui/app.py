@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Input, Static, Tree
 
 from .. import coding as svc
 from .. import workbench as wb
+from ..codebook import coding_counts
 from ..errors import BeaconError
 from ..store import Project
 from .screens import (
@@ -224,8 +225,8 @@ class WorkbenchApp(App):
 
     def _refresh_counts(self) -> None:
         mine = None if self.show_all else self.coder_id
-        project_counts = wb.code_counts(self.project, coder_id=mine)
-        doc_counts = wb.code_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
+        project_counts = coding_counts(self.project, coder_id=mine)
+        doc_counts = coding_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
         for code_id, node in self.tree_nodes.items():
             code = self.code_by_id[code_id]
             label = Text()
