@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
-from rapidfuzz import process
 
+from ..codebook import resolve_code
 from ..documents import resolve_document
 from ..errors import BeaconError
 from ..store import Project
@@ -29,22 +29,6 @@ class CodeIndex:
     ids: list[int]
     paths: dict[int, str]
     names: dict[int, str]
-
-    def resolve(self, ref: str) -> int:
-        """A code id from its full path or its unique name (case-insensitive)."""
-        wanted = ref.strip().strip(PATH_SEPARATOR).casefold()
-        for code_id in self.ids:
-            if self.paths[code_id].casefold() == wanted:
-                return code_id
-        named = [c for c in self.ids if self.names[c].casefold() == wanted]
-        if len(named) == 1:
-            return named[0]
-        if named:
-            raise BeaconError(
-                f"code name {ref!r} is ambiguous; give its full path", details=[self.paths[c] for c in named]
-            )
-        near = [m for m, _score, _i in process.extract(ref, [self.paths[c] for c in self.ids], limit=3)]
-        raise BeaconError(f"no code {ref!r} in the codebook", details=[f"did you mean: {m}" for m in near])
 
 
 def load_codes(project: Project, schema: str = "main") -> CodeIndex:
@@ -191,7 +175,7 @@ def load_material(
     coder_ids = [c for c, _ in chosen]
     rows = _codings(project, coder_ids)
     code_index = load_codes(project)
-    wanted_codes = [code_index.resolve(ref) for ref in codes]
+    wanted_codes = [resolve_code(project, ref) for ref in codes]
     if wanted_codes:
         rows = rows[np.isin(rows[:, 2], wanted_codes)]
     doc_ids, doc_names, offsets = _documents(project, documents, rows[:, 3])
