@@ -15,8 +15,9 @@ A new action therefore ends the redo chain, as in any editor.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import BeaconError
 from .store import Project, new_uuid, now
@@ -41,7 +42,7 @@ class Coding:
     updated_at: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> "Coding":
+    def from_row(cls, row: Any) -> Coding:
         return cls(**{k: row[k] for k in cls.__dataclass_fields__})
 
 
@@ -58,7 +59,7 @@ class Memo:
     updated_at: str | None
 
     @classmethod
-    def from_row(cls, row: Any) -> "Memo":
+    def from_row(cls, row: Any) -> Memo:
         return cls(**{k: row[k] for k in cls.__dataclass_fields__})
 
 

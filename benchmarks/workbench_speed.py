@@ -23,8 +23,7 @@ from beacon_qual.tui.app import WorkbenchApp
 from beacon_qual.tui.transcript import TranscriptView
 from beacon_qual.workbench import CodePicker, load_codes
 
-WORDS = ("council learning beacon visit practice officers members partners scheme adapted copied local "
-         "context improvement culture leadership network toolkit peer mentoring secondment open day").split()
+WORDS = ["council", "learning", "beacon", "visit", "practice", "officers", "members", "partners", "scheme", "adapted", "copied", "local", "context", "improvement", "culture", "leadership", "network", "toolkit", "peer", "mentoring", "secondment", "open", "day"]
 
 
 def build(path: Path, words: int, n_codings: int, n_codes: int, seed: int = 1) -> Project:

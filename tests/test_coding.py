@@ -6,12 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import DOC_TEXT
 
 from beacon_qual import coding as svc
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from conftest import DOC_TEXT
 
 
 def ids(project: Project) -> dict[str, int]:

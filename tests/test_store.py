@@ -44,21 +44,19 @@ def test_readable_without_beacon_qual(tmp_path: Path) -> None:
 
 def test_foreign_keys_enforced(tmp_path: Path) -> None:
     p = Project.create(tmp_path / "p.db")
-    with pytest.raises(sqlite3.IntegrityError):
-        with p.transaction():
-            p.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-                      " VALUES ('u', 99, 99, 99, 0, 1, 'now')")
+    with pytest.raises(sqlite3.IntegrityError), p.transaction():
+        p.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+                  " VALUES ('u', 99, 99, 99, 0, 1, 'now')")
     p.close()
 
 
 def test_transaction_is_all_or_nothing(tmp_path: Path) -> None:
     p = Project.create(tmp_path / "p.db")
-    with pytest.raises(RuntimeError):
-        with p.transaction():
-            p.execute("INSERT INTO coders(uuid, name, created_at) VALUES ('a', 'a', 'now')")
-            with p.transaction():  # a savepoint inside
-                p.execute("INSERT INTO coders(uuid, name, created_at) VALUES ('b', 'b', 'now')")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), p.transaction():
+        p.execute("INSERT INTO coders(uuid, name, created_at) VALUES ('a', 'a', 'now')")
+        with p.transaction():  # a savepoint inside
+            p.execute("INSERT INTO coders(uuid, name, created_at) VALUES ('b', 'b', 'now')")
+        raise RuntimeError("boom")
     assert p.scalar("SELECT count(*) FROM coders") == 0
     p.close()
 

@@ -3,20 +3,21 @@
 Each module below adds the commands of one area to :data:`main`.
 """
 
-from .base import main  # noqa: F401
-
 # Importing a module registers its commands.
-from . import project_cmds  # noqa: F401,E402
-from . import cases_cmds  # noqa: F401,E402
-from . import codebook_cmds  # noqa: F401,E402
-from . import import_cmds  # noqa: F401,E402
-from . import coding_cmds  # noqa: F401,E402
-from . import team_cmds  # noqa: F401,E402
-from . import survey_cmds  # noqa: F401,E402
-from . import workbench_cmds  # noqa: F401,E402
-from . import analysis_cmds  # noqa: F401,E402
-from . import exchange_cmds  # noqa: F401,E402
-from . import search_cmds  # noqa: F401,E402
-from . import reliability_cmds  # noqa: F401,E402
+from . import (
+    analysis_cmds,  # noqa: F401
+    cases_cmds,  # noqa: F401
+    codebook_cmds,  # noqa: F401
+    coding_cmds,  # noqa: F401
+    exchange_cmds,  # noqa: F401
+    import_cmds,  # noqa: F401
+    project_cmds,  # noqa: F401
+    reliability_cmds,  # noqa: F401
+    search_cmds,  # noqa: F401
+    survey_cmds,  # noqa: F401
+    team_cmds,  # noqa: F401
+    workbench_cmds,  # noqa: F401
+)
+from .base import main
 
 __all__ = ["main"]

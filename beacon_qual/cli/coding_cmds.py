@@ -10,8 +10,8 @@ import sys
 import click
 
 from .. import coding as svc
-from ..documents import resolve_document
 from ..csvsafe import safe_cell
+from ..documents import resolve_document
 from ..errors import BeaconError
 from ..store import Project
 from .base import main, open_project

@@ -3,4 +3,4 @@
 from .db import Project, new_uuid, now
 from .schema import SCHEMA_VERSION
 
-__all__ = ["Project", "new_uuid", "now", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "Project", "new_uuid", "now"]

@@ -13,9 +13,10 @@ import json
 import shutil
 import sqlite3
 import uuid as uuidlib
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import BeaconError
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -29,7 +30,7 @@ BUSY_TIMEOUT_MS = 60_000
 
 def now() -> str:
     """The current time as an ISO 8601 UTC string (second precision, 'Z')."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def new_uuid() -> str:
@@ -83,7 +84,7 @@ class Project:
 
     # -- opening -----------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path | str) -> "Project":
+    def create(cls, path: Path | str) -> Project:
         path = Path(path)
         if path.exists() and path.stat().st_size > 0:
             raise BeaconError(f"{path} already exists; open it instead of creating it")
@@ -100,7 +101,7 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> "Project":
+    def open(cls, path: Path | str, *, create: bool = False) -> Project:
         path = Path(path)
         if not path.exists() or path.stat().st_size == 0:
             if create:
@@ -143,7 +144,7 @@ class Project:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

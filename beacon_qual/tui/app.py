@@ -34,6 +34,7 @@ from .screens import (
 )
 from .transcript import TranscriptView
 
+
 @dataclass(frozen=True)
 class WorkItem:
     """One stop in a list the coder steps through: a search hit, a suggestion, a disagreement, a flagged coding."""
@@ -310,11 +311,9 @@ class WorkbenchApp(App):
             for r in self.doc_rows
         ]
         table = self.query_one("#doc-table", DataTable)
-        try:
+        if str(self.doc.id) in table.rows:  # the row may be filtered out of the table
             table.update_cell(str(self.doc.id), table.ordered_columns[4].key,
                               f"{round(100 * coded / total) if total else 0}%")
-        except Exception:  # noqa: BLE001 - the row may be filtered out of the table
-            pass
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rich.segment import Segment
 from rich.style import Style
@@ -92,7 +93,7 @@ class TranscriptView(ScrollView, can_focus=True):
     """
 
     class SelectionChanged(Message):
-        def __init__(self, view: "TranscriptView") -> None:
+        def __init__(self, view: TranscriptView) -> None:
             super().__init__()
             self.view = view
 
@@ -227,7 +228,7 @@ class TranscriptView(ScrollView, can_focus=True):
             cuts.update(p for p in self.selection if line.start < p < line.end)
         points = sorted(cuts)
         out: list[Segment] = []
-        for a, b in zip(points, points[1:]):
+        for a, b in pairwise(points):
             style = base
             inside = [c for c in covering if c.start <= a < c.end]
             if inside:
