@@ -80,7 +80,7 @@ def quotes(
     rows = _coded_rows(project, selection, sorted({c for ids in members.values() for c in ids}))
     known = councils(project)
     coders = dict(project.execute("SELECT id, name FROM coders").fetchall())
-    texts: dict[int, str] = {}
+    text_of, text = None, ""  # the document whose text is in hand: a document's codings come together
     spans: dict[int, tuple[list[int], list[int]]] = {}
     found: list[Quote] = []
     for code_id in wanted:
@@ -97,7 +97,8 @@ def quotes(
             )
         )
         for row in selected[:limit] if limit else selected:
-            text = texts.setdefault(row["document_id"], _text(project, row["document_id"]))
+            if row["document_id"] != text_of:
+                text_of, text = row["document_id"], _text(project, row["document_id"])
             lo, hi = _context_span(project, row, text, context, context_units, unit_kind, spans)
             council = known.get(row["case_id"])
             found.append(
