@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
+import time
+from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..store import Project, now
 
 CHUNK = 1 << 20
+SETTLED_NS = 3_000_000_000  # a file unchanged for this long has a digest worth remembering
 
 
 def fold_log(project: Project) -> bool:
@@ -19,12 +24,48 @@ def fold_log(project: Project) -> bool:
 
 
 def project_sha256(project: Project) -> str:
-    """SHA-256 of the project file as it is on disk."""
+    """SHA-256 of the project file as it is on disk.
+
+    Reading a large project takes a noticeable part of a second, so the digest is remembered in the
+    user's cache folder together with the file's device, inode, size and change times, and read again
+    only when one of them differs. A file changed in the last few seconds is hashed but not remembered:
+    on file systems with coarse timestamps a later change could otherwise keep the same times.
+    """
+    path = project.path.resolve()
+    stat = path.stat()
+    key = f"{stat.st_dev} {stat.st_ino} {stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns}"
+    memo = _memo_path(path)
+    try:
+        remembered_key, remembered = memo.read_text(encoding="utf-8").split("\n")[:2]
+        if remembered_key == key and len(remembered) == 64:
+            return remembered
+    except (OSError, ValueError):
+        pass
     digest = hashlib.sha256()
-    with project.path.open("rb") as fh:
+    with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) > SETTLED_NS:
+        _remember(memo, f"{key}\n{digest.hexdigest()}\n")
     return digest.hexdigest()
+
+
+def _memo_path(path: Path) -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return cache / "beacon-qual" / "project-sha256" / name
+
+
+def _remember(memo: Path, content: str) -> None:
+    """Write the memo whole (a temporary file renamed into place); a cache that cannot be written is skipped."""
+    partial = memo.with_name(f"{memo.name}.{os.getpid()}.partial")
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(content, encoding="utf-8")
+        os.replace(partial, memo)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
 
 
 def provenance(
