@@ -267,10 +267,18 @@ def _write_state(project: Project, table: str, row_id: int, state: dict | None) 
     )
 
 
-def _describe(action: str, verb: str) -> str:
-    what = {"coding.add": "applying a code", "coding.remove": "removing a coding",
-            "coding.update": "changing a coding", "memo.set": "writing a memo",
-            "memo.remove": "removing a memo"}[action]
+def _describe(action: str, before: dict | None, after: dict | None, verb: str) -> str:
+    """What an undone or redone action was, in a coder's words."""
+    if action == "coding.update" and before and after:
+        changed = {k for k in before if k != "updated_at" and before.get(k) != after.get(k)}
+        what = ("writing a memo on a coding" if changed == {"memo"}
+                else "recoding" if "code_id" in changed
+                else "adjusting a coding's boundaries" if changed & {"start", "end"}
+                else "changing a coding")
+    else:
+        what = {"coding.add": "applying a code", "coding.remove": "removing a coding",
+                "coding.update": "changing a coding", "memo.set": "writing a memo",
+                "memo.remove": "removing a memo"}[action]
     return f"{verb} {what}"
 
 
@@ -324,7 +332,7 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
     doc = state.get("document_id") if row["entity"] == "codings" else None
     return HistoryStep(
         row["id"], row["action"], row["entity"], row["entity_id"], doc,
-        _describe(row["action"], "redid" if redo else "undid"),
+        _describe(row["action"], before, after, "redid" if redo else "undid"),
     )
 
 

@@ -134,3 +134,15 @@ def test_cli_init_status_and_errors(tmp_path: Path) -> None:
     assert "Traceback" not in r.output
     r = run(main, ["status"], env={"BEACON_QUAL_PROJECT": path})
     assert r.exit_code == 0 and path in r.output
+
+
+def test_cli_usage_errors_and_broken_pipes_are_one_line(tmp_path: Path) -> None:
+    run = CliRunner().invoke
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    r = run(main, ["-p", str(folder), "status"])
+    assert r.exit_code == 2
+    assert r.output.startswith("error: ") and "is a directory" in r.output
+    assert len(r.output.strip().splitlines()) == 1 and "Usage:" not in r.output
+    r = run(main, ["no-such-command"])
+    assert r.exit_code == 2 and r.output.startswith("error: No such command")

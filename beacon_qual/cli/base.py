@@ -25,9 +25,27 @@ from ..store import Project
 class BeaconGroup(click.Group):
     """A group that reports BeaconError (and any other failure) as one line."""
 
+    def main(self, *args, **kwargs):
+        """Click's own usage errors (a bad option, a path that is a folder) as one line too."""
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            where = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+            _fail(exc.format_message() + where, [], exc.exit_code)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), [], exc.exit_code)
+        except click.Abort:
+            _fail("aborted; nothing half-written was kept", [], 1)
+        if isinstance(result, int) and result:
+            sys.exit(result)
+        return result
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_exit()  # the reader went away (`... | head`): not an error
         except BeaconError as exc:
             _fail(exc.message, exc.details, exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -45,6 +63,15 @@ class BeaconGroup(click.Group):
             _fail(
                 f"internal error: {type(exc).__name__}: {exc} (set BEACON_QUAL_DEBUG=1 for details)", [], 70
             )
+
+
+def _quiet_exit() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)
 
 
 def _fail(message: str, details: list[str], code: int) -> None:

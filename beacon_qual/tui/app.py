@@ -57,7 +57,7 @@ class DocumentsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: phase:2 role:officer council:hull uncoded", id="doc-filter")
         table = DataTable(id="doc-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Document", "Council", "Ph", "Role", "Done")
+        table.add_columns("Document", "Done", "Ph", "Role", "Council")
         yield table
 
 
@@ -247,8 +247,8 @@ class WorkbenchApp(App):
         table.clear()
         for row in wb.filter_documents(self.doc_rows, query):
             table.add_row(
-                row.name, row.council or "-", str(row.phase or "-"), row.role or "-",
-                f"{round(100 * row.progress)}%", key=str(row.id),
+                row.name, f"{round(100 * row.progress)}%", str(row.phase or "-"), row.role or "-",
+                row.council or "-", key=str(row.id),
             )
 
     @on(Input.Changed, "#doc-filter")
@@ -312,7 +312,7 @@ class WorkbenchApp(App):
         ]
         table = self.query_one("#doc-table", DataTable)
         if str(self.doc.id) in table.rows:  # the row may be filtered out of the table
-            table.update_cell(str(self.doc.id), table.ordered_columns[4].key,
+            table.update_cell(str(self.doc.id), table.ordered_columns[1].key,
                               f"{round(100 * coded / total) if total else 0}%")
 
     def _update_status(self) -> None:
@@ -324,8 +324,8 @@ class WorkbenchApp(App):
         sel = view.selection
         here = view.codings_at_selection()
         codes = ", ".join(sorted({self.code_by_id[c.code_id].name for c in here if c.code_id in self.code_by_id}))
-        mode = "all coders" if self.show_all else f"my codings ({self.coder_name})"
-        meta = f"{self.doc.council or '-'} · phase {self.doc.phase or '-'} · {self.doc.role or '-'}"
+        mode = "all coders" if self.show_all else f"coder {self.coder_name}"
+        meta = f"{self.doc.council or '-'} · ph {self.doc.phase or '-'} · {self.doc.role or '-'}"
         where = f"{sel[0]}-{sel[1]}" if sel else "-"
         item = self._current_item()
         if item is not None and sel == (item.start, item.end):
@@ -694,6 +694,8 @@ class WorkbenchApp(App):
         pane.toggle_class("hidden")
         if not pane.has_class("hidden") and name == "documents":
             self.query_one("#doc-table").focus()
+        elif pane.has_class("hidden") and self.focused is not None and pane in self.focused.ancestors:
+            self.query_one(TranscriptView).focus()  # never leave the keys in a hidden pane
 
     def action_focus_documents(self) -> None:
         self.query_one("#documents").remove_class("hidden")
@@ -705,7 +707,8 @@ class WorkbenchApp(App):
 
 def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
     names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
-             "left_curly_bracket": "{", "right_curly_bracket": "}", "space": "Space"}
+             "left_curly_bracket": "{", "right_curly_bracket": "}", "space": "Space",
+             "greater_than_sign": ">", "less_than_sign": "<"}
     rows = []
     for b in bindings:
         keys = " / ".join(names.get(k, k) for k in b.key.split(","))

@@ -26,8 +26,12 @@ from ..coding import Coding
 from ..workbench import DocumentView
 
 LANES = 4
-NAME_WIDTH = 11
-GUTTER = 1 + LANES + 1 + NAME_WIDTH
+
+
+def gutter_widths(width: int) -> tuple[int, int]:
+    """(whole gutter, code-name column) for a pane ``width`` cells wide: names only where the text keeps room."""
+    name = 0 if width < 60 else min(18, 9 + (width - 60) // 8)
+    return 1 + LANES + (1 + name if name else 0), name
 _WORD = re.compile(r"\S+")
 
 
@@ -113,6 +117,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._lane: dict[int, int] = {}
         self._labels: list[tuple[int, int]] = []
         self._wrap_width = 0
+        self._gutter, self._name_width = gutter_widths(0)
         self._drag_anchor: int | None = None
 
     # -- content -------------------------------------------------------------------
@@ -165,14 +170,15 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def text_width(self) -> int:
-        return max(self.scrollable_content_region.width - GUTTER - 1, 10)
+        return max(self.scrollable_content_region.width - self._gutter - 1, 10)
 
     def _relayout(self, force: bool = False) -> None:
         if self.doc is None:
             self.virtual_size = Size(0, 0)
             return
-        if self.scrollable_content_region.width <= GUTTER:
+        if self.scrollable_content_region.width <= gutter_widths(0)[0]:
             return  # not laid out yet: on_resize wraps the text once the width is known
+        self._gutter, self._name_width = gutter_widths(self.scrollable_content_region.width)
         width = self.text_width
         if force or width != self._wrap_width:
             if width != self._wrap_width or not self._lines:
@@ -180,7 +186,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 self._line_starts = [ln.start for ln in self._lines]
             self._wrap_width = width
             self._index_codings()
-            self.virtual_size = Size(width + GUTTER + 1, len(self._lines))
+            self.virtual_size = Size(width + self._gutter + 1, len(self._lines))
         self.refresh()
 
     def _index_codings(self) -> None:
@@ -277,12 +283,13 @@ class TranscriptView(ScrollView, can_focus=True):
             first = starting[0]
             label = self.names.get(first.code_id, "?")
             if len(starting) > 1:
-                label = f"{label[: NAME_WIDTH - 3]}+{len(starting) - 1}"
+                label = f"{label[: self._name_width - 3]}+{len(starting) - 1}"
             label_style = base + Style(color=self.colours.get(first.code_id, "#8fbcbb"))
         segs = [Segment("│", base + Style(color="#4c566a"))]
         segs += [Segment(ch, st) for ch, st in zip(lanes, lane_styles)]
-        segs.append(Segment(" ", base))
-        segs.append(Segment(label[:NAME_WIDTH].ljust(NAME_WIDTH), label_style))
+        if self._name_width:
+            segs.append(Segment(" ", base))
+            segs.append(Segment(label[: self._name_width].ljust(self._name_width), label_style))
         return segs
 
     # -- selection -------------------------------------------------------------------
