@@ -57,7 +57,8 @@ class DocumentsPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: phase:2 role:officer council:hull uncoded", id="doc-filter")
         table = DataTable(id="doc-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Document", "Done", "Ph", "Role", "Council")
+        table.add_column("Document", width=20)
+        table.add_columns("Done", "Ph", "Role", "Council")
         yield table
 
 
@@ -232,10 +233,10 @@ class WorkbenchApp(App):
             code = self.code_by_id[code_id]
             label = Text()
             label.append("● " if code.codable else "○ ", style=code.colour)
-            label.append(code.name, style="" if code.codable else "italic")
             d, p = doc_counts.get(code.id, 0), project_counts.get(code.id, 0)
-            if d or p:
-                label.append(f"  {d}/{p}", style="dim")
+            if d or p:  # counts first, so a narrow pane cuts the name rather than the numbers
+                label.append(f"{d}/{p} ", style="dim")
+            label.append(code.name, style="" if code.codable else "italic")
             node.set_label(label)
 
     def _load_documents(self) -> None:
