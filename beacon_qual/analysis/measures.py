@@ -139,6 +139,11 @@ def categories(
             values = {k: v for k, v in values.items() if k in keep}
         if quantiles is not None:
             cuts = quantile_cuts(list(values.values()), quantiles, variable.name)
+            if not cuts:
+                raise BeaconError(
+                    f"survey variable {variable.name!r} has too few distinct values among the selected councils"
+                    f" ({len(values)}) to form {quantiles} groups; give --cuts instead or widen the selection"
+                )
         if not cuts:
             raise BeaconError(
                 f"survey variable {variable.name!r} is numeric; bin it with --cuts 10,20 or --quantiles 4"
