@@ -174,13 +174,13 @@ def disagreements(
     if not found:
         click.echo(f"{names[0]} and {names[1]} coded the chosen text alike: no disagreements")
         return
-    _print_table(
-        ["document", "start", "end", names[0], names[1], "text"],
-        [[d.document, str(d.start), str(d.end), "; ".join(d.codes_a) or "-", "; ".join(d.codes_b) or "-",
-          _short(d.text)] for d in found],
-        left=6,
-    )
-    click.echo(f"\n{len(found)} disputed passages")
+    width = max(len(n) for n in names) + 1
+    for d in found:  # one block per passage: long code paths stay readable
+        click.echo(f"{d.document} {d.start}-{d.end}")
+        click.echo(f"  {(names[0] + ':').ljust(width)} {'; '.join(d.codes_a) or '-'}")
+        click.echo(f"  {(names[1] + ':').ljust(width)} {'; '.join(d.codes_b) or '-'}")
+        click.echo(f"  “{_short(d.text)}”\n")
+    click.echo(f"{len(found)} disputed passages")
 
 
 # -- team copies ---------------------------------------------------------------------------------------------
