@@ -12,6 +12,13 @@ accepted in one place is understood everywhere. Matching tries, in order:
    place name ("City of Durham" is the district, "Durham County Council" the county);
 4. a fuzzy comparison (rapidfuzz), which never guesses: a best score below ``min_score``, or a
    second council within ``margin`` of the best, raises :class:`CouncilNotResolved` with the candidates.
+
+A shortened place name that begins another council's name as well stands for both councils:
+"Newcastle" is Newcastle upon Tyne or Newcastle-under-Lyme, so it is ambiguous unless a designation
+settles it ("Newcastle Borough Council"). A council's own short name is never shortened in this sense:
+"Chester", "Derbyshire" and "Wyre" are those councils, not Chester-le-Street, Derbyshire Dales or
+Wyre Forest. When nothing matches, the candidates listed include every council with the reference
+as a whole word of its name ("Kingston": upon Hull and upon Thames).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ CODE_SOURCE = "register:code"  # aliases that are codes (former GSS codes, later
 DEFAULT_MIN_SCORE = 85.0
 DEFAULT_MARGIN = 4.0
 _FUZZY_LIMIT = 25
+_CONTAINING_LIMIT = 8  # councils listed because their name holds the reference as a whole word
 
 # -- the register ------------------------------------------------------------------------------------
 
@@ -318,11 +326,18 @@ class Candidate:
 
 
 class CouncilNotResolved(BeaconError):
-    """A reference matched no council closely enough, or more than one; ``candidates`` says which."""
+    """A reference matched no council closely enough, or more than one; ``candidates`` says which.
 
-    def __init__(self, message: str, ref: str, candidates: Iterable[Candidate] = ()):
+    ``ambiguous`` is True when the reference fits several councils equally well, False when it
+    fits none well enough.
+    """
+
+    def __init__(
+        self, message: str, ref: str, candidates: Iterable[Candidate] = (), *, ambiguous: bool = False
+    ):
         self.ref = ref
         self.candidates = list(candidates)
+        self.ambiguous = ambiguous
         super().__init__(message, details=[c.describe() for c in self.candidates])
 
 
@@ -373,6 +388,7 @@ def _index(project: Project) -> _Index:
 def _build_index(project: Project) -> _Index:
     index = _Index()
     spellings: dict[int, list[str]] = defaultdict(list)
+    own_names: dict[int, set[str]] = {}
     rows = project.execute(
         "SELECT id, code, gss_code, ons_code, name, short_name, type FROM cases"
     ).fetchall()
@@ -380,6 +396,7 @@ def _build_index(project: Project) -> _Index:
         for code in (row["code"], row["gss_code"], row["ons_code"]):
             if code:
                 index.codes[code.casefold()].add(row["id"])
+        own_names[row["id"]] = {normalise(name) for name in (row["name"], row["short_name"]) if name}
         for name in (row["name"], row["short_name"]):
             if name:
                 index.names[_exact(name)].add(row["id"])
@@ -398,6 +415,7 @@ def _build_index(project: Project) -> _Index:
             index.norms[norm].add(case_id)
             index.cores[core].add(case_id)
             hints[case_id].update(*found)
+    _share_shortened_names(index, own_names)
     for row in rows:
         own = hints[row["id"]] | _TYPE_HINTS.get(row["type"] or "", set())
         index.cases[row["id"]] = _Case(row["id"], row["code"], row["name"], row["type"], frozenset(own))
@@ -411,6 +429,24 @@ def _build_index(project: Project) -> _Index:
     index.choice_words = [_distinguishing(text) for text in index.choices]
     index.vocabulary = frozenset(word for text in index.choices for word in text.split())
     return index
+
+
+def _share_shortened_names(index: _Index, own_names: dict[int, set[str]]) -> None:
+    """Let a shortened place name stand also for the councils whose names it begins.
+
+    "newcastle" (Newcastle City Council without its designation) begins "newcastle under lyme" too,
+    so it stands for both councils; "chester" is Chester City Council's own short name and stays its.
+    """
+    begun: dict[str, set[int]] = defaultdict(set)
+    for core, ids in index.cores.items():
+        words = core.split()
+        for n in range(1, len(words)):
+            begun[" ".join(words[:n])].update(ids)
+    for table in (index.norms, index.cores):
+        for text, ids in table.items():
+            others = begun.get(text, set()) - ids
+            if others and not any(text in own_names.get(i, ()) for i in ids):
+                ids |= others
 
 
 def _exact(name: str) -> str:
@@ -523,6 +559,7 @@ def _pick(
         f"{ref!r} could be any of {len(ids)} councils; give the full name or a code",
         ref,
         [index.cases[i].candidate() for i in ids],
+        ambiguous=True,
     )
 
 
@@ -556,10 +593,11 @@ def _fuzzy(
                 scores[case_id] = max(scores.get(case_id, 0.0), score * discount)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], index.cases[item[0]].name))
     if not ranked or ranked[0][1] < min_score:
+        nearest = _containing(index, queries[1], hints, scores) + [i for i, _ in ranked[:3]]
         raise CouncilNotResolved(
-            f"no council matches {ref!r}" + ("; the nearest are below" if ranked else ""),
+            f"no council matches {ref!r}" + ("; the nearest are below" if nearest else ""),
             ref,
-            [index.cases[i].candidate(round(s, 1)) for i, s in ranked[:3]],
+            [index.cases[i].candidate(_rounded(scores.get(i))) for i in dict.fromkeys(nearest)],
         )
     best = ranked[0][1]
     close = [case_id for case_id, score in ranked if score >= best - margin]
@@ -571,7 +609,28 @@ def _fuzzy(
         f"{ref!r} is about equally close to {len(close)} councils; give the full name or a code",
         ref,
         [index.cases[i].candidate(round(scores[i], 1)) for i in close],
+        ambiguous=True,
     )
+
+
+def _containing(index: _Index, core: str, hints: Hints, scores: dict[int, float]) -> list[int]:
+    """Councils with ``core`` as whole words of one of their names, those fitting ``hints`` first.
+
+    "Kingston" is in "Kingston upon Hull" and "Kingston upon Thames", however low their fuzzy scores.
+    """
+    if not core:
+        return []
+    padded = f" {core} "
+    ids = {i for pos, text in enumerate(index.choices) if padded in f" {text} " for i in index.choice_ids[pos]}
+    fitting = set(_fitting(index, sorted(ids), hints)) if hints else set()
+    ranked = sorted(
+        ids, key=lambda i: (i not in fitting, -scores.get(i, 0.0), index.cases[i].name)
+    )
+    return ranked[:_CONTAINING_LIMIT]
+
+
+def _rounded(score: float | None) -> float | None:
+    return None if score is None else round(score, 1)
 
 
 # -- writing -----------------------------------------------------------------------------------------
@@ -637,7 +696,9 @@ def _insert_register_aliases(project: Project, case_id: int, entry: RegisterEntr
 def remember_alias(project: Project, case_id: int, alias: str, source: str = "user") -> bool:
     """Remember that ``alias`` means case ``case_id``; False when it was already known.
 
-    Refuses a spelling that already stands for a different case, since it would then match neither.
+    Refuses a spelling that on its own already resolves to a different council, or could mean several
+    ("Durham", "Newcastle"): remembering it would silently re-point it for the whole project. Such a
+    spelling can still be matched by hand for one file.
     """
     alias = " ".join(alias.split())
     norm = normalise(alias)
@@ -646,9 +707,7 @@ def remember_alias(project: Project, case_id: int, alias: str, source: str = "us
     name = project.scalar("SELECT name FROM cases WHERE id = ?", (case_id,))
     if name is None:
         raise BeaconError(f"no case with id {case_id}")
-    other = _other_case_named(project, norm, case_id)
-    if other is not None:
-        raise BeaconError(f"{alias!r} already stands for {other}; it cannot also mean {name}")
+    _check_alias_is_free(project, case_id, alias, name)
     with project.transaction():
         added = project.execute(
             "INSERT OR IGNORE INTO case_aliases(case_id, alias, norm, source) VALUES (?,?,?,?)",
@@ -664,19 +723,25 @@ def remember_alias(project: Project, case_id: int, alias: str, source: str = "us
     return bool(added)
 
 
-def _other_case_named(project: Project, norm: str, case_id: int) -> str | None:
-    """The name of another case already spelled ``norm`` (by an alias, or by its own name)."""
-    other = project.scalar(
-        "SELECT c.name FROM case_aliases a JOIN cases c ON c.id = a.case_id"
-        " WHERE a.norm = ? AND a.case_id != ?",
-        (norm, case_id),
-    )
-    if other is not None:
-        return other
-    for name, short_name in project.execute("SELECT name, short_name FROM cases WHERE id != ?", (case_id,)):
-        if norm in (normalise(name), normalise(short_name or "")):
-            return name
-    return None
+def _check_alias_is_free(project: Project, case_id: int, alias: str, name: str) -> None:
+    """Raise unless ``alias`` on its own matches no council, or only case ``case_id``."""
+    try:
+        match = resolve_council(project, alias)
+    except CouncilNotResolved as exc:
+        if exc.ambiguous:
+            raise BeaconError(
+                f"{alias!r} could mean any of {len(exc.candidates)} councils on its own, so it is not "
+                f"remembered as {name}",
+                details=exc.details,
+            ) from None
+        return
+    if match.case_id == case_id:
+        return
+    if match.how == "fuzzy":
+        raise BeaconError(
+            f"{alias!r} is close to {match.name} (score {match.score:.0f}); it cannot also mean {name}"
+        )
+    raise BeaconError(f"{alias!r} already stands for {match.name}; it cannot also mean {name}")
 
 
 # -- reading -----------------------------------------------------------------------------------------

@@ -252,6 +252,14 @@ def test_seed_fails_whole(fresh: Project, monkeypatch: pytest.MonkeyPatch):
         ("Bradford MDC", "BRD", "alias"),
         ("Mid Beds DC", "MBD", "alias"),
         ("Chester-le-Street DC", "CLS", "alias"),
+        ("Newcastle CC", "NET", "alias"),  # the designation settles a shared place name
+        ("Newcastle City Council", "NET", "name"),
+        ("Newcastle upon Tyne", "NET", "name"),
+        # a council's own short name is not a shortened name of the council it begins
+        ("Chester", "CSR", "name"),  # not Chester-le-Street
+        ("Derbyshire", "DBY", "name"),  # not Derbyshire Dales
+        ("Wyre", "WYR", "name"),  # not Wyre Forest
+        ("Surrey", "SRY", "name"),  # not Surrey Heath
         ("Chester le Street", "CLS", "alias"),
         ("Westminster City Council", "WSM", "alias"),
         ("Windsor & Maidenhead RBC", "WNM", "alias"),
@@ -287,6 +295,10 @@ def test_variants_resolve(seeded: Project, ref: str, code: str, how: str):
         ("Durham", {"DUR", "DRC"}),  # both the county and the City of Durham existed in 2008
         ("Durham CC", {"DUR", "DRC"}),  # CC is a city council or a county council
         ("Durham Council", {"DUR", "DRC"}),
+        ("Newcastle", {"NET", "NEC"}),  # Newcastle upon Tyne, and Newcastle-under-Lyme (a 2008 district)
+        ("newcastle", {"NET", "NEC"}),
+        ("Newcastle Council", {"NET", "NEC"}),
+        ("Newcastel", {"NET", "NEC"}),  # a misspelling of an ambiguous name is ambiguous too
         ("Harow", {"HRW", "HAR"}),  # Harrow or Harlow, equally close
         ("Boton", {"BOL", "BOT"}),  # Bolton or Boston
         ("Lees", {"LDS", "LEE"}),  # Leeds or Lewes
@@ -320,6 +332,33 @@ def test_ambiguous_references_raise_with_candidates(seeded: Project, ref: str, c
 def test_unknown_and_later_councils_raise(seeded: Project, ref: str):
     with pytest.raises(CouncilNotResolved):
         resolve_council(seeded, ref)
+
+
+@pytest.mark.parametrize(
+    ("ref", "first", "listed"),
+    [
+        ("Kingston", "KHL", {"KHL", "KTT"}),
+        ("RB Kingston", "KTT", {"KHL", "KTT"}),  # a royal borough: Thames is listed first
+        ("Richmond", "RIC", {"RIC", "RIH"}),  # Richmond upon Thames, and Richmondshire by likeness
+        ("Kingston upon", "KHL", {"KHL", "KTT"}),
+    ],
+)
+def test_unresolved_candidates_include_councils_named_with_the_reference(
+    seeded: Project, ref: str, first: str, listed: set[str]
+):
+    with pytest.raises(CouncilNotResolved) as caught:
+        resolve_council(seeded, ref)
+    codes = [c.code for c in caught.value.candidates]
+    assert codes[0] == first
+    assert listed <= set(codes)
+    assert caught.value.ambiguous is False
+
+
+def test_a_common_word_lists_a_bounded_number_of_candidates(seeded: Project):
+    with pytest.raises(CouncilNotResolved) as caught:
+        resolve_council(seeded, "North")
+    assert 1 <= len(caught.value.candidates) <= 11
+    assert all(c.name.startswith("North ") for c in caught.value.candidates[:8])
 
 
 def test_a_stricter_min_score_refuses_a_fuzzy_match(seeded: Project):
@@ -357,9 +396,7 @@ def test_remembered_alias_resolves_afterwards(fresh: Project):
     assert (match.code, match.how) == ("BIR", "alias")
     assert fresh.scalar("SELECT source FROM case_aliases WHERE norm = 'brum'") == "survey:wave1.csv"
     assert fresh.scalar("SELECT count(*) FROM audit WHERE action = 'case_alias.add'") == 1
-    # Plain "Durham" may be settled by the user once, for this project.
-    remember_alias(fresh, case_id(fresh, "DUR"), "Durham", "user")
-    assert resolve_council(fresh, "Durham").code == "DUR"
+
 
 
 def test_remember_alias_refuses_a_spelling_of_another_council(fresh: Project):
@@ -371,6 +408,35 @@ def test_remember_alias_refuses_a_spelling_of_another_council(fresh: Project):
     with pytest.raises(BeaconError):
         remember_alias(fresh, case_id(fresh, "BIR"), " -- ", "user")
     assert fresh.scalar("SELECT count(*) FROM case_aliases WHERE source = 'user'") == 0
+
+
+@pytest.mark.parametrize(
+    ("alias", "code", "why"),
+    [
+        ("Durham", "DUR", "could mean any of 2 councils on its own"),  # county or City of Durham
+        ("Newcastle", "NEC", "could mean any of 2 councils on its own"),  # upon Tyne or under-Lyme
+        ("Durham Council", "DRC", "could mean any of 2 councils on its own"),
+        ("Birmingam", "CMD", "is close to Birmingham City Council"),
+        ("KHL", "BIR", "already stands for Kingston upon Hull City Council"),
+    ],
+)
+def test_remember_alias_refuses_a_spelling_ambiguous_or_taken_on_its_own(
+    fresh: Project, alias: str, code: str, why: str
+):
+    seed_cases(fresh)
+    aliases = fresh.scalar("SELECT count(*) FROM case_aliases")
+    with pytest.raises(BeaconError, match=why):
+        remember_alias(fresh, case_id(fresh, code), alias, "user")
+    assert fresh.scalar("SELECT count(*) FROM case_aliases") == aliases
+    assert fresh.scalar("SELECT count(*) FROM audit WHERE action = 'case_alias.add'") == 0
+
+
+def test_remember_alias_takes_a_misspelling_of_the_same_council(fresh: Project):
+    seed_cases(fresh)
+    cmd = case_id(fresh, "CMD")
+    assert resolve_council(fresh, "Camdn").how == "fuzzy"
+    assert remember_alias(fresh, cmd, "Camdn", "user") is True
+    assert (resolve_council(fresh, "Camdn").how, resolve_council(fresh, "Camdn").case_id) == ("alias", cmd)
 
 
 def test_cases_outside_the_register_are_matched_too(fresh: Project):
@@ -468,6 +534,18 @@ def test_cli_show_ambiguous_is_one_line_error_with_candidates(cli_project: Path)
         "[DUR] Durham County Council (county)",
     ]
     assert "Traceback" not in result.output
+
+
+def test_cli_match_lists_the_councils_a_place_name_is_part_of(cli_project: Path):
+    run(cli_project, "cases", "seed")
+    result = run(cli_project, "cases", "match", "RB Kingston", "Newcastle")
+    assert result.exit_code == 1
+    lines = [line.strip() for line in result.output.splitlines()]
+    kingston = lines[lines.index("RB Kingston: no council matches 'RB Kingston'; the nearest are below") + 1]
+    assert kingston.startswith("[KTT] Royal Borough of Kingston upon Thames (london")
+    assert "Newcastle: 'Newcastle' could be any of 2 councils; give the full name or a code" in lines
+    assert "[NEC] Newcastle-under-Lyme Borough Council (district)" in lines
+    assert "[NET] Newcastle City Council (metropolitan)" in lines
 
 
 def test_cli_match_reports_each_reference(cli_project: Path):
