@@ -550,3 +550,77 @@ def test_spans_lie_in_text_are_ordered_and_sentences_lie_in_turns(turns, separat
     for start, end in parsed.sentences:
         assert start < end and text[start:end] == text[start:end].strip()
         assert any(t.text_start <= start and end <= t.end for t in parsed.turns)
+
+
+# -- encodings that are not UTF-8 or Windows-1252 ---------------------------------------------------
+
+POLISH = "Respondent: Jak się masz? Łódź, Gdańsk.\n"
+RUSSIAN = "Respondent: Мы многому научились у совета Кента.\n"
+CAMDEN = "---\ncouncil: Camden\n---\n"
+
+
+def one_error_line(result) -> str:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+def test_latin2_file_is_refused_then_imported_with_encoding(cli, tmp_path: Path):
+    path = write(tmp_path, "polish_latin2.txt", (CAMDEN + POLISH).encode("iso-8859-2"))
+    line = one_error_line(cli("import", str(path)))
+    assert str(path) in line and "does not look like UTF-8 or Windows-1252" in line
+    assert "'£ód¼'" in line and "line 4" in line and "pass --encoding" in line
+    assert cli("docs", "list", "--format", "json").output.strip() == "[]"
+
+    result = cli("import", "--encoding", "iso-8859-2", str(path))
+    assert result.exit_code == 0, result.output
+    detail = json.loads(cli("docs", "list", "--format", "json").output)
+    assert [d["name"] for d in detail] == ["polish_latin2.txt"]
+    shown = cli("docs", "show", "polish_latin2.txt").output
+    assert "Jak się masz? Łódź, Gdańsk." in shown and "(txt, iso8859-2)" in shown
+
+
+def test_windows_1250_and_1251_files_are_refused(project: Project, tmp_path: Path):
+    polish = write(tmp_path, "pl.txt", (CAMDEN + "Respondent: Był tam już, może jutro.\n").encode("cp1250"))
+    russian = write(tmp_path, "ru.txt", (CAMDEN + RUSSIAN).encode("cp1251"))
+    for path, shown in ((polish, "'By³'"), (russian, "'ìíîãîìó'")):  # Мы is too short to tell
+        with pytest.raises(BeaconError) as err:
+            import_paths(project, [path])
+        assert str(path) in err.value.message and shown in err.value.message
+    assert counts(project) == (0, 0, 0)
+    import_paths(project, [russian], encoding="cp1251")
+    assert project.scalar("SELECT text FROM documents") == CAMDEN + RUSSIAN
+
+
+def test_utf8_with_a_stray_byte_is_refused_naming_its_offset(cli, tmp_path: Path):
+    # 24 bytes of front matter, "Respondent: caf" (15), é (2), " " (1), – (3), " ok, " (5): the stray 0xE9 is byte 50.
+    body = (CAMDEN + "Respondent: café – ok, ").encode("utf-8") + b"\xe9 here\n"
+    path = write(tmp_path, "stray.txt", body)
+    line = one_error_line(cli("import", str(path)))
+    assert line == (
+        f"error: {path} is not valid UTF-8: byte 0xE9 at offset 50 (line 4) — it looks like UTF-8 with damaged "
+        "bytes; fix or re-save the file as UTF-8, or if it is in another encoding, pass --encoding"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Respondent: It cost £5,000, about €6,000 – “money well spent”, said Zoë Müller at the Café Rouge.\n",
+        "Respondent: We met the Beacon® team; 40 m² of office, 25°C, naïve plans, Größe, señor, cœur.\n",
+        "Respondent: ¿Qué tal? ¡Muy bien! C'est à l'hôtel de ville où nous étions.\n",
+    ],
+    ids=["english", "symbols", "spanish-french"],
+)
+def test_windows_1252_western_text_is_accepted(project: Project, tmp_path: Path, body: str):
+    write(tmp_path, "w.txt", (CAMDEN + body).encode("cp1252"))
+    import_paths(project, [tmp_path / "w.txt"])
+    assert tuple(project.one("SELECT text, source_encoding FROM documents")) == (CAMDEN + body, "cp1252")
+
+
+def test_unknown_encoding_name_is_refused(cli, tmp_path: Path):
+    path = write(tmp_path, "r.txt", "Respondent: hello.\n")
+    assert "unknown encoding 'klingon'" in one_error_line(cli("import", "--encoding", "klingon", str(path)))
+    assert "'base64' is not a text encoding" in one_error_line(cli("import", "--encoding", "base64", str(path)))

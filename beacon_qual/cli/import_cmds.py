@@ -42,7 +42,14 @@ class _ProgressBar:
     show_default=True,
     help="Refuse files larger than this (e.g. 50MB, 500KB, or bytes).",
 )
-def import_cmd(paths: tuple[Path, ...], max_size: str) -> None:
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Read text files in this encoding (e.g. iso-8859-2, cp1250, cp1251) instead of detecting "
+    "UTF-8, UTF-16 or Windows-1252.",
+)
+def import_cmd(paths: tuple[Path, ...], max_size: str, encoding: str | None) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.
 
     Metadata comes from YAML front matter or a manifest.csv beside the files
@@ -52,7 +59,9 @@ def import_cmd(paths: tuple[Path, ...], max_size: str) -> None:
     limit = parse_size(max_size)
     bar = _ProgressBar()
     try:
-        summary = import_paths(project, paths, max_size=limit, progress=bar if sys.stderr.isatty() else None)
+        summary = import_paths(
+            project, paths, max_size=limit, progress=bar if sys.stderr.isatty() else None, encoding=encoding
+        )
     finally:
         bar.close()
     for warning in summary.warnings:

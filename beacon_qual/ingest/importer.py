@@ -19,6 +19,7 @@ from ..councils import resolve_council, resolve_many
 from ..errors import BeaconError
 from ..nlp import paragraph_spans, sentence_spans_many
 from ..store import Project, new_uuid, now
+from ..textcodec import text_encoding
 from .metadata import MANIFEST_NAME, Metadata, load_manifest, split_front_matter
 from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
 from .speakers import Turn, find_turns, turns_from_labels
@@ -66,10 +67,15 @@ class ParsedTranscript:
         return spans
 
 
-def read_transcript(path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE) -> ParsedTranscript:
-    """Read one transcript file: text, encoding, front matter metadata; turns and sentences on demand."""
+def read_transcript(
+    path: Path | str, *, max_size: int = DEFAULT_MAX_SIZE, encoding: str | None = None
+) -> ParsedTranscript:
+    """Read one transcript file: text, encoding, front matter metadata; turns and sentences on demand.
+
+    ``encoding`` names the text encoding instead of detecting it.
+    """
     path = Path(path)
-    source = read_source(path, max_size=max_size)
+    source = read_source(path, max_size=max_size, encoding=encoding)
     text, metadata = source.text, Metadata()
     if not source.voice_labels:
         metadata, text = split_front_matter(text, str(path))
@@ -179,8 +185,14 @@ def import_paths(
     *,
     max_size: int = DEFAULT_MAX_SIZE,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> ImportSummary:
-    """Import transcript files and folders in one transaction: all of them or, on any error, none."""
+    """Import transcript files and folders in one transaction: all of them or, on any error, none.
+
+    ``encoding`` names the encoding of every text file instead of detecting it.
+    """
+    if encoding is not None:
+        text_encoding(encoding)
     paths = list(paths)
     files, warnings = collect_files(paths)
     summary = ImportSummary(warnings=warnings)
@@ -194,7 +206,7 @@ def import_paths(
     case_ids: set[int] = set()
     with project.transaction():
         for done, path in enumerate(files, start=1):
-            parsed = read_transcript(path, max_size=max_size)
+            parsed = read_transcript(path, max_size=max_size, encoding=encoding)
             metadata = parsed.metadata.merged(manifests.metadata_for(path), str(path))
             if _already_imported(project, parsed, path):
                 summary.unchanged.append(parsed.name)

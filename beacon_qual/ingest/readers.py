@@ -1,7 +1,9 @@
 """Reading transcript files: size and binary checks, encodings, line endings, formats.
 
 Text files are decoded by their byte-order mark (UTF-8, UTF-16 LE or BE) or,
-without one, as strict UTF-8 and then strict Windows-1252. Line endings (CRLF
+without one, as strict UTF-8 and then strict Windows-1252; Windows-1252 is refused
+when the bytes look like damaged UTF-8 or another code page (see
+:mod:`beacon_qual.textcodec`). A named encoding overrides all of this. Line endings (CRLF
 and lone CR) become LF and a BOM is dropped; every other character is kept as
 written (no Unicode normalisation), so offsets count exactly what is stored.
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BeaconError
+from ..textcodec import decode_as, decode_windows_1252, text_encoding
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md"}
@@ -65,18 +68,21 @@ def source_format(path: Path) -> str:
     return fmt
 
 
-def read_source(path: Path, *, max_size: int = DEFAULT_MAX_SIZE) -> SourceText:
-    """Read one transcript file into normalised text, refusing empty, binary and oversized files."""
+def read_source(path: Path, *, max_size: int = DEFAULT_MAX_SIZE, encoding: str | None = None) -> SourceText:
+    """Read one transcript file into normalised text, refusing empty, binary and oversized files.
+
+    ``encoding`` names the encoding of a text file instead of detecting it; Word documents ignore it.
+    """
     fmt = source_format(path)
     _check_size(path, max_size)
     if fmt == "docx":
         source = SourceText(_read_docx(path), "docx", None)
     else:
-        text, encoding = decode(path, _read_bytes(path))
+        text, used = decode(path, _read_bytes(path), encoding)
         if fmt in SUBTITLE_FORMATS.values():
-            source = _read_subtitles(path, text, fmt, encoding)
+            source = _read_subtitles(path, text, fmt, used)
         else:
-            source = SourceText(text, fmt, encoding)
+            source = SourceText(text, fmt, used)
     if not source.text.strip():
         raise BeaconError(f"{path} is empty (no text to import)")
     return source
@@ -118,8 +124,14 @@ def _binary(path: Path) -> BeaconError:
     )
 
 
-def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Decode ``data`` (BOM, else strict UTF-8, else strict Windows-1252) and normalise line endings."""
+def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Decode ``data`` (BOM, else strict UTF-8, else checked Windows-1252) and normalise line endings.
+
+    A named ``encoding`` is used as it is, strictly; the name stored is Python's ('iso8859-2').
+    """
+    if encoding is not None:
+        text, encoding = decode_as(data, encoding, str(path)), text_encoding(encoding)
+        return _checked_text(path, text), encoding
     for bom, encoding in BOMS:
         if data.startswith(bom):
             text = _decode_strict(path, data[len(bom):], encoding.removesuffix("-sig"))
@@ -130,20 +142,23 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text, encoding = _decode_strict(path, data, "cp1252"), "cp1252"
+            text, encoding = decode_windows_1252(data, str(path)), "cp1252"
+    return _checked_text(path, text), encoding
+
+
+def _checked_text(path: Path, text: str) -> str:
     if "\x00" in text or _control_share(text) > CONTROL_SHARE:
         raise _binary(path)
-    return normalise_newlines(text), encoding
+    return normalise_newlines(text)
 
 
 def _decode_strict(path: Path, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        name = "Windows-1252" if encoding == "cp1252" else encoding.upper()
-        tried = "UTF-8 or Windows-1252" if encoding == "cp1252" else name
+        name = encoding.upper()
         raise BeaconError(
-            f"{path} is not {tried} text (byte 0x{data[exc.start]:02X} at offset {exc.start} "
+            f"{path} is not {name} text (byte 0x{data[exc.start]:02X} at offset {exc.start} "
             f"cannot be read as {name}); save it as UTF-8"
         ) from None
 
