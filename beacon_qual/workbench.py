@@ -204,6 +204,7 @@ class CodePicker:
     """
 
     KEYWORD_WEIGHT = 0.85
+    KEYWORD_CUTOFF = 80.0
     CONTEXT_SCORE = 70.0  # every query word appears in the parents' path or the definition
     CUTOFF = 50.0
 
@@ -215,6 +216,9 @@ class CodePicker:
             utils.default_process(f"{c.path.rsplit('/', 1)[0] if '/' in c.path else ''} {c.description}")
             for c in self.codes
         ]
+        # Each field joined into one string, so substring tests run in C: "\n" + query finds name prefixes.
+        self._name_blob, self._name_starts = _blob(self._names)
+        self._context_blob, self._context_starts = _blob(self._context)
 
     def rank(self, query: str, *, recent: list[int] | None = None, limit: int = 30) -> list[CodeInfo]:
         query = utils.default_process(query)
@@ -224,26 +228,52 @@ class CodePicker:
         if not self.codes:
             return []
         if len(query) < 3:  # too short to be fuzzy: substring matches only
-            scores = np.array([90.0 if query in name else 0.0 for name in self._names], dtype=np.float32)
+            scores = np.zeros(len(self.codes), dtype=np.float32)
+            scores[list(_containing(self._name_blob, self._name_starts, query))] = 90.0
         else:
             scores = process.cdist([query], self._names, scorer=fuzz.partial_ratio, processor=None,
                                    dtype=np.float32)[0]
             keyword_scores = process.cdist([query], self._keywords, scorer=fuzz.partial_ratio,
                                            processor=None, dtype=np.float32)[0]
+            keyword_scores[keyword_scores < self.KEYWORD_CUTOFF] = 0.0  # a keyword must really match
             np.maximum(scores, keyword_scores * self.KEYWORD_WEIGHT, out=scores)
-        tokens = query.split()
-        for i, (name, context) in enumerate(zip(self._names, self._context)):
-            if name.startswith(query):
-                scores[i] = 101.0 + (10.0 if name == query else 0.0)
-            elif scores[i] < self.CONTEXT_SCORE and all(t in context for t in tokens):
+        in_context: set[int] | None = None
+        for token in query.split():
+            found = _containing(self._context_blob, self._context_starts, token)
+            in_context = found if in_context is None else in_context & found
+        for i in in_context or ():
+            if scores[i] < self.CONTEXT_SCORE:
                 scores[i] = self.CONTEXT_SCORE
+        for i in _containing(self._name_blob, self._name_starts, "\n" + query, shift=1):
+            scores[i] = 111.0 if self._names[i] == query else 101.0
         candidates = np.flatnonzero(scores >= self.CUTOFF)
         if len(candidates) > limit:  # only the best `limit` need a full sort
             keep = np.argpartition(-scores[candidates], limit - 1)[:limit]
             threshold = scores[candidates[keep]].min()
             candidates = candidates[scores[candidates] >= threshold]
-        ranked = sorted(candidates, key=lambda i: (-scores[i], len(self.codes[i].path), self.codes[i].path))
+        ranked = sorted(candidates, key=lambda i: (-scores[i], len(self.codes[i].name), self.codes[i].path))
         return [self.codes[i] for i in ranked[:limit]]
+
+
+def _blob(texts: list[str]) -> tuple[str, list[int]]:
+    """The texts joined as "\ntext\ntext...", with where each one starts."""
+    starts, pos = [], 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    return "".join("\n" + t for t in texts), starts
+
+
+def _containing(blob: str, starts: list[int], needle: str, shift: int = 0) -> set[int]:
+    """Indexes of the joined texts that contain ``needle`` (found ``shift`` characters before the text)."""
+    found: set[int] = set()
+    pos = blob.find(needle)
+    while pos != -1:
+        i = bisect_right(starts, pos + shift) - 1
+        found.add(i)
+        nxt = starts[i + 1] if i + 1 < len(starts) else len(blob)
+        pos = blob.find(needle, nxt)
+    return found
 
 
 def recent_codes(project: Project, coder_id: int) -> list[int]:
