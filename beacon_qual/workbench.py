@@ -242,8 +242,7 @@ class CodePicker:
             found = _containing(self._context_blob, self._context_starts, token)
             in_context = found if in_context is None else in_context & found
         for i in in_context or ():
-            if scores[i] < self.CONTEXT_SCORE:
-                scores[i] = self.CONTEXT_SCORE
+            scores[i] = max(scores[i], self.CONTEXT_SCORE)
         for i in _containing(self._name_blob, self._name_starts, "\n" + query, shift=1):
             scores[i] = 111.0 if self._names[i] == query else 101.0
         candidates = np.flatnonzero(scores >= self.CUTOFF)
