@@ -58,6 +58,7 @@ class ImportOptions:
     skip_rows: tuple[str, ...] = ()
     accept: tuple[tuple[str, str], ...] = ()  # (spelling in the file, council reference)
     dry_run: bool = False
+    encoding: str | None = None  # of a CSV or TSV file, instead of detecting it
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def import_survey(project: Project, path: Path | str, *, options: ImportOptions 
     """Import one survey file; raises BeaconError (writing nothing) for any row or value that does not fit."""
     path = Path(path)
     options = options or ImportOptions()
-    table = read_table(path)
+    table = read_table(path, options.encoding)
     types = load_types_file(options.types) if options.types else TypesFile(columns={})
     layout = _layout(table, options, types, path.name)
     kept, skipped = _skip_rows(table, layout, options.skip_rows, path.name)

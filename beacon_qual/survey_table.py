@@ -1,7 +1,8 @@
 """Reading a survey file (CSV, TSV or .xlsx) into a header and rows of trimmed strings.
 
 Text files are read as strict UTF-8 (with or without a byte-order mark) and, if
-that fails, as Windows-1252. The delimiter comes from the extension for
+that fails, as Windows-1252, unless the bytes look like damaged UTF-8 or another
+code page (see :mod:`beacon_qual.textcodec`); a named encoding overrides this. The delimiter comes from the extension for
 ``.tsv``/``.tab`` files and is otherwise sniffed from the header line. Rows are
 numbered as a spreadsheet shows them: the header is row 1.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BeaconError
+from .textcodec import decode_as, decode_windows_1252, text_encoding
 
 TAB_SUFFIXES = (".tsv", ".tab")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -38,15 +40,18 @@ class Row:
 class Table:
     header: tuple[str, ...]
     rows: tuple[Row, ...]
-    encoding: str  # 'utf-8', 'utf-8-sig', 'cp1252' or 'xlsx'
+    encoding: str  # 'utf-8', 'utf-8-sig', 'cp1252', 'xlsx' or the codec named when reading
     delimiter: str | None
 
     def column(self, name: str) -> int:
         return self.header.index(name)
 
 
-def read_table(path: Path) -> Table:
-    """Read a survey file; every failure is a one-line BeaconError naming the file."""
+def read_table(path: Path, encoding: str | None = None) -> Table:
+    """Read a survey file; every failure is a one-line BeaconError naming the file.
+
+    ``encoding`` names the encoding of a CSV or TSV file instead of detecting it.
+    """
     suffix = path.suffix.lower()
     if suffix in UNREADABLE_SUFFIXES:
         raise BeaconError(f"{path.name} is an {UNREADABLE_SUFFIXES[suffix]}; save it as .xlsx, CSV or TSV")
@@ -60,16 +65,18 @@ def read_table(path: Path) -> Table:
     if suffix in XLSX_SUFFIXES:
         return _read_xlsx(path)
     data = path.read_bytes()
-    text, encoding = decode_text(data, path.name)
+    text, used = decode_text(data, path.name, encoding)
     delimiter = "\t" if suffix in TAB_SUFFIXES else _sniff_delimiter(text)
-    return _read_delimited(text, delimiter, encoding, path.name)
+    return _read_delimited(text, delimiter, used, path.name)
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """Decode strict UTF-8 (BOM optional), else Windows-1252; refuse binary files."""
+def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode strict UTF-8 (BOM optional), else checked Windows-1252, or the named encoding; refuse binary files."""
     for signature, what in BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise BeaconError(f"{name} is {what}, not CSV or TSV text")
+    if encoding is not None:
+        return decode_as(data, encoding, name), text_encoding(encoding)
     if b"\x00" in data:
         raise BeaconError(f"{name} is a binary file (or UTF-16 text), not UTF-8 or Windows-1252 CSV/TSV")
     if data.startswith(codecs.BOM_UTF8):
@@ -82,14 +89,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise BeaconError(
-            f"{name} is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x} at offset "
-            f"{exc.start}); save it as UTF-8"
-        ) from None
+        return decode_windows_1252(data, name), "cp1252"
 
 
 def _sniff_delimiter(text: str) -> str:

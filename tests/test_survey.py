@@ -83,7 +83,7 @@ def test_utf8_byte_order_mark_is_not_part_of_the_first_column_name(project: Proj
 def test_bytes_that_are_neither_utf8_nor_cp1252_are_refused(tmp_path: Path, project: Project) -> None:
     path = tmp_path / "odd.csv"
     path.write_bytes(b"council,score\nSt Helens,\x81\n")
-    with pytest.raises(BeaconError, match=r"odd.csv is neither UTF-8 nor Windows-1252 .*0x81"):
+    with pytest.raises(BeaconError, match=r"odd.csv is not UTF-8 or Windows-1252 text .*0x81"):
         import_survey(project, path)
     binary = tmp_path / "image.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
@@ -484,3 +484,36 @@ def test_shipped_example_survey_imports_whole(project: Project) -> None:
         official = {r["spelling"]: r["official_name"] for r in csv.DictReader(fh)}
     expected = {(official[r["council"]], int(r["wave"])): float(r["improvement_score"]) for r in rows}
     assert {(v.council, v.wave): v.value for v in value_rows(project, "improvement_score")} == expected
+
+
+# -- encodings that are not UTF-8 or Windows-1252 ----------------------------------------------------------
+
+
+def test_latin2_survey_is_refused_and_read_with_a_named_encoding(tmp_path: Path, project: Project) -> None:
+    text = "council,comment\nKent,Współpraca z Łodzią\n"
+    path = write(tmp_path, "polish.csv", text, "iso-8859-2")
+    with pytest.raises(BeaconError, match=r"^polish.csv does not look like UTF-8 or Windows-1252 text .*'Wspó³praca'"):
+        import_survey(project, path, options=ImportOptions(wave=1))
+    assert stored_counts(project) == (0, 0, 0)
+    report = import_survey(project, path, options=ImportOptions(wave=1, encoding="iso-8859-2"))
+    assert report.encoding == "iso8859-2"
+    assert variable_values(project, "comment") == {(case_id(project, "KEN"), 1): "Współpraca z Łodzią"}
+
+
+def test_survey_in_utf8_with_a_stray_byte_is_refused_naming_its_offset(tmp_path: Path) -> None:
+    # "council,comment\n" (16), "Kent," (5), "caf" (3), é (2), " " (1), – (3), " good\n" (6), "Hull,ok " (8): byte 44
+    path = tmp_path / "stray.csv"
+    path.write_bytes("council,comment\nKent,café – good\nHull,ok ".encode("utf-8") + b"\xe9\n")
+    db = tmp_path / "cli.db"
+    seed_cases(Project.create(db))
+    result = CliRunner().invoke(main, ["-p", str(db), "survey", "import", str(path), "--wave", "1"])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: stray.csv is not valid UTF-8: byte 0xE9 at offset 44 (line 3) — it looks like UTF-8 with damaged "
+        "bytes; fix or re-save the file as UTF-8, or if it is in another encoding, pass --encoding"
+    )
+    accepted = CliRunner().invoke(
+        main, ["-p", str(db), "survey", "import", str(path), "--wave", "1", "--encoding", "cp1252"]
+    )
+    assert accepted.exit_code == 0, accepted.output
+    assert "(cp1252)" in accepted.output

@@ -38,6 +38,8 @@ def survey() -> None:
 @click.option("--accept", multiple=True, metavar="SPELLING=COUNCIL",
               help="Match a spelling in the file to a council (code or name); remembered as an alias.")
 @click.option("--dry-run", is_flag=True, help="Check and count everything, write nothing.")
+@click.option("--encoding", metavar="NAME",
+              help="Read a CSV or TSV file in this encoding (e.g. iso-8859-2) instead of detecting it.")
 def survey_import(
     file: Path,
     council_column: str | None,
@@ -47,6 +49,7 @@ def survey_import(
     skip_rows: tuple[str, ...],
     accept: tuple[str, ...],
     dry_run: bool,
+    encoding: str | None,
 ) -> None:
     """Import a CSV, TSV or .xlsx survey file with one row per council (or per council and wave)."""
     project = open_project()
@@ -58,6 +61,7 @@ def survey_import(
         skip_rows=skip_rows,
         accept=tuple(_accept_pair(a) for a in accept),
         dry_run=dry_run,
+        encoding=encoding,
     )
     report = svc.import_survey(project, file, options=options)
     _print_report(report)
