@@ -362,3 +362,24 @@ async def test_disagreements_and_flagged_codings(tiny_project: Project) -> None:
         await pilot.press("A")
         await pilot.pause()
     assert p.scalar("SELECT count(*) FROM codings WHERE status = 'review'") == 0
+
+
+async def test_mouse_click_selects_a_sentence_and_drag_selects_words(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        view = app.query_one(TranscriptView)
+
+        def cell(offset: int) -> tuple[int, int]:
+            y = view.line_of(offset)
+            return offset - view._lines[y].start, y
+
+        await pilot.click(TranscriptView, offset=cell(DOC_TEXT.index("site")))
+        await pilot.pause()
+        assert selected(app) == SENT2
+        start, end = DOC_TEXT.index("copied"), DOC_TEXT.index("copied") + len("copied their")
+        await pilot.mouse_down(TranscriptView, offset=cell(start))
+        await pilot.hover(TranscriptView, offset=cell(end - 1))
+        await pilot.mouse_up(TranscriptView, offset=cell(end - 1))
+        await pilot.pause()
+        assert selected(app) == "copied their"
