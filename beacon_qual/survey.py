@@ -6,6 +6,13 @@ of each other column, and writes the values in one audited transaction. Nothing
 is written until every row resolves to exactly one council, unless the user
 skips rows (``skip_rows``) or accepts a candidate for a spelling (``accept``).
 
+Codes, exact names and known aliases resolve by themselves. A row matched only by
+similarity (a fuzzy match, such as 'Camdn') is never taken silently: it is listed
+with its closest council, and nothing is written until the user confirms it, one
+spelling at a time (``accept``) or all at once (``accept_fuzzy``). Confirmed
+spellings are remembered as aliases, except one that would be ambiguous on its own
+(such as 'Durham'): that is used for this file and reported as not remembered.
+
 Re-importing a variable for the same council and wave replaces the stored value;
 the report counts how many values were replaced and how many were already equal.
 A missing cell never erases a stored value. A column whose variable is already
@@ -57,6 +64,7 @@ class ImportOptions:
     types: Path | None = None
     skip_rows: tuple[str, ...] = ()
     accept: tuple[tuple[str, str], ...] = ()  # (spelling in the file, council reference)
+    accept_fuzzy: bool = False  # take every row's closest council when it is a clear fuzzy match
     dry_run: bool = False
     encoding: str | None = None  # of a CSV or TSV file, instead of detecting it
 
@@ -84,7 +92,8 @@ class SurveyReport:
     skipped_rows: tuple[tuple[int, str], ...]
     aliases: tuple[tuple[str, int], ...]  # spellings remembered: (spelling, case id)
     aliases_refused: tuple[tuple[str, str], ...]  # spellings not remembered: (spelling, why)
-    fuzzy: tuple[tuple[int, str, int, float], ...]  # rows matched by similarity: (row, spelling, case id, score)
+    # rows matched by similarity and taken with accept_fuzzy: (row, spelling, case id, council, score)
+    fuzzy: tuple[tuple[int, str, int, str, float], ...]
     empty_columns: tuple[str, ...]
     dry_run: bool
 
@@ -157,6 +166,7 @@ class _Placed:
     case_id: int
     how: str  # 'code', 'name', 'alias', 'fuzzy' or 'accepted'
     score: float
+    council: str
 
 
 def import_survey(project: Project, path: Path | str, *, options: ImportOptions | None = None) -> SurveyReport:
@@ -169,7 +179,7 @@ def import_survey(project: Project, path: Path | str, *, options: ImportOptions 
     kept, skipped = _skip_rows(table, layout, options.skip_rows, path.name)
     waves = {row.number: _row_wave(row, layout, options.wave, table) for row in kept}
     accepted = _accepted(project, options.accept, layout, kept, path.name)
-    placed = _place_rows(project, kept, layout, waves, accepted, path.name)
+    placed = _place_rows(project, kept, layout, waves, accepted, options.accept_fuzzy, path.name)
     _check_duplicates(project, placed, path.name)
     columns, empty = _column_types(project, table, layout, types, placed, path.name)
     values = {name: _column_values(table, name, column, placed, path.name) for name, column in columns.items()}
@@ -190,7 +200,9 @@ def import_survey(project: Project, path: Path | str, *, options: ImportOptions 
                 skipped_rows=skipped,
                 aliases=aliases,
                 aliases_refused=refused,
-                fuzzy=tuple((p.row.number, p.ref, p.case_id, p.score) for p in placed if p.how == "fuzzy"),
+                fuzzy=tuple(
+                    (p.row.number, p.ref, p.case_id, p.council, p.score) for p in placed if p.how == "fuzzy"
+                ),
                 empty_columns=empty,
                 dry_run=options.dry_run,
             )
@@ -332,23 +344,35 @@ def _rows_named(table: Table, layout: _Layout, ref: str) -> set[int]:
 
 def _accepted(
     project: Project, accept: Iterable[tuple[str, str]], layout: _Layout, kept: list[Row], file: str
-) -> dict[str, int]:
+) -> dict[str, CouncilMatch]:
     """Spellings (case-folded) the user has matched to a council by hand."""
-    accepted: dict[str, int] = {}
+    accepted: dict[str, CouncilMatch] = {}
     spellings = {r.casefold() for row in kept for r in _references(row, layout)}
     for spelling, ref in accept:
         if spelling.strip().casefold() not in spellings:
             raise BeaconError(f"--accept {spelling!r}: no row of {file} spells a council that way")
         try:
-            accepted[spelling.strip().casefold()] = resolve_council(project, ref).case_id
+            match = resolve_council(project, ref)
         except BeaconError as exc:
             raise BeaconError(f"--accept {spelling}={ref}: {exc.message}", details=exc.details) from None
+        if match.how == "fuzzy":
+            raise BeaconError(
+                f"--accept {spelling}={ref}: {ref!r} is not a council's name, alias or code; the closest is "
+                f"{_described(match)} (score {match.score:.0f})"
+            )
+        accepted[spelling.strip().casefold()] = match
     return accepted
 
 
 # -- councils ------------------------------------------------------------------------------------------
 def _place_rows(
-    project: Project, rows: list[Row], layout: _Layout, waves: dict[int, int], accepted: dict[str, int], file: str
+    project: Project,
+    rows: list[Row],
+    layout: _Layout,
+    waves: dict[int, int],
+    accepted: dict[str, CouncilMatch],
+    accept_fuzzy: bool,
+    file: str,
 ) -> list[_Placed]:
     refs = {row.number: _references(row, layout) for row in rows}
     matches, problems = resolve_many(
@@ -356,31 +380,56 @@ def _place_rows(
     )
     placed: list[_Placed] = []
     unplaced: list[str] = []
+    unconfirmed = 0
     for row in rows:
-        match = _row_match(refs[row.number], accepted, matches)
-        if match is None:
+        found = _row_match(refs[row.number], accepted, matches)
+        if found is None:
             unplaced.append(_problem_line(row, refs[row.number], problems))
+            continue
+        ref, match, how = found
+        if how == "fuzzy" and not accept_fuzzy:
+            unconfirmed += 1
+            unplaced.append(_fuzzy_line(row, ref, match))
         else:
-            placed.append(_Placed(row, waves[row.number], *match))
+            placed.append(_Placed(row, waves[row.number], ref, match.case_id, how, match.score, match.name))
     if unplaced:
-        raise BeaconError(
-            f"{len(unplaced)} row(s) of {file} do not match exactly one council; nothing was imported "
-            f"(use --accept 'SPELLING=COUNCIL' or --skip-row ROW)",
-            details=_capped(unplaced),
-        )
+        raise BeaconError(_unplaced_message(len(unplaced), unconfirmed, file), details=_capped(unplaced))
     return placed
 
 
+def _unplaced_message(unplaced: int, unconfirmed: int, file: str) -> str:
+    """The headline for rows left unplaced, ``unconfirmed`` of them matched only by similarity."""
+    if unplaced == unconfirmed:
+        what = f"{unconfirmed} row(s) of {file} match a council only by similarity"
+    elif not unconfirmed:
+        what = f"{unplaced} row(s) of {file} do not match exactly one council"
+    else:
+        what = f"{unplaced} row(s) of {file} do not match exactly one council ({unconfirmed} only by similarity)"
+    remedies = "--accept 'SPELLING=COUNCIL'" + (", --accept-fuzzy" if unconfirmed else "") + " or --skip-row ROW"
+    return f"{what}; nothing was imported (use {remedies})"
+
+
 def _row_match(
-    refs: list[str], accepted: dict[str, int], matches: dict[str, CouncilMatch]
-) -> tuple[str, int, str, float] | None:
-    """(reference, case id, how, score) for the first of a row's references that resolves."""
+    refs: list[str], accepted: dict[str, CouncilMatch], matches: dict[str, CouncilMatch]
+) -> tuple[str, CouncilMatch, str] | None:
+    """(reference, match, how) for the first of a row's references that resolves."""
     for ref in refs:
         if ref.casefold() in accepted:
-            return ref, accepted[ref.casefold()], "accepted", 100.0
+            return ref, accepted[ref.casefold()], "accepted"
         if ref in matches:
-            return ref, matches[ref].case_id, matches[ref].how, matches[ref].score
+            return ref, matches[ref], matches[ref].how
     return None
+
+
+def _fuzzy_line(row: Row, ref: str, match: CouncilMatch) -> str:
+    return (
+        f"row {row.number}: {ref!r} is not a known spelling; closest {_described(match)} "
+        f"(score {match.score:.0f})"
+    )
+
+
+def _described(match: CouncilMatch) -> str:
+    return f"[{match.code}] {match.name}" if match.code else match.name
 
 
 def _problem_line(row: Row, refs: list[str], problems: dict[str, CouncilNotResolved]) -> str:
@@ -396,7 +445,8 @@ def _remember(
 ) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]:
     """Remember accepted and fuzzy-matched spellings: (remembered, refused with the reason).
 
-    A spelling that already stands for another council (e.g. one shared by two councils) is refused.
+    A spelling that on its own stands for another council, or for several (e.g. 'Durham'), is refused:
+    it was used for this file only.
     """
     remembered: list[tuple[str, int]] = []
     refused: list[tuple[str, str]] = []

@@ -287,9 +287,12 @@ def test_accepted_spelling_is_remembered_for_the_next_import(tmp_path: Path, pro
     )
     report = import_survey(project, first, options=ImportOptions(accept=accept))
     dur, sos, nec = case_id(project, "DUR"), case_id(project, "SOS"), case_id(project, "NEC")
-    assert report.aliases == (("Durham", dur), ("Sthnd", sos))
-    # an official name of another council: used for this file, but not remembered
-    assert [spelling for spelling, _ in report.aliases_refused] == ["Newcastle City Council"]
+    assert report.aliases == (("Sthnd", sos),)
+    # ambiguous on its own, or an official name of another council: used for this file, but not remembered
+    refused = dict(report.aliases_refused)
+    assert list(refused) == ["Durham", "Newcastle City Council"]
+    assert refused["Durham"].startswith("'Durham' could mean any of 2 councils on its own")
+    assert refused["Newcastle City Council"].startswith("'Newcastle City Council' already stands for")
     assert variable_values(project, "score") == {(dur, 1): 2.0, (sos, 1): 5.0, (nec, 1): 7.0}
     assert project.scalar(
         "SELECT source FROM case_aliases WHERE case_id = ? AND alias = 'Sthnd'", (sos,)
@@ -297,14 +300,81 @@ def test_accepted_spelling_is_remembered_for_the_next_import(tmp_path: Path, pro
     second = write(tmp_path, "second.csv", "council,score\nSthnd,6\n")
     import_survey(project, second, options=ImportOptions(wave=2))
     assert variable_values(project, "score", wave=2) == {(sos, 2): 6.0}
+    with pytest.raises(BeaconError) as caught:
+        import_survey(project, write(tmp_path, "third.csv", "council,score\nDurham,1\n"), options=ImportOptions(wave=3))
+    assert caught.value.details[0].startswith("row 2: 'Durham' could be any of 2 councils")
 
 
-def test_fuzzy_matches_are_reported_and_remembered(tmp_path: Path, project: Project) -> None:
-    report = import_survey(project, write(tmp_path, "typo.csv", "council,score\nBirmingam,2\nCamden,3\n"))
-    bir = case_id(project, "BIR")
-    assert [(row, spelling, case) for row, spelling, case, _ in report.fuzzy] == [(2, "Birmingam", bir)]
-    assert report.aliases == (("Birmingam", bir),)
+def test_fuzzy_matches_are_listed_and_nothing_is_written_without_confirmation(
+    tmp_path: Path, project: Project
+) -> None:
+    path = write(tmp_path, "typo.csv", "council,score\nCamdn,2\nKingston upon Hul,3\nLeeds,4\nGotham City,5\n")
+    with pytest.raises(BeaconError) as caught:
+        import_survey(project, path)
+    error = caught.value
+    assert error.message == (
+        "3 row(s) of typo.csv do not match exactly one council (2 only by similarity); nothing was imported "
+        "(use --accept 'SPELLING=COUNCIL', --accept-fuzzy or --skip-row ROW)"
+    )
+    assert error.details[:2] == [
+        "row 2: 'Camdn' is not a known spelling; closest [CMD] London Borough of Camden (score 91)",
+        "row 3: 'Kingston upon Hul' is not a known spelling; closest [KHL] Kingston upon Hull City Council (score 97)",
+    ]
+    assert error.details[2].startswith("row 5: no council matches 'Gotham City'")
+    assert stored_counts(project) == (0, 0, 0)
+    assert project.scalar("SELECT count(*) FROM case_aliases WHERE source LIKE 'survey:%'") == 0
+    with pytest.raises(BeaconError, match=r"^2 row\(s\) of typo.csv match a council only by similarity"):
+        import_survey(project, path, options=ImportOptions(skip_rows=("5",), dry_run=True))
+
+
+def test_accept_confirms_one_fuzzy_spelling_and_remembers_it(tmp_path: Path, project: Project) -> None:
+    path = write(tmp_path, "typo.csv", "council,score\nCamdn,2\nKingston upon Hul,3\n")
+    with pytest.raises(BeaconError, match="^1 row\\(s\\) of typo.csv match a council only by similarity") as caught:
+        import_survey(project, path, options=ImportOptions(accept=(("Camdn", "Camden"),)))
+    assert caught.value.details == [
+        "row 3: 'Kingston upon Hul' is not a known spelling; closest [KHL] Kingston upon Hull City Council (score 97)"
+    ]
+    assert stored_counts(project) == (0, 0, 0)
+    accept = (("Camdn", "Camden"), ("Kingston upon Hul", "Hull"))
+    report = import_survey(project, path, options=ImportOptions(accept=accept))
+    cmd, khl = case_id(project, "CMD"), case_id(project, "KHL")
+    assert report.fuzzy == ()
+    assert report.aliases == (("Camdn", cmd), ("Kingston upon Hul", khl))
+    assert variable_values(project, "score") == {(cmd, 1): 2.0, (khl, 1): 3.0}
+
+
+def test_accept_fuzzy_takes_every_clear_fuzzy_match_and_remembers_it(tmp_path: Path, project: Project) -> None:
+    path = write(tmp_path, "typo.csv", "council,score\nBirmingam,2\nCamden,3\nStokport,4\n")
+    report = import_survey(project, path, options=ImportOptions(accept_fuzzy=True))
+    bir, cmd, skp = case_id(project, "BIR"), case_id(project, "CMD"), case_id(project, "SKP")
+    assert [(row, spelling, case, council) for row, spelling, case, council, _ in report.fuzzy] == [
+        (2, "Birmingam", bir, "Birmingham City Council"),
+        (4, "Stokport", skp, "Stockport Metropolitan Borough Council"),
+    ]
+    assert report.aliases == (("Birmingam", bir), ("Stokport", skp))
     assert project.scalar("SELECT source FROM case_aliases WHERE alias = 'Birmingam'") == "survey:typo.csv"
+    assert variable_values(project, "score") == {(bir, 1): 2.0, (cmd, 1): 3.0, (skp, 1): 4.0}
+    # remembered: the next file spelling them so imports without confirmation
+    again = write(tmp_path, "again.csv", "council,score\nBirmingam,5\nStokport,6\n")
+    assert import_survey(project, again, options=ImportOptions(wave=2)).fuzzy == ()
+
+
+def test_accept_fuzzy_does_not_take_ambiguous_rows(tmp_path: Path, project: Project) -> None:
+    path = write(tmp_path, "amb.csv", "council,score\nNewcastle,1\nNewcastel,2\nCamdn,3\n")
+    with pytest.raises(BeaconError) as caught:
+        import_survey(project, path, options=ImportOptions(accept_fuzzy=True))
+    assert caught.value.message.startswith("2 row(s) of amb.csv do not match exactly one council; nothing")
+    assert caught.value.details[0].startswith("row 2: 'Newcastle' could be any of 2 councils")
+    assert "[NEC] Newcastle-under-Lyme Borough Council" in caught.value.details[0]
+    assert caught.value.details[1].startswith("row 3: 'Newcastel' is about equally close to 2 councils")
+    assert stored_counts(project) == (0, 0, 0)
+
+
+def test_accept_target_must_name_a_council_exactly(tmp_path: Path, project: Project) -> None:
+    path = write(tmp_path, "s.csv", "council,score\nCamdn,2\n")
+    with pytest.raises(BeaconError, match="--accept Camdn=Sheffeld: 'Sheffeld' is not a council's name, alias or code"):
+        import_survey(project, path, options=ImportOptions(accept=(("Camdn", "Sheffeld"),)))
+    assert stored_counts(project) == (0, 0, 0)
 
 
 def test_accept_must_name_a_spelling_in_the_file(tmp_path: Path, project: Project) -> None:
@@ -454,6 +524,32 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path: Path, project: Proj
     assert accept.exit_code == 1 and "should read SPELLING=COUNCIL" in accept.output
     unknown = run(project, "survey", "show", "nothing")
     assert unknown.exit_code == 1 and unknown.output.startswith("error: no survey variable called 'nothing'")
+
+
+def test_cli_fuzzy_rows_need_confirmation(tmp_path: Path, project: Project) -> None:
+    path = write(tmp_path, "typo.csv", "council,score\nCamdn,2\nDurham,3\nLeeds,4\n")
+    refused = run(project, "survey", "import", str(path), "--accept", "Durham=DUR")
+    assert refused.exit_code == 1
+    assert refused.output.splitlines() == [
+        "error: 1 row(s) of typo.csv match a council only by similarity; nothing was imported "
+        "(use --accept 'SPELLING=COUNCIL', --accept-fuzzy or --skip-row ROW)",
+        "  row 2: 'Camdn' is not a known spelling; closest [CMD] London Borough of Camden (score 91)",
+    ]
+    assert stored_counts(project) == (0, 0, 0)
+    done = run(project, "survey", "import", str(path), "--accept", "Durham=DUR", "--accept-fuzzy")
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert "  row 2: 'Camdn' read as London Borough of Camden (fuzzy, score 91), accepted" in lines
+    assert "  remembered spelling 'Camdn'" in lines
+    assert (
+        "  used but not remembered 'Durham': 'Durham' could mean any of 2 councils on its own, "
+        "so it is not remembered as Durham County Council"
+    ) in lines
+    assert variable_values(project, "score") == {
+        (case_id(project, "CMD"), 1): 2.0, (case_id(project, "DUR"), 1): 3.0, (case_id(project, "LDS"), 1): 4.0
+    }
+    help_text = run(project, "survey", "import", "--help").output
+    assert "--accept-fuzzy" in help_text and "only by similarity" in help_text
 
 
 # -- the shipped example -------------------------------------------------------------------------------

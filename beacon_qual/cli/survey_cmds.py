@@ -36,7 +36,11 @@ def survey() -> None:
 @click.option("--skip-row", "skip_rows", multiple=True, metavar="ROWREF",
               help="Leave out a row, by number (header = row 1) or by its council spelling. Repeatable.")
 @click.option("--accept", multiple=True, metavar="SPELLING=COUNCIL",
-              help="Match a spelling in the file to a council (code or name); remembered as an alias.")
+              help="Match a spelling in the file to a council (code or name); remembered as an alias unless "
+                   "it is ambiguous on its own. Repeatable.")
+@click.option("--accept-fuzzy", is_flag=True,
+              help="Take the closest council for every spelling that matches only by similarity (when one "
+                   "council is clearly closest); remembered as aliases.")
 @click.option("--dry-run", is_flag=True, help="Check and count everything, write nothing.")
 @click.option("--encoding", metavar="NAME",
               help="Read a CSV or TSV file in this encoding (e.g. iso-8859-2) instead of detecting it.")
@@ -48,10 +52,16 @@ def survey_import(
     types_path: Path | None,
     skip_rows: tuple[str, ...],
     accept: tuple[str, ...],
+    accept_fuzzy: bool,
     dry_run: bool,
     encoding: str | None,
 ) -> None:
-    """Import a CSV, TSV or .xlsx survey file with one row per council (or per council and wave)."""
+    """Import a CSV, TSV or .xlsx survey file with one row per council (or per council and wave).
+
+    Codes, exact names and known spellings match by themselves. A spelling that matches a council
+    only by similarity (e.g. 'Camdn') is listed with its closest council and nothing is imported
+    until it is confirmed with --accept 'Camdn=Camden' or --accept-fuzzy.
+    """
     project = open_project()
     options = svc.ImportOptions(
         council_column=council_column,
@@ -60,6 +70,7 @@ def survey_import(
         types=types_path,
         skip_rows=skip_rows,
         accept=tuple(_accept_pair(a) for a in accept),
+        accept_fuzzy=accept_fuzzy,
         dry_run=dry_run,
         encoding=encoding,
     )
@@ -89,13 +100,13 @@ def _print_report(report: svc.SurveyReport) -> None:
         )
     for number, spelling in report.skipped_rows:
         click.echo(f"  skipped row {number} ({spelling})")
-    for number, spelling, _, score in report.fuzzy:
-        click.echo(f"  row {number}: {spelling!r} matched by similarity (score {score:.0f}); check it")
+    for number, spelling, _, council, score in report.fuzzy:
+        click.echo(f"  row {number}: {spelling!r} read as {council} (fuzzy, score {score:.0f}), accepted")
     remember = "would remember" if report.dry_run else "remembered"
     for spelling, _ in report.aliases:
         click.echo(f"  {remember} spelling {spelling!r}")
     for spelling, why in report.aliases_refused:
-        click.echo(f"  not {remember} {spelling!r}: {why}")
+        click.echo(f"  used but not {remember} {spelling!r}: {why}")
     if report.empty_columns:
         click.echo(f"  no values, not imported: {', '.join(report.empty_columns)}")
     click.echo(f"values: {report.written} new, {report.replaced} replaced, {report.unchanged} unchanged")
