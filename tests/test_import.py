@@ -416,6 +416,65 @@ def test_unknown_council_and_project_without_councils(tmp_path: Path):
         import_paths(project, [path])
 
 
+def manifest_folder(tmp_path: Path, councils: list[str]) -> Path:
+    """A folder of one transcript per council, named in a manifest beside them."""
+    folder = tmp_path / "interviews"
+    folder.mkdir()
+    lines = ["file,council,phase"]
+    for n, council in enumerate(councils, start=1):
+        write(folder, f"t{n}.txt", f"Respondent: interview number {n}.", council=None)
+        lines.append(f"t{n}.txt,{council},2")
+    (folder / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_fuzzy_council_in_manifest_is_refused_naming_the_row(project: Project, tmp_path: Path):
+    folder = manifest_folder(tmp_path, ["Camden", "Leeds", "Stokport"])
+    with pytest.raises(BeaconError) as caught:
+        import_paths(project, [folder])
+    assert caught.value.message == (
+        f"{folder / 'manifest.csv'} row 4: 'Stokport' matches Stockport Metropolitan Borough Council only by "
+        "similarity (score 94); write the council's name or code, or import with --accept-fuzzy"
+    )
+    assert counts(project) == (0, 0, 0)
+
+
+def test_accept_fuzzy_reads_the_closest_council_and_warns(project: Project, tmp_path: Path):
+    folder = manifest_folder(tmp_path, ["Camden", "Stokport", "Stokport"])
+    summary = import_paths(project, [folder], accept_fuzzy=True)
+    assert len(summary.imported) == 3 and summary.councils == 2
+    assert summary.warnings == [
+        f"{folder / 'manifest.csv'} row {row}: 'Stokport' read as Stockport Metropolitan Borough Council "
+        "(fuzzy, score 94)"
+        for row in (3, 4)
+    ]
+    stored = project.execute(
+        "SELECT d.name, c.code FROM documents d JOIN cases c ON c.id = d.case_id ORDER BY d.name"
+    ).fetchall()
+    assert [tuple(r) for r in stored] == [("t1.txt", "CMD"), ("t2.txt", "SKP"), ("t3.txt", "SKP")]
+    # the spelling is not remembered: another import must accept it again
+    assert project.scalar("SELECT count(*) FROM case_aliases WHERE alias = 'Stokport'") == 0
+
+
+def test_fuzzy_council_in_front_matter_is_refused_naming_the_file(project: Project, tmp_path: Path):
+    path = write(tmp_path, "r.txt", "Respondent: hi.", council="Birmingam")
+    with pytest.raises(BeaconError, match=r"r.txt front matter: 'Birmingam' matches Birmingham City Council only"):
+        import_paths(project, [path])
+    summary = import_paths(project, [path], accept_fuzzy=True)
+    assert summary.warnings == [f"{path} front matter: 'Birmingam' read as Birmingham City Council (fuzzy, score 95)"]
+
+
+def test_plain_newcastle_is_ambiguous_in_a_manifest(project: Project, tmp_path: Path):
+    folder = manifest_folder(tmp_path, ["Newcastle"])
+    with pytest.raises(BeaconError, match="'Newcastle' could be any of 2 councils") as caught:
+        import_paths(project, [folder], accept_fuzzy=True)
+    assert sorted(caught.value.details) == [
+        "[NEC] Newcastle-under-Lyme Borough Council (district)",
+        "[NET] Newcastle City Council (metropolitan)",
+    ]
+    assert counts(project) == (0, 0, 0)
+
+
 # -- re-import, changes, all or nothing -------------------------------------------------------------
 
 
@@ -493,6 +552,23 @@ def test_cli_import_summary_and_reimport(cli):
     assert again.exit_code == 0
     assert "already imported, unchanged: hull_officer.txt" in again.output
     assert "nothing new to import" in again.output
+
+
+def test_cli_accept_fuzzy(cli, tmp_path: Path):
+    folder = manifest_folder(tmp_path, ["Stokport"])
+    refused = cli("import", str(folder))
+    assert refused.exit_code == 1
+    assert refused.stderr.strip().splitlines() == [
+        f"error: {folder / 'manifest.csv'} row 2: 'Stokport' matches Stockport Metropolitan Borough Council only "
+        "by similarity (score 94); write the council's name or code, or import with --accept-fuzzy"
+    ]
+    accepted = cli("import", "--accept-fuzzy", str(folder))
+    assert accepted.exit_code == 0, accepted.output
+    assert (
+        f"warning: {folder / 'manifest.csv'} row 2: 'Stokport' read as Stockport Metropolitan Borough Council "
+        "(fuzzy, score 94)"
+    ) in accepted.stderr.splitlines()
+    assert "--accept-fuzzy" in cli("import", "--help").output
 
 
 def test_cli_errors_are_one_line(cli, tmp_path: Path):

@@ -49,18 +49,31 @@ class _ProgressBar:
     help="Read text files in this encoding (e.g. iso-8859-2, cp1250, cp1251) instead of detecting "
     "UTF-8, UTF-16 or Windows-1252.",
 )
-def import_cmd(paths: tuple[Path, ...], max_size: str, encoding: str | None) -> None:
+@click.option(
+    "--accept-fuzzy",
+    is_flag=True,
+    help="Read a council that matches only by similarity (e.g. 'Stokport') as its closest council, "
+    "with a warning, instead of refusing the import.",
+)
+def import_cmd(paths: tuple[Path, ...], max_size: str, encoding: str | None, accept_fuzzy: bool) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.
 
     Metadata comes from YAML front matter or a manifest.csv beside the files
     (columns file,council,phase,role,interview_date,interviewer,respondent).
+    The council must be a code, a name or a known spelling; one that matches only by
+    similarity is refused unless --accept-fuzzy is given.
     """
     project = open_project()
     limit = parse_size(max_size)
     bar = _ProgressBar()
     try:
         summary = import_paths(
-            project, paths, max_size=limit, progress=bar if sys.stderr.isatty() else None, encoding=encoding
+            project,
+            paths,
+            max_size=limit,
+            progress=bar if sys.stderr.isatty() else None,
+            encoding=encoding,
+            accept_fuzzy=accept_fuzzy,
         )
     finally:
         bar.close()

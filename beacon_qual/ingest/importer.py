@@ -5,6 +5,13 @@ and sentences without touching a project (revisions reuse it).
 :func:`import_paths` imports files and folders: every file is read and checked,
 its council resolved, and its document, units and audit record written inside a
 single transaction, so any error leaves the project as it was.
+
+A council written in the front matter or a manifest must be a code, a name or a
+known spelling. One that matches a council only by similarity ('Stokport') is
+refused, as in survey import, unless ``accept_fuzzy`` is given; then it is read as
+its closest council and the summary says so for every file it was used for
+("manifest.csv row 7: 'Stokport' read as ... (fuzzy, score 94)"). Such spellings
+are not remembered as aliases: each import states its own acceptance.
 """
 
 from __future__ import annotations
@@ -15,12 +22,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from ..councils import resolve_council, resolve_many
+from ..councils import CouncilMatch, resolve_council, resolve_many
 from ..errors import BeaconError
 from ..nlp import paragraph_spans, sentence_spans_many
 from ..store import Project, new_uuid, now
 from ..textcodec import text_encoding
-from .metadata import MANIFEST_NAME, Metadata, load_manifest, split_front_matter
+from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
 from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
 from .speakers import Turn, find_turns, turns_from_labels
 
@@ -186,10 +193,13 @@ def import_paths(
     max_size: int = DEFAULT_MAX_SIZE,
     progress: Progress | None = None,
     encoding: str | None = None,
+    accept_fuzzy: bool = False,
 ) -> ImportSummary:
     """Import transcript files and folders in one transaction: all of them or, on any error, none.
 
-    ``encoding`` names the encoding of every text file instead of detecting it.
+    ``encoding`` names the encoding of every text file instead of detecting it. ``accept_fuzzy``
+    reads a council matched only by similarity as its closest council (with a warning) instead of
+    refusing it.
     """
     if encoding is not None:
         text_encoding(encoding)
@@ -202,7 +212,7 @@ def import_paths(
     if not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
         raise BeaconError("this project has no councils yet; run 'beacon-qual cases seed' first")
     manifests = _Manifests(files)
-    councils = _CouncilResolver(project, manifests.council_refs())
+    councils = _CouncilResolver(project, manifests.council_refs(), accept_fuzzy)
     case_ids: set[int] = set()
     with project.transaction():
         for done, path in enumerate(files, start=1):
@@ -211,7 +221,8 @@ def import_paths(
             if _already_imported(project, parsed, path):
                 summary.unchanged.append(parsed.name)
             else:
-                case_id = councils.case_id(metadata.council, path)
+                where = f"{path} front matter" if parsed.metadata.council else manifests.row_name(path)
+                case_id = councils.case_id(metadata.council, path, where)
                 _store(project, parsed, metadata, case_id)
                 case_ids.add(case_id)
                 summary.imported.append(parsed.name)
@@ -221,6 +232,7 @@ def import_paths(
             if progress is not None:
                 progress(done, len(files))
     summary.councils = len(case_ids)
+    summary.warnings.extend(councils.fuzzy)
     summary.warnings.extend(manifests.unmatched_rows())
     return summary
 
@@ -229,7 +241,7 @@ class _Manifests:
     """The manifests beside the files, read before anything is imported; remembers which rows were used."""
 
     def __init__(self, files: list[Path]) -> None:
-        self._by_folder: dict[Path, dict[str, Metadata]] = {}
+        self._by_folder: dict[Path, dict[str, ManifestRow]] = {}
         self._used: set[tuple[Path, str]] = set()
         for path in files:
             folder = path.resolve().parent
@@ -238,7 +250,9 @@ class _Manifests:
                 self._by_folder[folder] = load_manifest(manifest) if manifest.is_file() else {}
 
     def council_refs(self) -> list[str]:
-        return [m.council for rows in self._by_folder.values() for m in rows.values() if m.council]
+        return [
+            r.metadata.council for rows in self._by_folder.values() for r in rows.values() if r.metadata.council
+        ]
 
     def metadata_for(self, path: Path) -> Metadata:
         folder = path.resolve().parent
@@ -246,7 +260,12 @@ class _Manifests:
         if entry is None:
             return Metadata()
         self._used.add((folder, path.name))
-        return entry
+        return entry.metadata
+
+    def row_name(self, path: Path) -> str:
+        """Where a file's manifest row is, for messages: "folder/manifest.csv row 4"."""
+        entry = self._by_folder[path.resolve().parent].get(path.name)
+        return f"{path.parent / MANIFEST_NAME} row {entry.line}" if entry is not None else str(path)
 
     def unmatched_rows(self) -> list[str]:
         """Manifest rows naming a file that does not exist beside the manifest."""
@@ -262,28 +281,42 @@ class _CouncilResolver:
     """Case ids from council references, each reference resolved once per import.
 
     The manifests' references are resolved together before anything is written; a reference
-    that does not resolve is reported only when a file being imported uses it.
+    that does not resolve is reported only when a file being imported uses it. A fuzzy match is
+    refused unless ``accept_fuzzy``; each use of an accepted one is listed in ``fuzzy``.
     """
 
-    def __init__(self, project: Project, known_refs: list[str]):
+    def __init__(self, project: Project, known_refs: list[str], accept_fuzzy: bool):
         self.project = project
+        self.accept_fuzzy = accept_fuzzy
+        self.fuzzy: list[str] = []
         matches, problems = resolve_many(project, known_refs)
-        self._cache: dict[str, int] = {ref: match.case_id for ref, match in matches.items()}
+        self._matches: dict[str, CouncilMatch] = matches
         self._problems: dict[str, BeaconError] = dict(problems)
 
-    def case_id(self, ref: str | None, path: Path) -> int:
+    def case_id(self, ref: str | None, path: Path, where: str) -> int:
         if ref is None:
             raise BeaconError(
                 f"{path}: no council given; add 'council:' front matter or a row in {MANIFEST_NAME} beside it"
             )
-        if ref not in self._cache:
+        if ref not in self._matches:
             try:
                 if ref in self._problems:
                     raise self._problems[ref]
-                self._cache[ref] = resolve_council(self.project, ref).case_id
+                self._matches[ref] = resolve_council(self.project, ref)
             except BeaconError as exc:
                 raise BeaconError(f"{path}: {exc.message}", details=exc.details) from None
-        return self._cache[ref]
+        match = self._matches[ref]
+        if match.how == "fuzzy":
+            self._check_fuzzy(ref, match, where)
+        return match.case_id
+
+    def _check_fuzzy(self, ref: str, match: CouncilMatch, where: str) -> None:
+        if not self.accept_fuzzy:
+            raise BeaconError(
+                f"{where}: {ref!r} matches {match.name} only by similarity (score {match.score:.0f}); "
+                "write the council's name or code, or import with --accept-fuzzy"
+            )
+        self.fuzzy.append(f"{where}: {ref!r} read as {match.name} (fuzzy, score {match.score:.0f})")
 
 
 def _already_imported(project: Project, parsed: ParsedTranscript, path: Path) -> bool:

@@ -164,8 +164,16 @@ def _british_date(text: str) -> date:
     return datetime.strptime(text, "%d/%m/%Y").date()
 
 
-def load_manifest(path: Path) -> dict[str, Metadata]:
-    """Metadata per file name from a manifest CSV; any bad row is an error naming the row."""
+@dataclass(frozen=True)
+class ManifestRow:
+    """One row of a manifest: its line number (the header is line 1) and the checked metadata."""
+
+    line: int
+    metadata: Metadata
+
+
+def load_manifest(path: Path) -> dict[str, ManifestRow]:
+    """The row for each file name of a manifest CSV; any bad row is an error naming the row."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -181,7 +189,7 @@ def load_manifest(path: Path) -> dict[str, Metadata]:
             rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise BeaconError(f"{path} line {reader.line_num}: malformed CSV ({exc})") from None
-    manifest: dict[str, Metadata] = {}
+    manifest: dict[str, ManifestRow] = {}
     for line, row in rows:
         where = f"{path} line {line}"
         if None in row or None in row.values():
@@ -191,7 +199,7 @@ def load_manifest(path: Path) -> dict[str, Metadata]:
             raise BeaconError(f"{where}: the 'file' column is empty")
         if name in manifest:
             raise BeaconError(f"{where}: {name!r} is listed twice")
-        manifest[name] = check_metadata(row, where)
+        manifest[name] = ManifestRow(line, check_metadata(row, where))
     return manifest
 
 
