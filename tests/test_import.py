@@ -559,8 +559,10 @@ def test_cli_accept_fuzzy(cli, tmp_path: Path):
     refused = cli("import", str(folder))
     assert refused.exit_code == 1
     assert refused.stderr.strip().splitlines() == [
-        f"error: {folder / 'manifest.csv'} row 2: 'Stokport' matches Stockport Metropolitan Borough Council only "
-        "by similarity (score 94); write the council's name or code, or import with --accept-fuzzy"
+        (
+            f"error: {folder / 'manifest.csv'} row 2: 'Stokport' matches Stockport Metropolitan Borough Council "
+            "only by similarity (score 94); write the council's name or code, or import with --accept-fuzzy"
+        )
     ]
     accepted = cli("import", "--accept-fuzzy", str(folder))
     assert accepted.exit_code == 0, accepted.output

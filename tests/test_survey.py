@@ -531,8 +531,10 @@ def test_cli_fuzzy_rows_need_confirmation(tmp_path: Path, project: Project) -> N
     refused = run(project, "survey", "import", str(path), "--accept", "Durham=DUR")
     assert refused.exit_code == 1
     assert refused.output.splitlines() == [
-        "error: 1 row(s) of typo.csv match a council only by similarity; nothing was imported "
-        "(use --accept 'SPELLING=COUNCIL', --accept-fuzzy or --skip-row ROW)",
+        (
+            "error: 1 row(s) of typo.csv match a council only by similarity; nothing was imported "
+            "(use --accept 'SPELLING=COUNCIL', --accept-fuzzy or --skip-row ROW)"
+        ),
         "  row 2: 'Camdn' is not a known spelling; closest [CMD] London Borough of Camden (score 91)",
     ]
     assert stored_counts(project) == (0, 0, 0)
