@@ -601,7 +601,7 @@ def test_latin2_survey_is_refused_and_read_with_a_named_encoding(tmp_path: Path,
 def test_survey_in_utf8_with_a_stray_byte_is_refused_naming_its_offset(tmp_path: Path) -> None:
     # "council,comment\n" (16), "Kent," (5), "caf" (3), é (2), " " (1), – (3), " good\n" (6), "Hull,ok " (8): byte 44
     path = tmp_path / "stray.csv"
-    path.write_bytes("council,comment\nKent,café – good\nHull,ok ".encode("utf-8") + b"\xe9\n")
+    path.write_bytes("council,comment\nKent,café – good\nHull,ok ".encode() + b"\xe9\n")
     db = tmp_path / "cli.db"
     seed_cases(Project.create(db))
     result = CliRunner().invoke(main, ["-p", str(db), "survey", "import", str(path), "--wave", "1"])
