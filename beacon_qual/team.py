@@ -29,7 +29,6 @@ be beacon-qual projects of this schema version or an older one first.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,9 +36,9 @@ from pathlib import Path
 from .agreement.material import load_codes
 from .errors import BeaconError
 from .store import Project, now
+from .store.db import inspect_file
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MERGE_CACHE_KIB = -262144  # 256 MiB of page cache while merging (negative: KiB)
 MAX_COPIES_AT_ONCE = 9  # SQLite attaches at most 10 databases; one name stays free
 CODE_COLUMNS = (
@@ -105,19 +104,7 @@ def check_project_file(path: Path) -> None:
     """
     if not path.is_file():
         raise BeaconError(f"no project file at {path}")
-    with path.open("rb") as fh:
-        if fh.read(16) != SQLITE_HEADER:
-            raise BeaconError(f"{path} is not a beacon-qual project (not an SQLite database)")
-    try:
-        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute("SELECT count(*) FROM codings").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise BeaconError(f"{path} cannot be read as a beacon-qual project ({exc})") from None
+    app_id, version = inspect_file(path)
     if app_id != APPLICATION_ID:
         raise BeaconError(f"{path} is an SQLite database but not a beacon-qual project")
     if version < 1:

@@ -49,7 +49,7 @@ def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def _inspect(path: Path) -> tuple[int, int]:
+def inspect_file(path: Path) -> tuple[int, int]:
     """Return (application_id, user_version) of an existing file, read-only.
 
     Raises BeaconError for anything that is not a readable SQLite database.
@@ -109,7 +109,7 @@ class Project:
             raise BeaconError(
                 f"no project at {path}; create one with 'beacon-qual init' or pass --project"
             )
-        app_id, version = _inspect(path)
+        app_id, version = inspect_file(path)
         if app_id != APPLICATION_ID:
             raise BeaconError(f"{path} is an SQLite database but not a beacon-qual project")
         if version > SCHEMA_VERSION:
