@@ -145,7 +145,7 @@ class WorkbenchApp(App):
         if self.coder_name:
             self._set_coder(self.coder_name)
         else:
-            self.push_screen(PromptScreen("Who is coding? (your name, remembered for this project)",
+            self.push_screen(PromptScreen("Your name as a coder (remembered here)",
                                           placeholder="e.g. alice"), self._coder_given)
         self._apply_width()
 
