@@ -283,10 +283,26 @@ STAT_COLUMNS = [
 ]
 
 
-def _stat_values(row: CrosstabRow) -> list:
-    chi, fisher = row.chi, row.fisher
+def _rank_values(row: CrosstabRow) -> dict[str, object]:
+    """The Mann-Whitney and Spearman figures of a row by name (None where not computed)."""
     mw = row.ranks.mann_whitney if row.ranks else None
     rho = row.ranks.spearman if row.ranks else None
+    return {
+        "u": mw.u if mw else None,
+        "n1": mw.n1 if mw else None,
+        "n2": mw.n2 if mw else None,
+        "mw_p": mw.p if mw else None,
+        "mw_p_adj": row.ranks.mw_p_adj if row.ranks else None,
+        "rank_biserial": mw.rank_biserial if mw else None,
+        "rho": rho.rho if rho else None,
+        "rho_n": rho.n if rho else None,
+        "rho_p": rho.p if rho else None,
+        "rho_p_adj": row.ranks.spearman_p_adj if row.ranks else None,
+    }
+
+
+def _stat_values(row: CrosstabRow) -> list:
+    chi, fisher = row.chi, row.fisher
     return [
         chi.chi2 if chi else None,
         chi.dof if chi else None,
@@ -297,16 +313,7 @@ def _stat_values(row: CrosstabRow) -> list:
         chi.warning if chi else None,
         fisher.p if fisher else None,
         row.fisher_p_adj,
-        mw.u if mw else None,
-        mw.n1 if mw else None,
-        mw.n2 if mw else None,
-        mw.p if mw else None,
-        row.ranks.mw_p_adj if row.ranks else None,
-        mw.rank_biserial if mw else None,
-        rho.rho if rho else None,
-        rho.n if rho else None,
-        rho.p if rho else None,
-        row.ranks.spearman_p_adj if row.ranks else None,
+        *_rank_values(row).values(),
     ]
 
 
@@ -411,25 +418,11 @@ def _ranks_table(result: Crosstab) -> Table:
         "p",
         "p (BH)",
     ]
+    order = ("n1", "n2", "u", "mw_p", "mw_p_adj", "rank_biserial", "rho", "rho_n", "rho_p", "rho_p_adj")
     rows = []
     for row in result.rows:
-        mw = row.ranks.mann_whitney if row.ranks else None
-        rho = row.ranks.spearman if row.ranks else None
-        rows.append(
-            [
-                row.code,
-                mw.n1 if mw else None,
-                mw.n2 if mw else None,
-                mw.u if mw else None,
-                mw.p if mw else None,
-                row.ranks.mw_p_adj if row.ranks else None,
-                mw.rank_biserial if mw else None,
-                rho.rho if rho else None,
-                rho.n if rho else None,
-                rho.p if rho else None,
-                row.ranks.spearman_p_adj if row.ranks else None,
-            ]
-        )
+        values = _rank_values(row)
+        rows.append([row.code, *(values[key] for key in order)])
     title = (
         f"Councils with versus without each code on {result.variable.name}; codings per council against it"
     )
