@@ -5,10 +5,17 @@ Commands live in the modules of this package, one per area; each imports
 A command opens the project with :func:`open_project` and raises
 :class:`~beacon_qual.errors.BeaconError` for anything the user got wrong; the
 group turns that into one line on stderr and exit code 1.
+
+Only the module of the command being run is imported: :data:`COMMANDS` (and
+:data:`EXPORT_COMMANDS` for the subcommands of ``export``) names each command's
+module and its one-line help, which ``--help`` lists without importing anything.
+A new command needs a row there; ``tests/test_cli_commands.py`` checks the rows
+against the commands the modules define.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import sys
@@ -21,8 +28,132 @@ from ..errors import BeaconError
 from ..paths import DEFAULT_PROJECT
 from ..store import Project
 
+# command name -> (module of this package that defines it, its one-line help as --help lists it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "agreement": (
+        "team_cmds",
+        "Intercoder agreement per code and overall: percent, kappa, alpha, unitized alphas, segments.",
+    ),
+    "backup": (
+        "reliability_cmds",
+        "Copy the project to OUT with SQLite's online backup (safe while others are coding).",
+    ),
+    "cases": (
+        "cases_cmds",
+        "Councils (cases): seed the 2008 register, list and show them, test how names match.",
+    ),
+    "check": (
+        "reliability_cmds",
+        "Verify the project: integrity, foreign keys, offsets, orphans, text hashes, schema version.",
+    ),
+    "clone": (
+        "team_cmds",
+        "Make a coder's copy of the project (same documents, codebook and identities) in OUT.",
+    ),
+    "code": ("workbench_cmds", "Open the coding workbench."),
+    "codebook": ("codebook_cmds", "Load, show and export the codebook (the tree of codes)."),
+    "coding": ("coding_cmds", "Apply, change, list and undo codings (the same actions as the workbench)."),
+    "cooccurrence": (
+        "analysis_cmds",
+        "Pairs of codes found together, with counts and the c-coefficient n12 / (n1 + n2 - n12).",
+    ),
+    "crosstab": (
+        "analysis_cmds",
+        "Codes by a survey variable: counts, percentages, chi-square, Fisher, Mann-Whitney, Spearman.",
+    ),
+    "demo": ("workbench_cmds", "Build the demo project from transcripts_example/ and print its status."),
+    "disagreements": (
+        "team_cmds",
+        "List the passages two coders coded differently, with both coders' codes.",
+    ),
+    "docs": ("import_cmds", "List and show imported documents."),
+    "export": (
+        "base",
+        "Export the project: code frequencies, the codebook, the whole project (REFI-QDA).",
+    ),
+    "import": (
+        "import_cmds",
+        "Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.",
+    ),
+    "import-qdc": (
+        "exchange_cmds",
+        "Import the codes of a REFI-QDA codebook (.qdc); a new --project is created.",
+    ),
+    "import-qdpx": (
+        "exchange_cmds",
+        "Import a REFI-QDA project (.qdpx) into the project; a new --project is created.",
+    ),
+    "init": ("project_cmds", "Create a new, empty project file."),
+    "joint-display": (
+        "analysis_cmds",
+        "Survey measures side by side with code counts and one representative quote per code.",
+    ),
+    "merge": (
+        "team_cmds",
+        "Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes.",
+    ),
+    "quotes": ("analysis_cmds", "Coded passages of CODES with council, phase, role, coder and context."),
+    "reindex": ("search_cmds", "Rebuild the full-text search index from the transcripts' sentences."),
+    "review": (
+        "reliability_cmds",
+        "Codings a revision could not place with confidence: list, accept or move them.",
+    ),
+    "revise": (
+        "reliability_cmds",
+        "Replace DOCUMENT's text with the corrected transcript NEW_FILE, moving its codings onto it.",
+    ),
+    "search": ("search_cmds", "Find sentences in the transcripts, best matches first (bm25)."),
+    "status": (
+        "project_cmds",
+        "Summarise the project: cases, documents, codes, codings, coders, survey variables.",
+    ),
+    "suggest": (
+        "search_cmds",
+        "Suggest sentences for codes from their keywords; list, review and evaluate the suggestions.",
+    ),
+    "survey": ("survey_cmds", "Import survey measures per council and wave; list and summarise them."),
+    "trends": (
+        "analysis_cmds",
+        "Each code's share of documents and councils by phase, with the Cochran-Armitage trend test.",
+    ),
+}
+EXPORT_COMMANDS: dict[str, tuple[str, str]] = {
+    "frequencies": ("analysis_cmds", "Code frequencies: codings, documents and councils per code."),
+    "qdc": ("exchange_cmds", "Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools."),
+    "qdpx": ("exchange_cmds", "Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools."),
+}
 
-class BeaconGroup(click.Group):
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported from their module (``lazy``) when first asked for."""
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            # Importing the module adds its commands to this group.
+            importlib.import_module(f"{__package__}.{self.lazy[cmd_name][0]}")
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Like Click's, but a command not imported yet is listed with its help from the table."""
+        rows: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
+            if not command.hidden:
+                rows.append((name, command))
+        if rows:
+            limit = formatter.width - 6 - max(len(name) for name, _command in rows)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in rows])
+
+
+class BeaconGroup(LazyGroup):
     """A group that reports BeaconError (and any other failure) as one line."""
 
     def main(self, *args, **kwargs):
@@ -81,7 +212,7 @@ def _fail(message: str, details: list[str], code: int) -> None:
     sys.exit(code)
 
 
-@click.group(cls=BeaconGroup)
+@click.group(cls=BeaconGroup, lazy=COMMANDS)
 @click.option(
     "--project",
     "-p",
@@ -113,6 +244,6 @@ def open_project(ctx: click.Context | None = None, *, create: bool = False) -> P
     return project
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy=EXPORT_COMMANDS)
 def export() -> None:
     """Export the project: code frequencies, the codebook, the whole project (REFI-QDA)."""
