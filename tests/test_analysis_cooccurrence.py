@@ -8,17 +8,18 @@ d3 s8 {Imitation}, s9 {Adaptation}.
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 
-import numpy as np
 import pytest
-from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, LEARNING, build_project
+from analysis_fixture import ADAPTATION, ALICE, BARRIERS, BOB, IMITATION, LEARNING, build_project
 from click.testing import CliRunner
 
-from beacon_qual.analysis import cooccurrence as cooccurrence_module
-from beacon_qual.analysis.cooccurrence import cooccurrence, span_keys, units_of_codings
+from beacon_qual.analysis.cooccurrence import cooccurrence
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
+from beacon_qual.store import Project, new_uuid, now
 
 
 @pytest.fixture
@@ -86,26 +87,104 @@ def test_coder_filter_and_min_count(analysis_project):
     assert cooccurrence(analysis_project, within="document", min_count=2).pairs[0].n_ab == 2
 
 
-def test_sweep_maps_codings_to_every_unit_they_touch():
-    # units (document, start, end): 0 = (1, 0, 10), 1 = (1, 11, 20), 2 = (1, 21, 30), 3 = (2, 0, 10)
-    unit_start, unit_end = span_keys(
-        np.array([1, 1, 1, 2]), np.array([0, 11, 21, 0]), np.array([10, 20, 30, 10])
-    )
-    # codings: 0 = (1, 5, 15) touches units 0 and 1; 1 = (1, 10, 11) lies in the gap; 2 = (2, 0, 3) is in
-    # unit 3; 3 = (1, 29, 40) reaches into unit 2 only.
-    coding_start, coding_end = span_keys(
-        np.array([1, 1, 2, 1]), np.array([5, 10, 0, 29]), np.array([15, 11, 3, 40])
-    )
-    coding_idx, unit_idx = units_of_codings(coding_start, coding_end, unit_start, unit_end)
-    assert sorted(zip(coding_idx.tolist(), unit_idx.tolist())) == [(0, 0), (0, 1), (2, 3), (3, 2)]
+def _random_project(path, seed: int) -> Project:
+    """Documents whose sentences leave gaps between them (none before the first at offset 0), turns of
+    a few sentences each, and codings of random length: inside one sentence, across several, in the gaps,
+    before the first sentence, ending where a sentence starts or starting where one ends."""
+    rng = random.Random(seed)
+    project = build_project(path)
+    stamp = now()
+    with project.transaction():
+        project.execute("DELETE FROM codings")
+        for doc_id in range(1, 6):
+            project.execute("DELETE FROM units WHERE document_id = ?", (doc_id,))
+            pos, sentences = rng.randint(0, 6), []
+            while pos < 600:
+                length = rng.randint(5, 40)
+                sentences.append((pos, pos + length))
+                pos += length + rng.choice((0, 1, 1, 2, 5))
+            rows = [(doc_id, "sentence", seq, a, b) for seq, (a, b) in enumerate(sentences)]
+            for seq, first in enumerate(range(0, len(sentences), 4)):
+                group = sentences[first : first + 4]
+                rows.append((doc_id, "turn", seq, group[0][0], group[-1][1]))
+            project.conn.executemany(
+                "INSERT INTO units(document_id, kind, seq, start, end) VALUES (?,?,?,?,?)", rows
+            )
+            spans = [
+                (a, a + rng.choice((1, 3, 10, 30, 80, 150))) for a in (rng.randint(0, 600) for _ in range(60))
+            ]
+            for (a, b), (c, d) in itertools.pairwise(sentences[:12]):
+                spans += [(b, c + 1), (a, c), (b, d)] + ([(max(a - 3, 0), a)] if a else [])
+                if c > b:
+                    spans.append((b, c))  # wholly in the gap
+            for a, b in spans:
+                project.execute(
+                    "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (new_uuid(), doc_id, rng.choice((2, 3, 4, 5)), rng.choice((ALICE, BOB)), a, b, stamp),
+                )
+    return project
 
 
-def test_many_documents_are_read_in_one_scan(analysis_project, monkeypatch):
-    monkeypatch.setattr(cooccurrence_module, "INDEXED_DOCUMENTS", 0)
-    result = cooccurrence(analysis_project, within="sentence")
-    assert result.units == 12
-    assert pair(result, ADAPTATION, IMITATION) == (7, 4, 1, pytest.approx(1 / 10))
-    assert pair(result, LEARNING, BARRIERS) == (2, 4, 1, pytest.approx(1 / 5))
+def _scanned(project: Project, kind: str, coder: int | None, code_ids: tuple[int, ...]) -> tuple[dict, int]:
+    """The co-occurrence counts of every unit of ``kind`` against every selected coding, by brute force."""
+    paths = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
+    codings = [
+        tuple(r)
+        for r in project.execute("SELECT document_id, code_id, coder_id, start, end FROM codings")
+        if (coder is None or r[2] == coder) and (not code_ids or r[1] in code_ids)
+    ]
+    present = []
+    for doc, start, end in project.execute(
+        "SELECT document_id, start, end FROM units WHERE kind = ?", (kind,)
+    ):
+        codes = {c[1] for c in codings if c[0] == doc and c[3] < end and c[4] > start and end > start}
+        if codes:
+            present.append(codes)
+    counts = {}
+    for a, b in itertools.combinations(sorted(paths), 2):
+        n_ab = sum(1 for codes in present if {a, b} <= codes)
+        if n_ab:
+            n_a = sum(1 for codes in present if a in codes)
+            n_b = sum(1 for codes in present if b in codes)
+            counts[frozenset((paths[a], paths[b]))] = (n_a, n_b, n_ab)
+    return counts, len(present)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed):
+    project = _random_project(tmp_path / "random.db", seed)
+    names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
+    for kind in ("sentence", "turn"):
+        for coder, code_ids in ((None, ()), (ALICE, ()), (BOB, (3, 4, 5))):
+            filters = Filters(
+                coders={None: (), ALICE: ("alice",), BOB: ("bob",)}[coder],
+                codes=tuple(names[c] for c in code_ids),
+            )
+            result = cooccurrence(project, filters, within=kind)
+            expected, units = _scanned(project, kind, coder, code_ids)
+            found = {
+                frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): (p.n_a, p.n_b, p.n_ab)
+                for p in result.pairs
+            }
+            # the pairs as stored give the first code's count first
+            assert {k: tuple(sorted(v[:2])) + v[2:] for k, v in found.items()} == {
+                k: tuple(sorted(v[:2])) + v[2:] for k, v in expected.items()
+            }, (kind, coder)
+            assert result.units == units, (kind, coder)
+    project.close()
+
+
+def test_codings_between_units_still_name_their_coder(analysis_project):
+    # Barriers coded only in the gap between sentences 0 and 1 (offset 20): present in no sentence.
+    with analysis_project.transaction():
+        analysis_project.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " VALUES (?, 8, 5, ?, 20, 21, ?)",
+            (new_uuid(), BOB, now()),
+        )
+    result = cooccurrence(analysis_project, Filters(councils=("DDD",), phases=(1,)), within="sentence")
+    assert result.units == 0 and result.pairs == [] and result.coders == ["bob"]
 
 
 def test_json_output(analysis_project):

@@ -9,16 +9,20 @@ c-coefficient is ``n12 / (n1 + n2 - n12)``; at the overlap level one coding may
 overlap several codings of the other code, and such pairs are flagged because
 the coefficient then overstates the association (as in ATLAS.ti).
 
-Codings are mapped to units with one sweep over sorted arrays (numpy
-``searchsorted``) rather than a range join in SQL.
+Sentences and turns: one SQL statement pairs each selected coding with the units it
+overlaps, looking up only the units around the coding through the ``units_doc``
+index (see :func:`_unit_codes`), and the codes present per unit are counted in
+Python; the project's other units are never read. Documents and overlapping
+codings are counted with numpy.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import BeaconError
 from ..store import Project
@@ -27,10 +31,12 @@ from .output import Report, Table
 from .provenance import provenance
 from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
 
+if TYPE_CHECKING:
+    import numpy as np
+
 LEVELS = ("sentence", "turn", "overlap", "document")
-SHIFT = np.int64(1 << 32)
-LOW = np.int64(0xFFFFFFFF)
-INDEXED_DOCUMENTS = 200  # up to this many documents, units are looked up through the index
+SHIFT = 1 << 32
+LOW = 0xFFFFFFFF
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class Cooccurrence:
 
 def _fetch(project: Project, sql: str, params: list, columns: int) -> np.ndarray:
     """Rows of integers streamed into an array (no list of tuples in between)."""
+    import numpy as np
+
     cursor = project.conn.cursor()
     cursor.row_factory = None
     flat = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.int64)
@@ -63,6 +71,8 @@ def _fetch(project: Project, sql: str, params: list, columns: int) -> np.ndarray
 
 def _codings(project: Project, selection: Selection) -> np.ndarray:
     """Columns: document_id, code_id, coder_id, start, end."""
+    import numpy as np
+
     where, params = selection.where()
     if selection.code_ids:
         where += f" AND c.code_id IN ({','.join('?' * len(selection.code_ids))})"
@@ -79,57 +89,39 @@ def _codings(project: Project, selection: Selection) -> np.ndarray:
     )
 
 
-def _units(project: Project, kind: str, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end keys (``document_id << 32 | offset``) of the documents' units of one kind, by start.
+def _unit_codes(project: Project, selection: Selection, kind: str) -> Iterable[tuple[int | None, int]]:
+    """(unit id, code id) for every selected coding and every unit of ``kind`` it overlaps; a coding
+    that overlaps none (it lies between units) comes once with unit None.
 
-    A few documents are looked up through the index; many are read in one scan of the table.
+    Only the units around each coding are read, through the ``units_doc`` index (document_id, kind,
+    start): the unit starting last at or before the coding's start, then those starting before its end.
+    This relies on the units of one kind in one document never overlapping, which is how every writer of
+    units makes them: the importer (and REFI-QDA import and revise, which use the importer's parsing)
+    cuts turns at the next speaker label and sentences inside one turn's paragraphs with spaCy, whose
+    sentences partition a text. No earlier unit can then reach past the one found.
     """
-    select = "SELECT (document_id << 32) | start, (document_id << 32) | end FROM units"
-    if len(documents) <= INDEXED_DOCUMENTS:
-        marks = ",".join("?" * len(documents))
-        keys = _fetch(
-            project,
-            f"{select} WHERE document_id IN ({marks}) AND kind = ? AND end > start",
-            [*documents.tolist(), kind],
-            2,
-        )
-    else:
-        keys = _fetch(project, f"{select} NOT INDEXED WHERE kind = ? AND end > start", [kind], 2)
-        owner = keys[:, 0] >> 32
-        wanted = np.zeros(int(max(owner.max(initial=0), documents.max(initial=0))) + 1, dtype=bool)
-        wanted[documents] = True
-        keys = keys[wanted[owner]]
-    if len(keys) and np.any(keys[1:, 0] < keys[:-1, 0]):
-        keys = keys[np.argsort(keys[:, 0], kind="stable")]
-    return keys[:, 0].copy(), keys[:, 1].copy()
-
-
-def span_keys(documents: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spans as start and end keys that sort by document, then offset."""
-    base = documents.astype(np.int64) * SHIFT
-    return base + starts, base + ends
-
-
-def units_of_codings(
-    coding_start: np.ndarray, coding_end: np.ndarray, unit_start: np.ndarray, unit_end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(coding index, unit index) for every coding and unit whose spans overlap; all four are keys
-    from :func:`span_keys`, the units sorted by start."""
-    reach = np.maximum.accumulate(unit_end) if len(unit_end) else unit_end
-    first = np.searchsorted(reach, coding_start, side="right")
-    stop = np.searchsorted(unit_start, coding_end, side="left")
-    lengths = np.clip(stop - first, 0, None)
-    coding_idx = np.repeat(np.arange(len(coding_start)), lengths)
-    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    unit_idx = np.repeat(first, lengths) + offsets
-    overlapping = (unit_start[unit_idx] < coding_end[coding_idx]) & (
-        unit_end[unit_idx] > coding_start[coding_idx]
+    where, params = selection.where()
+    if selection.code_ids:
+        where += f" AND c.code_id IN ({','.join('?' * len(selection.code_ids))})"
+        params = params + selection.code_ids
+    first = (
+        "coalesce((SELECT max(x.start) FROM units x WHERE x.document_id = c.document_id AND x.kind = ? "
+        "AND x.start <= c.start), 0)"
     )
-    return coding_idx[overlapping], unit_idx[overlapping]
+    cursor = project.conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(
+        f"SELECT u.id, c.code_id FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
+        "LEFT JOIN units u ON u.document_id = c.document_id AND u.kind = ? "
+        f"AND u.start >= {first} AND u.start < c.end AND u.end > c.start AND u.end > u.start "
+        f"WHERE {where}",
+        [kind, kind, *params],
+    )
 
 
 def _matrix_counts(unit_idx: np.ndarray, code_idx: np.ndarray, n_units: int, n_codes: int) -> np.ndarray:
     """Codes x codes: units holding both (diagonal: units holding the code)."""
+    import numpy as np
     from scipy import sparse  # imported on first use, to keep every command's start-up short
 
     presence = sparse.csr_matrix(
@@ -142,6 +134,8 @@ def _matrix_counts(unit_idx: np.ndarray, code_idx: np.ndarray, n_units: int, n_c
 
 def _overlap_counts(codings: np.ndarray, n_codes: int, code_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of overlapping codings by one coder in one document, counted per pair of codes."""
+    import numpy as np
+
     _docs, group = np.unique(codings[:, [2, 0]], axis=0, return_inverse=True)
     group = group.reshape(-1).astype(np.int64)
     order = np.lexsort((codings[:, 3], group))
@@ -162,6 +156,11 @@ def _overlap_counts(codings: np.ndarray, n_codes: int, code_idx: np.ndarray) -> 
     return pair_counts, singles
 
 
+# Counts as :func:`_counts` returns them: n_ab by (i, j) with i < j (indexes into the coded codes), n per
+# code, and the number of units looked at.
+Counts = tuple[dict[tuple[int, int], int], list[int], int]
+
+
 def cooccurrence(
     project: Project, filters: Filters | None = None, *, within: str = "sentence", min_count: int = 1
 ) -> Cooccurrence:
@@ -169,60 +168,84 @@ def cooccurrence(
         raise BeaconError(f"unknown level {within!r} (choose from {', '.join(LEVELS)})")
     tree = load_code_tree(project)
     selection = resolve_filters(project, filters or Filters(), tree)
-    codings = _codings(project, selection)
-    if not len(codings):
+    found = _counts(project, selection, within, tree.order)
+    if found is None:
         return Cooccurrence(within, 0, [], selection, [])
-    coded = set(np.flatnonzero(np.bincount(codings[:, 1])).tolist())
-    code_ids = [c for c in tree.order if c in coded]
-    lookup = np.full(max(code_ids) + 1, -1, dtype=np.int64)
-    lookup[code_ids] = np.arange(len(code_ids))
-    code_idx = lookup[codings[:, 1]]
-    counts, singles, units = _counts(project, selection, within, codings, code_idx, len(code_ids))
+    code_ids, (pair_counts, singles, units) = found
     pairs = []
-    for i in range(len(code_ids)):
-        for j in range(i + 1, len(code_ids)):
-            n12 = int(counts[i, j])
-            if n12 < max(min_count, 1):
-                continue
-            n1, n2 = int(singles[i]), int(singles[j])
-            denominator = n1 + n2 - n12
-            pairs.append(
-                Pair(
-                    tree.path[code_ids[i]],
-                    tree.path[code_ids[j]],
-                    n1,
-                    n2,
-                    n12,
-                    n12 / denominator if denominator > 0 else None,
-                    n12 > min(n1, n2),
-                )
+    for (i, j), n12 in sorted(pair_counts.items()):
+        if n12 < max(min_count, 1):
+            continue
+        n1, n2 = singles[i], singles[j]
+        denominator = n1 + n2 - n12
+        pairs.append(
+            Pair(
+                tree.path[code_ids[i]],
+                tree.path[code_ids[j]],
+                n1,
+                n2,
+                n12,
+                n12 / denominator if denominator > 0 else None,
+                n12 > min(n1, n2),
             )
+        )
     return Cooccurrence(within, units, pairs, selection, coder_names(project, selection, code_ids))
 
 
 def _counts(
-    project: Project,
-    selection: Selection,
-    within: str,
-    codings: np.ndarray,
-    code_idx: np.ndarray,
-    n_codes: int,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Pair counts (codes x codes), single counts per code, and the number of units looked at."""
+    project: Project, selection: Selection, within: str, order: list[int]
+) -> tuple[list[int], Counts] | None:
+    """The coded codes in codebook ``order`` and their counts; None when the selection holds no codings."""
+    if within in ("sentence", "turn"):
+        rows = list(_unit_codes(project, selection, within))
+        if not rows:
+            return None
+        coded = {code for _unit, code in rows}
+        code_ids = [c for c in order if c in coded]
+        return code_ids, _presence_counts(rows, code_ids)
+    import numpy as np
+
+    codings = _codings(project, selection)
+    if not len(codings):
+        return None
+    coded = set(np.flatnonzero(np.bincount(codings[:, 1])).tolist())
+    code_ids = [c for c in order if c in coded]
+    lookup = np.full(max(code_ids) + 1, -1, dtype=np.int64)
+    lookup[code_ids] = np.arange(len(code_ids))
+    code_idx = lookup[codings[:, 1]]
     if within == "overlap":
-        pair_counts, singles = _overlap_counts(codings, n_codes, code_idx)
-        return pair_counts, singles, len(codings)
-    if within == "document":
+        matrix, singles = _overlap_counts(codings, len(code_ids), code_idx)
+        units = len(codings)
+    else:  # document
         docs, unit_idx = np.unique(codings[:, 0], return_inverse=True)
-        matrix = _matrix_counts(unit_idx.reshape(-1), code_idx, len(docs), n_codes)
-        return matrix, np.diag(matrix).copy(), len(docs)
-    documents = np.flatnonzero(np.bincount(codings[:, 0]))
-    unit_start, unit_end = _units(project, within, documents)
-    coding_start, coding_end = span_keys(codings[:, 0], codings[:, 3], codings[:, 4])
-    coding_idx, unit_idx = units_of_codings(coding_start, coding_end, unit_start, unit_end)
-    matrix = _matrix_counts(unit_idx, code_idx[coding_idx], len(unit_start), n_codes)
-    touched = int(np.count_nonzero(np.bincount(unit_idx, minlength=len(unit_start))))
-    return matrix, np.diag(matrix).copy(), touched
+        matrix = _matrix_counts(unit_idx.reshape(-1), code_idx, len(docs), len(code_ids))
+        singles, units = np.diag(matrix), len(docs)
+    upper = np.triu(matrix, 1)
+    pairs = {(int(i), int(j)): int(upper[i, j]) for i, j in zip(*np.nonzero(upper))}
+    return code_ids, (pairs, [int(n) for n in singles], units)
+
+
+def _presence_counts(rows: Iterable[tuple[int | None, int]], code_ids: list[int]) -> Counts:
+    """Units holding each code and each pair of codes, from (unit, code) rows (unit None: no unit)."""
+    bit = {code_id: 1 << i for i, code_id in enumerate(code_ids)}
+    masks: dict[int, int] = {}
+    held = masks.get
+    for unit, code in rows:
+        if unit is not None:
+            masks[unit] = held(unit, 0) | bit[code]
+    singles = [0] * len(code_ids)
+    pairs: Counter[tuple[int, int]] = Counter()
+    for mask, units in Counter(masks.values()).items():
+        present = []
+        while mask:
+            lowest = mask & -mask
+            present.append(lowest.bit_length() - 1)
+            mask ^= lowest
+        for a, i in enumerate(present):
+            singles[i] += units
+            for j in present[a + 1 :]:
+                pairs[i, j] += units
+    return dict(pairs), singles, len(masks)
 
 
 def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
