@@ -352,3 +352,26 @@ def test_csv_cells_keep_their_types():
         ["'+1", "2"],
         ["'\tTab", ""],
     ]
+
+
+def test_analyses_list_codes_in_the_codebook_order_and_paths(analysis_project):
+    """The analyses read the code tree themselves; it must list what the codebook lists, in its order."""
+    from beacon_qual.analysis.codes import load_code_tree
+    from beacon_qual.codebook import all_codes
+    from beacon_qual.store import new_uuid, now
+
+    with analysis_project.transaction():
+        for parent, name, order in ((None, "Aardvark", 1), (5, "Zed", 0), (5, "Alpha", 0), (2, "Deep", -1)):
+            analysis_project.execute(
+                "INSERT INTO codes(uuid, parent_id, name, sort_order, created_at) VALUES (?,?,?,?,?)",
+                (new_uuid(), parent, name, order, now()),
+            )
+    tree = load_code_tree(analysis_project)
+    codes = all_codes(analysis_project)
+    assert tree.order == [code.id for code in codes]
+    assert [tree.path[i] for i in tree.order] == [code.path for code in codes]
+    assert tree.parent == {code.id: code.parent_id for code in codes}
+    # siblings by sort order, then by id: Deep (-1) before Adaptation, Zed before Alpha, Aardvark last
+    assert tree.order == [1, 2, 9, 3, 4, 5, 7, 8, 6]
+    assert tree.path[9] == "Innovation/Learning to innovate/Deep" and tree.path[8] == "Barriers/Alpha"
+    assert tree.descendants(2) == [2, 9, 3]

@@ -1,15 +1,18 @@
 """The code tree as the analyses need it: paths, ancestors, descendants and references.
 
-Paths, order and reference rules are those of :mod:`beacon_qual.codebook`.
+Paths, order and reference rules are those of :mod:`beacon_qual.codebook`. The tree is read here
+with one query rather than through that module, whose import (YAML and fuzzy matching) would cost
+every analysis command a noticeable part of its start-up; it is imported to resolve references.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..codebook import all_codes, resolve_code
 from ..errors import BeaconError
 from ..store import Project
+
+SEP = "/"  # as codebook.SEP
 
 
 @dataclass
@@ -32,6 +35,8 @@ class CodeTree:
 
     def resolve(self, ref: str) -> int:
         """A code from a full path, a unique path ending, a unique name, an id or a uuid."""
+        from ..codebook import resolve_code
+
         return resolve_code(self.project, ref)
 
     def resolve_all(self, refs: list[str] | tuple[str, ...]) -> list[int]:
@@ -65,12 +70,25 @@ class CodeTree:
 
 
 def load_code_tree(project: Project) -> CodeTree:
+    """Every code in codebook order, as :func:`beacon_qual.codebook.all_codes` lists them: parents before
+    children, siblings by sort order then id, a code whose parent is missing at the top."""
     tree = CodeTree(project)
-    for code in all_codes(project):
-        tree.order.append(code.id)
-        tree.parent[code.id] = code.parent_id
-        tree.path[code.id] = code.path
-        tree.children.setdefault(code.parent_id, []).append(code.id)
+    rows = project.execute("SELECT id, parent_id, name FROM codes ORDER BY sort_order, id").fetchall()
+    parent = {row[0]: row[1] for row in rows}
+    name = {row[0]: row[2] for row in rows}
+    children: dict[int | None, list[int]] = {}
+    for code_id, parent_id in parent.items():
+        children.setdefault(parent_id if parent_id in parent else None, []).append(code_id)
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        code_id = stack.pop()
+        tree.order.append(code_id)
+        stack.extend(reversed(children.get(code_id, [])))
+    for code_id in tree.order:
+        up = parent[code_id]
+        tree.path[code_id] = f"{tree.path[up]}{SEP}{name[code_id]}" if up in tree.path else name[code_id]
+        tree.parent[code_id] = up
+        tree.children.setdefault(up, []).append(code_id)
     return tree
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from ..errors import BeaconError
 from ..store import Project
 from .codes import load_code_tree
+from .options import LEVELS
 from .output import Report, Table
 from .provenance import provenance
 from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
@@ -34,7 +35,6 @@ from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
 if TYPE_CHECKING:
     import numpy as np
 
-LEVELS = ("sentence", "turn", "overlap", "document")
 SHIFT = 1 << 32
 LOW = 0xFFFFFFFF
 

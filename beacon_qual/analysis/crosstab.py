@@ -34,12 +34,11 @@ from .measures import (
     get_variable,
     numeric_values,
 )
+from .options import UNITS
 from .output import Report, Table
 from .passages import coded_documents_per_case, passages_cte, segment_totals
 from .provenance import provenance
 from .selection import Filters, Selection, coder_names, resolve_filters
-
-UNITS = ("council", "document", "segment")
 
 
 @dataclass

@@ -13,12 +13,12 @@ from typing import Any
 from ..errors import BeaconError
 from ..store import Project
 from .codes import load_code_tree
+from .options import GROUP_FIELDS
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
 from .selection import Filters, Selection, coder_names, councils, resolve_filters
 
-GROUP_FIELDS = ("document", "council", "phase", "role", "coder", "wave")
 _GROUP_SQL = {
     "document": "document_id",
     "council": "case_id",

@@ -20,8 +20,8 @@ from typing import Any
 
 from ..csvsafe import safe_cell
 from ..errors import BeaconError
+from .options import TEXT_FORMATS
 
-TEXT_FORMATS = ("csv", "markdown", "json")
 SIDECAR_SUFFIX = ".provenance.json"
 
 

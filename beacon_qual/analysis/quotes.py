@@ -18,12 +18,11 @@ from pathlib import Path
 from ..errors import BeaconError
 from ..store import Project
 from .codes import load_code_tree
+from .options import QUOTE_FORMATS, UNIT_KINDS
 from .output import Report, Table, provenance_markdown, render, write_atomic, write_report
 from .provenance import provenance
 from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
 
-UNIT_KINDS = ("sentence", "turn")
-QUOTE_FORMATS = ("markdown", "csv", "json", "docx")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 _SPACE = re.compile(r"\s+")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from ..councils import resolve_council
 from ..errors import BeaconError
 from ..store import Project
 from .codes import CodeTree
@@ -168,6 +167,8 @@ def coder_id_of(project: Project, name: str) -> int:
 
 def resolve_case(project: Project, ref: str) -> int:
     """A council by its register code, GSS or ONS code, name or a known spelling."""
+    from ..councils import resolve_council  # fuzzy matching: imported only when a council is asked for
+
     return resolve_council(project, ref).case_id
 
 

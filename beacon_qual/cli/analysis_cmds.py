@@ -1,25 +1,25 @@
-"""Commands: export frequencies, crosstab, trends, cooccurrence, quotes, joint-display."""
+"""Commands: export frequencies, crosstab, trends, cooccurrence, quotes, joint-display.
+
+Each command imports its analysis when it runs: importing them all would load numpy, scipy and
+the survey and codebook modules for every command.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..analysis.cooccurrence import LEVELS, cooccurrence, cooccurrence_report
-from ..analysis.crosstab import UNITS, crosstab, crosstab_report
-from ..analysis.frequencies import GROUP_FIELDS, frequencies, frequency_report
-from ..analysis.joint import joint_display, joint_report
-from ..analysis.measures import parse_cuts
-from ..analysis.output import TEXT_FORMATS, Report, render, write_report
-from ..analysis.quotes import QUOTE_FORMATS, UNIT_KINDS, quotes, render_quotes, write_quotes
-from ..analysis.selection import Filters
-from ..analysis.trends import trends, trends_report
-from ..analysis.wide import wide_report
+from ..analysis.options import GROUP_FIELDS, LEVELS, QUOTE_FORMATS, TEXT_FORMATS, UNIT_KINDS, UNITS
 from ..errors import BeaconError
 from .base import export, main, open_project
+
+if TYPE_CHECKING:
+    from ..analysis.output import Report
+    from ..analysis.selection import Filters
 
 OUTPUT = click.option(
     "--output",
@@ -60,6 +60,8 @@ def filter_options(*, codes: bool = True) -> Callable:
 
 
 def _filters(kwargs: dict, extra_codes: tuple[str, ...] = ()) -> Filters:
+    from ..analysis.selection import Filters
+
     return Filters(
         phases=tuple(kwargs.pop("phases")),
         roles=tuple(kwargs.pop("roles")),
@@ -71,6 +73,8 @@ def _filters(kwargs: dict, extra_codes: tuple[str, ...] = ()) -> Filters:
 
 
 def _emit(report: Report, fmt: str, output: Path | None) -> None:
+    from ..analysis.output import render, write_report
+
     if output is not None:
         written = write_report(report, fmt, output)
         click.echo("wrote " + ", ".join(str(p) for p in written))
@@ -110,6 +114,8 @@ def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave
 
     CSV files get their provenance in FILE.provenance.json beside them.
     """
+    from ..analysis.frequencies import frequencies, frequency_report
+
     filters = _filters(kwargs)
     if fmt != "wide" and (counts or survey or wave is not None):
         raise BeaconError("--counts, --with-survey and --wave apply to --format wide")
@@ -117,6 +123,8 @@ def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave
         raise BeaconError("--by does not apply to --format wide (one row per council)")
     project = open_project(ctx)
     if fmt == "wide":
+        from ..analysis.wide import wide_report
+
         report = wide_report(project, filters, rollup=rollup, counts=counts, survey=_split(survey), wave=wave)
         _emit(report, "csv", output)
         return
@@ -144,6 +152,9 @@ def crosstab_command(
 
     CODES are paths or unique names; without any, every coded code is shown.
     """
+    from ..analysis.crosstab import crosstab, crosstab_report
+    from ..analysis.measures import parse_cuts
+
     filters = _filters(kwargs, code_args)
     if cuts and quantiles is not None:
         raise BeaconError("give either --cuts or --quantiles, not both")
@@ -170,6 +181,8 @@ def crosstab_command(
 @click.pass_context
 def trends_command(ctx, code_args, rollup, fmt, output, **kwargs) -> None:
     """Each code's share of documents and councils by phase, with the Cochran-Armitage trend test."""
+    from ..analysis.trends import trends, trends_report
+
     filters = _filters(kwargs, code_args)
     project = open_project(ctx)
     _emit(trends_report(project, trends(project, filters, rollup=rollup)), fmt, output)
@@ -187,6 +200,8 @@ def trends_command(ctx, code_args, rollup, fmt, output, **kwargs) -> None:
 @click.pass_context
 def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwargs) -> None:
     """Pairs of codes found together, with counts and the c-coefficient n12 / (n1 + n2 - n12)."""
+    from ..analysis.cooccurrence import cooccurrence, cooccurrence_report
+
     filters = _filters(kwargs, code_args)
     project = open_project(ctx)
     result = cooccurrence(project, filters, within=within, min_count=min_count)
@@ -210,6 +225,8 @@ def quotes_command(
     ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, **kwargs
 ) -> None:
     """Coded passages of CODES with council, phase, role, coder and context."""
+    from ..analysis.quotes import quotes, render_quotes, write_quotes
+
     filters = _filters(kwargs)
     if fmt == "docx" and output is None:
         raise BeaconError("--format docx needs a file: add -o FILE.docx")
@@ -256,6 +273,9 @@ def joint_display_command(
     ctx, by, group_by, measures, code_refs, wave, cuts, quantiles, rollup, quote_chars, fmt, output, **kwargs
 ) -> None:
     """Survey measures side by side with code counts and one representative quote per code."""
+    from ..analysis.joint import joint_display, joint_report
+    from ..analysis.measures import parse_cuts
+
     filters = _filters(kwargs)
     if by and group_by:
         raise BeaconError("give either --by council or --group-by VARIABLE, not both")
