@@ -215,6 +215,9 @@ def import_paths(
     councils = _CouncilResolver(project, manifests.council_refs(), accept_fuzzy)
     case_ids: set[int] = set()
     with project.transaction():
+        # The units' insert trigger leaves this transaction's sentences to _store, which indexes them itself;
+        # the flag is cleared before the commit, and an error rolls it back with everything else.
+        project.execute("UPDATE unit_fts_control SET importer_writes = 1")
         for done, path in enumerate(files, start=1):
             parsed = read_transcript(path, max_size=max_size, encoding=encoding)
             metadata = parsed.metadata.merged(manifests.metadata_for(path), str(path))
@@ -231,6 +234,7 @@ def import_paths(
                 summary.sentences += len(parsed.sentences)
             if progress is not None:
                 progress(done, len(files))
+        project.execute("UPDATE unit_fts_control SET importer_writes = 0")
     summary.councils = len(case_ids)
     summary.warnings.extend(councils.fuzzy)
     summary.warnings.extend(manifests.unmatched_rows())
@@ -357,17 +361,30 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
     document_id = project.execute(
         f"INSERT INTO documents ({columns}) VALUES ({placeholders})", (parsed.text, *row.values())
     ).lastrowid
+    # Unit ids are given rather than left to SQLite (the same max(id) + 1 it would pick), so that each
+    # sentence's index entry can be written with its id from the text held here.
+    first_id = project.scalar("SELECT coalesce(max(id), 0) + 1 FROM units")
     project.conn.executemany(
-        "INSERT INTO units (document_id, kind, seq, start, end, speaker) VALUES (?, ?, ?, ?, ?, ?)",
-        _unit_rows(document_id, parsed),
+        "INSERT INTO units (id, document_id, kind, seq, start, end, speaker) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        _unit_rows(document_id, parsed, first_id),
+    )
+    first_sentence = first_id + len(parsed.turns)
+    text = parsed.text
+    project.conn.executemany(
+        "INSERT INTO unit_fts (rowid, text) VALUES (?, ?)",
+        ((unit_id, text[start:end]) for unit_id, (start, end) in enumerate(parsed.sentences, first_sentence)),
     )
     row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
     project.audit("import", "documents", document_id, after=row)
     return document_id
 
 
-def _unit_rows(document_id: int, parsed: ParsedTranscript) -> Iterator[tuple]:
+def _unit_rows(document_id: int, parsed: ParsedTranscript, first_id: int) -> Iterator[tuple]:
+    """The turns, then the sentences, numbered from ``first_id``."""
+    unit_id = first_id
     for seq, turn in enumerate(parsed.turns, start=1):
-        yield document_id, "turn", seq, turn.start, turn.end, turn.speaker
+        yield unit_id, document_id, "turn", seq, turn.start, turn.end, turn.speaker
+        unit_id += 1
     for seq, (start, end) in enumerate(parsed.sentences, start=1):
-        yield document_id, "sentence", seq, start, end, None
+        yield unit_id, document_id, "sentence", seq, start, end, None
+        unit_id += 1

@@ -290,5 +290,26 @@ CREATE INDEX codes_parent ON codes(parent_id);
 CREATE INDEX documents_meta ON documents(id, case_id, phase, role);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+V5 = """
+-- The transcript importer writes the index entries of its own sentences from the text it already holds,
+-- instead of the insert trigger reading substr() of the whole document for every sentence (a cost that grows
+-- with sentences x document length). It sets unit_fts_control.importer_writes to 1 inside its own transaction
+-- and back to 0 before committing, so the committed value is always 0 (a rollback restores it) and every other
+-- writer of units is indexed by the trigger as before. The entries it writes are the ones 'rebuild' makes.
+CREATE TABLE unit_fts_control (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    importer_writes INTEGER NOT NULL DEFAULT 0 CHECK (importer_writes IN (0, 1))
+);
+INSERT INTO unit_fts_control (id, importer_writes) VALUES (1, 0);
+
+DROP TRIGGER unit_fts_insert;
+CREATE TRIGGER unit_fts_insert AFTER INSERT ON units
+WHEN new.kind = 'sentence' AND NOT EXISTS (SELECT 1 FROM unit_fts_control WHERE importer_writes <> 0) BEGIN
+    INSERT INTO unit_fts(rowid, text)
+        SELECT new.id, substr(d.text, new.start + 1, new.end - new.start) FROM documents d
+        WHERE d.id = new.document_id;
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 SCHEMA_VERSION = len(MIGRATIONS)
