@@ -375,3 +375,43 @@ def test_analyses_list_codes_in_the_codebook_order_and_paths(analysis_project):
     assert tree.order == [1, 2, 9, 3, 4, 5, 7, 8, 6]
     assert tree.path[9] == "Innovation/Learning to innovate/Deep" and tree.path[8] == "Barriers/Alpha"
     assert tree.descendants(2) == [2, 9, 3]
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "Adaptation",
+        "adaptation",
+        " Innovation / Imitation ",
+        "Innovation/Learning to innovate",
+        "learning to innovate/adaptation",
+        "Barriers",
+        "3",
+        "Imitation/",
+        "Nope",
+        "Innovation/Adaptation",
+        "Twice",
+    ],
+)
+def test_analyses_resolve_codes_as_the_codebook_does(analysis_project, ref):
+    from beacon_qual.analysis.codes import load_code_tree
+    from beacon_qual.codebook import resolve_code
+    from beacon_qual.store import new_uuid, now
+
+    with analysis_project.transaction():
+        for parent in (1, 5):  # "Twice" is ambiguous
+            analysis_project.execute(
+                "INSERT INTO codes(uuid, parent_id, name, sort_order, created_at) VALUES (?,?,?,?,?)",
+                (new_uuid(), parent, "Twice", 3, now()),
+            )
+    tree = load_code_tree(analysis_project)
+    try:
+        expected = resolve_code(analysis_project, ref)
+    except BeaconError as exc:
+        with pytest.raises(BeaconError) as raised:
+            tree.resolve(ref)
+        assert (raised.value.message, raised.value.details) == (exc.message, exc.details)
+    else:
+        assert tree.resolve(ref) == expected
+    uuid = analysis_project.one("SELECT uuid FROM codes WHERE id = 4")[0]
+    assert tree.resolve(uuid.upper()) == resolve_code(analysis_project, uuid.upper()) == 4

@@ -34,10 +34,34 @@ class CodeTree:
         return found
 
     def resolve(self, ref: str) -> int:
-        """A code from a full path, a unique path ending, a unique name, an id or a uuid."""
+        """A code from a full path, a unique path ending, a unique name, an id or a uuid.
+
+        A path or name that picks one code by the codebook's rules is found here; anything else (ids,
+        uuids, ambiguous or unknown references, with their messages) is left to
+        :func:`beacon_qual.codebook.resolve_code`, which is imported only then.
+        """
+        found = self._plain(ref)
+        if found is not None:
+            return found
         from ..codebook import resolve_code
 
         return resolve_code(self.project, ref)
+
+    def _plain(self, ref: str) -> int | None:
+        """The codebook's path and name rules, in its order, where they match exactly one code."""
+        text = ref.strip() if isinstance(ref, str) else ""
+        if not text or text.isdigit() or len(text) >= 32:  # maybe an id or a uuid
+            return None
+        wanted = SEP.join(part.strip() for part in text.strip(SEP).split(SEP)).casefold()
+        paths = [(code_id, self.path[code_id]) for code_id in self.order]
+        for matches in (
+            [i for i, path in paths if path == text],
+            [i for i, path in paths if path.casefold() == wanted],
+            [i for i, path in paths if path.casefold().endswith(SEP + wanted)],
+        ):
+            if matches:
+                return matches[0] if len(matches) == 1 else None
+        return None
 
     def resolve_all(self, refs: list[str] | tuple[str, ...]) -> list[int]:
         """Resolve several references, keeping their order and dropping repeats."""
