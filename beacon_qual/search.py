@@ -6,14 +6,31 @@ copy of the text: it reads a sentence from its document when a snippet is wanted
 step with every write to ``units`` and ``documents``, whichever code path makes it.
 
 Queries use FTS5 syntax: words, "exact phrases", AND, OR, NOT, NEAR(a b, 10), prefix*. The operators may
-also be written in lower case outside quotes. Hits are ranked by bm25 and carry the offsets of their
-sentence, ``text[start:end]``, so a screen can jump to them.
+also be written in lower case outside quotes. Every hit carries the offsets of its sentence,
+``text[start:end]``, so a screen can jump to it, and its bm25 score; the result also says how many sentences
+match in all, of which the first ``limit`` are returned, in one of two orders:
+
+- ``document`` (the default), as NVivo, ATLAS.ti, MAXQDA and Taguette list text-search hits: document by
+  document in the order they were imported (their id), and within a document from its start to its end.
+  Unit ids follow that order except for a revised document, whose units are stored again after the
+  documents imported before its revision. So the index is read in rowid order, which stops after ``limit``
+  matches, and the order is then made exact: every document up to the last one reached is checked for
+  sentences stored beyond that point, and those documents' matches (and all matches of the last
+  document) are added before sorting by (document, start). When the matches lie far apart (a rare word),
+  sorting all of them is cheaper and is done instead; a filter that keeps few documents (a council) reads
+  all the matches of those documents through their id ranges. Hits carry no score in this order.
+- ``relevance``: best first by bm25, which has to score every match before it can pick the best.
+
+The number of matches is counted by the index (with the filters, against the set of sentences they allow),
+or comes for free when all of them were read.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +41,8 @@ MARKS = ("[", "]")
 ELLIPSIS = "…"
 SNIPPET_TOKENS = 40
 MAX_LIMIT = 10_000
+ORDERS = ("document", "relevance")
+NARROW = 20  # a filter that keeps at most 1 in NARROW documents is read through those documents' id ranges
 QUERY_HINT = (
     'search with words, "exact phrases", AND, OR, NOT, NEAR(word word, 10) and prefix*; '
     'put words with punctuation in double quotes, e.g. "council\'s"'
@@ -45,7 +64,16 @@ class Hit:
     start: int
     end: int
     snippet: str
-    score: float  # -bm25: higher is a better match
+    score: float | None  # -bm25, higher is a better match; None in document order, which computes no bm25
+
+
+class Hits(list[Hit]):
+    """The hits returned, in ``order``, and ``total``: how many sentences match in all (at least as many)."""
+
+    def __init__(self, hits: list[Hit], total: int, order: str) -> None:
+        super().__init__(hits)
+        self.total = total
+        self.order = order
 
 
 # -- queries ----------------------------------------------------------------------------------------------
@@ -101,9 +129,42 @@ def _check_present(project: Project, column: str, value: Any, what: str) -> None
         raise BeaconError(f"no documents with {what} {value!r} (the project has: {listed})")
 
 
+@dataclass(frozen=True)
+class _Filter:
+    """SQL conditions over ``u`` (units) and ``d`` (documents); the first ``on_documents`` of them (council,
+    phase, role) test the document alone."""
+
+    where: list[str]
+    params: list[Any]
+    on_documents: int
+
+    def joined(self) -> str:
+        """The conditions for a query that joins each match to its unit and document."""
+        return "".join(f" AND {w}" for w in self.where)
+
+    def allowed(self) -> str:
+        """The conditions as one subquery of allowed sentences that SQLite checks against each match (the
+        unary + keeps it out of the index's own lookup): cheaper than joining every match to units and
+        documents when a query has to read every match anyway."""
+        if not self.where:
+            return ""
+        return (
+            " AND +unit_fts.rowid IN (SELECT u.id FROM units u JOIN documents d ON d.id = u.document_id"
+            f" WHERE u.kind = 'sentence' AND {' AND '.join(self.where)})"
+        )
+
+    def documents(self, *more: str) -> tuple[str, list[Any]]:
+        """A subquery of the ids of the documents that pass the document conditions and ``more`` (whose
+        parameters come after these); '' when there are no document conditions."""
+        if not self.on_documents:
+            return "", []
+        where = " AND ".join([*self.where[: self.on_documents], *more])
+        return f"SELECT d.id FROM documents d WHERE {where}", self.params[: self.on_documents]
+
+
 def _filters(
     project: Project, council: str | None, phase: int | None, role: str | None, code: str | int | None
-) -> tuple[list[str], list[Any]]:
+) -> _Filter:
     where: list[str] = []
     params: list[Any] = []
     if council is not None:
@@ -119,6 +180,7 @@ def _filters(
         _check_present(project, "role", role.strip(), "role")
         where.append("lower(d.role) = lower(?)")
         params.append(role.strip())
+    on_documents = len(where)
     if code is not None:
         code_ids = _code_and_descendants(project, code)
         where.append(
@@ -126,7 +188,7 @@ def _filters(
             f" AND k.code_id IN ({','.join('?' * len(code_ids))}) AND k.start < u.end AND k.end > u.start)"
         )
         params.extend(code_ids)
-    return where, params
+    return _Filter(where, params, on_documents)
 
 
 # -- searching --------------------------------------------------------------------------------------------
@@ -141,9 +203,11 @@ def search(
     role: str | None = None,
     code: str | int | None = None,
     limit: int = 50,
+    order: str = "document",
     marks: tuple[str, str] = MARKS,
-) -> list[Hit]:
-    """The best ``limit`` sentences matching ``query``, best first.
+) -> Hits:
+    """The first ``limit`` sentences matching ``query`` in ``order`` (see the module's description), with the
+    number of sentences that match in all.
 
     ``council`` is any council reference (name, code, alias); ``code`` a code reference, matching sentences
     that overlap a coding of that code or of a code below it. The matched words of each snippet are wrapped
@@ -154,55 +218,157 @@ def search(
         raise BeaconError("the search is empty; give a word or a phrase to look for")
     if not 1 <= limit <= MAX_LIMIT:
         raise BeaconError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    where, params = _filters(project, council, phase, role, code)
+    if order not in ORDERS:
+        raise BeaconError(f"unknown order {order!r}; use one of: {', '.join(ORDERS)}")
+    where = _filters(project, council, phase, role, code)
     try:
-        ranked = _ranked(project, text, where, params, limit)
+        count = functools.cache(lambda: _count(project, text, where))
+        if order == "relevance":
+            ranked = _ranked(project, text, where, limit)
+            total = None
+        else:
+            ranked, total = _document_order(project, text, where, limit, count)
+        if total is None:
+            total = count() if len(ranked) == limit else len(ranked)
         details = _details(project, text, [unit_id for unit_id, _ in ranked], marks)
     except sqlite3.OperationalError as exc:
         error = _query_error(query, exc)
         if error is None:
             raise
         raise error from None
-    return [_hit(details[unit_id], -rank) for unit_id, rank in ranked]
+    return Hits([_hit(details[unit_id], score) for unit_id, score in ranked], total, order)
 
 
-def _ranked(
-    project: Project, query: str, where: list[str], params: list[Any], limit: int
-) -> list[tuple[int, float]]:
-    """(unit id, bm25) of the best matches. Filters pick the allowed sentences in a subquery that SQLite
-    checks against each match (the unary + keeps it out of the index's own lookup), which is much cheaper
-    than joining every match to units and documents; bm25() is computed only for matches that pass."""
-    allowed = ""
-    if where:
-        allowed = (
-            " AND +unit_fts.rowid IN (SELECT u.id FROM units u JOIN documents d ON d.id = u.document_id"
-            f" WHERE u.kind = 'sentence' AND {' AND '.join(where)})"
-        )
-    rows = project.execute(
-        f"SELECT rowid, bm25(unit_fts) AS score FROM unit_fts WHERE unit_fts MATCH ?{allowed}"
-        " ORDER BY score LIMIT ?",
-        (query, *params, limit),
+def _count(project: Project, query: str, where: _Filter) -> int:
+    """How many sentences match and pass the filters: the index counts without reading any text."""
+    return project.scalar(
+        f"SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?{where.allowed()}", (query, *where.params)
     )
-    return [(r[0], r[1]) for r in rows]
+
+
+def _ranked(project: Project, query: str, where: _Filter, limit: int) -> list[tuple[int, float]]:
+    """(unit id, -bm25) of the best matches. bm25() is computed only for matches that pass the filters."""
+    rows = project.execute(
+        f"SELECT rowid, bm25(unit_fts) AS score FROM unit_fts WHERE unit_fts MATCH ?{where.allowed()}"
+        " ORDER BY score LIMIT ?",
+        (query, *where.params, limit),
+    )
+    return [(r[0], -r[1]) for r in rows]
+
+
+# The matches with their document and start. CROSS JOIN keeps the index as the outer loop, so that a query in
+# rowid order stops after its LIMIT and a sort reads each match once.
+_MATCHES = (
+    "SELECT unit_fts.rowid, u.document_id, u.start FROM unit_fts CROSS JOIN units u ON u.id = unit_fts.rowid"
+    " CROSS JOIN documents d ON d.id = u.document_id WHERE unit_fts MATCH ?"
+)
+RANGES = 16  # a narrow filter's documents in more id ranges than this are read like a broad filter's
+SPREAD = 3  # matches this far apart (last id reached / matches) are sorted all at once
+GAP = 1_000  # ids between two documents' ranges that are read through rather than starting a new range
+
+
+def _document_order(
+    project: Project, query: str, where: _Filter, limit: int, count: Callable[[], int]
+) -> tuple[list[tuple[int, None]], int | None]:
+    """(unit id, None) of the first ``limit`` matches in (document, start) order, and how many match when
+    that came for free (None otherwise)."""
+    ranges = _narrow_ranges(project, where)
+    if ranges is not None:  # few documents: read all their matches through their id ranges
+        found = _in_ranges(project, query, where, ranges)
+        return [(unit_id, None) for unit_id in sorted(found, key=found.__getitem__)[:limit]], len(found)
+    # The index in rowid order stops after ``limit`` matches that pass the filters.
+    window = project.execute(
+        f"{_MATCHES}{where.joined()} ORDER BY unit_fts.rowid LIMIT ?", (query, *where.params, limit)
+    ).fetchall()
+    if len(window) < limit:  # every match is in hand
+        return [(r[0], None) for r in sorted(window, key=lambda r: (r[1], r[2]))], len(window)
+    last = window[-1][0]
+    if last > SPREAD * count():
+        # The matches lie far apart: sorting them all costs less than reading the ids of every sentence up
+        # to the last one reached.
+        rows = project.execute(
+            f"{_MATCHES}{where.joined()} ORDER BY u.document_id, u.start LIMIT ?",
+            (query, *where.params, limit),
+        )
+        return [(r[0], None) for r in rows], None
+    reached = max(r[1] for r in window)
+    # Every match with an id up to ``last`` is in the window. A document before ``reached`` with sentences
+    # beyond ``last`` (revised since, or written out of order), and ``reached`` itself, whose later
+    # sentences the window cut off, are read whole: the matches in their id range.
+    documents, params = where.documents("d.id <= ?")
+    in_documents = f" AND document_id IN ({documents})" if documents else ""
+    ranges = project.execute(
+        "SELECT document_id, min(id), max(id) FROM units WHERE document_id <= ? AND kind = 'sentence'"
+        f"{in_documents} GROUP BY document_id",
+        (reached, *params, *([reached] if documents else [])),
+    )
+    extra = [(first, final) for doc, first, final in ranges if final > last or doc == reached]
+    found = {r[0]: (r[1], r[2]) for r in window if r[1] < reached}
+    found.update(_in_ranges(project, query, where, extra))
+    return [
+        (unit_id, None) for unit_id in sorted(found, key=found.__getitem__) if found[unit_id][0] <= reached
+    ][:limit], None
+
+
+def _narrow_ranges(project: Project, where: _Filter) -> list[tuple[int, int]] | None:
+    """The id ranges holding every sentence of the documents that pass a filter keeping at most one document
+    in NARROW, nearby ranges read as one; None when the filter is broader or the ranges too many."""
+    documents, params = where.documents()
+    if not documents:
+        return None
+    allowed = project.scalar(f"SELECT count(*) FROM ({documents})", params)
+    if allowed * NARROW > project.scalar("SELECT count(*) FROM documents"):
+        return None
+    ranges: list[list[int]] = []
+    for first, final in project.execute(
+        f"SELECT min(id), max(id) FROM units WHERE kind = 'sentence' AND document_id IN ({documents})"
+        " GROUP BY document_id ORDER BY 1",
+        params,
+    ):
+        if ranges and first <= ranges[-1][1] + GAP:
+            ranges[-1][1] = max(ranges[-1][1], final)
+        else:
+            ranges.append([first, final])
+    if len(ranges) > RANGES:
+        return None
+    return [(first, final) for first, final in ranges]
+
+
+def _in_ranges(
+    project: Project, query: str, where: _Filter, ranges: list[tuple[int, int]]
+) -> dict[int, tuple[int, int]]:
+    """unit id: (document, start) of the matches that pass the filters with ids in the ranges."""
+    found: dict[int, tuple[int, int]] = {}
+    for first, final in ranges:
+        rows = project.execute(
+            f"{_MATCHES} AND unit_fts.rowid BETWEEN ? AND ?{where.joined()}",
+            (query, first, final, *where.params),
+        )
+        found.update((r[0], (r[1], r[2])) for r in rows)
+    return found
 
 
 def _details(
     project: Project, query: str, unit_ids: list[int], marks: tuple[str, str]
 ) -> dict[int, sqlite3.Row]:
+    """Location and snippet of each unit. The index is read once over the span of their ids (the unary +
+    keeps the list of ids out of its lookup): looked up id by id, a prefix query would be expanded again for
+    every hit."""
     if not unit_ids:
         return {}
     rows = project.execute(
         "SELECT u.id AS unit_id, u.document_id, d.name AS document, c.name AS council, d.phase, d.role,"
         " u.start, u.end, snippet(unit_fts, 0, ?, ?, ?, ?) AS snippet"
-        " FROM unit_fts JOIN units u ON u.id = unit_fts.rowid JOIN documents d ON d.id = u.document_id"
+        " FROM unit_fts CROSS JOIN units u ON u.id = unit_fts.rowid JOIN documents d ON d.id = u.document_id"
         " LEFT JOIN cases c ON c.id = d.case_id"
-        f" WHERE unit_fts MATCH ? AND unit_fts.rowid IN ({','.join('?' * len(unit_ids))})",
-        (marks[0], marks[1], ELLIPSIS, SNIPPET_TOKENS, query, *unit_ids),
+        " WHERE unit_fts MATCH ? AND unit_fts.rowid BETWEEN ? AND ?"
+        f" AND +unit_fts.rowid IN ({','.join('?' * len(unit_ids))})",
+        (marks[0], marks[1], ELLIPSIS, SNIPPET_TOKENS, query, min(unit_ids), max(unit_ids), *unit_ids),
     )
     return {r["unit_id"]: r for r in rows}
 
 
-def _hit(row: sqlite3.Row, score: float) -> Hit:
+def _hit(row: sqlite3.Row, score: float | None) -> Hit:
     return Hit(
         document_id=row["document_id"],
         document=row["document"],

@@ -162,12 +162,129 @@ def test_lowercase_operators_outside_quotes(project: Project) -> None:
     )
 
 
-def test_ranking_puts_the_denser_match_first(project: Project) -> None:
-    hits = svc.search(project, "forms OR copied")
+def test_relevance_order_puts_the_denser_match_first(project: Project) -> None:
+    hits = svc.search(project, "forms OR copied", order="relevance")
     _, text = doc(project, "hull.md")
     assert text[hits[0].start : hits[0].end] == "We copied their forms at first."
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    assert len(svc.search(project, "forms OR copied", limit=1)) == 1
+    assert (hits.order, hits.total) == ("relevance", 3)  # Camden's "copy" too
+    [best] = svc.search(project, "forms OR copied", limit=1, order="relevance")
+    assert text[best.start : best.end] == "We copied their forms at first."
+    # Document order: the sentence that comes first in the transcript comes first, and no score is computed.
+    in_text = svc.search(project, "forms OR copied")
+    _, camden = doc(project, "camden.md")
+    assert [
+        (h.document, (text if h.document == "hull.md" else camden)[h.start : h.end]) for h in in_text
+    ] == [
+        ("camden.md", "We did not copy anything word for word."),  # Camden was imported first
+        ("hull.md", "We copied their forms at first."),
+        ("hull.md", "Later we adapted the forms to our estates."),
+    ]
+    assert [h.score for h in in_text] == [None, None, None]
+    with pytest.raises(BeaconError, match="unknown order 'best'"):
+        svc.search(project, "forms", order="best")
+
+
+# -- document order ------------------------------------------------------------------------------------------
+
+# Every strategy the document order can take: (NARROW, SPREAD) that make a filter count as narrow or not, and
+# the matches count as far apart (sorted all at once) or not.
+STRATEGIES = [(20, 3), (20, 0), (20, 10**9), (1, 3)]
+
+
+def in_document_order(project: Project, query: str, **filters) -> list[tuple[int, int]]:
+    """(document id, start) of every match, sorted, worked out the slow way: every match of the index,
+    each checked against the filters in Python."""
+    rows = project.execute(
+        "SELECT u.document_id, u.start, u.end, d.phase, d.role FROM unit_fts JOIN units u ON u.id = unit_fts.rowid"
+        " JOIN documents d ON d.id = u.document_id WHERE unit_fts MATCH ?",
+        (query,),
+    ).fetchall()
+    keep = [
+        r
+        for r in rows
+        if ("phase" not in filters or r["phase"] == filters["phase"])
+        and ("role" not in filters or r["role"] == filters["role"])
+    ]
+    return sorted((r["document_id"], r["start"]) for r in keep)
+
+
+@pytest.fixture
+def revised(project: Project, tmp_path: Path) -> Project:
+    """Camden (imported first, before Hull) revised after Hull and Durham were imported: its sentences now
+    have the highest unit ids, after those of the documents imported after it."""
+    from beacon_qual.revise import revise_document
+
+    write(tmp_path, "durham.md", DURHAM)
+    import_paths(project, [tmp_path / "durham.md"])
+    write(tmp_path, "camden_new.md", CAMDEN.replace("copy anything", "copy any learning"))
+    revise_document(project, "camden.md", tmp_path / "camden_new.md")
+    camden_id, _ = doc(project, "camden.md")
+    assert camden_id == 1
+    first = project.scalar("SELECT min(id) FROM units WHERE document_id = 1 AND kind = 'sentence'")
+    others = project.scalar("SELECT max(id) FROM units WHERE document_id <> 1 AND kind = 'sentence'")
+    assert first > others  # the case the order has to put right
+    return project
+
+
+@pytest.mark.parametrize("narrow, spread", STRATEGIES)
+def test_document_order_is_document_then_position_across_a_revision(
+    revised: Project, monkeypatch: pytest.MonkeyPatch, narrow: int, spread: int
+) -> None:
+    monkeypatch.setattr(svc, "NARROW", narrow)
+    monkeypatch.setattr(svc, "SPREAD", spread)
+    expected = in_document_order(revised, "learn OR visit OR partnership OR adapted")
+    assert len(expected) == 12
+    assert expected[0][0] == 1  # Camden, the lowest document id, first
+    for limit in range(1, len(expected) + 2):
+        hits = svc.search(revised, "learn OR visit OR partnership OR adapted", limit=limit)
+        assert [(h.document_id, h.start) for h in hits] == expected[:limit], limit
+        assert hits.total == len(expected)
+        assert hits.order == "document"
+    _, text = doc(revised, "camden.md")
+    first, second = svc.search(revised, "learning", limit=2)
+    assert (first.document, text[first.start : first.end]) == (
+        "camden.md",
+        "We did not copy any learning word for word.",
+    )
+    assert (second.document, text[second.start : second.end]) == (
+        "camden.md",
+        "Budget pressure got in the way of learning.",
+    )
+
+
+@pytest.mark.parametrize("narrow, spread", STRATEGIES)
+@pytest.mark.parametrize("order", svc.ORDERS)
+def test_filters_work_in_both_orders(
+    revised: Project, monkeypatch: pytest.MonkeyPatch, narrow: int, spread: int, order: str
+) -> None:
+    monkeypatch.setattr(svc, "NARROW", narrow)
+    monkeypatch.setattr(svc, "SPREAD", spread)
+    query = "learn OR visit OR partnership OR adapted"
+    for filters in ({"phase": 2}, {"role": "partner"}, {"phase": 1}, {"phase": 2, "role": "elected member"}):
+        expected = in_document_order(revised, query, **filters)
+        hits = svc.search(revised, query, order=order, **filters)
+        found = [(h.document_id, h.start) for h in hits]
+        assert sorted(found) == expected, filters
+        assert hits.total == len(expected)
+        if order == "document":
+            assert found == expected
+            assert [
+                (h.document_id, h.start) for h in svc.search(revised, query, limit=2, **filters)
+            ] == expected[:2]
+        else:
+            assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+            assert svc.search(revised, query, limit=1, order=order, **filters).total == len(expected)
+    hull = svc.search(revised, "learning", council="Hull", order=order)
+    assert {h.document for h in hull} == {"hull.md"} and hull.total == 2
+    parent = add_code(revised, "Innovation", codable=0)
+    adaptation = add_code(revised, "Adaptation", parent)
+    camden_id, text = doc(revised, "camden.md")
+    at = text.index("Members adapted")
+    add_coding(revised, camden_id, adaptation, at, at + 7)
+    coded = svc.search(revised, "adapted OR learning", code="Innovation", order=order)
+    assert [text[h.start : h.end] for h in coded] == ["Members adapted slowly but the cabinet backed it."]
+    assert coded.total == 1
 
 
 # -- locations and snippets ----------------------------------------------------------------------------------
@@ -402,27 +519,68 @@ def test_cli_table_marks_hits_with_brackets_when_piped(project: Project) -> None
     lines = result.output.splitlines()
     _, text = doc(project, "hull.md")
     start, end = sentence_of(text, "Our director")
-    assert lines[0].startswith(
-        f"  1. hull.md | Kingston upon Hull City Council | phase 1 | officer | {start}-{end} | score "
-    )
+    assert lines[0] == f"  1. hull.md | Kingston upon Hull City Council | phase 1 | officer | {start}-{end}"
     assert lines[1].strip() == "Our director [learns] fast and [learned] to trust the [wardens]."
     assert "\x1b[" not in result.output
-    assert lines[-1] == "1 hit"
+    assert (
+        lines[-1]
+        == "1 sentence matches, all shown in document order (document by document, each from start to end)"
+    )
+    relevance = run(project, "search", "learned AND wardens", "--order", "relevance").output.splitlines()
+    assert relevance[0].startswith(
+        f"  1. hull.md | Kingston upon Hull City Council | phase 1 | officer | {start}-{end} | score "
+    )
+    assert relevance[-1] == "1 sentence matches, all shown best first (relevance)"
+
+
+def test_cli_tells_how_many_match_and_which_are_shown(project: Project) -> None:
+    result = run(project, "search", "learning", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line[:14] for line in lines[0:4:2]] == ["  1. camden.md", "  2. hull.md |"]
+    assert lines[-1] == (
+        "3 sentences match; the first 2 (--limit 2) are shown, "
+        "in document order (document by document, each from start to end)"
+    )
+    result = run(project, "search", "learning", "--limit", "1", "--order", "relevance")
+    assert (
+        result.output.splitlines()[-1]
+        == "3 sentences match; the first 1 (--limit 1) are shown, best first (relevance)"
+    )
+    assert run(project, "search", "zebra").output == "no matches\n"
+
+
+def test_cli_unknown_order_is_a_usage_error(project: Project) -> None:
+    result = run(project, "search", "learning", "--order", "best")
+    assert result.exit_code == 2
+    assert result.output.startswith(
+        "error: Invalid value for '--order': 'best' is not one of 'document', 'relevance'"
+    )
+    assert len(result.output.splitlines()) == 1
 
 
 def test_cli_json_and_csv(project: Project) -> None:
     result = run(project, "search", "adapted", "--format", "json", "--role", "elected member")
     data = json.loads(result.output)
-    assert [(d["document"], d["phase"], d["role"]) for d in data] == [("camden.md", 2, "elected member")]
-    assert data[0]["snippet"] == "Members [adapted] slowly but the cabinet backed it."
+    assert (data["query"], data["order"], data["total"]) == ("adapted", "document", 1)
+    assert [(d["document"], d["phase"], d["role"], d["score"]) for d in data["hits"]] == [
+        ("camden.md", 2, "elected member", None)
+    ]
+    assert data["hits"][0]["snippet"] == "Members [adapted] slowly but the cabinet backed it."
+    data = json.loads(run(project, "search", "learning", "--format", "json", "--order", "relevance").output)
+    assert (data["order"], data["total"], len(data["hits"])) == ("relevance", 3, 3)
+    assert all(isinstance(h["score"], float) for h in data["hits"])
     result = run(project, "search", "adapted", "--format", "csv", "--council", "Hull")
-    rows = result.output.splitlines()
+    rows = result.stdout.splitlines()
     assert rows[0] == "document_id,document,council,phase,role,start,end,score,snippet"
     hull_id, text = doc(project, "hull.md")
     start, end = sentence_of(text, "Later we adapted")
-    assert rows[1].startswith(f"{hull_id},hull.md,Kingston upon Hull City Council,1,officer,{start},{end},")
-    assert rows[1].endswith(",Later we [adapted] the forms to our estates.")
+    assert rows[1] == (
+        f"{hull_id},hull.md,Kingston upon Hull City Council,1,officer,{start},{end},,"
+        "Later we [adapted] the forms to our estates."
+    )
     assert len(rows) == 2
+    assert result.stderr.startswith("1 sentence matches, all shown in document order")
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "NOT", "AND AND", "a (b"])

@@ -54,6 +54,13 @@ def _one_line(text: str) -> str:
 @click.option("--phase", type=int, help="Only this study phase.")
 @click.option("--role", help="Only this respondent role (e.g. officer, 'elected member', partner).")
 @click.option("--code", help="Only sentences overlapping a coding of this code (or of a code below it).")
+@click.option(
+    "--order",
+    type=click.Choice(search_svc.ORDERS),
+    default="document",
+    show_default=True,
+    help="document: document by document in import order, each from start to end; relevance: best first (bm25).",
+)
 @click.option("--limit", type=int, default=50, show_default=True, help="Most hits to show.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def search_cmd(
@@ -62,34 +69,62 @@ def search_cmd(
     phase: int | None,
     role: str | None,
     code: str | None,
+    order: str,
     limit: int,
     fmt: str,
 ) -> None:
-    """Find sentences in the transcripts, best matches first (bm25).
+    """Find sentences in the transcripts and show the first --limit of them with the matched words marked.
 
     QUERY uses full-text syntax: words (stemmed, so "learned" finds "learning"), "exact phrases",
     AND, OR, NOT (lower case works too), NEAR(word word, 10) and prefix*. Each hit shows its document,
     council, phase, role and the offsets of its sentence.
+
+    Hits come in document order by default: document by document in the order they were imported (their
+    id in 'docs list'), and within a document from start to end, as NVivo, ATLAS.ti and MAXQDA list them.
+    --order relevance puts the best matches first (bm25, with a score), which takes longer on common words.
+    The last line tells how many sentences match in all (CSV: on standard error).
     """
     project = open_project()
     marks = _marks() if fmt == "table" else search_svc.MARKS
     hits = search_svc.search(
-        project, query, council=council, phase=phase, role=role, code=code, limit=limit, marks=marks
+        project,
+        query,
+        council=council,
+        phase=phase,
+        role=role,
+        code=code,
+        limit=limit,
+        order=order,
+        marks=marks,
     )
     if fmt == "json":
-        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        result = {"query": query, "order": order, "total": hits.total, "hits": [asdict(h) for h in hits]}
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         columns = ["document_id", "document", "council", "phase", "role", "start", "end", "score", "snippet"]
         _write_csv(columns, [[getattr(h, c) for c in columns] for h in hits])
+        click.echo(_summary(hits, limit), err=True)
     else:
-        _print_hits(hits)
+        _print_hits(hits, limit)
 
 
-def _print_hits(hits: list[search_svc.Hit]) -> None:
-    if not hits:
-        click.echo("no matches")
-        return
-    for rank, hit in enumerate(hits, start=1):
+def _summary(hits: search_svc.Hits, limit: int) -> str:
+    """How many sentences match, how many are shown and in which order."""
+    matching = f"{hits.total:,} sentences match" if hits.total != 1 else "1 sentence matches"
+    if hits.total == 0:
+        return "no matches"
+    order = (
+        "in document order (document by document, each from start to end)"
+        if hits.order == "document"
+        else "best first (relevance)"
+    )
+    if len(hits) == hits.total:
+        return f"{matching}, all shown {order}"
+    return f"{matching}; the first {len(hits):,} (--limit {limit}) are shown, {order}"
+
+
+def _print_hits(hits: search_svc.Hits, limit: int) -> None:
+    for number, hit in enumerate(hits, start=1):
         where = " | ".join(
             part
             for part in (
@@ -98,13 +133,13 @@ def _print_hits(hits: list[search_svc.Hit]) -> None:
                 f"phase {hit.phase}" if hit.phase is not None else "",
                 hit.role or "",
                 f"{hit.start}-{hit.end}",
-                f"score {hit.score:.2f}",
+                f"score {hit.score:.2f}" if hit.score is not None else "",
             )
             if part
         )
-        click.echo(f"{rank:>3}. {where}")
+        click.echo(f"{number:>3}. {where}")
         click.echo(f"     {_one_line(hit.snippet)}")
-    click.echo(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}")
+    click.echo(_summary(hits, limit))
 
 
 @main.command("reindex")
