@@ -102,7 +102,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "reliability_cmds",
         "Replace DOCUMENT's text with the corrected transcript NEW_FILE, moving its codings onto it.",
     ),
-    "search": ("search_cmds", "Find sentences in the transcripts, best matches first (bm25)."),
+    "search": ("search_cmds", "Find sentences in the transcripts, in document order or by relevance."),
     "status": (
         "project_cmds",
         "Summarise the project: cases, documents, codes, codings, coders, survey variables.",

@@ -73,7 +73,7 @@ def search_cmd(
     limit: int,
     fmt: str,
 ) -> None:
-    """Find sentences in the transcripts and show the first --limit of them with the matched words marked.
+    """Find sentences in the transcripts, in document order or by relevance.
 
     QUERY uses full-text syntax: words (stemmed, so "learned" finds "learning"), "exact phrases",
     AND, OR, NOT (lower case works too), NEAR(word word, 10) and prefix*. Each hit shows its document,
@@ -82,7 +82,8 @@ def search_cmd(
     Hits come in document order by default: document by document in the order they were imported (their
     id in 'docs list'), and within a document from start to end, as NVivo, ATLAS.ti and MAXQDA list them.
     --order relevance puts the best matches first (bm25, with a score), which takes longer on common words.
-    The last line tells how many sentences match in all (CSV: on standard error).
+    Only the first --limit hits are shown, with the matched words marked; the last line tells how many
+    sentences match in all, how many are shown and in which order (CSV: on standard error; JSON: "total").
     """
     project = open_project()
     marks = _marks() if fmt == "table" else search_svc.MARKS
