@@ -224,8 +224,7 @@ def search(
     try:
         count = functools.cache(lambda: _count(project, text, where))
         if order == "relevance":
-            ranked = _ranked(project, text, where, limit)
-            total = None
+            ranked, total = _ranked(project, text, where, limit)
         else:
             ranked, total = _document_order(project, text, where, limit, count)
         if total is None:
@@ -246,14 +245,25 @@ def _count(project: Project, query: str, where: _Filter) -> int:
     )
 
 
-def _ranked(project: Project, query: str, where: _Filter, limit: int) -> list[tuple[int, float]]:
-    """(unit id, -bm25) of the best matches. bm25() is computed only for matches that pass the filters."""
+def _ranked(
+    project: Project, query: str, where: _Filter, limit: int
+) -> tuple[list[tuple[int, float]], int | None]:
+    """(unit id, -bm25) of the best matches, and how many match when that came from the same pass (None
+    otherwise). bm25() is computed only for matches that pass the filters. With filters, the scored matches
+    are kept and counted, so the set of allowed sentences is built once; without, the index counts faster."""
+    if not where.where:
+        rows = project.execute(
+            "SELECT rowid, bm25(unit_fts) AS score FROM unit_fts WHERE unit_fts MATCH ? ORDER BY score LIMIT ?",
+            (query, limit),
+        )
+        return [(r[0], -r[1]) for r in rows], None
     rows = project.execute(
-        f"SELECT rowid, bm25(unit_fts) AS score FROM unit_fts WHERE unit_fts MATCH ?{where.allowed()}"
-        " ORDER BY score LIMIT ?",
+        "WITH scored AS MATERIALIZED (SELECT rowid AS id, bm25(unit_fts) AS score FROM unit_fts"
+        f" WHERE unit_fts MATCH ?{where.allowed()})"
+        " SELECT id, score, (SELECT count(*) FROM scored) FROM scored ORDER BY score LIMIT ?",
         (query, *where.params, limit),
-    )
-    return [(r[0], -r[1]) for r in rows]
+    ).fetchall()
+    return [(r[0], -r[1]) for r in rows], rows[0][2] if rows else 0
 
 
 # The matches with their document and start. CROSS JOIN keeps the index as the outer loop, so that a query in
