@@ -282,7 +282,11 @@ def run(cmd: list[str], *, cwd: Path | None = None, capture: bool = False) -> Ru
     launcher matters: Linux counts the memory of the process that starts a command towards the command's
     peak, so a command started straight from this (large) process would report this process's size.
     """
-    env = {**os.environ, "PYTHONBREAKPOINT": "0"}
+    # Both tools run as a user's installation does: Python caches each module's bytecode after its first run.
+    # (This machine sets PYTHONDONTWRITEBYTECODE, which would make every run of the editable beacon-qual compile
+    # its sources again while qc's wheel came with bytecode compiled at install.)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONBREAKPOINT"] = "0"
     with tempfile.TemporaryDirectory() as tmp:
         usage, out, err = Path(tmp) / "usage", Path(tmp) / "out", Path(tmp) / "err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
