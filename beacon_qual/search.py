@@ -16,9 +16,10 @@ match in all, of which the first ``limit`` are returned, in one of two orders:
   documents imported before its revision. So the index is read in rowid order, which stops after ``limit``
   matches, and the order is then made exact: every document up to the last one reached is checked for
   sentences stored beyond that point, and those documents' matches (and all matches of the last
-  document) are added before sorting by (document, start). When the matches lie far apart (a rare word),
-  sorting all of them is cheaper and is done instead; a filter that keeps few documents (a council) reads
-  all the matches of those documents through their id ranges. Hits carry no score in this order.
+  document) are added before sorting by (document, start). When the matches are few or lie far apart (a
+  rare word), sorting all of them is cheaper and is done instead; a filter that keeps few documents (a
+  council) reads all the matches of those documents through their id ranges. Hits carry no score in this
+  order.
 - ``relevance``: best first by bm25, which has to score every match before it can pick the best.
 
 The number of matches is counted by the index (with the filters, against the set of sentences they allow),
@@ -273,6 +274,7 @@ _MATCHES = (
     " CROSS JOIN documents d ON d.id = u.document_id WHERE unit_fts MATCH ?"
 )
 RANGES = 16  # a narrow filter's documents in more id ranges than this are read like a broad filter's
+FEW = 20  # without filters, at most this many matches per hit wanted are sorted all at once
 SPREAD = 3  # matches this far apart (last id reached / matches) are sorted all at once
 GAP = 1_000  # ids between two documents' ranges that are read through rather than starting a new range
 
@@ -286,6 +288,10 @@ def _document_order(
     if ranges is not None:  # few documents: read all their matches through their id ranges
         found = _in_ranges(project, query, where, ranges)
         return [(unit_id, None) for unit_id in sorted(found, key=found.__getitem__)[:limit]], len(found)
+    if not where.where and count() <= FEW * limit:
+        # Few matches (the count has to be made anyway): sort them all rather than read the index twice.
+        rows = project.execute(f"{_MATCHES} ORDER BY u.document_id, u.start LIMIT ?", (query, limit))
+        return [(r[0], None) for r in rows], None
     # The index in rowid order stops after ``limit`` matches that pass the filters.
     window = project.execute(
         f"{_MATCHES}{where.joined()} ORDER BY unit_fts.rowid LIMIT ?", (query, *where.params, limit)

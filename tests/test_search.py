@@ -187,9 +187,9 @@ def test_relevance_order_puts_the_denser_match_first(project: Project) -> None:
 
 # -- document order ------------------------------------------------------------------------------------------
 
-# Every strategy the document order can take: (NARROW, SPREAD) that make a filter count as narrow or not, and
-# the matches count as far apart (sorted all at once) or not.
-STRATEGIES = [(20, 3), (20, 0), (20, 10**9), (1, 3)]
+# Every strategy the document order can take: (NARROW, SPREAD, FEW) that make a filter count as narrow or not,
+# the matches as far apart or not, and as few or not (the last two sort all matches at once).
+STRATEGIES = [(20, 3, 20), (20, 3, 0), (20, 0, 0), (20, 10**9, 0), (1, 3, 0)]
 
 
 def in_document_order(project: Project, query: str, **filters) -> list[tuple[int, int]]:
@@ -227,12 +227,13 @@ def revised(project: Project, tmp_path: Path) -> Project:
     return project
 
 
-@pytest.mark.parametrize("narrow, spread", STRATEGIES)
+@pytest.mark.parametrize("narrow, spread, few", STRATEGIES)
 def test_document_order_is_document_then_position_across_a_revision(
-    revised: Project, monkeypatch: pytest.MonkeyPatch, narrow: int, spread: int
+    revised: Project, monkeypatch: pytest.MonkeyPatch, narrow: int, spread: int, few: int
 ) -> None:
     monkeypatch.setattr(svc, "NARROW", narrow)
     monkeypatch.setattr(svc, "SPREAD", spread)
+    monkeypatch.setattr(svc, "FEW", few)
     expected = in_document_order(revised, "learn OR visit OR partnership OR adapted")
     assert len(expected) == 12
     assert expected[0][0] == 1  # Camden, the lowest document id, first
@@ -253,13 +254,14 @@ def test_document_order_is_document_then_position_across_a_revision(
     )
 
 
-@pytest.mark.parametrize("narrow, spread", STRATEGIES)
+@pytest.mark.parametrize("narrow, spread, few", STRATEGIES)
 @pytest.mark.parametrize("order", svc.ORDERS)
 def test_filters_work_in_both_orders(
-    revised: Project, monkeypatch: pytest.MonkeyPatch, narrow: int, spread: int, order: str
+    revised: Project, monkeypatch: pytest.MonkeyPatch, narrow: int, spread: int, few: int, order: str
 ) -> None:
     monkeypatch.setattr(svc, "NARROW", narrow)
     monkeypatch.setattr(svc, "SPREAD", spread)
+    monkeypatch.setattr(svc, "FEW", few)
     query = "learn OR visit OR partnership OR adapted"
     for filters in ({"phase": 2}, {"role": "partner"}, {"phase": 1}, {"phase": 2, "role": "elected member"}):
         expected = in_document_order(revised, query, **filters)
