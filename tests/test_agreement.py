@@ -335,6 +335,73 @@ def test_impossible_offsets_are_reported(project):
         agreement(project, ["A", "B"])
 
 
+def test_impossible_offsets_name_the_first_bad_coding_and_unit(project):
+    with project.transaction():
+        first = project.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+                                " SELECT ?, document_id, code_id, coder_id, 3, 60, created_at FROM codings LIMIT 1",
+                                (new_uuid(),)).lastrowid
+        project.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+                        " SELECT ?, document_id, code_id, coder_id, 3, 60, created_at FROM codings WHERE id = ?",
+                        (new_uuid(), first))  # the same values again: the first one is named
+    with pytest.raises(BeaconError, match=f"coding {first} has impossible offsets 3..60"):
+        agreement(project, ["A", "B"])
+    with project.transaction():
+        project.execute("DELETE FROM codings WHERE end = 60")
+        unit = project.scalar("SELECT id FROM units WHERE seq = 3")
+        project.execute("UPDATE units SET end = 51 WHERE id = ?", (unit,))
+    with pytest.raises(BeaconError, match=f"sentence unit {unit} has impossible offsets 30..51"):
+        agreement(project, ["A", "B"])
+
+
+def test_ids_and_offsets_beyond_32_bits_are_read_exactly(project, tmp_path):
+    """Columns are read two to an integer where they fit; larger values take the slower way, same answers."""
+    big = Project.create(tmp_path / "big.db")
+    with big.transaction():
+        big.execute(
+            "INSERT INTO documents(id, uuid, name, text, sha256, imported_at) VALUES (3000000000,?,?,?,?,?)",
+            (new_uuid(), "council.txt", TEXT, hashlib.sha256(TEXT.encode()).hexdigest(), now()),
+        )
+        big.execute("INSERT INTO codes(id, uuid, name, created_at) VALUES (5000000000, ?, 'X', ?)", (new_uuid(), now()))
+        for i in range(5):
+            big.execute("INSERT INTO units(document_id, kind, seq, start, end) VALUES (3000000000, 'sentence', ?, ?, ?)",
+                        (i, 10 * i, 10 * i + 10))
+        for coder, start, end in (("A", 0, 25), ("B", 5, 35)):
+            _coding(big, 3000000000, 5000000000, coder, start, end)
+    r = agreement(big, ["A", "B"])
+    assert r.characters == 50 and r.units == 5
+    for measure in ("char_kappa", "unit_kappa", "unit_alpha", "segment_percent", "code_binary_u_alpha"):
+        assert r.value(measure, "X") == agreement(project, ["A", "B"]).value(measure, "X")
+    with big.transaction():
+        unit = big.execute("INSERT INTO units(document_id, kind, seq, start, end) VALUES (3000000000, 'sentence', 5,"
+                           " 5000000000, 5000000001)").lastrowid
+    with pytest.raises(BeaconError, match=f"sentence unit {unit} has impossible offsets 5000000000..5000000001"):
+        agreement(big, ["A", "B"])
+    big.close()
+
+
+@pytest.mark.parametrize("n_codes", [3, 60, 5000])
+def test_overlapping_codes_are_numbered_as_met_whatever_the_number_of_codes(n_codes):
+    from beacon_qual.agreement.report import coder_units
+
+    rng = np.random.default_rng(n_codes)
+    spans = []
+    for _ in range(2):
+        size = 400
+        code = rng.integers(0, min(n_codes, 8), size) * (n_codes // 8 or 1) % n_codes
+        start = rng.integers(0, 2000, size)
+        spans.append((code, start, start + rng.integers(1, 60, size)))
+    combos: dict = {}
+    got = [coder_units(*s, combos, n_codes) for s in spans]
+    # One by one, as the definition says: each piece's sorted codes, numbered in order of appearance.
+    expected: dict = {}
+    for (code, start, end), units in zip(spans, got):
+        for s, e, value in zip(units.start.tolist(), units.end.tolist(), units.value.tolist()):
+            inside = sorted({int(c) for c, a, b in zip(code, start, end) if a < e and b > s})
+            want = inside[0] + 1 if len(inside) == 1 else expected.setdefault(tuple(inside), n_codes + 1 + len(expected))
+            assert value == want
+    assert combos == expected and len(combos) > 3
+
+
 def test_choosing_documents_and_codes(project):
     r = agreement(project, ["A", "B"], codes=("y",), documents=("council.txt",))
     assert r.codes == ["Parent/Y"]

@@ -17,6 +17,7 @@ from ..codebook import resolve_code
 from ..documents import resolve_document
 from ..errors import BeaconError
 from ..store import Project
+from .measures import merged_shared_length, union_spans
 
 PATH_SEPARATOR = "/"
 UNIT_KINDS = ("sentence", "turn")
@@ -70,6 +71,7 @@ class Material:
     unit_end: np.ndarray | None = None
     _order: np.ndarray | None = field(default=None, repr=False)
     _keys: np.ndarray | None = field(default=None, repr=False)
+    _by_coder: dict = field(default_factory=dict, repr=False)
 
     @property
     def length(self) -> int:
@@ -77,6 +79,28 @@ class Material:
 
     def spans(self, coder: int, code: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(code, start, end)`` of one coder's codings (sorted by code, then start), optionally of one code."""
+        if code is None:
+            key = ("spans", coder)
+            if key not in self._by_coder:
+                self._by_coder[key] = self._select(coder, None)
+            return self._by_coder[key]
+        return self._select(coder, code)
+
+    def merged(self, coder: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`union_spans` of one coder's codings (what the coder covered with each code), computed once."""
+        key = ("merged", coder)
+        if key not in self._by_coder:
+            self._by_coder[key] = union_spans(*self.spans(coder))
+        return self._by_coder[key]
+
+    def shared(self, a: int, b: int) -> np.ndarray:
+        """Per code, the length both coders covered with it, computed once per pair."""
+        key = ("shared", a, b)
+        if key not in self._by_coder:
+            self._by_coder[key] = merged_shared_length(self.merged(a), self.merged(b), len(self.code_ids))
+        return self._by_coder[key]
+
+    def _select(self, coder: int, code: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self._order is None:
             self._order = np.lexsort((self.start, self.code, self.coder))
             self._keys = self.coder[self._order] * (len(self.code_ids) + 1) + self.code[self._order]
@@ -108,14 +132,57 @@ def _int_rows(project: Project, sql: str, params: list | tuple, width: int) -> n
     return flat.reshape(-1, width)
 
 
-def _codings(project: Project, coder_ids: list[int]) -> np.ndarray:
-    marks = ",".join("?" * len(coder_ids))
-    return _int_rows(
-        project,
-        f"SELECT id, coder_id, code_id, document_id, start, end FROM codings NOT INDEXED WHERE coder_id IN ({marks})",
-        coder_ids,
-        6,
+# Rows are read without their ids, and two columns to an integer where they fit (each value made
+# costs more than the query itself). The id of a row with bad offsets is looked up when there is
+# one, as the lowest id with the same values: rows come in id order (NOT INDEXED: a scan of the
+# table), so no row with these values comes before it.
+CODING_COLUMNS = ("document_id", "start", "coder_id", "code_id", "end")
+UNIT_COLUMNS = ("document_id", "start", "end")
+
+
+def _packed(high: str, low: str) -> str:
+    return (
+        f"CASE WHEN {high} BETWEEN 0 AND 2147483647 AND {low} BETWEEN 0 AND 4294967295"
+        f" THEN ({high} << 32) | {low} ELSE -1 END"
     )
+
+
+def _int_columns(project: Project, columns: tuple[str, ...], rest: str, params: list | tuple) -> dict[str, np.ndarray]:
+    """``SELECT columns rest`` (integer columns) as one array per column."""
+    pairs = list(zip(columns[0::2], columns[1::2]))
+    single = columns[-1:] if len(columns) % 2 else ()
+    exprs = [_packed(high, low) for high, low in pairs] + list(single)
+    rows = _int_rows(project, f"SELECT {', '.join(exprs)} {rest}", params, len(exprs))
+    if (rows[:, : len(pairs)] < 0).any():  # a value out of range: read the columns one by one
+        rows = _int_rows(project, f"SELECT {', '.join(columns)} {rest}", params, len(columns))
+        return {name: rows[:, i] for i, name in enumerate(columns)}
+    out: dict[str, np.ndarray] = {}
+    for i, (high, low) in enumerate(pairs):
+        out[high], out[low] = rows[:, i] >> 32, rows[:, i] & 0xFFFFFFFF
+    if single:
+        out[single[0]] = rows[:, -1].copy()
+    return out
+
+
+def _codings(project: Project, coder_ids: list[int]) -> dict[str, np.ndarray]:
+    marks = ",".join("?" * len(coder_ids))
+    return _int_columns(project, CODING_COLUMNS, f"FROM codings NOT INDEXED WHERE coder_id IN ({marks})", coder_ids)
+
+
+def _coding_id(project: Project, rows: dict[str, np.ndarray], i: int) -> int:
+    where = " AND ".join(f"{c} = ?" for c in CODING_COLUMNS)
+    return project.scalar(f"SELECT min(id) FROM codings WHERE {where}", [int(rows[c][i]) for c in CODING_COLUMNS])
+
+
+def _unit_id(project: Project, kind: str, rows: dict[str, np.ndarray], i: int) -> int:
+    where = " AND ".join(f"{c} = ?" for c in UNIT_COLUMNS)
+    return project.scalar(
+        f"SELECT min(id) FROM units WHERE kind = ? AND {where}", [kind, *(int(rows[c][i]) for c in UNIT_COLUMNS)]
+    )
+
+
+def _take(rows: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: values[keep] for name, values in rows.items()}
 
 
 def _documents(project: Project, refs: tuple[str, ...], used: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
@@ -140,18 +207,27 @@ def _positions(doc_ids: np.ndarray, document: np.ndarray) -> tuple[np.ndarray, n
     """Index of each row's document among ``doc_ids`` (sorted), and whether it is there."""
     if doc_ids.size == 0:
         return np.zeros(document.size, dtype=np.int64), np.zeros(document.size, dtype=bool)
+    top = int(doc_ids[-1])
+    if doc_ids[0] >= 0 and top <= 8 * doc_ids.size + 1_000_000 and (document.size == 0 or document.min() >= 0):
+        # Ids are small: one lookup table instead of a binary search per row.
+        table = np.full(top + 2, -1, dtype=np.int64)
+        table[doc_ids] = np.arange(doc_ids.size)
+        where = table[np.minimum(document, top + 1)]
+        found = where >= 0
+        return np.maximum(where, 0), found
     where = np.minimum(np.searchsorted(doc_ids, document), doc_ids.size - 1)
     return where, doc_ids[where] == document
 
 
 def _check_offsets(
-    kind: str, ids: np.ndarray, start: np.ndarray, end: np.ndarray, limit: np.ndarray, names: list[str], doc: np.ndarray
+    kind: str, row_id, start: np.ndarray, end: np.ndarray, limit: np.ndarray, names: list[str], doc: np.ndarray
 ) -> None:
+    """Refuse the first row (in id order) whose offsets do not fit its document; ``row_id(i)`` names row i."""
     bad = np.flatnonzero((start < 0) | (end < start) | (end > limit))
     if bad.size:
         i = int(bad[0])
         raise BeaconError(
-            f"{kind} {int(ids[i])} has impossible offsets {int(start[i])}..{int(end[i])} in document "
+            f"{kind} {row_id(i)} has impossible offsets {int(start[i])}..{int(end[i])} in document "
             f"{names[int(doc[i])]!r} ({int(limit[i])} characters); fix or remove it before measuring agreement"
         )
 
@@ -177,18 +253,23 @@ def load_material(
     code_index = load_codes(project)
     wanted_codes = [resolve_code(project, ref) for ref in codes]
     if wanted_codes:
-        rows = rows[np.isin(rows[:, 2], wanted_codes)]
-    doc_ids, doc_names, offsets = _documents(project, documents, rows[:, 3])
+        rows = _take(rows, np.isin(rows["code_id"], wanted_codes))
+    doc_ids, doc_names, offsets = _documents(project, documents, rows["document_id"])
     if doc_ids.size == 0:
         names = ", ".join(n for _, n in chosen)
         raise BeaconError(f"coders {names} have not coded any document{' with these codes' if codes else ''}; nothing to compare")
-    where, found = _positions(doc_ids, rows[:, 3])
-    rows, where = rows[found], where[found]
-    _check_offsets("coding", rows[:, 0], rows[:, 4], rows[:, 5], offsets[where + 1] - offsets[where], doc_names, where)
+    where, found = _positions(doc_ids, rows["document_id"])
+    if not found.all():
+        rows, where = _take(rows, found), where[found]
+    shift = offsets[where]
+    _check_offsets(
+        "coding", lambda i: _coding_id(project, rows, i), rows["start"], rows["end"],
+        offsets[where + 1] - shift, doc_names, where,
+    )
     if wanted_codes:
         code_ids = list(dict.fromkeys(wanted_codes))
     else:
-        used = set(rows[:, 2].tolist())
+        used = set(np.unique(rows["code_id"]).tolist())
         code_ids = [c for c in code_index.ids if c in used]
     if not code_ids:
         names = ", ".join(n for _, n in chosen)
@@ -202,27 +283,46 @@ def load_material(
         offsets=offsets,
         code_ids=code_ids,
         code_paths=[code_index.paths[c] for c in code_ids],
-        coder=np.array([coder_pos[c] for c in rows[:, 1].tolist()], dtype=np.int64),
-        code=np.array([code_pos[c] for c in rows[:, 2].tolist()], dtype=np.int64),
-        start=rows[:, 4] + offsets[where],
-        end=rows[:, 5] + offsets[where],
+        coder=_indexes(rows["coder_id"], coder_pos, "coder"),
+        code=_indexes(rows["code_id"], code_pos, "code"),
+        start=rows["start"] + shift,
+        end=rows["end"] + shift,
     )
     if unit_kind is not None:
         _load_units(project, material, unit_kind)
     return material
 
 
+def _indexes(values: np.ndarray, position: dict[int, int], what: str) -> np.ndarray:
+    """``position[v]`` for every value."""
+    keys = np.array(sorted(position), dtype=np.int64)
+    where = np.minimum(np.searchsorted(keys, values), max(keys.size - 1, 0))
+    missing = np.flatnonzero(keys[where] != values) if keys.size else np.arange(values.size)
+    if missing.size:
+        raise BeaconError(f"a coding uses {what} {int(values[missing[0]])}, which the project does not list; run 'beacon-qual check'")
+    return np.array([position[k] for k in keys.tolist()], dtype=np.int64)[where]
+
+
 def _load_units(project: Project, material: Material, kind: str) -> None:
     if kind not in UNIT_KINDS:
         raise BeaconError(f"unknown unit {kind!r}; choose one of {', '.join(UNIT_KINDS)}")
-    rows = _int_rows(project, "SELECT id, document_id, start, end FROM units WHERE kind = ?", (kind,), 4)
-    where, found = _positions(material.doc_ids, rows[:, 1])
-    rows, where = rows[found], where[found]
-    limit = material.offsets[where + 1] - material.offsets[where]
-    _check_offsets(f"{kind} unit", rows[:, 0], rows[:, 2], rows[:, 3], limit, material.doc_names, where)
-    start, end = rows[:, 2] + material.offsets[where], rows[:, 3] + material.offsets[where]
+    rows = _int_columns(project, UNIT_COLUMNS, "FROM units NOT INDEXED WHERE kind = ?", (kind,))
+    where, found = _positions(material.doc_ids, rows["document_id"])
+    if not found.all():
+        rows, where = _take(rows, found), where[found]
+    shift = material.offsets[where]
+    limit = material.offsets[where + 1] - shift
+    _check_offsets(
+        f"{kind} unit", lambda i: _unit_id(project, kind, rows, i), rows["start"], rows["end"], limit,
+        material.doc_names, where,
+    )
+    start, end = rows["start"] + shift, rows["end"] + shift
     keep = end > start
-    order = np.argsort(start[keep], kind="stable")
+    if not keep.all():
+        start, end = start[keep], end[keep]
+    if start.size > 1 and (start[1:] < start[:-1]).any():  # units are usually read in document and text order
+        order = np.argsort(start, kind="stable")
+        start, end = start[order], end[order]
     material.unit_kind = kind
-    material.unit_start = start[keep][order]
-    material.unit_end = end[keep][order]
+    material.unit_start = start
+    material.unit_end = end

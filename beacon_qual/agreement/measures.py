@@ -76,8 +76,11 @@ def overlap_pairs(
     longest = np.zeros(groups.size, dtype=np.int64)
     np.maximum.at(longest, gb, be - bs)
     keys = gb * stride + bs
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+    if keys.size > 1 and (keys[1:] < keys[:-1]).any():
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+    else:  # already in order (e.g. units, sorted by start): the stable sort would change nothing
+        order, sorted_keys = None, keys
     # A b-span can only reach an a-span if it starts after a.start - longest b-span of the group.
     lo = np.searchsorted(sorted_keys, ga * stride + as_ - longest[ga] + 1, side="left")
     hi = np.searchsorted(sorted_keys, ga * stride + ae, side="left")
@@ -87,32 +90,54 @@ def overlap_pairs(
         return empty, empty
     ia = np.repeat(np.arange(ag.size), counts)
     pos = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(lo, counts)
-    ib = order[pos]
+    ib = pos if order is None else order[pos]
     keep = (gb[ib] == ga[ia]) & (be[ib] > as_[ia]) & (bs[ib] < ae[ia])
     return ia[keep], ib[keep]
 
 
 def covered_length(group: IntArray, start: IntArray, end: IntArray, n_groups: int) -> np.ndarray:
     """Length covered per group (spans are merged first, so overlaps count once)."""
-    g, s, e = union_spans(group, start, end)
-    return np.bincount(g, weights=(e - s).astype(float), minlength=n_groups)
+    return merged_length(*union_spans(group, start, end), n_groups)
+
+
+def merged_length(group: IntArray, start: IntArray, end: IntArray, n_groups: int) -> np.ndarray:
+    """:func:`covered_length` of spans already merged by :func:`union_spans`."""
+    return np.bincount(group, weights=(end - start).astype(float), minlength=n_groups)
 
 
 def shared_length(
     a: tuple[IntArray, IntArray, IntArray], b: tuple[IntArray, IntArray, IntArray], n_groups: int
 ) -> np.ndarray:
     """Length covered by both a and b, per group, by one sweep over span boundaries."""
-    ag, as_, ae = union_spans(*a)
-    bg, bs, be = union_spans(*b)
-    group = np.concatenate([ag, ag, bg, bg])
-    pos = np.concatenate([as_, ae, bs, be])
-    step = np.concatenate([np.ones_like(as_), -np.ones_like(ae), np.ones_like(bs), -np.ones_like(be)])
-    if group.size == 0:
+    return merged_shared_length(union_spans(*a), union_spans(*b), n_groups)
+
+
+def merged_shared_length(
+    a: tuple[IntArray, IntArray, IntArray], b: tuple[IntArray, IntArray, IntArray], n_groups: int
+) -> np.ndarray:
+    """:func:`shared_length` of spans already merged by :func:`union_spans`.
+
+    Within a group neither side overlaps itself, so |A ∩ B| = |A| + |B| - |A ∪ B|; the union
+    takes one stable sort of both sides' starts, which are each in order already (two runs).
+    """
+    ag, as_, ae = (_ints(x) for x in a)
+    bg, bs, be = (_ints(x) for x in b)
+    if ag.size == 0 or bg.size == 0:
         return np.zeros(n_groups)
-    order = np.lexsort((pos, group))
-    group, pos, depth = group[order], pos[order], np.cumsum(step[order])
-    both = (depth[:-1] == 2) & (group[1:] == group[:-1])
-    return np.bincount(group[:-1][both], weights=(pos[1:] - pos[:-1])[both].astype(float), minlength=n_groups)
+    stride = int(max(ae.max(), be.max())) + 1
+    key_start = np.concatenate([ag * stride + as_, bg * stride + bs])
+    key_end = np.concatenate([ag * stride + ae, bg * stride + be])
+    order = np.argsort(key_start, kind="stable")
+    key_start, key_end = key_start[order], key_end[order]
+    reach = np.maximum.accumulate(key_end)  # a group's keys all lie above the previous group's
+    begins = np.ones(key_start.size, dtype=bool)
+    begins[1:] = key_start[1:] >= reach[:-1]
+    first = np.flatnonzero(begins)
+    last = np.append(first[1:] - 1, key_start.size - 1)
+    union = np.bincount(
+        key_start[first] // stride, weights=(reach[last] - key_start[first]).astype(float), minlength=n_groups
+    )
+    return merged_length(ag, as_, ae, n_groups) + merged_length(bg, bs, be, n_groups) - union
 
 
 # -- percent agreement and Cohen's kappa -----------------------------------------------------------------

@@ -25,6 +25,7 @@ Choices, stated once:
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
@@ -37,13 +38,11 @@ from .measures import (
     BinaryAgreement,
     binary_coincidences,
     binary_tables,
-    covered_length,
     distinct,
+    merged_length,
     nominal_alpha,
-    overlap_pairs,
     pooled,
     segment_matches,
-    shared_length,
     union_spans,
 )
 from .unitized import CoderUnits, binary_u_alphas, unitized_alphas
@@ -208,11 +207,11 @@ def _kappa_note(table: BinaryAgreement) -> str:
 
 def _character_figures(material: Material, a: int, b: int) -> list[Figure]:
     n_codes = len(material.code_ids)
-    spans_a, spans_b = material.spans(a), material.spans(b)
+    merged_a, merged_b = material.merged(a), material.merged(b)
     tables = binary_tables(
-        covered_length(*spans_a, n_codes),
-        covered_length(*spans_b, n_codes),
-        shared_length(spans_a, spans_b, n_codes),
+        merged_length(*merged_a, n_codes),
+        merged_length(*merged_b, n_codes),
+        material.shared(a, b),
         np.full(n_codes, material.length),
     )
     names = (material.coder_names[a], material.coder_names[b])
@@ -223,21 +222,45 @@ def _character_figures(material: Material, a: int, b: int) -> list[Figure]:
 def _coded_units(material: Material, coder: int, min_share: float) -> np.ndarray:
     """Sorted keys ``unit * n_codes + code`` of the units the coder coded with each code."""
     assert material.unit_start is not None and material.unit_end is not None
-    n_codes = len(material.code_ids)
-    code, start, end = union_spans(*material.spans(coder))
-    ia, ib = overlap_pairs(
-        np.zeros_like(code), start, end,
-        np.zeros_like(material.unit_start), material.unit_start, material.unit_end,
-    )
+    n_codes, n_units = len(material.code_ids), material.unit_start.size
+    code, start, end = material.merged(coder)
+    ia, ib = _unit_pairs(start, end, material.unit_start, material.unit_end)
     if ia.size == 0:
         return np.zeros(0, dtype=np.int64)
     inter = np.minimum(end[ia], material.unit_end[ib]) - np.maximum(start[ia], material.unit_start[ib])
-    raw = ib * n_codes + code[ia]
-    keys = distinct(raw)
-    cover = np.bincount(np.searchsorted(keys, raw), weights=inter.astype(float), minlength=keys.size)
-    unit = keys // n_codes
+    # Code-major keys are in order already when units do not overlap one another (spans come by code,
+    # then start, each with its units in order); otherwise one stable sort puts them in order.
+    raw = code[ia] * n_units + ib
+    if (raw[1:] < raw[:-1]).any():
+        order = np.argsort(raw, kind="stable")
+        raw, inter = raw[order], inter[order]
+    first = np.flatnonzero(np.concatenate([[True], raw[1:] != raw[:-1]]))
+    cover = np.add.reduceat(inter, first)
+    code_of, unit = np.divmod(raw[first], n_units)
     needed = min_share * (material.unit_end[unit] - material.unit_start[unit])
-    return keys[cover >= needed - 1e-9]
+    ok = cover >= needed - 1e-9
+    return np.sort(unit[ok] * n_codes + code_of[ok])
+
+
+def _unit_pairs(
+    start: np.ndarray, end: np.ndarray, unit_start: np.ndarray, unit_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`overlap_pairs` of spans and units (units sorted by start), in the same order: by span, then unit."""
+    empty = np.zeros(0, dtype=np.int64)
+    if start.size == 0 or unit_start.size == 0:
+        return empty, empty
+    longest = int((unit_end - unit_start).max())
+    # A unit can only reach a span if it starts after span.start - the longest unit.
+    lo = np.searchsorted(unit_start, start - longest + 1, side="left")
+    hi = np.searchsorted(unit_start, end, side="left")
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    if total == 0:
+        return empty, empty
+    ia = np.repeat(np.arange(start.size), counts)
+    ib = np.arange(total) - np.repeat(np.cumsum(counts) - counts - lo, counts)
+    keep = (unit_end[ib] > start[ia]) & (unit_start[ib] < end[ia])
+    return ia[keep], ib[keep]
 
 
 def _unit_figures(material: Material, coded: list[np.ndarray], a: int, b: int) -> list[Figure]:
@@ -299,15 +322,22 @@ def _segment_figures(material: Material, a: int, b: int, min_share: float) -> li
 
 # -- unitized ---------------------------------------------------------------------------------------------
 def coder_units(
-    code: np.ndarray, start: np.ndarray, end: np.ndarray, combos: dict[tuple[int, ...], int], n_codes: int
+    code: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    combos: dict[tuple[int, ...], int],
+    n_codes: int,
+    *,
+    merged: bool = False,
 ) -> CoderUnits:
     """One coder's codings as mutually exclusive units.
 
     Value ``code + 1`` where one code applies; where several codes of the coder overlap,
     the overlap is a unit of its own valued by that combination (``combos`` assigns
     values after ``n_codes`` and is shared by all coders, so equal combinations agree).
+    ``merged``: the spans are already merged by :func:`union_spans`.
     """
-    g, s, e = union_spans(code, start, end)
+    g, s, e = (code, start, end) if merged else union_spans(code, start, end)
     if g.size == 0:
         return CoderUnits(g, s, e)
     bounds = distinct(np.concatenate([s, e]))
@@ -324,11 +354,36 @@ def coder_units(
         sorted_piece, sorted_code = piece[order], piece_code[order]
         first = np.searchsorted(sorted_piece, several, side="left")
         last = np.searchsorted(sorted_piece, several, side="right")
-        for p, f, l in zip(several.tolist(), first.tolist(), last.tolist()):
-            combo = tuple(sorted_code[f:l].tolist())
-            value[p] = combos.setdefault(combo, n_codes + 1 + len(combos))
+        value[several] = _combination_values(sorted_code, first, last, combos, n_codes)
     covered = per_piece > 0
     return CoderUnits(bounds[:-1][covered], bounds[1:][covered], value[covered])
+
+
+def _combination_values(
+    codes: np.ndarray, first: np.ndarray, last: np.ndarray, combos: dict[tuple[int, ...], int], n_codes: int
+) -> np.ndarray:
+    """The value of each combination ``codes[first[i]:last[i]]`` (sorted codes), new ones numbered as met.
+
+    Each combination is read as a number with one digit (code + 1) per code, so that equal
+    combinations are found by one sort; only each distinct combination is looked up in ``combos``.
+    """
+    size = last - first
+    base = n_codes + 1
+    if int(size.max()) * math.log2(base) > 62:  # too many codes at once for one 64-bit number: one by one
+        return np.array(
+            [combos.setdefault(tuple(codes[f:l].tolist()), n_codes + 1 + len(combos))
+             for f, l in zip(first.tolist(), last.tolist())],
+            dtype=np.int64,
+        )
+    starts = np.cumsum(size) - size
+    digit = np.arange(int(size.sum())) - np.repeat(starts, size)
+    numbers = np.add.reduceat((codes[np.repeat(first, size) + digit] + 1) * base**digit, starts)
+    distinct_numbers, seen_at, which = np.unique(numbers, return_index=True, return_inverse=True)
+    values = np.empty(distinct_numbers.size, dtype=np.int64)
+    for u in np.argsort(seen_at, kind="stable").tolist():
+        i = int(seen_at[u])
+        values[u] = combos.setdefault(tuple(codes[first[i]:last[i]].tolist()), n_codes + 1 + len(combos))
+    return values[which.reshape(-1)]
 
 
 def _unitized_figures(material: Material) -> list[Figure]:
@@ -337,7 +392,7 @@ def _unitized_figures(material: Material) -> list[Figure]:
     names = tuple(material.coder_names)
     length = material.length
     combos: dict[tuple[int, ...], int] = {}
-    units = [coder_units(*material.spans(c), combos, n_codes) for c in range(m)]
+    units = [coder_units(*material.merged(c), combos, n_codes, merged=True) for c in range(m)]
     result = unitized_alphas(units, length, n_codes + len(combos))
     note = "nobody coded anything" if result.u_alpha is None else ""
     figures = [
@@ -363,12 +418,12 @@ def _binary_by_code(material: Material) -> list[float | None]:
     """|uα of each code on its own: the code's units (merged per coder) against everything else."""
     n_codes = len(material.code_ids)
     m = len(material.coder_names)
-    spans = [union_spans(*material.spans(c)) for c in range(m)]
+    spans = [material.merged(c) for c in range(m)]
     covered = np.array([np.bincount(g, weights=(e - s).astype(float), minlength=n_codes) for g, s, e in spans])
     squares = sum(np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes) for g, s, e in spans)
     shared = np.zeros(n_codes)
     for a, b in combinations(range(m), 2):
-        shared += shared_length(spans[a], spans[b], n_codes)
+        shared += material.shared(a, b)
     return binary_u_alphas(covered, shared, squares, material.length)
 
 
