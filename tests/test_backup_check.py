@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from beacon_qual.check import check_project
 from beacon_qual.cli import main
+from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -165,6 +167,72 @@ def test_backup_while_another_connection_is_writing(project: Project, tmp_path: 
         assert copy.scalar("SELECT count(*) FROM codings") == 1  # the uncommitted coding is not in it
         assert copy.scalar("PRAGMA integrity_check") == "ok"
     assert project.scalar("SELECT count(*) FROM codings") == 2
+
+
+def test_backup_holds_changes_committed_to_the_log_but_not_yet_to_the_file(project: Project, tmp_path: Path) -> None:
+    writer = Project.open(project.path)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # the committed coding stays in the -wal file only
+    with writer.transaction():
+        writer.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " VALUES (?, 1, 1, 1, 0, 8, ?)",
+            (new_uuid(), now()),
+        )
+    assert Path(f"{project.path}-wal").stat().st_size > 0
+    out = project.backup(tmp_path / "after-commit.db")
+    writer.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("after-commit")) == ["after-commit.db"]
+    conn = sqlite3.connect(out)  # a plain SQLite connection: the backup is one self-contained file
+    assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 2
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert check_project(out).problems == []
+
+
+def test_backups_taken_while_another_process_commits_and_checkpoints_are_whole(project: Project, tmp_path: Path) -> None:
+    """The writer adds two codings per transaction and checkpoints now and then: every backup has an even number."""
+    stop = threading.Event()
+    written = []
+
+    def write() -> None:
+        writer = Project.open(project.path)
+        try:
+            while not stop.is_set():
+                with writer.transaction():
+                    for _ in range(2):
+                        writer.execute(
+                            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, memo, created_at)"
+                            " VALUES (?, 1, 1, 1, 0, 8, ?, ?)",
+                            (new_uuid(), "x" * 3000, now()),
+                        )
+                written.append(1)
+                if len(written) % 7 == 0:
+                    writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            writer.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    counts = []
+    try:
+        for i in range(6):
+            out = project.backup(tmp_path / f"b{i}.db")
+            conn = sqlite3.connect(out)
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            counts.append(conn.execute("SELECT count(*) FROM codings").fetchone()[0])
+            conn.close()
+    finally:
+        stop.set()
+        thread.join()
+    assert all((count - 1) % 2 == 0 for count in counts), counts
+    assert counts == sorted(counts) and counts[-1] > 1
+    assert not any(p.name.endswith((".partial", "-wal", "-shm")) for p in tmp_path.iterdir() if p.name.startswith("b"))
+
+
+def test_backup_refuses_inside_the_projects_own_transaction(project: Project, tmp_path: Path) -> None:
+    with project.transaction(), pytest.raises(BeaconError, match="inside one of its own transactions"):
+        project.backup(tmp_path / "inside.db")
+    assert not (tmp_path / "inside.db").exists()
 
 
 def test_opening_an_older_project_backs_it_up_before_migrating(tmp_path: Path) -> None:
