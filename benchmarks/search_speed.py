@@ -157,7 +157,7 @@ def time_searches(project: Project, repeat: int) -> None:
         label = query + "".join(f" --{k} {v}" for k, v in filters.items())
         print(
             f"  {label:<40} {wall:>7.1f} /{cpu:>6.1f} {rwall:>7.1f} /{rcpu:>6.1f}  "
-            f"{len(hits):>3} of {hits.total:,}"
+            f"{len(hits):>3} of {'more than ' if not hits.total_exact else ''}{hits.total:,}"
             + (
                 ""
                 if (len(hits), hits.total) == (len(ranked), ranked.total)

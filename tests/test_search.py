@@ -598,3 +598,38 @@ def test_cli_reindex(project: Project) -> None:
     assert result.exit_code == 0
     count = project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence'")
     assert result.output.strip() == f"indexed {count:,} sentences"
+
+
+def test_a_filtered_count_stops_at_the_cap_and_says_so(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    write(more, "durham.md", DURHAM)
+    import_paths(project, [more])
+    # Phase 2 holds three sentences with a word from "learn" or "adapt" (two in Camden, one in Durham). A filter
+    # keeping many documents is counted match by match, and the count stops above the cap.
+    monkeypatch.setattr(svc, "NARROW", 10**6)
+    monkeypatch.setattr(svc, "COUNT_CAP", 2)
+    hits = svc.search(project, "learning OR adapted", phase=2, limit=1)
+    assert (len(hits), hits.total, hits.total_exact) == (1, 2, False)
+    assert [h.document for h in svc.search(project, "learning OR adapted", phase=2, limit=10)] == [
+        "camden.md",
+        "camden.md",
+        "durham.md",
+    ]
+    lines = run(project, "search", "learning OR adapted", "--phase", "2", "--limit", "1").output.splitlines()
+    assert lines[-1] == (
+        "more than 2 sentences match; the first 1 (--limit 1) are shown,"
+        " in document order (document by document, each from start to end)"
+    )
+    result = run(project, "search", "learning OR adapted", "--phase", "2", "--limit", "1", "--format", "json")
+    data = json.loads(result.output)
+    assert (data["total"], data["total_exact"]) == (2, False)
+    # At or under the cap, and without filters, the count is exact.
+    monkeypatch.setattr(svc, "COUNT_CAP", 3)
+    hits = svc.search(project, "learning OR adapted", phase=2, limit=1)
+    assert (hits.total, hits.total_exact) == (3, True)
+    monkeypatch.setattr(svc, "COUNT_CAP", 1)
+    hits = svc.search(project, "learning OR adapted", limit=1)
+    assert (hits.total, hits.total_exact) == (6, True)  # three in Hull (learning, adapted, learned)

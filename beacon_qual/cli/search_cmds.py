@@ -83,7 +83,8 @@ def search_cmd(
     id in 'docs list'), and within a document from start to end, as NVivo, ATLAS.ti and MAXQDA list them.
     --order relevance puts the best matches first (bm25, with a score), which takes longer on common words.
     Only the first --limit hits are shown, with the matched words marked; the last line tells how many
-    sentences match in all, how many are shown and in which order (CSV: on standard error; JSON: "total").
+    sentences match in all (with a filter, counting stops past 1,000), how many are shown and in which
+    order (CSV: on standard error; JSON: "total" and "total_exact").
     """
     project = open_project()
     marks = _marks() if fmt == "table" else search_svc.MARKS
@@ -99,7 +100,13 @@ def search_cmd(
         marks=marks,
     )
     if fmt == "json":
-        result = {"query": query, "order": order, "total": hits.total, "hits": [asdict(h) for h in hits]}
+        result = {
+            "query": query,
+            "order": order,
+            "total": hits.total,
+            "total_exact": hits.total_exact,
+            "hits": [asdict(h) for h in hits],
+        }
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         columns = ["document_id", "document", "council", "phase", "role", "start", "end", "score", "snippet"]
@@ -111,7 +118,10 @@ def search_cmd(
 
 def _summary(hits: search_svc.Hits, limit: int) -> str:
     """How many sentences match, how many are shown and in which order."""
-    matching = f"{hits.total:,} sentences match" if hits.total != 1 else "1 sentence matches"
+    if not hits.total_exact:
+        matching = f"more than {hits.total:,} sentences match"
+    else:
+        matching = f"{hits.total:,} sentences match" if hits.total != 1 else "1 sentence matches"
     if hits.total == 0:
         return "no matches"
     order = (
