@@ -300,6 +300,7 @@ async def test_project_search_steps_through_hits(tiny_project: Project) -> None:
         await pilot.press(*"copying OR adapt", "enter")  # stemmed: "copied", "adapted"
         await pilot.pause()
         assert app.doc is not None and selected(app) == SENT3
+        assert app.work_title == "search hits in document order"
         await pilot.press("greater_than_sign")
         assert selected(app) == "Later we adapted the scheme to our rural districts."
         await pilot.press("less_than_sign")

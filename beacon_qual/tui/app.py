@@ -613,7 +613,10 @@ class WorkbenchApp(App):
             return
         items = [WorkItem("hit", h.document_id, h.start, h.end,
                           f"{h.document} · {h.council or '-'} · phase {h.phase or '-'} · {h.snippet}") for h in hits]
-        self._start_list("search hits", items, f"Nothing matches “{query}”.")
+        title = "search hits in document order"
+        if len(hits) < hits.total or not hits.total_exact:
+            title += f" (of {'more than ' if not hits.total_exact else ''}{hits.total:,} matching)"
+        self._start_list(title, items, f"Nothing matches “{query}”.")
 
     def action_suggestions(self) -> None:
         from ..suggest import list_suggestions
