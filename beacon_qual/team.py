@@ -203,12 +203,29 @@ def _map_coders(project: Project, alias: str, result: FileMerge) -> None:
         project.execute("INSERT INTO temp.merge_coders VALUES (?, ?)", (other_id, main_id))
 
 
+def _document_keys(project: Project, schema: str) -> tuple[dict[int, str], dict[int, str]]:
+    """Each document's sha256 and uuid by id. The queries name no column stored after the text, so SQLite
+    answers them from the indexes on sha256 and uuid instead of reading every transcript to reach them."""
+    sha = dict(project.execute(f"SELECT id, sha256 FROM {schema}.documents").fetchall())
+    uuids = dict(project.execute(f"SELECT id, uuid FROM {schema}.documents").fetchall())
+    return sha, uuids
+
+
 def _map_documents(project: Project, alias: str, result: FileMerge) -> None:
-    project.execute(
-        f"INSERT INTO temp.merge_docs(other_id, main_id) SELECT od.id, coalesce("
-        f" (SELECT md.id FROM main.documents md WHERE md.sha256 = od.sha256 AND md.uuid = od.uuid),"
-        f" (SELECT min(md.id) FROM main.documents md WHERE md.sha256 = od.sha256))"
-        f" FROM {alias}.documents od"
+    # A document of the copy is this project's document with the same text and uuid, else the first with
+    # the same text (lowest id), else none.
+    main_sha, main_uuid = _document_keys(project, "main")
+    first_with: dict[str, int] = {}
+    for doc_id in sorted(main_sha):
+        first_with.setdefault(main_sha[doc_id], doc_id)
+    same: dict[tuple[str, str], int] = {(main_sha[i], main_uuid[i]): i for i in main_sha}
+    their_sha, their_uuid = _document_keys(project, alias)
+    project.conn.executemany(
+        "INSERT INTO temp.merge_docs(other_id, main_id) VALUES (?, ?)",
+        [
+            (other_id, same.get((sha, their_uuid[other_id]), first_with.get(sha)))
+            for other_id, sha in their_sha.items()
+        ],
     )
     missing = project.execute(
         f"SELECT od.name, od.uuid,"
@@ -273,13 +290,22 @@ _CODING_MAPPED = """
 
 
 def _merge_codings(project: Project, alias: str, result: FileMerge) -> None:
-    differing = project.execute(
-        "SELECT oc.uuid, md.name, mc.start, mc.end, oc.start, oc.end"
+    # One pass over the copy's codings finds both the new ones (uuid not here, document here) and the ones
+    # that differ from this project's coding of the same uuid: each uuid is looked up once.
+    project.execute("DROP TABLE IF EXISTS temp.merge_codings")
+    project.execute("CREATE TEMP TABLE merge_codings(other_id INTEGER PRIMARY KEY, main_id INTEGER)")
+    project.execute(
+        "INSERT INTO temp.merge_codings(other_id, main_id) SELECT oc.id, mc.id"
         + _CODING_MAPPED.format(alias=alias)
-        + " JOIN main.codings mc ON mc.uuid = oc.uuid"
-        " LEFT JOIN main.documents md ON md.id = mc.document_id"
-        " WHERE NOT (mc.document_id IS d.main_id AND mc.code_id = k.main_id AND mc.coder_id = c.main_id"
-        " AND mc.start = oc.start AND mc.end = oc.end AND mc.memo IS oc.memo)"
+        + " LEFT JOIN main.codings mc ON mc.uuid = oc.uuid"
+        " WHERE CASE WHEN mc.id IS NULL THEN d.main_id IS NOT NULL"
+        " ELSE NOT (mc.document_id IS d.main_id AND mc.code_id = k.main_id AND mc.coder_id = c.main_id"
+        " AND mc.start = oc.start AND mc.end = oc.end AND mc.memo IS oc.memo) END"
+    )
+    differing = project.execute(
+        f"SELECT oc.uuid, md.name, mc.start, mc.end, oc.start, oc.end FROM temp.merge_codings t"
+        f" JOIN {alias}.codings oc ON oc.id = t.other_id JOIN main.codings mc ON mc.id = t.main_id"
+        f" LEFT JOIN main.documents md ON md.id = mc.document_id WHERE t.main_id IS NOT NULL"
     ).fetchall()
     for uuid, doc, start, end, o_start, o_end in sorted(differing):
         result.conflicts.append(
@@ -289,10 +315,12 @@ def _merge_codings(project: Project, alias: str, result: FileMerge) -> None:
     cur = project.execute(
         "INSERT INTO main.codings(uuid, document_id, code_id, coder_id, start, end, memo, status, created_at,"
         " updated_at) SELECT oc.uuid, d.main_id, k.main_id, c.main_id, oc.start, oc.end, oc.memo, oc.status,"
-        " oc.created_at, oc.updated_at"
-        + _CODING_MAPPED.format(alias=alias)
-        + " WHERE d.main_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.codings mc WHERE mc.uuid = oc.uuid)"
-        " ORDER BY oc.id"
+        " oc.created_at, oc.updated_at FROM temp.merge_codings t"
+        f" JOIN {alias}.codings oc ON oc.id = t.other_id"
+        " JOIN temp.merge_docs d ON d.other_id = oc.document_id"
+        " JOIN temp.merge_codes k ON k.other_id = oc.code_id"
+        " JOIN temp.merge_coders c ON c.other_id = oc.coder_id"
+        " WHERE t.main_id IS NULL ORDER BY t.other_id"
     )
     result.codings_added = cur.rowcount
 

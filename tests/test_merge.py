@@ -211,3 +211,27 @@ def test_cli_clone_and_merge(master, tmp_path):
     assert "added 1 codings" in result.output and "0 conflicts" in result.output
     result = runner.invoke(main, ["-p", str(master), "merge", str(tmp_path / "missing.db")])
     assert result.exit_code == 1 and result.output.startswith("error: no project file")
+
+
+def test_a_text_held_twice_is_matched_by_its_id_first_then_to_the_first_copy(master, tmp_path):
+    with Project.open(master) as project, project.transaction():
+        text = TEXTS["north.txt"]
+        project.execute(
+            "INSERT INTO documents(uuid, name, text, sha256, imported_at) VALUES (?,?,?,?,?)",
+            (new_uuid(), "north-again.txt", text, _sha(text), now()),
+        )
+    with Project.open(master) as project:
+        copy = clone_for_coder(project, "Ann", tmp_path / "ann.db").path
+    with Project.open(copy) as project:
+        _add(project, "north-again.txt", "Innovation/Adoption", "Ann", 0, 10)
+        with project.transaction():  # the same text under a new id: it joins the first document with that text
+            project.execute("UPDATE documents SET uuid = ?, name = 'north-third.txt' WHERE name = 'north.txt'",
+                            (new_uuid(),))
+        _add(project, "north-third.txt", "Innovation/Adoption", "Ann", 5, 15)
+    with Project.open(master) as project:
+        assert merge_projects(project, [copy]).files[0].codings_added == 2
+        placed = project.execute(
+            "SELECT d.name, c.start FROM codings c JOIN documents d ON d.id = c.document_id"
+            " JOIN coders k ON k.id = c.coder_id WHERE k.name = 'Ann' ORDER BY c.start"
+        ).fetchall()
+    assert [tuple(r) for r in placed] == [("north-again.txt", 0), ("north.txt", 5)]
