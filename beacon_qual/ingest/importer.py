@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..councils import CouncilMatch, resolve_council, resolve_many
 from ..errors import BeaconError
-from ..nlp import paragraph_spans, sentence_spans_many
+from ..nlp import paragraph_spans, sentence_spans_within
 from ..store import Project, new_uuid, now
 from ..textcodec import text_encoding
 from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
@@ -65,13 +65,7 @@ class ParsedTranscript:
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence spans, found in each turn's text on its own so that none crosses a turn boundary."""
-        text = self.text
-        spans: list[tuple[int, int]] = []
-        per_turn = sentence_spans_many(text[turn.text_start:turn.end] for turn in self.turns)
-        for turn, sentences in zip(self.turns, per_turn):
-            offset = turn.text_start
-            spans.extend((offset + start, offset + end) for start, end in sentences)
-        return spans
+        return sentence_spans_within(self.text, [(turn.text_start, turn.end) for turn in self.turns])
 
 
 def read_transcript(
