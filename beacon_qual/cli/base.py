@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "backup": (
         "reliability_cmds",
-        "Copy the project to OUT with SQLite's online backup (safe while others are coding).",
+        "Copy the project to OUT: a consistent snapshot, safe while others are coding.",
     ),
     "cases": (
         "cases_cmds",

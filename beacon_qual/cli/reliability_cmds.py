@@ -148,7 +148,7 @@ def review_set(coding_id: int, start: int, end: int, coder: str | None) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def backup(out: Path, force: bool) -> None:
-    """Copy the project to OUT with SQLite's online backup (safe while others are coding)."""
+    """Copy the project to OUT: a consistent snapshot, safe while others are coding."""
     project = open_project()
     if out.resolve() == project.path.resolve():
         raise BeaconError(f"{out} is the project itself; choose another file for the backup")
