@@ -42,6 +42,11 @@ def get_nlp() -> Language:
     return nlp
 
 
+def prepare_sentences() -> None:
+    """Load everything sentence splitting needs, e.g. before forking processes that will split."""
+    _punct_ids()
+
+
 def paragraph_spans(text: str) -> list[Span]:
     """The stretches of ``text`` between blank lines (whitespace at their edges included)."""
     spans: list[Span] = []

@@ -55,7 +55,17 @@ class _ProgressBar:
     help="Read a council that matches only by similarity (e.g. 'Stokport') as its closest council, "
     "with a warning, instead of refusing the import.",
 )
-def import_cmd(paths: tuple[Path, ...], max_size: str, encoding: str | None, accept_fuzzy: bool) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Use N processes, this one included, to work out turns and sentences (default: "
+    "BEACON_QUAL_JOBS or one per CPU; 1 works in this process alone).",
+)
+def import_cmd(
+    paths: tuple[Path, ...], max_size: str, encoding: str | None, accept_fuzzy: bool, jobs: int | None
+) -> None:
     """Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.
 
     Metadata comes from YAML front matter or a manifest.csv beside the files
@@ -74,6 +84,7 @@ def import_cmd(paths: tuple[Path, ...], max_size: str, encoding: str | None, acc
             progress=bar if sys.stderr.isatty() else None,
             encoding=encoding,
             accept_fuzzy=accept_fuzzy,
+            jobs=jobs,
         )
     finally:
         bar.close()

@@ -17,9 +17,12 @@ are not remembered as aliases: each import states its own acceptance.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from ..councils import CouncilMatch, resolve_council, resolve_many
@@ -30,6 +33,7 @@ from ..textcodec import text_encoding
 from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
 from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
 from .speakers import Turn, find_turns, turns_from_labels
+from .workers import Analysis, analyse, unpack, worker_count, worker_pool
 
 Progress = Callable[[int, int], None]
 PASSED_OVER_LISTED = 5
@@ -66,6 +70,10 @@ class ParsedTranscript:
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence spans, found in each turn's text on its own so that none crosses a turn boundary."""
         return sentence_spans_within(self.text, [(turn.text_start, turn.end) for turn in self.turns])
+
+    def take(self, analysis: Analysis) -> None:
+        """Use what :func:`~.workers.analyse` worked out from this text elsewhere."""
+        self.__dict__.update(zip(("sha256", "word_count", "turns", "sentences"), unpack(analysis), strict=True))
 
 
 def read_transcript(
@@ -188,12 +196,14 @@ def import_paths(
     progress: Progress | None = None,
     encoding: str | None = None,
     accept_fuzzy: bool = False,
+    jobs: int | None = None,
 ) -> ImportSummary:
     """Import transcript files and folders in one transaction: all of them or, on any error, none.
 
     ``encoding`` names the encoding of every text file instead of detecting it. ``accept_fuzzy``
     reads a council matched only by similarity as its closest council (with a warning) instead of
-    refusing it.
+    refusing it. ``jobs`` is the number of processes, this one included, that work out turns and
+    sentences (see :mod:`.workers`; None decides by itself, 1 works in this process alone).
     """
     if encoding is not None:
         text_encoding(encoding)
@@ -208,12 +218,19 @@ def import_paths(
     manifests = _Manifests(files)
     councils = _CouncilResolver(project, manifests.council_refs(), accept_fuzzy)
     case_ids: set[int] = set()
-    with project.transaction():
+    workers = worker_count(jobs, len(files))
+    with ExitStack() as stack:
+        read = partial(read_transcript, max_size=max_size, encoding=encoding)
+        if workers:
+            pool = stack.enter_context(worker_pool(workers))
+            parsed_files = _read_ahead(project, pool, files, read, ahead=4 * workers)
+        else:
+            parsed_files = ((path, read(path)) for path in files)
+        stack.enter_context(project.transaction())
         # The units' insert trigger leaves this transaction's sentences to _store, which indexes them itself;
         # the flag is cleared before the commit, and an error rolls it back with everything else.
         project.execute("UPDATE unit_fts_control SET importer_writes = 1")
-        for done, path in enumerate(files, start=1):
-            parsed = read_transcript(path, max_size=max_size, encoding=encoding)
+        for done, (path, parsed) in enumerate(parsed_files, start=1):
             metadata = parsed.metadata.merged(manifests.metadata_for(path), str(path))
             if _already_imported(project, parsed, path):
                 summary.unchanged.append(parsed.name)
@@ -233,6 +250,48 @@ def import_paths(
     summary.warnings.extend(councils.fuzzy)
     summary.warnings.extend(manifests.unmatched_rows())
     return summary
+
+
+def _read_ahead(
+    project: Project, pool: Pool, files: list[Path], read: Callable[[Path], ParsedTranscript], *, ahead: int
+) -> Iterator[tuple[Path, ParsedTranscript]]:
+    """Each file read, with its turns and sentences worked out by the pool, in file order.
+
+    Files are read up to ``ahead`` beyond the one given out, and their texts handed to the pool at once, so
+    that the workers are busy while the caller checks and writes. An error reading a file is raised only
+    when that file's turn comes, as it would be reading one file at a time; nothing past it is read. A
+    file whose name is already a document is not worked out: the import stops there or passes it over.
+    """
+    waiting: deque[tuple[Path, ParsedTranscript | None, AsyncResult | BaseException | None]] = deque()
+    paths = iter(files)
+    failed = False
+
+    def read_more() -> None:
+        nonlocal failed
+        while len(waiting) < ahead and not failed:
+            path = next(paths, None)
+            if path is None:
+                return
+            try:
+                parsed = read(path)
+            except Exception as exc:  # noqa: BLE001 - raised when its turn comes, as it is
+                waiting.append((path, None, exc))
+                failed = True
+                return
+            known = project.scalar("SELECT EXISTS (SELECT 1 FROM documents WHERE name = ?)", (parsed.name,))
+            work = None if known else pool.apply_async(analyse, (parsed.text, parsed.voice_labels))
+            waiting.append((path, parsed, work))
+
+    read_more()
+    while waiting:
+        path, parsed, work = waiting.popleft()
+        read_more()
+        if isinstance(work, BaseException):
+            raise work
+        assert parsed is not None
+        if work is not None:
+            parsed.take(work.get())
+        yield path, parsed
 
 
 class _Manifests:
