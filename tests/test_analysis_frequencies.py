@@ -415,3 +415,21 @@ def test_analyses_resolve_codes_as_the_codebook_does(analysis_project, ref):
         assert tree.resolve(ref) == expected
     uuid = analysis_project.one("SELECT uuid FROM codes WHERE id = 4")[0]
     assert tree.resolve(uuid.upper()) == resolve_code(analysis_project, uuid.upper()) == 4
+
+
+@pytest.mark.parametrize(
+    "by", [(), ("phase",), ("council",), ("document",), ("role", "wave"), ("phase", "role")]
+)
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(phases=(2,)), Filters(codes=(LEARNING, IMITATION)), Filters(roles=("officer",))],
+)
+def test_counts_over_all_coders_equal_the_counts_coder_by_coder(analysis_project, by, filters):
+    # Over all coders without roll-up the counts come from the (code, document) index first; naming every
+    # coder takes the path that joins each coding to its document. Both must give the same table.
+    everyone = tuple(r[0] for r in analysis_project.execute("SELECT name FROM coders"))
+    assert len(everyone) > 1
+    named = Filters(**{**filters.__dict__, "coders": everyone})
+    fast, joined = frequencies(analysis_project, filters, by=by), frequencies(analysis_project, named, by=by)
+    assert any(row.codings for row in fast.rows)
+    assert table(fast) == table(joined)

