@@ -65,6 +65,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     project.close()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the import's worker
     print(f"files        {len(summary.imported):>12,}")
     print(f"words        {summary.words:>12,}")
     print(f"turns        {summary.turns:>12,}")
@@ -73,6 +74,7 @@ def main() -> None:
     print(f"seconds      {seconds:>12.1f}")
     print(f"words/second {summary.words / seconds:>12,.0f}")
     print(f"peak RSS     {peak_rss_mb:>12.0f} MB")
+    print(f"worker RSS   {worker_rss_mb:>12.0f} MB  (peak of the import's worker process, 0 without one)")
     if args.tracemalloc:
         print(f"peak Python  {tracemalloc.get_traced_memory()[1] / 1024**2:>12.0f} MB (tracemalloc)")
 
