@@ -20,7 +20,8 @@ from beacon_qual.store import Project
 DATA = Path(__file__).parent / "data" / "import"
 
 pytestmark = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(), reason="worker processes need the fork start method"
+    "fork" not in multiprocessing.get_all_start_methods(),
+    reason="worker processes need the fork start method",
 )
 
 
@@ -87,8 +88,12 @@ def dump(project: Project) -> dict[str, list[tuple]]:
 
 
 def index_dump(project: Project) -> list[tuple]:
-    project.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, unit_fts, instance)")
-    return project.execute("SELECT term, doc, col, offset FROM temp.fts_terms ORDER BY doc, offset, term").fetchall()
+    project.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, unit_fts, instance)"
+    )
+    return project.execute(
+        "SELECT term, doc, col, offset FROM temp.fts_terms ORDER BY doc, offset, term"
+    ).fetchall()
 
 
 def test_import_with_workers_writes_what_one_process_writes(tmp_path: Path, pools: list[int]):
@@ -114,7 +119,9 @@ def test_import_with_workers_writes_what_one_process_writes(tmp_path: Path, pool
 
 def test_unreadable_file_in_the_middle_leaves_nothing_and_no_worker(tmp_path: Path, pools: list[int]):
     folder = corpus(tmp_path / "corpus")
-    (folder / "kent_member_p3.md").write_bytes(b"---\ncouncil: Kent\n---\nbad \xff\xfe\x00 bytes\x00\x00 here")
+    (folder / "kent_member_p3.md").write_bytes(
+        b"---\ncouncil: Kent\n---\nbad \xff\xfe\x00 bytes\x00\x00 here"
+    )
 
     messages = []
     for jobs in (1, 2, 3):
@@ -134,19 +141,26 @@ def test_unreadable_file_in_the_middle_leaves_nothing_and_no_worker(tmp_path: Pa
     assert messages == [messages[0]] * 3
 
 
+def refusals(tmp_path: Path, name: str, folder: Path) -> list[str]:
+    """The message of an import of ``folder`` refused in one process and with a worker; each leaves the
+    project empty."""
+    messages = []
+    for jobs in (1, 2):
+        project = new_project(tmp_path / f"{name}{jobs}.db")
+        with pytest.raises(BeaconError) as caught:
+            import_paths(project, [folder], jobs=jobs)
+        messages.append(caught.value.message)
+        assert project.scalar("SELECT count(*) FROM documents") == 0
+    return messages
+
+
 def test_first_refusal_in_file_order_is_the_one_reported(tmp_path: Path, pools: list[int]):
     """A council refused early in the folder is reported, not a file that cannot be read further on, and a
     file repeating an earlier one's text is refused naming it, as in one process."""
     folder = corpus(tmp_path / "corpus")
     (folder / "prose.txt").write_text("---\ncouncil: Nowhere Special\n---\nSome text.\n", encoding="utf-8")
     (folder / "zz_last.txt").write_bytes(b"\x00\xff" * 10)
-    messages = []
-    for jobs in (1, 2):
-        project = new_project(tmp_path / f"jobs{jobs}.db")
-        with pytest.raises(BeaconError) as caught:
-            import_paths(project, [folder], jobs=jobs)
-        messages.append(caught.value.message)
-        assert project.scalar("SELECT count(*) FROM documents") == 0
+    messages = refusals(tmp_path, "jobs", folder)
     assert "prose.txt" in messages[0] and messages[1] == messages[0]
 
     (folder / "prose.txt").unlink()
@@ -154,13 +168,7 @@ def test_first_refusal_in_file_order_is_the_one_reported(tmp_path: Path, pools: 
     shutil.copy(folder / "hull_member_p3.txt", folder / "zz_copy.txt")
     with (folder / "manifest.csv").open("a", encoding="utf-8") as manifest:
         manifest.write("zz_copy.txt,Hull,3,officer,2008-01-01,A,B\n")
-    messages = []
-    for jobs in (1, 2):
-        project = new_project(tmp_path / f"copy{jobs}.db")
-        with pytest.raises(BeaconError) as caught:
-            import_paths(project, [folder], jobs=jobs)
-        messages.append(caught.value.message)
-        assert project.scalar("SELECT count(*) FROM documents") == 0
+    messages = refusals(tmp_path, "copy", folder)
     assert "already imported as document 'hull_member_p3.txt'" in messages[0] and messages[1] == messages[0]
     assert multiprocessing.active_children() == []
 
