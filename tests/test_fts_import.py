@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from fts_fixture import index_dump
 
 from beacon_qual import search
 from beacon_qual.councils import seed_cases
@@ -17,16 +18,6 @@ from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "transcripts_example"
-
-
-def index_dump(project: Project) -> list[tuple]:
-    """Every (term, unit id, offset) the index holds, read through fts5vocab."""
-    project.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, unit_fts, instance)"
-    )
-    return project.execute(
-        "SELECT term, doc, offset FROM temp.fts_terms ORDER BY doc, offset, term"
-    ).fetchall()
 
 
 def found(project: Project, query: str) -> set[tuple[str, str]]:

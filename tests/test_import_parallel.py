@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fts_fixture import index_dump
 
 from beacon_qual.cli import main
 from beacon_qual.councils import seed_cases
@@ -85,15 +86,6 @@ def dump(project: Project) -> dict[str, list[tuple]]:
         "index": index_dump(project),
         "flag": project.execute("SELECT importer_writes FROM unit_fts_control").fetchall(),
     }
-
-
-def index_dump(project: Project) -> list[tuple]:
-    project.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, unit_fts, instance)"
-    )
-    return project.execute(
-        "SELECT term, doc, col, offset FROM temp.fts_terms ORDER BY doc, offset, term"
-    ).fetchall()
 
 
 def test_import_with_workers_writes_what_one_process_writes(tmp_path: Path, pools: list[int]):
