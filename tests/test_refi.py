@@ -290,9 +290,12 @@ def projects(draw) -> dict:
         for i in range(n_codes)
     ]
     cases = [{"name": draw(NAME), "code": draw(st.none() | st.just(f"C{i}"))} for i in range(draw(st.integers(0, 2)))]
-    docs = [{"name": f"{draw(NAME)}.{i}", "text": draw(TEXT), "phase": draw(st.none() | st.integers(1, 3)),
+    # Distinct texts: the importer refuses a second copy of a text, and REFI-QDA import matches a source to
+    # the document with its text.
+    texts = draw(st.lists(TEXT, min_size=1, max_size=3, unique=True))
+    docs = [{"name": f"{draw(NAME)}.{i}", "text": text, "phase": draw(st.none() | st.integers(1, 3)),
              "case": draw(st.none() | st.integers(0, len(cases) - 1)) if cases else None}
-            for i in range(draw(st.integers(1, 3)))]
+            for i, text in enumerate(texts)]
     codable = [i for i, c in enumerate(codes) if c["codable"]]
     codings = {}
     for _ in range(draw(st.integers(0, 6))):
