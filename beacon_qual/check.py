@@ -12,6 +12,7 @@ and reports, one line each:
   and codings whose status is neither 'ok' nor 'review';
 * stored texts whose sha256 does not match, or that hold CR line endings or a BOM;
 * documents whose revision number disagrees with the earlier texts kept for them;
+* codings whose stored sentences and turns (``coding_units``) differ from where they lie;
 * the application id and schema version.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from .errors import BeaconError
 from .store.db import SQLITE_HEADER
+from .store.placement import placement_differences
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 MAX_LISTED = 50  # problems listed per check; the rest are counted
@@ -47,7 +49,8 @@ def check_project(path: Path | str) -> CheckReport:
     conn = _open_readonly(path)
     report = CheckReport(path)
     try:
-        for check in (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions):
+        checks = (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions, _placement)
+        for check in checks:
             try:
                 report.problems.extend(_limited(check(conn)))
             except sqlite3.DatabaseError as exc:
@@ -90,6 +93,20 @@ def _schema(conn: sqlite3.Connection) -> list[str]:
     elif version > SCHEMA_VERSION:
         problems.append(f"schema version {version} is newer than this beacon-qual reads ({SCHEMA_VERSION})")
     return problems
+
+
+def _placement(conn: sqlite3.Connection) -> list[str]:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'coding_units'").fetchone():
+        return []
+    differing = placement_differences(conn)
+    if not differing:
+        return []
+    return [
+        (
+            f"coding placement: {differing} (coding, sentence or turn) rows differ from where the codings lie; "
+            "co-occurrence within sentences and turns reads them: run 'beacon-qual reindex'"
+        )
+    ]
 
 
 def _integrity(conn: sqlite3.Connection) -> list[str]:

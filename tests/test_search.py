@@ -597,7 +597,11 @@ def test_cli_reindex(project: Project) -> None:
     result = run(project, "reindex")
     assert result.exit_code == 0
     count = project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence'")
-    assert result.output.strip() == f"indexed {count:,} sentences"
+    codings = project.scalar("SELECT count(*) FROM codings")
+    assert result.output.splitlines() == [
+        f"indexed {count:,} sentences",
+        f"placed {codings:,} codings in their sentences and turns",
+    ]
 
 
 def test_a_filtered_count_stops_at_the_cap_and_says_so(

@@ -93,7 +93,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes.",
     ),
     "quotes": ("analysis_cmds", "Coded passages of CODES with council, phase, role, coder and context."),
-    "reindex": ("search_cmds", "Rebuild the full-text search index from the transcripts' sentences."),
+    "reindex": ("search_cmds", "Rebuild the full-text search index and each coding's sentences and turns."),
     "review": (
         "reliability_cmds",
         "Codings a revision could not place with confidence: list, accept or move them.",

@@ -311,5 +311,94 @@ WHEN new.kind = 'sentence' AND NOT EXISTS (SELECT 1 FROM unit_fts_control WHERE 
 END;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+
+# The units a coding overlaps, for the AFTER INSERT/UPDATE triggers on codings (row ``new``). Per kind, only the
+# units around the coding are read through units_doc: the unit starting last at or before the coding's start,
+# then those starting before its end. Units of one kind in one document never overlap (the importer cuts turns
+# at speaker labels and sentences inside turns; REFI-QDA import and revise use the same parsing), so no earlier
+# unit can reach past the one found.
+_PLACE_NEW = """
+        SELECT u.kind, new.code_id, new.coder_id, new.document_id, u.id, new.id FROM units u
+        WHERE u.document_id = new.document_id AND u.kind = '{kind}' AND u.start < new.end AND u.end > new.start
+          AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
+              WHERE x.document_id = new.document_id AND x.kind = '{kind}' AND x.start <= new.start), 0)"""
+PLACE_NEW = "INSERT INTO coding_units" + _PLACE_NEW.format(kind="sentence") + "\n        UNION ALL" + _PLACE_NEW.format(
+    kind="turn"
+)
+
+# The same for many codings at once (those with id > ?), by one join: used by the migration and by writers that
+# insert codings in bulk with placement deferred (see beacon_qual.store.placement).
+PLACE_MANY = """
+INSERT INTO coding_units (kind, code_id, coder_id, document_id, unit_id, coding_id)
+    SELECT u.kind, c.code_id, c.coder_id, c.document_id, u.id, c.id FROM codings c CROSS JOIN units u
+    WHERE c.id > ? AND u.document_id = c.document_id AND u.kind = '{kind}' AND u.start < c.end AND u.end > c.start
+      AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
+          WHERE x.document_id = c.document_id AND x.kind = '{kind}' AND x.start <= c.start), 0)
+    ORDER BY 1, 2, 3, 4, 5, 6
+"""
+
+V6 = f"""
+-- Which sentences and turns each coding overlaps, kept by triggers on codings and units, so that co-occurrence
+-- within sentences or turns reads the units of the selected codes and coders as ranges of one index instead of
+-- looking up every coding's units. A row for each (coding, unit of either kind) that overlap; units of no length
+-- hold nothing. The key starts with kind, code and coder: one code's units for some coders are one range.
+CREATE TABLE coding_units (
+    kind        TEXT NOT NULL,
+    code_id     INTEGER NOT NULL,
+    coder_id    INTEGER NOT NULL,
+    document_id INTEGER NOT NULL,
+    unit_id     INTEGER NOT NULL,
+    coding_id   INTEGER NOT NULL,
+    PRIMARY KEY (kind, code_id, coder_id, document_id, unit_id, coding_id)
+) WITHOUT ROWID;
+CREATE INDEX coding_units_coding ON coding_units(coding_id);
+CREATE INDEX coding_units_unit ON coding_units(unit_id);
+
+-- A writer inserting many codings at once sets deferred to 1 inside its transaction, places the new codings
+-- with one join (PLACE_MANY) and sets it back to 0 before committing: the committed value is always 0.
+CREATE TABLE coding_units_control (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    deferred INTEGER NOT NULL DEFAULT 0 CHECK (deferred IN (0, 1))
+);
+INSERT INTO coding_units_control (id, deferred) VALUES (1, 0);
+
+-- Inserts begin by removing the row's old entries: INSERT OR REPLACE (undo writes a coding back that way)
+-- deletes the row it replaces without firing the delete trigger.
+CREATE TRIGGER coding_units_coding_insert AFTER INSERT ON codings
+WHEN NOT EXISTS (SELECT 1 FROM coding_units_control WHERE deferred <> 0) BEGIN
+    DELETE FROM coding_units WHERE coding_id = new.id;
+    {PLACE_NEW};
+END;
+CREATE TRIGGER coding_units_coding_update AFTER UPDATE OF document_id, code_id, coder_id, start, end ON codings BEGIN
+    DELETE FROM coding_units WHERE coding_id = old.id;
+    {PLACE_NEW};
+END;
+CREATE TRIGGER coding_units_coding_delete AFTER DELETE ON codings BEGIN
+    DELETE FROM coding_units WHERE coding_id = old.id;
+END;
+
+-- A unit added to a document that has codings: every coding overlapping it (a scan of the document's codings
+-- starting before the unit ends; only revise and undo add units to coded documents).
+CREATE TRIGGER coding_units_unit_insert AFTER INSERT ON units
+WHEN new.end > new.start AND EXISTS (SELECT 1 FROM codings WHERE document_id = new.document_id) BEGIN
+    DELETE FROM coding_units WHERE unit_id = new.id;
+    INSERT INTO coding_units
+        SELECT new.kind, c.code_id, c.coder_id, c.document_id, new.id, c.id FROM codings c
+        WHERE c.document_id = new.document_id AND c.start < new.end AND c.end > new.start;
+END;
+CREATE TRIGGER coding_units_unit_update AFTER UPDATE OF document_id, kind, start, end ON units BEGIN
+    DELETE FROM coding_units WHERE unit_id = old.id;
+    INSERT INTO coding_units
+        SELECT new.kind, c.code_id, c.coder_id, c.document_id, new.id, c.id FROM codings c
+        WHERE new.end > new.start AND c.document_id = new.document_id AND c.start < new.end AND c.end > new.start;
+END;
+CREATE TRIGGER coding_units_unit_delete AFTER DELETE ON units BEGIN
+    DELETE FROM coding_units WHERE unit_id = old.id;
+END;
+
+{PLACE_MANY.format(kind="sentence").replace("?", "0")};
+{PLACE_MANY.format(kind="turn").replace("?", "0")};
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,67 @@
+"""The sentences and turns each coding overlaps (table ``coding_units``, schema V6).
+
+Triggers on ``codings`` and ``units`` keep the table in step with every write, one row at a time. A writer that
+inserts many codings in one statement (merging coders' copies, REFI-QDA import) defers the insert trigger and
+places the new codings afterwards with one join, which sorts the new rows once instead of looking up each
+coding's units and inserting its rows at scattered places of the index.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from .schema import PLACE_MANY
+
+if TYPE_CHECKING:
+    from .db import Project
+
+KINDS = ("sentence", "turn")
+
+
+@contextlib.contextmanager
+def deferred_placement(project: Project) -> Iterator[None]:
+    """Inside a transaction: codings inserted in the block are placed in their units when it ends.
+
+    Only for blocks that insert codings (updates and deletes keep their triggers): the codings placed at the
+    end are those whose id is above the largest id before the block. An error leaves the flag to the
+    transaction's rollback.
+    """
+    if not project.conn.in_transaction:
+        raise RuntimeError("deferred_placement needs an open transaction")
+    before = project.scalar("SELECT coalesce(max(id), 0) FROM codings")
+    project.execute("UPDATE coding_units_control SET deferred = 1")
+    yield
+    for kind in KINDS:
+        project.execute(PLACE_MANY.format(kind=kind), (before,))
+    project.execute("UPDATE coding_units_control SET deferred = 0")
+
+
+def placement_differences(conn: sqlite3.Connection) -> int:
+    """How many rows of ``coding_units`` differ from a placement made afresh, counting both missing and extra
+    rows (0: in step). Works on a read-only connection: the fresh placement goes to a temporary table."""
+    conn.execute("DROP TABLE IF EXISTS temp.placement_fresh")
+    conn.execute(
+        "CREATE TEMP TABLE placement_fresh (kind TEXT, code_id INTEGER, coder_id INTEGER, document_id INTEGER,"
+        " unit_id INTEGER, coding_id INTEGER)"
+    )
+    try:
+        for kind in KINDS:
+            conn.execute(PLACE_MANY.format(kind=kind).replace("INTO coding_units", "INTO temp.placement_fresh"), (0,))
+        return conn.execute(
+            "SELECT (SELECT count(*) FROM (SELECT * FROM main.coding_units EXCEPT SELECT * FROM temp.placement_fresh))"
+            " + (SELECT count(*) FROM (SELECT * FROM temp.placement_fresh EXCEPT SELECT * FROM main.coding_units))"
+        ).fetchone()[0]
+    finally:
+        conn.execute("DROP TABLE IF EXISTS temp.placement_fresh")
+
+
+def rebuild_placement(project: Project) -> int:
+    """Place every coding in its sentences and turns afresh; returns how many codings were placed."""
+    with project.transaction():
+        project.execute("DELETE FROM coding_units")
+        for kind in KINDS:
+            project.execute(PLACE_MANY.format(kind=kind), (0,))
+        return project.scalar("SELECT count(DISTINCT coding_id) FROM coding_units")
