@@ -9,18 +9,16 @@ c-coefficient is ``n12 / (n1 + n2 - n12)``; at the overlap level one coding may
 overlap several codings of the other code, and such pairs are flagged because
 the coefficient then overstates the association (as in ATLAS.ti).
 
-Sentences and turns: one SQL statement pairs each selected coding with the units it
-overlaps, looking up only the units around the coding through the ``units_doc``
-index (see :func:`_unit_codes`), and the codes present per unit are counted in
-Python; the project's other units are never read. Documents and overlapping
-codings are counted with numpy.
+Sentences and turns: each coding's units are kept in ``coding_units`` by triggers
+(:mod:`beacon_qual.store.placement`); each selected code's set of units is read as one
+range of that table's key (see :func:`_unit_sets`) and the pairs are set intersections,
+so no coding or unit is looked at one by one. Documents and overlapping codings are
+counted with numpy.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -89,34 +87,41 @@ def _codings(project: Project, selection: Selection) -> np.ndarray:
     )
 
 
-def _unit_codes(project: Project, selection: Selection, kind: str) -> Iterable[tuple[int | None, int]]:
-    """(unit id, code id) for every selected coding and every unit of ``kind`` it overlaps; a coding
-    that overlaps none (it lies between units) comes once with unit None.
-
-    Only the units around each coding are read, through the ``units_doc`` index (document_id, kind,
-    start): the unit starting last at or before the coding's start, then those starting before its end.
-    This relies on the units of one kind in one document never overlapping, which is how every writer of
-    units makes them: the importer (and REFI-QDA import and revise, which use the importer's parsing)
-    cuts turns at the next speaker label and sentences inside one turn's paragraphs with spaCy, whose
-    sentences partition a text. No earlier unit can then reach past the one found.
-    """
+def _coded_codes(project: Project, selection: Selection, order: list[int]) -> list[int]:
+    """The codes (in codebook ``order``) with at least one selected coding: one index probe per code."""
     where, params = selection.where()
-    if selection.code_ids:
-        where += f" AND c.code_id IN ({','.join('?' * len(selection.code_ids))})"
-        params = params + selection.code_ids
-    first = (
-        "coalesce((SELECT max(x.start) FROM units x WHERE x.document_id = c.document_id AND x.kind = ? "
-        "AND x.start <= c.start), 0)"
-    )
-    cursor = project.conn.cursor()
-    cursor.row_factory = None
-    return cursor.execute(
-        f"SELECT u.id, c.code_id FROM codings c JOIN {DOCS} d ON d.id = c.document_id "
-        "LEFT JOIN units u ON u.document_id = c.document_id AND u.kind = ? "
-        f"AND u.start >= {first} AND u.start < c.end AND u.end > c.start AND u.end > u.start "
-        f"WHERE {where}",
-        [kind, kind, *params],
-    )
+    wanted = set(selection.code_ids) if selection.code_ids else None
+    probe = f"SELECT EXISTS (SELECT 1 FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE c.code_id = ? AND {where})"
+    return [
+        code_id
+        for code_id in order
+        if (wanted is None or code_id in wanted) and project.scalar(probe, [code_id, *params])
+    ]
+
+
+def _unit_sets(project: Project, selection: Selection, kind: str, code_ids: list[int]) -> list[set[str]]:
+    """For each code, the ids of the units of ``kind`` that any of its selected codings overlaps.
+
+    Read from ``coding_units`` (kept by triggers, see :mod:`beacon_qual.store.placement`), whose key starts
+    with kind, code and coder: each code's units are one range of the index (one per coder with --coder),
+    gathered by SQLite into one string, so no row per coding passes into Python. The ids stay strings: sets
+    of them intersect as sets of numbers would, without converting each.
+    """
+    parts = ["cu.kind = ?", "cu.code_id = ?"]
+    params: list = []
+    if selection.coder_ids:
+        parts.append(f"cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
+        params += selection.coder_ids
+    documents, document_params = selection.document_where()
+    if documents != "1":
+        parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
+        params += document_params
+    sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE {' AND '.join(parts)}"
+    sets = []
+    for code_id in code_ids:
+        ids = project.scalar(sql, [kind, code_id, *params])
+        sets.append(set(ids.split(",")) if ids else set())
+    return sets
 
 
 def _matrix_counts(unit_idx: np.ndarray, code_idx: np.ndarray, n_units: int, n_codes: int) -> np.ndarray:
@@ -197,12 +202,10 @@ def _counts(
 ) -> tuple[list[int], Counts] | None:
     """The coded codes in codebook ``order`` and their counts; None when the selection holds no codings."""
     if within in ("sentence", "turn"):
-        rows = list(_unit_codes(project, selection, within))
-        if not rows:
+        code_ids = _coded_codes(project, selection, order)
+        if not code_ids:
             return None
-        coded = {code for _unit, code in rows}
-        code_ids = [c for c in order if c in coded]
-        return code_ids, _presence_counts(rows, code_ids)
+        return code_ids, _presence_counts(_unit_sets(project, selection, within, code_ids))
     import numpy as np
 
     codings = _codings(project, selection)
@@ -225,27 +228,15 @@ def _counts(
     return code_ids, (pairs, [int(n) for n in singles], units)
 
 
-def _presence_counts(rows: Iterable[tuple[int | None, int]], code_ids: list[int]) -> Counts:
-    """Units holding each code and each pair of codes, from (unit, code) rows (unit None: no unit)."""
-    bit = {code_id: 1 << i for i, code_id in enumerate(code_ids)}
-    masks: dict[int, int] = {}
-    held = masks.get
-    for unit, code in rows:
-        if unit is not None:
-            masks[unit] = held(unit, 0) | bit[code]
-    singles = [0] * len(code_ids)
-    pairs: Counter[tuple[int, int]] = Counter()
-    for mask, units in Counter(masks.values()).items():
-        present = []
-        while mask:
-            lowest = mask & -mask
-            present.append(lowest.bit_length() - 1)
-            mask ^= lowest
-        for a, i in enumerate(present):
-            singles[i] += units
-            for j in present[a + 1 :]:
-                pairs[i, j] += units
-    return dict(pairs), singles, len(masks)
+def _presence_counts(sets: list[set[str]]) -> Counts:
+    """Units holding each code and each pair of codes, from each code's set of units."""
+    pairs = {}
+    for i, first in enumerate(sets):
+        for j in range(i + 1, len(sets)):
+            shared = len(first & sets[j]) if len(first) <= len(sets[j]) else len(sets[j] & first)
+            if shared:
+                pairs[i, j] = shared
+    return pairs, [len(units) for units in sets], len(set().union(*sets))
 
 
 def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
