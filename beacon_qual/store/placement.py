@@ -1,9 +1,9 @@
 """The sentences and turns each coding overlaps (table ``coding_units``, schema V6).
 
 Triggers on ``codings`` and ``units`` keep the table in step with every write, one row at a time. A writer that
-inserts many codings in one statement (merging coders' copies, REFI-QDA import) defers the insert trigger and
-places the new codings afterwards with one join, which sorts the new rows once instead of looking up each
-coding's units and inserting its rows at scattered places of the index.
+inserts many codings in one statement (merging coders' copies) defers the insert trigger and places the new
+codings afterwards with one join, in coding order (sorting the rows by the table's key first was twice as slow:
+the index on unit then takes them in scattered order).
 """
 
 from __future__ import annotations

@@ -334,7 +334,6 @@ INSERT INTO coding_units (kind, code_id, coder_id, document_id, unit_id, coding_
     WHERE c.id > ? AND u.document_id = c.document_id AND u.kind = '{kind}' AND u.start < c.end AND u.end > c.start
       AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
           WHERE x.document_id = c.document_id AND x.kind = '{kind}' AND x.start <= c.start), 0)
-    ORDER BY 1, 2, 3, 4, 5, 6
 """
 
 V6 = f"""
