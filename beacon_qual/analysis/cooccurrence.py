@@ -10,10 +10,9 @@ overlap several codings of the other code, and such pairs are flagged because
 the coefficient then overstates the association (as in ATLAS.ti).
 
 Sentences and turns: each coding's units are kept in ``coding_units`` by triggers
-(:mod:`beacon_qual.store.placement`); each selected code's set of units is read as one
-range of that table's key (see :func:`_unit_sets`) and the pairs are set intersections,
-so no coding or unit is looked at one by one. Documents and overlapping codings are
-counted with numpy.
+(:mod:`beacon_qual.store.placement`); the selected codes' rows are grouped by unit and
+then by combination of codes in SQL (see :func:`_unit_combinations`), so no coding or unit
+is looked at one by one in Python. Documents and overlapping codings are counted with numpy.
 """
 
 from __future__ import annotations
@@ -99,31 +98,6 @@ def _coded_codes(project: Project, selection: Selection, order: list[int]) -> li
     ]
 
 
-def _unit_sets(project: Project, selection: Selection, kind: str, code_ids: list[int]) -> list[set[str]]:
-    """For each code, the ids of the units of ``kind`` that any of its selected codings overlaps.
-
-    Read from ``coding_units`` (kept by triggers, see :mod:`beacon_qual.store.placement`), whose key starts
-    with kind, code and coder: each code's units are one range of the index (one per coder with --coder),
-    gathered by SQLite into one string, so no row per coding passes into Python. The ids stay strings: sets
-    of them intersect as sets of numbers would, without converting each.
-    """
-    parts = ["cu.kind = ?", "cu.code_id = ?"]
-    params: list = []
-    if selection.coder_ids:
-        parts.append(f"cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-        params += selection.coder_ids
-    documents, document_params = selection.document_where()
-    if documents != "1":
-        parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
-        params += document_params
-    sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE {' AND '.join(parts)}"
-    sets = []
-    for code_id in code_ids:
-        ids = project.scalar(sql, [kind, code_id, *params])
-        sets.append(set(ids.split(",")) if ids else set())
-    return sets
-
-
 def _matrix_counts(unit_idx: np.ndarray, code_idx: np.ndarray, n_units: int, n_codes: int) -> np.ndarray:
     """Codes x codes: units holding both (diagonal: units holding the code)."""
     import numpy as np
@@ -205,7 +179,7 @@ def _counts(
         code_ids = _coded_codes(project, selection, order)
         if not code_ids:
             return None
-        return code_ids, _presence_counts(_unit_sets(project, selection, within, code_ids))
+        return code_ids, _combination_counts(_unit_combinations(project, selection, within, code_ids), len(code_ids))
     import numpy as np
 
     codings = _codings(project, selection)
@@ -228,15 +202,49 @@ def _counts(
     return code_ids, (pairs, [int(n) for n in singles], units)
 
 
-def _presence_counts(sets: list[set[str]]) -> Counts:
-    """Units holding each code and each pair of codes, from each code's set of units."""
-    pairs = {}
-    for i, first in enumerate(sets):
-        for j in range(i + 1, len(sets)):
-            shared = len(first & sets[j]) if len(first) <= len(sets[j]) else len(sets[j] & first)
-            if shared:
-                pairs[i, j] = shared
-    return pairs, [len(units) for units in sets], len(set().union(*sets))
+def _unit_combinations(
+    project: Project, selection: Selection, kind: str, code_ids: list[int]
+) -> list[tuple[str, int]]:
+    """Each combination of codes found together in units of ``kind`` (their positions in ``code_ids``,
+    comma-separated, in no particular order, a code repeated when several of its codings overlap the unit),
+    with the number of units holding it.
+
+    Read from ``coding_units`` (kept by triggers, see :mod:`beacon_qual.store.placement`), whose key starts
+    with kind and code: each selected code's units are a range of the key. SQLite groups the rows by unit and
+    then by combination, so a few dozen rows reach Python whatever the number of codings. Gathering each
+    code's units into Python sets instead needed twice the memory, and on this machine fresh memory costs
+    more than the sorting (median 0.30 s against 0.27 s for the whole command, 1,000 documents).
+    """
+    position = " ".join(f"WHEN {code_id} THEN {i}" for i, code_id in enumerate(code_ids))
+    parts = ["cu.kind = ?", f"cu.code_id IN ({','.join(str(c) for c in code_ids)})"]
+    params: list = [kind]
+    if selection.coder_ids:
+        parts.append(f"cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
+        params += selection.coder_ids
+    documents, document_params = selection.document_where()
+    if documents != "1":
+        parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
+        params += document_params
+    return project.execute(
+        f"SELECT combination, count(*) FROM (SELECT group_concat(CASE cu.code_id {position} END) AS combination"
+        f" FROM coding_units cu WHERE {' AND '.join(parts)} GROUP BY cu.unit_id) GROUP BY combination",
+        params,
+    ).fetchall()
+
+
+def _combination_counts(rows: list[tuple[str, int]], n_codes: int) -> Counts:
+    """Units holding each code and each pair of codes, from the combinations and their numbers of units."""
+    singles = [0] * n_codes
+    pairs: dict[tuple[int, int], int] = {}
+    units = 0
+    for combination, count in rows:
+        present = sorted({int(i) for i in combination.split(",")})
+        units += count
+        for a, i in enumerate(present):
+            singles[i] += count
+            for j in present[a + 1 :]:
+                pairs[i, j] = pairs.get((i, j), 0) + count
+    return pairs, singles, units
 
 
 def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
