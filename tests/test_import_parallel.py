@@ -4,7 +4,9 @@ left half-written and no worker left running."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -198,3 +200,33 @@ def test_import_command_takes_jobs(tmp_path: Path, pools: list[int], monkeypatch
     assert pools == [1]
     result = runner.invoke(main, ["-p", str(db), "import", str(folder), "--jobs", "0"])
     assert result.exit_code != 0 and "--jobs" in result.output
+
+
+def _dying_analysis(text: str, voice_labels: list) -> workers.Analysis:
+    os._exit(1)  # as a worker killed by the system would end: without a result or an exception
+
+
+def test_a_worker_that_dies_fails_the_import_with_one_line_and_leaves_nothing(
+    tmp_path: Path, pools: list[int], monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(importer, "analyse", _dying_analysis)
+    project = new_project(tmp_path / "died.db")
+
+    def waited_too_long(signum: int, frame: object) -> None:
+        raise AssertionError("the import waited for a result that can never come")
+
+    previous = signal.signal(signal.SIGALRM, waited_too_long)
+    signal.alarm(120)
+    try:
+        with pytest.raises(BeaconError) as caught:
+            import_paths(project, [corpus(tmp_path / "corpus")], jobs=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert caught.value.message.startswith("an import worker process ended unexpectedly")
+    assert "\n" not in caught.value.message
+    assert project.scalar("SELECT count(*) FROM documents") == 0
+    assert project.scalar("SELECT count(*) FROM units") == 0
+    assert project.scalar("SELECT importer_writes FROM unit_fts_control") == 0
+    assert multiprocessing.active_children() == []
+    assert pools == [1]

@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from ..councils import CouncilMatch, resolve_council, resolve_many
@@ -33,7 +33,7 @@ from ..textcodec import text_encoding
 from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
 from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
 from .speakers import Turn, find_turns, turns_from_labels
-from .workers import Analysis, analyse, unpack, worker_count, worker_pool
+from .workers import Analysis, analyse, result_of, unpack, worker_count, worker_pool
 
 Progress = Callable[[int, int], None]
 PASSED_OVER_LISTED = 5
@@ -253,7 +253,7 @@ def import_paths(
 
 
 def _read_ahead(
-    project: Project, pool: Pool, files: list[Path], read: Callable[[Path], ParsedTranscript], *, ahead: int
+    project: Project, pool: ProcessPoolExecutor, files: list[Path], read: Callable[[Path], ParsedTranscript], *, ahead: int
 ) -> Iterator[tuple[Path, ParsedTranscript]]:
     """Each file read, with its turns and sentences worked out by the pool, in file order.
 
@@ -262,7 +262,7 @@ def _read_ahead(
     when that file's turn comes, as it would be reading one file at a time; nothing past it is read. A
     file whose name is already a document is not worked out: the import stops there or passes it over.
     """
-    waiting: deque[tuple[Path, ParsedTranscript | None, AsyncResult | BaseException | None]] = deque()
+    waiting: deque[tuple[Path, ParsedTranscript | None, Future[Analysis] | BaseException | None]] = deque()
     paths = iter(files)
     failed = False
 
@@ -279,7 +279,7 @@ def _read_ahead(
                 failed = True
                 return
             known = project.scalar("SELECT EXISTS (SELECT 1 FROM documents WHERE name = ?)", (parsed.name,))
-            work = None if known else pool.apply_async(analyse, (parsed.text, parsed.voice_labels))
+            work = None if known else pool.submit(analyse, parsed.text, parsed.voice_labels)
             waiting.append((path, parsed, work))
 
     read_more()
@@ -290,7 +290,7 @@ def _read_ahead(
             raise work
         assert parsed is not None
         if work is not None:
-            parsed.take(work.get())
+            parsed.take(result_of(work))
         yield path, parsed
 
 

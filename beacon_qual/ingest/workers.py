@@ -20,8 +20,9 @@ import os
 import signal
 from array import array
 from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from multiprocessing.pool import Pool
 
 from ..errors import BeaconError
 from ..nlp import prepare_sentences, sentence_spans_within
@@ -96,19 +97,33 @@ def _jobs_from_environment() -> int | None:
 
 
 @contextmanager
-def worker_pool(workers: int) -> Iterator[Pool]:
-    """A pool of ``workers`` processes forked with spaCy loaded; on any error or interrupt the workers are
-    ended before the error goes on, so none is left running."""
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` processes forked with spaCy loaded; on any error or interrupt the work not yet
+    begun is cancelled and the workers are ended before the error goes on, so none is left running.
+
+    A pool from concurrent.futures rather than multiprocessing.Pool: when a worker dies (killed for memory,
+    say), its result raises BrokenProcessPool instead of never arriving, and the import fails (see
+    :func:`result_of`) instead of waiting for ever.
+    """
     prepare_sentences()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupts)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
     try:
         yield pool
     except BaseException:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
-    pool.close()
-    pool.join()
+    pool.shutdown(wait=True)
+
+
+def result_of(work: Future[Analysis]) -> Analysis:
+    """A worker's result; a worker that ended without giving one fails the import with one line."""
+    try:
+        return work.result()
+    except BrokenProcessPool:
+        raise BeaconError(
+            "an import worker process ended unexpectedly (out of memory?); nothing was imported: "
+            "run the import again, or with --jobs 1 to work in one process"
+        ) from None
 
 
 def _ignore_interrupts() -> None:
