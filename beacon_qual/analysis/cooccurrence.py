@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 SHIFT = 1 << 32
+SORT_CACHE_KIB = -32768  # 32 MiB (negative: KiB)
 LOW = 0xFFFFFFFF
 
 
@@ -225,11 +226,17 @@ def _unit_combinations(
     if documents != "1":
         parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
         params += document_params
-    return project.execute(
-        f"SELECT combination, count(*) FROM (SELECT group_concat(CASE cu.code_id {position} END) AS combination"
-        f" FROM coding_units cu WHERE {' AND '.join(parts)} GROUP BY cu.unit_id) GROUP BY combination",
-        params,
-    ).fetchall()
+    # Room for the sort in memory: with the default 2 MB page cache SQLite writes it to a temporary file.
+    cache = project.scalar("PRAGMA cache_size")
+    project.execute(f"PRAGMA cache_size = {SORT_CACHE_KIB}")
+    try:
+        return project.execute(
+            f"SELECT combination, count(*) FROM (SELECT group_concat(CASE cu.code_id {position} END) AS combination"
+            f" FROM coding_units cu WHERE {' AND '.join(parts)} GROUP BY cu.unit_id) GROUP BY combination",
+            params,
+        ).fetchall()
+    finally:
+        project.execute(f"PRAGMA cache_size = {cache}")
 
 
 def _combination_counts(rows: list[tuple[str, int]], n_codes: int) -> Counts:

@@ -19,7 +19,6 @@ import importlib
 import os
 import sqlite3
 import sys
-import traceback
 from pathlib import Path
 
 import click
@@ -190,6 +189,8 @@ class BeaconGroup(LazyGroup):
             _fail(f"cannot use{name}: {exc.strerror or exc}", [], 1)
         except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
             if os.environ.get("BEACON_QUAL_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             _fail(
                 f"internal error: {type(exc).__name__}: {exc} (set BEACON_QUAL_DEBUG=1 for details)", [], 70

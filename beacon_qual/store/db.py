@@ -11,9 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
-import uuid as uuidlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +33,9 @@ def now() -> str:
 
 
 def new_uuid() -> str:
-    return str(uuidlib.uuid4())
+    import uuid  # imported on first use: most commands write nothing
+
+    return str(uuid.uuid4())
 
 
 def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
@@ -269,6 +269,8 @@ class Project:
         and renamed, so ``dest`` is never a half-written file. Another connection holding the
         write lock does not delay it.
         """
+        import shutil  # imported by the commands that back up, not at every start-up
+
         if self.in_transaction or self.conn.in_transaction:
             raise BeaconError("cannot back up the project inside one of its own transactions")
         dest = Path(dest)
@@ -286,6 +288,8 @@ class Project:
         return dest
 
     def _copy_snapshot(self, tmp: Path) -> None:
+        import shutil
+
         main = Path(next(row[2] for row in self.conn.execute("PRAGMA database_list") if row[1] == "main"))
         wal_mode = self.scalar("PRAGMA main.journal_mode") == "wal"
         self.conn.execute("BEGIN")  # deferred: a read transaction, taken by the first read below
