@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from fts_fixture import index_dump
+from project_fixture import older_schema
 
 from beacon_qual import search
 from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import SCHEMA_VERSION, Project
-from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "transcripts_example"
@@ -120,11 +120,7 @@ def test_failed_import_leaves_the_trigger_indexing_other_writers(
 
 def test_v4_project_migrates_past_v5_and_still_searches(tmp_path: Path):
     path = tmp_path / "v4.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    for script in MIGRATIONS[:4]:
-        conn.executescript(script)
-    conn.execute("PRAGMA user_version = 4")
+    conn = older_schema(path, 4)
     conn.execute(
         "INSERT INTO cases(uuid, code, name, created_at) VALUES ('c', 'XYZ', 'Example Council', 'then')"
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from project_fixture import older_schema, project_with_codes
 
 from beacon_qual import coding as coding_svc
 from beacon_qual import revise as revise_svc
@@ -22,12 +23,10 @@ from beacon_qual.analysis.cooccurrence import cooccurrence
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.check import check_project
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.placement import deferred_placement, placement_differences
-from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS
 from beacon_qual.team import clone_for_coder, merge_projects
 
 FRONT = "---\n# Invented test transcript.\ncouncil: {council}\nphase: {phase}\nrole: officer\n---\n"
@@ -130,11 +129,7 @@ def add_random_codings(p: Project, rng: random.Random, coder: str, count: int) -
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    p = Project.create(tmp_path / "placement.db")
-    seed_cases(p)
-    with p.transaction():
-        for name in CODES:
-            p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), name, now()))
+    p = project_with_codes(tmp_path / "placement.db", CODES)
     source = tmp_path / "source"
     source.mkdir()
     for name, council, phase in COUNCILS:
@@ -244,11 +239,7 @@ def test_check_reports_units_out_of_step_and_reindex_mends_them(project: Project
 def test_migrating_an_older_project_places_its_codings(tmp_path: Path) -> None:
     """A project written before coding_units existed gets every coding placed when it is first opened."""
     path = tmp_path / "v5.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    for script in MIGRATIONS[:5]:
-        conn.executescript(script)
-    conn.execute("PRAGMA user_version = 5")
+    conn = older_schema(path, 5)
     conn.executescript(
         f"""
         INSERT INTO coders(id, uuid, name, created_at) VALUES (1, '{new_uuid()}', 'alice', '2026-01-01');

@@ -10,16 +10,16 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from project_fixture import project_with_codes
 
 from beacon_qual import coding as coding_svc
 from beacon_qual import revise as svc
 from beacon_qual.anchoring import DEFAULT_THRESHOLD, TextDiff, reanchor
 from beacon_qual.check import check_project
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
-from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import Project
 
 FRONT = "---\n# Invented test transcript.\ncouncil: LB Camden\nphase: 1\nrole: officer\n---\n"
 ORIGINAL = (
@@ -54,11 +54,7 @@ def write(folder: Path, name: str, body: str) -> Path:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """A project with the council register, two codes and one imported interview (camden.txt)."""
-    p = Project.create(tmp_path / "rev.db")
-    seed_cases(p)
-    with p.transaction():
-        for name in ("Adoption", "Adaptation"):
-            p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), name, now()))
+    p = project_with_codes(tmp_path / "rev.db", ("Adoption", "Adaptation"))
     source = tmp_path / "source"
     source.mkdir()
     import_paths(p, [write(source, "camden.txt", ORIGINAL)])
