@@ -35,7 +35,7 @@ def deferred_placement(project: Project) -> Iterator[None]:
     project.execute("UPDATE coding_units_control SET deferred = 1")
     yield
     for kind in KINDS:
-        project.execute(PLACE_MANY.format(kind=kind), (before,))
+        project.execute(PLACE_MANY.format(table="coding_units", kind=kind, since="?"), (before,))
     project.execute("UPDATE coding_units_control SET deferred = 0")
 
 
@@ -49,7 +49,7 @@ def placement_differences(conn: sqlite3.Connection) -> int:
     )
     try:
         for kind in KINDS:
-            conn.execute(PLACE_MANY.format(kind=kind).replace("INTO coding_units", "INTO temp.placement_fresh"), (0,))
+            conn.execute(PLACE_MANY.format(table="temp.placement_fresh", kind=kind, since=0))
         return conn.execute(
             "SELECT (SELECT count(*) FROM (SELECT * FROM main.coding_units EXCEPT SELECT * FROM temp.placement_fresh))"
             " + (SELECT count(*) FROM (SELECT * FROM temp.placement_fresh EXCEPT SELECT * FROM main.coding_units))"
@@ -63,5 +63,5 @@ def rebuild_placement(project: Project) -> int:
     with project.transaction():
         project.execute("DELETE FROM coding_units")
         for kind in KINDS:
-            project.execute(PLACE_MANY.format(kind=kind), (0,))
+            project.execute(PLACE_MANY.format(table="coding_units", kind=kind, since=0))
         return project.scalar("SELECT count(DISTINCT coding_id) FROM coding_units")

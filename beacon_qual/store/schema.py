@@ -326,12 +326,13 @@ PLACE_NEW = "INSERT INTO coding_units" + _PLACE_NEW.format(kind="sentence") + "\
     kind="turn"
 )
 
-# The same for many codings at once (those with id > ?), by one join: used by the migration and by writers that
-# insert codings in bulk with placement deferred (see beacon_qual.store.placement).
+# The same for many codings at once (those with id > {since}) into {table}, by one join: used by the migration,
+# by writers that insert codings in bulk with placement deferred, and by check and reindex (see
+# beacon_qual.store.placement).
 PLACE_MANY = """
-INSERT INTO coding_units (kind, code_id, coder_id, document_id, unit_id, coding_id)
+INSERT INTO {table} (kind, code_id, coder_id, document_id, unit_id, coding_id)
     SELECT u.kind, c.code_id, c.coder_id, c.document_id, u.id, c.id FROM codings c CROSS JOIN units u
-    WHERE c.id > ? AND u.document_id = c.document_id AND u.kind = '{kind}' AND u.start < c.end AND u.end > c.start
+    WHERE c.id > {since} AND u.document_id = c.document_id AND u.kind = '{kind}' AND u.start < c.end AND u.end > c.start
       AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
           WHERE x.document_id = c.document_id AND x.kind = '{kind}' AND x.start <= c.start), 0)
 """
@@ -395,8 +396,8 @@ CREATE TRIGGER coding_units_unit_delete AFTER DELETE ON units BEGIN
     DELETE FROM coding_units WHERE unit_id = old.id;
 END;
 
-{PLACE_MANY.format(kind="sentence").replace("?", "0")};
-{PLACE_MANY.format(kind="turn").replace("?", "0")};
+{PLACE_MANY.format(table="coding_units", kind="sentence", since=0)};
+{PLACE_MANY.format(table="coding_units", kind="turn", since=0)};
 """
 
 MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
