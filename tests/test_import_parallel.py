@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -209,7 +210,7 @@ def _dying_analysis(text: str, voice_labels: list) -> workers.Analysis:
 def test_a_worker_that_dies_fails_the_import_with_one_line_and_leaves_nothing(
     tmp_path: Path, pools: list[int], monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(importer, "analyse", _dying_analysis)
+    monkeypatch.setattr(workers, "analyse", _dying_analysis)
     project = new_project(tmp_path / "died.db")
 
     def waited_too_long(signum: int, frame: object) -> None:
@@ -230,3 +231,16 @@ def test_a_worker_that_dies_fails_the_import_with_one_line_and_leaves_nothing(
     assert project.scalar("SELECT importer_writes FROM unit_fts_control") == 0
     assert multiprocessing.active_children() == []
     assert pools == [1]
+
+
+def test_a_pool_found_broken_when_more_work_is_handed_in_fails_with_the_same_line(monkeypatch: pytest.MonkeyPatch):
+    # The pool learns of a dead worker on a thread of its own: the import may find out when it hands in the
+    # next text rather than when it waits for a result, and must say the same thing either way.
+    monkeypatch.setattr(workers, "analyse", _dying_analysis)
+    with pytest.raises(BeaconError) as caught, workers.worker_pool(1) as pool:
+        first = pool.submit(_dying_analysis, "text", [])
+        with pytest.raises(BrokenProcessPool):
+            first.result(timeout=60)
+        workers.submit(pool, "more text", [])
+    assert caught.value.message == workers.WORKER_DIED
+    assert multiprocessing.active_children() == []

@@ -33,7 +33,7 @@ from ..textcodec import text_encoding
 from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
 from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
 from .speakers import Turn, find_turns, turns_from_labels
-from .workers import Analysis, analyse, result_of, unpack, worker_count, worker_pool
+from .workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
 
 Progress = Callable[[int, int], None]
 PASSED_OVER_LISTED = 5
@@ -279,7 +279,7 @@ def _read_ahead(
                 failed = True
                 return
             known = project.scalar("SELECT EXISTS (SELECT 1 FROM documents WHERE name = ?)", (parsed.name,))
-            work = None if known else pool.submit(analyse, parsed.text, parsed.voice_labels)
+            work = None if known else submit(pool, parsed.text, parsed.voice_labels)
             waiting.append((path, parsed, work))
 
     read_more()

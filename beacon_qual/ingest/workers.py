@@ -115,15 +115,32 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown(wait=True)
 
 
+WORKER_DIED = (
+    "an import worker process ended unexpectedly (out of memory?); nothing was imported: "
+    "run the import again, or with --jobs 1 to work in one process"
+)
+
+
+def submit(
+    pool: ProcessPoolExecutor, text: str, voice_labels: list[tuple[int, int, str | None]]
+) -> Future[Analysis]:
+    """Hand one text to the pool; a pool already broken by a worker's death fails the import with one line.
+
+    The pool notices a dead worker on a thread of its own, so the death may come to light here, when more work
+    is handed in, as well as in :func:`result_of`.
+    """
+    try:
+        return pool.submit(analyse, text, voice_labels)
+    except BrokenProcessPool:
+        raise BeaconError(WORKER_DIED) from None
+
+
 def result_of(work: Future[Analysis]) -> Analysis:
     """A worker's result; a worker that ended without giving one fails the import with one line."""
     try:
         return work.result()
     except BrokenProcessPool:
-        raise BeaconError(
-            "an import worker process ended unexpectedly (out of memory?); nothing was imported: "
-            "run the import again, or with --jobs 1 to work in one process"
-        ) from None
+        raise BeaconError(WORKER_DIED) from None
 
 
 def _ignore_interrupts() -> None:
