@@ -16,6 +16,7 @@ import pytest
 from analysis_fixture import ADAPTATION, ALICE, BARRIERS, BOB, IMITATION, LEARNING, build_project
 from click.testing import CliRunner
 
+from beacon_qual.analysis import cooccurrence as cooccurrence_module
 from beacon_qual.analysis.cooccurrence import cooccurrence
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
@@ -152,7 +153,16 @@ def _scanned(project: Project, kind: str, coder: int | None, code_ids: tuple[int
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed):
+@pytest.mark.parametrize("way", ["chosen", "intersections", "codes of each unit"])
+def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
+    # Sentence and turn counts come from each code's set of units, by intersecting the sets (few codes) or
+    # by giving each unit its codes (many); each way must agree with the brute-force count.
+    step = {"chosen": cooccurrence_module.PYTHON_STEP, "intersections": 10**9, "codes of each unit": -1}[way]
+    monkeypatch.setattr(cooccurrence_module, "PYTHON_STEP", step)
+    taken = set()
+    for name in ("_counts_by_intersection", "_counts_by_unit"):
+        real = getattr(cooccurrence_module, name)
+        monkeypatch.setattr(cooccurrence_module, name, lambda units, name=name, real=real: taken.add(name) or real(units))
     project = _random_project(tmp_path / "random.db", seed)
     names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
     for kind in ("sentence", "turn"):
@@ -173,6 +183,11 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed):
             }, (kind, coder)
             assert result.units == units, (kind, coder)
     project.close()
+    assert taken == {
+        "chosen": {"_counts_by_intersection"},  # four codes: intersections cost less
+        "intersections": {"_counts_by_intersection"},
+        "codes of each unit": {"_counts_by_unit"},
+    }[way]
 
 
 def test_codings_between_units_still_name_their_coder(analysis_project):
