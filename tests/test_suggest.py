@@ -225,6 +225,28 @@ def test_accept_makes_an_audited_undoable_coding(project: Project) -> None:
     assert project.scalar("SELECT count(*) FROM codings") == 1
 
 
+def test_undoing_a_change_to_an_accepted_coding_keeps_the_suggestion_accepted(project: Project) -> None:
+    # Undo writes a coding's earlier state back over the row (INSERT OR REPLACE, which runs no delete
+    # trigger): the suggestion must follow the coding's life, not the way its row was written.
+    svc.make_suggestions(project)
+    ann = project.coder_id("ann")
+    sid = suggestion_id(project, "a.txt", "Adaptation", "We adapted the toolkit after two site visits.")
+    made = svc.accept_suggestion(project, sid, ann)
+    coding.resize(project, made.id, made.start, made.end - 1, coder_id=ann)
+    coding.set_coding_memo(project, made.id, "tailored, not copied", coder_id=ann)
+    assert coding.undo(project, ann).action == "coding.update"
+    assert coding.undo(project, ann).action == "coding.update"
+    assert coding.get_coding(project, made.id) == made
+    assert (svc.get_suggestion(project, sid).status, svc.get_suggestion(project, sid).coding_id) == (
+        "accepted",
+        made.id,
+    )
+    coding.remove_coding(project, made.id, coder_id=ann)
+    assert svc.get_suggestion(project, sid).status == "open"
+    assert coding.undo(project, ann).action == "coding.remove"
+    assert svc.get_suggestion(project, sid).status == "accepted"
+
+
 def test_accepting_twice_or_an_existing_coding(project: Project) -> None:
     svc.make_suggestions(project)
     ann = project.coder_id("ann")
