@@ -153,16 +153,19 @@ def _scanned(project: Project, kind: str, coder: int | None, code_ids: tuple[int
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("way", ["chosen", "intersections", "codes of each unit"])
+@pytest.mark.parametrize("way", ["chosen", "intersections", "codes of each unit", "grouped in SQL"])
 def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
     # Sentence and turn counts come from each code's set of units, by intersecting the sets (few codes) or
-    # by giving each unit its codes (many); each way must agree with the brute-force count.
-    step = {"chosen": cooccurrence_module.PYTHON_STEP, "intersections": 10**9, "codes of each unit": -1}[way]
+    # by giving each unit its codes (many), or, when the sets would be too big, from SQLite grouping the
+    # rows by unit; each way must agree with the brute-force count.
+    step = {"intersections": 10**9, "codes of each unit": -1}.get(way, cooccurrence_module.PYTHON_STEP)
     monkeypatch.setattr(cooccurrence_module, "PYTHON_STEP", step)
+    if way == "grouped in SQL":
+        monkeypatch.setattr(cooccurrence_module, "MOST_IN_SETS", 0)
     taken = set()
-    for name in ("_counts_by_intersection", "_counts_by_unit"):
+    for name in ("_counts_by_intersection", "_counts_by_unit", "_combination_counts"):
         real = getattr(cooccurrence_module, name)
-        monkeypatch.setattr(cooccurrence_module, name, lambda units, name=name, real=real: taken.add(name) or real(units))
+        monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
     project = _random_project(tmp_path / "random.db", seed)
     names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
     for kind in ("sentence", "turn"):
@@ -187,6 +190,7 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
         "chosen": {"_counts_by_intersection"},  # four codes: intersections cost less
         "intersections": {"_counts_by_intersection"},
         "codes of each unit": {"_counts_by_unit"},
+        "grouped in SQL": {"_combination_counts"},
     }[way]
 
 

@@ -12,7 +12,8 @@ the coefficient then overstates the association (as in ATLAS.ti).
 Sentences and turns: each coding's units are kept in ``coding_units`` by triggers
 (:mod:`beacon_qual.store.placement`); each selected code's units are read as one set (see
 :func:`_code_units`) and the counts are sizes of sets and of their intersections, so no
-coding is looked at one by one. Documents and overlapping codings are counted with numpy.
+coding is looked at one by one. When the codes hold too many units between them for sets in
+memory, SQLite groups the rows by unit instead (:func:`_unit_combinations`). Documents and overlapping codings are counted with numpy.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 SHIFT = 1 << 32
+SORT_CACHE_KIB = -32768  # 32 MiB (negative: KiB)
+# (code, unit) pairs held in Python sets at most (about 70 bytes each, 28 MB); past it SQLite groups them instead.
+MOST_IN_SETS = 400_000
 LOW = 0xFFFFFFFF
 
 
@@ -180,7 +184,10 @@ def _counts(
         code_ids = _coded_codes(project, selection, order)
         if not code_ids:
             return None
-        return code_ids, _unit_counts(_code_units(project, selection, within, code_ids))
+        units = _code_units(project, selection, within, code_ids, most=MOST_IN_SETS)
+        if units is None:
+            return code_ids, _combination_counts(_unit_combinations(project, selection, within, code_ids), len(code_ids))
+        return code_ids, _unit_counts(units)
     import numpy as np
 
     codings = _codings(project, selection)
@@ -203,15 +210,18 @@ def _counts(
     return code_ids, (pairs, [int(n) for n in singles], units)
 
 
-def _code_units(project: Project, selection: Selection, kind: str, code_ids: list[int]) -> list[set[int]]:
-    """For each code, the ids of the units of ``kind`` that its selected codings overlap.
+def _code_units(
+    project: Project, selection: Selection, kind: str, code_ids: list[int], *, most: int
+) -> list[set[int]] | None:
+    """For each code, the ids of the units of ``kind`` that its selected codings overlap; None once the codes
+    hold more than ``most`` (code, unit) pairs between them, before their sets are made.
 
     Read from ``coding_units`` (kept by triggers, see :mod:`beacon_qual.store.placement`), whose key starts
     with kind and code, so each code's units are one range of the key, scanned without a sort. Each range
     reaches Python as one comma-separated string (``group_concat``) rather than a row per unit. On the
     1,000-document comparison project (five codes, 131,414 rows) the whole command takes a median 0.16 s
     this way against 0.20 s when SQLite grouped the rows by unit and by combination of codes (a sort of every
-    row), over 12 interleaved runs in fresh processes.
+    row), over 12 interleaved runs in fresh processes. The sets take about 70 bytes a pair, hence ``most``.
     """
     parts = ["cu.kind = ?", "cu.code_id = ?"]
     params: list = [kind]
@@ -224,8 +234,13 @@ def _code_units(project: Project, selection: Selection, kind: str, code_ids: lis
         params += document_params
     sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE {' AND '.join(parts)}"
     found = []
+    held = 0
     for code_id in code_ids:
         units = project.scalar(sql, [kind, code_id, *params[1:]])
+        if units:
+            held += units.count(",") + 1
+            if held > most:
+                return None
         found.append(set(map(int, units.split(","))) if units else set())
     return found
 
@@ -271,6 +286,55 @@ def _counts_by_unit(units: list[set[int]]) -> Counts:
             for j in codes[a + 1 :]:
                 pairs[i, j] = pairs.get((i, j), 0) + count
     return pairs, [len(u) for u in units], len(codes_of)
+
+
+def _unit_combinations(
+    project: Project, selection: Selection, kind: str, code_ids: list[int]
+) -> list[tuple[str, int]]:
+    """Each combination of codes found together in units of ``kind`` (their positions in ``code_ids``,
+    comma-separated, in no particular order, a code repeated when several of its codings overlap the unit),
+    with the number of units holding it.
+
+    SQLite groups the selected rows by unit and then by combination, so a few dozen rows reach Python whatever
+    the number of codings, and the memory is SQLite's sort: taken when the codes hold too many (code, unit)
+    pairs for :func:`_code_units`' sets.
+    """
+    position = " ".join(f"WHEN {code_id} THEN {i}" for i, code_id in enumerate(code_ids))
+    parts = ["cu.kind = ?", f"cu.code_id IN ({','.join(str(c) for c in code_ids)})"]
+    params: list = [kind]
+    if selection.coder_ids:
+        parts.append(f"cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
+        params += selection.coder_ids
+    documents, document_params = selection.document_where()
+    if documents != "1":
+        parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
+        params += document_params
+    # Room for the sort in memory: with the default 2 MB page cache SQLite writes it to a temporary file.
+    cache = project.scalar("PRAGMA cache_size")
+    project.execute(f"PRAGMA cache_size = {SORT_CACHE_KIB}")
+    try:
+        return project.execute(
+            f"SELECT combination, count(*) FROM (SELECT group_concat(CASE cu.code_id {position} END) AS combination"
+            f" FROM coding_units cu WHERE {' AND '.join(parts)} GROUP BY cu.unit_id) GROUP BY combination",
+            params,
+        ).fetchall()
+    finally:
+        project.execute(f"PRAGMA cache_size = {cache}")
+
+
+def _combination_counts(rows: list[tuple[str, int]], n_codes: int) -> Counts:
+    """Units holding each code and each pair of codes, from the combinations and their numbers of units."""
+    singles = [0] * n_codes
+    pairs: dict[tuple[int, int], int] = {}
+    units = 0
+    for combination, count in rows:
+        present = sorted({int(i) for i in combination.split(",")})
+        units += count
+        for a, i in enumerate(present):
+            singles[i] += count
+            for j in present[a + 1 :]:
+                pairs[i, j] = pairs.get((i, j), 0) + count
+    return pairs, singles, units
 
 
 def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
