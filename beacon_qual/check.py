@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import BeaconError
 from .store.db import SQLITE_HEADER
-from .store.placement import placement_differences
+from .store.placement import count_differences, placement_differences
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 MAX_LISTED = 50  # problems listed per check; the rest are counted
@@ -49,7 +49,7 @@ def check_project(path: Path | str) -> CheckReport:
     conn = _open_readonly(path)
     report = CheckReport(path)
     try:
-        checks = (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions, _placement)
+        checks = (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions, _placement, _counts)
         for check in checks:
             try:
                 report.problems.extend(_limited(check(conn)))
@@ -105,6 +105,20 @@ def _placement(conn: sqlite3.Connection) -> list[str]:
         (
             f"coding placement: {differing} (coding, sentence or turn) rows differ from where the codings lie; "
             "co-occurrence within sentences and turns reads them: run 'beacon-qual reindex'"
+        )
+    ]
+
+
+def _counts(conn: sqlite3.Connection) -> list[str]:
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'coding_counts'").fetchone():
+        return []
+    differing = count_differences(conn)
+    if not differing:
+        return []
+    return [
+        (
+            f"coding counts: {differing} (code, document, coder) counts differ from the codings; "
+            "code frequencies read them: run 'beacon-qual reindex'"
         )
     ]
 

@@ -260,11 +260,22 @@ def _write_state(project: Project, table: str, row_id: int, state: dict | None) 
     if state is None:
         project.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
         return
-    cols = list(state)
-    project.execute(
-        f"INSERT OR REPLACE INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-        [state[c] for c in cols],
-    )
+    current = _row_dict(project, table, row_id)
+    if current is None:
+        cols = list(state)
+        project.execute(
+            f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [state[c] for c in cols],
+        )
+        return
+    # An UPDATE of what differs, not INSERT OR REPLACE: a replaced row goes without its delete triggers, and the
+    # tables that triggers keep (coding_units, coding_counts) would count it twice.
+    changed = [c for c in state if c != "id" and state[c] != current.get(c)]
+    if changed:
+        project.execute(
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
+            [*(state[c] for c in changed), row_id],
+        )
 
 
 def _describe(action: str, before: dict | None, after: dict | None, verb: str) -> str:

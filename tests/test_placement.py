@@ -1,9 +1,11 @@
-"""Each coding's sentences and turns (coding_units): kept in step by every writer, read by co-occurrence.
+"""Each coding's sentences and turns (coding_units) and the codings counted per code, document and coder
+(coding_counts): kept in step by every writer, read by co-occurrence and code frequencies.
 
 The reference is worked out here from the codings and units alone: a coding is in a unit of the same document
 when their spans overlap and the unit has a length. After each kind of change (coding, recoding, resizing,
 removing, undoing, revising a transcript and undoing that, merging a coder's copy, migrating an older project)
-the stored rows must equal it, and co-occurrence within sentences and turns must count what it gives.
+the stored rows must equal it and the counts must be the codings counted here, and co-occurrence within
+sentences and turns must count what the reference gives.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.store.placement import deferred_placement, placement_differences
+from beacon_qual.store.placement import count_differences, deferred_placement, placement_differences
 from beacon_qual.team import clone_for_coder, merge_projects
 
 FRONT = "---\n# Invented test transcript.\ncouncil: {council}\nphase: {phase}\nrole: officer\n---\n"
@@ -64,9 +66,20 @@ def reference(p: Project) -> set[tuple]:
     return rows
 
 
+def counts_by_hand(p: Project) -> dict[tuple, int]:
+    counts: dict[tuple, int] = {}
+    for c in p.execute("SELECT code_id, document_id, coder_id FROM codings"):
+        counts[tuple(c)] = counts.get(tuple(c), 0) + 1
+    return counts
+
+
 def assert_in_step(p: Project) -> None:
     assert stored(p) == reference(p)
     assert placement_differences(p.conn) == 0
+    assert {tuple(r[:3]): r[3] for r in p.execute("SELECT code_id, document_id, coder_id, n FROM coding_counts")} == (
+        counts_by_hand(p)
+    )
+    assert count_differences(p.conn) == 0
 
 
 def counted_by_hand(p: Project, kind: str, coder: str | None = None) -> dict:
@@ -261,3 +274,17 @@ def test_migrating_an_older_project_places_its_codings(tmp_path: Path) -> None:
         assert [(r.code_a, r.code_b, r.n_a, r.n_b, r.n_ab) for r in result.pairs] == [
             ("Imitation", "Adaptation", 2, 2, 1)
         ]
+
+
+def test_check_reports_counts_out_of_step_and_reindex_mends_them(project: Project) -> None:
+    add_random_codings(project, random.Random(13), "alice", 12)
+    with project.transaction():
+        project.execute("UPDATE coding_counts SET n = n + 2 WHERE code_id = (SELECT min(code_id) FROM coding_counts)")
+        project.execute("DELETE FROM coding_counts WHERE code_id = (SELECT max(code_id) FROM coding_counts)")
+    [problem] = [p for p in check_project(project.path).problems if p.startswith("coding counts:")]
+    assert "beacon-qual reindex" in problem
+    result = CliRunner().invoke(main, ["--project", str(project.path), "reindex"])
+    assert result.exit_code == 0, result.output
+    assert f"counted codings for {len(counts_by_hand(project))} (code, document, coder) combinations" in result.output
+    assert_in_step(project)
+    assert check_project(project.path).ok

@@ -92,7 +92,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes.",
     ),
     "quotes": ("analysis_cmds", "Coded passages of CODES with council, phase, role, coder and context."),
-    "reindex": ("search_cmds", "Rebuild the full-text search index and each coding's sentences and turns."),
+    "reindex": (
+        "search_cmds",
+        "Rebuild the full-text search index, each coding's sentences and turns, and the counts of codings.",
+    ),
     "review": (
         "reliability_cmds",
         "Codings a revision could not place with confidence: list, accept or move them.",

@@ -155,12 +155,13 @@ def _print_hits(hits: search_svc.Hits, limit: int) -> None:
 
 @main.command("reindex")
 def reindex_cmd() -> None:
-    """Rebuild the full-text search index and each coding's sentences and turns."""
-    from ..store.placement import rebuild_placement
+    """Rebuild the full-text search index, each coding's sentences and turns, and the counts of codings."""
+    from ..store.placement import rebuild_counts, rebuild_placement
 
     project = open_project()
     click.echo(f"indexed {search_svc.rebuild_index(project):,} sentences")
     click.echo(f"placed {rebuild_placement(project):,} codings in their sentences and turns")
+    click.echo(f"counted codings for {rebuild_counts(project):,} (code, document, coder) combinations")
 
 
 # -- suggest --------------------------------------------------------------------------------------------

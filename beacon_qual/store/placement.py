@@ -1,9 +1,10 @@
-"""The sentences and turns each coding overlaps (table ``coding_units``, schema V6).
+"""Tables derived from the codings and kept by triggers: the sentences and turns each coding overlaps
+(``coding_units``, schema V6) and the number of codings per code, document and coder (``coding_counts``, V7).
 
-Triggers on ``codings`` and ``units`` keep the table in step with every write, one row at a time. A writer that
-inserts many codings in one statement (merging coders' copies) defers the insert trigger and places the new
-codings afterwards with one join, in coding order (sorting the rows by the table's key first was twice as slow:
-the index on unit then takes them in scattered order).
+Triggers on ``codings`` and ``units`` keep them in step with every write, one row at a time. A writer that
+inserts many codings in one statement (merging coders' copies) defers the insert triggers and places and counts
+the new codings afterwards with one statement each, in coding order (sorting the rows by the table's key first
+was twice as slow: the index on unit then takes them in scattered order).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .schema import PLACE_MANY
+from .schema import COUNT_MANY, PLACE_MANY
 
 if TYPE_CHECKING:
     from .db import Project
@@ -23,7 +24,7 @@ KINDS = ("sentence", "turn")
 
 @contextlib.contextmanager
 def deferred_placement(project: Project) -> Iterator[None]:
-    """Inside a transaction: codings inserted in the block are placed in their units when it ends.
+    """Inside a transaction: codings inserted in the block are placed in their units and counted when it ends.
 
     Only for blocks that insert codings (updates and deletes keep their triggers): the codings placed at the
     end are those whose id is above the largest id before the block. An error leaves the flag to the
@@ -36,6 +37,7 @@ def deferred_placement(project: Project) -> Iterator[None]:
     yield
     for kind in KINDS:
         project.execute(PLACE_MANY.format(table="coding_units", kind=kind, since="?"), (before,))
+    project.execute(COUNT_MANY.format(table="coding_counts", since="?"), (before,))
     project.execute("UPDATE coding_units_control SET deferred = 0")
 
 
@@ -65,3 +67,21 @@ def rebuild_placement(project: Project) -> int:
         for kind in KINDS:
             project.execute(PLACE_MANY.format(table="coding_units", kind=kind, since=0))
         return project.scalar("SELECT count(DISTINCT coding_id) FROM coding_units")
+
+
+def count_differences(conn: sqlite3.Connection) -> int:
+    """How many rows of ``coding_counts`` differ from the codings counted afresh, missing and extra rows both
+    (0: in step). Works on a read-only connection."""
+    fresh = "SELECT code_id, document_id, coder_id, count(*) FROM codings GROUP BY code_id, document_id, coder_id"
+    stored = "SELECT code_id, document_id, coder_id, n FROM main.coding_counts"
+    return conn.execute(
+        f"SELECT (SELECT count(*) FROM ({stored} EXCEPT {fresh})) + (SELECT count(*) FROM ({fresh} EXCEPT {stored}))"
+    ).fetchone()[0]
+
+
+def rebuild_counts(project: Project) -> int:
+    """Count every code's codings per document and coder afresh; returns how many (code, document, coder) rows."""
+    with project.transaction():
+        project.execute("DELETE FROM coding_counts")
+        project.execute(COUNT_MANY.format(table="coding_counts", since=0))
+        return project.scalar("SELECT count(*) FROM coding_counts")

@@ -400,5 +400,50 @@ END;
 {PLACE_MANY.format(table="coding_units", kind="turn", since=0)};
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
+# Counting a deferred writer's new codings (see beacon_qual.store.placement), and every coding for check and
+# reindex: {table} and {since} as in PLACE_MANY.
+COUNT_MANY = """
+INSERT INTO {table} (code_id, document_id, coder_id, n)
+    SELECT code_id, document_id, coder_id, count(*) FROM codings WHERE id > {since}
+    GROUP BY code_id, document_id, coder_id
+    ON CONFLICT (code_id, document_id, coder_id) DO UPDATE SET n = n + excluded.n
+"""
+
+V7 = f"""
+-- How many codings each coder made of each code in each document, kept by triggers on codings, so that code
+-- frequencies read a row per (code, document, coder) instead of every coding. Rows with no codings are removed.
+CREATE TABLE coding_counts (
+    code_id     INTEGER NOT NULL,
+    document_id INTEGER NOT NULL,
+    coder_id    INTEGER NOT NULL,
+    n           INTEGER NOT NULL CHECK (n > 0),
+    PRIMARY KEY (code_id, document_id, coder_id)
+) WITHOUT ROWID;
+
+-- coding_units_control.deferred defers this insert trigger too: the writer counts its codings with COUNT_MANY.
+CREATE TRIGGER coding_counts_insert AFTER INSERT ON codings
+WHEN NOT EXISTS (SELECT 1 FROM coding_units_control WHERE deferred <> 0) BEGIN
+    INSERT INTO coding_counts (code_id, document_id, coder_id, n) VALUES (new.code_id, new.document_id, new.coder_id, 1)
+        ON CONFLICT (code_id, document_id, coder_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER coding_counts_update AFTER UPDATE OF code_id, document_id, coder_id ON codings
+WHEN old.code_id <> new.code_id OR old.document_id <> new.document_id OR old.coder_id <> new.coder_id BEGIN
+    DELETE FROM coding_counts
+        WHERE code_id = old.code_id AND document_id = old.document_id AND coder_id = old.coder_id AND n = 1;
+    UPDATE coding_counts SET n = n - 1
+        WHERE code_id = old.code_id AND document_id = old.document_id AND coder_id = old.coder_id;
+    INSERT INTO coding_counts (code_id, document_id, coder_id, n) VALUES (new.code_id, new.document_id, new.coder_id, 1)
+        ON CONFLICT (code_id, document_id, coder_id) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER coding_counts_delete AFTER DELETE ON codings BEGIN
+    DELETE FROM coding_counts
+        WHERE code_id = old.code_id AND document_id = old.document_id AND coder_id = old.coder_id AND n = 1;
+    UPDATE coding_counts SET n = n - 1
+        WHERE code_id = old.code_id AND document_id = old.document_id AND coder_id = old.coder_id;
+END;
+
+{COUNT_MANY.format(table="coding_counts", since=0)};
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
 SCHEMA_VERSION = len(MIGRATIONS)
