@@ -1,0 +1,64 @@
+"""Wall time of single beacon-qual commands in fresh processes, and of the start-up beneath them.
+
+Each command is run --runs times, the commands taking turns, and the median and the fastest run are printed.
+The project defaults to the 1,000-document project that compare_qc.py builds (run that first, or pass
+--project); the commands are the ones compare_qc.py times against qc, so their start-up share can be read
+beside the figures there. Nothing is asserted.
+
+    python benchmarks/command_times.py [--project FILE] [--runs 11]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+WORK = Path(__file__).resolve().parent / "_work"
+DEFAULT_PROJECT = WORK / "compare_qc" / "beacon-1000x2000-s1.db"
+FIVE_CODES = ["learning_from_peers", "site_visit", "adaptation", "peer_review", "open_day"]
+
+
+def commands(project: Path) -> dict[str, list[str]]:
+    python = sys.executable
+    tool = str(Path(python).parent / "beacon-qual")
+    on = [tool, "--project", str(project)]
+    return {
+        "python -c pass": [python, "-c", "pass"],
+        "import click": [python, "-c", "import click"],
+        "import beacon_qual.cli": [python, "-c", "import beacon_qual.cli"],
+        "export frequencies": [*on, "export", "frequencies"],
+        "export frequencies --by document": [*on, "export", "frequencies", "--by", "document"],
+        "cooccurrence of 5 codes --coder ana": [*on, "cooccurrence", *FIVE_CODES, "--coder", "ana"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--project", type=Path, default=DEFAULT_PROJECT)
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    if not args.project.exists():
+        raise SystemExit(f"no project at {args.project}: run benchmarks/compare_qc.py first, or pass --project")
+    # Bytecode is cached as an installed tool's would be (this machine sets PYTHONDONTWRITEBYTECODE).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    todo = commands(args.project)
+    times: dict[str, list[float]] = {name: [] for name in todo}
+    for name, command in todo.items():  # once untimed: bytecode written, the project's digest remembered
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    for _ in range(args.runs):
+        for name, command in todo.items():
+            start = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+            times[name].append(time.perf_counter() - start)
+    print(f"project: {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB); {args.runs} runs each, in turn")
+    for name, values in times.items():
+        print(f"{name:40s} median {statistics.median(values) * 1000:7.1f} ms   fastest {min(values) * 1000:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
