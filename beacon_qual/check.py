@@ -154,11 +154,14 @@ def _memo_targets(conn: sqlite3.Connection) -> list[str]:
 
 def _offsets(conn: sqlite3.Connection) -> list[str]:
     problems = []
+    # Each text's length is worked out once: length() reads the whole text, and joining every coding and unit
+    # to its document read it again for each (two minutes for 463,000 codings and 2 million units).
     for table, label in (("codings", "coding"), ("units", "unit")):
         rows = conn.execute(
-            f"SELECT x.id, x.document_id, x.start, x.end, length(d.text) FROM {table} x"
-            " JOIN documents d ON d.id = x.document_id"
-            " WHERE NOT (x.start >= 0 AND x.start < x.end AND x.end <= length(d.text)) ORDER BY x.id"
+            "WITH lengths AS MATERIALIZED (SELECT id, length(text) AS n FROM documents)"
+            f" SELECT x.id, x.document_id, x.start, x.end, d.n FROM {table} x"
+            " JOIN lengths d ON d.id = x.document_id"
+            " WHERE NOT (x.start >= 0 AND x.start < x.end AND x.end <= d.n) ORDER BY x.id"
         )
         problems.extend(
             f"offsets: {label} {xid} covers {start}-{end}, outside document {doc} (length {length})"
