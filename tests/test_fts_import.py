@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fts_fixture import index_dump
-from project_fixture import older_schema
+from project_fixture import older_schema, project_with_codes
 
 from beacon_qual import search
 from beacon_qual.councils import seed_cases
@@ -54,8 +54,7 @@ def add_document(project: Project, name: str, text: str, sentence: str) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    project = Project.create(tmp_path / "p.db")
-    seed_cases(project)
+    project = project_with_codes(tmp_path / "p.db", ())
     yield project
     project.close()
 

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from project_fixture import project_with_codes
 
 from beacon_qual.cli import main
 from beacon_qual.councils import seed_cases
@@ -28,8 +29,7 @@ from beacon_qual.store import Project
 DATA = Path(__file__).parent / "data" / "import"
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    project = Project.create(tmp_path / "p.db")
-    seed_cases(project)
+    project = project_with_codes(tmp_path / "p.db", ())
     yield project
     project.close()
 
