@@ -127,13 +127,17 @@ def _random_project(path, seed: int) -> Project:
     return project
 
 
-def _scanned(project: Project, kind: str, coder: int | None, code_ids: tuple[int, ...]) -> tuple[dict, int]:
+def _scanned(
+    project: Project, kind: str, coder: int | None, code_ids: tuple[int, ...], phases: tuple[int, ...] = ()
+) -> tuple[dict, int]:
     """The co-occurrence counts of every unit of ``kind`` against every selected coding, by brute force."""
     paths = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
+    phase_of = dict(project.execute("SELECT id, phase FROM documents").fetchall())
     codings = [
         tuple(r)
         for r in project.execute("SELECT document_id, code_id, coder_id, start, end FROM codings")
         if (coder is None or r[2] == coder) and (not code_ids or r[1] in code_ids)
+        and (not phases or phase_of[r[0]] in phases)
     ]
     present = []
     for doc, start, end in project.execute(
@@ -169,13 +173,14 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
     project = _random_project(tmp_path / "random.db", seed)
     names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
     for kind in ("sentence", "turn"):
-        for coder, code_ids in ((None, ()), (ALICE, ()), (BOB, (3, 4, 5))):
+        for coder, code_ids, phases in ((None, (), ()), (ALICE, (), ()), (BOB, (3, 4, 5), ()), (ALICE, (), (1,))):
             filters = Filters(
                 coders={None: (), ALICE: ("alice",), BOB: ("bob",)}[coder],
                 codes=tuple(names[c] for c in code_ids),
+                phases=phases,
             )
             result = cooccurrence(project, filters, within=kind)
-            expected, units = _scanned(project, kind, coder, code_ids)
+            expected, units = _scanned(project, kind, coder, code_ids, phases)
             found = {
                 frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): (p.n_a, p.n_b, p.n_ab)
                 for p in result.pairs

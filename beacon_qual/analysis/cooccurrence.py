@@ -210,6 +210,19 @@ def _counts(
     return code_ids, (pairs, [int(n) for n in singles], units)
 
 
+def _row_filters(selection: Selection) -> tuple[str, list]:
+    """The selection's coders and documents as conditions on ``coding_units cu`` (each led by AND, or '')."""
+    where, params = "", []
+    if selection.coder_ids:
+        where += f" AND cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
+        params += selection.coder_ids
+    documents, document_params = selection.document_where()
+    if documents != "1":
+        where += f" AND cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})"
+        params += document_params
+    return where, params
+
+
 def _code_units(
     project: Project, selection: Selection, kind: str, code_ids: list[int], *, most: int
 ) -> list[set[int]] | None:
@@ -223,20 +236,12 @@ def _code_units(
     this way against 0.20 s when SQLite grouped the rows by unit and by combination of codes (a sort of every
     row), over 12 interleaved runs in fresh processes. The sets take about 70 bytes a pair, hence ``most``.
     """
-    parts = ["cu.kind = ?", "cu.code_id = ?"]
-    params: list = [kind]
-    if selection.coder_ids:
-        parts.append(f"cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-        params += selection.coder_ids
-    documents, document_params = selection.document_where()
-    if documents != "1":
-        parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
-        params += document_params
-    sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE {' AND '.join(parts)}"
+    where, params = _row_filters(selection)
+    sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE cu.kind = ? AND cu.code_id = ?{where}"
     found = []
     held = 0
     for code_id in code_ids:
-        units = project.scalar(sql, [kind, code_id, *params[1:]])
+        units = project.scalar(sql, [kind, code_id, *params])
         if units:
             held += units.count(",") + 1
             if held > most:
@@ -300,23 +305,16 @@ def _unit_combinations(
     pairs for :func:`_code_units`' sets.
     """
     position = " ".join(f"WHEN {code_id} THEN {i}" for i, code_id in enumerate(code_ids))
-    parts = ["cu.kind = ?", f"cu.code_id IN ({','.join(str(c) for c in code_ids)})"]
-    params: list = [kind]
-    if selection.coder_ids:
-        parts.append(f"cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-        params += selection.coder_ids
-    documents, document_params = selection.document_where()
-    if documents != "1":
-        parts.append(f"cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})")
-        params += document_params
+    where, params = _row_filters(selection)
     # Room for the sort in memory: with the default 2 MB page cache SQLite writes it to a temporary file.
     cache = project.scalar("PRAGMA cache_size")
     project.execute(f"PRAGMA cache_size = {SORT_CACHE_KIB}")
     try:
         return project.execute(
             f"SELECT combination, count(*) FROM (SELECT group_concat(CASE cu.code_id {position} END) AS combination"
-            f" FROM coding_units cu WHERE {' AND '.join(parts)} GROUP BY cu.unit_id) GROUP BY combination",
-            params,
+            f" FROM coding_units cu WHERE cu.kind = ? AND cu.code_id IN ({','.join(str(c) for c in code_ids)}){where}"
+            " GROUP BY cu.unit_id) GROUP BY combination",
+            [kind, *params],
         ).fetchall()
     finally:
         project.execute(f"PRAGMA cache_size = {cache}")
