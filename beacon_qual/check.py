@@ -95,32 +95,27 @@ def _schema(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
+def _derived(conn: sqlite3.Connection, table: str, differences, what: str) -> list[str]:
+    """A table that triggers derive from the codings, compared with one made afresh (absent before its schema)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+        return []
+    differing = differences(conn)
+    return [f"{what.format(differing)}: run 'beacon-qual reindex'"] if differing else []
+
+
 def _placement(conn: sqlite3.Connection) -> list[str]:
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'coding_units'").fetchone():
-        return []
-    differing = placement_differences(conn)
-    if not differing:
-        return []
-    return [
-        (
-            f"coding placement: {differing} (coding, sentence or turn) rows differ from where the codings lie; "
-            "co-occurrence within sentences and turns reads them: run 'beacon-qual reindex'"
-        )
-    ]
+    return _derived(
+        conn, "coding_units", placement_differences,
+        "coding placement: {} (coding, sentence or turn) rows differ from where the codings lie; "
+        "co-occurrence within sentences and turns reads them",
+    )
 
 
 def _counts(conn: sqlite3.Connection) -> list[str]:
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'coding_counts'").fetchone():
-        return []
-    differing = count_differences(conn)
-    if not differing:
-        return []
-    return [
-        (
-            f"coding counts: {differing} (code, document, coder) counts differ from the codings; "
-            "code frequencies read them: run 'beacon-qual reindex'"
-        )
-    ]
+    return _derived(
+        conn, "coding_counts", count_differences,
+        "coding counts: {} (code, document, coder) counts differ from the codings; code frequencies read them",
+    )
 
 
 def _integrity(conn: sqlite3.Connection) -> list[str]:
