@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,7 +96,9 @@ def _schema(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def _derived(conn: sqlite3.Connection, table: str, differences, what: str) -> list[str]:
+def _derived(
+    conn: sqlite3.Connection, table: str, differences: Callable[[sqlite3.Connection], int], what: str
+) -> list[str]:
     """A table that triggers derive from the codings, compared with one made afresh (absent before its schema)."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
         return []

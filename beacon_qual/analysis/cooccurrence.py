@@ -13,7 +13,8 @@ Sentences and turns: each coding's units are kept in ``coding_units`` by trigger
 (:mod:`beacon_qual.store.placement`); each selected code's units are read as one set (see
 :func:`_code_units`) and the counts are sizes of sets and of their intersections, so no
 coding is looked at one by one. When the codes hold too many units between them for sets in
-memory, SQLite groups the rows by unit instead (:func:`_unit_combinations`). Documents and overlapping codings are counted with numpy.
+memory, SQLite groups the rows by unit instead (:func:`_unit_combinations`). Documents and
+overlapping codings are counted with numpy.
 """
 
 from __future__ import annotations
