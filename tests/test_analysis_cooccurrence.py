@@ -157,17 +157,23 @@ def _scanned(
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("way", ["chosen", "intersections", "codes of each unit", "grouped in SQL"])
+@pytest.mark.parametrize(
+    "way", ["chosen", "codes of each unit", "grouped in SQL", "no room for bitmaps", "no room for either"]
+)
 def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
-    # Sentence and turn counts come from each code's set of units, by intersecting the sets (few codes) or
-    # by giving each unit its codes (many), or, when the sets would be too big, from SQLite grouping the
-    # rows by unit; each way must agree with the brute-force count.
-    step = {"intersections": 10**9, "codes of each unit": -1}.get(way, cooccurrence_module.PYTHON_STEP)
-    monkeypatch.setattr(cooccurrence_module, "PYTHON_STEP", step)
+    # Sentence and turn counts come from each code's units, as bitmaps (few codes) or by giving each unit
+    # its codes (many codes over many units), or, when the codes hold too many units to read into Python,
+    # from SQLite grouping the rows by unit; each way must agree with the brute-force count.
+    if way == "codes of each unit":
+        monkeypatch.setattr(cooccurrence_module, "BY_UNIT_NS", -1)
     if way == "grouped in SQL":
-        monkeypatch.setattr(cooccurrence_module, "MOST_IN_SETS", 0)
+        monkeypatch.setattr(cooccurrence_module, "MOST_HELD", 0)
+    if way in ("no room for bitmaps", "no room for either"):
+        monkeypatch.setattr(cooccurrence_module, "BITMAP_BYTES", 0)
+    if way == "no room for either":
+        monkeypatch.setattr(cooccurrence_module, "MOST_BY_UNIT", 0)
     taken = set()
-    for name in ("_counts_by_intersection", "_counts_by_unit", "_combination_counts"):
+    for name in ("_counts_by_bitmaps", "_counts_by_unit", "_combination_counts"):
         real = getattr(cooccurrence_module, name)
         monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
     project = _random_project(tmp_path / "random.db", seed)
@@ -192,10 +198,11 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
             assert result.units == units, (kind, coder)
     project.close()
     assert taken == {
-        "chosen": {"_counts_by_intersection"},  # four codes: intersections cost less
-        "intersections": {"_counts_by_intersection"},
+        "chosen": {"_counts_by_bitmaps"},  # four codes: bitmaps cost less
         "codes of each unit": {"_counts_by_unit"},
         "grouped in SQL": {"_combination_counts"},
+        "no room for bitmaps": {"_counts_by_unit"},
+        "no room for either": {"_combination_counts"},
     }[way]
 
 

@@ -10,11 +10,12 @@ overlap several codings of the other code, and such pairs are flagged because
 the coefficient then overstates the association (as in ATLAS.ti).
 
 Sentences and turns: each coding's units are kept in ``coding_units`` by triggers
-(:mod:`beacon_qual.store.placement`); each selected code's units are read as one set (see
-:func:`_code_units`) and the counts are sizes of sets and of their intersections, so no
-coding is looked at one by one. When the codes hold too many units between them for sets in
-memory, SQLite groups the rows by unit instead (:func:`_unit_combinations`). Documents and
-overlapping codings are counted with numpy.
+(:mod:`beacon_qual.store.placement`); each selected code's units are read as one string (see
+:func:`_code_units`) and made a bitmap, one bit per unit of the project, so that the counts are
+numbers of bits set in bitmaps and in their ANDs, and no coding is looked at one by one. With many
+codes over many units each unit is given its codes instead (:func:`_unit_counts`), and when the
+codes hold too many units to read, SQLite groups the rows by unit (:func:`_unit_combinations`).
+Documents and overlapping codings are counted with numpy.
 """
 
 from __future__ import annotations
@@ -38,8 +39,12 @@ if TYPE_CHECKING:
 
 SHIFT = 1 << 32
 SORT_CACHE_KIB = -32768  # 32 MiB (negative: KiB)
-# (code, unit) pairs held in Python sets at most (about 70 bytes each, 28 MB); past it SQLite groups them instead.
-MOST_IN_SETS = 400_000
+# (code, unit) pairs read into Python at most, as text (about 8 bytes each); past it SQLite groups them instead.
+MOST_HELD = 4_000_000
+# (code, unit) pairs given their codes one unit at a time at most (about 70 bytes each in sets, 28 MB).
+MOST_BY_UNIT = 400_000
+# Bitmaps of all selected codes together at most (one bit per unit of the project, each code).
+BITMAP_BYTES = 64 << 20
 LOW = 0xFFFFFFFF
 
 
@@ -186,10 +191,11 @@ def _counts(
         code_ids = _coded_codes(project, selection, order)
         if not code_ids:
             return None
-        units = _code_units(project, selection, within, code_ids, most=MOST_IN_SETS)
-        if units is None:
-            return code_ids, _combination_counts(_unit_combinations(project, selection, within, code_ids), len(code_ids))
-        return code_ids, _unit_counts(units)
+        units = _code_units(project, selection, within, code_ids, most=MOST_HELD)
+        counted = None if units is None else _unit_counts(units, project.scalar("SELECT max(id) FROM units") or 0)
+        if counted is None:
+            counted = _combination_counts(_unit_combinations(project, selection, within, code_ids), len(code_ids))
+        return code_ids, counted
     import numpy as np
 
     codings = _codings(project, selection)
@@ -227,63 +233,91 @@ def _row_filters(selection: Selection) -> tuple[str, list]:
 
 def _code_units(
     project: Project, selection: Selection, kind: str, code_ids: list[int], *, most: int
-) -> list[set[int]] | None:
-    """For each code, the ids of the units of ``kind`` that its selected codings overlap; None once the codes
-    hold more than ``most`` (code, unit) pairs between them, before their sets are made.
+) -> list[str] | None:
+    """For each code, the ids of the units of ``kind`` that its selected codings overlap, as one
+    comma-separated string (a unit may come more than once: several codings, several coders); None once the
+    codes hold more than ``most`` (code, unit) pairs between them.
 
     Read from ``coding_units`` (kept by triggers, see :mod:`beacon_qual.store.placement`), whose key starts
     with kind and code, so each code's units are one range of the key, scanned without a sort. Each range
-    reaches Python as one comma-separated string (``group_concat``) rather than a row per unit. On the
-    1,000-document comparison project (five codes, 131,414 rows) the whole command takes a median 0.16 s
-    this way against 0.20 s when SQLite grouped the rows by unit and by combination of codes (a sort of every
-    row), over 12 interleaved runs in fresh processes. The sets take about 70 bytes a pair, hence ``most``.
+    reaches Python as one string (``group_concat``) rather than a row per unit: on the 1,000-document
+    comparison project (five codes, 131,414 rows) the whole command took a median 0.16 s this way against
+    0.20 s when SQLite grouped the rows by unit and by combination of codes (a sort of every row).
     """
     where, params = _row_filters(selection)
     sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE cu.kind = ? AND cu.code_id = ?{where}"
     found = []
     held = 0
     for code_id in code_ids:
-        units = project.scalar(sql, [kind, code_id, *params])
-        if units:
-            held += units.count(",") + 1
-            if held > most:
-                return None
-        found.append(set(json.loads(f"[{units}]")) if units else set())  # 17 ms against 26 ms by split, int
+        units = project.scalar(sql, [kind, code_id, *params]) or ""
+        held += units.count(",") + 1 if units else 0
+        if held > most:
+            return None
+        found.append(units)
     return found
 
 
-# Intersecting two sets costs about one step per member of the smaller, in C; giving each unit its codes,
-# one member at a time in Python, costs about this many such steps per member. Measured on the 1,000-document
-# comparison project with 20 codes (pairs' steps 5.7 times the members): intersections 65 ms, by unit 156 ms.
-PYTHON_STEP = 12
+# What each way of counting costs, in nanoseconds, measured on the 1,000-document comparison project
+# (benchmarks/compare_qc.py: 5 codes, 131,414 members, bitmaps 16.5 ms against 61 ms by unit; 20 codes of
+# both coders, 462,921 members: 71 ms against 177 ms) and on benchmarks/analysis_speed.py's project
+# (65 codes, 1.59 million members: 388 ms against 1,121 ms), parsing the text excluded:
+SCATTER_NS = 62  # bitmaps: setting one member's bit
+WORD_NS = 3  # bitmaps: one 64-bit word of an AND (or OR) and its count of bits
+BY_UNIT_NS = 400  # giving one member's unit its list of codes
 
 
-def _unit_counts(units: list[set[int]]) -> Counts:
-    """Units holding each code and each pair of codes, and units holding any, from each code's units.
+def _unit_counts(units: list[str], last_unit: int) -> Counts | None:
+    """Units holding each code and each pair of codes, and units holding any, from each code's units; None
+    when neither way below fits in memory.
 
-    With few codes every pair's count is an intersection of two sets; with many, the pairs' intersections
-    would cost more than one pass giving each unit the set of its codes, which is taken instead. Both give
-    the same counts (tests/test_analysis_cooccurrence.py runs each against a count made by brute force).
+    Bitmaps (each code's units as the bits of one integer, counts as numbers of bits set in ANDs) cost a
+    step per member and a pass over every unit's bit for each pair; with many codes over many units, one
+    pass giving each unit the list of its codes costs less. Both give the same counts
+    (tests/test_analysis_cooccurrence.py runs each against a count made by brute force).
     """
-    sizes = [len(u) for u in units]
-    pairs_cost = sum(min(a, b) for i, a in enumerate(sizes) for b in sizes[i + 1 :])
-    if pairs_cost <= PYTHON_STEP * sum(sizes):
-        return _counts_by_intersection(units)
-    return _counts_by_unit(units)
+    members = sum(text.count(",") + 1 for text in units if text)
+    n = len(units)
+    words = last_unit // 64 + 1
+    bitmaps_ns = SCATTER_NS * members + WORD_NS * words * (n * (n - 1) // 2 + 2 * n)
+    fits = n * words * 8 <= BITMAP_BYTES
+    if fits and (bitmaps_ns <= BY_UNIT_NS * members or members > MOST_BY_UNIT):
+        return _counts_by_bitmaps(units, last_unit)
+    if members <= MOST_BY_UNIT:
+        return _counts_by_unit(units)
+    return None
 
 
-def _counts_by_intersection(units: list[set[int]]) -> Counts:
+_BIT = tuple(1 << i for i in range(8))
+
+
+def _counts_by_bitmaps(units: list[str], last_unit: int) -> Counts:
+    size = last_unit // 8 + 1
+    bit = _BIT
+    bitmaps = []
+    for i, text in enumerate(units):
+        bits = bytearray(size)
+        if text:
+            for unit in json.loads(f"[{text}]"):  # 17 ms against 26 ms by split and int, five codes
+                bits[unit >> 3] |= bit[unit & 7]
+        units[i] = ""  # each code's text is let go once its bitmap is made
+        bitmaps.append(int.from_bytes(bits, "little"))
     pairs = {}
-    for i, a in enumerate(units):
-        for j in range(i + 1, len(units)):
-            if n := len(a & units[j]):
+    for i, a in enumerate(bitmaps):
+        for j in range(i + 1, len(bitmaps)):
+            if n := (a & bitmaps[j]).bit_count():
                 pairs[i, j] = n
-    return pairs, [len(u) for u in units], len(set().union(*units))
+    held = 0
+    for bitmap in bitmaps:
+        held |= bitmap
+    return pairs, [b.bit_count() for b in bitmaps], held.bit_count()
 
 
-def _counts_by_unit(units: list[set[int]]) -> Counts:
+def _counts_by_unit(units: list[str]) -> Counts:
     codes_of: dict[int, list[int]] = {}
-    for i, members in enumerate(units):
+    singles = []
+    for i, text in enumerate(units):
+        members = set(json.loads(f"[{text}]")) if text else set()
+        singles.append(len(members))
         for unit in members:
             codes_of.setdefault(unit, []).append(i)
     combinations = Counter(tuple(codes) for codes in codes_of.values())
@@ -292,7 +326,7 @@ def _counts_by_unit(units: list[set[int]]) -> Counts:
         for a, i in enumerate(codes):
             for j in codes[a + 1 :]:
                 pairs[i, j] = pairs.get((i, j), 0) + count
-    return pairs, [len(u) for u in units], len(codes_of)
+    return pairs, singles, len(codes_of)
 
 
 def _unit_combinations(
