@@ -7,17 +7,20 @@ at [21 i, 21 i + 20).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 
 import docx
 import pytest
-from analysis_fixture import LEARNING, build_project, sentence
+from analysis_fixture import BOB, LEARNING, build_project, sentence
 from click.testing import CliRunner
 
 from beacon_qual.analysis.quotes import quotes, representative, shorten
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
+from beacon_qual.coding import add_coding
 from beacon_qual.errors import BeaconError
+from beacon_qual.store import new_uuid, now
 
 
 @pytest.fixture
@@ -81,6 +84,25 @@ def test_markdown_on_screen(analysis_project):
     assert "### 1. AAA Aville · phase 1 · officer · coded by bob" in text
     assert "> **Sentence 00 is here.** Sente…" in text  # six characters after: " Sente"
     assert "_a1.txt, characters 0–20_" in text
+
+
+def test_markdown_shows_special_characters_as_written_and_folds_whitespace(analysis_project):
+    # A passage holding Markdown's own characters must read as typed, not turn bold or into a link, and a
+    # passage running over lines and tabs (and a no-break space) becomes one line of the block quote.
+    text = "We *copied* the_model\t[from] <Camden>\\ and `it`\n\u00a0 worked."
+    with analysis_project.transaction():
+        document = analysis_project.execute(
+            "INSERT INTO documents(uuid, name, text, sha256, case_id, phase, role, word_count, imported_at)"
+            " VALUES (?, 'e1.txt', ?, ?, 5, 2, 'officer', 9, ?)",
+            (new_uuid(), text, hashlib.sha256(text.encode()).hexdigest(), now()),
+        ).lastrowid
+    add_coding(analysis_project, document_id=document, code_id=5, coder_id=BOB, start=0, end=len(text))
+    result = CliRunner().invoke(
+        main, ["-p", str(analysis_project.path), "quotes", "Barriers", "--council", "EEE", "--context", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "> **We \\*copied\\* the\\_model \\[from\\] \\<Camden\\>\\\\ and \\`it\\` worked.**\n" in result.output
+    assert "_e1.txt, characters 0–57_" in result.output
 
 
 def test_csv_file_with_sidecar(analysis_project, tmp_path):
