@@ -206,6 +206,57 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
     }[way]
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("way", ["bitmaps", "codes of each unit", "numpy"])
+def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
+    # Within documents a code is present where any of its selected codings is; the counts come from the
+    # per-document tallies as bitmaps or by giving each document its codes, or from every coding with numpy
+    # when bitmaps would not fit, and each way must agree with a count over the codings themselves.
+    if way == "codes of each unit":
+        monkeypatch.setattr(cooccurrence_module, "BY_UNIT_NS", -1)
+    if way == "numpy":
+        monkeypatch.setattr(cooccurrence_module, "BITMAP_BYTES", 0)
+        monkeypatch.setattr(cooccurrence_module, "MOST_BY_UNIT", 0)
+    taken = set()
+    for name in ("_counts_by_bitmaps", "_counts_by_unit", "_matrix_counts"):
+        real = getattr(cooccurrence_module, name)
+        monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
+    project = _random_project(tmp_path / "random.db", seed)
+    names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
+    phase_of = dict(project.execute("SELECT id, phase FROM documents").fetchall())
+    for coder, code_ids, phases in ((None, (), ()), (ALICE, (), ()), (BOB, (3, 4, 5), ()), (ALICE, (), (1,))):
+        codes_of: dict[int, set] = {}
+        for doc, code, coder_id in project.execute("SELECT document_id, code_id, coder_id FROM codings"):
+            if (coder is None or coder_id == coder) and (not code_ids or code in code_ids) and (
+                not phases or phase_of[doc] in phases
+            ):
+                codes_of.setdefault(doc, set()).add(names[code])
+        expected = {}
+        for a, b in itertools.combinations(sorted(set(names.values())), 2):
+            if n_ab := sum(1 for codes in codes_of.values() if {a, b} <= codes):
+                n_a = sum(1 for codes in codes_of.values() if a in codes)
+                n_b = sum(1 for codes in codes_of.values() if b in codes)
+                expected[frozenset((a, b))] = tuple(sorted((n_a, n_b))) + (n_ab,)
+        filters = Filters(
+            coders={None: (), ALICE: ("alice",), BOB: ("bob",)}[coder],
+            codes=tuple(names[c] for c in code_ids),
+            phases=phases,
+        )
+        result = cooccurrence(project, filters, within="document")
+        found = {
+            frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): tuple(sorted((p.n_a, p.n_b))) + (p.n_ab,)
+            for p in result.pairs
+        }
+        assert found == expected, (coder, code_ids, phases)
+        assert result.units == len(codes_of)
+    project.close()
+    assert taken == {
+        "bitmaps": {"_counts_by_bitmaps"},
+        "codes of each unit": {"_counts_by_unit"},
+        "numpy": {"_matrix_counts"},
+    }[way]
+
+
 def test_codings_between_units_still_name_their_coder(analysis_project):
     # Barriers coded only in the gap between sentences 0 and 1 (offset 20): present in no sentence.
     with analysis_project.transaction():
