@@ -163,12 +163,15 @@ def _decode_strict(path: Path, data: bytes, encoding: str) -> str:
         ) from None
 
 
+# Control characters other than tab, newline, vertical tab, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v")
-    return controls / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def normalise_newlines(text: str) -> str:
