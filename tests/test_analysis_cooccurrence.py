@@ -279,6 +279,18 @@ def test_json_output(analysis_project):
     assert set(first) == {"code_a", "code_b", "n_a", "n_b", "n_ab", "c"}
 
 
+def test_the_note_counts_its_units_in_words(analysis_project):
+    def note(*args):
+        result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "cooccurrence", *args])
+        assert result.exit_code == 0, result.output
+        return next(line for line in result.output.splitlines() if line.startswith("- Counted over"))
+
+    assert note("--within", "document", "--council", "DDD", "--phase", "3").startswith(
+        "- Counted over 1 coded document;"
+    )
+    assert note("--within", "document").startswith("- Counted over 7 coded documents;")
+
+
 def test_unknown_level_is_refused_by_the_cli(analysis_project):
     result = CliRunner().invoke(
         main, ["-p", str(analysis_project.path), "cooccurrence", "--within", "paragraph"]

@@ -417,7 +417,8 @@ def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
         coders=result.coders,
         options={"within": result.level},
     )
-    notes = [f"Counted over {result.units} coded {unit}; c = n_ab / (n_a + n_b - n_ab)."]
+    counted = f"{result.units:,} coded {unit}" if result.units != 1 else f"1 coded {unit.removesuffix('s')}"
+    notes = [f"Counted over {counted}; c = n_ab / (n_a + n_b - n_ab)."]
     if result.level == "overlap":
         notes.append(
             "Overlap counts pairs of overlapping codings by the same coder; "
