@@ -796,6 +796,31 @@ def table(result: Result) -> str:
     return "\n".join(lines)
 
 
+def summary(results: list[Result]) -> str:
+    """Every size's rows in one table: both tools' medians, the ratio against its target, peak memory."""
+    lines = [
+        (
+            "| documents | step | qc (s) | beacon-qual (s) | qc / beacon-qual | target | peak MB qc / beacon-qual "
+            "| same answer |"
+        ),
+        "|---:|---|---:|---:|---:|---|---:|---|",
+    ]
+    for result in results:
+        documents = result.corpus.spec.documents
+        for row in ROWS:
+            if row not in result.bq:
+                continue
+            qc, bq = result.qc[row], result.bq[row]
+            same = "n/a" if row == "import" else result.verdicts.get(row, "?")
+            ratio, goal = qc.median / bq.median, target(row, documents)
+            lines.append(
+                f"| {documents:,} | {ROW_LABELS[row]} | {qc.median:.3f} | {bq.median:.3f} | "
+                f"{ratio:.{2 if ratio < 10 else 0}f}x | {goal}x {'met' if ratio >= goal else 'missed'} | "
+                f"{qc.peak_mb:.0f} / {bq.peak_mb:.0f} | {same} |"
+            )
+    return "\n".join(lines)
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -846,12 +871,11 @@ def main() -> None:
     print(f"check on a small corpus ({CHECK_DOCUMENTS} documents x {CHECK_LINES} lines):")
     for key, value in verdicts.items():
         print(f"  {key}: {value}")
-    tables = []
+    results = []
     for documents in (int(s) for s in sizes.split(",")):
-        result = measure(Spec(documents, lines, args.seed), args.runs, args.budget, args.reuse)
-        tables.append(table(result))
-        print("\n" + tables[-1] + "\n", flush=True)
-    print("\n\n".join(["== all sizes ==", *tables]))
+        results.append(measure(Spec(documents, lines, args.seed), args.runs, args.budget, args.reuse))
+        print("\n" + table(results[-1]) + "\n", flush=True)
+    print("\n\n".join(["== all sizes ==", *(table(r) for r in results), "== one table ==", summary(results)]))
 
 
 if __name__ == "__main__":
