@@ -249,6 +249,26 @@ def test_check_reports_units_out_of_step_and_reindex_mends_them(project: Project
     assert check_project(project.path).ok
 
 
+def test_differences_count_missing_extra_and_changed_rows(project: Project) -> None:
+    # check reports how many rows are out of step: every missing row, every extra row, and a changed count
+    # as one of each.
+    add_random_codings(project, random.Random(5), "alice", 10)
+    assert placement_differences(project.conn) == 0 and count_differences(project.conn) == 0
+    with project.transaction():
+        first = "(SELECT min(id) FROM codings)"
+        missing = project.scalar(f"SELECT count(*) FROM coding_units WHERE coding_id = {first}")
+        project.execute(f"DELETE FROM coding_units WHERE coding_id = {first}")
+        project.execute("INSERT INTO coding_units VALUES ('sentence', 1, 1, 1, 99999, 99999), ('turn', 1, 1, 1, 99998, 99999)")
+        key = "(code_id, document_id, coder_id)"
+        rows = project.execute(f"SELECT {key[1:-1]} FROM coding_counts ORDER BY {key[1:-1]} LIMIT 2").fetchall()
+        project.execute(f"UPDATE coding_counts SET n = n + 2 WHERE {key} = (?, ?, ?)", tuple(rows[0]))
+        project.execute(f"DELETE FROM coding_counts WHERE {key} = (?, ?, ?)", tuple(rows[1]))
+        project.execute("INSERT INTO coding_counts VALUES (1, 1, 99, 3)")
+    assert missing >= 2  # a sentence and a turn at least
+    assert placement_differences(project.conn) == missing + 2
+    assert count_differences(project.conn) == 2 + 1 + 1
+
+
 def test_migrating_an_older_project_places_its_codings(tmp_path: Path) -> None:
     """A project written before coding_units existed gets every coding placed when it is first opened."""
     path = tmp_path / "v5.db"

