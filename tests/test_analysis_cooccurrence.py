@@ -257,6 +257,12 @@ def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
     }[way]
 
 
+def test_bitmaps_take_units_beyond_the_last_one_read():
+    # Another connection may add units between reading the largest unit id and reading the codes' units.
+    pairs, singles, units = cooccurrence_module._counts_by_bitmaps(["1,700,9000", "700,9000,9001", ""], 8)
+    assert (pairs, singles, units) == ({(0, 1): 2}, [3, 3, 0], 4)
+
+
 def test_codings_between_units_still_name_their_coder(analysis_project):
     # Barriers coded only in the gap between sentences 0 and 1 (offset 20): present in no sentence.
     with analysis_project.transaction():

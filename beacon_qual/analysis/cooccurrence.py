@@ -324,7 +324,11 @@ def _counts_by_bitmaps(units: list[str], last_unit: int) -> Counts:
         bits = bytearray(size)
         if text:
             for unit in json.loads(f"[{text}]"):  # 17 ms against 26 ms by split and int, five codes
-                bits[unit >> 3] |= bit[unit & 7]
+                try:
+                    bits[unit >> 3] |= bit[unit & 7]
+                except IndexError:  # a unit written by another connection after last_unit was read
+                    bits.extend(bytes((unit >> 3) + 1 - len(bits)))
+                    bits[unit >> 3] |= bit[unit & 7]
         units[i] = ""  # each code's text is let go once its bitmap is made
         bitmaps.append(int.from_bytes(bits, "little"))
     pairs = {}
