@@ -49,6 +49,9 @@ def check_project(path: Path | str) -> CheckReport:
     path = Path(path)
     conn = _open_readonly(path)
     report = CheckReport(path)
+    # One read transaction: every check sees the same committed state while coders go on writing (the
+    # derived tables' checks compare counts taken by separate statements).
+    conn.execute("BEGIN")
     try:
         checks = (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions, _placement, _counts)
         for check in checks:
