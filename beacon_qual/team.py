@@ -23,7 +23,8 @@ copies that each create a code (or coder) with the same path (or name) independe
 the first merged keeps its id and the other's codings join it.
 
 All files are merged in one transaction, after a backup of this project to
-``<project>.before-merge-<time>.bak``. The copies are attached read-only and checked to
+``<project>.before-merge-<time>.bak`` (copied first, synced to disk while the merge runs,
+and waited for before the merge commits). The copies are attached read-only and checked to
 be beacon-qual projects of this schema version or an older one first.
 """
 
@@ -36,7 +37,7 @@ from pathlib import Path
 from .agreement.material import load_codes
 from .errors import BeaconError
 from .store import Project, now
-from .store.db import inspect_file
+from .store.db import PendingBackup, inspect_file
 from .store.placement import deferred_placement
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 
@@ -143,7 +144,17 @@ def merge_projects(project: Project, others: list[Path | str]) -> MergeResult:
     paths = _distinct_copies(project, others)
     for path in paths:
         check_project_file(path)
-    backup = project.backup(_backup_path(project))
+    # The backup's copy is made now; syncing it to disk (0.3-3.5 s for a 580 MB project here, as the disk goes)
+    # overlaps the merge, and is waited for before the merge commits.
+    pending = project.start_backup(_backup_path(project))
+    try:
+        backup, files = _merge_all(project, paths, pending)
+    finally:
+        pending.join()
+    return MergeResult(backup, files)
+
+
+def _merge_all(project: Project, paths: list[Path], pending: PendingBackup) -> tuple[Path, list[FileMerge]]:
     aliases = [f"copy{i}" for i in range(len(paths))]
     for alias, path in zip(aliases, paths):
         project.execute("ATTACH DATABASE ? AS " + alias, (f"file:{path.resolve().as_posix()}?mode=ro",))
@@ -164,11 +175,12 @@ def merge_projects(project: Project, others: list[Path | str]) -> MergeResult:
                     "codes_added": item.codes_added, "coders_added": item.coders_added,
                     "conflicts": len(item.conflicts),
                 })
+            backup = pending.wait()  # on disk before the merge is
     finally:
         project.execute(f"PRAGMA main.cache_size = {cache}")
         for alias in aliases:
             project.execute(f"DETACH DATABASE {alias}")
-    return MergeResult(backup, files)
+    return backup, files
 
 
 def _merge_one(project: Project, alias: str, path: Path) -> FileMerge:

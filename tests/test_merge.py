@@ -199,6 +199,33 @@ def test_a_file_that_is_not_a_project_changes_nothing(master, copies, tmp_path):
     assert not list(tmp_path.glob("*.before-merge-*"))
 
 
+def test_a_backup_that_cannot_reach_the_disk_stops_the_merge(master, copies, tmp_path, monkeypatch):
+    # The backup is synced to disk while the merge runs, and waited for before the merge commits: when the
+    # disk refuses it, nothing is merged and no half-written backup is left, and the CLI says so in a line.
+    import beacon_qual.store.db as db
+
+    real = db._fsync
+
+    def refusing(path):
+        if path.name.endswith(".partial"):
+            raise OSError(28, "No space left on device", str(path))
+        real(path)
+
+    monkeypatch.setattr(db, "_fsync", refusing)
+    ann, _ben = copies
+    with Project.open(master) as project:
+        with pytest.raises(OSError, match="No space left"):
+            merge_projects(project, [ann])
+        assert project.scalar("SELECT count(*) FROM codings") == 1
+    result = CliRunner().invoke(main, ["-p", str(master), "merge", str(ann)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: cannot use ") and "No space left on device" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    with Project.open(master) as project:
+        assert project.scalar("SELECT count(*) FROM codings") == 1
+    assert not list(tmp_path.glob("*.before-merge-*"))
+
+
 def test_cli_clone_and_merge(master, tmp_path):
     runner = CliRunner()
     out = tmp_path / "cara.db"

@@ -269,8 +269,12 @@ class Project:
         and renamed, so ``dest`` is never a half-written file. Another connection holding the
         write lock does not delay it.
         """
-        import shutil  # imported by the commands that back up, not at every start-up
+        return self.start_backup(dest).wait()
 
+    def start_backup(self, dest: Path | str) -> PendingBackup:
+        """:meth:`backup`, returning once the copy is whole but before it is synced to disk and named, which
+        a thread goes on with: a writer that backs up first (merge) does its work meanwhile and calls
+        ``wait()`` before it commits, so the backup is on disk before the change it guards against is."""
         if self.in_transaction or self.conn.in_transaction:
             raise BeaconError("cannot back up the project inside one of its own transactions")
         dest = Path(dest)
@@ -279,13 +283,10 @@ class Project:
         try:
             self._copy_snapshot(tmp)
             _fold_wal(tmp)
-            _fsync(tmp)
-            shutil.move(str(tmp), str(dest))
         except BaseException:
             _remove_database_files(tmp)
             raise
-        _fsync_folder(dest.parent)
-        return dest
+        return PendingBackup(tmp, dest)
 
     def _copy_snapshot(self, tmp: Path) -> None:
         import shutil
@@ -302,6 +303,40 @@ class Project:
                 shutil.copyfile(wal, tmp.with_name(tmp.name + "-wal"))
         finally:
             self.conn.execute("COMMIT")
+
+
+class PendingBackup:
+    """A backup copy whose bytes are all written, being synced to disk and renamed into place by a thread."""
+
+    def __init__(self, tmp: Path, dest: Path) -> None:
+        import threading  # imported by the commands that back up, not at every start-up
+
+        self.path = dest
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._finish, args=(tmp,), name="beacon-qual backup")
+        self._thread.start()
+
+    def _finish(self, tmp: Path) -> None:
+        import shutil
+
+        try:
+            _fsync(tmp)
+            shutil.move(str(tmp), str(self.path))
+            _fsync_folder(self.path.parent)
+        except Exception as exc:  # noqa: BLE001 - raised again by wait(), in the thread that asked for the backup
+            _remove_database_files(tmp)
+            self._error = exc
+
+    def wait(self) -> Path:
+        """The backup's path once it is on disk; what stopped it, raised here, if anything did."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.path
+
+    def join(self) -> None:
+        """Wait for the thread without raising (for error paths, which report their own error)."""
+        self._thread.join()
 
 
 def _remove_database_files(path: Path) -> None:
