@@ -156,6 +156,27 @@ def _scanned(
     return counts, len(present)
 
 
+# (coder, code ids, phases) of the selections the full-scan tests try: everything, one coder, some codes, a phase.
+SELECTIONS = ((None, (), ()), (ALICE, (), ()), (BOB, (3, 4, 5), ()), (ALICE, (), (1,)))
+
+
+def _filters(names: dict, coder: int | None, code_ids: tuple, phases: tuple) -> Filters:
+    return Filters(
+        coders={None: (), ALICE: ("alice",), BOB: ("bob",)}[coder],
+        codes=tuple(names[c] for c in code_ids),
+        phases=phases,
+    )
+
+
+def _calls(monkeypatch, *names: str) -> set[str]:
+    """The names of those counting functions that run (each still doing its work)."""
+    taken: set[str] = set()
+    for name in names:
+        real = getattr(cooccurrence_module, name)
+        monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
+    return taken
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize(
     "way", ["chosen", "codes of each unit", "grouped in SQL", "no room for bitmaps", "no room for either"]
@@ -172,20 +193,12 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
         monkeypatch.setattr(cooccurrence_module, "BITMAP_BYTES", 0)
     if way == "no room for either":
         monkeypatch.setattr(cooccurrence_module, "MOST_BY_UNIT", 0)
-    taken = set()
-    for name in ("_counts_by_bitmaps", "_counts_by_unit", "_combination_counts"):
-        real = getattr(cooccurrence_module, name)
-        monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
+    taken = _calls(monkeypatch, "_counts_by_bitmaps", "_counts_by_unit", "_combination_counts")
     project = _random_project(tmp_path / "random.db", seed)
     names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
     for kind in ("sentence", "turn"):
-        for coder, code_ids, phases in ((None, (), ()), (ALICE, (), ()), (BOB, (3, 4, 5), ()), (ALICE, (), (1,))):
-            filters = Filters(
-                coders={None: (), ALICE: ("alice",), BOB: ("bob",)}[coder],
-                codes=tuple(names[c] for c in code_ids),
-                phases=phases,
-            )
-            result = cooccurrence(project, filters, within=kind)
+        for coder, code_ids, phases in SELECTIONS:
+            result = cooccurrence(project, _filters(names, coder, code_ids, phases), within=kind)
             expected, units = _scanned(project, kind, coder, code_ids, phases)
             found = {
                 frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): (p.n_a, p.n_b, p.n_ab)
@@ -217,14 +230,11 @@ def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
     if way == "numpy":
         monkeypatch.setattr(cooccurrence_module, "BITMAP_BYTES", 0)
         monkeypatch.setattr(cooccurrence_module, "MOST_BY_UNIT", 0)
-    taken = set()
-    for name in ("_counts_by_bitmaps", "_counts_by_unit", "_matrix_counts"):
-        real = getattr(cooccurrence_module, name)
-        monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
+    taken = _calls(monkeypatch, "_counts_by_bitmaps", "_counts_by_unit", "_matrix_counts")
     project = _random_project(tmp_path / "random.db", seed)
     names = {r[0]: r[1] for r in project.execute("SELECT id, name FROM codes")}
     phase_of = dict(project.execute("SELECT id, phase FROM documents").fetchall())
-    for coder, code_ids, phases in ((None, (), ()), (ALICE, (), ()), (BOB, (3, 4, 5), ()), (ALICE, (), (1,))):
+    for coder, code_ids, phases in SELECTIONS:
         codes_of: dict[int, set] = {}
         for doc, code, coder_id in project.execute("SELECT document_id, code_id, coder_id FROM codings"):
             if (coder is None or coder_id == coder) and (not code_ids or code in code_ids) and (
@@ -237,12 +247,7 @@ def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
                 n_a = sum(1 for codes in codes_of.values() if a in codes)
                 n_b = sum(1 for codes in codes_of.values() if b in codes)
                 expected[frozenset((a, b))] = tuple(sorted((n_a, n_b))) + (n_ab,)
-        filters = Filters(
-            coders={None: (), ALICE: ("alice",), BOB: ("bob",)}[coder],
-            codes=tuple(names[c] for c in code_ids),
-            phases=phases,
-        )
-        result = cooccurrence(project, filters, within="document")
+        result = cooccurrence(project, _filters(names, coder, code_ids, phases), within="document")
         found = {
             frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): tuple(sorted((p.n_a, p.n_b))) + (p.n_ab,)
             for p in result.pairs

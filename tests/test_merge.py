@@ -202,7 +202,7 @@ def test_a_file_that_is_not_a_project_changes_nothing(master, copies, tmp_path):
 def test_a_backup_that_cannot_reach_the_disk_stops_the_merge(master, copies, tmp_path, monkeypatch):
     # The backup is synced to disk while the merge runs, and waited for before the merge commits: when the
     # disk refuses it, nothing is merged and no half-written backup is left, and the CLI says so in a line.
-    import beacon_qual.store.db as db
+    from beacon_qual.store import db
 
     real = db._fsync
 

@@ -228,15 +228,16 @@ def _counts(
     return code_ids, (pairs, [int(n) for n in singles], units)
 
 
-def _row_filters(selection: Selection) -> tuple[str, list]:
-    """The selection's coders and documents as conditions on ``coding_units cu`` (each led by AND, or '')."""
+def _row_filters(selection: Selection, table: str = "cu") -> tuple[str, list]:
+    """The selection's coders and documents as conditions (each led by AND, or '') on a table with coder_id and
+    document_id columns: ``coding_units cu`` or ``coding_counts cc``."""
     where, params = "", []
     if selection.coder_ids:
-        where += f" AND cu.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
+        where += f" AND {table}.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
         params += selection.coder_ids
     documents, document_params = selection.document_where()
     if documents != "1":
-        where += f" AND cu.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})"
+        where += f" AND {table}.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})"
         params += document_params
     return where, params
 
@@ -271,14 +272,7 @@ def _code_documents(project: Project, selection: Selection, code_ids: list[int])
     """For each code, the ids of the documents holding its selected codings, as one comma-separated string:
     read from ``coding_counts`` (a row per code, document and coder, kept by triggers), one range of its key
     per code, rather than from every coding."""
-    where, params = "", []
-    if selection.coder_ids:
-        where += f" AND cc.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
-        params += selection.coder_ids
-    documents, document_params = selection.document_where()
-    if documents != "1":
-        where += f" AND cc.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})"
-        params += document_params
+    where, params = _row_filters(selection, "cc")
     sql = f"SELECT group_concat(cc.document_id) FROM coding_counts cc WHERE cc.code_id = ?{where}"
     return [project.scalar(sql, [code_id, *params]) or "" for code_id in code_ids]
 
