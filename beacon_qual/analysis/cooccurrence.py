@@ -188,22 +188,19 @@ def _counts(
     project: Project, selection: Selection, within: str, order: list[int]
 ) -> tuple[list[int], Counts] | None:
     """The coded codes in codebook ``order`` and their counts; None when the selection holds no codings."""
-    if within in ("sentence", "turn"):
+    if within != "overlap":
         code_ids = _coded_codes(project, selection, order)
         if not code_ids:
             return None
-        units = _code_units(project, selection, within, code_ids, most=MOST_HELD)
-        counted = None if units is None else _unit_counts(units, project.scalar("SELECT max(id) FROM units") or 0)
-        if counted is None:
+        if within == "document":
+            units = _code_documents(project, selection, code_ids)
+            last = "SELECT max(id) FROM documents"
+        else:
+            units = _code_units(project, selection, within, code_ids, most=MOST_HELD)
+            last = "SELECT max(id) FROM units"
+        counted = None if units is None else _unit_counts(units, project.scalar(last) or 0)
+        if counted is None and within != "document":
             counted = _combination_counts(_unit_combinations(project, selection, within, code_ids), len(code_ids))
-        return code_ids, counted
-    if within == "document":
-        code_ids = _coded_codes(project, selection, order)
-        if not code_ids:
-            return None
-        counted = _unit_counts(
-            _code_documents(project, selection, code_ids), project.scalar("SELECT max(id) FROM documents") or 0
-        )
         if counted is not None:
             return code_ids, counted
     import numpy as np
