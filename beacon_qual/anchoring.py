@@ -147,7 +147,7 @@ def _place(diff: TextDiff, start: int, end: int, threshold: float) -> Placement:
     old, new = diff.old, diff.new
     passage = old[start:end]
     mapped = (diff.map_start(start), diff.map_end(end))
-    if new[mapped[0]:mapped[1]] == passage:
+    if new[mapped[0] : mapped[1]] == passage:
         method = "unchanged" if mapped == (start, end) else "exact"
         return Placement(*mapped, method, 100.0)
     radius = max(WINDOW_MIN, 2 * len(passage))
@@ -192,7 +192,7 @@ def _best_fuzzy(
     in the window, as (start, end, score)."""
     candidates: list[tuple[int, int, float]] = []
     if mapped[1] > mapped[0]:
-        candidates.append((mapped[0], mapped[1], fuzz.ratio(passage, new[mapped[0]:mapped[1]])))
+        candidates.append((mapped[0], mapped[1], fuzz.ratio(passage, new[mapped[0] : mapped[1]])))
         if candidates[0][2] >= threshold:
             return candidates[0]
     if hi > lo:

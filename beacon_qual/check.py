@@ -53,12 +53,24 @@ def check_project(path: Path | str) -> CheckReport:
     # derived tables' checks compare counts taken by separate statements).
     conn.execute("BEGIN")
     try:
-        checks = (_schema, _integrity, _foreign_keys, _memo_targets, _offsets, _texts, _revisions, _placement, _counts)
+        checks = (
+            _schema,
+            _integrity,
+            _foreign_keys,
+            _memo_targets,
+            _offsets,
+            _texts,
+            _revisions,
+            _placement,
+            _counts,
+        )
         for check in checks:
             try:
                 report.problems.extend(_limited(check(conn)))
             except sqlite3.DatabaseError as exc:
-                report.problems.append(f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})")
+                report.problems.append(
+                    f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})"
+                )
         report.summary = _summary(conn)
     finally:
         conn.close()
@@ -93,7 +105,9 @@ def _schema(conn: sqlite3.Connection) -> list[str]:
         problems.append(f"application id is {app_id:#x}, not beacon-qual's {APPLICATION_ID:#x}")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version < SCHEMA_VERSION:
-        problems.append(f"schema version {version} is older than {SCHEMA_VERSION}; opening the project migrates it")
+        problems.append(
+            f"schema version {version} is older than {SCHEMA_VERSION}; opening the project migrates it"
+        )
     elif version > SCHEMA_VERSION:
         problems.append(f"schema version {version} is newer than this beacon-qual reads ({SCHEMA_VERSION})")
     return problems
@@ -111,7 +125,9 @@ def _derived(
 
 def _placement(conn: sqlite3.Connection) -> list[str]:
     return _derived(
-        conn, "coding_units", placement_differences,
+        conn,
+        "coding_units",
+        placement_differences,
         "coding placement: {} (coding, sentence or turn) rows differ from where the codings lie; "
         "co-occurrence within sentences and turns reads them",
     )
@@ -119,7 +135,9 @@ def _placement(conn: sqlite3.Connection) -> list[str]:
 
 def _counts(conn: sqlite3.Connection) -> list[str]:
     return _derived(
-        conn, "coding_counts", count_differences,
+        conn,
+        "coding_counts",
+        count_differences,
         "coding counts: {} (code, document, coder) counts differ from the codings; code frequencies read them",
     )
 
@@ -149,7 +167,9 @@ def _memo_targets(conn: sqlite3.Connection) -> list[str]:
             " WHERE m.target_type = ? AND t.id IS NULL ORDER BY m.id",
             (target_type,),
         )
-        problems.extend(f"orphan: memo {mid} is on {target_type} {tid}, which does not exist" for mid, tid in rows)
+        problems.extend(
+            f"orphan: memo {mid} is on {target_type} {tid}, which does not exist" for mid, tid in rows
+        )
     return problems
 
 
@@ -169,7 +189,9 @@ def _offsets(conn: sqlite3.Connection) -> list[str]:
             for xid, doc, start, end, length in rows
         )
     rows = conn.execute("SELECT id, status FROM codings WHERE status NOT IN ('ok', 'review') ORDER BY id")
-    problems.extend(f"status: coding {cid} has status {status!r} (not 'ok' or 'review')" for cid, status in rows)
+    problems.extend(
+        f"status: coding {cid} has status {status!r} (not 'ok' or 'review')" for cid, status in rows
+    )
     return problems
 
 

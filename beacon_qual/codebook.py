@@ -30,33 +30,77 @@ SEP = "/"
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_NODES = 50_000  # YAML nodes walked, counting every alias expansion
 MAX_BYTES = 10 * 1024**2  # about ten thousand fully described codes; refuses runaway files before parsing
-EXPLAIN_LIMIT = 256 * 1024  # above this, libyaml's own error is reported (the pure-Python re-read is too slow)
+EXPLAIN_LIMIT = (
+    256 * 1024
+)  # above this, libyaml's own error is reported (the pure-Python re-read is too slow)
 MAX_DETAILS = 40
 TOP_KEYS = ("name", "version", "description", "codes")
 CODE_KEYS = (
-    "id", "name", "definition", "include", "exclude", "example", "keywords", "colour", "codable",
-    "children", "parent",
+    "id",
+    "name",
+    "definition",
+    "include",
+    "exclude",
+    "example",
+    "keywords",
+    "colour",
+    "codable",
+    "children",
+    "parent",
 )
 # YAML field -> column of the codes table
 TEXT_FIELDS = {
-    "definition": "description", "include": "inclusion", "exclude": "exclusion", "example": "example",
+    "definition": "description",
+    "include": "inclusion",
+    "exclude": "exclusion",
+    "example": "example",
 }
 COMPARED_COLUMNS = (
-    "uuid", "parent_id", "name", "description", "inclusion", "exclusion", "example", "colour", "keywords",
-    "codable", "sort_order",
+    "uuid",
+    "parent_id",
+    "name",
+    "description",
+    "inclusion",
+    "exclusion",
+    "example",
+    "colour",
+    "keywords",
+    "codable",
+    "sort_order",
 )
 UPDATABLE = frozenset(
-    {"name", "parent_id", "description", "inclusion", "exclusion", "example", "colour", "keywords", "codable",
-     "sort_order"}
+    {
+        "name",
+        "parent_id",
+        "description",
+        "inclusion",
+        "exclusion",
+        "example",
+        "colour",
+        "keywords",
+        "codable",
+        "sort_order",
+    }
 )
 # Colours for new codes that name none: readable on a dark terminal, far apart from each other.
 PALETTE = (
-    "#5FAFFF", "#FF8787", "#87D787", "#FFD75F", "#D787FF", "#5FD7D7",
-    "#FFAF5F", "#AFAFFF", "#D7FF87", "#FF87D7", "#87FFD7", "#D7AF87",
+    "#5FAFFF",
+    "#FF8787",
+    "#87D787",
+    "#FFD75F",
+    "#D787FF",
+    "#5FD7D7",
+    "#FFAF5F",
+    "#AFAFFF",
+    "#D7FF87",
+    "#FF87D7",
+    "#87FFD7",
+    "#D7AF87",
 )
 
 
 # -- data classes ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class CodeSpec:
@@ -160,8 +204,12 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        parts = [f"{self.added} added", f"{self.updated} updated", f"{self.moved} moved",
-                 f"{self.unchanged} unchanged"]
+        parts = [
+            f"{self.added} added",
+            f"{self.updated} updated",
+            f"{self.moved} moved",
+            f"{self.unchanged} unchanged",
+        ]
         if self.kept:
             parts.append(f"{len(self.kept)} kept (not in the file)")
         if self.removed:
@@ -170,6 +218,7 @@ class LoadReport:
 
 
 # -- parsing ---------------------------------------------------------------------------------------------
+
 
 class _AliasCycle(Exception):
     def __init__(self, anchor: str, line: int):
@@ -329,8 +378,9 @@ class _Parser:
         try:
             return self.document(root)
         except _TooLarge as exc:
-            self.problem(exc.args[0], f"the file expands to more than {MAX_NODES} YAML nodes "
-                         "(alias expansion)")
+            self.problem(
+                exc.args[0], f"the file expands to more than {MAX_NODES} YAML nodes (alias expansion)"
+            )
             return None
 
     def document(self, root: yaml.Node) -> Codebook | None:
@@ -393,8 +443,11 @@ class _Parser:
             entry.parent_ref = self.text(ref_node, f"'parent' of code {label}")
             entry.parent_line = _line(ref_node)
             if not top:
-                self.problem(entry.parent_line, f"code {label} is nested under {parent.spec.name!r} and "
-                             "also names a parent; use one or the other")
+                self.problem(
+                    entry.parent_line,
+                    f"code {label} is nested under {parent.spec.name!r} and "
+                    "also names a parent; use one or the other",
+                )
                 entry.parent_ref = None
             elif entry.parent_ref is None:
                 self.problem(entry.parent_line, f"'parent' of code {label} is empty")
@@ -468,8 +521,11 @@ class _Parser:
             if target is None:
                 matches = by_name.get(ref.casefold(), [])
                 if len(matches) > 1:
-                    self.problem(e.parent_line, f"parent {ref!r} of code {e.spec.name!r} is ambiguous: "
-                                 f"{len(matches)} codes have that name; give the parent's id")
+                    self.problem(
+                        e.parent_line,
+                        f"parent {ref!r} of code {e.spec.name!r} is ambiguous: "
+                        f"{len(matches)} codes have that name; give the parent's id",
+                    )
                     e.parent_ref = "?"
                     continue
                 target = matches[0] if matches else None
@@ -513,8 +569,9 @@ class _Parser:
         for spec in codes:
             key = spec.name.casefold()
             if key in seen:
-                self.problem(spec.line, f"duplicate code name {spec.name!r} {where} "
-                             f"(first at line {seen[key].line})")
+                self.problem(
+                    spec.line, f"duplicate code name {spec.name!r} {where} (first at line {seen[key].line})"
+                )
             else:
                 seen[key] = spec
             path = spec.name if parent_path is None else f"{parent_path}{SEP}{spec.name}"
@@ -527,15 +584,18 @@ class _Parser:
                 continue
             if e.spec.uuid in first:
                 other = first[e.spec.uuid]
-                self.problem(e.id_line, f"duplicate id {e.spec.uuid} (also the id of {other.spec.name!r} "
-                             f"at line {other.id_line})")
+                self.problem(
+                    e.id_line,
+                    f"duplicate id {e.spec.uuid} (also the id of {other.spec.name!r} "
+                    f"at line {other.id_line})",
+                )
             else:
                 first[e.spec.uuid] = e
 
     def error(self) -> BeaconError:
         ordered = sorted(self.problems, key=lambda p: p[0])
         lines = [f"{self.source}:{line}: {message}" for line, message in ordered]
-        details = lines[1:MAX_DETAILS + 1]
+        details = lines[1 : MAX_DETAILS + 1]
         if len(lines) > MAX_DETAILS + 1:
             details.append(f"... and {len(lines) - MAX_DETAILS - 1} more problems")
         return BeaconError(lines[0], details=details)
@@ -597,6 +657,7 @@ def parse_codebook(path: Path | str) -> Codebook:
 
 # -- reading the project's codes ---------------------------------------------------------------------------
 
+
 def _rows(project: Project, columns: str = "*") -> dict[int, dict[str, Any]]:
     return {r["id"]: dict(r) for r in project.execute(f"SELECT {columns} FROM codes ORDER BY sort_order, id")}
 
@@ -625,10 +686,19 @@ def _paths(rows: dict[int, dict[str, Any]]) -> dict[int, str]:
 
 def _code(row: dict[str, Any], path: str) -> Code:
     return Code(
-        id=row["id"], uuid=row["uuid"], parent_id=row["parent_id"], name=row["name"], path=path,
-        description=row["description"], inclusion=row["inclusion"], exclusion=row["exclusion"],
-        example=row["example"], colour=row["colour"], keywords=tuple(json.loads(row["keywords"] or "[]")),
-        codable=bool(row["codable"]), sort_order=row["sort_order"],
+        id=row["id"],
+        uuid=row["uuid"],
+        parent_id=row["parent_id"],
+        name=row["name"],
+        path=path,
+        description=row["description"],
+        inclusion=row["inclusion"],
+        exclusion=row["exclusion"],
+        example=row["example"],
+        colour=row["colour"],
+        keywords=tuple(json.loads(row["keywords"] or "[]")),
+        codable=bool(row["codable"]),
+        sort_order=row["sort_order"],
     )
 
 
@@ -725,6 +795,7 @@ def code_tree(
 
 # -- resolving references ---------------------------------------------------------------------------------
 
+
 def _norm_path(text: str) -> str:
     return SEP.join(part.strip() for part in text.strip().strip(SEP).split(SEP)).casefold()
 
@@ -785,6 +856,7 @@ def _unknown_code(codes: list[_Ref], text: str) -> BeaconError:
 
 
 # -- changing single codes -------------------------------------------------------------------------------
+
 
 def _check_name(name: str) -> str:
     name = name.strip() if isinstance(name, str) else ""
@@ -869,9 +941,20 @@ def create_code(
         code_id = project.execute(
             "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
             " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (code_uuid, parent_id, name, description, inclusion, exclusion, example,
-             colour or _free_colour(project, parent_id), json.dumps(list(keywords), ensure_ascii=False),
-             int(codable), order, now()),
+            (
+                code_uuid,
+                parent_id,
+                name,
+                description,
+                inclusion,
+                exclusion,
+                example,
+                colour or _free_colour(project, parent_id),
+                json.dumps(list(keywords), ensure_ascii=False),
+                int(codable),
+                order,
+                now(),
+            ),
         ).lastrowid
         project.audit("code.create", "codes", code_id, after=_row(project, code_id), coder_id=coder_id)
     return code_id
@@ -926,6 +1009,7 @@ def _write(project: Project, code_id: int, row: dict[str, Any]) -> None:
 
 
 # -- loading a codebook into a project ------------------------------------------------------------------
+
 
 @dataclass(eq=False)
 class _Target:
@@ -1001,8 +1085,13 @@ def _order(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[in
     return kept_changes
 
 
-def _check_conflicts(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[int],
-                     paths: dict[int, str], source: str) -> None:
+def _check_conflicts(
+    targets: list[_Target],
+    rows: dict[int, dict[str, Any]],
+    kept: set[int],
+    paths: dict[int, str],
+    source: str,
+) -> None:
     kept_places = _places(rows, kept)
     for t in targets:
         key = _parent_key(t)
@@ -1041,8 +1130,13 @@ def _coding_count(project: Project, code_id: int) -> int:
     return project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code_id,))
 
 
-def _apply(project: Project, targets: list[_Target], rows: dict[int, dict[str, Any]], report: LoadReport,
-           coder_id: int | None) -> None:
+def _apply(
+    project: Project,
+    targets: list[_Target],
+    rows: dict[int, dict[str, Any]],
+    report: LoadReport,
+    coder_id: int | None,
+) -> None:
     for t in targets:
         if t.existing is not None and _changes_place(t, rows[t.existing]):
             # Step aside first, so that codes trading places never meet the (parent, name) unique index.
@@ -1065,8 +1159,14 @@ def _apply(project: Project, targets: list[_Target], rows: dict[int, dict[str, A
             report.unchanged += 1
             continue
         _write(project, t.existing, after)
-        project.audit("codebook.load", "codes", t.existing, before=before, after=_row(project, t.existing),
-                      coder_id=coder_id)
+        project.audit(
+            "codebook.load",
+            "codes",
+            t.existing,
+            before=before,
+            after=_row(project, t.existing),
+            coder_id=coder_id,
+        )
         if before["parent_id"] != after["parent_id"]:
             report.moved += 1
         else:
@@ -1096,8 +1196,9 @@ def _reorder_kept(project: Project, changes: dict[int, int], coder_id: int | Non
     for code_id, position in changes.items():
         before = _row(project, code_id)
         project.execute("UPDATE codes SET sort_order = ? WHERE id = ?", (position, code_id))
-        project.audit("codebook.load", "codes", code_id, before=before, after=_row(project, code_id),
-                      coder_id=coder_id)
+        project.audit(
+            "codebook.load", "codes", code_id, before=before, after=_row(project, code_id), coder_id=coder_id
+        )
 
 
 def _prune(project: Project, kept: set[int], coder_id: int | None) -> list[str]:
@@ -1136,8 +1237,9 @@ def _store_meta(project: Project, book: Codebook, coder_id: int | None) -> None:
         project.audit("codebook.load", "meta", None, before=before, after=after, coder_id=coder_id)
 
 
-def load_codebook(project: Project, source: Path | str | Codebook, *, prune: bool = False,
-                  coder_id: int | None = None) -> LoadReport:
+def load_codebook(
+    project: Project, source: Path | str | Codebook, *, prune: bool = False, coder_id: int | None = None
+) -> LoadReport:
     """Load a codebook into the project in one transaction.
 
     Codes are matched by id, then by place (same parent, same name in any case) and updated in place.
@@ -1162,6 +1264,7 @@ def load_codebook(project: Project, source: Path | str | Codebook, *, prune: boo
 
 
 # -- export ----------------------------------------------------------------------------------------------
+
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
@@ -1198,8 +1301,11 @@ def _export_code(code: Code, children: dict[int | None, list[Code]]) -> dict[str
     if not code.codable:
         out["codable"] = False
     for key, value in (
-        ("colour", code.colour), ("definition", code.description), ("include", code.inclusion),
-        ("exclude", code.exclusion), ("example", code.example),
+        ("colour", code.colour),
+        ("definition", code.description),
+        ("include", code.inclusion),
+        ("exclude", code.exclusion),
+        ("example", code.example),
     ):
         if value:
             out[key] = value

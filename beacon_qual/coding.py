@@ -144,7 +144,16 @@ def add_coding(
         cur = project.execute(
             "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, memo, created_at)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (uuid or new_uuid(), document_id, code_id, coder_id, start, end, memo or None, created_at or now()),
+            (
+                uuid or new_uuid(),
+                document_id,
+                code_id,
+                coder_id,
+                start,
+                end,
+                memo or None,
+                created_at or now(),
+            ),
         )
         after = _row_dict(project, "codings", cur.lastrowid)
         project.audit("coding.add", "codings", cur.lastrowid, after=after, coder_id=coder_id)
@@ -282,14 +291,23 @@ def _describe(action: str, before: dict | None, after: dict | None, verb: str) -
     """What an undone or redone action was, in a coder's words."""
     if action == "coding.update" and before and after:
         changed = {k for k in before if k != "updated_at" and before.get(k) != after.get(k)}
-        what = ("writing a memo on a coding" if changed == {"memo"}
-                else "recoding" if "code_id" in changed
-                else "adjusting a coding's boundaries" if changed & {"start", "end"}
-                else "changing a coding")
+        what = (
+            "writing a memo on a coding"
+            if changed == {"memo"}
+            else "recoding"
+            if "code_id" in changed
+            else "adjusting a coding's boundaries"
+            if changed & {"start", "end"}
+            else "changing a coding"
+        )
     else:
-        what = {"coding.add": "applying a code", "coding.remove": "removing a coding",
-                "coding.update": "changing a coding", "memo.set": "writing a memo",
-                "memo.remove": "removing a memo"}[action]
+        what = {
+            "coding.add": "applying a code",
+            "coding.remove": "removing a coding",
+            "coding.update": "changing a coding",
+            "memo.set": "writing a memo",
+            "memo.remove": "removing a memo",
+        }[action]
     return f"{verb} {what}"
 
 
@@ -342,17 +360,23 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
     state = target or current or {}
     doc = state.get("document_id") if row["entity"] == "codings" else None
     return HistoryStep(
-        row["id"], row["action"], row["entity"], row["entity_id"], doc,
+        row["id"],
+        row["action"],
+        row["entity"],
+        row["entity_id"],
+        doc,
         _describe(row["action"], before, after, "redid" if redo else "undid"),
     )
 
 
 def _revised_since(project: Project, coding: dict, at: str) -> bool:
     """True when the coding's document got a new text (``beacon-qual revise``) after ``at``."""
-    return bool(project.scalar(
-        "SELECT EXISTS (SELECT 1 FROM document_revisions WHERE document_id = ? AND replaced_at > ?)",
-        (coding["document_id"], at),
-    ))
+    return bool(
+        project.scalar(
+            "SELECT EXISTS (SELECT 1 FROM document_revisions WHERE document_id = ? AND replaced_at > ?)",
+            (coding["document_id"], at),
+        )
+    )
 
 
 def _same_but_time(a: dict | None, b: dict | None) -> bool:
@@ -423,9 +447,22 @@ def list_codings(
     sql += " ORDER BY c.document_id, c.start, c.end, c.id"
     return [
         CodingView(
-            r["id"], r["uuid"], r["document_id"], r["document"], r["council"], r["phase"], r["role"],
-            r["code_id"], paths.get(r["code_id"], str(r["code_id"])), r["coder"], r["start"], r["end"],
-            r["passage"], r["memo"], r["status"], r["created_at"],
+            r["id"],
+            r["uuid"],
+            r["document_id"],
+            r["document"],
+            r["council"],
+            r["phase"],
+            r["role"],
+            r["code_id"],
+            paths.get(r["code_id"], str(r["code_id"])),
+            r["coder"],
+            r["start"],
+            r["end"],
+            r["passage"],
+            r["memo"],
+            r["status"],
+            r["created_at"],
         )
         for r in project.execute(sql, params)
     ]

@@ -621,11 +621,11 @@ def _containing(index: _Index, core: str, hints: Hints, scores: dict[int, float]
     if not core:
         return []
     padded = f" {core} "
-    ids = {i for pos, text in enumerate(index.choices) if padded in f" {text} " for i in index.choice_ids[pos]}
+    ids = {
+        i for pos, text in enumerate(index.choices) if padded in f" {text} " for i in index.choice_ids[pos]
+    }
     fitting = set(_fitting(index, sorted(ids), hints)) if hints else set()
-    ranked = sorted(
-        ids, key=lambda i: (i not in fitting, -scores.get(i, 0.0), index.cases[i].name)
-    )
+    ranked = sorted(ids, key=lambda i: (i not in fitting, -scores.get(i, 0.0), index.cases[i].name))
     return ranked[:_CONTAINING_LIMIT]
 
 

@@ -31,8 +31,11 @@ def build_demo(path: Path | str) -> list[str]:
         lines.append(f"councils: {seed_cases(project)} seeded")
         report = load_codebook(project, DEFAULT_CODEBOOK)
         lines.append(f"codebook: {report}")
-        transcripts = sorted(p for p in EXAMPLES_DIR.iterdir() if p.suffix.lower() in
-                             {".txt", ".md", ".docx", ".vtt", ".srt"} and p.name.lower() != "readme.md")
+        transcripts = sorted(
+            p
+            for p in EXAMPLES_DIR.iterdir()
+            if p.suffix.lower() in {".txt", ".md", ".docx", ".vtt", ".srt"} and p.name.lower() != "readme.md"
+        )
         summary = import_paths(project, transcripts)
         lines.append(
             f"transcripts: {len(summary.imported)} imported ({summary.words:,} words, {summary.turns} turns,"

@@ -23,7 +23,5 @@ def resolve_document(project: Project, ref: str | int) -> int:
     if len(rows) == 1:
         return rows[0][0]
     if rows:
-        raise BeaconError(
-            f"document {text!r} is ambiguous", details=[f"{r[0]}: {r[1]}" for r in rows]
-        )
+        raise BeaconError(f"document {text!r} is ambiguous", details=[f"{r[0]}: {r[1]}" for r in rows])
     raise BeaconError(f"no document {text!r} in this project (see 'beacon-qual docs list')")

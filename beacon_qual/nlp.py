@@ -179,7 +179,9 @@ def _split(pieces: list[str], bases: list[int]) -> tuple[np.ndarray, np.ndarray,
     for number, piece in enumerate(pieces, start=1):
         size += len(piece) + len(JOIN)
         if size >= TOKENIZE_CHARS or number == len(pieces):
-            array = nlp.tokenizer(JOIN.join(pieces[first:number])).to_array([ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH])
+            array = nlp.tokenizer(JOIN.join(pieces[first:number])).to_array(
+                [ORTH, IS_PUNCT, IS_SPACE, IDX, LENGTH]
+            )
             arrays.append(array)
             shifts.append(int(joined_at[first]))
             counts.append(len(array))

@@ -128,7 +128,9 @@ def revise_document(
         doc = _load(project, document_id)
         _check_new_text(project, doc, parsed, new_path)
         codings = _codings(project, document_id)
-        placements = reanchor(doc.text, parsed.text, [(c["start"], c["end"]) for c in codings], threshold=threshold)
+        placements = reanchor(
+            doc.text, parsed.text, [(c["start"], c["end"]) for c in codings], threshold=threshold
+        )
         revision_id = project.execute(
             "INSERT INTO document_revisions(document_id, revision, text, sha256, source_path, replaced_at)"
             " VALUES (?,?,?,?,?,?)",
@@ -139,17 +141,35 @@ def revise_document(
         project.execute(
             "UPDATE documents SET text=?, sha256=?, word_count=?, revision=?, source_path=?, source_format=?,"
             " source_encoding=? WHERE id=?",
-            (parsed.text, parsed.sha256, parsed.word_count, doc.revision + 1, parsed.source_path,
-             parsed.source_format, parsed.source_encoding, document_id),
+            (
+                parsed.text,
+                parsed.sha256,
+                parsed.word_count,
+                doc.revision + 1,
+                parsed.source_path,
+                parsed.source_format,
+                parsed.source_encoding,
+                document_id,
+            ),
         )
         _insert_units(project, document_id, _unit_rows(turns, sentences))
         flagged = _move_codings(project, revision_id, codings, placements, coder_id)
         counts = _counts(placements)
         project.audit(
-            "document.revise", "documents", document_id, before=before, coder_id=coder_id,
-            after={"revision": doc.revision + 1, "revision_id": revision_id, "sha256": parsed.sha256,
-                   "word_count": parsed.word_count, "source_path": parsed.source_path,
-                   "threshold": threshold, "counts": counts},
+            "document.revise",
+            "documents",
+            document_id,
+            before=before,
+            coder_id=coder_id,
+            after={
+                "revision": doc.revision + 1,
+                "revision_id": revision_id,
+                "sha256": parsed.sha256,
+                "word_count": parsed.word_count,
+                "source_path": parsed.source_path,
+                "threshold": threshold,
+                "counts": counts,
+            },
         )
     return RevisionReport(document_id, doc.name, doc.revision + 1, counts, flagged, backup, threshold)
 
@@ -161,10 +181,10 @@ def _check_threshold(threshold: float) -> None:
 
 def _check_new_text(project: Project, doc: _Document, parsed: ParsedTranscript, path: Path | str) -> None:
     if parsed.sha256 == doc.sha256:
-        raise BeaconError(f"{path} holds the same text as document {doc.name!r} already has; nothing to revise")
-    other = project.scalar(
-        "SELECT name FROM documents WHERE sha256 = ? AND id <> ?", (parsed.sha256, doc.id)
-    )
+        raise BeaconError(
+            f"{path} holds the same text as document {doc.name!r} already has; nothing to revise"
+        )
+    other = project.scalar("SELECT name FROM documents WHERE sha256 = ? AND id <> ?", (parsed.sha256, doc.id))
     if other is not None:
         raise BeaconError(f"{path} holds the text of another document, {other!r}; is it the right file?")
 
@@ -174,13 +194,21 @@ def _load(project: Project, document_id: int) -> _Document:
     if row is None:
         raise BeaconError(f"no document with id {document_id}")
     return _Document(
-        row["id"], row["name"], row["text"], row["sha256"], row["revision"], row["word_count"],
+        row["id"],
+        row["name"],
+        row["text"],
+        row["sha256"],
+        row["revision"],
+        row["word_count"],
         {key: row[key] for key in _SOURCE_FIELDS},
     )
 
 
 def _codings(project: Project, document_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in project.execute("SELECT * FROM codings WHERE document_id = ? ORDER BY id", (document_id,))]
+    return [
+        dict(r)
+        for r in project.execute("SELECT * FROM codings WHERE document_id = ? ORDER BY id", (document_id,))
+    ]
 
 
 def _document_state(project: Project, doc: _Document, codings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -229,19 +257,38 @@ def _move_codings(
         status = coding["status"] if place.confident else "review"
         if status == "review":
             flagged.append(coding["id"])
-        _update_coding(project, coding, coder_id, start=place.start, end=place.end, status=status,
-                       anchor_score=round(place.score, 2))
+        _update_coding(
+            project,
+            coding,
+            coder_id,
+            start=place.start,
+            end=place.end,
+            status=status,
+            anchor_score=round(place.score, 2),
+        )
         project.execute(
             "INSERT INTO coding_anchors(revision_id, coding_id, old_start, old_end, new_start, new_end, method, score)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (revision_id, coding["id"], coding["start"], coding["end"], place.start, place.end, place.method,
-             round(place.score, 2)),
+            (
+                revision_id,
+                coding["id"],
+                coding["start"],
+                coding["end"],
+                place.start,
+                place.end,
+                place.method,
+                round(place.score, 2),
+            ),
         )
     return flagged
 
 
 def _update_coding(
-    project: Project, before: dict[str, Any], coder_id: int | None, action: str = "coding.reanchor", **changes: Any
+    project: Project,
+    before: dict[str, Any],
+    coder_id: int | None,
+    action: str = "coding.reanchor",
+    **changes: Any,
 ) -> dict[str, Any]:
     """Change a coding's columns, auditing the change; nothing is written when nothing changes."""
     if all(before[key] == value for key, value in changes.items()):
@@ -283,33 +330,58 @@ def undo_revision(project: Project, document: str | int, *, coder_id: int | None
         flagged = [
             coding["id"]
             for coding, place in zip(later, placements)
-            if _update_coding(project, coding, coder_id, start=place.start, end=place.end,
-                              status=coding["status"] if place.confident else "review",
-                              anchor_score=round(place.score, 2))["status"] == "review"
+            if _update_coding(
+                project,
+                coding,
+                coder_id,
+                start=place.start,
+                end=place.end,
+                status=coding["status"] if place.confident else "review",
+                anchor_score=round(place.score, 2),
+            )["status"]
+            == "review"
         ]
         _delete_units(project, document_id)
         project.execute(
             "UPDATE documents SET text=?, sha256=?, word_count=?, revision=?, source_path=?, source_format=?,"
             " source_encoding=? WHERE id=?",
-            (kept["text"], kept["sha256"], state["word_count"], kept["revision"], state["source_path"],
-             state["source_format"], state["source_encoding"], document_id),
+            (
+                kept["text"],
+                kept["sha256"],
+                state["word_count"],
+                kept["revision"],
+                state["source_path"],
+                state["source_format"],
+                state["source_encoding"],
+                document_id,
+            ),
         )
         _insert_units(project, document_id, state["units"])
         project.execute("DELETE FROM coding_anchors WHERE revision_id = ?", (kept["id"],))
         project.execute("DELETE FROM document_revisions WHERE id = ?", (kept["id"],))
         counts = _counts(placements)
         project.audit(
-            "document.revise.undo", "documents", document_id, coder_id=coder_id,
+            "document.revise.undo",
+            "documents",
+            document_id,
+            coder_id=coder_id,
             before={"revision": doc.revision, "sha256": doc.sha256, "text": doc.text},
-            after={"revision": kept["revision"], "sha256": kept["sha256"], "restored": restored, "counts": counts},
+            after={
+                "revision": kept["revision"],
+                "sha256": kept["sha256"],
+                "restored": restored,
+                "counts": counts,
+            },
         )
-    return RevisionReport(document_id, doc.name, kept["revision"], counts, flagged, backup,
-                          DEFAULT_THRESHOLD, restored=restored)
+    return RevisionReport(
+        document_id, doc.name, kept["revision"], counts, flagged, backup, DEFAULT_THRESHOLD, restored=restored
+    )
 
 
 def _latest_revision(project: Project, document_id: int) -> Any:
     row = project.one(
-        "SELECT * FROM document_revisions WHERE document_id = ? ORDER BY revision DESC LIMIT 1", (document_id,)
+        "SELECT * FROM document_revisions WHERE document_id = ? ORDER BY revision DESC LIMIT 1",
+        (document_id,),
     )
     if row is None:
         name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
@@ -344,8 +416,15 @@ def _restore_codings(
             later.append(coding)
             continue
         status, score = previous.get(str(coding["id"]), [coding["status"], coding["anchor_score"]])
-        _update_coding(project, coding, coder_id, start=anchor["old_start"], end=anchor["old_end"],
-                       status=status, anchor_score=score)
+        _update_coding(
+            project,
+            coding,
+            coder_id,
+            start=anchor["old_start"],
+            end=anchor["old_end"],
+            status=status,
+            anchor_score=score,
+        )
         restored += 1
     return restored, later
 
@@ -379,9 +458,21 @@ def codings_for_review(project: Project, document_id: int | None = None) -> list
     sql += " ORDER BY d.name, c.start, c.id"
     return [
         ReviewItem(
-            r["id"], r["uuid"], r["document_id"], r["document"], paths.get(r["code_id"], str(r["code_id"])),
-            r["coder"], r["start"], r["end"], r["passage"], r["old_start"], r["old_end"], r["old_passage"],
-            r["method"], r["score"], r["revision"],
+            r["id"],
+            r["uuid"],
+            r["document_id"],
+            r["document"],
+            paths.get(r["code_id"], str(r["code_id"])),
+            r["coder"],
+            r["start"],
+            r["end"],
+            r["passage"],
+            r["old_start"],
+            r["old_end"],
+            r["old_passage"],
+            r["method"],
+            r["score"],
+            r["revision"],
         )
         for r in project.execute(sql, params)
     ]

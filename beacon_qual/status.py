@@ -13,8 +13,16 @@ def project_status(project: Project) -> list[tuple[str, str]]:
         ("documents", str(q("SELECT count(*) FROM documents"))),
         ("  words", str(q("SELECT coalesce(sum(word_count), 0) FROM documents"))),
         ("  councils covered", str(q("SELECT count(DISTINCT case_id) FROM documents"))),
-        ("  phases", ", ".join(str(r[0]) for r in project.execute(
-            "SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL ORDER BY phase")) or "-"),
+        (
+            "  phases",
+            ", ".join(
+                str(r[0])
+                for r in project.execute(
+                    "SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL ORDER BY phase"
+                )
+            )
+            or "-",
+        ),
         ("speaker turns", str(q("SELECT count(*) FROM units WHERE kind = 'turn'"))),
         ("sentences", str(q("SELECT count(*) FROM units WHERE kind = 'sentence'"))),
         ("codes", str(q("SELECT count(*) FROM codes"))),

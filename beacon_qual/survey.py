@@ -47,7 +47,15 @@ from .survey_types import (
     with_observed_scale,
 )
 
-COUNCIL_HEADERS = ("council", "council name", "authority", "local authority", "authority name", "la name", "name")
+COUNCIL_HEADERS = (
+    "council",
+    "council name",
+    "authority",
+    "local authority",
+    "authority name",
+    "la name",
+    "name",
+)
 CODE_HEADERS = ("gss code", "gss", "ons code", "ons", "council code", "la code")
 WAVE_HEADER = "wave"
 MAX_LISTED_PROBLEMS = 40
@@ -169,7 +177,9 @@ class _Placed:
     council: str
 
 
-def import_survey(project: Project, path: Path | str, *, options: ImportOptions | None = None) -> SurveyReport:
+def import_survey(
+    project: Project, path: Path | str, *, options: ImportOptions | None = None
+) -> SurveyReport:
     """Import one survey file; raises BeaconError (writing nothing) for any row or value that does not fit."""
     path = Path(path)
     options = options or ImportOptions()
@@ -182,7 +192,9 @@ def import_survey(project: Project, path: Path | str, *, options: ImportOptions 
     placed = _place_rows(project, kept, layout, waves, accepted, options.accept_fuzzy, path.name)
     _check_duplicates(project, placed, path.name)
     columns, empty = _column_types(project, table, layout, types, placed, path.name)
-    values = {name: _column_values(table, name, column, placed, path.name) for name, column in columns.items()}
+    values = {
+        name: _column_values(table, name, column, placed, path.name) for name, column in columns.items()
+    }
     try:
         with project.transaction():
             imports = tuple(
@@ -229,8 +241,14 @@ def _audit_record(report: SurveyReport, path: Path) -> dict[str, Any]:
         "councils": report.councils,
         "waves": list(report.waves),
         "variables": [
-            {"name": v.name, "type": v.type, "written": v.written, "replaced": v.replaced,
-             "unchanged": v.unchanged, "created": v.created}
+            {
+                "name": v.name,
+                "type": v.type,
+                "written": v.written,
+                "replaced": v.replaced,
+                "unchanged": v.unchanged,
+                "created": v.created,
+            }
             for v in report.variables
         ],
         "skipped_rows": [row for row, _ in report.skipped_rows],
@@ -260,7 +278,9 @@ def _find_column(table: Table, keys: Iterable[str]) -> int | None:
 def _layout(table: Table, options: ImportOptions, types: TypesFile, file: str) -> _Layout:
     council_name = options.council_column or types.council_column
     council = (
-        _named_column(table, council_name, "council", file) if council_name else _find_column(table, COUNCIL_HEADERS)
+        _named_column(table, council_name, "council", file)
+        if council_name
+        else _find_column(table, COUNCIL_HEADERS)
     )
     codes = tuple(i for i, t in enumerate(table.header) if _header_key(t) in CODE_HEADERS and i != council)
     if council is None and not codes:
@@ -404,8 +424,12 @@ def _unplaced_message(unplaced: int, unconfirmed: int, file: str) -> str:
     elif not unconfirmed:
         what = f"{unplaced} row(s) of {file} do not match exactly one council"
     else:
-        what = f"{unplaced} row(s) of {file} do not match exactly one council ({unconfirmed} only by similarity)"
-    remedies = "--accept 'SPELLING=COUNCIL'" + (", --accept-fuzzy" if unconfirmed else "") + " or --skip-row ROW"
+        what = (
+            f"{unplaced} row(s) of {file} do not match exactly one council ({unconfirmed} only by similarity)"
+        )
+    remedies = (
+        "--accept 'SPELLING=COUNCIL'" + (", --accept-fuzzy" if unconfirmed else "") + " or --skip-row ROW"
+    )
     return f"{what}; nothing was imported (use {remedies})"
 
 
@@ -599,7 +623,8 @@ def _write_variable(
     before = {
         (r["case_id"], r["wave"]): (r["value_num"], r["value_text"])
         for r in project.execute(
-            "SELECT case_id, wave, value_num, value_text FROM case_values WHERE variable_id = ?", (variable_id,)
+            "SELECT case_id, wave, value_num, value_text FROM case_values WHERE variable_id = ?",
+            (variable_id,),
         )
     }
     project.conn.executemany(
@@ -663,7 +688,8 @@ def get_variable(project: Project, name: str) -> Variable:
     coverage = {
         r[0]: r[1]
         for r in project.execute(
-            "SELECT wave, count(DISTINCT case_id) FROM case_values WHERE variable_id = ? GROUP BY wave", (row["id"],)
+            "SELECT wave, count(DISTINCT case_id) FROM case_values WHERE variable_id = ? GROUP BY wave",
+            (row["id"],),
         )
     }
     return _variable_from_row(row, coverage)
@@ -692,10 +718,7 @@ def value_rows(project: Project, name: str, wave: int | None = None) -> list[Val
         " ORDER BY c.name, v.wave",
         (variable.id, wave, wave),
     )
-    return [
-        ValueRow(r[0], r[1], r[2], r[3], typed_value(variable.type, r[4], r[5]))
-        for r in rows
-    ]
+    return [ValueRow(r[0], r[1], r[2], r[3], typed_value(variable.type, r[4], r[5])) for r in rows]
 
 
 def variable_frame(project: Project, names: Iterable[str], wave: int | None = None) -> list[dict[str, Any]]:
@@ -706,10 +729,17 @@ def variable_frame(project: Project, names: Iterable[str], wave: int | None = No
     names = list(names)
     values = {name: variable_values(project, name, wave) for name in names}
     councils = {r[0]: (r[1], r[2]) for r in project.execute("SELECT id, name, code FROM cases")}
-    keys = sorted({key for per in values.values() for key in per}, key=lambda k: (councils[k[0]][0], k[0], k[1]))
+    keys = sorted(
+        {key for per in values.values() for key in per}, key=lambda k: (councils[k[0]][0], k[0], k[1])
+    )
     return [
-        {"case_id": case_id, "council": councils[case_id][0], "code": councils[case_id][1], "wave": w,
-         **{name: values[name].get((case_id, w)) for name in names}}
+        {
+            "case_id": case_id,
+            "council": councils[case_id][0],
+            "code": councils[case_id][1],
+            "wave": w,
+            **{name: values[name].get((case_id, w)) for name in names},
+        }
         for case_id, w in keys
     ]
 
@@ -718,7 +748,9 @@ def summarise_variable(project: Project, name: str, wave: int | None = None) -> 
     """Per wave: how many councils have a value, and summary statistics or level counts."""
     variable = get_variable(project, name)
     by_wave: dict[int, list[Value]] = {}
-    for (_, w), value in sorted(variable_values(project, variable.name, wave).items(), key=lambda kv: kv[0][1]):
+    for (_, w), value in sorted(
+        variable_values(project, variable.name, wave).items(), key=lambda kv: kv[0][1]
+    ):
         by_wave.setdefault(w, []).append(value)
     councils = project.scalar("SELECT count(*) FROM cases")
     return VariableSummary(

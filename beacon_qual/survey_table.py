@@ -26,7 +26,9 @@ TAB_SUFFIXES = (".tsv", ".tab")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 UNREADABLE_SUFFIXES = {".xls": "old .xls workbook", ".ods": "OpenDocument spreadsheet"}
 SNIFFED_DELIMITERS = (",", "\t", ";", "|")
-MAX_BYTES = 50 * 1024**2  # one row per council and wave is kilobytes; this refuses runaway files before reading
+MAX_BYTES = (
+    50 * 1024**2
+)  # one row per council and wave is kilobytes; this refuses runaway files before reading
 BINARY_SIGNATURES = {b"PK\x03\x04": "a zip archive or .xlsx workbook", b"%PDF": "a PDF document"}
 
 
@@ -81,7 +83,7 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
         raise BeaconError(f"{name} is a binary file (or UTF-16 text), not UTF-8 or Windows-1252 CSV/TSV")
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise BeaconError(
                 f"{name} starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8"
@@ -149,7 +151,7 @@ def _table(records: Iterable[list[str]], encoding: str, delimiter: str | None, n
     _check_header(header, header_number, name)
     rows = []
     for number, cells in numbered[1:]:
-        if len(cells) > len(header) and any(cells[len(header):]):
+        if len(cells) > len(header) and any(cells[len(header) :]):
             raise BeaconError(
                 f"{name} row {number} has {len(_trim_trailing_blanks(cells))} cells but the header has "
                 f"{len(header)}"

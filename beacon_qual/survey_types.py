@@ -37,16 +37,36 @@ TEXT_MIN_DISTINCT = 51
 
 LIKERT_SCALES: tuple[tuple[str, ...], ...] = (
     ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
-    ("Strongly disagree", "Tend to disagree", "Neither agree nor disagree", "Tend to agree", "Strongly agree"),
     (
-        "Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
-        "Somewhat agree", "Agree", "Strongly agree",
+        "Strongly disagree",
+        "Tend to disagree",
+        "Neither agree nor disagree",
+        "Tend to agree",
+        "Strongly agree",
     ),
     (
-        "Very dissatisfied", "Fairly dissatisfied", "Neither satisfied nor dissatisfied",
-        "Fairly satisfied", "Very satisfied",
+        "Strongly disagree",
+        "Disagree",
+        "Somewhat disagree",
+        "Neither agree nor disagree",
+        "Somewhat agree",
+        "Agree",
+        "Strongly agree",
     ),
-    ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied", "Very satisfied"),
+    (
+        "Very dissatisfied",
+        "Fairly dissatisfied",
+        "Neither satisfied nor dissatisfied",
+        "Fairly satisfied",
+        "Very satisfied",
+    ),
+    (
+        "Very dissatisfied",
+        "Dissatisfied",
+        "Neither satisfied nor dissatisfied",
+        "Satisfied",
+        "Very satisfied",
+    ),
     ("Very unlikely", "Fairly unlikely", "Neither likely nor unlikely", "Fairly likely", "Very likely"),
     ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
     ("Never", "Rarely", "Sometimes", "Often", "Always"),
@@ -247,8 +267,10 @@ def parse_types(data: Any, name: str) -> TypesFile:
         raise BeaconError(f"types file {name} must be a mapping with 'columns' and 'skip'")
     unknown = set(map(str, data)) - TYPES_KEYS
     if unknown:
-        raise BeaconError(f"types file {name} has unknown key(s) {', '.join(sorted(unknown))}; "
-                          f"use {', '.join(sorted(TYPES_KEYS))}")
+        raise BeaconError(
+            f"types file {name} has unknown key(s) {', '.join(sorted(unknown))}; "
+            f"use {', '.join(sorted(TYPES_KEYS))}"
+        )
     columns = data.get("columns") or {}
     if not isinstance(columns, dict):
         raise BeaconError(f"types file {name}: 'columns' must map column names to types")
@@ -277,7 +299,9 @@ def _column_spec(spec: Any, column: str, name: str) -> ColumnType:
         raise BeaconError(f"types file {name}: column {column!r} needs a type, e.g. {{type: numeric}}")
     unknown = set(map(str, spec)) - COLUMN_KEYS
     if unknown:
-        raise BeaconError(f"types file {name}: column {column!r} has unknown key(s) {', '.join(sorted(unknown))}")
+        raise BeaconError(
+            f"types file {name}: column {column!r} has unknown key(s) {', '.join(sorted(unknown))}"
+        )
     kind = spec.get("type")
     if kind not in VARIABLE_TYPES:
         raise BeaconError(

@@ -44,8 +44,17 @@ from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 MERGE_CACHE_KIB = -262144  # 256 MiB of page cache while merging (negative: KiB)
 MAX_COPIES_AT_ONCE = 9  # SQLite attaches at most 10 databases; one name stays free
 CODE_COLUMNS = (
-    "uuid", "name", "description", "inclusion", "exclusion", "example", "colour", "keywords", "codable",
-    "sort_order", "created_at",
+    "uuid",
+    "name",
+    "description",
+    "inclusion",
+    "exclusion",
+    "example",
+    "colour",
+    "keywords",
+    "codable",
+    "sort_order",
+    "created_at",
 )
 
 
@@ -85,7 +94,9 @@ def clone_for_coder(project: Project, coder: str, out: Path | str) -> CoderCopy:
         raise BeaconError(f"folder {out.parent} does not exist")
     with project.transaction():
         coder_id = project.coder_id(name)
-        project.audit("team.clone", "coders", coder_id, after={"copy": str(out), "coder": name}, coder_id=coder_id)
+        project.audit(
+            "team.clone", "coders", coder_id, after={"copy": str(out), "coder": name}, coder_id=coder_id
+        )
     project.backup(out)
     copy = Project.open(out)
     try:
@@ -112,7 +123,9 @@ def check_project_file(path: Path) -> None:
     if version < 1:
         raise BeaconError(f"{path} is an empty beacon-qual project (no schema)")
     if version > SCHEMA_VERSION:
-        raise BeaconError(f"{path} was written by a newer beacon-qual (schema {version}); upgrade beacon-qual")
+        raise BeaconError(
+            f"{path} was written by a newer beacon-qual (schema {version}); upgrade beacon-qual"
+        )
 
 
 def _backup_path(project: Project) -> Path:
@@ -134,7 +147,9 @@ def _distinct_copies(project: Project, others: list[Path | str]) -> list[Path]:
         if all(path.resolve() != p.resolve() for p in paths):
             paths.append(path)
     if len(paths) > MAX_COPIES_AT_ONCE:
-        raise BeaconError(f"merge at most {MAX_COPIES_AT_ONCE} copies at once (got {len(paths)}); merge the rest next")
+        raise BeaconError(
+            f"merge at most {MAX_COPIES_AT_ONCE} copies at once (got {len(paths)}); merge the rest next"
+        )
     return paths
 
 
@@ -170,11 +185,19 @@ def _merge_all(project: Project, paths: list[Path], pending: PendingBackup) -> t
             with deferred_placement(project):
                 files = [_merge_one(project, alias, path) for alias, path in zip(aliases, paths)]
             for item in files:
-                project.audit("team.merge", "codings", None, after={
-                    "file": str(item.path), "codings_added": item.codings_added, "memos_added": item.memos_added,
-                    "codes_added": item.codes_added, "coders_added": item.coders_added,
-                    "conflicts": len(item.conflicts),
-                })
+                project.audit(
+                    "team.merge",
+                    "codings",
+                    None,
+                    after={
+                        "file": str(item.path),
+                        "codings_added": item.codings_added,
+                        "memos_added": item.memos_added,
+                        "codes_added": item.codes_added,
+                        "coders_added": item.coders_added,
+                        "conflicts": len(item.conflicts),
+                    },
+                )
             backup = pending.wait()  # on disk before the merge is
     finally:
         project.execute(f"PRAGMA main.cache_size = {cache}")
@@ -185,7 +208,9 @@ def _merge_all(project: Project, paths: list[Path], pending: PendingBackup) -> t
 
 def _merge_one(project: Project, alias: str, path: Path) -> FileMerge:
     result = FileMerge(path)
-    if project.scalar(f"SELECT value FROM {alias}.meta WHERE key = 'project_uuid'") != project.get_meta("project_uuid"):
+    if project.scalar(f"SELECT value FROM {alias}.meta WHERE key = 'project_uuid'") != project.get_meta(
+        "project_uuid"
+    ):
         result.notes.append("not a copy of this project (another project id); merged by content all the same")
     for table in ("merge_coders", "merge_docs", "merge_codes"):
         project.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -207,7 +232,9 @@ def _map_coders(project: Project, alias: str, result: FileMerge) -> None:
         if uuid in by_uuid:
             main_id, main_name = by_uuid[uuid]
             if main_name != name:
-                result.conflicts.append(f"coder {main_name!r} is called {name!r} in the copy; kept {main_name!r}")
+                result.conflicts.append(
+                    f"coder {main_name!r} is called {name!r} in the copy; kept {main_name!r}"
+                )
         elif name in by_name:
             main_id = by_name[name]
             result.notes.append(f"coder {name!r} matched by name (the ids differ)")
@@ -373,7 +400,9 @@ def _merge_memos(project: Project, alias: str, result: FileMerge) -> None:
         f" AND mm.title IS om.title) ORDER BY om.uuid"
     ).fetchall()
     for (uuid,) in differing:
-        result.conflicts.append(f"memo {uuid} differs in the copy (its text, title or target); kept this project's")
+        result.conflicts.append(
+            f"memo {uuid} differs in the copy (its text, title or target); kept this project's"
+        )
     cur = project.execute(
         f"INSERT INTO main.memos(uuid, target_type, target_id, coder_id, title, text, created_at, updated_at)"
         f" SELECT om.uuid, om.target_type, t.target_id, t.coder_id, om.title, om.text, om.created_at, om.updated_at"

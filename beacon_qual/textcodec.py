@@ -62,9 +62,13 @@ def text_encoding(name: str) -> str:
     try:
         info = codecs.lookup(name)
     except LookupError:
-        raise BeaconError(f"unknown encoding {name!r}; use e.g. utf-8, cp1252, iso-8859-2, cp1250 or cp1251") from None
+        raise BeaconError(
+            f"unknown encoding {name!r}; use e.g. utf-8, cp1252, iso-8859-2, cp1250 or cp1251"
+        ) from None
     if not getattr(info, "_is_text_encoding", True):
-        raise BeaconError(f"{name!r} is not a text encoding; use e.g. utf-8, cp1252, iso-8859-2, cp1250 or cp1251")
+        raise BeaconError(
+            f"{name!r} is not a text encoding; use e.g. utf-8, cp1252, iso-8859-2, cp1250 or cp1251"
+        )
     return info.name
 
 

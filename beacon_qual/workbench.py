@@ -57,7 +57,8 @@ def sentence_progress(
     coded: dict[int, list[tuple[int, int]]] = {}
     for doc, start, end in project.execute(
         f"SELECT document_id, start, end FROM codings WHERE 1 = 1{doc_clause}{coder_clause}"
-        " ORDER BY document_id, start", params
+        " ORDER BY document_id, start",
+        params,
     ):
         coded.setdefault(doc, []).append((start, end))
     merged = {doc: merge_spans(spans) for doc, spans in coded.items()}
@@ -65,7 +66,8 @@ def sentence_progress(
     current, spans, j, total, hit = None, [], 0, 0, 0
     for doc, start, end in project.execute(
         f"SELECT document_id, start, end FROM units WHERE kind = 'sentence'{doc_clause}"
-        " ORDER BY document_id, start", params
+        " ORDER BY document_id, start",
+        params,
     ):
         if doc != current:
             if current is not None:
@@ -149,8 +151,9 @@ def load_document(project: Project, document_id: int) -> DocumentView:
     ).fetchall()
     turns = [Turn(u["start"], u["end"], u["speaker"]) for u in units if u["kind"] == "turn"]
     sentences = [(u["start"], u["end"]) for u in units if u["kind"] == "sentence"]
-    return DocumentView(row["id"], row["name"], row["text"], row["council"], row["phase"], row["role"],
-                        turns, sentences)
+    return DocumentView(
+        row["id"], row["name"], row["text"], row["council"], row["phase"], row["role"], turns, sentences
+    )
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,23 @@ def load_codes(project: Project) -> list[CodeInfo]:
     def walk(parent: int | None, prefix: str, depth: int) -> None:
         for r in children.get(parent, []):
             path = f"{prefix}/{r['name']}" if prefix else r["name"]
-            out.append(CodeInfo(
-                r["id"], r["uuid"], r["parent_id"], r["name"], path, depth, r["description"] or "",
-                r["inclusion"] or "", r["exclusion"] or "", r["example"] or "", r["colour"] or DEFAULT_COLOUR,
-                tuple(json.loads(r["keywords"] or "[]")), bool(r["codable"]),
-            ))
+            out.append(
+                CodeInfo(
+                    r["id"],
+                    r["uuid"],
+                    r["parent_id"],
+                    r["name"],
+                    path,
+                    depth,
+                    r["description"] or "",
+                    r["inclusion"] or "",
+                    r["exclusion"] or "",
+                    r["example"] or "",
+                    r["colour"] or DEFAULT_COLOUR,
+                    tuple(json.loads(r["keywords"] or "[]")),
+                    bool(r["codable"]),
+                )
+            )
             walk(r["id"], path, depth + 1)
 
     walk(None, "", 0)
@@ -231,10 +246,12 @@ class CodePicker:
             scores = np.zeros(len(self.codes), dtype=np.float32)
             scores[list(_containing(self._name_blob, self._name_starts, query))] = 90.0
         else:
-            scores = process.cdist([query], self._names, scorer=fuzz.partial_ratio, processor=None,
-                                   dtype=np.float32)[0]
-            keyword_scores = process.cdist([query], self._keywords, scorer=fuzz.partial_ratio,
-                                           processor=None, dtype=np.float32)[0]
+            scores = process.cdist(
+                [query], self._names, scorer=fuzz.partial_ratio, processor=None, dtype=np.float32
+            )[0]
+            keyword_scores = process.cdist(
+                [query], self._keywords, scorer=fuzz.partial_ratio, processor=None, dtype=np.float32
+            )[0]
             keyword_scores[keyword_scores < self.KEYWORD_CUTOFF] = 0.0  # a keyword must really match
             np.maximum(scores, keyword_scores * self.KEYWORD_WEIGHT, out=scores)
         in_context: set[int] | None = None

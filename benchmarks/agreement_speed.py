@@ -30,12 +30,61 @@ from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.team import clone_for_coder, merge_projects
 
 WORDS = [
-    "council", "officers", "learned", "from", "the", "beacon", "authority", "through", "site", "visits",
-    "peer", "review", "and", "shared", "practice", "notes", "members", "asked", "whether", "the", "scheme",
-    "would", "work", "in", "rural", "districts", "partners", "in", "health", "and", "housing", "adapted",
-    "forms", "procedures", "and", "targets", "after", "a", "workshop", "the", "chief", "executive",
-    "championed", "innovation", "while", "some", "managers", "resisted", "change", "until", "evidence",
-    "from", "other", "councils", "arrived",
+    "council",
+    "officers",
+    "learned",
+    "from",
+    "the",
+    "beacon",
+    "authority",
+    "through",
+    "site",
+    "visits",
+    "peer",
+    "review",
+    "and",
+    "shared",
+    "practice",
+    "notes",
+    "members",
+    "asked",
+    "whether",
+    "the",
+    "scheme",
+    "would",
+    "work",
+    "in",
+    "rural",
+    "districts",
+    "partners",
+    "in",
+    "health",
+    "and",
+    "housing",
+    "adapted",
+    "forms",
+    "procedures",
+    "and",
+    "targets",
+    "after",
+    "a",
+    "workshop",
+    "the",
+    "chief",
+    "executive",
+    "championed",
+    "innovation",
+    "while",
+    "some",
+    "managers",
+    "resisted",
+    "change",
+    "until",
+    "evidence",
+    "from",
+    "other",
+    "councils",
+    "arrived",
 ]
 
 
@@ -44,7 +93,7 @@ def _sentences(rng: np.random.Generator, count: int) -> list[str]:
     picks = rng.integers(0, len(WORDS), size=int(lengths.sum()))
     out, at = [], 0
     for n in lengths.tolist():
-        words = [WORDS[i] for i in picks[at:at + n]]
+        words = [WORDS[i] for i in picks[at : at + n]]
         at += n
         out.append(" ".join(words).capitalize() + ". ")
     return out
@@ -57,7 +106,9 @@ def build(path: Path, documents: int, codings: int, seed: int = 1) -> None:
     stamp = now()
     with project.transaction():
         parents = [
-            project.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), f"Theme {p}", stamp)).lastrowid
+            project.execute(
+                "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), f"Theme {p}", stamp)
+            ).lastrowid
             for p in range(6)
         ]
         codes = [
@@ -65,7 +116,8 @@ def build(path: Path, documents: int, codings: int, seed: int = 1) -> None:
                 "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)",
                 (new_uuid(), parent, f"Code {p}.{c}", stamp),
             ).lastrowid
-            for p, parent in enumerate(parents) for c in range(10)
+            for p, parent in enumerate(parents)
+            for c in range(10)
         ]
         coder_a, coder_b = project.coder_id("A"), project.coder_id("B")
         doc_ids, sentence_bounds = [], []
@@ -76,8 +128,15 @@ def build(path: Path, documents: int, codings: int, seed: int = 1) -> None:
             doc_id = project.execute(
                 "INSERT INTO documents(uuid, name, text, sha256, phase, word_count, imported_at)"
                 " VALUES (?,?,?,?,?,?,?)",
-                (new_uuid(), f"council{d // 12:03d}_p{d % 3 + 1}_{d}.txt", text,
-                 hashlib.sha256(text.encode()).hexdigest(), d % 3 + 1, len(text.split()), stamp),
+                (
+                    new_uuid(),
+                    f"council{d // 12:03d}_p{d % 3 + 1}_{d}.txt",
+                    text,
+                    hashlib.sha256(text.encode()).hexdigest(),
+                    d % 3 + 1,
+                    len(text.split()),
+                    stamp,
+                ),
             ).lastrowid
             ends = np.cumsum([len(p) for p in parts])
             starts = np.concatenate([[0], ends[:-1]])
@@ -137,15 +196,31 @@ def main() -> None:
     path = folder / "beacon-scale.db"
     try:
         if not path.exists():
-            timed(f"build {args.documents} documents, 2 x {args.codings} codings", lambda: build(path, args.documents, args.codings))
+            timed(
+                f"build {args.documents} documents, 2 x {args.codings} codings",
+                lambda: build(path, args.documents, args.codings),
+            )
         with Project.open(path) as project:
             chars = project.scalar("SELECT sum(length(text)) FROM documents")
             units = project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence'")
             print(f"project: {args.documents} documents, {chars:,} characters, {units:,} sentences, 60 codes")
-            report = timed("agreement: every figure, whole codebook (target <= 5 s)", lambda: agreement(project, ["A", "B"]))
-            for key in ("char_kappa", "unit_kappa", "unit_alpha", "segment_percent", "u_alpha", "binary_u_alpha", "cu_alpha"):
+            report = timed(
+                "agreement: every figure, whole codebook (target <= 5 s)",
+                lambda: agreement(project, ["A", "B"]),
+            )
+            for key in (
+                "char_kappa",
+                "unit_kappa",
+                "unit_alpha",
+                "segment_percent",
+                "u_alpha",
+                "binary_u_alpha",
+                "cu_alpha",
+            ):
                 print(f"    {key:<16} {report.value(key):.3f}")
-            found = timed("disagreements: every disputed passage of A and B", lambda: disagreements(project, "A", "B"))
+            found = timed(
+                "disagreements: every disputed passage of A and B", lambda: disagreements(project, "A", "B")
+            )
             print(f"    {len(found):,} disputed passages")
             # Merging changes the project it merges into: merge into a copy, so that with --keep every
             # run measures the same merge into the same project.
@@ -170,9 +245,14 @@ def main() -> None:
             backup_path = project.backup(folder / "backup-timing.bak")
             backup_time = time.perf_counter() - t0
             backup_path.unlink()
-            result = timed(f"merge a coder copy with {added:,} codings (target <= 10 s)", lambda: merge_projects(project, [copy]))
+            result = timed(
+                f"merge a coder copy with {added:,} codings (target <= 10 s)",
+                lambda: merge_projects(project, [copy]),
+            )
             print(f"    of which the backup before merging takes about {backup_time:.2f} s")
-            print(f"    added {result.files[0].codings_added:,} codings, {len(result.files[0].conflicts)} conflicts")
+            print(
+                f"    added {result.files[0].codings_added:,} codings, {len(result.files[0].conflicts)} conflicts"
+            )
             result.backup.unlink()
     finally:
         if args.keep is None:

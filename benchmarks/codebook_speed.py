@@ -25,19 +25,28 @@ def generated_codebook(roots: int, children: int, grandchildren: int) -> dict:
     def code(name: str, kids: list[dict]) -> dict:
         nonlocal rng
         rng = uuid.UUID(int=rng.int + 1, version=4)
-        out = {"id": str(rng), "name": name, "colour": "#5FAFFF", "definition": f"Definition of {name}.",
-               "keywords": [name.lower(), f"{name.lower()} phrase"]}
+        out = {
+            "id": str(rng),
+            "name": name,
+            "colour": "#5FAFFF",
+            "definition": f"Definition of {name}.",
+            "keywords": [name.lower(), f"{name.lower()} phrase"],
+        }
         if kids:
             out["children"] = kids
         return out
 
     return {
-        "name": "Generated", "version": "1",
+        "name": "Generated",
+        "version": "1",
         "codes": [
-            code(f"Root {r}", [
-                code(f"Child {r}.{c}", [code(f"Leaf {r}.{c}.{g}", []) for g in range(grandchildren)])
-                for c in range(children)
-            ])
+            code(
+                f"Root {r}",
+                [
+                    code(f"Child {r}.{c}", [code(f"Leaf {r}.{c}.{g}", []) for g in range(grandchildren)])
+                    for c in range(children)
+                ],
+            )
             for r in range(roots)
         ],
     }

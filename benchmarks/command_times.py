@@ -43,7 +43,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     if not args.project.exists():
-        raise SystemExit(f"no project at {args.project}: run benchmarks/compare_qc.py first, or pass --project")
+        raise SystemExit(
+            f"no project at {args.project}: run benchmarks/compare_qc.py first, or pass --project"
+        )
     # Bytecode is cached as an installed tool's would be (this machine sets PYTHONDONTWRITEBYTECODE).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     todo = commands(args.project)
@@ -55,9 +57,13 @@ def main() -> None:
             start = time.perf_counter()
             subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
             times[name].append(time.perf_counter() - start)
-    print(f"project: {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB); {args.runs} runs each, in turn")
+    print(
+        f"project: {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB); {args.runs} runs each, in turn"
+    )
     for name, values in times.items():
-        print(f"{name:40s} median {statistics.median(values) * 1000:7.1f} ms   fastest {min(values) * 1000:7.1f} ms")
+        print(
+            f"{name:40s} median {statistics.median(values) * 1000:7.1f} ms   fastest {min(values) * 1000:7.1f} ms"
+        )
 
 
 if __name__ == "__main__":

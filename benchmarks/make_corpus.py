@@ -106,7 +106,9 @@ def build_corpus(out: Path, spec: CorpusSpec) -> tuple[int, int]:
                     (out / name).write_text(text, encoding="utf-8")
                     date = f"{2005 + phase}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
                     role = ROLES[(files + phase) % len(ROLES)]
-                    manifest.writerow([name, entry.name, phase, role, date, rng.choice(INTERVIEWERS), respondent])
+                    manifest.writerow(
+                        [name, entry.name, phase, role, date, rng.choice(INTERVIEWERS), respondent]
+                    )
                     files += 1
                     words += len(text.split())
     (out / "README.md").write_text(spec.readme(), encoding="utf-8")

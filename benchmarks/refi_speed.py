@@ -17,35 +17,86 @@ from pathlib import Path
 from beacon_qual.exchange import export_codebook, export_project, import_refi, read_qdpx
 from beacon_qual.store import Project, new_uuid, now
 
-WORDS = ("we", "visited", "the", "beacon", "council", "and", "adapted", "their", "scheme", "to", "our",
-         "districts", "officers", "learnt", "from", "partners", "\u00e9tude", "\U0001F600")
+WORDS = (
+    "we",
+    "visited",
+    "the",
+    "beacon",
+    "council",
+    "and",
+    "adapted",
+    "their",
+    "scheme",
+    "to",
+    "our",
+    "districts",
+    "officers",
+    "learnt",
+    "from",
+    "partners",
+    "\u00e9tude",
+    "\U0001f600",
+)
 
 
 def build(path: Path, documents: int, words: int, codings: int, codes: int) -> Project:
     rng = random.Random(7)
     p = Project.create(path)
     with p.transaction():
-        coders = [p.execute("INSERT INTO coders(uuid, name, created_at) VALUES (?,?,?)",
-                            (new_uuid(), f"coder {i}", now())).lastrowid for i in range(3)]
-        code_ids = [p.execute("INSERT INTO codes(uuid, name, description, sort_order, created_at) VALUES (?,?,?,?,?)",
-                              (new_uuid(), f"Code {i}", f"What code {i} means.", i, now())).lastrowid
-                    for i in range(codes)]
+        coders = [
+            p.execute(
+                "INSERT INTO coders(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), f"coder {i}", now())
+            ).lastrowid
+            for i in range(3)
+        ]
+        code_ids = [
+            p.execute(
+                "INSERT INTO codes(uuid, name, description, sort_order, created_at) VALUES (?,?,?,?,?)",
+                (new_uuid(), f"Code {i}", f"What code {i} means.", i, now()),
+            ).lastrowid
+            for i in range(codes)
+        ]
         docs = []
         for d in range(documents):
-            lines = [f"{rng.choice(['Officer', 'Member'])}: " + " ".join(rng.choice(WORDS) for _ in range(25)) + "."
-                     for _ in range(words // 25)]
+            lines = [
+                f"{rng.choice(['Officer', 'Member'])}: "
+                + " ".join(rng.choice(WORDS) for _ in range(25))
+                + "."
+                for _ in range(words // 25)
+            ]
             text = "\n".join(lines) + "\n"
-            docs.append((p.execute(
-                "INSERT INTO documents(uuid, name, text, sha256, word_count, imported_at) VALUES (?,?,?,?,?,?)",
-                (new_uuid(), f"doc{d}.txt", text, hashlib.sha256(text.encode()).hexdigest(), words, now()),
-            ).lastrowid, len(text)))
+            docs.append(
+                (
+                    p.execute(
+                        "INSERT INTO documents(uuid, name, text, sha256, word_count, imported_at) VALUES (?,?,?,?,?,?)",
+                        (
+                            new_uuid(),
+                            f"doc{d}.txt",
+                            text,
+                            hashlib.sha256(text.encode()).hexdigest(),
+                            words,
+                            now(),
+                        ),
+                    ).lastrowid,
+                    len(text),
+                )
+            )
         for _ in range(codings):
             doc, length = rng.choice(docs)
             start = rng.randrange(0, length - 200)
-            p.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-                      " VALUES (?,?,?,?,?,?,?)",
-                      (new_uuid(), doc, rng.choice(code_ids), rng.choice(coders), start,
-                       start + rng.randrange(10, 200), now()))
+            p.execute(
+                "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (
+                    new_uuid(),
+                    doc,
+                    rng.choice(code_ids),
+                    rng.choice(coders),
+                    start,
+                    start + rng.randrange(10, 200),
+                    now(),
+                ),
+            )
     return p
 
 
@@ -65,9 +116,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        project = timed("build project (SQL)", lambda: build(folder / "a.db", args.documents, args.words,
-                                                              args.codings, args.codes))
-        print(f"{args.documents} documents of ~{args.words} words, {args.codings} codings, {args.codes} codes")
+        project = timed(
+            "build project (SQL)",
+            lambda: build(folder / "a.db", args.documents, args.words, args.codings, args.codes),
+        )
+        print(
+            f"{args.documents} documents of ~{args.words} words, {args.codings} codings, {args.codes} codes"
+        )
         timed("export qdc", lambda: export_codebook(project, folder / "a.qdc"))
         timed("export qdpx", lambda: export_project(project, folder / "a.qdpx"))
         print(f"{'qdpx size':<40} {(folder / 'a.qdpx').stat().st_size / 2**20:8.2f} MiB")

@@ -27,12 +27,16 @@ FRONT = "---\n# Invented benchmark transcript.\ncouncil: Kent\nphase: 2\nrole: o
 
 
 def transcript(rnd: random.Random, turns: int) -> str:
-    words = [f"{rnd.choice('bcdfghklmnprstvw')}{rnd.choice('aeiou')}{rnd.choice('lmnrst')}{i}" for i in range(4000)]
+    words = [
+        f"{rnd.choice('bcdfghklmnprstvw')}{rnd.choice('aeiou')}{rnd.choice('lmnrst')}{i}" for i in range(4000)
+    ]
     lines = []
     for i in range(turns):
         speaker = "Interviewer" if i % 2 == 0 else "Officer"
-        sentences = [" ".join(rnd.sample(words, rnd.randrange(5, 16))).capitalize() + "."
-                     for _ in range(rnd.randrange(2, 6))]
+        sentences = [
+            " ".join(rnd.sample(words, rnd.randrange(5, 16))).capitalize() + "."
+            for _ in range(rnd.randrange(2, 6))
+        ]
         lines.append(f"{speaker}: {' '.join(sentences)}")
     return "\n\n".join(lines) + "\n"
 
@@ -45,7 +49,7 @@ def corrected(rnd: random.Random, text: str, edits: int) -> str:
         at = rnd.randrange(len(new) - 20)
         at = new.find(" ", at) + 1
         end = new.find(" ", at)
-        new = new[:at] + rnd.choice(["", "council ", "the "]) + new[end + 1:]
+        new = new[:at] + rnd.choice(["", "council ", "the "]) + new[end + 1 :]
     return new
 
 
@@ -73,8 +77,10 @@ def main() -> None:
         with Project.create(work / "bench.db") as p:
             seed_cases(p)
             with p.transaction():
-                code_id = p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)",
-                                    (new_uuid(), "Adoption", now())).lastrowid
+                code_id = p.execute(
+                    "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)",
+                    (new_uuid(), "Adoption", now()),
+                ).lastrowid
             import_paths(p, [work / "interview.md"])
             sentences = p.execute("SELECT start, end FROM units WHERE kind = 'sentence'").fetchall()
             alice = p.coder_id("alice")
@@ -85,7 +91,10 @@ def main() -> None:
             print(f"text: {len(original):,} -> {len(revised):,} code points; {count:,} codings")
             spans = [(r[0], r[1]) for r in p.execute("SELECT start, end FROM codings")]
             places = timed("re-anchoring alone", lambda: reanchor(original, revised, spans))
-            report = timed("revise (backup, units, codings)", lambda: revise_document(p, 1, work / "new" / "interview.md"))
+            report = timed(
+                "revise (backup, units, codings)",
+                lambda: revise_document(p, 1, work / "new" / "interview.md"),
+            )
             print("placed:", ", ".join(f"{k} {v:,}" for k, v in report.counts.items()))
             assert len(places) == count
             timed("revise --undo", lambda: undo_revision(p, 1))

@@ -67,7 +67,9 @@ def main() -> None:
         print(f"{rows} rows x {args.variables} variables")
         timed("first import", lambda: f"{import_survey(project, path).written} values written")
         write_survey(path, args.variables, seed=2)
-        timed("re-import (values replaced)", lambda: f"{import_survey(project, path).replaced} values replaced")
+        timed(
+            "re-import (values replaced)", lambda: f"{import_survey(project, path).replaced} values replaced"
+        )
         timed("summarise one variable", lambda: f"{len(summarise_variable(project, 'v01').waves)} waves")
         project.close()
 

@@ -25,6 +25,7 @@ def _cache_of_its_own(tmp_path_factory: pytest.TempPathFactory):
     else:
         os.environ["XDG_CACHE_HOME"] = before
 
+
 DOC_TEXT = (
     "Interviewer: How did you learn from the Beacon council?\n"
     "Respondent: We went on a site visit. We copied their forms at first. "

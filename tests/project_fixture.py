@@ -16,7 +16,9 @@ def project_with_codes(path: Path, names: tuple[str, ...] | list[str]) -> Projec
     seed_cases(project)
     with project.transaction():
         for name in names:
-            project.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), name, now()))
+            project.execute(
+                "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), name, now())
+            )
     return project
 
 

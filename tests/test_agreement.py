@@ -111,7 +111,9 @@ def test_span_sweeps_agree_with_character_sets(a, b):
         assert {p for x, s, e in zip(ug, us, ue) if x == g for p in range(s, e)} == _chars(a, g)
     ia, ib = overlap_pairs(*_arrays(a), *_arrays(b))
     expected = {
-        (i, j) for i, (ga, sa, na) in enumerate(a) for j, (gb, sb, nb) in enumerate(b)
+        (i, j)
+        for i, (ga, sa, na) in enumerate(a)
+        for j, (gb, sb, nb) in enumerate(b)
         if ga == gb and max(sa, sb) < min(sa + na, sb + nb)
     }
     assert set(zip(ia.tolist(), ib.tolist())) == expected
@@ -175,12 +177,17 @@ coder_spans = st.lists(st.tuples(st.integers(0, 50), st.integers(1, 12)), max_si
 @given(st.lists(coder_spans, min_size=2, max_size=3))
 def test_per_code_binary_form_equals_the_general_one(coders):
     length = 64
-    merged = [union_spans(np.zeros(len(c), dtype=np.int64), [s for s, _ in c], [s + n for s, n in c]) for c in coders]
+    merged = [
+        union_spans(np.zeros(len(c), dtype=np.int64), [s for s, _ in c], [s + n for s, n in c])
+        for c in coders
+    ]
     units = [CoderUnits(s, e, np.ones(s.size, dtype=np.int64)) for _g, s, e in merged]
     general = unitized_alphas(units, length, 1).binary_u_alpha
     covered = np.array([[float((e - s).sum())] for _g, s, e in merged])
     shared = sum(
-        shared_length(merged[i], merged[j], 1)[0] for i in range(len(merged)) for j in range(i + 1, len(merged))
+        shared_length(merged[i], merged[j], 1)[0]
+        for i in range(len(merged))
+        for j in range(i + 1, len(merged))
     )
     squares = [sum(float(((e - s) ** 2).sum()) for _g, s, e in merged)]
     [grouped] = binary_u_alphas(covered, [shared], squares, length)
@@ -195,7 +202,8 @@ TEXT = "".join(chr(ord("a") + i % 26) for i in range(50))
 
 def _code(project: Project, name: str, parent: int | None = None) -> int:
     return project.execute(
-        "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)", (new_uuid(), parent, name, now())
+        "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)",
+        (new_uuid(), parent, name, now()),
     ).lastrowid
 
 
@@ -264,7 +272,11 @@ def test_sentence_level_kappa_and_alpha(project):
 
 def test_segment_agreement_counts_both_coders_codings(project):
     r = agreement(project, ["A", "B"])
-    x, y, whole = r.find("segment_percent", "X"), r.find("segment_percent", "Parent/Y"), r.find("segment_percent")
+    x, y, whole = (
+        r.find("segment_percent", "X"),
+        r.find("segment_percent", "Parent/Y"),
+        r.find("segment_percent"),
+    )
     assert (x.matched, x.unmatched, x.value) == (0, 2, 0.0)
     assert (y.matched, y.unmatched, y.value) == (2, 0, 100.0)
     assert (whole.matched, whole.n, whole.value) == (2, 4, 50.0)
@@ -330,19 +342,25 @@ def test_units_of_a_kind_the_documents_lack_give_empty_unit_figures(project):
 
 def test_impossible_offsets_are_reported(project):
     with project.transaction():
-        project.execute("UPDATE codings SET end = 80 WHERE start = 40 AND coder_id = ?", (project.coder_id("A"),))
+        project.execute(
+            "UPDATE codings SET end = 80 WHERE start = 40 AND coder_id = ?", (project.coder_id("A"),)
+        )
     with pytest.raises(BeaconError, match="impossible offsets 40..80"):
         agreement(project, ["A", "B"])
 
 
 def test_impossible_offsets_name_the_first_bad_coding_and_unit(project):
     with project.transaction():
-        first = project.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-                                " SELECT ?, document_id, code_id, coder_id, 3, 60, created_at FROM codings LIMIT 1",
-                                (new_uuid(),)).lastrowid
-        project.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-                        " SELECT ?, document_id, code_id, coder_id, 3, 60, created_at FROM codings WHERE id = ?",
-                        (new_uuid(), first))  # the same values again: the first one is named
+        first = project.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " SELECT ?, document_id, code_id, coder_id, 3, 60, created_at FROM codings LIMIT 1",
+            (new_uuid(),),
+        ).lastrowid
+        project.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " SELECT ?, document_id, code_id, coder_id, 3, 60, created_at FROM codings WHERE id = ?",
+            (new_uuid(), first),
+        )  # the same values again: the first one is named
     with pytest.raises(BeaconError, match=f"coding {first} has impossible offsets 3..60"):
         agreement(project, ["A", "B"])
     with project.transaction():
@@ -361,10 +379,15 @@ def test_ids_and_offsets_beyond_32_bits_are_read_exactly(project, tmp_path):
             "INSERT INTO documents(id, uuid, name, text, sha256, imported_at) VALUES (3000000000,?,?,?,?,?)",
             (new_uuid(), "council.txt", TEXT, hashlib.sha256(TEXT.encode()).hexdigest(), now()),
         )
-        big.execute("INSERT INTO codes(id, uuid, name, created_at) VALUES (5000000000, ?, 'X', ?)", (new_uuid(), now()))
+        big.execute(
+            "INSERT INTO codes(id, uuid, name, created_at) VALUES (5000000000, ?, 'X', ?)",
+            (new_uuid(), now()),
+        )
         for i in range(5):
-            big.execute("INSERT INTO units(document_id, kind, seq, start, end) VALUES (3000000000, 'sentence', ?, ?, ?)",
-                        (i, 10 * i, 10 * i + 10))
+            big.execute(
+                "INSERT INTO units(document_id, kind, seq, start, end) VALUES (3000000000, 'sentence', ?, ?, ?)",
+                (i, 10 * i, 10 * i + 10),
+            )
         for coder, start, end in (("A", 0, 25), ("B", 5, 35)):
             _coding(big, 3000000000, 5000000000, coder, start, end)
     r = agreement(big, ["A", "B"])
@@ -372,9 +395,13 @@ def test_ids_and_offsets_beyond_32_bits_are_read_exactly(project, tmp_path):
     for measure in ("char_kappa", "unit_kappa", "unit_alpha", "segment_percent", "code_binary_u_alpha"):
         assert r.value(measure, "X") == agreement(project, ["A", "B"]).value(measure, "X")
     with big.transaction():
-        unit = big.execute("INSERT INTO units(document_id, kind, seq, start, end) VALUES (3000000000, 'sentence', 5,"
-                           " 5000000000, 5000000001)").lastrowid
-    with pytest.raises(BeaconError, match=f"sentence unit {unit} has impossible offsets 5000000000..5000000001"):
+        unit = big.execute(
+            "INSERT INTO units(document_id, kind, seq, start, end) VALUES (3000000000, 'sentence', 5,"
+            " 5000000000, 5000000001)"
+        ).lastrowid
+    with pytest.raises(
+        BeaconError, match=f"sentence unit {unit} has impossible offsets 5000000000..5000000001"
+    ):
         agreement(big, ["A", "B"])
     big.close()
 
@@ -397,7 +424,11 @@ def test_overlapping_codes_are_numbered_as_met_whatever_the_number_of_codes(n_co
     for (code, start, end), units in zip(spans, got):
         for s, e, value in zip(units.start.tolist(), units.end.tolist(), units.value.tolist()):
             inside = sorted({int(c) for c, a, b in zip(code, start, end) if a < e and b > s})
-            want = inside[0] + 1 if len(inside) == 1 else expected.setdefault(tuple(inside), n_codes + 1 + len(expected))
+            want = (
+                inside[0] + 1
+                if len(inside) == 1
+                else expected.setdefault(tuple(inside), n_codes + 1 + len(expected))
+            )
             assert value == want
     assert combos == expected and len(combos) > 3
 
@@ -414,7 +445,10 @@ def test_choosing_documents_and_codes(project):
 # -- disagreements ---------------------------------------------------------------------------------------------------
 def test_disagreements_list_each_disputed_passage(project):
     found = disagreements(project, "A", "B")
-    assert [(d.start, d.end, d.codes_a, d.codes_b) for d in found] == [(0, 5, ("X",), ()), (25, 35, (), ("X",))]
+    assert [(d.start, d.end, d.codes_a, d.codes_b) for d in found] == [
+        (0, 5, ("X",), ()),
+        (25, 35, (), ("X",)),
+    ]
     assert found[0].text == TEXT[0:5]
     assert disagreements(project, "A", "B", min_length=6)[0].start == 25
 

@@ -136,7 +136,8 @@ def _scanned(
     codings = [
         tuple(r)
         for r in project.execute("SELECT document_id, code_id, coder_id, start, end FROM codings")
-        if (coder is None or r[2] == coder) and (not code_ids or r[1] in code_ids)
+        if (coder is None or r[2] == coder)
+        and (not code_ids or r[1] in code_ids)
         and (not phases or phase_of[r[0]] in phases)
     ]
     present = []
@@ -173,7 +174,9 @@ def _calls(monkeypatch, *names: str) -> set[str]:
     taken: set[str] = set()
     for name in names:
         real = getattr(cooccurrence_module, name)
-        monkeypatch.setattr(cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args))
+        monkeypatch.setattr(
+            cooccurrence_module, name, lambda *args, name=name, real=real: taken.add(name) or real(*args)
+        )
     return taken
 
 
@@ -210,13 +213,16 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
             }, (kind, coder)
             assert result.units == units, (kind, coder)
     project.close()
-    assert taken == {
-        "chosen": {"_counts_by_bitmaps"},  # four codes: bitmaps cost less
-        "codes of each unit": {"_counts_by_unit"},
-        "grouped in SQL": {"_combination_counts"},
-        "no room for bitmaps": {"_counts_by_unit"},
-        "no room for either": {"_combination_counts"},
-    }[way]
+    assert (
+        taken
+        == {
+            "chosen": {"_counts_by_bitmaps"},  # four codes: bitmaps cost less
+            "codes of each unit": {"_counts_by_unit"},
+            "grouped in SQL": {"_combination_counts"},
+            "no room for bitmaps": {"_counts_by_unit"},
+            "no room for either": {"_combination_counts"},
+        }[way]
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -237,8 +243,10 @@ def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
     for coder, code_ids, phases in SELECTIONS:
         codes_of: dict[int, set] = {}
         for doc, code, coder_id in project.execute("SELECT document_id, code_id, coder_id FROM codings"):
-            if (coder is None or coder_id == coder) and (not code_ids or code in code_ids) and (
-                not phases or phase_of[doc] in phases
+            if (
+                (coder is None or coder_id == coder)
+                and (not code_ids or code in code_ids)
+                and (not phases or phase_of[doc] in phases)
             ):
                 codes_of.setdefault(doc, set()).add(names[code])
         expected = {}
@@ -249,17 +257,21 @@ def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
                 expected[frozenset((a, b))] = tuple(sorted((n_a, n_b))) + (n_ab,)
         result = cooccurrence(project, _filters(names, coder, code_ids, phases), within="document")
         found = {
-            frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): tuple(sorted((p.n_a, p.n_b))) + (p.n_ab,)
+            frozenset((p.code_a.split("/")[-1], p.code_b.split("/")[-1])): tuple(sorted((p.n_a, p.n_b)))
+            + (p.n_ab,)
             for p in result.pairs
         }
         assert found == expected, (coder, code_ids, phases)
         assert result.units == len(codes_of)
     project.close()
-    assert taken == {
-        "bitmaps": {"_counts_by_bitmaps"},
-        "codes of each unit": {"_counts_by_unit"},
-        "numpy": {"_matrix_counts"},
-    }[way]
+    assert (
+        taken
+        == {
+            "bitmaps": {"_counts_by_bitmaps"},
+            "codes of each unit": {"_counts_by_unit"},
+            "numpy": {"_matrix_counts"},
+        }[way]
+    )
 
 
 def test_bitmaps_take_units_beyond_the_last_one_read():

@@ -24,30 +24,50 @@ def project(tmp_path: Path) -> Project:
     """A consistent project: a case, a document with two turns, a code, a coding, memos and a survey value."""
     p = Project.create(tmp_path / "p.db")
     with p.transaction():
-        case = p.execute("INSERT INTO cases(uuid, code, name, created_at) VALUES (?,?,?,?)",
-                         (new_uuid(), "XYZ", "Example Council", now())).lastrowid
+        case = p.execute(
+            "INSERT INTO cases(uuid, code, name, created_at) VALUES (?,?,?,?)",
+            (new_uuid(), "XYZ", "Example Council", now()),
+        ).lastrowid
         doc = p.execute(
             "INSERT INTO documents(uuid, name, text, sha256, case_id, word_count, imported_at) VALUES (?,?,?,?,?,?,?)",
-            (new_uuid(), "a.txt", TEXT, hashlib.sha256(TEXT.encode()).hexdigest(), case, len(TEXT.split()), now()),
+            (
+                new_uuid(),
+                "a.txt",
+                TEXT,
+                hashlib.sha256(TEXT.encode()).hexdigest(),
+                case,
+                len(TEXT.split()),
+                now(),
+            ),
         ).lastrowid
         first = TEXT.index("\n")
-        p.execute("INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 1, 0, ?, ?)",
-                  (doc, first, "Officer"))
-        p.execute("INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 2, ?, ?, ?)",
-                  (doc, first + 1, len(TEXT) - 1, "Member"))
-        code = p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)",
-                         (new_uuid(), "Adoption", now())).lastrowid
+        p.execute(
+            "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 1, 0, ?, ?)",
+            (doc, first, "Officer"),
+        )
+        p.execute(
+            "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 2, ?, ?, ?)",
+            (doc, first + 1, len(TEXT) - 1, "Member"),
+        )
+        code = p.execute(
+            "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), "Adoption", now())
+        ).lastrowid
         coder = p.coder_id("alice")
         coding = p.execute(
             "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at) VALUES (?,?,?,?,?,?,?)",
             (new_uuid(), doc, code, coder, 9, 39, now()),
         ).lastrowid
         for target_type, target_id in (("document", doc), ("coding", coding), ("project", None)):
-            p.execute("INSERT INTO memos(uuid, target_type, target_id, text, created_at) VALUES (?,?,?,?,?)",
-                      (new_uuid(), target_type, target_id, "a memo", now()))
-        var = p.execute("INSERT INTO variables(uuid, name, type) VALUES (?,?,?)",
-                        (new_uuid(), "score", "numeric")).lastrowid
-        p.execute("INSERT INTO case_values(variable_id, case_id, wave, value_num) VALUES (?,?,1,3)", (var, case))
+            p.execute(
+                "INSERT INTO memos(uuid, target_type, target_id, text, created_at) VALUES (?,?,?,?,?)",
+                (new_uuid(), target_type, target_id, "a memo", now()),
+            )
+        var = p.execute(
+            "INSERT INTO variables(uuid, name, type) VALUES (?,?,?)", (new_uuid(), "score", "numeric")
+        ).lastrowid
+        p.execute(
+            "INSERT INTO case_values(variable_id, case_id, wave, value_num) VALUES (?,?,1,3)", (var, case)
+        )
     yield p
     p.close()
 
@@ -71,7 +91,9 @@ def test_a_consistent_project_passes(project: Project) -> None:
     result = run(project.path, "check")
     assert result.exit_code == 0, result.output
     assert "no problems found" in result.output
-    assert "1 document(s), 2 unit(s), 1 code(s), 1 coding(s) (0 flagged for review), 3 memo(s)" in result.output
+    assert (
+        "1 document(s), 2 unit(s), 1 code(s), 1 coding(s) (0 flagged for review), 3 memo(s)" in result.output
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,15 +104,22 @@ def test_a_consistent_project_passes(project: Project) -> None:
         (["UPDATE codings SET status = 'maybe'"], "status: coding 1 has status 'maybe'"),
         (["DELETE FROM codes"], "orphan: codings row 1 has code_id pointing at a missing codes row"),
         (["DELETE FROM coders"], "orphan: codings row 1 has coder_id pointing at a missing coders row"),
-        (["INSERT INTO units(document_id, kind, seq, start, end) VALUES (9, 'turn', 3, 0, 4)"],
-         "orphan: units row 3 has document_id pointing at a missing documents row"),
+        (
+            ["INSERT INTO units(document_id, kind, seq, start, end) VALUES (9, 'turn', 3, 0, 4)"],
+            "orphan: units row 3 has document_id pointing at a missing documents row",
+        ),
         (["DELETE FROM codings"], "orphan: memo 2 is on coding 1, which does not exist"),
-        (["UPDATE memos SET target_id = 42 WHERE target_type = 'document'"],
-         "orphan: memo 1 is on document 42, which does not exist"),
+        (
+            ["UPDATE memos SET target_id = 42 WHERE target_type = 'document'"],
+            "orphan: memo 1 is on document 42, which does not exist",
+        ),
         (["DELETE FROM cases"], "orphan: case_values row 1 has case_id pointing at a missing cases row"),
         (["UPDATE documents SET sha256 = 'abc'"], "hash: document 'a.txt': the stored sha256 does not match"),
         (["UPDATE documents SET text = replace(text, 'council', 'Council')"], "hash: document 'a.txt'"),
-        (["UPDATE documents SET revision = 3"], "revisions: document 'a.txt' is at revision 3 but no earlier text is kept"),
+        (
+            ["UPDATE documents SET revision = 3"],
+            "revisions: document 'a.txt' is at revision 3 but no earlier text is kept",
+        ),
         (["PRAGMA user_version = 1"], "schema version 1 is older than"),
         ([f"PRAGMA user_version = {SCHEMA_VERSION + 1}"], f"schema version {SCHEMA_VERSION + 1} is newer"),
         (["PRAGMA application_id = 7"], "application id is 0x7"),
@@ -114,7 +143,7 @@ def test_damaged_pages_are_reported(project: Project) -> None:
     data = bytearray(project.path.read_bytes())
     page = 4096
     assert len(data) > 4 * page
-    data[3 * page: 4 * page] = b"\xa5" * page  # one table page overwritten with garbage
+    data[3 * page : 4 * page] = b"\xa5" * page  # one table page overwritten with garbage
     project.path.write_bytes(bytes(data))
     report = check_project(project.path)
     assert report.problems
@@ -169,7 +198,9 @@ def test_backup_while_another_connection_is_writing(project: Project, tmp_path: 
     assert project.scalar("SELECT count(*) FROM codings") == 2
 
 
-def test_backup_holds_changes_committed_to_the_log_but_not_yet_to_the_file(project: Project, tmp_path: Path) -> None:
+def test_backup_holds_changes_committed_to_the_log_but_not_yet_to_the_file(
+    project: Project, tmp_path: Path
+) -> None:
     writer = Project.open(project.path)
     writer.execute("PRAGMA wal_autocheckpoint = 0")  # the committed coding stays in the -wal file only
     with writer.transaction():
@@ -181,7 +212,9 @@ def test_backup_holds_changes_committed_to_the_log_but_not_yet_to_the_file(proje
     assert Path(f"{project.path}-wal").stat().st_size > 0
     out = project.backup(tmp_path / "after-commit.db")
     writer.close()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("after-commit")) == ["after-commit.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("after-commit")) == [
+        "after-commit.db"
+    ]
     conn = sqlite3.connect(out)  # a plain SQLite connection: the backup is one self-contained file
     assert conn.execute("SELECT count(*) FROM codings").fetchone()[0] == 2
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -189,7 +222,9 @@ def test_backup_holds_changes_committed_to_the_log_but_not_yet_to_the_file(proje
     assert check_project(out).problems == []
 
 
-def test_backups_taken_while_another_process_commits_and_checkpoints_are_whole(project: Project, tmp_path: Path) -> None:
+def test_backups_taken_while_another_process_commits_and_checkpoints_are_whole(
+    project: Project, tmp_path: Path
+) -> None:
     """The writer adds two codings per transaction and checkpoints now and then: every backup has an even number."""
     stop = threading.Event()
     written = []
@@ -226,7 +261,9 @@ def test_backups_taken_while_another_process_commits_and_checkpoints_are_whole(p
         thread.join()
     assert all((count - 1) % 2 == 0 for count in counts), counts
     assert counts == sorted(counts) and counts[-1] > 1
-    assert not any(p.name.endswith((".partial", "-wal", "-shm")) for p in tmp_path.iterdir() if p.name.startswith("b"))
+    assert not any(
+        p.name.endswith((".partial", "-wal", "-shm")) for p in tmp_path.iterdir() if p.name.startswith("b")
+    )
 
 
 def test_backup_refuses_inside_the_projects_own_transaction(project: Project, tmp_path: Path) -> None:

@@ -135,7 +135,13 @@ def test_partly_importable_project_reports_what_it_left_out(seeded: Path, name: 
 def test_corpus_is_large_enough_and_small() -> None:
     inputs = corpus_entries()
     assert len(inputs) >= 40
-    assert {command_for(n)[0] for n in inputs} == {"import", "survey", "codebook", "import-qdc", "import-qdpx"}
+    assert {command_for(n)[0] for n in inputs} == {
+        "import",
+        "survey",
+        "codebook",
+        "import-qdc",
+        "import-qdpx",
+    }
     total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
     assert total < 200_000
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
@@ -176,22 +182,36 @@ def scratch(tmp_path: Path):
 
 GENERATED = {
     "transcript_200mb_sparse.txt": (lambda p: sparse(p, BIG, b"Officer: hello\n"), COMMANDS["transcript_"]),
-    "transcript_200mb_text.txt": (lambda p: streamed(p, BIG, b"Officer: ", b"we learnt a lot. "),
-                                  COMMANDS["transcript_"]),
-    "transcript_10mb_line.md": (lambda p: streamed(p, LONG_LINE, b"---\ncouncil: Kent\n---\nOfficer: ",
-                                                   b"we learnt a lot "), COMMANDS["transcript_"]),
+    "transcript_200mb_text.txt": (
+        lambda p: streamed(p, BIG, b"Officer: ", b"we learnt a lot. "),
+        COMMANDS["transcript_"],
+    ),
+    "transcript_10mb_line.md": (
+        lambda p: streamed(p, LONG_LINE, b"---\ncouncil: Kent\n---\nOfficer: ", b"we learnt a lot "),
+        COMMANDS["transcript_"],
+    ),
     "survey_200mb.csv": (lambda p: streamed(p, BIG, b"council,score\n", b"Kent,3\n"), COMMANDS["survey_"]),
     "survey_200mb_sparse.csv": (lambda p: sparse(p, BIG, b"council,score\n"), COMMANDS["survey_"]),
-    "survey_10mb_line.csv": (lambda p: streamed(p, LONG_LINE, b"council,score\nKent,", b"3333333333"),
-                             COMMANDS["survey_"]),
-    "codebook_200mb.yaml": (lambda p: streamed(p, BIG, b'version: "1"\nname: Big\ncodes:\n',
-                                               b"  - name: [unclosed\n"), COMMANDS["codebook_"]),
-    "codebook_10mb_line.yaml": (lambda p: streamed(p, LONG_LINE, b'version: "1"\nname: Long\ncodes: [',
-                                                   b"{name: x}, "), COMMANDS["codebook_"]),
-    "codebook_2mb_line.yaml": (lambda p: streamed(p, 2 * 1024 * 1024, b'version: "1"\nname: Long\ncodes: [',
-                                                  b"{name: x}, "), COMMANDS["codebook_"]),
-    "qdc_200mb_sparse.qdc": (lambda p: sparse(p, BIG, b'<?xml version="1.0"?>\n<CodeBook><Codes>'),
-                             COMMANDS["qdc_"]),
+    "survey_10mb_line.csv": (
+        lambda p: streamed(p, LONG_LINE, b"council,score\nKent,", b"3333333333"),
+        COMMANDS["survey_"],
+    ),
+    "codebook_200mb.yaml": (
+        lambda p: streamed(p, BIG, b'version: "1"\nname: Big\ncodes:\n', b"  - name: [unclosed\n"),
+        COMMANDS["codebook_"],
+    ),
+    "codebook_10mb_line.yaml": (
+        lambda p: streamed(p, LONG_LINE, b'version: "1"\nname: Long\ncodes: [', b"{name: x}, "),
+        COMMANDS["codebook_"],
+    ),
+    "codebook_2mb_line.yaml": (
+        lambda p: streamed(p, 2 * 1024 * 1024, b'version: "1"\nname: Long\ncodes: [', b"{name: x}, "),
+        COMMANDS["codebook_"],
+    ),
+    "qdc_200mb_sparse.qdc": (
+        lambda p: sparse(p, BIG, b'<?xml version="1.0"?>\n<CodeBook><Codes>'),
+        COMMANDS["qdc_"],
+    ),
     "qdpx_200mb_sparse.qdpx": (lambda p: sparse(p, BIG, b"PK\x03\x04"), COMMANDS["qdpx_"]),
 }
 
@@ -214,7 +234,7 @@ raw_text = st.text(alphabet=st.sampled_from(list("ab é\r\n\t:\ufeffQA")), max_s
 @given(raw_text)
 def test_normalised_offsets_land_on_the_same_characters(original: str) -> None:
     mapped = normalise(original)
-    crlf = {i for i in range(len(original) - 1) if original[i:i + 2] == "\r\n"}
+    crlf = {i for i in range(len(original) - 1) if original[i : i + 2] == "\r\n"}
     assert set(mapped.removed) == crlf | ({0} if original.startswith("\ufeff") else set())
     assert len(mapped.text) == len(original) - len(mapped.removed)
     assert "\r" not in mapped.text
@@ -240,9 +260,11 @@ def test_decoding_any_bytes_gives_text_or_a_clear_refusal(data: bytes) -> None:
 
 
 line = st.one_of(
-    st.builds(lambda who, words: f"{who}: {words}", st.sampled_from(["Interviewer", "Officer", "Q", "A",
-                                                                    "JOHN SMITH", "[00:01] Ann"]),
-              st.text(alphabet="abc .?:", max_size=40)),
+    st.builds(
+        lambda who, words: f"{who}: {words}",
+        st.sampled_from(["Interviewer", "Officer", "Q", "A", "JOHN SMITH", "[00:01] Ann"]),
+        st.text(alphabet="abc .?:", max_size=40),
+    ),
     st.text(alphabet="abc .?:\t", max_size=40),
 )
 

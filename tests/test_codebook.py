@@ -87,6 +87,7 @@ ADOPTION, ADAPTATION, LEADERSHIP, CULTURE = (
 
 # -- fixtures and helpers ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def project(tmp_path: Path):
     p = Project.create(tmp_path / "p.db")
@@ -143,11 +144,12 @@ def relative_luminance(colour: str) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 # -- the shipped codebook ----------------------------------------------------------------------------------
+
 
 def test_shipped_codebook_covers_every_required_area():
     book = cb.parse_codebook(SHIPPED)
@@ -174,7 +176,7 @@ def test_every_shipped_code_is_fully_described_with_a_readable_distinct_colour()
     groups = [book.codes] + [spec.children for spec in specs if spec.children]
     for group in groups:
         for a, b in itertools.combinations(group, 2):
-            channels = ((int(a.colour[i:i + 2], 16), int(b.colour[i:i + 2], 16)) for i in (1, 3, 5))
+            channels = ((int(a.colour[i : i + 2], 16), int(b.colour[i : i + 2], 16)) for i in (1, 3, 5))
             distance = sum((x - y) ** 2 for x, y in channels) ** 0.5
             assert distance >= 50, (a.name, b.name)
     groupings = {path for path, spec in book.walk() if not spec.codable}
@@ -186,7 +188,9 @@ def test_shipped_codebook_loads_and_reloads_unchanged(project):
     total = len(list(cb.parse_codebook(SHIPPED).walk()))
     assert (report.added, report.updated, report.moved, report.unchanged) == (total, 0, 0, 0)
     assert project.scalar("SELECT count(*) FROM codes") == total
-    assert project.get_meta("codebook_version") == str(yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["version"])
+    assert project.get_meta("codebook_version") == str(
+        yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["version"]
+    )
     assert project.get_meta("codebook_name") == "Learning and innovation in the Beacon Scheme"
     again = cb.load_codebook(project, SHIPPED)
     assert (again.added, again.updated, again.moved, again.unchanged) == (0, 0, 0, total)
@@ -196,26 +200,43 @@ def test_shipped_codebook_loads_and_reloads_unchanged(project):
 
 # -- validation ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name, expected",
     [
-        ("duplicate_name.yaml",
-         "duplicate_name.yaml:11: duplicate code name 'tacit' under 'Knowledge type' (first at line 8)"),
-        ("malformed.yaml",
-         ("malformed.yaml:7: malformed YAML: expected ',' or ']', but got ':' "
-          "(while parsing a flow sequence started at line 6)")),
-        ("unknown_parent.yaml",
-         ("unknown_parent.yaml:9: unknown parent 'Inovation' of code 'Replication'; "
-          "did you mean 'Innovation'?")),
+        (
+            "duplicate_name.yaml",
+            "duplicate_name.yaml:11: duplicate code name 'tacit' under 'Knowledge type' (first at line 8)",
+        ),
+        (
+            "malformed.yaml",
+            (
+                "malformed.yaml:7: malformed YAML: expected ',' or ']', but got ':' "
+                "(while parsing a flow sequence started at line 6)"
+            ),
+        ),
+        (
+            "unknown_parent.yaml",
+            (
+                "unknown_parent.yaml:9: unknown parent 'Inovation' of code 'Replication'; "
+                "did you mean 'Innovation'?"
+            ),
+        ),
         ("parent_cycle.yaml", "parent_cycle.yaml:7: parent cycle: Leadership -> Culture -> Leadership"),
         ("alias_cycle.yaml", "alias_cycle.yaml:8: alias *loop refers to a node that contains it (a cycle)"),
-        ("alias_bomb.yaml",
-         "alias_bomb.yaml:6: the file expands to more than 50000 YAML nodes (alias expansion)"),
+        (
+            "alias_bomb.yaml",
+            "alias_bomb.yaml:6: the file expands to more than 50000 YAML nodes (alias expansion)",
+        ),
         ("bad_colour.yaml", "bad_colour.yaml:6: colour '#FFD75' of code 'Innovation' is not #RRGGBB"),
         ("missing_name.yaml", "missing_name.yaml:7: a code has no name (under 'Context')"),
-        ("duplicate_id.yaml",
-         ("duplicate_id.yaml:7: duplicate id 0b7d2c44-6a57-4b0e-9d55-3f1c4e0a8a11 "
-          "(also the id of 'Innovation' at line 5)")),
+        (
+            "duplicate_id.yaml",
+            (
+                "duplicate_id.yaml:7: duplicate id 0b7d2c44-6a57-4b0e-9d55-3f1c4e0a8a11 "
+                "(also the id of 'Innovation' at line 5)"
+            ),
+        ),
     ],
 )
 def test_each_problem_is_reported_with_its_line(name, expected):
@@ -271,7 +292,9 @@ codes:
 """
     book = cb.parse_codebook(write(tmp_path, text))
     assert [p for p, _ in book.walk()] == [
-        "Innovation", "Innovation/Learning to innovate", "Innovation/Learning to innovate/Adaptation",
+        "Innovation",
+        "Innovation/Learning to innovate",
+        "Innovation/Learning to innovate/Adaptation",
     ]
     assert book.find("Innovation/Learning to innovate").keywords == ["new", "novel"]
 
@@ -295,6 +318,7 @@ def test_an_invalid_codebook_changes_nothing(project, tmp_path):
 
 # -- reloading an edited codebook ---------------------------------------------------------------------------
 
+
 def test_reload_renames_moves_and_keeps_codes_with_codings(project, tmp_path):
     cb.load_codebook(project, write(tmp_path, MINI))
     document = add_document(project)
@@ -303,20 +327,26 @@ def test_reload_renames_moves_and_keeps_codes_with_codings(project, tmp_path):
     add_coding(project, document, adaptation, "ana", 5, 9)
     add_coding(project, document, adaptation, "ben", 5, 9)
     edited = (
-        MINI.replace("name: Adoption", "name: Adoption of practice")           # renamed, same id
+        MINI.replace("name: Adoption", "name: Adoption of practice")  # renamed, same id
         .replace("        name: Adaptation\n", "        name: Adaptation\n        definition: Changed.\n")
-        .replace("""      - id: 55555555-5555-4555-8555-555555555555
+        .replace(
+            """      - id: 55555555-5555-4555-8555-555555555555
         name: Leadership
-""", "")                                                                         # removed, no codings
-        .replace("""      - id: 33333333-3333-4333-8333-333333333333
-        name: Adaptation""", """      - id: 77777777-7777-4777-8777-777777777777
-        name: Imitation""")                                         # Adaptation dropped from the file
+""",
+            "",
+        )  # removed, no codings
+        .replace(
+            """      - id: 33333333-3333-4333-8333-333333333333
+        name: Adaptation""",
+            """      - id: 77777777-7777-4777-8777-777777777777
+        name: Imitation""",
+        )  # Adaptation dropped from the file
     )
     edited += """      - id: 33333333-3333-4333-8333-333333333333
         name: Adaptation
         colour: "#87D787"
         keywords: [adapted, tailored]
-"""                                                                              # ...and moved under Context
+"""  # ...and moved under Context
     report = cb.load_codebook(project, write(tmp_path, edited, "edited.yaml"))
     assert (report.added, report.updated, report.moved, report.unchanged) == (1, 2, 1, 2)
     assert [(k.path, k.codings) for k in report.kept] == [("Context/Leadership", 0)]
@@ -379,9 +409,12 @@ def test_a_file_code_colliding_with_a_kept_code_is_refused(project, tmp_path):
     cb.load_codebook(project, write(tmp_path, MINI))
     before = snapshot(project)
     # Culture is renamed Leadership while the project's Leadership (absent from the file) stays.
-    clash = MINI.replace("""      - id: 55555555-5555-4555-8555-555555555555
+    clash = MINI.replace(
+        """      - id: 55555555-5555-4555-8555-555555555555
         name: Leadership
-""", "").replace("name: Culture", "name: Leadership")
+""",
+        "",
+    ).replace("name: Culture", "name: Leadership")
     with pytest.raises(BeaconError) as info:
         cb.load_codebook(project, write(tmp_path, clash, "clash.yaml"))
     assert info.value.message == (
@@ -397,10 +430,16 @@ def test_a_file_code_colliding_with_a_kept_code_is_refused(project, tmp_path):
 
 # -- export ------------------------------------------------------------------------------------------------
 
+
 def test_export_round_trips(project, tmp_path):
     cb.load_codebook(project, SHIPPED)
-    cb.create_code(project, "Tricky: \"quotes\", #hash", parent_id=cb.resolve_code(project, "Context"),
-                   description="Two lines\nof text.", keywords=["yes", "null", "1.0"])
+    cb.create_code(
+        project,
+        'Tricky: "quotes", #hash',
+        parent_id=cb.resolve_code(project, "Context"),
+        description="Two lines\nof text.",
+        keywords=["yes", "null", "1.0"],
+    )
     exported = cb.export_codebook(project)
     again = cb.parse_codebook_text(exported, "export.yaml")
     original = cb.parse_codebook(SHIPPED)
@@ -413,7 +452,9 @@ def test_export_round_trips(project, tmp_path):
     assert (report.added, report.updated, report.moved) == (0, 0, 0)
     assert report.unchanged == project.scalar("SELECT count(*) FROM codes")
     assert cb.export_codebook(project) == exported
-    assert yaml.safe_load(exported)["version"] == yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["version"]
+    assert (
+        yaml.safe_load(exported)["version"] == yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["version"]
+    )
 
 
 def test_export_of_a_hand_edited_tree_reloads_unchanged(project, tmp_path):
@@ -423,7 +464,11 @@ def test_export_of_a_hand_edited_tree_reloads_unchanged(project, tmp_path):
     moved = cb.update_code(project, adoption, parent_id=context)
     assert moved.sort_order == 2  # after Leadership (0) and Culture (1); Adaptation keeps 1 under Innovation
     assert [c.path for c in cb.all_codes(project)] == [
-        "Innovation", "Innovation/Adaptation", "Context", "Context/Leadership", "Context/Culture",
+        "Innovation",
+        "Innovation/Adaptation",
+        "Context",
+        "Context/Leadership",
+        "Context/Culture",
         "Context/Adoption",
     ]
     exported = cb.export_codebook(project)
@@ -433,6 +478,7 @@ def test_export_of_a_hand_edited_tree_reloads_unchanged(project, tmp_path):
 
 
 # -- the tree, paths and references -------------------------------------------------------------------------
+
 
 def test_code_tree_counts_by_document_and_coder(project, tmp_path):
     cb.load_codebook(project, write(tmp_path, MINI))
@@ -480,8 +526,10 @@ def test_resolve_code_reports_ambiguity_and_near_misses(project):
     assert info.value.message == (
         "code name 'leadership' is ambiguous: 2 codes match; give the full path or the id"
     )
-    assert sorted(d.split(": ", 1)[1] for d in info.value.details) == ["Barriers to learning/Leadership",
-                                                                        "Context/Leadership"]
+    assert sorted(d.split(": ", 1)[1] for d in info.value.details) == [
+        "Barriers to learning/Leadership",
+        "Context/Leadership",
+    ]
     with pytest.raises(BeaconError) as info:
         cb.resolve_code(project, "Reinvension")
     assert info.value.message == "no code 'Reinvension' in this project"
@@ -515,6 +563,7 @@ def test_create_and_update_codes_validate_and_audit(project):
 
 
 # -- command line --------------------------------------------------------------------------------------------
+
 
 def run(tmp_path: Path, *args: str):
     return CliRunner().invoke(main, ["--project", str(tmp_path / "cli.db"), *args])

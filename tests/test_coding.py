@@ -28,8 +28,11 @@ def test_add_stores_passage_coder_and_audit(tiny_project: Project) -> None:
     start = DOC_TEXT.index("We copied")
     end = DOC_TEXT.index("first.") + len("first.")
     c = svc.add_coding(p, document_id=1, code_id=ids(p)["Adoption"], coder_id=alice, start=start, end=end)
-    row = p.one("SELECT substr(d.text, c.start + 1, c.end - c.start) FROM codings c JOIN documents d"
-                " ON d.id = c.document_id WHERE c.id = ?", (c.id,))
+    row = p.one(
+        "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM codings c JOIN documents d"
+        " ON d.id = c.document_id WHERE c.id = ?",
+        (c.id,),
+    )
     assert row[0] == "We copied their forms at first."
     audit = p.one("SELECT action, coder_id, after FROM audit WHERE entity = 'codings'")
     assert audit["action"] == "coding.add" and audit["coder_id"] == alice
@@ -40,8 +43,9 @@ def test_add_stores_passage_coder_and_audit(tiny_project: Project) -> None:
 def test_impossible_offsets_are_refused(tiny_project: Project, start: int, end: int) -> None:
     p = tiny_project
     with pytest.raises(BeaconError, match="not a passage"):
-        svc.add_coding(p, document_id=1, code_id=ids(p)["Adoption"], coder_id=p.coder_id("a"),
-                       start=start, end=end)
+        svc.add_coding(
+            p, document_id=1, code_id=ids(p)["Adoption"], coder_id=p.coder_id("a"), start=start, end=end
+        )
     assert p.scalar("SELECT count(*) FROM codings") == 0
 
 
@@ -61,7 +65,9 @@ def test_grouping_code_and_duplicate_refused(tiny_project: Project) -> None:
 def test_recode_keeps_memo_and_resize_moves(tiny_project: Project) -> None:
     p = tiny_project
     a = p.coder_id("a")
-    c = svc.add_coding(p, document_id=1, code_id=ids(p)["Adoption"], coder_id=a, start=0, end=11, memo="first go")
+    c = svc.add_coding(
+        p, document_id=1, code_id=ids(p)["Adoption"], coder_id=a, start=0, end=11, memo="first go"
+    )
     r = svc.recode(p, c.id, ids(p)["Adaptation"], coder_id=a)
     assert r.code_id == ids(p)["Adaptation"] and r.memo == "first go"
     r = svc.resize(p, c.id, 0, 12, coder_id=a)
@@ -133,8 +139,27 @@ def test_cli_add_list_undo(tiny_project: Project) -> None:
     path = str(tiny_project.path)
     tiny_project.close()
     run = CliRunner().invoke
-    r = run(main, ["-p", path, "coding", "add", "--document", "doc1.txt", "--start", "0", "--end", "11",
-                   "--code", "Adoption", "--coder", "alice", "--memo", "=cmd()"])
+    r = run(
+        main,
+        [
+            "-p",
+            path,
+            "coding",
+            "add",
+            "--document",
+            "doc1.txt",
+            "--start",
+            "0",
+            "--end",
+            "11",
+            "--code",
+            "Adoption",
+            "--coder",
+            "alice",
+            "--memo",
+            "=cmd()",
+        ],
+    )
     assert r.exit_code == 0, r.output
     r = run(main, ["-p", path, "coding", "list", "--format", "json"])
     rows = json.loads(r.output)
@@ -151,8 +176,25 @@ def test_cli_add_list_undo(tiny_project: Project) -> None:
 def test_cli_bad_offsets_one_line(tiny_project: Project) -> None:
     path = str(tiny_project.path)
     tiny_project.close()
-    r = CliRunner().invoke(main, ["-p", path, "coding", "add", "--document", "1", "--start", "50",
-                                  "--end", "9999", "--code", "Adoption", "--coder", "a"])
+    r = CliRunner().invoke(
+        main,
+        [
+            "-p",
+            path,
+            "coding",
+            "add",
+            "--document",
+            "1",
+            "--start",
+            "50",
+            "--end",
+            "9999",
+            "--code",
+            "Adoption",
+            "--coder",
+            "a",
+        ],
+    )
     assert r.exit_code == 1
     assert r.output.strip().startswith("error: offsets 50-9999")
     assert len(r.output.strip().splitlines()) == 1

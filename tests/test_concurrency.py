@@ -67,8 +67,13 @@ def start_together(tmp_path: Path, script: str, argv_list: list[list[str]]) -> l
     script_path = tmp_path / "worker.py"
     script_path.write_text(script)
     procs = [
-        subprocess.Popen([sys.executable, str(script_path), *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, str(script_path), *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for argv in argv_list
     ]
     for proc in procs:
@@ -92,8 +97,11 @@ def test_two_processes_each_applying_thousands_of_codings(project_path: Path, tm
         assert "locked" not in err and "Traceback" not in err
         assert out.strip() == f"done {PER_PROCESS}"
     with Project.open(project_path) as p:
-        per_coder = dict(p.execute(
-            "SELECT u.name, count(*) FROM codings c JOIN coders u ON u.id = c.coder_id GROUP BY u.name"))
+        per_coder = dict(
+            p.execute(
+                "SELECT u.name, count(*) FROM codings c JOIN coders u ON u.id = c.coder_id GROUP BY u.name"
+            )
+        )
         assert per_coder == {"alice": PER_PROCESS, "bob": PER_PROCESS}
         assert p.scalar("SELECT count(*) FROM audit WHERE action = 'coding.add'") == 2 * PER_PROCESS
         assert p.scalar("SELECT count(*) FROM coders WHERE name = 'shared-coder'") == 1

@@ -398,7 +398,6 @@ def test_remembered_alias_resolves_afterwards(fresh: Project):
     assert fresh.scalar("SELECT count(*) FROM audit WHERE action = 'case_alias.add'") == 1
 
 
-
 def test_remember_alias_refuses_a_spelling_of_another_council(fresh: Project):
     seed_cases(fresh)
     with pytest.raises(BeaconError, match="already stands for Kingston upon Hull City Council"):

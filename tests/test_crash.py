@@ -111,8 +111,12 @@ def _sha(text: str) -> str:
 
 def run_and_kill(script: Path, project_path: Path, seed: int, delay: float) -> list[str]:
     """Start the worker, kill it with SIGKILL ``delay`` seconds after it is ready; its complete output lines."""
-    proc = subprocess.Popen([sys.executable, str(script), str(project_path), str(seed)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, bufsize=0)  # unbuffered: readline takes only the first line
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(project_path), str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )  # unbuffered: readline takes only the first line
     first = proc.stdout.readline()
     assert first == b"ready\n", proc.stderr.read().decode()
     time.sleep(delay)
@@ -144,9 +148,11 @@ def verify(project_path: Path, model: Model, in_flight: list[str] | None) -> Non
         assert p.scalar("PRAGMA integrity_check") == "ok"
         stored = dict(p.execute("SELECT uuid, code_id FROM codings"))
         audited = {
-            (row[0], row[1]) for row in p.execute(
+            (row[0], row[1])
+            for row in p.execute(
                 "SELECT action, coalesce(json_extract(after, '$.uuid'), json_extract(before, '$.uuid'))"
-                " FROM audit WHERE entity = 'codings'")
+                " FROM audit WHERE entity = 'codings'"
+            )
         }
     flight_uuid = in_flight[1] if in_flight else None
     for uid, code in model.live.items():

@@ -233,7 +233,9 @@ def test_a_worker_that_dies_fails_the_import_with_one_line_and_leaves_nothing(
     assert pools == [1]
 
 
-def test_a_pool_found_broken_when_more_work_is_handed_in_fails_with_the_same_line(monkeypatch: pytest.MonkeyPatch):
+def test_a_pool_found_broken_when_more_work_is_handed_in_fails_with_the_same_line(
+    monkeypatch: pytest.MonkeyPatch,
+):
     # The pool learns of a dead worker on a thread of its own: the import may find out when it hands in the
     # next text rather than when it waits for a result, and must say the same thing either way.
     monkeypatch.setattr(workers, "analyse", _dying_analysis)

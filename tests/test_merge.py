@@ -39,7 +39,8 @@ def master(tmp_path: Path) -> Path:
         ).lastrowid
         for name in ("Adoption", "Adaptation"):
             project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)", (new_uuid(), parent, name, now())
+                "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)",
+                (new_uuid(), parent, name, now()),
             )
         _add(project, "north.txt", "Innovation/Adoption", "lead", 12, 40, memo="site visit")
     project.close()
@@ -54,14 +55,24 @@ def _code_id(project: Project, path: str) -> int:
     return parent
 
 
-def _add(project: Project, doc: str, code: str, coder: str, start: int, end: int, memo: str | None = None) -> str:
+def _add(
+    project: Project, doc: str, code: str, coder: str, start: int, end: int, memo: str | None = None
+) -> str:
     uuid = new_uuid()
     with project.transaction():
         project.execute(
             "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, memo, created_at)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (uuid, project.scalar("SELECT id FROM documents WHERE name = ?", (doc,)), _code_id(project, code),
-             project.coder_id(coder), start, end, memo, now()),
+            (
+                uuid,
+                project.scalar("SELECT id FROM documents WHERE name = ?", (doc,)),
+                _code_id(project, code),
+                project.coder_id(coder),
+                start,
+                end,
+                memo,
+                now(),
+            ),
         )
     return uuid
 
@@ -71,18 +82,25 @@ def _new_code(project: Project, path: str) -> None:
     with project.transaction():
         for name in path.split("/"):
             row = project.one("SELECT id FROM codes WHERE name = ? AND parent_id IS ?", (name, parent))
-            parent = row[0] if row else project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)", (new_uuid(), parent, name, now())
-            ).lastrowid
+            parent = (
+                row[0]
+                if row
+                else project.execute(
+                    "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)",
+                    (new_uuid(), parent, name, now()),
+                ).lastrowid
+            )
 
 
 def _coding_set(path: Path) -> set[tuple]:
     with Project.open(path) as project:
-        return set(project.execute(
-            "SELECT c.uuid, d.sha256, k.uuid, r.uuid, c.start, c.end, c.memo FROM codings c"
-            " JOIN documents d ON d.id = c.document_id JOIN codes k ON k.id = c.code_id"
-            " JOIN coders r ON r.id = c.coder_id"
-        ).fetchall())
+        return set(
+            project.execute(
+                "SELECT c.uuid, d.sha256, k.uuid, r.uuid, c.start, c.end, c.memo FROM codings c"
+                " JOIN documents d ON d.id = c.document_id JOIN codes k ON k.id = c.code_id"
+                " JOIN coders r ON r.id = c.coder_id"
+            ).fetchall()
+        )
 
 
 @pytest.fixture
@@ -100,8 +118,14 @@ def copies(master: Path, tmp_path: Path) -> tuple[Path, Path]:
         with project.transaction():
             project.execute(
                 "INSERT INTO memos(uuid, target_type, target_id, coder_id, text, created_at) VALUES (?,?,?,?,?,?)",
-                (new_uuid(), "document", project.scalar("SELECT id FROM documents WHERE name='south.txt'"),
-                 project.coder_id("Ann"), "members resisted", now()),
+                (
+                    new_uuid(),
+                    "document",
+                    project.scalar("SELECT id FROM documents WHERE name='south.txt'"),
+                    project.coder_id("Ann"),
+                    "members resisted",
+                    now(),
+                ),
             )
     with Project.open(ben) as project:
         _add(project, "north.txt", "Innovation/Adoption", "Ben", 5, 30)
@@ -132,7 +156,9 @@ def test_merge_adds_work_and_reports_conflicts_without_overwriting(master, copie
         a, b = result.files
         assert (a.codings_added, a.codes_added, a.memos_added) == (3, 2, 1)
         assert b.codings_added == 2
-        assert any("'Innovation/Adoption' is renamed or moved to 'Innovation/Uptake'" in c for c in b.conflicts)
+        assert any(
+            "'Innovation/Adoption' is renamed or moved to 'Innovation/Uptake'" in c for c in b.conflicts
+        )
         assert any("here 12..40, copy 12..45" in c for c in b.conflicts)
         # Nothing overwritten: the shared coding and the code's name are as they were.
         assert project.scalar("SELECT end FROM codings WHERE memo = 'site visit'") == 40
@@ -178,12 +204,16 @@ def test_documents_are_matched_by_text_and_a_changed_text_is_a_conflict(master, 
         _add(project, "south.txt", "Innovation/Adoption", "Ann", 0, 10)
         text = TEXTS["south.txt"].replace("rural", "urban")
         with project.transaction():
-            project.execute("UPDATE documents SET text = ?, sha256 = ? WHERE name = 'south.txt'", (text, _sha(text)))
+            project.execute(
+                "UPDATE documents SET text = ?, sha256 = ? WHERE name = 'south.txt'", (text, _sha(text))
+            )
             project.execute("UPDATE documents SET name = 'renamed.txt' WHERE name = 'north.txt'")
     with Project.open(master) as project:
         result = merge_projects(project, [copy]).files[0]
     assert result.codings_added == 1  # the renamed document matched by its text; the changed one did not
-    assert any("'south.txt' has different text" in c and "1 codings were not merged" in c for c in result.conflicts)
+    assert any(
+        "'south.txt' has different text" in c and "1 codings were not merged" in c for c in result.conflicts
+    )
 
 
 def test_a_file_that_is_not_a_project_changes_nothing(master, copies, tmp_path):
@@ -251,9 +281,13 @@ def test_a_text_held_twice_is_matched_by_its_id_first_then_to_the_first_copy(mas
         copy = clone_for_coder(project, "Ann", tmp_path / "ann.db").path
     with Project.open(copy) as project:
         _add(project, "north-again.txt", "Innovation/Adoption", "Ann", 0, 10)
-        with project.transaction():  # the same text under a new id: it joins the first document with that text
-            project.execute("UPDATE documents SET uuid = ?, name = 'north-third.txt' WHERE name = 'north.txt'",
-                            (new_uuid(),))
+        with (
+            project.transaction()
+        ):  # the same text under a new id: it joins the first document with that text
+            project.execute(
+                "UPDATE documents SET uuid = ?, name = 'north-third.txt' WHERE name = 'north.txt'",
+                (new_uuid(),),
+            )
         _add(project, "north-third.txt", "Innovation/Adoption", "Ann", 5, 15)
     with Project.open(master) as project:
         assert merge_projects(project, [copy]).files[0].codings_added == 2

@@ -53,7 +53,12 @@ COUNCILS = (("camden.txt", "LB Camden", 1), ("kent.txt", "Kent", 2), ("leeds.txt
 
 
 def stored(p: Project) -> set[tuple]:
-    return {tuple(r) for r in p.execute("SELECT kind, code_id, coder_id, document_id, unit_id, coding_id FROM coding_units")}
+    return {
+        tuple(r)
+        for r in p.execute(
+            "SELECT kind, code_id, coder_id, document_id, unit_id, coding_id FROM coding_units"
+        )
+    }
 
 
 def reference(p: Project) -> set[tuple]:
@@ -76,16 +81,18 @@ def counts_by_hand(p: Project) -> dict[tuple, int]:
 def assert_in_step(p: Project) -> None:
     assert stored(p) == reference(p)
     assert placement_differences(p.conn) == 0
-    assert {tuple(r[:3]): r[3] for r in p.execute("SELECT code_id, document_id, coder_id, n FROM coding_counts")} == (
-        counts_by_hand(p)
-    )
+    assert {
+        tuple(r[:3]): r[3] for r in p.execute("SELECT code_id, document_id, coder_id, n FROM coding_counts")
+    } == (counts_by_hand(p))
     assert count_differences(p.conn) == 0
 
 
 def counted_by_hand(p: Project, kind: str, coder: str | None = None) -> dict:
     """Co-occurrence within units of ``kind`` worked out from the codings and units alone."""
     present: dict[int, set[str]] = {}
-    units = p.execute("SELECT id, document_id, start, end FROM units WHERE kind = ? AND end > start", (kind,)).fetchall()
+    units = p.execute(
+        "SELECT id, document_id, start, end FROM units WHERE kind = ? AND end > start", (kind,)
+    ).fetchall()
     sql = "SELECT c.document_id, c.start, c.end, k.name FROM codings c JOIN codes k ON k.id = c.code_id"
     params: tuple = ()
     if coder:
@@ -131,8 +138,12 @@ def add_random_codings(p: Project, rng: random.Random, coder: str, count: int) -
         end = min(length, start + rng.choice((1, 5, 30, 90, 250)))
         try:
             coding = coding_svc.add_coding(
-                p, document_id=document_id, code_id=ids[rng.choice(CODES)], coder_id=p.coder_id(coder),
-                start=start, end=end,
+                p,
+                document_id=document_id,
+                code_id=ids[rng.choice(CODES)],
+                coder_id=p.coder_id(coder),
+                start=start,
+                end=end,
             )
         except BeaconError:  # the same passage and code twice
             continue
@@ -183,7 +194,9 @@ def test_coding_recoding_resizing_and_removing_keep_the_units_in_step(project: P
         assert counted_by_tool(project, kind, "bob") == counted_by_hand(project, kind, "bob")
 
 
-def test_revising_a_transcript_and_undoing_it_move_the_codings_units_too(project: Project, tmp_path: Path) -> None:
+def test_revising_a_transcript_and_undoing_it_move_the_codings_units_too(
+    project: Project, tmp_path: Path
+) -> None:
     add_random_codings(project, random.Random(3), "alice", 30)
     before = stored(project)
     corrected = tmp_path / "corrected"
@@ -211,10 +224,13 @@ def test_a_merged_copys_codings_are_placed_and_counted(project: Project, tmp_pat
     assert result.files[0].codings_added == 50
     assert project.scalar("SELECT deferred FROM coding_units_control") == 0
     assert_in_step(project)
-    assert project.scalar(
-        "SELECT count(DISTINCT cu.coding_id) FROM coding_units cu JOIN coders r ON r.id = cu.coder_id "
-        "WHERE r.name = 'bob'"
-    ) == 50
+    assert (
+        project.scalar(
+            "SELECT count(DISTINCT cu.coding_id) FROM coding_units cu JOIN coders r ON r.id = cu.coder_id "
+            "WHERE r.name = 'bob'"
+        )
+        == 50
+    )
     for kind in ("sentence", "turn"):
         assert counted_by_tool(project, kind, "bob") == counted_by_hand(project, kind, "bob")
         assert counted_by_tool(project, kind) == counted_by_hand(project, kind)
@@ -226,10 +242,14 @@ def test_a_failed_deferred_write_leaves_neither_codings_nor_the_flag(project: Pr
     with pytest.raises(sqlite3.IntegrityError), project.transaction(), deferred_placement(project):
         project.execute(
             "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-            " VALUES (?, 1, 1, 1, 0, 10, ?)", (new_uuid(), now()),
+            " VALUES (?, 1, 1, 1, 0, 10, ?)",
+            (new_uuid(), now()),
         )
-        project.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-                        " VALUES (?, 1, 1, 1, 10, 5, ?)", (new_uuid(), now()))  # end before start
+        project.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " VALUES (?, 1, 1, 1, 10, 5, ?)",
+            (new_uuid(), now()),
+        )  # end before start
     assert project.scalar("SELECT deferred FROM coding_units_control") == 0
     assert stored(project) == before
     assert_in_step(project)
@@ -240,8 +260,10 @@ def test_check_reports_units_out_of_step_and_reindex_mends_them(project: Project
     with project.transaction():
         project.execute("DELETE FROM coding_units WHERE coding_id = (SELECT min(id) FROM codings)")
     report = check_project(project.path)
-    assert any(problem.startswith("coding placement:") and "beacon-qual reindex" in problem
-               for problem in report.problems)
+    assert any(
+        problem.startswith("coding placement:") and "beacon-qual reindex" in problem
+        for problem in report.problems
+    )
     result = CliRunner().invoke(main, ["--project", str(project.path), "reindex"])
     assert result.exit_code == 0, result.output
     assert "placed 10 codings in their sentences and turns" in result.output
@@ -258,9 +280,13 @@ def test_differences_count_missing_extra_and_changed_rows(project: Project) -> N
         first = "(SELECT min(id) FROM codings)"
         missing = project.scalar(f"SELECT count(*) FROM coding_units WHERE coding_id = {first}")
         project.execute(f"DELETE FROM coding_units WHERE coding_id = {first}")
-        project.execute("INSERT INTO coding_units VALUES ('sentence', 1, 1, 1, 99999, 99999), ('turn', 1, 1, 1, 99998, 99999)")
+        project.execute(
+            "INSERT INTO coding_units VALUES ('sentence', 1, 1, 1, 99999, 99999), ('turn', 1, 1, 1, 99998, 99999)"
+        )
         key = "(code_id, document_id, coder_id)"
-        rows = project.execute(f"SELECT {key[1:-1]} FROM coding_counts ORDER BY {key[1:-1]} LIMIT 2").fetchall()
+        rows = project.execute(
+            f"SELECT {key[1:-1]} FROM coding_counts ORDER BY {key[1:-1]} LIMIT 2"
+        ).fetchall()
         project.execute(f"UPDATE coding_counts SET n = n + 2 WHERE {key} = (?, ?, ?)", tuple(rows[0]))
         project.execute(f"DELETE FROM coding_counts WHERE {key} = (?, ?, ?)", tuple(rows[1]))
         project.execute("INSERT INTO coding_counts VALUES (1, 1, 99, 3)")
@@ -299,12 +325,17 @@ def test_migrating_an_older_project_places_its_codings(tmp_path: Path) -> None:
 def test_check_reports_counts_out_of_step_and_reindex_mends_them(project: Project) -> None:
     add_random_codings(project, random.Random(13), "alice", 12)
     with project.transaction():
-        project.execute("UPDATE coding_counts SET n = n + 2 WHERE code_id = (SELECT min(code_id) FROM coding_counts)")
+        project.execute(
+            "UPDATE coding_counts SET n = n + 2 WHERE code_id = (SELECT min(code_id) FROM coding_counts)"
+        )
         project.execute("DELETE FROM coding_counts WHERE code_id = (SELECT max(code_id) FROM coding_counts)")
     [problem] = [p for p in check_project(project.path).problems if p.startswith("coding counts:")]
     assert "beacon-qual reindex" in problem
     result = CliRunner().invoke(main, ["--project", str(project.path), "reindex"])
     assert result.exit_code == 0, result.output
-    assert f"counted codings for {len(counts_by_hand(project))} (code, document, coder) combinations" in result.output
+    assert (
+        f"counted codings for {len(counts_by_hand(project))} (code, document, coder) combinations"
+        in result.output
+    )
     assert_in_step(project)
     assert check_project(project.path).ok

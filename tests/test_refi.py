@@ -37,10 +37,11 @@ from beacon_qual.store import Project, new_uuid, now
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "refi"
 DATA = Path(__file__).resolve().parent / "data" / "refi"
 needs_schemas = pytest.mark.skipif(
-    not SCHEMAS.is_dir(), reason=f"the REFI-QDA schemas are not at {SCHEMAS} (the shared/ folder beside the checkout)"
+    not SCHEMAS.is_dir(),
+    reason=f"the REFI-QDA schemas are not at {SCHEMAS} (the shared/ folder beside the checkout)",
 )
 
-KENT_TEXT = "Officer: We visited \U0001F600 Essex.\nMember: Then \U0001D11E we adapted their forms.\n"
+KENT_TEXT = "Officer: We visited \U0001f600 Essex.\nMember: Then \U0001d11e we adapted their forms.\n"
 HULL_TEXT = "Partner: Hull learnt from Leeds.\n"
 
 
@@ -59,7 +60,9 @@ def run(*args: str):
 # -- a project built in SQL, holding one of everything ----------------------------------------------------
 def insert(p: Project, table: str, **row) -> int:
     cols = ", ".join(row)
-    return p.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
+    return p.execute(
+        f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+    ).lastrowid
 
 
 def build_rich(path: Path) -> Project:
@@ -68,60 +71,196 @@ def build_rich(path: Path) -> Project:
         alice = insert(p, "coders", uuid=new_uuid(), name="alice", created_at=now())
         bob = insert(p, "coders", uuid=new_uuid(), name="bob", created_at=now())
         learning = insert(
-            p, "codes", uuid=new_uuid(), name="Learning", codable=0, colour="#112233", sort_order=0,
-            description="Knowledge moving between councils.\r\nSecond line.", inclusion="names another council",
-            exclusion="learning inside one council", example='"We borrowed it" (invented)',
-            keywords=json.dumps(["peer visit", "borrowed"]), created_at=now(),
+            p,
+            "codes",
+            uuid=new_uuid(),
+            name="Learning",
+            codable=0,
+            colour="#112233",
+            sort_order=0,
+            description="Knowledge moving between councils.\r\nSecond line.",
+            inclusion="names another council",
+            exclusion="learning inside one council",
+            example='"We borrowed it" (invented)',
+            keywords=json.dumps(["peer visit", "borrowed"]),
+            created_at=now(),
         )
-        visit = insert(p, "codes", uuid=new_uuid(), parent_id=learning, name="Peer visit", colour="#AABBCC",
-                       sort_order=0, created_at=now())
-        adapt = insert(p, "codes", uuid=new_uuid(), parent_id=learning, name="Adaptation", sort_order=1,
-                       created_at=now())
+        visit = insert(
+            p,
+            "codes",
+            uuid=new_uuid(),
+            parent_id=learning,
+            name="Peer visit",
+            colour="#AABBCC",
+            sort_order=0,
+            created_at=now(),
+        )
+        adapt = insert(
+            p, "codes", uuid=new_uuid(), parent_id=learning, name="Adaptation", sort_order=1, created_at=now()
+        )
         insert(p, "codes", uuid=new_uuid(), name="Context", sort_order=1, created_at=now())
-        kent = insert(p, "cases", uuid=new_uuid(), code="KEN", gss_code="E10000016", name="Kent County Council",
-                      short_name="Kent", type="county", region="South East", created_at=now())
+        kent = insert(
+            p,
+            "cases",
+            uuid=new_uuid(),
+            code="KEN",
+            gss_code="E10000016",
+            name="Kent County Council",
+            short_name="Kent",
+            type="county",
+            region="South East",
+            created_at=now(),
+        )
         hull = insert(p, "cases", uuid=new_uuid(), name="Hull City Council", created_at=now())
-        doc1 = insert(p, "documents", uuid=new_uuid(), name="kent_officer_p2.txt", text=KENT_TEXT,
-                      sha256=sha(KENT_TEXT), case_id=kent, phase=2, role="officer", interview_date="2008-05-01",
-                      interviewer="JB", respondent="Officer A", word_count=12, imported_at=now())
-        doc2 = insert(p, "documents", uuid=new_uuid(), name="hull_partner.txt", text=HULL_TEXT,
-                      sha256=sha(HULL_TEXT), word_count=5, imported_at=now())
+        doc1 = insert(
+            p,
+            "documents",
+            uuid=new_uuid(),
+            name="kent_officer_p2.txt",
+            text=KENT_TEXT,
+            sha256=sha(KENT_TEXT),
+            case_id=kent,
+            phase=2,
+            role="officer",
+            interview_date="2008-05-01",
+            interviewer="JB",
+            respondent="Officer A",
+            word_count=12,
+            imported_at=now(),
+        )
+        doc2 = insert(
+            p,
+            "documents",
+            uuid=new_uuid(),
+            name="hull_partner.txt",
+            text=HULL_TEXT,
+            sha256=sha(HULL_TEXT),
+            word_count=5,
+            imported_at=now(),
+        )
         essex = KENT_TEXT.index("Essex.")
         forms = KENT_TEXT.index("we adapted their forms")
-        c1 = insert(p, "codings", uuid=new_uuid(), document_id=doc1, code_id=visit, coder_id=alice,
-                    start=essex, end=essex + 6, memo="the county visited Essex", created_at=now())
-        insert(p, "codings", uuid=new_uuid(), document_id=doc1, code_id=visit, coder_id=bob,
-               start=essex, end=essex + 6, created_at=now())
-        insert(p, "codings", uuid=new_uuid(), document_id=doc1, code_id=adapt, coder_id=bob,
-               start=forms, end=forms + 22, status="review", created_at=now())
-        insert(p, "codings", uuid=new_uuid(), document_id=doc2, code_id=visit, coder_id=alice,
-               start=9, end=13, created_at=now())
+        c1 = insert(
+            p,
+            "codings",
+            uuid=new_uuid(),
+            document_id=doc1,
+            code_id=visit,
+            coder_id=alice,
+            start=essex,
+            end=essex + 6,
+            memo="the county visited Essex",
+            created_at=now(),
+        )
+        insert(
+            p,
+            "codings",
+            uuid=new_uuid(),
+            document_id=doc1,
+            code_id=visit,
+            coder_id=bob,
+            start=essex,
+            end=essex + 6,
+            created_at=now(),
+        )
+        insert(
+            p,
+            "codings",
+            uuid=new_uuid(),
+            document_id=doc1,
+            code_id=adapt,
+            coder_id=bob,
+            start=forms,
+            end=forms + 22,
+            status="review",
+            created_at=now(),
+        )
+        insert(
+            p,
+            "codings",
+            uuid=new_uuid(),
+            document_id=doc2,
+            code_id=visit,
+            coder_id=alice,
+            start=9,
+            end=13,
+            created_at=now(),
+        )
         for target_type, target_id, title, text in [
             ("project", None, "Diary", "Started coding.\nSecond entry."),
-            ("document", doc1, None, "A good interview"), ("code", visit, "Rule", "Only named visits"),
-            ("case", hull, None, "Hull joined late"), ("coding", c1, "Why", "Essex is the model"),
+            ("document", doc1, None, "A good interview"),
+            ("code", visit, "Rule", "Only named visits"),
+            ("case", hull, None, "Hull joined late"),
+            ("coding", c1, "Why", "Essex is the model"),
         ]:
-            insert(p, "memos", uuid=new_uuid(), target_type=target_type, target_id=target_id, coder_id=alice,
-                   title=title, text=text, created_at=now())
-        score = insert(p, "variables", uuid=new_uuid(), name="improvement", type="numeric", label="Score",
-                       source="survey:waves.csv")
-        culture = insert(p, "variables", uuid=new_uuid(), name="learning_culture", type="ordinal",
-                         levels=json.dumps(["Disagree", "Neutral", "Agree"]), source="survey:waves.csv")
-        status = insert(p, "variables", uuid=new_uuid(), name="beacon_status", type="categorical",
-                        levels=json.dumps(["Beacon", "Applicant"]), source="survey:waves.csv")
-        visited = insert(p, "variables", uuid=new_uuid(), name="visited", type="boolean", source="survey:waves.csv")
-        returned = insert(p, "variables", uuid=new_uuid(), name="returned_on", type="date", source="survey:waves.csv")
+            insert(
+                p,
+                "memos",
+                uuid=new_uuid(),
+                target_type=target_type,
+                target_id=target_id,
+                coder_id=alice,
+                title=title,
+                text=text,
+                created_at=now(),
+            )
+        score = insert(
+            p,
+            "variables",
+            uuid=new_uuid(),
+            name="improvement",
+            type="numeric",
+            label="Score",
+            source="survey:waves.csv",
+        )
+        culture = insert(
+            p,
+            "variables",
+            uuid=new_uuid(),
+            name="learning_culture",
+            type="ordinal",
+            levels=json.dumps(["Disagree", "Neutral", "Agree"]),
+            source="survey:waves.csv",
+        )
+        status = insert(
+            p,
+            "variables",
+            uuid=new_uuid(),
+            name="beacon_status",
+            type="categorical",
+            levels=json.dumps(["Beacon", "Applicant"]),
+            source="survey:waves.csv",
+        )
+        visited = insert(
+            p, "variables", uuid=new_uuid(), name="visited", type="boolean", source="survey:waves.csv"
+        )
+        returned = insert(
+            p, "variables", uuid=new_uuid(), name="returned_on", type="date", source="survey:waves.csv"
+        )
         for variable, case, wave, num, text in [
-            (score, kent, 1, 3.5, None), (score, kent, 2, 0.1, None), (score, hull, 2, -2.0, None),
-            (culture, kent, 1, 2.0, "Agree"), (status, hull, 1, None, "Applicant"),
-            (visited, kent, 1, 1.0, "true"), (returned, hull, 1, None, "2008-06-30"),
+            (score, kent, 1, 3.5, None),
+            (score, kent, 2, 0.1, None),
+            (score, hull, 2, -2.0, None),
+            (culture, kent, 1, 2.0, "Agree"),
+            (status, hull, 1, None, "Applicant"),
+            (visited, kent, 1, 1.0, "true"),
+            (returned, hull, 1, None, "2008-06-30"),
         ]:
-            insert(p, "case_values", variable_id=variable, case_id=case, wave=wave, value_num=num, value_text=text)
+            insert(
+                p,
+                "case_values",
+                variable_id=variable,
+                case_id=case,
+                wave=wave,
+                value_num=num,
+                value_text=text,
+            )
     return p
 
 
 def snapshot(p: Project) -> dict:
     """Everything the round trip must keep, keyed by uuid (or name) so that row ids may differ."""
+
     def uuid(table: str, row_id: int | None) -> str | None:
         return None if row_id is None else p.scalar(f"SELECT uuid FROM {table} WHERE id = ?", (row_id,))
 
@@ -129,27 +268,77 @@ def snapshot(p: Project) -> dict:
     memo_tables = {"document": "documents", "code": "codes", "case": "cases", "coding": "codings"}
     return {
         "coders": {r["uuid"]: r["name"] for r in p.execute("SELECT * FROM coders")},
-        "codes": {r["uuid"]: (uuid("codes", r["parent_id"]), r["name"], r["description"], r["inclusion"],
-                              r["exclusion"], r["example"], r["colour"], r["keywords"], r["codable"]) for r in codes},
-        "code order": sorted((uuid("codes", parent) or "", [r["uuid"] for r in codes if r["parent_id"] == parent])
-                             for parent in {r["parent_id"] for r in codes}),
-        "cases": {r["uuid"]: tuple(r[k] for k in ("name", "code", "gss_code", "ons_code", "short_name", "type",
-                                                  "region")) for r in p.execute("SELECT * FROM cases")},
-        "documents": {r["uuid"]: (r["name"], r["text"], r["sha256"], uuid("cases", r["case_id"]), r["phase"],
-                                  r["role"], r["interview_date"], r["interviewer"], r["respondent"])
-                      for r in p.execute("SELECT * FROM documents")},
-        "codings": {r["uuid"]: (uuid("documents", r["document_id"]), uuid("codes", r["code_id"]),
-                                uuid("coders", r["coder_id"]), r["start"], r["end"], r["memo"])
-                    for r in p.execute("SELECT * FROM codings")},
-        "memos": {r["uuid"]: (r["target_type"], uuid(memo_tables[r["target_type"]], r["target_id"])
-                              if r["target_type"] in memo_tables else None,
-                              uuid("coders", r["coder_id"]), r["title"], r["text"])
-                  for r in p.execute("SELECT * FROM memos")},
-        "variables": {r["name"]: (r["type"], r["levels"], r["label"], r["source"])
-                      for r in p.execute("SELECT * FROM variables")},
-        "case values": {(r["name"], uuid("cases", r["case_id"]), r["wave"]): (r["value_num"], r["value_text"])
-                        for r in p.execute("SELECT v.name, cv.* FROM case_values cv JOIN variables v"
-                                           " ON v.id = cv.variable_id")},
+        "codes": {
+            r["uuid"]: (
+                uuid("codes", r["parent_id"]),
+                r["name"],
+                r["description"],
+                r["inclusion"],
+                r["exclusion"],
+                r["example"],
+                r["colour"],
+                r["keywords"],
+                r["codable"],
+            )
+            for r in codes
+        },
+        "code order": sorted(
+            (uuid("codes", parent) or "", [r["uuid"] for r in codes if r["parent_id"] == parent])
+            for parent in {r["parent_id"] for r in codes}
+        ),
+        "cases": {
+            r["uuid"]: tuple(
+                r[k] for k in ("name", "code", "gss_code", "ons_code", "short_name", "type", "region")
+            )
+            for r in p.execute("SELECT * FROM cases")
+        },
+        "documents": {
+            r["uuid"]: (
+                r["name"],
+                r["text"],
+                r["sha256"],
+                uuid("cases", r["case_id"]),
+                r["phase"],
+                r["role"],
+                r["interview_date"],
+                r["interviewer"],
+                r["respondent"],
+            )
+            for r in p.execute("SELECT * FROM documents")
+        },
+        "codings": {
+            r["uuid"]: (
+                uuid("documents", r["document_id"]),
+                uuid("codes", r["code_id"]),
+                uuid("coders", r["coder_id"]),
+                r["start"],
+                r["end"],
+                r["memo"],
+            )
+            for r in p.execute("SELECT * FROM codings")
+        },
+        "memos": {
+            r["uuid"]: (
+                r["target_type"],
+                uuid(memo_tables[r["target_type"]], r["target_id"])
+                if r["target_type"] in memo_tables
+                else None,
+                uuid("coders", r["coder_id"]),
+                r["title"],
+                r["text"],
+            )
+            for r in p.execute("SELECT * FROM memos")
+        },
+        "variables": {
+            r["name"]: (r["type"], r["levels"], r["label"], r["source"])
+            for r in p.execute("SELECT * FROM variables")
+        },
+        "case values": {
+            (r["name"], uuid("cases", r["case_id"]), r["wave"]): (r["value_num"], r["value_text"])
+            for r in p.execute(
+                "SELECT v.name, cv.* FROM case_values cv JOIN variables v ON v.id = cv.variable_id"
+            )
+        },
     }
 
 
@@ -220,7 +409,10 @@ def test_exported_project_is_valid_with_texts_selections_waves_and_notes(
     essex = KENT_TEXT.index("Essex.")
     # code points, not UTF-16 units or bytes: the emoji before 'Essex' counts once
     assert essex == 22
-    assert {(s.get("startPosition"), s.get("endPosition")) for s in selections} == {("22", "28"), ("44", "66")}
+    assert {(s.get("startPosition"), s.get("endPosition")) for s in selections} == {
+        ("22", "28"),
+        ("44", "66"),
+    }
     assert KENT_TEXT[44:66] == "we adapted their forms"
     alice = rich.scalar("SELECT uuid FROM coders WHERE name = 'alice'")
     memo_selection = next(s for s in selections if s.find("q:Description", NS) is not None)
@@ -232,8 +424,16 @@ def test_exported_project_is_valid_with_texts_selections_waves_and_notes(
     link = root.find("q:Links/q:Link", NS)
     hull = rich.scalar("SELECT uuid FROM cases WHERE name = 'Hull City Council'")
     assert link.get("targetGUID") == hull
-    assert summary.counts == {"coders": 2, "codes": 4, "variables": 6, "cases": 2, "case values": 7,
-                              "codings": 4, "documents": 2, "memos": 5}
+    assert summary.counts == {
+        "coders": 2,
+        "codes": 4,
+        "variables": 6,
+        "cases": 2,
+        "case values": 7,
+        "codings": 4,
+        "documents": 2,
+        "memos": 5,
+    }
     assert any("marked for review" in line for line in summary.not_exported)
 
 
@@ -250,8 +450,9 @@ def test_cli_round_trip_keeps_everything(rich: Project, tmp_path: Path) -> None:
         assert snapshot(imported) == snapshot(rich)
         # imported documents get speaker turns and sentences like any transcript
         for kind in ("turn", "sentence"):
-            assert imported.scalar(
-                "SELECT count(DISTINCT document_id) FROM units WHERE kind = ?", (kind,)) == 2
+            assert (
+                imported.scalar("SELECT count(DISTINCT document_id) FROM units WHERE kind = ?", (kind,)) == 2
+            )
         assert imported.scalar("SELECT count(*) FROM audit WHERE action = 'import'") > 20
     again = run("-p", copy, "import-qdpx", archive)
     assert again.exit_code == 0
@@ -273,8 +474,9 @@ def test_codebook_round_trip_through_qdc(rich: Project, tmp_path: Path) -> None:
 NAME = st.text(st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=10)
 TEXT = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufeff\ufffe\uffff")
-    | st.sampled_from(["\n", "\t", "\U0001F600", "\U0001D11E", "\u00e9"]),
-    min_size=1, max_size=60,
+    | st.sampled_from(["\n", "\t", "\U0001f600", "\U0001d11e", "\u00e9"]),
+    min_size=1,
+    max_size=60,
 )
 MEMO = TEXT.map(str.strip).filter(bool)
 
@@ -283,42 +485,81 @@ MEMO = TEXT.map(str.strip).filter(bool)
 def projects(draw) -> dict:
     n_codes = draw(st.integers(1, 6))
     codes = [
-        {"name": f"{draw(NAME)} {i}", "parent": draw(st.none() | st.integers(0, i - 1)) if i else None,
-         "codable": i == 0 or draw(st.booleans()), "colour": draw(st.none() | st.sampled_from(["#A1B2C3", "#ffffff"])),
-         "description": draw(st.none() | NAME), "inclusion": draw(st.none() | NAME),
-         "keywords": json.dumps(draw(st.lists(NAME, max_size=2)), ensure_ascii=False)}
+        {
+            "name": f"{draw(NAME)} {i}",
+            "parent": draw(st.none() | st.integers(0, i - 1)) if i else None,
+            "codable": i == 0 or draw(st.booleans()),
+            "colour": draw(st.none() | st.sampled_from(["#A1B2C3", "#ffffff"])),
+            "description": draw(st.none() | NAME),
+            "inclusion": draw(st.none() | NAME),
+            "keywords": json.dumps(draw(st.lists(NAME, max_size=2)), ensure_ascii=False),
+        }
         for i in range(n_codes)
     ]
-    cases = [{"name": draw(NAME), "code": draw(st.none() | st.just(f"C{i}"))} for i in range(draw(st.integers(0, 2)))]
+    cases = [
+        {"name": draw(NAME), "code": draw(st.none() | st.just(f"C{i}"))}
+        for i in range(draw(st.integers(0, 2)))
+    ]
     # Distinct texts: the importer refuses a second copy of a text, and REFI-QDA import matches a source to
     # the document with its text.
     texts = draw(st.lists(TEXT, min_size=1, max_size=3, unique=True))
-    docs = [{"name": f"{draw(NAME)}.{i}", "text": text, "phase": draw(st.none() | st.integers(1, 3)),
-             "case": draw(st.none() | st.integers(0, len(cases) - 1)) if cases else None}
-            for i, text in enumerate(texts)]
+    docs = [
+        {
+            "name": f"{draw(NAME)}.{i}",
+            "text": text,
+            "phase": draw(st.none() | st.integers(1, 3)),
+            "case": draw(st.none() | st.integers(0, len(cases) - 1)) if cases else None,
+        }
+        for i, text in enumerate(texts)
+    ]
     codable = [i for i, c in enumerate(codes) if c["codable"]]
     codings = {}
     for _ in range(draw(st.integers(0, 6))):
         d = draw(st.integers(0, len(docs) - 1))
         length = len(docs[d]["text"])
         start = draw(st.integers(0, length - 1))
-        key = (d, draw(st.sampled_from(codable)), draw(st.integers(0, 1)), start, draw(st.integers(start + 1, length)))
+        key = (
+            d,
+            draw(st.sampled_from(codable)),
+            draw(st.integers(0, 1)),
+            start,
+            draw(st.integers(start + 1, length)),
+        )
         codings[key] = draw(st.none() | MEMO)
     targets = ["project", "document", "code"] + (["case"] if cases else []) + (["coding"] if codings else [])
-    memos = [{"target": draw(st.sampled_from(targets)), "pick": draw(st.integers(0, 50)),
-              "title": draw(st.none() | NAME), "text": draw(MEMO), "coder": draw(st.none() | st.integers(0, 1))}
-             for _ in range(draw(st.integers(0, 4)))]
+    memos = [
+        {
+            "target": draw(st.sampled_from(targets)),
+            "pick": draw(st.integers(0, 50)),
+            "title": draw(st.none() | NAME),
+            "text": draw(MEMO),
+            "coder": draw(st.none() | st.integers(0, 1)),
+        }
+        for _ in range(draw(st.integers(0, 4)))
+    ]
     values = []
     if cases:
-        for kind in draw(st.lists(st.sampled_from(["numeric", "ordinal", "categorical", "boolean", "date", "text"]),
-                                  max_size=3, unique=True)):
+        for kind in draw(
+            st.lists(
+                st.sampled_from(["numeric", "ordinal", "categorical", "boolean", "date", "text"]),
+                max_size=3,
+                unique=True,
+            )
+        ):
             for case in range(len(cases)):
                 for wave in draw(st.sets(st.integers(1, 3), max_size=2)):
                     values.append((kind, case, wave, draw(value_of(kind))))
-    return {"codes": codes, "cases": cases, "docs": docs, "codings": codings, "memos": memos, "values": values}
+    return {
+        "codes": codes,
+        "cases": cases,
+        "docs": docs,
+        "codings": codings,
+        "memos": memos,
+        "values": values,
+    }
 
 
-LEVELS = ["Low", "Mid \u00e9", "High \U0001F600"]
+LEVELS = ["Low", "Mid \u00e9", "High \U0001f600"]
 
 
 def value_of(kind: str):
@@ -339,33 +580,90 @@ def build_generated(path: Path, spec: dict) -> Project:
         code_ids: list[int] = []
         for i, c in enumerate(spec["codes"]):
             parent = code_ids[c["parent"]] if c["parent"] is not None else None
-            code_ids.append(insert(p, "codes", uuid=new_uuid(), parent_id=parent, name=c["name"],
-                                   description=c["description"], inclusion=c["inclusion"], colour=c["colour"],
-                                   keywords=c["keywords"], codable=int(c["codable"]), sort_order=i,
-                                   created_at=now()))
-        case_ids = [insert(p, "cases", uuid=new_uuid(), name=c["name"], code=c["code"], created_at=now())
-                    for c in spec["cases"]]
-        doc_ids = [insert(p, "documents", uuid=new_uuid(), name=d["name"], text=d["text"], sha256=sha(d["text"]),
-                          phase=d["phase"], case_id=None if d["case"] is None else case_ids[d["case"]],
-                          imported_at=now()) for d in spec["docs"]]
-        coding_ids = [insert(p, "codings", uuid=new_uuid(), document_id=doc_ids[d], code_id=code_ids[c],
-                             coder_id=coders[k], start=s, end=e, memo=memo, created_at=now())
-                      for (d, c, k, s, e), memo in spec["codings"].items()]
+            code_ids.append(
+                insert(
+                    p,
+                    "codes",
+                    uuid=new_uuid(),
+                    parent_id=parent,
+                    name=c["name"],
+                    description=c["description"],
+                    inclusion=c["inclusion"],
+                    colour=c["colour"],
+                    keywords=c["keywords"],
+                    codable=int(c["codable"]),
+                    sort_order=i,
+                    created_at=now(),
+                )
+            )
+        case_ids = [
+            insert(p, "cases", uuid=new_uuid(), name=c["name"], code=c["code"], created_at=now())
+            for c in spec["cases"]
+        ]
+        doc_ids = [
+            insert(
+                p,
+                "documents",
+                uuid=new_uuid(),
+                name=d["name"],
+                text=d["text"],
+                sha256=sha(d["text"]),
+                phase=d["phase"],
+                case_id=None if d["case"] is None else case_ids[d["case"]],
+                imported_at=now(),
+            )
+            for d in spec["docs"]
+        ]
+        coding_ids = [
+            insert(
+                p,
+                "codings",
+                uuid=new_uuid(),
+                document_id=doc_ids[d],
+                code_id=code_ids[c],
+                coder_id=coders[k],
+                start=s,
+                end=e,
+                memo=memo,
+                created_at=now(),
+            )
+            for (d, c, k, s, e), memo in spec["codings"].items()
+        ]
         pools = {"document": doc_ids, "code": code_ids, "case": case_ids, "coding": coding_ids}
         for m in spec["memos"]:
             pool = pools.get(m["target"])
-            insert(p, "memos", uuid=new_uuid(), target_type=m["target"],
-                   target_id=pool[m["pick"] % len(pool)] if pool else None,
-                   coder_id=None if m["coder"] is None else coders[m["coder"]], title=m["title"], text=m["text"],
-                   created_at=now())
+            insert(
+                p,
+                "memos",
+                uuid=new_uuid(),
+                target_type=m["target"],
+                target_id=pool[m["pick"] % len(pool)] if pool else None,
+                coder_id=None if m["coder"] is None else coders[m["coder"]],
+                title=m["title"],
+                text=m["text"],
+                created_at=now(),
+            )
         variables: dict[str, int] = {}
         for kind, case, wave, (num, text) in spec["values"]:
             if kind not in variables:
-                variables[kind] = insert(p, "variables", uuid=new_uuid(), name=f"v_{kind}", type=kind,
-                                         levels=json.dumps(LEVELS) if kind in ("ordinal", "categorical") else None,
-                                         source="survey")
-            insert(p, "case_values", variable_id=variables[kind], case_id=case_ids[case], wave=wave,
-                   value_num=num, value_text=text)
+                variables[kind] = insert(
+                    p,
+                    "variables",
+                    uuid=new_uuid(),
+                    name=f"v_{kind}",
+                    type=kind,
+                    levels=json.dumps(LEVELS) if kind in ("ordinal", "categorical") else None,
+                    source="survey",
+                )
+            insert(
+                p,
+                "case_values",
+                variable_id=variables[kind],
+                case_id=case_ids[case],
+                wave=wave,
+                value_num=num,
+                value_text=text,
+            )
     return p
 
 
@@ -397,24 +695,43 @@ def test_import_other_tool_project(tmp_path: Path) -> None:
                 "SELECT d.name AS doc, k.name AS code, u.name AS coder, c.memo,"
                 " substr(d.text, c.start + 1, c.end - c.start) AS passage"
                 " FROM codings c JOIN documents d ON d.id = c.document_id JOIN codes k ON k.id = c.code_id"
-                " JOIN coders u ON u.id = c.coder_id")
+                " JOIN coders u ON u.id = c.coder_id"
+            )
         }
         assert passages == {
             # 64-97 in the BOM + CRLF text is 62-95 once the BOM and one CR are gone
-            ("Kent officer interview.txt", "Peer visit", "Sam Coder", "We went on a site visit to Essex.",
-             "The visit is the turning point"),
+            (
+                "Kent officer interview.txt",
+                "Peer visit",
+                "Sam Coder",
+                "We went on a site visit to Essex.",
+                "The visit is the turning point",
+            ),
             ("Kent officer interview.txt", "Adaptation", "Ruth Analyst", "Essex.\nOfficer: Then", None),
             ("Kent officer interview.txt", "Adaptation", "Sam Coder", "adapted their forms", None),
             ("Kent officer interview.txt", "Peer visit", "Sam Coder", "adapted their forms", None),
             ("Hull member interview.docx", "Partnership", "Ruth Analyst", "a joint board", None),
             ("Camden partner interview.txt", "Peer visit", "Ruth Analyst", "shared its toolkit", None),
         }
-        assert p.one("SELECT start, end FROM codings WHERE uuid = 'c0000000-0000-4000-8000-000000000001'")[:] == (62, 95)
-        codes = {r["name"]: (r["codable"], r["colour"], r["parent"]) for r in p.execute(
-            "SELECT c.name, c.codable, c.colour, p.name AS parent FROM codes c LEFT JOIN codes p ON p.id = c.parent_id")}
-        assert codes == {"Learning": (0, None, None), "Peer visit": (1, "#F00082", "Learning"),
-                         "Adaptation": (1, "#00cc00", "Learning"), "Partnership": (1, None, None)}
-        assert p.scalar("SELECT uuid FROM codes WHERE name = 'Learning'") == "5215cc69-b628-4e02-afb9-9beeaee55808"
+        assert p.one("SELECT start, end FROM codings WHERE uuid = 'c0000000-0000-4000-8000-000000000001'")[
+            :
+        ] == (62, 95)
+        codes = {
+            r["name"]: (r["codable"], r["colour"], r["parent"])
+            for r in p.execute(
+                "SELECT c.name, c.codable, c.colour, p.name AS parent FROM codes c LEFT JOIN codes p ON p.id = c.parent_id"
+            )
+        }
+        assert codes == {
+            "Learning": (0, None, None),
+            "Peer visit": (1, "#F00082", "Learning"),
+            "Adaptation": (1, "#00cc00", "Learning"),
+            "Partnership": (1, None, None),
+        }
+        assert (
+            p.scalar("SELECT uuid FROM codes WHERE name = 'Learning'")
+            == "5215cc69-b628-4e02-afb9-9beeaee55808"
+        )
         memos = {r["title"]: (r["target_type"], r["text"]) for r in p.execute("SELECT * FROM memos")}
         assert memos == {
             "On the visit": ("coding", "Ask Essex for their version of the forms."),
@@ -422,24 +739,38 @@ def test_import_other_tool_project(tmp_path: Path) -> None:
             "Photo note": ("project", "Taken at the open day."),
             "About Hull": ("case", "Hull had just joined the scheme."),
         }
-        values = {(r["name"], r["case"]): (r["value_num"], r["value_text"]) for r in p.execute(
-            "SELECT v.name, c.name AS 'case', cv.value_num, cv.value_text FROM case_values cv"
-            " JOIN variables v ON v.id = cv.variable_id JOIN cases c ON c.id = cv.case_id")}
-        assert values == {("Population", "Kent County Council"): (1400000.0, None),
-                          ("Beacon status", "Kent County Council"): (None, "Beacon"),
-                          ("Visited", "Kent County Council"): (1.0, "true"),
-                          ("Visited", "Hull City Council"): (0.0, "false")}
-        hull_doc_case = p.scalar("SELECT c.name FROM documents d JOIN cases c ON c.id = d.case_id"
-                                 " WHERE d.name = 'Hull member interview.docx'")
+        values = {
+            (r["name"], r["case"]): (r["value_num"], r["value_text"])
+            for r in p.execute(
+                "SELECT v.name, c.name AS 'case', cv.value_num, cv.value_text FROM case_values cv"
+                " JOIN variables v ON v.id = cv.variable_id JOIN cases c ON c.id = cv.case_id"
+            )
+        }
+        assert values == {
+            ("Population", "Kent County Council"): (1400000.0, None),
+            ("Beacon status", "Kent County Council"): (None, "Beacon"),
+            ("Visited", "Kent County Council"): (1.0, "true"),
+            ("Visited", "Hull City Council"): (0.0, "false"),
+        }
+        hull_doc_case = p.scalar(
+            "SELECT c.name FROM documents d JOIN cases c ON c.id = d.case_id"
+            " WHERE d.name = 'Hull member interview.docx'"
+        )
         assert hull_doc_case == "Hull City Council"
     out = r.output
-    for lost in ["picture source 'visit-photo.jpg'", "PDF source 'Beacon application.pdf'",
-                 "video source 'Open day.mp4'", "set 'Officers'", "graph 'Learning network'",
-                 "link 'leads to' between code 'Peer visit' and code 'Adaptation'",
-                 "selection 'past the end' in 'Kent officer interview.txt' (150-170) lies outside its text of 155",
-                 "selection 'Interviewer' in 'Kent officer interview.txt' has no codes",
-                 "archive file 'Thumbs.db' is not used", "variable 'Interview language' on text source",
-                 "case 'Hull City Council' is coded with 1 code(s)"]:
+    for lost in [
+        "picture source 'visit-photo.jpg'",
+        "PDF source 'Beacon application.pdf'",
+        "video source 'Open day.mp4'",
+        "set 'Officers'",
+        "graph 'Learning network'",
+        "link 'leads to' between code 'Peer visit' and code 'Adaptation'",
+        "selection 'past the end' in 'Kent officer interview.txt' (150-170) lies outside its text of 155",
+        "selection 'Interviewer' in 'Kent officer interview.txt' has no codes",
+        "archive file 'Thumbs.db' is not used",
+        "variable 'Interview language' on text source",
+        "case 'Hull City Council' is coded with 1 code(s)",
+    ]:
         assert lost in out, lost
     assert "had only a .docx" in out and "'Photo note' was attached to picture source" in out
 
@@ -447,9 +778,13 @@ def test_import_other_tool_project(tmp_path: Path) -> None:
 def test_inline_text_counting_crlf_once_is_recognised(tmp_path: Path) -> None:
     with Project.create(tmp_path / "p.db") as p:
         report = import_qdpx(p, DATA / "inline_crlf.qdpx")
-        passages = [r[0] for r in p.execute(
-            "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM codings c JOIN documents d"
-            " ON d.id = c.document_id ORDER BY c.start")]
+        passages = [
+            r[0]
+            for r in p.execute(
+                "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM codings c JOIN documents d"
+                " ON d.id = c.document_id ORDER BY c.start"
+            )
+        ]
         assert passages == ["We learnt from Leeds.", "The board met monthly."]
         assert any("CRLF counted once" in line for line in report.notes)
 
@@ -462,17 +797,36 @@ def test_import_qdc_from_other_tool_and_again(tmp_path: Path) -> None:
     again = run("-p", db, "import-qdc", DATA / "other_tool.qdc")
     assert "codes             0 added       5 already present" in again.output
     with Project.open(db) as p:
-        rows = {r["name"]: (r["uuid"], r["parent"], r["codable"], r["colour"], r["description"]) for r in p.execute(
-            "SELECT c.*, p.name AS parent FROM codes c LEFT JOIN codes p ON p.id = c.parent_id")}
+        rows = {
+            r["name"]: (r["uuid"], r["parent"], r["codable"], r["colour"], r["description"])
+            for r in p.execute(
+                "SELECT c.*, p.name AS parent FROM codes c LEFT JOIN codes p ON p.id = c.parent_id"
+            )
+        }
     assert rows == {
         "Innovation": ("5215cc69-b628-4e02-afb9-9beeaee55808", None, 0, None, None),
-        "Borrowing an idea": ("d7aa29da-519b-4946-9b90-253b6db8fd0a", "Innovation", 1, "#ffff00",
-                              "Taking a practice from another council"),
-        "Inventing": ("0dcef2f5-e55c-49da-8c33-9b0803c7aeb4", "Innovation", 1, "#33cc33",
-                      "A practice new to local government"),
+        "Borrowing an idea": (
+            "d7aa29da-519b-4946-9b90-253b6db8fd0a",
+            "Innovation",
+            1,
+            "#ffff00",
+            "Taking a practice from another council",
+        ),
+        "Inventing": (
+            "0dcef2f5-e55c-49da-8c33-9b0803c7aeb4",
+            "Innovation",
+            1,
+            "#33cc33",
+            "A practice new to local government",
+        ),
         "Barriers": ("9fa9bcb7-5b59-47a9-8c3e-f65cffdc7520", None, 0, None, None),
-        "Funding": ("7c108712-b650-4892-ac0b-fc9a10190c3b", None, 1, "#ff0000",
-                    "Money as a reason for or against change"),
+        "Funding": (
+            "7c108712-b650-4892-ac0b-fc9a10190c3b",
+            None,
+            1,
+            "#ff0000",
+            "Money as a reason for or against change",
+        ),
     }
 
 
@@ -483,8 +837,10 @@ def test_cases_are_matched_through_the_council_register(tmp_path: Path) -> None:
         report = import_qdpx(p, DATA / "atlas_like.qdpx")
         assert p.scalar("SELECT count(*) FROM cases") == before
         assert report.matched["cases"] == 2 and report.added["cases"] == 0
-        kent = p.scalar("SELECT c.code FROM documents d JOIN cases c ON c.id = d.case_id"
-                        " WHERE d.name = 'Kent officer interview.txt'")
+        kent = p.scalar(
+            "SELECT c.code FROM documents d JOIN cases c ON c.id = d.case_id"
+            " WHERE d.name = 'Kent officer interview.txt'"
+        )
         assert kent == p.scalar("SELECT code FROM cases WHERE name = 'Kent County Council'")
 
 
@@ -492,14 +848,23 @@ def test_changed_text_under_a_known_name_comes_in_beside_it(rich: Project, tmp_p
     archive = tmp_path / "rich.qdpx"
     export_project(rich, archive)
     with Project.create(tmp_path / "other.db") as other:
-        insert(other, "documents", uuid=new_uuid(), name="hull_partner.txt", text="different", sha256=sha("different"),
-               imported_at=now())
+        insert(
+            other,
+            "documents",
+            uuid=new_uuid(),
+            name="hull_partner.txt",
+            text="different",
+            sha256=sha("different"),
+            imported_at=now(),
+        )
         report = import_qdpx(other, archive)
         names = sorted(r[0] for r in other.execute("SELECT name FROM documents"))
         assert names == ["hull_partner.txt", "hull_partner.txt (2)", "kent_officer_p2.txt"]
         assert any("added as 'hull_partner.txt (2)'" in line for line in report.notes)
-        moved = other.scalar("SELECT substr(d.text, c.start + 1, c.end - c.start) FROM codings c JOIN documents d"
-                             " ON d.id = c.document_id WHERE d.name = 'hull_partner.txt (2)'")
+        moved = other.scalar(
+            "SELECT substr(d.text, c.start + 1, c.end - c.start) FROM codings c JOIN documents d"
+            " ON d.id = c.document_id WHERE d.name = 'hull_partner.txt (2)'"
+        )
         assert moved == "Hull"
 
 
@@ -545,7 +910,7 @@ def test_offset_mapping_from_crlf_and_bom_text() -> None:
     assert {i: mapped.offset(i) for i in range(len(original) + 1)} == expected
     for start, end in [(1, 3), (5, 7), (8, 9), (2, 6)]:
         kept = original[start:end].replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-        assert mapped.text[mapped.offset(start):mapped.offset(end)] == kept
+        assert mapped.text[mapped.offset(start) : mapped.offset(end)] == kept
 
 
 def test_reading_is_chosen_by_selection_names() -> None:
@@ -553,7 +918,7 @@ def test_reading_is_chosen_by_selection_names() -> None:
     # the BOM not counted: 'Two words here.' is at 6-21 rather than 7-22
     normalised, reading = choose_reading(raw, [(6, 21, "Two words here.")])
     assert reading.name == "without the BOM"
-    assert normalised.text[normalised.offset(6):normalised.offset(21)] == "Two words here."
+    assert normalised.text[normalised.offset(6) : normalised.offset(21)] == "Two words here."
     _, as_stored = choose_reading(raw, [(7, 22, "Two words here.")])
     assert as_stored.name.startswith("as stored")
     _, unnamed = choose_reading(raw, [(6, 21, None)])
@@ -565,7 +930,10 @@ def test_labelled_description_paragraphs_round_trip() -> None:
     text = compose("Body text", fields)
     assert text == 'Body text\n\nInclusion: a\n\nb\n\nExample: x: y\n\nKeywords: ["k"]'
     labels = [label for label, _ in fields]
-    assert decompose(text, labels) == ("Body text", {"Inclusion": "a\n\nb", "Example": "x: y", "Keywords": '["k"]'})
+    assert decompose(text, labels) == (
+        "Body text",
+        {"Inclusion": "a\n\nb", "Example": "x: y", "Keywords": '["k"]'},
+    )
     assert decompose(compose(None, [("Example", "e")]), labels) == (None, {"Example": "e"})
     # a foreign description whose last paragraph merely looks like a field stays whole
     foreign = "Notes\n\nKeywords: see the manual"
@@ -594,9 +962,9 @@ def with_declared_size(archive: bytes, size: int) -> bytes:
     """The archive with its first member's uncompressed size changed in both headers."""
     data = bytearray(archive)
     local = data.index(b"PK\x03\x04")
-    data[local + 22:local + 26] = size.to_bytes(4, "little")
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
     central = data.index(b"PK\x01\x02")
-    data[central + 24:central + 28] = size.to_bytes(4, "little")
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")
     return bytes(data)
 
 
@@ -609,7 +977,9 @@ EXTERNAL = b"""<?xml version="1.0"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>"""
 TEXT_SOURCE_QDE = MINIMAL_QDE.replace(
     b"<PlainTextContent>We learnt from Leeds.</PlainTextContent>", b""
-).replace(b'name="notes">', b'name="notes" plainTextPath="internal://d1d1d1d1-0000-4000-8000-000000000001.txt">')
+).replace(
+    b'name="notes">', b'name="notes" plainTextPath="internal://d1d1d1d1-0000-4000-8000-000000000001.txt">'
+)
 BOMB_QDE = TEXT_SOURCE_QDE.replace(b"d1d1d1d1-0000-4000-8000-000000000001.txt", b"big.txt")
 
 UNSAFE = {
@@ -620,23 +990,39 @@ UNSAFE = {
     "entity expansion": (zip_of([("project.qde", LAUGHS)]), "declares a DTD or entities"),
     "external entity": (zip_of([("project.qde", EXTERNAL)]), "declares a DTD or entities"),
     "zip bomb": (zip_of([("project.qde", BOMB_QDE), ("sources/big.txt", b" " * 20_000_000)]), "zip bomb"),
-    "declared too large": (with_declared_size(zip_of([("project.qde", MINIMAL_QDE)]), 300 * 2**20),
-                           "more than the"),
+    "declared too large": (
+        with_declared_size(zip_of([("project.qde", MINIMAL_QDE)]), 300 * 2**20),
+        "more than the",
+    ),
     "size that lies": (with_declared_size(zip_of([("project.qde", MINIMAL_QDE)]), 100), "damaged"),
     "malformed xml": (zip_of([("project.qde", MINIMAL_QDE[:-40])]), "not well-formed XML"),
     "not a zip": (b"this is not an archive", "not a ZIP archive"),
     "no qde": (zip_of([("sources/a.txt", b"x")]), "no .qde project file"),
-    "latin-1 text": (zip_of([("project.qde", TEXT_SOURCE_QDE),
-                             ("sources/d1d1d1d1-0000-4000-8000-000000000001.txt", "caf\u00e9".encode("latin-1"))]),
-                     "is not UTF-8 text (byte 0xe9 at position 3)"),
-    "binary text": (zip_of([("project.qde", TEXT_SOURCE_QDE),
-                            ("sources/d1d1d1d1-0000-4000-8000-000000000001.txt", b"\x00\x01\x02")]),
-                    "binary file"),
+    "latin-1 text": (
+        zip_of(
+            [
+                ("project.qde", TEXT_SOURCE_QDE),
+                ("sources/d1d1d1d1-0000-4000-8000-000000000001.txt", "caf\u00e9".encode("latin-1")),
+            ]
+        ),
+        "is not UTF-8 text (byte 0xe9 at position 3)",
+    ),
+    "binary text": (
+        zip_of(
+            [
+                ("project.qde", TEXT_SOURCE_QDE),
+                ("sources/d1d1d1d1-0000-4000-8000-000000000001.txt", b"\x00\x01\x02"),
+            ]
+        ),
+        "binary file",
+    ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(UNSAFE))
-def test_unsafe_or_broken_archive_is_refused_and_changes_nothing(rich: Project, tmp_path: Path, case: str) -> None:
+def test_unsafe_or_broken_archive_is_refused_and_changes_nothing(
+    rich: Project, tmp_path: Path, case: str
+) -> None:
     data, message = UNSAFE[case]
     archive = tmp_path / "bad.qdpx"
     archive.write_bytes(data)
@@ -677,7 +1063,9 @@ def test_failure_while_writing_leaves_the_project_byte_for_byte(
 
 def test_too_many_members_and_malformed_codebook_are_refused(tmp_path: Path) -> None:
     archive = tmp_path / "many.qdpx"
-    archive.write_bytes(zip_of([("project.qde", MINIMAL_QDE)] + [(f"sources/{i}.txt", b"x") for i in range(6)]))
+    archive.write_bytes(
+        zip_of([("project.qde", MINIMAL_QDE)] + [(f"sources/{i}.txt", b"x") for i in range(6)])
+    )
     with pytest.raises(BeaconError, match="holds 7 files, more than the 5 accepted"):
         read_qdpx(archive, Limits(max_members=5))
     bad = tmp_path / "bad.qdc"

@@ -70,7 +70,11 @@ def add(p: Project, passage: str, *, coder: str = "alice", code_name: str = "Ado
     text = p.scalar("SELECT text FROM documents WHERE id = 1")
     start = text.index(passage)
     return coding_svc.add_coding(
-        p, document_id=1, code_id=code(p, code_name), coder_id=p.coder_id(coder), start=start,
+        p,
+        document_id=1,
+        code_id=code(p, code_name),
+        coder_id=p.coder_id(coder),
+        start=start,
         end=start + len(passage),
     ).id
 
@@ -90,9 +94,13 @@ def coding_row(p: Project, coding_id: int) -> dict:
 def snapshot(p: Project) -> dict:
     return {
         "document": dict(p.one("SELECT text, sha256, revision, word_count, source_path FROM documents")),
-        "units": [tuple(r) for r in p.execute("SELECT kind, seq, start, end, speaker FROM units ORDER BY kind, seq")],
-        "codings": {r["id"]: (r["start"], r["end"], r["status"], r["anchor_score"])
-                    for r in p.execute("SELECT * FROM codings")},
+        "units": [
+            tuple(r) for r in p.execute("SELECT kind, seq, start, end, speaker FROM units ORDER BY kind, seq")
+        ],
+        "codings": {
+            r["id"]: (r["start"], r["end"], r["status"], r["anchor_score"])
+            for r in p.execute("SELECT * FROM codings")
+        },
     }
 
 
@@ -135,12 +143,19 @@ def test_document_text_units_and_hashes_are_renewed(project: Project, tmp_path: 
     assert doc["sha256"] == hashlib.sha256(REVISED.encode()).hexdigest()
     assert doc["word_count"] == len(REVISED.split())
     assert doc["source_path"] == str((tmp_path / "corrected" / "camden.txt").resolve())
-    turns = project.execute("SELECT start, end, speaker FROM units WHERE kind = 'turn' ORDER BY seq").fetchall()
+    turns = project.execute(
+        "SELECT start, end, speaker FROM units WHERE kind = 'turn' ORDER BY seq"
+    ).fetchall()
     assert [t["speaker"] for t in turns] == ["Interviewer", "Respondent", "Interviewer", "Respondent"]
-    assert [REVISED[t["start"]:t["end"]] for t in turns] == [line for line in REVISED.split("\n") if line]
-    sentences = [REVISED[r[0]:r[1]] for r in project.execute(
-        "SELECT start, end FROM units WHERE kind = 'sentence' ORDER BY seq")]
-    assert "We visited Kent three times." in sentences and "Staff on the estates knew the residents." in sentences
+    assert [REVISED[t["start"] : t["end"]] for t in turns] == [line for line in REVISED.split("\n") if line]
+    sentences = [
+        REVISED[r[0] : r[1]]
+        for r in project.execute("SELECT start, end FROM units WHERE kind = 'sentence' ORDER BY seq")
+    ]
+    assert (
+        "We visited Kent three times." in sentences
+        and "Staff on the estates knew the residents." in sentences
+    )
     kept = project.one("SELECT * FROM document_revisions")
     assert kept["revision"] == 1 and kept["text"] == ORIGINAL
     assert kept["sha256"] == hashlib.sha256(ORIGINAL.encode()).hexdigest()
@@ -157,8 +172,12 @@ def test_anchor_records_and_audit(project: Project, tmp_path: Path) -> None:
     assert (exact["old_start"], exact["old_end"]) == (old_start, old_start + len(PASSAGES["exact_2"]))
     assert exact["new_start"] == REVISED.index(PASSAGES["exact_2"]) and exact["method"] == "exact"
     assert anchors[ids["deleted"]]["method"] == "unplaced"
-    actions = [r[0] for r in project.execute("SELECT action FROM audit WHERE action LIKE '%revise%' OR action LIKE"
-                                            " 'coding.reanchor'")]
+    actions = [
+        r[0]
+        for r in project.execute(
+            "SELECT action FROM audit WHERE action LIKE '%revise%' OR action LIKE 'coding.reanchor'"
+        )
+    ]
     assert actions.count("document.revise") == 1
     assert actions.count("coding.reanchor") == 6  # every coding gets its anchor score
     unchanged = coding_row(project, ids["unchanged"])
@@ -192,7 +211,9 @@ def test_backup_beside_project_holds_the_old_text(project: Project, tmp_path: Pa
         (None, "looks like a binary file"),
     ],
 )
-def test_refused_revisions_change_nothing(project: Project, tmp_path: Path, body: str | None, message: str) -> None:
+def test_refused_revisions_change_nothing(
+    project: Project, tmp_path: Path, body: str | None, message: str
+) -> None:
     add(project, PASSAGES["exact_1"])
     before = snapshot(project)
     path = revised_file(tmp_path, body or "")
@@ -219,7 +240,9 @@ def test_undo_restores_text_units_and_every_coding(project: Project, tmp_path: P
     alice = project.coder_id("alice")
     coding_svc.resize(project, ids["exact_2"], *_span(ORIGINAL, "That tacit knowledge"), coder_id=alice)
     with project.transaction():
-        project.execute("UPDATE codings SET status = 'review', anchor_score = 70 WHERE id = ?", (ids["exact_1"],))
+        project.execute(
+            "UPDATE codings SET status = 'review', anchor_score = 70 WHERE id = ?", (ids["exact_1"],)
+        )
     before = snapshot(project)
     svc.revise_document(project, "camden.txt", revised_file(tmp_path))
     later = add(project, "Kent three times", code_name="Adaptation")  # made on the new text
@@ -246,7 +269,10 @@ def test_revise_undo_revise_again(project: Project, tmp_path: Path) -> None:
     third = REVISED.replace("Kent three times", "Kent, three times over")
     report = svc.revise_document(project, "camden.txt", revised_file(tmp_path, third))
     assert report.revision == 3 and passage_of(project, cid) == PASSAGES["exact_2"]
-    assert [r[0] for r in project.execute("SELECT revision FROM document_revisions ORDER BY revision")] == [1, 2]
+    assert [r[0] for r in project.execute("SELECT revision FROM document_revisions ORDER BY revision")] == [
+        1,
+        2,
+    ]
     svc.undo_revision(project, "camden.txt")
     assert project.scalar("SELECT text FROM documents") == REVISED
 
@@ -261,7 +287,7 @@ def test_search_index_follows_the_text(project: Project, tmp_path: Path) -> None
 
     def found(word: str) -> list[str]:
         text = project.scalar("SELECT text FROM documents WHERE id = 1")
-        return sorted(text[h.start:h.end] for h in search(project, word))
+        return sorted(text[h.start : h.end] for h in search(project, word))
 
     adapt = ["Later we adapted the scheme to our estates.", "What made the adaptation work?"]  # stemmed alike
     assert found("adaptation") == adapt and found("three") == []
@@ -335,7 +361,9 @@ def test_cli_revise_report_review_and_undo(project: Project, tmp_path: Path) -> 
     assert "unchanged 1, exact 2, near 0, fuzzy 1, flagged 2" in result.output
     assert "2 coding(s) need review" in result.output
     listed = run(project, "review", "list")
-    assert f"coding {ids['rewritten']}" in listed.output and '"What made the adaptation work?"' in listed.output
+    assert (
+        f"coding {ids['rewritten']}" in listed.output and '"What made the adaptation work?"' in listed.output
+    )
     as_json = json.loads(run(project, "review", "list", "--format", "json").output)
     assert {item["coding_id"] for item in as_json} == {ids["rewritten"], ids["deleted"]}
     assert run(project, "review", "accept", str(ids["rewritten"])).exit_code == 0
@@ -394,7 +422,7 @@ def test_edits_outside_a_passage_keep_its_text(case) -> None:
         return
     [place] = reanchor(old, new, [(start, end)])
     assert place.confident and place.score == 100
-    assert new[place.start:place.end] == old[start:end]
+    assert new[place.start : place.end] == old[start:end]
     if occurrences(new, old[start:end]) == 1:
         assert place.start == start + shift
 
@@ -423,7 +451,7 @@ def test_edits_inside_a_passage_are_scored_or_flagged(case) -> None:
         return
     [place] = reanchor(old, new, [(start, end)])
     assert 0 <= place.start < place.end <= len(new)
-    moved = new[place.start:place.end]
+    moved = new[place.start : place.end]
     if moved != old[start:end]:
         assert place.score < 100
         assert place.confident == (place.score >= DEFAULT_THRESHOLD)
@@ -442,18 +470,20 @@ def test_text_diff_maps_every_offset_inside_the_new_text(old: str, new: str) -> 
 def test_long_transcript_with_scattered_corrections() -> None:
     rnd = random.Random(7)
     words = [f"w{i}" for i in range(3000)]
-    lines = [("Interviewer: " if i % 2 else "Respondent: ") + " ".join(rnd.sample(words, 30)) + "."
-             for i in range(400)]
+    lines = [
+        ("Interviewer: " if i % 2 else "Respondent: ") + " ".join(rnd.sample(words, 30)) + "."
+        for i in range(400)
+    ]
     old = "\n\n".join(lines) + "\n"
     new = old
     edits = sorted(rnd.sample(range(len(old) - 10), 40), reverse=True)
     for at in edits:
-        new = new[:at] + "X" + new[at + 1:]
+        new = new[:at] + "X" + new[at + 1 :]
     spans = [(s, s + rnd.randrange(20, 200)) for s in (rnd.randrange(len(old) - 200) for _ in range(300))]
     places = reanchor(old, new, spans)
     for (start, end), place in zip(spans, places):
         touched = any(start <= at < end for at in edits)
         if not touched:
-            assert new[place.start:place.end] == old[start:end] and place.method in ("unchanged", "exact")
+            assert new[place.start : place.end] == old[start:end] and place.method in ("unchanged", "exact")
         else:  # a substituted character or two in 20 or more: still placed, over its whole length
             assert place.method == "fuzzy" and (place.start, place.end) == (start, end)

@@ -598,7 +598,9 @@ def test_cli_reindex(project: Project) -> None:
     assert result.exit_code == 0
     count = project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence'")
     codings = project.scalar("SELECT count(*) FROM codings")
-    combinations = project.scalar("SELECT count(*) FROM (SELECT DISTINCT code_id, document_id, coder_id FROM codings)")
+    combinations = project.scalar(
+        "SELECT count(*) FROM (SELECT DISTINCT code_id, document_id, coder_id FROM codings)"
+    )
     assert result.output.splitlines() == [
         f"indexed {count:,} sentences",
         f"placed {codings:,} codings in their sentences and turns",

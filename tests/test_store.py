@@ -27,8 +27,20 @@ def test_new_project_settings(tmp_path: Path) -> None:
     assert p.scalar("PRAGMA journal_mode") == "wal"
     assert p.scalar("PRAGMA busy_timeout") >= 5000
     tables = {r[0] for r in p.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in ("cases", "case_aliases", "documents", "units", "codes", "codings", "memos", "coders",
-                  "variables", "case_values", "audit", "document_revisions"):
+    for table in (
+        "cases",
+        "case_aliases",
+        "documents",
+        "units",
+        "codes",
+        "codings",
+        "memos",
+        "coders",
+        "variables",
+        "case_values",
+        "audit",
+        "document_revisions",
+    ):
         assert table in tables
     p.close()
 
@@ -45,8 +57,10 @@ def test_readable_without_beacon_qual(tmp_path: Path) -> None:
 def test_foreign_keys_enforced(tmp_path: Path) -> None:
     p = Project.create(tmp_path / "p.db")
     with pytest.raises(sqlite3.IntegrityError), p.transaction():
-        p.execute("INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-                  " VALUES ('u', 99, 99, 99, 0, 1, 'now')")
+        p.execute(
+            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
+            " VALUES ('u', 99, 99, 99, 0, 1, 'now')"
+        )
     p.close()
 
 

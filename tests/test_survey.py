@@ -28,6 +28,7 @@ from beacon_qual.survey_types import ColumnType, infer_type, load_types_file
 
 DATA = Path(__file__).parent / "data" / "survey"
 
+
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """A project holding the 388 councils of the 2008 register with their known spellings."""
@@ -108,7 +109,11 @@ def test_tsv_with_wave_column_codes_likert_dates_and_missing_cells(project: Proj
     by_name = {v.name: v for v in report.variables}
     assert by_name["partnership_working"].type == "ordinal"
     assert by_name["partnership_working"].levels == (
-        "Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree",
+        "Strongly disagree",
+        "Disagree",
+        "Neither agree nor disagree",
+        "Agree",
+        "Strongly agree",
     )
     assert by_name["peer_visits"].type == "numeric" and by_name["peer_visits"].missing == 2
     assert by_name["survey_date"].type == "date"
@@ -122,7 +127,10 @@ def test_tsv_with_wave_column_codes_likert_dates_and_missing_cells(project: Proj
     )
     assert tuple(row) == (1.0, "Disagree")
     assert variable_values(project, "survey_date", wave=1)[(sos, 1)] == "2006-03-14"
-    assert variable_values(project, "peer_visits", wave=2) == {(sos, 2): 4.0, (case_id(project, "BIR"), 2): 7.0}
+    assert variable_values(project, "peer_visits", wave=2) == {
+        (sos, 2): 4.0,
+        (case_id(project, "BIR"), 2): 7.0,
+    }
     assert get_variable(project, "peer_visits").coverage == {1: 2, 2: 2}
     assert get_variable(project, "region").coverage == {1: 3, 2: 3}
 
@@ -145,7 +153,10 @@ def test_xlsx_written_with_openpyxl(tmp_path: Path, project: Project) -> None:
     assert variable_values(project, "spend") == {(cmd, 3): 1250.5, (bir, 3): 980.0, (khl, 3): 1100.0}
     assert variable_values(project, "visited") == {(cmd, 3): "2007-05-01", (bir, 3): "2007-06-12"}
     assert get_variable(project, "satisfaction").levels[0] == "Very dissatisfied"
-    assert variable_values(project, "satisfaction") == {(cmd, 3): "Very satisfied", (bir, 3): "Fairly dissatisfied"}
+    assert variable_values(project, "satisfaction") == {
+        (cmd, 3): "Very satisfied",
+        (bir, 3): "Fairly dissatisfied",
+    }
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path, project: Project) -> None:
@@ -162,21 +173,53 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path: Path, project: Proje
         (["1", "0", "1"], ColumnType("numeric")),
         (["12", "-3.5", "1,234.5", ""], ColumnType("numeric")),
         (["2008-04-01", "15/09/2007", "."], ColumnType("date")),
-        (["Never", "Always", "sometimes"], ColumnType("ordinal", ("Never", "Rarely", "Sometimes", "Often", "Always"))),
+        (
+            ["Never", "Always", "sometimes"],
+            ColumnType("ordinal", ("Never", "Rarely", "Sometimes", "Often", "Always")),
+        ),
         (["Poor", "Excellent"], ColumnType("ordinal", ("Poor", "Fair", "Good", "Very good", "Excellent"))),
-        (["Very likely", "Unlikely"],
-         ColumnType("ordinal", ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"))),
-        (["Somewhat agree", "Strongly disagree"],
-         ColumnType("ordinal", ("Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
-                                "Somewhat agree", "Agree", "Strongly agree"))),
-        (["Tend to agree", "Strongly agree"],
-         ColumnType("ordinal", ("Strongly disagree", "Tend to disagree", "Neither agree nor disagree",
-                                "Tend to agree", "Strongly agree"))),
+        (
+            ["Very likely", "Unlikely"],
+            ColumnType(
+                "ordinal",
+                ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
+            ),
+        ),
+        (
+            ["Somewhat agree", "Strongly disagree"],
+            ColumnType(
+                "ordinal",
+                (
+                    "Strongly disagree",
+                    "Disagree",
+                    "Somewhat disagree",
+                    "Neither agree nor disagree",
+                    "Somewhat agree",
+                    "Agree",
+                    "Strongly agree",
+                ),
+            ),
+        ),
+        (
+            ["Tend to agree", "Strongly agree"],
+            ColumnType(
+                "ordinal",
+                (
+                    "Strongly disagree",
+                    "Tend to disagree",
+                    "Neither agree nor disagree",
+                    "Tend to agree",
+                    "Strongly agree",
+                ),
+            ),
+        ),
         (["Agree", "Agree"], ColumnType("categorical", ("Agree",))),
         (["urban", "Rural", "urban"], ColumnType("categorical", ("Rural", "urban"))),
         (["31/02/2008", "01/03/2008"], ColumnType("categorical", ("01/03/2008", "31/02/2008"))),
-        (["We learnt a great deal from the visit to the Beacon council and changed our forms."],
-         ColumnType("text")),
+        (
+            ["We learnt a great deal from the visit to the Beacon council and changed our forms."],
+            ColumnType("text"),
+        ),
         (["", "N/A", "-"], None),
     ],
 )
@@ -195,16 +238,22 @@ def test_yaml_types_override_inference(project: Project) -> None:
     }
     sos, shn = case_id(project, "SOS"), case_id(project, "SHN")
     assert variable_values(project, "innovation_rating")[(shn, 1)] == "Low"
-    assert project.scalar(
-        "SELECT value_num FROM case_values JOIN variables v ON v.id = variable_id"
-        " WHERE v.name = 'innovation_rating' AND case_id = ?", (sos,)
-    ) == 2.0
+    assert (
+        project.scalar(
+            "SELECT value_num FROM case_values JOIN variables v ON v.id = variable_id"
+            " WHERE v.name = 'innovation_rating' AND case_id = ?",
+            (sos,),
+        )
+        == 2.0
+    )
     assert variable_values(project, "has_beacon")[(shn, 1)] is False
     assert variable_values(project, "budget_code")[(sos, 1)] == "0042"
     assert "notes" not in {v.name for v in list_variables(project)}
 
 
-def test_a_value_that_does_not_fit_its_declared_type_names_row_and_column(tmp_path: Path, project: Project) -> None:
+def test_a_value_that_does_not_fit_its_declared_type_names_row_and_column(
+    tmp_path: Path, project: Project
+) -> None:
     types = write(tmp_path, "t.yaml", "columns:\n  score: {type: numeric}\n")
     path = write(tmp_path, "bad.csv", "council,score,other\nCamden,4,a\nBirmingham,lots,b\n")
     with pytest.raises(BeaconError, match=r"bad.csv row 3, column 'score': 'lots' is not a number"):
@@ -232,7 +281,9 @@ def test_stored_type_conflict_is_an_error(tmp_path: Path, project: Project) -> N
     with pytest.raises(BeaconError, match=r"two.csv row 2, column 'score': 'High' is not a number"):
         import_survey(project, second)
     declared = write(tmp_path, "t.yaml", "columns:\n  score: categorical\n")
-    with pytest.raises(BeaconError, match="is declared categorical but variable 'score' is stored as numeric"):
+    with pytest.raises(
+        BeaconError, match="is declared categorical but variable 'score' is stored as numeric"
+    ):
         import_survey(project, second, options=ImportOptions(types=declared))
     assert stored_counts(project) == (1, 2, 1)
 
@@ -254,14 +305,20 @@ def test_codes_names_and_variants_resolve(tmp_path: Path, project: Project) -> N
     }
 
 
-def test_unmatched_and_ambiguous_rows_are_listed_and_nothing_is_written(tmp_path: Path, project: Project) -> None:
+def test_unmatched_and_ambiguous_rows_are_listed_and_nothing_is_written(
+    tmp_path: Path, project: Project
+) -> None:
     path = write(tmp_path, "bad.csv", "council,score\nCamden,1\nDurham,2\nGotham City,3\n")
     with pytest.raises(BeaconError) as caught:
         import_survey(project, path)
     error = caught.value
-    assert error.message.startswith("2 row(s) of bad.csv do not match exactly one council; nothing was imported")
+    assert error.message.startswith(
+        "2 row(s) of bad.csv do not match exactly one council; nothing was imported"
+    )
     assert error.details[0].startswith("row 3: 'Durham' could be any of 2 councils")
-    assert "[DRC] Durham City Council" in error.details[0] and "[DUR] Durham County Council" in error.details[0]
+    assert (
+        "[DRC] Durham City Council" in error.details[0] and "[DUR] Durham County Council" in error.details[0]
+    )
     assert error.details[1].startswith("row 4: no council matches 'Gotham City'")
     assert "candidates: [NGM] Nottingham City Council" in error.details[1]
     assert stored_counts(project) == (0, 0, 0)
@@ -269,9 +326,7 @@ def test_unmatched_and_ambiguous_rows_are_listed_and_nothing_is_written(tmp_path
 
 def test_skip_row_by_number_and_by_spelling(tmp_path: Path, project: Project) -> None:
     path = write(tmp_path, "bad.csv", "council,score\nCamden,1\nDurham,2\nGotham City,3\n")
-    report = import_survey(
-        project, path, options=ImportOptions(skip_rows=("3", "gotham city"))
-    )
+    report = import_survey(project, path, options=ImportOptions(skip_rows=("3", "gotham city")))
     assert report.skipped_rows == ((3, "Durham"), (4, "Gotham City"))
     assert variable_values(project, "score") == {(case_id(project, "CMD"), 1): 1.0}
     with pytest.raises(BeaconError, match="--skip-row '9' names no data row of bad.csv"):
@@ -294,21 +349,26 @@ def test_accepted_spelling_is_remembered_for_the_next_import(tmp_path: Path, pro
     assert refused["Durham"].startswith("'Durham' could mean any of 2 councils on its own")
     assert refused["Newcastle City Council"].startswith("'Newcastle City Council' already stands for")
     assert variable_values(project, "score") == {(dur, 1): 2.0, (sos, 1): 5.0, (nec, 1): 7.0}
-    assert project.scalar(
-        "SELECT source FROM case_aliases WHERE case_id = ? AND alias = 'Sthnd'", (sos,)
-    ) == "survey:first.csv"
+    assert (
+        project.scalar("SELECT source FROM case_aliases WHERE case_id = ? AND alias = 'Sthnd'", (sos,))
+        == "survey:first.csv"
+    )
     second = write(tmp_path, "second.csv", "council,score\nSthnd,6\n")
     import_survey(project, second, options=ImportOptions(wave=2))
     assert variable_values(project, "score", wave=2) == {(sos, 2): 6.0}
     with pytest.raises(BeaconError) as caught:
-        import_survey(project, write(tmp_path, "third.csv", "council,score\nDurham,1\n"), options=ImportOptions(wave=3))
+        import_survey(
+            project, write(tmp_path, "third.csv", "council,score\nDurham,1\n"), options=ImportOptions(wave=3)
+        )
     assert caught.value.details[0].startswith("row 2: 'Durham' could be any of 2 councils")
 
 
 def test_fuzzy_matches_are_listed_and_nothing_is_written_without_confirmation(
     tmp_path: Path, project: Project
 ) -> None:
-    path = write(tmp_path, "typo.csv", "council,score\nCamdn,2\nKingston upon Hul,3\nLeeds,4\nGotham City,5\n")
+    path = write(
+        tmp_path, "typo.csv", "council,score\nCamdn,2\nKingston upon Hul,3\nLeeds,4\nGotham City,5\n"
+    )
     with pytest.raises(BeaconError) as caught:
         import_survey(project, path)
     error = caught.value
@@ -329,7 +389,9 @@ def test_fuzzy_matches_are_listed_and_nothing_is_written_without_confirmation(
 
 def test_accept_confirms_one_fuzzy_spelling_and_remembers_it(tmp_path: Path, project: Project) -> None:
     path = write(tmp_path, "typo.csv", "council,score\nCamdn,2\nKingston upon Hul,3\n")
-    with pytest.raises(BeaconError, match="^1 row\\(s\\) of typo.csv match a council only by similarity") as caught:
+    with pytest.raises(
+        BeaconError, match="^1 row\\(s\\) of typo.csv match a council only by similarity"
+    ) as caught:
         import_survey(project, path, options=ImportOptions(accept=(("Camdn", "Camden"),)))
     assert caught.value.details == [
         "row 3: 'Kingston upon Hul' is not a known spelling; closest [KHL] Kingston upon Hull City Council (score 97)"
@@ -343,7 +405,9 @@ def test_accept_confirms_one_fuzzy_spelling_and_remembers_it(tmp_path: Path, pro
     assert variable_values(project, "score") == {(cmd, 1): 2.0, (khl, 1): 3.0}
 
 
-def test_accept_fuzzy_takes_every_clear_fuzzy_match_and_remembers_it(tmp_path: Path, project: Project) -> None:
+def test_accept_fuzzy_takes_every_clear_fuzzy_match_and_remembers_it(
+    tmp_path: Path, project: Project
+) -> None:
     path = write(tmp_path, "typo.csv", "council,score\nBirmingam,2\nCamden,3\nStokport,4\n")
     report = import_survey(project, path, options=ImportOptions(accept_fuzzy=True))
     bir, cmd, skp = case_id(project, "BIR"), case_id(project, "CMD"), case_id(project, "SKP")
@@ -372,7 +436,9 @@ def test_accept_fuzzy_does_not_take_ambiguous_rows(tmp_path: Path, project: Proj
 
 def test_accept_target_must_name_a_council_exactly(tmp_path: Path, project: Project) -> None:
     path = write(tmp_path, "s.csv", "council,score\nCamdn,2\n")
-    with pytest.raises(BeaconError, match="--accept Camdn=Sheffeld: 'Sheffeld' is not a council's name, alias or code"):
+    with pytest.raises(
+        BeaconError, match="--accept Camdn=Sheffeld: 'Sheffeld' is not a council's name, alias or code"
+    ):
         import_survey(project, path, options=ImportOptions(accept=(("Camdn", "Sheffeld"),)))
     assert stored_counts(project) == (0, 0, 0)
 
@@ -384,8 +450,11 @@ def test_accept_must_name_a_spelling_in_the_file(tmp_path: Path, project: Projec
 
 
 def test_duplicate_council_wave_rows_name_both_rows(tmp_path: Path, project: Project) -> None:
-    path = write(tmp_path, "dup.csv", "council,wave,score\nCamden,1,1\nBirmingham,1,2\nLondon Borough of Camden,1,3\n"
-                 "Camden,2,4\n")
+    path = write(
+        tmp_path,
+        "dup.csv",
+        "council,wave,score\nCamden,1,1\nBirmingham,1,2\nLondon Borough of Camden,1,3\nCamden,2,4\n",
+    )
     with pytest.raises(
         BeaconError,
         match=r"rows 2 \(Camden\) and 4 \(London Borough of Camden\) are both London Borough of Camden, wave 1",
@@ -404,8 +473,11 @@ def test_wave_option_and_wave_column(tmp_path: Path, project: Project) -> None:
     cmd = case_id(project, "CMD")
     assert variable_values(project, "score") == {(cmd, 2): 1.0, (cmd, 3): 5.0, (cmd, 4): 6.0}
     with pytest.raises(BeaconError, match="has a wave column 'round'"):
-        import_survey(project, named, options=ImportOptions(wave=1, types=write(tmp_path, "t.yaml",
-                                                                                 "wave_column: round\n")))
+        import_survey(
+            project,
+            named,
+            options=ImportOptions(wave=1, types=write(tmp_path, "t.yaml", "wave_column: round\n")),
+        )
     bad = write(tmp_path, "b.csv", "council,wave,score\nCamden,first,5\n")
     with pytest.raises(BeaconError, match="row 2, column 'wave': 'first' is not a wave number"):
         import_survey(project, bad)
@@ -417,9 +489,15 @@ def test_no_wave_column_means_wave_one(tmp_path: Path, project: Project) -> None
 
 # -- re-import, audit, dry run -------------------------------------------------------------------------
 def test_reimport_replaces_values_and_counts_them(tmp_path: Path, project: Project) -> None:
-    import_survey(project, write(tmp_path, "a.csv", "council,score,kind\nCamden,1,x\nBirmingham,2,y\nHull,3,x\n"))
-    report = import_survey(project, write(tmp_path, "b.csv", "council,score,kind\nCamden,1,x\nBirmingham,9,z\n"
-                                                            "Hull,NA,x\nSt Helens,4,y\n"))
+    import_survey(
+        project, write(tmp_path, "a.csv", "council,score,kind\nCamden,1,x\nBirmingham,2,y\nHull,3,x\n")
+    )
+    report = import_survey(
+        project,
+        write(
+            tmp_path, "b.csv", "council,score,kind\nCamden,1,x\nBirmingham,9,z\nHull,NA,x\nSt Helens,4,y\n"
+        ),
+    )
     score = next(v for v in report.variables if v.name == "score")
     assert (score.written, score.replaced, score.unchanged, score.missing) == (1, 1, 1, 1)
     assert not score.created
@@ -467,7 +545,11 @@ def test_summaries_frames_and_lists(project: Project) -> None:
     likert = summarise_variable(project, "partnership_working")
     assert [w.wave for w in likert.waves] == [1, 2]
     assert dict(likert.waves[1].counts) == {
-        "Strongly disagree": 0, "Disagree": 1, "Neither agree nor disagree": 0, "Agree": 1, "Strongly agree": 1,
+        "Strongly disagree": 0,
+        "Disagree": 1,
+        "Neither agree nor disagree": 0,
+        "Agree": 1,
+        "Strongly agree": 1,
     }
     assert likert.waves[1].statistics["median"] == "Agree"
 
@@ -478,10 +560,14 @@ def test_summaries_frames_and_lists(project: Project) -> None:
         ("St Helens Council", 2, None, "North West"),
     ]
     assert [v.name for v in list_variables(project)] == [
-        "partnership_working", "peer_visits", "region", "survey_date",
+        "partnership_working",
+        "peer_visits",
+        "region",
+        "survey_date",
     ]
     assert [r.council for r in value_rows(project, "peer_visits", wave=1)] == [
-        "Southend-on-Sea Borough Council", "St Helens Council",
+        "Southend-on-Sea Borough Council",
+        "St Helens Council",
     ]
     with pytest.raises(BeaconError, match="no survey variable called 'peer_visit'") as caught:
         get_variable(project, "peer_visit")
@@ -519,7 +605,10 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path: Path, project: Proj
     assert lines[1].startswith("  row 2: no council matches 'Gotham City'")
     assert "Traceback" not in result.output
     missing = run(project, "survey", "import", str(tmp_path / "nope.csv"))
-    assert missing.exit_code == 1 and missing.output.strip() == f"error: no survey file at {tmp_path / 'nope.csv'}"
+    assert (
+        missing.exit_code == 1
+        and missing.output.strip() == f"error: no survey file at {tmp_path / 'nope.csv'}"
+    )
     accept = run(project, "survey", "import", str(path), "--accept", "Atlantis")
     assert accept.exit_code == 1 and "should read SPELLING=COUNCIL" in accept.output
     unknown = run(project, "survey", "show", "nothing")
@@ -548,7 +637,9 @@ def test_cli_fuzzy_rows_need_confirmation(tmp_path: Path, project: Project) -> N
         "so it is not remembered as Durham County Council"
     ) in lines
     assert variable_values(project, "score") == {
-        (case_id(project, "CMD"), 1): 2.0, (case_id(project, "DUR"), 1): 3.0, (case_id(project, "LDS"), 1): 4.0
+        (case_id(project, "CMD"), 1): 2.0,
+        (case_id(project, "DUR"), 1): 3.0,
+        (case_id(project, "LDS"), 1): 4.0,
     }
     help_text = run(project, "survey", "import", "--help").output
     assert "--accept-fuzzy" in help_text and "only by similarity" in help_text
@@ -571,7 +662,9 @@ def test_shipped_example_survey_imports_whole(project: Project) -> None:
     assert kinds["learning_culture"] == "ordinal" and kinds["improvement_score"] == "numeric"
     assert kinds["attended_open_day"] == "boolean" and kinds["returned_on"] == "date"
     wave2 = summarise_variable(project, "learning_culture", wave=2).waves[0]
-    assert dict(wave2.counts)["Agree"] == sum(1 for r in rows if r["wave"] == "2" and r["learning_culture"] == "Agree")
+    assert dict(wave2.counts)["Agree"] == sum(
+        1 for r in rows if r["wave"] == "2" and r["learning_culture"] == "Agree"
+    )
     open_day = summarise_variable(project, "attended_open_day", wave=1).waves[0].counts
     wave1_yes = sum(1 for r in rows if r["wave"] == "1" and r["attended_open_day"] == "yes")
     assert open_day == (("false", report.councils - wave1_yes), ("true", wave1_yes))
@@ -590,7 +683,9 @@ def test_shipped_example_survey_imports_whole(project: Project) -> None:
 def test_latin2_survey_is_refused_and_read_with_a_named_encoding(tmp_path: Path, project: Project) -> None:
     text = "council,comment\nKent,Współpraca z Łodzią\n"
     path = write(tmp_path, "polish.csv", text, "iso-8859-2")
-    with pytest.raises(BeaconError, match=r"^polish.csv does not look like UTF-8 or Windows-1252 text .*'Wspó³praca'"):
+    with pytest.raises(
+        BeaconError, match=r"^polish.csv does not look like UTF-8 or Windows-1252 text .*'Wspó³praca'"
+    ):
         import_survey(project, path, options=ImportOptions(wave=1))
     assert stored_counts(project) == (0, 0, 0)
     report = import_survey(project, path, options=ImportOptions(wave=1, encoding="iso-8859-2"))

@@ -270,8 +270,11 @@ async def test_two_workbenches_on_one_project(tiny_project: Project) -> None:
         await pb.pause()
     other.close()
     rows = codings(tiny_project)
-    assert sorted((r[1], r[2]) for r in rows) == [("Adaptation", "alice"), ("Adaptation", "bob"),
-                                                  ("Adoption", "alice")]
+    assert sorted((r[1], r[2]) for r in rows) == [
+        ("Adaptation", "alice"),
+        ("Adaptation", "bob"),
+        ("Adoption", "alice"),
+    ]
 
 
 async def test_in_vivo_code_from_the_picker(tiny_project: Project) -> None:
@@ -288,7 +291,8 @@ async def test_in_vivo_code_from_the_picker(tiny_project: Project) -> None:
         await pilot.pause()
         assert codings(tiny_project) == [(SENT2, "site visit", "alice", None)]
         parent = tiny_project.scalar(
-            "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'site visit'")
+            "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'site visit'"
+        )
         assert parent == "Innovation"
 
 

@@ -39,7 +39,9 @@ def _piece_codes(material: Material, coder: int, bounds: np.ndarray) -> tuple[np
     code, start, end = union_spans(*material.spans(coder))
     lo, hi = np.searchsorted(bounds, start), np.searchsorted(bounds, end)
     counts = hi - lo
-    piece = np.repeat(lo, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    piece = (
+        np.repeat(lo, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
     piece_code = np.repeat(code, counts)
     order = np.lexsort((piece_code, piece))
     return piece[order], piece_code[order]
@@ -56,7 +58,9 @@ def _runs(flags: np.ndarray, doc_of_piece: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(firsts.tolist(), lasts.tolist()))
 
 
-def _codes_in(pieces: np.ndarray, codes: np.ndarray, first: int, last: int, paths: list[str]) -> tuple[str, ...]:
+def _codes_in(
+    pieces: np.ndarray, codes: np.ndarray, first: int, last: int, paths: list[str]
+) -> tuple[str, ...]:
     lo, hi = np.searchsorted(pieces, first, "left"), np.searchsorted(pieces, last, "right")
     return tuple(paths[c] for c in sorted(set(codes[lo:hi].tolist())))
 
@@ -104,7 +108,7 @@ def disagreements(
                 document=material.doc_names[doc],
                 start=start - offset,
                 end=end - offset,
-                text=texts[doc_id][start - offset:end - offset],
+                text=texts[doc_id][start - offset : end - offset],
                 codes_a=_codes_in(pieces_a, codes_a, first, last, material.code_paths),
                 codes_b=_codes_in(pieces_b, codes_b, first, last, material.code_paths),
             )

@@ -114,13 +114,17 @@ class Material:
         return self.code[rows], self.start[rows], self.end[rows]
 
 
-def resolve_coders(project: Project, names: list[str] | tuple[str, ...], minimum: int) -> list[tuple[int, str]]:
+def resolve_coders(
+    project: Project, names: list[str] | tuple[str, ...], minimum: int
+) -> list[tuple[int, str]]:
     chosen: list[tuple[int, str]] = []
     for name in names:
         row = project.one("SELECT id, name FROM coders WHERE name = ?", (name.strip(),))
         if row is None:
             known = [r[0] for r in project.execute("SELECT name FROM coders ORDER BY name")]
-            raise BeaconError(f"no coder called {name!r} in this project", details=[f"coders: {', '.join(known) or '-'}"])
+            raise BeaconError(
+                f"no coder called {name!r} in this project", details=[f"coders: {', '.join(known) or '-'}"]
+            )
         if row[0] not in [c for c, _ in chosen]:
             chosen.append((row[0], row[1]))
     if len(chosen) < minimum:
@@ -149,7 +153,9 @@ def _packed(high: str, low: str) -> str:
     )
 
 
-def _int_columns(project: Project, columns: tuple[str, ...], rest: str, params: list | tuple) -> dict[str, np.ndarray]:
+def _int_columns(
+    project: Project, columns: tuple[str, ...], rest: str, params: list | tuple
+) -> dict[str, np.ndarray]:
     """``SELECT columns rest`` (integer columns) as one array per column."""
     pairs = list(zip(columns[0::2], columns[1::2]))
     single = columns[-1:] if len(columns) % 2 else ()
@@ -168,18 +174,23 @@ def _int_columns(project: Project, columns: tuple[str, ...], rest: str, params: 
 
 def _codings(project: Project, coder_ids: list[int]) -> dict[str, np.ndarray]:
     marks = ",".join("?" * len(coder_ids))
-    return _int_columns(project, CODING_COLUMNS, f"FROM codings NOT INDEXED WHERE coder_id IN ({marks})", coder_ids)
+    return _int_columns(
+        project, CODING_COLUMNS, f"FROM codings NOT INDEXED WHERE coder_id IN ({marks})", coder_ids
+    )
 
 
 def _coding_id(project: Project, rows: dict[str, np.ndarray], i: int) -> int:
     where = " AND ".join(f"{c} = ?" for c in CODING_COLUMNS)
-    return project.scalar(f"SELECT min(id) FROM codings WHERE {where}", [int(rows[c][i]) for c in CODING_COLUMNS])
+    return project.scalar(
+        f"SELECT min(id) FROM codings WHERE {where}", [int(rows[c][i]) for c in CODING_COLUMNS]
+    )
 
 
 def _unit_id(project: Project, kind: str, rows: dict[str, np.ndarray], i: int) -> int:
     where = " AND ".join(f"{c} = ?" for c in UNIT_COLUMNS)
     return project.scalar(
-        f"SELECT min(id) FROM units WHERE kind = ? AND {where}", [kind, *(int(rows[c][i]) for c in UNIT_COLUMNS)]
+        f"SELECT min(id) FROM units WHERE kind = ? AND {where}",
+        [kind, *(int(rows[c][i]) for c in UNIT_COLUMNS)],
     )
 
 
@@ -187,7 +198,9 @@ def _take(rows: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray
     return {name: values[keep] for name, values in rows.items()}
 
 
-def _documents(project: Project, refs: tuple[str, ...], used: np.ndarray) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _documents(
+    project: Project, refs: tuple[str, ...], used: np.ndarray
+) -> tuple[np.ndarray, list[str], np.ndarray]:
     if refs:
         ids = sorted({resolve_document(project, ref) for ref in refs})
     else:
@@ -210,7 +223,11 @@ def _positions(doc_ids: np.ndarray, document: np.ndarray) -> tuple[np.ndarray, n
     if doc_ids.size == 0:
         return np.zeros(document.size, dtype=np.int64), np.zeros(document.size, dtype=bool)
     top = int(doc_ids[-1])
-    if doc_ids[0] >= 0 and top <= 8 * doc_ids.size + 1_000_000 and (document.size == 0 or document.min() >= 0):
+    if (
+        doc_ids[0] >= 0
+        and top <= 8 * doc_ids.size + 1_000_000
+        and (document.size == 0 or document.min() >= 0)
+    ):
         # Ids are small: one lookup table instead of a binary search per row.
         table = np.full(top + 2, -1, dtype=np.int64)
         table[doc_ids] = np.arange(doc_ids.size)
@@ -222,7 +239,13 @@ def _positions(doc_ids: np.ndarray, document: np.ndarray) -> tuple[np.ndarray, n
 
 
 def _check_offsets(
-    kind: str, row_id, start: np.ndarray, end: np.ndarray, limit: np.ndarray, names: list[str], doc: np.ndarray
+    kind: str,
+    row_id,
+    start: np.ndarray,
+    end: np.ndarray,
+    limit: np.ndarray,
+    names: list[str],
+    doc: np.ndarray,
 ) -> None:
     """Refuse the first row (in id order) whose offsets do not fit its document; ``row_id(i)`` names row i."""
     bad = np.flatnonzero((start < 0) | (end < start) | (end > limit))
@@ -291,14 +314,21 @@ def _load_material(
     doc_ids, doc_names, offsets = _documents(project, documents, rows["document_id"])
     if doc_ids.size == 0:
         names = ", ".join(n for _, n in chosen)
-        raise BeaconError(f"coders {names} have not coded any document{' with these codes' if codes else ''}; nothing to compare")
+        raise BeaconError(
+            f"coders {names} have not coded any document{' with these codes' if codes else ''}; nothing to compare"
+        )
     where, found = _positions(doc_ids, rows["document_id"])
     if not found.all():
         rows, where = _take(rows, found), where[found]
     shift = offsets[where]
     _check_offsets(
-        "coding", lambda i: _coding_id(project, rows, i), rows["start"], rows["end"],
-        offsets[where + 1] - shift, doc_names, where,
+        "coding",
+        lambda i: _coding_id(project, rows, i),
+        rows["start"],
+        rows["end"],
+        offsets[where + 1] - shift,
+        doc_names,
+        where,
     )
     if wanted_codes:
         code_ids = list(dict.fromkeys(wanted_codes))
@@ -333,7 +363,9 @@ def _indexes(values: np.ndarray, position: dict[int, int], what: str) -> np.ndar
     where = np.minimum(np.searchsorted(keys, values), max(keys.size - 1, 0))
     missing = np.flatnonzero(keys[where] != values) if keys.size else np.arange(values.size)
     if missing.size:
-        raise BeaconError(f"a coding uses {what} {int(values[missing[0]])}, which the project does not list; run 'beacon-qual check'")
+        raise BeaconError(
+            f"a coding uses {what} {int(values[missing[0]])}, which the project does not list; run 'beacon-qual check'"
+        )
     return np.array([position[k] for k in keys.tolist()], dtype=np.int64)[where]
 
 
@@ -347,8 +379,13 @@ def _load_units(project: Project, material: Material, kind: str) -> None:
     shift = material.offsets[where]
     limit = material.offsets[where + 1] - shift
     _check_offsets(
-        f"{kind} unit", lambda i: _unit_id(project, kind, rows, i), rows["start"], rows["end"], limit,
-        material.doc_names, where,
+        f"{kind} unit",
+        lambda i: _unit_id(project, kind, rows, i),
+        rows["start"],
+        rows["end"],
+        limit,
+        material.doc_names,
+        where,
     )
     start, end = rows["start"] + shift, rows["end"] + shift
     keep = end > start

@@ -61,8 +61,12 @@ def union_spans(group: IntArray, start: IntArray, end: IntArray) -> tuple[IntArr
 
 
 def overlap_pairs(
-    a_group: IntArray, a_start: IntArray, a_end: IntArray,
-    b_group: IntArray, b_start: IntArray, b_end: IntArray,
+    a_group: IntArray,
+    a_start: IntArray,
+    a_end: IntArray,
+    b_group: IntArray,
+    b_start: IntArray,
+    b_end: IntArray,
 ) -> tuple[IntArray, IntArray]:
     """Indices ``(ia, ib)`` of every pair of an a-span and a b-span of the same group that share a position."""
     ag, as_, ae = _ints(a_group), _ints(a_start), _ints(a_end)
@@ -192,10 +196,14 @@ class BinaryAgreement:
         return (n * (self.n11 + self.n00) - chance) / (n * n - chance)
 
 
-def binary_tables(a_yes: np.ndarray, b_yes: np.ndarray, both: np.ndarray, total: np.ndarray) -> list[BinaryAgreement]:
+def binary_tables(
+    a_yes: np.ndarray, b_yes: np.ndarray, both: np.ndarray, total: np.ndarray
+) -> list[BinaryAgreement]:
     """2x2 tables from per-group counts: units the first coder said yes to, the second, both, and all units."""
     tables = []
-    for ay, by, bo, n in zip(a_yes.tolist(), b_yes.tolist(), both.tolist(), np.broadcast_to(total, a_yes.shape).tolist()):
+    for ay, by, bo, n in zip(
+        a_yes.tolist(), b_yes.tolist(), both.tolist(), np.broadcast_to(total, a_yes.shape).tolist()
+    ):
         n11 = round(bo)
         n10 = round(ay) - n11
         n01 = round(by) - n11
@@ -206,7 +214,10 @@ def binary_tables(a_yes: np.ndarray, b_yes: np.ndarray, both: np.ndarray, total:
 def pooled(tables: Sequence[BinaryAgreement]) -> BinaryAgreement:
     """One table summing several (e.g. every code), so that its kappa weights codes by their units."""
     return BinaryAgreement(
-        sum(t.n11 for t in tables), sum(t.n10 for t in tables), sum(t.n01 for t in tables), sum(t.n00 for t in tables)
+        sum(t.n11 for t in tables),
+        sum(t.n10 for t in tables),
+        sum(t.n01 for t in tables),
+        sum(t.n00 for t in tables),
     )
 
 

@@ -62,35 +62,65 @@ class Measure:
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in [
-        Measure("char_percent", "character % agreement",
-                "po x 100, po = (n11 + n00) / n over every character of the chosen documents, coded or not"),
-        Measure("char_kappa", "character Cohen's kappa",
-                "(po - pe) / (1 - pe), pe = pA_yes*pB_yes + pA_no*pB_no; 0 when one coder never used the code, "
-                "empty when neither did"),
-        Measure("unit_percent", "unit % agreement",
-                "po x 100 over units; a unit is 'yes' when the coder's codings of the code cover >= min-share of it"),
+        Measure(
+            "char_percent",
+            "character % agreement",
+            "po x 100, po = (n11 + n00) / n over every character of the chosen documents, coded or not",
+        ),
+        Measure(
+            "char_kappa",
+            "character Cohen's kappa",
+            "(po - pe) / (1 - pe), pe = pA_yes*pB_yes + pA_no*pB_no; 0 when one coder never used the code, "
+            "empty when neither did",
+        ),
+        Measure(
+            "unit_percent",
+            "unit % agreement",
+            "po x 100 over units; a unit is 'yes' when the coder's codings of the code cover >= min-share of it",
+        ),
         Measure("unit_kappa", "unit Cohen's kappa", "(po - pe) / (1 - pe) over units, pe as for characters"),
-        Measure("unit_alpha", "unit Krippendorff's alpha (nominal)",
-                "1 - (n - 1) * sum_{c!=k} o_ck / sum_{c!=k} n_c*n_k, o = coincidence matrix of yes/no values of "
-                "all chosen coders per unit (pairs within a unit weighted 1/(m_u - 1)), n_c its margins, n = pairable "
-                "values; overall pools (unit, code) pairs"),
-        Measure("segment_percent", "segment agreement %",
-                "matched / (matched + unmatched) x 100 over both coders' codings; a coding matches when the other "
-                "coder has a coding of the same code in the same document with |a ∩ b| / |a ∪ b| >= overlap"),
-        Measure("u_alpha", "uα (units, values and gaps)",
-                "1 - Do/De, Do = l.. - sum_c l_cc, De = l.. - sum_c e_cc; l_ck = 1/(m-1) sum over pairs of "
-                "intersecting segments of different coders of |s_c ∩ s_k|; e_ck = l..(l_c*l_k - [c=k] S_c) / "
-                "(l..^2 - sum S), S_c = sum of squared unit lengths (gaps: sum of lengths), l.. = m*L"),
-        Measure("binary_u_alpha", "|uα (coded versus not coded)",
-                "1 - sum_{k>=1} l_0k / sum_{k>=1} e_0k: disagreements between gap and any unit, from uα's matrices"),
-        Measure("cu_alpha", "cuα (codes of intersecting units)",
-                "1 - (l' - sum_c l_cc) / (l' - sum_c e'_cc), gaps left out: l'_c = l_c - l_c0, "
-                "e'_ck = (l'_c*l'_k - [c=k] X_c/(m-1)) / (l' - sum X/((m-1) l')), X_c = sum of squared lengths "
-                "of each unit's part covered by another coder's units"),
-        Measure("k_u_alpha", "(k)uα (one code among intersecting units)",
-                "1 - (e'_k / l'_k) * (l'_k - l_kk) / (e'_k - e'_kk), from cuα's matrices"),
-        Measure("code_binary_u_alpha", "|uα for one code (where the code applies)",
-                "|uα on the codings of this code alone: the code's units against everything else"),
+        Measure(
+            "unit_alpha",
+            "unit Krippendorff's alpha (nominal)",
+            "1 - (n - 1) * sum_{c!=k} o_ck / sum_{c!=k} n_c*n_k, o = coincidence matrix of yes/no values of "
+            "all chosen coders per unit (pairs within a unit weighted 1/(m_u - 1)), n_c its margins, n = pairable "
+            "values; overall pools (unit, code) pairs",
+        ),
+        Measure(
+            "segment_percent",
+            "segment agreement %",
+            "matched / (matched + unmatched) x 100 over both coders' codings; a coding matches when the other "
+            "coder has a coding of the same code in the same document with |a ∩ b| / |a ∪ b| >= overlap",
+        ),
+        Measure(
+            "u_alpha",
+            "uα (units, values and gaps)",
+            "1 - Do/De, Do = l.. - sum_c l_cc, De = l.. - sum_c e_cc; l_ck = 1/(m-1) sum over pairs of "
+            "intersecting segments of different coders of |s_c ∩ s_k|; e_ck = l..(l_c*l_k - [c=k] S_c) / "
+            "(l..^2 - sum S), S_c = sum of squared unit lengths (gaps: sum of lengths), l.. = m*L",
+        ),
+        Measure(
+            "binary_u_alpha",
+            "|uα (coded versus not coded)",
+            "1 - sum_{k>=1} l_0k / sum_{k>=1} e_0k: disagreements between gap and any unit, from uα's matrices",
+        ),
+        Measure(
+            "cu_alpha",
+            "cuα (codes of intersecting units)",
+            "1 - (l' - sum_c l_cc) / (l' - sum_c e'_cc), gaps left out: l'_c = l_c - l_c0, "
+            "e'_ck = (l'_c*l'_k - [c=k] X_c/(m-1)) / (l' - sum X/((m-1) l')), X_c = sum of squared lengths "
+            "of each unit's part covered by another coder's units",
+        ),
+        Measure(
+            "k_u_alpha",
+            "(k)uα (one code among intersecting units)",
+            "1 - (e'_k / l'_k) * (l'_k - l_kk) / (e'_k - e'_kk), from cuα's matrices",
+        ),
+        Measure(
+            "code_binary_u_alpha",
+            "|uα for one code (where the code applies)",
+            "|uα on the codings of this code alone: the code's units against everything else",
+        ),
     ]
 }
 
@@ -131,7 +161,11 @@ class AgreementReport:
 
     def find(self, measure: str, code: str = OVERALL, coders: tuple[str, ...] | None = None) -> Figure:
         for figure in self.figures:
-            if figure.measure == measure and figure.code == code and (coders is None or figure.coders == coders):
+            if (
+                figure.measure == measure
+                and figure.code == code
+                and (coders is None or figure.coders == coders)
+            ):
                 return figure
         raise KeyError((measure, code, coders))
 
@@ -181,7 +215,12 @@ def agreement(
 
 # -- character level ------------------------------------------------------------------------------------
 def _kappa_figures(
-    material: Material, tables: list[BinaryAgreement], names: tuple[str, ...], prefix: str, unit: str, n_each: int
+    material: Material,
+    tables: list[BinaryAgreement],
+    names: tuple[str, ...],
+    prefix: str,
+    unit: str,
+    n_each: int,
 ) -> list[Figure]:
     """Percent and kappa per code, and over all codes from one pooled table."""
     out: list[Figure] = []
@@ -292,11 +331,25 @@ def _unit_alpha_figures(material: Material, coded: list[np.ndarray]) -> list[Fig
         o = binary_coincidences(mine, m, all_no_units=units - mine.size)
         total += o
         value = nominal_alpha(o)
-        note = "" if value is not None else ("no units" if units == 0 else "no variation: no coder applied the code")
+        note = (
+            ""
+            if value is not None
+            else ("no units" if units == 0 else "no variation: no coder applied the code")
+        )
         figures.append(Figure("unit_alpha", path, names, value, units, what, note=note))
     value = nominal_alpha(total)
-    figures.insert(0, Figure("unit_alpha", OVERALL, names, value, units * n_codes, f"{material.unit_kind}-code pairs",
-                             note="" if value is not None else "no variation"))
+    figures.insert(
+        0,
+        Figure(
+            "unit_alpha",
+            OVERALL,
+            names,
+            value,
+            units * n_codes,
+            f"{material.unit_kind}-code pairs",
+            note="" if value is not None else "no variation",
+        ),
+    )
     return figures
 
 
@@ -315,8 +368,19 @@ def _segment_figures(material: Material, a: int, b: int, min_share: float) -> li
         zip(material.code_paths, total.tolist(), matched.tolist())
     ):
         value = 100.0 * mt / t if t else None
-        figures.append(Figure("segment_percent", code, names, value, t, "codings", mt, t - mt,
-                              note="" if t else "no codings"))
+        figures.append(
+            Figure(
+                "segment_percent",
+                code,
+                names,
+                value,
+                t,
+                "codings",
+                mt,
+                t - mt,
+                note="" if t else "no codings",
+            )
+        )
     return figures
 
 
@@ -343,7 +407,9 @@ def coder_units(
     bounds = distinct(np.concatenate([s, e]))
     lo, hi = np.searchsorted(bounds, s), np.searchsorted(bounds, e)
     counts = hi - lo
-    piece = np.repeat(lo, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    piece = (
+        np.repeat(lo, counts) + np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
     piece_code = np.repeat(g, counts)
     n_pieces = bounds.size - 1
     per_piece = np.bincount(piece, minlength=n_pieces)
@@ -371,8 +437,10 @@ def _combination_values(
     base = n_codes + 1
     if int(size.max()) * math.log2(base) > 62:  # too many codes at once for one 64-bit number: one by one
         return np.array(
-            [combos.setdefault(tuple(codes[f:l].tolist()), n_codes + 1 + len(combos))
-             for f, l in zip(first.tolist(), last.tolist())],
+            [
+                combos.setdefault(tuple(codes[f:l].tolist()), n_codes + 1 + len(combos))
+                for f, l in zip(first.tolist(), last.tolist())
+            ],
             dtype=np.int64,
         )
     starts = np.cumsum(size) - size
@@ -382,7 +450,7 @@ def _combination_values(
     values = np.empty(distinct_numbers.size, dtype=np.int64)
     for u in np.argsort(seen_at, kind="stable").tolist():
         i = int(seen_at[u])
-        values[u] = combos.setdefault(tuple(codes[first[i]:last[i]].tolist()), n_codes + 1 + len(combos))
+        values[u] = combos.setdefault(tuple(codes[first[i] : last[i]].tolist()), n_codes + 1 + len(combos))
     return values[which.reshape(-1)]
 
 
@@ -398,8 +466,15 @@ def _unitized_figures(material: Material) -> list[Figure]:
     figures = [
         Figure("u_alpha", OVERALL, names, result.u_alpha, length, "characters", note=note),
         Figure("binary_u_alpha", OVERALL, names, result.binary_u_alpha, length, "characters", note=note),
-        Figure("cu_alpha", OVERALL, names, result.cu_alpha, round(result.cu_pairable), "characters",
-               note="" if result.cu_alpha is not None else "fewer than two codes among intersecting units"),
+        Figure(
+            "cu_alpha",
+            OVERALL,
+            names,
+            result.cu_alpha,
+            round(result.cu_pairable),
+            "characters",
+            note="" if result.cu_alpha is not None else "fewer than two codes among intersecting units",
+        ),
     ]
     if combos:
         figures[0].note = f"{len(combos)} combinations of overlapping codes counted as values of their own"
@@ -407,10 +482,28 @@ def _unitized_figures(material: Material) -> list[Figure]:
     binary = _binary_by_code(material)
     for index, path in enumerate(material.code_paths):
         k_value = result.k_u_alpha.get(index + 1)
-        figures.append(Figure("k_u_alpha", path, names, k_value, round(cu_margins[index]), "characters",
-                              note="" if k_value is not None else "undefined: no variation among intersecting units"))
-        figures.append(Figure("code_binary_u_alpha", path, names, binary[index], length, "characters",
-                              note="" if binary[index] is not None else "no coder applied the code"))
+        figures.append(
+            Figure(
+                "k_u_alpha",
+                path,
+                names,
+                k_value,
+                round(cu_margins[index]),
+                "characters",
+                note="" if k_value is not None else "undefined: no variation among intersecting units",
+            )
+        )
+        figures.append(
+            Figure(
+                "code_binary_u_alpha",
+                path,
+                names,
+                binary[index],
+                length,
+                "characters",
+                note="" if binary[index] is not None else "no coder applied the code",
+            )
+        )
     return figures
 
 
@@ -419,8 +512,12 @@ def _binary_by_code(material: Material) -> list[float | None]:
     n_codes = len(material.code_ids)
     m = len(material.coder_names)
     spans = [material.merged(c) for c in range(m)]
-    covered = np.array([np.bincount(g, weights=(e - s).astype(float), minlength=n_codes) for g, s, e in spans])
-    squares = sum(np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes) for g, s, e in spans)
+    covered = np.array(
+        [np.bincount(g, weights=(e - s).astype(float), minlength=n_codes) for g, s, e in spans]
+    )
+    squares = sum(
+        np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes) for g, s, e in spans
+    )
     shared = np.zeros(n_codes)
     for a, b in combinations(range(m), 2):
         shared += material.shared(a, b)
@@ -443,8 +540,14 @@ SHORT = {
 }
 OVERALL_COLUMNS = {"binary_u_alpha": "code_binary_u_alpha", "cu_alpha": "k_u_alpha"}
 TABLE_ORDER = [
-    "char_percent", "char_kappa", "unit_percent", "unit_kappa", "unit_alpha", "segment_percent",
-    "code_binary_u_alpha", "k_u_alpha",
+    "char_percent",
+    "char_kappa",
+    "unit_percent",
+    "unit_kappa",
+    "unit_alpha",
+    "segment_percent",
+    "code_binary_u_alpha",
+    "k_u_alpha",
 ]
 
 

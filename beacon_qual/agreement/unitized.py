@@ -108,8 +108,10 @@ class UnitizedAlphas:
 
     def expected_matrix(self) -> np.ndarray:
         total = self.pairable
-        return total * (np.outer(self.margins, self.margins) - np.diag(self.squares)) / (
-            total * total - self.squares.sum()
+        return (
+            total
+            * (np.outer(self.margins, self.margins) - np.diag(self.squares))
+            / (total * total - self.squares.sum())
         )
 
     def cu_expected_matrix(self) -> np.ndarray:
@@ -184,7 +186,9 @@ def unitized_alphas(
             x = np.bincount(seg_of[i][both], weights=atom_len[both], minlength=parts[i][0].size)
             x_squares += np.bincount(parts[i][2], weights=x * x, minlength=size)
             if observed is not None:
-                observed += np.bincount(vi * size + vj, weights=atom_len, minlength=size * size).reshape(size, size)
+                observed += np.bincount(vi * size + vj, weights=atom_len, minlength=size * size).reshape(
+                    size, size
+                )
     agreeing /= m - 1
     with_gap /= m - 1
     if observed is not None:
@@ -195,8 +199,17 @@ def unitized_alphas(
         seg_len = (end - start).astype(float)
         squares += np.bincount(value, weights=np.where(value > 0, seg_len * seg_len, seg_len), minlength=size)
     result = UnitizedAlphas(
-        n_values=n_values, length=length, coders=m, margins=margins, agreeing=agreeing, with_gap=with_gap,
-        squares=squares, overlap_squares=x_squares / (m - 1), u_alpha=None, binary_u_alpha=None, cu_alpha=None,
+        n_values=n_values,
+        length=length,
+        coders=m,
+        margins=margins,
+        agreeing=agreeing,
+        with_gap=with_gap,
+        squares=squares,
+        overlap_squares=x_squares / (m - 1),
+        u_alpha=None,
+        binary_u_alpha=None,
+        cu_alpha=None,
         observed=observed,
     )
     _u_alphas(result)
@@ -229,7 +242,11 @@ def _cu_alphas(r: UnitizedAlphas) -> None:
     r.cu_alpha = _alpha(total - agreeing.sum(), total - expected_agreeing.sum(), total)
     for k in np.flatnonzero(margins > 0).tolist():
         do = (margins[k] - agreeing[k]) / margins[k]
-        de = (expected_margins[k] - expected_agreeing[k]) / expected_margins[k] if expected_margins[k] > 0 else 0.0
+        de = (
+            (expected_margins[k] - expected_agreeing[k]) / expected_margins[k]
+            if expected_margins[k] > 0
+            else 0.0
+        )
         r.k_u_alpha[k + 1] = _alpha(do, de, 1.0)
 
 
@@ -251,5 +268,7 @@ def binary_u_alphas(
     gap = total - unit
     observed = unit - 2.0 * np.asarray(shared, dtype=float) / (m - 1)
     denominator = total * total - gap - np.asarray(squares, dtype=float)
-    expected = np.where(denominator > 0, total * gap * unit / np.where(denominator > 0, denominator, 1.0), 0.0)
+    expected = np.where(
+        denominator > 0, total * gap * unit / np.where(denominator > 0, denominator, 1.0), 0.0
+    )
     return [_alpha(o, e, total) for o, e in zip(observed.tolist(), expected.tolist())]

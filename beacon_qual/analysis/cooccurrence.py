@@ -200,7 +200,9 @@ def _counts(
             last = "SELECT max(id) FROM units"
         counted = None if units is None else _unit_counts(units, project.scalar(last) or 0)
         if counted is None and within != "document":
-            counted = _combination_counts(_unit_combinations(project, selection, within, code_ids), len(code_ids))
+            counted = _combination_counts(
+                _unit_combinations(project, selection, within, code_ids), len(code_ids)
+            )
         if counted is not None:
             return code_ids, counted
     import numpy as np

@@ -114,7 +114,9 @@ def coding_memo(coding_id: int, text: str, coder: str | None) -> None:
 @click.option("--document", "document", default=None, help="Only this document (id or file name).")
 @click.option("--coder", default=None, help="Only this coder's codings.")
 @click.option("--code", "code", default=None, help="Only this code.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
 def coding_list(document: str | None, coder: str | None, code: str | None, fmt: str) -> None:
     """List codings with their passages."""
     project = open_project()
@@ -124,10 +126,27 @@ def coding_list(document: str | None, coder: str | None, code: str | None, fmt: 
         coder_id=project.coder_id(coder, create=False) if coder else None,
         code_id=resolve_code(project, code) if code else None,
     )
-    fields = ["id", "document_id", "document", "council", "phase", "role", "code", "coder",
-              "start", "end", "text", "memo", "status", "uuid", "created_at"]
+    fields = [
+        "id",
+        "document_id",
+        "document",
+        "council",
+        "phase",
+        "role",
+        "code",
+        "coder",
+        "start",
+        "end",
+        "text",
+        "memo",
+        "status",
+        "uuid",
+        "created_at",
+    ]
     if fmt == "json":
-        click.echo(json.dumps([{f: getattr(r, f) for f in fields} for r in rows], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([{f: getattr(r, f) for f in fields} for r in rows], ensure_ascii=False, indent=2)
+        )
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(fields)
@@ -137,7 +156,9 @@ def coding_list(document: str | None, coder: str | None, code: str | None, fmt: 
         for r in rows:
             excerpt = r.text.replace("\n", " ")
             excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "..."
-            click.echo(f"{r.id:>6}  {r.document[:24]:<24} {r.start:>6}-{r.end:<6} {r.coder:<10} {r.code}  “{excerpt}”")
+            click.echo(
+                f"{r.id:>6}  {r.document[:24]:<24} {r.start:>6}-{r.end:<6} {r.coder:<10} {r.code}  “{excerpt}”"
+            )
         click.echo(f"{len(rows)} codings")
 
 

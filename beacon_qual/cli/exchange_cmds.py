@@ -46,7 +46,9 @@ def import_qdc(file: Path) -> None:
 
 @main.command("import-qdpx")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--coder", help=f"Coder for codings that name none (default: BEACON_QUAL_CODER, else {DEFAULT_CODER!r}).")
+@click.option(
+    "--coder", help=f"Coder for codings that name none (default: BEACON_QUAL_CODER, else {DEFAULT_CODER!r})."
+)
 def import_qdpx(file: Path, coder: str | None) -> None:
     """Import a REFI-QDA project (.qdpx) into the project; a new --project is created."""
     data = read_qdpx(file)

@@ -110,7 +110,9 @@ def docs() -> None:
 @click.option("--council", default=None, help="Only this council (name, code or alias).")
 @click.option("--phase", type=int, default=None, help="Only this study phase.")
 @click.option("--role", default=None, help="Only this respondent role (officer, elected member, partner).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
 def docs_list(council: str | None, phase: int | None, role: str | None, fmt: str) -> None:
     """List documents with their council, phase, role and counts."""
     rows = list_documents(open_project(), council=council, phase=phase, role=role)
@@ -126,7 +128,9 @@ def docs_list(council: str | None, phase: int | None, role: str | None, fmt: str
         for r in rows:
             council = (r.council or "-")[:32]
             click.echo(
-                _TABLE_ROW.format(r.id, r.name[:32], council, r.phase or "-", r.role or "-", r.words, r.turns, r.sentences)
+                _TABLE_ROW.format(
+                    r.id, r.name[:32], council, r.phase or "-", r.role or "-", r.words, r.turns, r.sentences
+                )
             )
         click.echo(f"{len(rows)} documents")
 
@@ -144,12 +148,12 @@ def docs_show(document: str, units: bool) -> None:
     click.echo("")
     for turn in detail.turns:
         click.echo(f"[{turn.seq}] {turn.speaker or '(no speaker)'}  {turn.start}-{turn.end}")
-        click.echo(detail.text[turn.start:turn.end])
+        click.echo(detail.text[turn.start : turn.end])
         click.echo("")
     if units:
         click.echo("sentences:")
         for sentence in detail.sentences:
-            excerpt = detail.text[sentence.start:sentence.end].replace("\n", " ")
+            excerpt = detail.text[sentence.start : sentence.end].replace("\n", " ")
             click.echo(f"  {sentence.seq:>5}  {sentence.start:>7}-{sentence.end:<7} {excerpt}")
 
 

@@ -70,11 +70,15 @@ def revise(
             click.echo(f"{moved} coding(s) made on the newer text moved back: {_counts_line(report.counts)}")
     else:
         if new_file is None:
-            raise BeaconError("say which file holds the corrected transcript: beacon-qual revise DOCUMENT NEW_FILE")
+            raise BeaconError(
+                "say which file holds the corrected transcript: beacon-qual revise DOCUMENT NEW_FILE"
+            )
         report = svc.revise_document(
             project, document, new_file, threshold=threshold, coder_id=coder_id, max_size=parse_size(max_size)
         )
-        click.echo(f"document {report.document!r} is now revision {report.revision} ({report.codings} coding(s))")
+        click.echo(
+            f"document {report.document!r} is now revision {report.revision} ({report.codings} coding(s))"
+        )
         click.echo(_counts_line(report.counts))
     click.echo(f"backup: {report.backup}")
     if report.flagged:
@@ -85,7 +89,13 @@ def revise(
 
 
 def _counts_line(counts: dict[str, int]) -> str:
-    labels = {"unchanged": "unchanged", "exact": "exact", "near": "near", "fuzzy": "fuzzy", "unplaced": "flagged"}
+    labels = {
+        "unchanged": "unchanged",
+        "exact": "exact",
+        "near": "near",
+        "fuzzy": "fuzzy",
+        "unplaced": "flagged",
+    }
     return ", ".join(f"{labels[method]} {counts.get(method, 0)}" for method in svc.METHODS)
 
 
@@ -112,14 +122,20 @@ def review_list(document: str | None, fmt: str) -> None:
         score = "-" if item.score is None else f"{item.score:.0f}"
         click.echo(f"coding {item.coding_id}  {item.document}  {item.code}  ({item.coder})  score {score}")
         if item.old_passage is not None:
-            click.echo(f"  was {item.old_start}-{item.old_end} (revision {item.revision}): {_short(item.old_passage)}")
+            click.echo(
+                f"  was {item.old_start}-{item.old_end} (revision {item.revision}): {_short(item.old_passage)}"
+            )
         click.echo(f"  now {item.start}-{item.end}: {_short(item.passage)}")
-    click.echo(f"{len(items)} coding(s) need review; resolve with 'review accept ID' or 'review set ID --start --end'")
+    click.echo(
+        f"{len(items)} coding(s) need review; resolve with 'review accept ID' or 'review set ID --start --end'"
+    )
 
 
 def _short(text: str) -> str:
     flat = " ".join(text.split())
-    return json.dumps(flat if len(flat) <= PASSAGE_WIDTH else flat[: PASSAGE_WIDTH - 1] + "…", ensure_ascii=False)
+    return json.dumps(
+        flat if len(flat) <= PASSAGE_WIDTH else flat[: PASSAGE_WIDTH - 1] + "…", ensure_ascii=False
+    )
 
 
 @review.command("accept")

@@ -31,19 +31,38 @@ def survey() -> None:
 @click.option("--council-column", help="Column naming the council (default: council, authority, name, ...).")
 @click.option("--wave-column", help="Column holding the wave number (default: a column called 'wave').")
 @click.option("--wave", type=int, help="Wave of every row, for a file of one wave without a wave column.")
-@click.option("--types", "types_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML file declaring column types and levels, columns to skip.")
-@click.option("--skip-row", "skip_rows", multiple=True, metavar="ROWREF",
-              help="Leave out a row, by number (header = row 1) or by its council spelling. Repeatable.")
-@click.option("--accept", multiple=True, metavar="SPELLING=COUNCIL",
-              help="Match a spelling in the file to a council (code or name); remembered as an alias unless "
-                   "it is ambiguous on its own. Repeatable.")
-@click.option("--accept-fuzzy", is_flag=True,
-              help="Take the closest council for every spelling that matches only by similarity (when one "
-                   "council is clearly closest); remembered as aliases.")
+@click.option(
+    "--types",
+    "types_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML file declaring column types and levels, columns to skip.",
+)
+@click.option(
+    "--skip-row",
+    "skip_rows",
+    multiple=True,
+    metavar="ROWREF",
+    help="Leave out a row, by number (header = row 1) or by its council spelling. Repeatable.",
+)
+@click.option(
+    "--accept",
+    multiple=True,
+    metavar="SPELLING=COUNCIL",
+    help="Match a spelling in the file to a council (code or name); remembered as an alias unless "
+    "it is ambiguous on its own. Repeatable.",
+)
+@click.option(
+    "--accept-fuzzy",
+    is_flag=True,
+    help="Take the closest council for every spelling that matches only by similarity (when one "
+    "council is clearly closest); remembered as aliases.",
+)
 @click.option("--dry-run", is_flag=True, help="Check and count everything, write nothing.")
-@click.option("--encoding", metavar="NAME",
-              help="Read a CSV or TSV file in this encoding (e.g. iso-8859-2) instead of detecting it.")
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    help="Read a CSV or TSV file in this encoding (e.g. iso-8859-2) instead of detecting it.",
+)
 def survey_import(
     file: Path,
     council_column: str | None,
@@ -176,7 +195,8 @@ def _summary_data(summary: svc.VariableSummary) -> dict[str, Any]:
         "source": v.source,
         "councils": summary.councils,
         "waves": [
-            {"wave": w.wave, "n": w.n, "statistics": w.statistics, "counts": dict(w.counts)} for w in summary.waves
+            {"wave": w.wave, "n": w.n, "statistics": w.statistics, "counts": dict(w.counts)}
+            for w in summary.waves
         ],
     }
 
@@ -192,7 +212,11 @@ def _summary_lines(summary: svc.VariableSummary) -> list[dict[str, Any]]:
 
 def _print_summary(summary: svc.VariableSummary) -> None:
     v = summary.variable
-    click.echo(f"{v.name}: {v.type}" + (f" ({v.label})" if v.label else "") + (f", from {v.source}" if v.source else ""))
+    click.echo(
+        f"{v.name}: {v.type}"
+        + (f" ({v.label})" if v.label else "")
+        + (f", from {v.source}" if v.source else "")
+    )
     if v.levels:
         click.echo(f"levels: {' < '.join(v.levels) if v.type == 'ordinal' else ', '.join(v.levels)}")
     if not summary.waves:

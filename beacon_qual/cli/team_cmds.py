@@ -72,14 +72,35 @@ def _write_csv(headers: list[str], rows: list[list]) -> None:
 # -- agreement ----------------------------------------------------------------------------------------------
 @main.command(cls=SpreadCommand)
 @click.option("--coders", multiple=True, required=True, help="Two or more coders: --coders A B [C ...].")
-@click.option("--documents", multiple=True, help="Documents (ids or names); default: every document a chosen coder coded.")
-@click.option("--codes", multiple=True, help="Codes (paths or unique names); default: every code a chosen coder used.")
-@click.option("--unit", type=click.Choice(["sentence", "turn"]), default="sentence", show_default=True,
-              help="Unit for unit-level agreement and alpha.")
-@click.option("--min-share", type=float, default=0.5, show_default=True,
-              help="A unit counts as coded when codings of the code cover at least this share of it.")
-@click.option("--overlap", type=float, default=90.0, show_default=True,
-              help="Segment agreement: least overlap, in percent of the two codings' union.")
+@click.option(
+    "--documents",
+    multiple=True,
+    help="Documents (ids or names); default: every document a chosen coder coded.",
+)
+@click.option(
+    "--codes", multiple=True, help="Codes (paths or unique names); default: every code a chosen coder used."
+)
+@click.option(
+    "--unit",
+    type=click.Choice(["sentence", "turn"]),
+    default="sentence",
+    show_default=True,
+    help="Unit for unit-level agreement and alpha.",
+)
+@click.option(
+    "--min-share",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="A unit counts as coded when codings of the code cover at least this share of it.",
+)
+@click.option(
+    "--overlap",
+    type=float,
+    default=90.0,
+    show_default=True,
+    help="Segment agreement: least overlap, in percent of the two codings' union.",
+)
 @click.option("--explain", is_flag=True, help="Say for each figure its unit, number of units and formula.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
@@ -100,14 +121,24 @@ def agreement(
 
     project = open_project(ctx)
     report = measure(
-        project, _split(coders), documents=_split(documents), codes=_split(codes),
-        unit=unit, min_share=min_share, overlap=overlap,
+        project,
+        _split(coders),
+        documents=_split(documents),
+        codes=_split(codes),
+        unit=unit,
+        min_share=min_share,
+        overlap=overlap,
     )
     if fmt == "json":
         data = {
-            "coders": report.coders, "documents": report.documents, "characters": report.characters,
-            "codes": report.codes, "unit": report.unit_kind, "units": report.units,
-            "min_share": report.min_share, "overlap": report.overlap,
+            "coders": report.coders,
+            "documents": report.documents,
+            "characters": report.characters,
+            "codes": report.codes,
+            "unit": report.unit_kind,
+            "units": report.units,
+            "min_share": report.min_share,
+            "overlap": report.overlap,
             "figures": [f.as_dict() for f in report.figures],
         }
         if explain:
@@ -119,7 +150,17 @@ def agreement(
             headers.append("formula")
         rows = []
         for f in report.figures:
-            row = [f.measure, f.code, ";".join(f.coders), f.value, f.n, f.unit, f.matched, f.unmatched, f.note]
+            row = [
+                f.measure,
+                f.code,
+                ";".join(f.coders),
+                f.value,
+                f.n,
+                f.unit,
+                f.matched,
+                f.unmatched,
+                f.note,
+            ]
             rows.append(row + [MEASURES[f.measure].formula] if explain else row)
         _write_csv(headers, rows)
     else:
@@ -143,14 +184,25 @@ def _short(text: str, width: int = 60) -> str:
 @main.command(cls=SpreadCommand)
 @click.option("--coders", multiple=True, required=True, help="Exactly two coders: --coders A B.")
 @click.option("--document", "documents", multiple=True, help="Only this document (id or name); may repeat.")
-@click.option("--codes", multiple=True, help="Codes (paths or unique names); default: every code either used.")
-@click.option("--min-length", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Leave out passages shorter than this many characters.")
+@click.option(
+    "--codes", multiple=True, help="Codes (paths or unique names); default: every code either used."
+)
+@click.option(
+    "--min-length",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Leave out passages shorter than this many characters.",
+)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def disagreements(
-    ctx: click.Context, coders: tuple[str, ...], documents: tuple[str, ...], codes: tuple[str, ...],
-    min_length: int, fmt: str,
+    ctx: click.Context,
+    coders: tuple[str, ...],
+    documents: tuple[str, ...],
+    codes: tuple[str, ...],
+    min_length: int,
+    fmt: str,
 ) -> None:
     """List the passages two coders coded differently, with both coders' codes."""
     from ..agreement.disagreements import disagreements as find
@@ -160,15 +212,27 @@ def disagreements(
     if len(names) != 2:
         raise BeaconError(f"disagreements compares exactly two coders (got {len(names)}): --coders A B")
     project = open_project(ctx)
-    found = find(project, names[0], names[1], documents=_split(documents), codes=_split(codes), min_length=min_length)
+    found = find(
+        project, names[0], names[1], documents=_split(documents), codes=_split(codes), min_length=min_length
+    )
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in found], ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
         _write_csv(
             ["document_id", "document", "start", "end", f"codes_{names[0]}", f"codes_{names[1]}", "text"],
-            [[d.document_id, d.document, d.start, d.end, "; ".join(d.codes_a), "; ".join(d.codes_b), d.text]
-             for d in found],
+            [
+                [
+                    d.document_id,
+                    d.document,
+                    d.start,
+                    d.end,
+                    "; ".join(d.codes_a),
+                    "; ".join(d.codes_b),
+                    d.text,
+                ]
+                for d in found
+            ],
         )
         return
     if not found:
@@ -194,7 +258,9 @@ def clone(ctx: click.Context, coder: str, out: Path) -> None:
 
     project = open_project(ctx)
     copy = clone_for_coder(project, coder, out)
-    click.echo(f"made {copy.path} for coder {copy.coder!r}; merge it back with 'beacon-qual merge {copy.path}'")
+    click.echo(
+        f"made {copy.path} for coder {copy.coder!r}; merge it back with 'beacon-qual merge {copy.path}'"
+    )
 
 
 @main.command()

@@ -22,7 +22,9 @@ def _demo_path(ctx: click.Context) -> Path:
 @main.command()
 @click.option("--coder", help="Your name as a coder (remembered per project).")
 @click.option("--document", "document", help="Open this document first (id or file name).")
-@click.option("--demo", is_flag=True, help="Build the demo project from transcripts_example/ if missing, open it.")
+@click.option(
+    "--demo", is_flag=True, help="Build the demo project from transcripts_example/ if missing, open it."
+)
 @click.pass_context
 def code(ctx: click.Context, coder: str | None, document: str | None, demo: bool) -> None:
     """Open the coding workbench."""

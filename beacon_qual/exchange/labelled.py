@@ -43,9 +43,9 @@ def decompose(
         marker = f"\n\n{label}: "
         at = rest.rfind(marker)
         if at >= 0:
-            value = rest[at + len(marker):]
+            value = rest[at + len(marker) :]
         elif rest.startswith(f"{label}: "):
-            at, value = 0, rest[len(label) + 2:]
+            at, value = 0, rest[len(label) + 2 :]
         else:
             continue
         check = checks.get(label)

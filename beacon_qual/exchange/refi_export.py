@@ -101,8 +101,9 @@ def _xml_bytes(root: ET.Element) -> bytes:
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n").encode("utf-8")
 
 
-def _sub(parent: ET.Element, tag: str, attrs: dict[str, str | None] | None = None,
-         text: str | None = None) -> ET.Element:
+def _sub(
+    parent: ET.Element, tag: str, attrs: dict[str, str | None] | None = None, text: str | None = None
+) -> ET.Element:
     element = ET.SubElement(parent, tag, {k: v for k, v in (attrs or {}).items() if v is not None})
     if text is not None:
         element.text = text
@@ -148,10 +149,14 @@ class _Writer:
     def project_element(self) -> ET.Element:
         name = self.p.get_meta("name") or self.p.path.stem
         created = self.p.get_meta("created_at")
-        root = ET.Element("Project", {
-            "xmlns": refi.PROJECT_NS, "name": self.clean(name, "project name") or "",
-            "origin": _origin(),
-        })
+        root = ET.Element(
+            "Project",
+            {
+                "xmlns": refi.PROJECT_NS,
+                "name": self.clean(name, "project name") or "",
+                "origin": _origin(),
+            },
+        )
         if refi.is_datetime(created):
             root.set("creationDateTime", created)
         self.users(root)
@@ -177,8 +182,14 @@ class _Writer:
         if rows:
             users = _sub(root, "Users")
             for row in rows:
-                _sub(users, "User", {"guid": self.guid("coders", row["id"]),
-                                     "name": self.clean(row["name"], f"coder {row['name']!r}")})
+                _sub(
+                    users,
+                    "User",
+                    {
+                        "guid": self.guid("coders", row["id"]),
+                        "name": self.clean(row["name"], f"coder {row['name']!r}"),
+                    },
+                )
             self.count("coders", len(rows))
 
     # -- codes --------------------------------------------------------------------------------------
@@ -195,18 +206,26 @@ class _Writer:
 
     def code(self, parent: ET.Element, row: Any, kids: dict, with_notes: bool) -> None:
         label = f"code {row['name']!r}"
-        attrs = {"guid": self.guid("codes", row["id"]), "name": self.clean(row["name"], label),
-                 "isCodable": "true" if row["codable"] else "false"}
+        attrs = {
+            "guid": self.guid("codes", row["id"]),
+            "name": self.clean(row["name"], label),
+            "isCodable": "true" if row["codable"] else "false",
+        }
         if refi.is_rgb(row["colour"]):
             attrs["color"] = row["colour"]
         elif row["colour"]:
             self.lost(f"{label}: colour {row['colour']!r} is not an RGB colour")
         element = _sub(parent, "Code", attrs)
         keywords = row["keywords"] if row["keywords"] not in (None, "", "[]") else None
-        description = compose(row["description"], [
-            ("Inclusion", row["inclusion"]), ("Exclusion", row["exclusion"]),
-            ("Example", row["example"]), ("Keywords", keywords),
-        ])
+        description = compose(
+            row["description"],
+            [
+                ("Inclusion", row["inclusion"]),
+                ("Exclusion", row["exclusion"]),
+                ("Example", row["example"]),
+                ("Keywords", keywords),
+            ],
+        )
         if description:
             _sub(element, "Description", text=self.clean(description, f"description of {label}"))
         if with_notes:
@@ -224,26 +243,41 @@ class _Writer:
             return
         element = _sub(root, "Variables")
         for row in rows:
-            waves = [r[0] for r in self.p.execute(
-                "SELECT DISTINCT wave FROM case_values WHERE variable_id = ? ORDER BY wave", (row["id"],))]
+            waves = [
+                r[0]
+                for r in self.p.execute(
+                    "SELECT DISTINCT wave FROM case_values WHERE variable_id = ? ORDER BY wave", (row["id"],)
+                )
+            ]
             per_wave = waves not in ([], [1])
             for wave in waves if per_wave else [1]:
-                guid = (refi.derived_guid("variable-wave", f"{row['uuid']}:{wave}") if per_wave
-                        else refi.export_guid(row["uuid"]))
+                guid = (
+                    refi.derived_guid("variable-wave", f"{row['uuid']}:{wave}")
+                    if per_wave
+                    else refi.export_guid(row["uuid"])
+                )
                 name = refi.wave_variable_name(row["name"], wave) if per_wave else row["name"]
                 kind = self.refi_type(row, wave)
                 self.wave_variables[(row["id"], wave)] = (guid, kind)
-                variable = _sub(element, "Variable", {
-                    "guid": guid, "name": self.clean(name, f"variable {name!r}"), "typeOfVariable": kind})
-                description = compose(row["label"], [
-                    ("Type", row["type"]), ("Levels", row["levels"]), ("Source", row["source"])])
-                _sub(variable, "Description", text=self.clean(description, f"description of variable {name!r}"))
+                variable = _sub(
+                    element,
+                    "Variable",
+                    {"guid": guid, "name": self.clean(name, f"variable {name!r}"), "typeOfVariable": kind},
+                )
+                description = compose(
+                    row["label"],
+                    [("Type", row["type"]), ("Levels", row["levels"]), ("Source", row["source"])],
+                )
+                _sub(
+                    variable, "Description", text=self.clean(description, f"description of variable {name!r}")
+                )
                 self.count("variables")
 
     def refi_type(self, variable: Any, wave: int) -> str:
         values = self.p.execute(
             "SELECT value_num, value_text FROM case_values WHERE variable_id = ? AND wave = ?",
-            (variable["id"], wave)).fetchall()
+            (variable["id"], wave),
+        ).fetchall()
         kind = variable["type"]
         if kind == "numeric":
             whole = all(v[0] is None or (math.isfinite(v[0]) and v[0] == int(v[0])) for v in values)
@@ -265,28 +299,45 @@ class _Writer:
         element = _sub(root, "Cases")
         for row in rows:
             label = f"case {row['name']!r}"
-            case = _sub(element, "Case", {"guid": self.guid("cases", row["id"]), "name": self.clean(row["name"], label)})
-            description = compose(None, [
-                ("Code", row["code"]), ("GSS code", row["gss_code"]), ("ONS code", row["ons_code"]),
-                ("Short name", row["short_name"]), ("Type", row["type"]), ("Region", row["region"]),
-            ])
+            case = _sub(
+                element,
+                "Case",
+                {"guid": self.guid("cases", row["id"]), "name": self.clean(row["name"], label)},
+            )
+            description = compose(
+                None,
+                [
+                    ("Code", row["code"]),
+                    ("GSS code", row["gss_code"]),
+                    ("ONS code", row["ons_code"]),
+                    ("Short name", row["short_name"]),
+                    ("Type", row["type"]),
+                    ("Region", row["region"]),
+                ],
+            )
             if description:
                 _sub(case, "Description", text=self.clean(description, f"description of {label}"))
             self.case_values(case, row)
-            for document in self.p.execute("SELECT id FROM documents WHERE case_id = ? ORDER BY id", (row["id"],)):
+            for document in self.p.execute(
+                "SELECT id FROM documents WHERE case_id = ? ORDER BY id", (row["id"],)
+            ):
                 _sub(case, "SourceRef", {"targetGUID": self.guid("documents", document["id"])})
             self.count("cases")
 
     def case_values(self, case: ET.Element, row: Any) -> None:
         values = self.p.execute(
             "SELECT cv.*, v.name, v.type, v.levels FROM case_values cv JOIN variables v ON v.id = cv.variable_id"
-            " WHERE cv.case_id = ? ORDER BY v.name, cv.wave", (row["id"],)).fetchall()
+            " WHERE cv.case_id = ? ORDER BY v.name, cv.wave",
+            (row["id"],),
+        ).fetchall()
         for value in values:
             guid, kind = self.wave_variables[(value["variable_id"], value["wave"])]
             text = self.value_text(value, kind)
             if text is None:
-                self.lost(f"value of {value['name']!r} (wave {value['wave']}) for case {row['name']!r}: "
-                          "it is missing or not a finite number")
+                self.lost(
+                    f"value of {value['name']!r} (wave {value['wave']}) for case {row['name']!r}: "
+                    "it is missing or not a finite number"
+                )
                 continue
             element = _sub(case, "VariableValue")
             _sub(element, "VariableRef", {"targetGUID": guid})
@@ -311,7 +362,8 @@ class _Writer:
     def sources(self, root: ET.Element) -> None:
         rows = self.p.execute(
             "SELECT id, name, text, phase, role, interview_date, interviewer, respondent, imported_at"
-            " FROM documents ORDER BY id").fetchall()
+            " FROM documents ORDER BY id"
+        ).fetchall()
         if not rows:
             return
         element = _sub(root, "Sources")
@@ -319,20 +371,31 @@ class _Writer:
         for row in rows:
             label = f"document {row['name']!r}"
             guid = self.guid("documents", row["id"])
-            source = _sub(element, "TextSource", {
-                "guid": guid, "name": self.clean(row["name"], label),
-                "plainTextPath": f"{refi.INTERNAL}{guid}.txt",
-                "creationDateTime": row["imported_at"] if refi.is_datetime(row["imported_at"]) else None,
-            })
-            description = compose(None, [
-                ("Phase", None if row["phase"] is None else str(row["phase"])), ("Role", row["role"]),
-                ("Interview date", row["interview_date"]), ("Interviewer", row["interviewer"]),
-                ("Respondent", row["respondent"]),
-            ])
+            source = _sub(
+                element,
+                "TextSource",
+                {
+                    "guid": guid,
+                    "name": self.clean(row["name"], label),
+                    "plainTextPath": f"{refi.INTERNAL}{guid}.txt",
+                    "creationDateTime": row["imported_at"] if refi.is_datetime(row["imported_at"]) else None,
+                },
+            )
+            description = compose(
+                None,
+                [
+                    ("Phase", None if row["phase"] is None else str(row["phase"])),
+                    ("Role", row["role"]),
+                    ("Interview date", row["interview_date"]),
+                    ("Interviewer", row["interviewer"]),
+                    ("Respondent", row["respondent"]),
+                ],
+            )
             if description:
                 _sub(source, "Description", text=self.clean(description, f"description of {label}"))
             codings = self.p.execute(
-                "SELECT * FROM codings WHERE document_id = ? ORDER BY start, end, id", (row["id"],)).fetchall()
+                "SELECT * FROM codings WHERE document_id = ? ORDER BY start, end, id", (row["id"],)
+            ).fetchall()
             for coding in codings:
                 self.selection(source, coding, row["text"])
                 review += coding["status"] == "review"
@@ -343,20 +406,29 @@ class _Writer:
             self.lost(f"{review} coding(s) marked for review: REFI-QDA has no review mark")
         revisions = self.p.scalar("SELECT count(*) FROM document_revisions")
         if revisions:
-            self.lost(f"{revisions} earlier text revision(s) of documents: only the current texts are exported")
+            self.lost(
+                f"{revisions} earlier text revision(s) of documents: only the current texts are exported"
+            )
 
     def selection(self, source: ET.Element, coding: Any, text: str) -> None:
         guid = self.guid("codings", coding["id"])
-        preview = refi.xml_safe(" ".join(text[coding["start"]:coding["end"]].split()))
+        preview = refi.xml_safe(" ".join(text[coding["start"] : coding["end"]].split()))
         if len(preview) > PREVIEW_LENGTH:
-            preview = preview[:PREVIEW_LENGTH - 1] + "\u2026"
+            preview = preview[: PREVIEW_LENGTH - 1] + "\u2026"
         user = self.user_guid(coding["coder_id"])
         created = coding["created_at"] if refi.is_datetime(coding["created_at"]) else None
-        selection = _sub(source, "PlainTextSelection", {
-            "guid": refi.derived_guid("selection", guid), "name": preview,
-            "startPosition": str(coding["start"]), "endPosition": str(coding["end"]),
-            "creatingUser": user, "creationDateTime": created,
-        })
+        selection = _sub(
+            source,
+            "PlainTextSelection",
+            {
+                "guid": refi.derived_guid("selection", guid),
+                "name": preview,
+                "startPosition": str(coding["start"]),
+                "endPosition": str(coding["end"]),
+                "creatingUser": user,
+                "creationDateTime": created,
+            },
+        )
         if coding["memo"]:
             _sub(selection, "Description", text=self.clean(coding["memo"], f"memo of coding {coding['id']}"))
         element = _sub(selection, "Coding", {"guid": guid, "creatingUser": user, "creationDateTime": created})
@@ -389,8 +461,10 @@ class _Writer:
                 elif target_type == "case" and self.p.one("SELECT 1 FROM cases WHERE id = ?", (target_id,)):
                     links.append((memo, target_id))
                 else:
-                    self.lost(f"memo {memo['title'] or memo['id']!r}: its {target_type} no longer exists, "
-                              "so its note is attached to nothing")
+                    self.lost(
+                        f"memo {memo['title'] or memo['id']!r}: its {target_type} no longer exists, "
+                        "so its note is attached to nothing"
+                    )
         if self.note_memos:
             element = _sub(root, "Notes")
             for memo in self.note_memos:
@@ -398,19 +472,30 @@ class _Writer:
         if links:
             element = _sub(root, "Links")
             for memo, case_id in links:
-                _sub(element, "Link", {
-                    "guid": refi.derived_guid("memo-link", memo["uuid"]), "name": refi.MEMO_LINK_NAME,
-                    "direction": "OneWay", "originGUID": self.guid("memos", memo["id"]),
-                    "targetGUID": self.guid("cases", case_id),
-                })
+                _sub(
+                    element,
+                    "Link",
+                    {
+                        "guid": refi.derived_guid("memo-link", memo["uuid"]),
+                        "name": refi.MEMO_LINK_NAME,
+                        "direction": "OneWay",
+                        "originGUID": self.guid("memos", memo["id"]),
+                        "targetGUID": self.guid("cases", case_id),
+                    },
+                )
 
     def note_element(self, parent: ET.Element, memo: Any) -> None:
         guid = self.guid("memos", memo["id"])
-        _sub(parent, "Note", {
-            "guid": guid, "name": self.clean(memo["title"], f"title of memo {memo['id']}"),
-            "plainTextPath": f"{refi.INTERNAL}{guid}.txt",
-            "creatingUser": self.user_guid(memo["coder_id"]),
-            "creationDateTime": memo["created_at"] if refi.is_datetime(memo["created_at"]) else None,
-            "modifiedDateTime": memo["updated_at"] if refi.is_datetime(memo["updated_at"]) else None,
-        })
+        _sub(
+            parent,
+            "Note",
+            {
+                "guid": guid,
+                "name": self.clean(memo["title"], f"title of memo {memo['id']}"),
+                "plainTextPath": f"{refi.INTERNAL}{guid}.txt",
+                "creatingUser": self.user_guid(memo["coder_id"]),
+                "creationDateTime": memo["created_at"] if refi.is_datetime(memo["created_at"]) else None,
+                "modifiedDateTime": memo["updated_at"] if refi.is_datetime(memo["updated_at"]) else None,
+            },
+        )
         self.count("memos")

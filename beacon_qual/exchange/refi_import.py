@@ -93,7 +93,9 @@ class _Importer:
         self.p = project
         self.data = data
         self.fallback_coder = fallback_coder
-        self.report = ImportReport(file=data.label, not_carried=list(data.not_carried), notes=list(data.warnings))
+        self.report = ImportReport(
+            file=data.label, not_carried=list(data.not_carried), notes=list(data.warnings)
+        )
         self.coders: dict[str, int] = {}
         self.codes: dict[str, int] = {}
         self.variables: dict[str, _Variable] = {}
@@ -127,17 +129,28 @@ class _Importer:
             self.report.notes.append(
                 f"{self.unattributed} coding(s) named no coder; they are recorded under {self.fallback_coder!r}"
             )
-        self.p.audit("import", "project", None, after={
-            "format": self.data.kind, "file": self.data.label, "name": self.data.name, "origin": self.data.origin,
-            "added": dict(self.report.added), "matched": dict(self.report.matched),
-            "not_carried": len(self.report.not_carried),
-        })
+        self.p.audit(
+            "import",
+            "project",
+            None,
+            after={
+                "format": self.data.kind,
+                "file": self.data.label,
+                "name": self.data.name,
+                "origin": self.data.origin,
+                "added": dict(self.report.added),
+                "matched": dict(self.report.matched),
+                "not_carried": len(self.report.not_carried),
+            },
+        )
 
     # -- rows and their audit ---------------------------------------------------------------
     def _insert(self, table: str, row: dict[str, Any], *, what: str, coder_id: int | None = None) -> int:
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        row_id = self.p.execute(f"INSERT INTO {table}({columns}) VALUES ({marks})", list(row.values())).lastrowid
+        row_id = self.p.execute(
+            f"INSERT INTO {table}({columns}) VALUES ({marks})", list(row.values())
+        ).lastrowid
         logged = {k: v for k, v in row.items() if k != "text" or table != "documents"}
         self.p.audit("import", table, row_id, after=logged, coder_id=coder_id)
         self.report.added[what] += 1
@@ -151,7 +164,9 @@ class _Importer:
         if row is not None:
             self.report.matched["coders"] += 1
             return row[0]
-        return self._insert("coders", {"uuid": guid or new_uuid(), "name": name, "created_at": now()}, what="coders")
+        return self._insert(
+            "coders", {"uuid": guid or new_uuid(), "name": name, "created_at": now()}, what="coders"
+        )
 
     def _coder_for(self, *guids: str | None) -> int:
         for guid in (*guids, self.data.creating_user):
@@ -179,7 +194,8 @@ class _Importer:
         row = self.p.one("SELECT id FROM codes WHERE uuid = ?", (code.guid,))
         if row is None:
             row = self.p.one(
-                "SELECT id FROM codes WHERE coalesce(parent_id, 0) = ? AND name = ?", (parent_id or 0, code.name)
+                "SELECT id FROM codes WHERE coalesce(parent_id, 0) = ? AND name = ?",
+                (parent_id or 0, code.name),
             )
             row = row if row is not None and row[0] in self.pre_existing_codes else None
         if row is not None:
@@ -189,18 +205,32 @@ class _Importer:
             code.name, "SELECT 1 FROM codes WHERE coalesce(parent_id, 0) = ? AND name = ?", (parent_id or 0,)
         )
         if name != code.name:
-            self.report.notes.append(f"code {code.name!r} appears twice under one parent; the second is {name!r}")
+            self.report.notes.append(
+                f"code {code.name!r} appears twice under one parent; the second is {name!r}"
+            )
         body, fields = decompose(code.description, refi.CODE_FIELDS, {"Keywords": refi.is_keyword_list})
         order = self.p.scalar(
-            "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?", (parent_id or 0,)
+            "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?",
+            (parent_id or 0,),
         )
-        return self._insert("codes", {
-            "uuid": code.guid, "parent_id": parent_id, "name": name, "description": body,
-            "inclusion": fields.get("Inclusion"), "exclusion": fields.get("Exclusion"),
-            "example": fields.get("Example"), "colour": self._colour(code),
-            "keywords": fields.get("Keywords", "[]"), "codable": int(code.codable),
-            "sort_order": order, "created_at": now(),
-        }, what="codes")
+        return self._insert(
+            "codes",
+            {
+                "uuid": code.guid,
+                "parent_id": parent_id,
+                "name": name,
+                "description": body,
+                "inclusion": fields.get("Inclusion"),
+                "exclusion": fields.get("Exclusion"),
+                "example": fields.get("Example"),
+                "colour": self._colour(code),
+                "keywords": fields.get("Keywords", "[]"),
+                "codable": int(code.codable),
+                "sort_order": order,
+                "created_at": now(),
+            },
+            what="codes",
+        )
 
     def _colour(self, code: RefiCode) -> str | None:
         colour = (code.colour or "").strip()
@@ -229,7 +259,11 @@ class _Importer:
                 )
                 continue
             name, wave = refi.split_wave_name(variable.name)
-            known = seen.get(name) or self._existing_variable(name, variable) or self._new_variable(name, variable)
+            known = (
+                seen.get(name)
+                or self._existing_variable(name, variable)
+                or self._new_variable(name, variable)
+            )
             seen[name] = known
             self.variables[variable.guid] = _Variable(known.id, name, known.type, known.levels, wave)
 
@@ -244,17 +278,26 @@ class _Importer:
                 f"variable {name!r} is {row['type']} in this project and {kind} in "
                 f"{self.data.label}; its values are read as {row['type']}"
             )
-        return _Variable(row["id"], name, row["type"], json.loads(row["levels"]) if row["levels"] else None, 1)
+        return _Variable(
+            row["id"], name, row["type"], json.loads(row["levels"]) if row["levels"] else None, 1
+        )
 
     def _new_variable(self, name: str, variable: RefiVariable) -> _Variable:
         kind, levels, (label, source) = _variable_fields(variable)
         plain = name == variable.name
         taken = self.p.one("SELECT 1 FROM variables WHERE uuid = ?", (variable.guid,))
-        variable_id = self._insert("variables", {
-            "uuid": variable.guid if plain and taken is None else new_uuid(), "name": name,
-            "type": kind, "levels": levels, "label": label,
-            "source": source or f"REFI-QDA: {self.data.label}",
-        }, what="variables")
+        variable_id = self._insert(
+            "variables",
+            {
+                "uuid": variable.guid if plain and taken is None else new_uuid(),
+                "name": name,
+                "type": kind,
+                "levels": levels,
+                "label": label,
+                "source": source or f"REFI-QDA: {self.data.label}",
+            },
+            what="variables",
+        )
         return _Variable(variable_id, name, kind, json.loads(levels) if levels else None, 1)
 
     # -- cases --------------------------------------------------------------------------------------
@@ -266,16 +309,33 @@ class _Importer:
             self.report.matched["cases"] += 1
             case_id = found
         else:
-            case_id = self._insert("cases", {
-                "uuid": case.guid, "code": fields.get("Code"), "gss_code": fields.get("GSS code"),
-                "ons_code": fields.get("ONS code"), "name": name, "short_name": fields.get("Short name"),
-                "type": fields.get("Type"), "region": fields.get("Region"), "created_at": now(),
-            }, what="cases")
+            case_id = self._insert(
+                "cases",
+                {
+                    "uuid": case.guid,
+                    "code": fields.get("Code"),
+                    "gss_code": fields.get("GSS code"),
+                    "ons_code": fields.get("ONS code"),
+                    "name": name,
+                    "short_name": fields.get("Short name"),
+                    "type": fields.get("Type"),
+                    "region": fields.get("Region"),
+                    "created_at": now(),
+                },
+                what="cases",
+            )
             if self.has_register:
                 self.report.notes.append(f"case {name!r} is not in the council register; it was added")
         if body:
-            self._memo_row(refi.derived_guid("description", f"{case.guid}\n{body}"), "case", case_id, None,
-                           "Description", body, None)
+            self._memo_row(
+                refi.derived_guid("description", f"{case.guid}\n{body}"),
+                "case",
+                case_id,
+                None,
+                "Description",
+                body,
+                None,
+            )
         return case_id
 
     def _existing_case(self, guid: str, code: str | None, name: str) -> int | None:
@@ -309,8 +369,18 @@ class _Importer:
         for note in source.note_refs:
             self._target(note, "document", document_id, f"document {source.name!r}")
         for selection in source.selections:
-            ids = [self._coding(c, document_id, selection.start, selection.end, selection.description,
-                                (selection.user, source.user), selection.created) for c in selection.codings]
+            ids = [
+                self._coding(
+                    c,
+                    document_id,
+                    selection.start,
+                    selection.end,
+                    selection.description,
+                    (selection.user, source.user),
+                    selection.created,
+                )
+                for c in selection.codings
+            ]
             ids = [i for i in ids if i is not None]
             if ids:
                 self.selections[selection.guid] = ids[0]
@@ -335,7 +405,9 @@ class _Importer:
                 return row["id"]
         if by_text is not None and by_uuid is None:
             self.report.matched["documents"] += 1
-            self.report.notes.append(f"source {source.name!r} has the same text as document {by_text['name']!r}")
+            self.report.notes.append(
+                f"source {source.name!r} has the same text as document {by_text['name']!r}"
+            )
             return by_text["id"]
         uuid = source.guid if by_uuid is None else new_uuid()
         name = self._free_name(source.name, "SELECT 1 FROM documents WHERE name = ?", ())
@@ -344,27 +416,53 @@ class _Importer:
                 f"source {source.name!r} differs from the project's document of that "
                 f"{'GUID' if by_uuid is not None else 'name'}; it was added as {name!r}"
             )
-        parsed = ParsedTranscript(name=name, source_path=source.origin, source_format=source.text_format,
-                                  source_encoding=source.encoding, text=source.text, metadata=Metadata())
-        document_id = self._insert("documents", {
-            "uuid": uuid, "name": name, "text": source.text, "sha256": sha,
-            "case_id": self._case_of(source.guid),
-            "phase": int(fields["Phase"]) if "Phase" in fields else None,
-            "role": fields.get("Role"), "interview_date": fields.get("Interview date"),
-            "interviewer": fields.get("Interviewer"), "respondent": fields.get("Respondent"),
-            "source_path": f"{self.data.label}!{source.origin}", "source_format": source.text_format,
-            "source_encoding": source.encoding, "word_count": parsed.word_count,
-            "imported_at": now(),
-        }, what="documents")
+        parsed = ParsedTranscript(
+            name=name,
+            source_path=source.origin,
+            source_format=source.text_format,
+            source_encoding=source.encoding,
+            text=source.text,
+            metadata=Metadata(),
+        )
+        document_id = self._insert(
+            "documents",
+            {
+                "uuid": uuid,
+                "name": name,
+                "text": source.text,
+                "sha256": sha,
+                "case_id": self._case_of(source.guid),
+                "phase": int(fields["Phase"]) if "Phase" in fields else None,
+                "role": fields.get("Role"),
+                "interview_date": fields.get("Interview date"),
+                "interviewer": fields.get("Interviewer"),
+                "respondent": fields.get("Respondent"),
+                "source_path": f"{self.data.label}!{source.origin}",
+                "source_format": source.text_format,
+                "source_encoding": source.encoding,
+                "word_count": parsed.word_count,
+                "imported_at": now(),
+            },
+            what="documents",
+        )
         self._units(document_id, parsed)
         if body:
-            self._memo_row(refi.derived_guid("description", f"{source.guid}\n{body}"), "document", document_id,
-                           None, "Description", body, None)
+            self._memo_row(
+                refi.derived_guid("description", f"{source.guid}\n{body}"),
+                "document",
+                document_id,
+                None,
+                "Description",
+                body,
+                None,
+            )
         return document_id
 
     def _units(self, document_id: int, parsed: ParsedTranscript) -> None:
         """Speaker turns and sentences, found the way transcript import finds them."""
-        rows = [(document_id, "turn", seq, t.start, t.end, t.speaker) for seq, t in enumerate(parsed.turns, 1)]
+        rows = [
+            (document_id, "turn", seq, t.start, t.end, t.speaker) for seq, t in enumerate(parsed.turns, 1)
+        ]
         rows += [(document_id, "sentence", seq, a, b, None) for seq, (a, b) in enumerate(parsed.sentences, 1)]
         self.p.conn.executemany(
             "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, ?, ?, ?, ?, ?)", rows
@@ -372,8 +470,14 @@ class _Importer:
 
     # -- codings --------------------------------------------------------------------------------------
     def _coding(
-        self, coding: RefiCoding, document_id: int, start: int, end: int, memo: str | None,
-        users: tuple[str | None, ...], created: str | None,
+        self,
+        coding: RefiCoding,
+        document_id: int,
+        start: int,
+        end: int,
+        memo: str | None,
+        users: tuple[str | None, ...],
+        created: str | None,
     ) -> int | None:
         code_id = self.codes.get(coding.code or "")
         if code_id is None:
@@ -391,11 +495,21 @@ class _Importer:
             coding_id = existing[0]
         else:
             memo = normalise(memo).text.strip() if memo else None
-            coding_id = self._insert("codings", {
-                "uuid": coding.guid, "document_id": document_id, "code_id": code_id, "coder_id": coder_id,
-                "start": start, "end": end, "memo": memo or None,
-                "created_at": coding.created or created or now(),
-            }, what="codings", coder_id=coder_id)
+            coding_id = self._insert(
+                "codings",
+                {
+                    "uuid": coding.guid,
+                    "document_id": document_id,
+                    "code_id": code_id,
+                    "coder_id": coder_id,
+                    "start": start,
+                    "end": end,
+                    "memo": memo or None,
+                    "created_at": coding.created or created or now(),
+                },
+                what="codings",
+                coder_id=coder_id,
+            )
         self.codings[coding.guid] = coding_id
         for note in coding.note_refs:
             self._target(note, "coding", coding_id, f"coding {coding.guid}")
@@ -421,8 +535,13 @@ class _Importer:
                 )
 
     def _linkable(self, guid: str) -> tuple[str, int | None, str] | None:
-        for kind, table in (("case", self.cases), ("document", self.documents), ("code", self.codes),
-                            ("coding", self.codings), ("coding", self.selections)):
+        for kind, table in (
+            ("case", self.cases),
+            ("document", self.documents),
+            ("code", self.codes),
+            ("coding", self.codings),
+            ("coding", self.selections),
+        ):
             if guid in table:
                 return kind, table[guid], self.labels.get(guid, f"{kind} {guid}")
         return None
@@ -464,18 +583,43 @@ class _Importer:
             self._memo_row(note.guid, target_type, target_id, coder_id, note.name, text, note.created)
         description = normalise(self.data.description or "").text.strip()
         if description:
-            self._memo_row(refi.derived_guid("description", f"{self.data.label}\n{description}"), "project", None,
-                           None, "Project description", description, None)
+            self._memo_row(
+                refi.derived_guid("description", f"{self.data.label}\n{description}"),
+                "project",
+                None,
+                None,
+                "Project description",
+                description,
+                None,
+            )
 
-    def _memo_row(self, uuid: str, target_type: str, target_id: int | None, coder_id: int | None,
-                  title: str | None, text: str, created: str | None) -> None:
+    def _memo_row(
+        self,
+        uuid: str,
+        target_type: str,
+        target_id: int | None,
+        coder_id: int | None,
+        title: str | None,
+        text: str,
+        created: str | None,
+    ) -> None:
         if self.p.one("SELECT 1 FROM memos WHERE uuid = ?", (uuid,)) is not None:
             self.report.matched["memos"] += 1
             return
-        self._insert("memos", {
-            "uuid": uuid, "target_type": target_type, "target_id": target_id, "coder_id": coder_id,
-            "title": title, "text": text, "created_at": created or now(),
-        }, what="memos", coder_id=coder_id)
+        self._insert(
+            "memos",
+            {
+                "uuid": uuid,
+                "target_type": target_type,
+                "target_id": target_id,
+                "coder_id": coder_id,
+                "title": title,
+                "text": text,
+                "created_at": created or now(),
+            },
+            what="memos",
+            coder_id=coder_id,
+        )
 
     # -- case values ------------------------------------------------------------------------------------
     def _case_values(self, case: RefiCase) -> None:
@@ -496,8 +640,14 @@ class _Importer:
                 continue
             self._case_value(case, case_id, variable, value_num, value_text)
 
-    def _case_value(self, case: RefiCase, case_id: int, variable: _Variable,
-                    value_num: float | None, value_text: str | None) -> None:
+    def _case_value(
+        self,
+        case: RefiCase,
+        case_id: int,
+        variable: _Variable,
+        value_num: float | None,
+        value_text: str | None,
+    ) -> None:
         key = (variable.id, case_id, variable.wave)
         row = self.p.one(
             "SELECT value_num, value_text FROM case_values WHERE variable_id=? AND case_id=? AND wave=?", key
@@ -510,17 +660,29 @@ class _Importer:
                     f"{row['value_text'] if row['value_text'] is not None else row['value_num']}; kept"
                 )
             return
-        self._insert("case_values", {
-            "variable_id": variable.id, "case_id": case_id, "wave": variable.wave,
-            "value_num": value_num, "value_text": value_text,
-        }, what="case values")
+        self._insert(
+            "case_values",
+            {
+                "variable_id": variable.id,
+                "case_id": case_id,
+                "wave": variable.wave,
+                "value_num": value_num,
+                "value_text": value_text,
+            },
+            what="case values",
+        )
 
 
 def _variable_fields(variable: RefiVariable) -> tuple[str, str | None, tuple[str | None, str | None]]:
     """(type, levels as JSON, (label, source)) of a REFI variable, from its Description when we wrote it."""
-    body, fields = decompose(variable.description, refi.VARIABLE_FIELDS, {
-        "Type": lambda v: v in refi.VARIABLE_TYPES, "Levels": refi.is_keyword_list,
-    })
+    body, fields = decompose(
+        variable.description,
+        refi.VARIABLE_FIELDS,
+        {
+            "Type": lambda v: v in refi.VARIABLE_TYPES,
+            "Levels": refi.is_keyword_list,
+        },
+    )
     kind = fields.get("Type") or _REFI_TYPES.get(variable.kind, "text")
     return kind, fields.get("Levels"), (body, fields.get("Source"))
 
@@ -551,4 +713,3 @@ def _stored_value(value: RefiValue, variable: _Variable) -> tuple[float | None, 
     if kind == "date":
         return None, text.strip()
     return None, text
-

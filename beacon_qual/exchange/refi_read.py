@@ -31,8 +31,14 @@ OTHER_SOURCES = {
     "AudioSource": "audio source",
     "VideoSource": "video source",
 }
-_SELECTION_TAGS = {"PlainTextSelection", "PictureSelection", "PDFSelection", "AudioSelection",
-                   "VideoSelection", "TranscriptSelection"}
+_SELECTION_TAGS = {
+    "PlainTextSelection",
+    "PictureSelection",
+    "PDFSelection",
+    "AudioSelection",
+    "VideoSelection",
+    "TranscriptSelection",
+}
 
 
 @dataclass
@@ -197,15 +203,17 @@ def _codes(parent: Element, refi: RefiProject) -> list[RefiCode]:
         if name is None:
             name = "(unnamed code)"
             refi.warnings.append("a code without a name was called '(unnamed code)'")
-        result.append(RefiCode(
-            guid=normal_guid(element.get("guid")) or new_uuid(),
-            name=name,
-            codable=(element.get("isCodable") or "true").strip().lower() not in ("false", "0"),
-            colour=element.get("color"),
-            description=child_text(element, "Description"),
-            children=_codes(element, refi),
-            note_refs=_refs(element, "NoteRef"),
-        ))
+        result.append(
+            RefiCode(
+                guid=normal_guid(element.get("guid")) or new_uuid(),
+                name=name,
+                codable=(element.get("isCodable") or "true").strip().lower() not in ("false", "0"),
+                colour=element.get("color"),
+                description=child_text(element, "Description"),
+                children=_codes(element, refi),
+                note_refs=_refs(element, "NoteRef"),
+            )
+        )
     return result
 
 
@@ -216,7 +224,9 @@ def _check_unique_guids(codes: list[RefiCode], label: str) -> None:
     while stack:
         code = stack.pop()
         if code.guid in seen:
-            raise BeaconError(f"{label}: codes {seen[code.guid]!r} and {code.name!r} have the same GUID {code.guid}")
+            raise BeaconError(
+                f"{label}: codes {seen[code.guid]!r} and {code.name!r} have the same GUID {code.guid}"
+            )
         seen[code.guid] = code.name
         stack.extend(code.children[::-1])
 
@@ -226,9 +236,7 @@ def _sets(sets: Element | None, refi: RefiProject) -> None:
         return
     for item in children(sets, "Set"):
         members = sum(1 for member in item if member.tag.startswith("Member"))
-        refi.not_carried.append(
-            f"set {item.get('name')!r} ({members} members): beacon-qual has no sets"
-        )
+        refi.not_carried.append(f"set {item.get('name')!r} ({members} members): beacon-qual has no sets")
 
 
 def _refs(element: Element, tag: str) -> list[str]:
@@ -277,7 +285,9 @@ class _ProjectReader:
     def read(self) -> RefiProject:
         root = parse_xml(self.archive.read(self.qde), f"{self.label}: {self.qde}")
         if root.tag != "Project":
-            raise BeaconError(f"{self.label}: {self.qde} is not a REFI-QDA project (root element <{root.tag}>)")
+            raise BeaconError(
+                f"{self.label}: {self.qde} is not a REFI-QDA project (root element <{root.tag}>)"
+            )
         refi = self.refi
         refi.name = root.get("name")
         refi.origin = root.get("origin")
@@ -333,13 +343,15 @@ class _ProjectReader:
                 self.refi.not_carried.append(
                     f"case {name!r} holds {selections} selection(s) rather than whole sources: not supported"
                 )
-            cases.append(RefiCase(
-                guid=normal_guid(item.get("guid")) or new_uuid(),
-                name=name,
-                description=child_text(item, "Description"),
-                values=_values(item),
-                sources=_refs(item, "SourceRef"),
-            ))
+            cases.append(
+                RefiCase(
+                    guid=normal_guid(item.get("guid")) or new_uuid(),
+                    name=name,
+                    description=child_text(item, "Description"),
+                    values=_values(item),
+                    sources=_refs(item, "SourceRef"),
+                )
+            )
         return cases
 
     # -- sources ---------------------------------------------------------------------------------
@@ -452,14 +464,17 @@ class _ProjectReader:
             return None
         path = path.strip()
         if path.lower().startswith("internal://"):
-            path = path[len("internal://"):]
+            path = path[len("internal://") :]
         elif "://" in path:
             return None
         return self.members.get(member_key(path))
 
     def _selection(
-        self, element: Element, span: tuple[int | None, int | None, str | None],
-        text: NormalisedText, source: str,
+        self,
+        element: Element,
+        span: tuple[int | None, int | None, str | None],
+        text: NormalisedText,
+        source: str,
     ) -> RefiSelection | None:
         start, end, name = span
         label = f"selection {name or element.get('guid')!r} in {source!r}"
@@ -475,7 +490,9 @@ class _ProjectReader:
         elif not codings:
             notes = len(children(element, "NoteRef")) + (child(element, "Description") is not None)
             extra = f", with {notes} comment(s) or note(s)" if notes else ""
-            self.refi.not_carried.append(f"{label} has no codes{extra}: beacon-qual keeps coded passages only")
+            self.refi.not_carried.append(
+                f"{label} has no codes{extra}: beacon-qual keeps coded passages only"
+            )
         else:
             return RefiSelection(
                 guid=normal_guid(element.get("guid")) or new_uuid(),
@@ -508,8 +525,11 @@ class _ProjectReader:
                 self.refi.not_carried.append(f"note {name or guid!r}: its text is not in the archive")
                 self.refi.skipped_guids[guid] = f"note {name or guid!r}"
                 continue
-            notes.append(RefiNote(guid, name, loaded, normal_guid(item.get("creatingUser")),
-                                  item.get("creationDateTime")))
+            notes.append(
+                RefiNote(
+                    guid, name, loaded, normal_guid(item.get("creatingUser")), item.get("creationDateTime")
+                )
+            )
         return notes
 
     def _note_text(self, item: Element) -> str | None:
@@ -530,8 +550,12 @@ class _ProjectReader:
         if element is None:
             return []
         return [
-            RefiLink(normal_guid(item.get("guid")) or new_uuid(), item.get("name"),
-                     normal_guid(item.get("originGUID")), normal_guid(item.get("targetGUID")))
+            RefiLink(
+                normal_guid(item.get("guid")) or new_uuid(),
+                item.get("name"),
+                normal_guid(item.get("originGUID")),
+                normal_guid(item.get("targetGUID")),
+            )
             for item in children(element, "Link")
         ]
 
@@ -571,13 +595,15 @@ def _codings(element: Element) -> list[RefiCoding]:
     result = []
     for item in children(element, "Coding"):
         ref = child(item, "CodeRef")
-        result.append(RefiCoding(
-            guid=normal_guid(item.get("guid")) or new_uuid(),
-            code=normal_guid(ref.get("targetGUID")) if ref is not None else None,
-            user=normal_guid(item.get("creatingUser")),
-            created=item.get("creationDateTime"),
-            note_refs=_refs(item, "NoteRef"),
-        ))
+        result.append(
+            RefiCoding(
+                guid=normal_guid(item.get("guid")) or new_uuid(),
+                code=normal_guid(ref.get("targetGUID")) if ref is not None else None,
+                user=normal_guid(item.get("creatingUser")),
+                created=item.get("creationDateTime"),
+                note_refs=_refs(item, "NoteRef"),
+            )
+        )
     return result
 
 
@@ -586,4 +612,3 @@ def _int(value: str | None) -> int | None:
         return int(value.strip()) if value is not None else None
     except ValueError:
         return None
-

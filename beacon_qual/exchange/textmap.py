@@ -98,10 +98,7 @@ def candidate_readings(raw: str) -> list[Reading]:
     """The readings that differ for this text (just one when it has no BOM and no CRLF)."""
     has_bom = raw.startswith(BOM)
     has_crlf = "\r\n" in raw
-    return [
-        r for r in READINGS
-        if (has_bom or r.bom_counted) and (has_crlf or r.crlf_counted_twice)
-    ]
+    return [r for r in READINGS if (has_bom or r.bom_counted) and (has_crlf or r.crlf_counted_twice)]
 
 
 def choose_reading(raw: str, spans: Iterable[tuple[int, int, str | None]]) -> tuple[NormalisedText, Reading]:
@@ -133,7 +130,7 @@ def name_matches(normalised: NormalisedText, spans: list[tuple[int, int, str | N
         wanted = _SPACE.sub(" ", _NAME_TAIL.sub("", name)).strip()
         if len(wanted) < MIN_NAME_LENGTH:
             continue
-        passage = normalised.text[normalised.offset(start):normalised.offset(end)]
+        passage = normalised.text[normalised.offset(start) : normalised.offset(end)]
         if _SPACE.sub(" ", passage).strip().startswith(wanted):
             count += 1
     return count

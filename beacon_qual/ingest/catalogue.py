@@ -10,8 +10,18 @@ from ..store import Project
 from .metadata import normalise_phase, normalise_role
 
 COLUMNS = (
-    "id", "name", "council", "phase", "role", "interview_date", "interviewer", "respondent",
-    "words", "turns", "sentences", "source_format",
+    "id",
+    "name",
+    "council",
+    "phase",
+    "role",
+    "interview_date",
+    "interviewer",
+    "respondent",
+    "words",
+    "turns",
+    "sentences",
+    "source_format",
 )
 
 

@@ -73,7 +73,9 @@ class ParsedTranscript:
 
     def take(self, analysis: Analysis) -> None:
         """Use what :func:`~.workers.analyse` worked out from this text elsewhere."""
-        self.__dict__.update(zip(("sha256", "word_count", "turns", "sentences"), unpack(analysis), strict=True))
+        self.__dict__.update(
+            zip(("sha256", "word_count", "turns", "sentences"), unpack(analysis), strict=True)
+        )
 
 
 def read_transcript(
@@ -144,7 +146,11 @@ def collect_files(paths: Iterable[Path | str]) -> tuple[list[Path], list[str]]:
             files.extend(found)
             if others:
                 listed = ", ".join(others[:PASSED_OVER_LISTED])
-                more = f" and {len(others) - PASSED_OVER_LISTED} more" if len(others) > PASSED_OVER_LISTED else ""
+                more = (
+                    f" and {len(others) - PASSED_OVER_LISTED} more"
+                    if len(others) > PASSED_OVER_LISTED
+                    else ""
+                )
                 warnings.append(f"{path}: passed over files that are not transcripts: {listed}{more}")
         elif path.is_file():
             source_format(path)
@@ -253,7 +259,12 @@ def import_paths(
 
 
 def _read_ahead(
-    project: Project, pool: ProcessPoolExecutor, files: list[Path], read: Callable[[Path], ParsedTranscript], *, ahead: int
+    project: Project,
+    pool: ProcessPoolExecutor,
+    files: list[Path],
+    read: Callable[[Path], ParsedTranscript],
+    *,
+    ahead: int,
 ) -> Iterator[tuple[Path, ParsedTranscript]]:
     """Each file read, with its turns and sentences worked out by the pool, in file order.
 
@@ -308,7 +319,10 @@ class _Manifests:
 
     def council_refs(self) -> list[str]:
         return [
-            r.metadata.council for rows in self._by_folder.values() for r in rows.values() if r.metadata.council
+            r.metadata.council
+            for rows in self._by_folder.values()
+            for r in rows.values()
+            if r.metadata.council
         ]
 
     def metadata_for(self, path: Path) -> Metadata:

@@ -82,7 +82,7 @@ def split_front_matter(text: str, where: str) -> tuple[Metadata, str]:
         raise BeaconError(f"{where}: front matter is not valid YAML{line} ({_yaml_problem(exc)})") from None
     if not isinstance(data, dict):
         raise BeaconError(f"{where}: front matter must be 'key: value' lines")
-    return check_metadata(data, where), text[match.end():].lstrip("\n")
+    return check_metadata(data, where), text[match.end() :].lstrip("\n")
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

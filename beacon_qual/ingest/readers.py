@@ -134,7 +134,7 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, s
         return _checked_text(path, text), encoding
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            text = _decode_strict(path, data[len(bom):], encoding.removesuffix("-sig"))
+            text = _decode_strict(path, data[len(bom) :], encoding.removesuffix("-sig"))
             break
     else:
         if b"\x00" in data:
@@ -225,7 +225,7 @@ def _cue_texts(text: str) -> list[str]:
         timing = next((i for i, line in enumerate(lines) if TIMING.match(line)), None)
         if timing is None:
             continue
-        cue = "\n".join(line.strip() for line in lines[timing + 1:] if line.strip())
+        cue = "\n".join(line.strip() for line in lines[timing + 1 :] if line.strip())
         if cue:
             cues.append(cue)
     return cues
@@ -237,7 +237,7 @@ def _voice_segments(cue: str) -> list[tuple[str | None, str]]:
     speaker: str | None = None
     position = 0
     for match in VOICE.finditer(cue):
-        pieces.append((speaker, cue[position:match.start()]))
+        pieces.append((speaker, cue[position : match.start()]))
         speaker = match.group(1).strip() or None
         position = match.end()
     pieces.append((speaker, cue[position:]))

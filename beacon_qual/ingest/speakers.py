@@ -47,7 +47,8 @@ STYLES: tuple[Style, ...] = (
     Style(
         "bold",
         re.compile(
-            r"^[ \t]*(?P<label>\*\*(?P<speaker>[^*:\n]{1,60}?)(?:\*\*[ \t]*:|:\*\*))(?:[ \t]+|(?=\n)|$)", re.MULTILINE
+            r"^[ \t]*(?P<label>\*\*(?P<speaker>[^*:\n]{1,60}?)(?:\*\*[ \t]*:|:\*\*))(?:[ \t]+|(?=\n)|$)",
+            re.MULTILINE,
         ),
     ),
     Style(
@@ -58,7 +59,9 @@ STYLES: tuple[Style, ...] = (
             re.MULTILINE,
         ),
     ),
-    Style("qa", re.compile(rf"^[ \t]*(?P<label>(?P<speaker>[QA]\d{{0,3}})[ \t]*){AFTER_COLON}", re.MULTILINE)),
+    Style(
+        "qa", re.compile(rf"^[ \t]*(?P<label>(?P<speaker>[QA]\d{{0,3}})[ \t]*){AFTER_COLON}", re.MULTILINE)
+    ),
     Style(
         "otter",
         re.compile(

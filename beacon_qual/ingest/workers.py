@@ -106,7 +106,9 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     :func:`result_of`) instead of waiting for ever.
     """
     prepare_sentences()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_interrupts
+    )
     try:
         yield pool
     except BaseException:

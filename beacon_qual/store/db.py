@@ -107,9 +107,7 @@ class Project:
         if not path.exists() or path.stat().st_size == 0:
             if create:
                 return cls.create(path)
-            raise BeaconError(
-                f"no project at {path}; create one with 'beacon-qual init' or pass --project"
-            )
+            raise BeaconError(f"no project at {path}; create one with 'beacon-qual init' or pass --project")
         app_id, version = inspect_file(path)
         if app_id != APPLICATION_ID:
             raise BeaconError(f"{path} is an SQLite database but not a beacon-qual project")

@@ -322,8 +322,11 @@ _PLACE_NEW = """
         WHERE u.document_id = new.document_id AND u.kind = '{kind}' AND u.start < new.end AND u.end > new.start
           AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
               WHERE x.document_id = new.document_id AND x.kind = '{kind}' AND x.start <= new.start), 0)"""
-PLACE_NEW = "INSERT INTO coding_units" + _PLACE_NEW.format(kind="sentence") + "\n        UNION ALL" + _PLACE_NEW.format(
-    kind="turn"
+PLACE_NEW = (
+    "INSERT INTO coding_units"
+    + _PLACE_NEW.format(kind="sentence")
+    + "\n        UNION ALL"
+    + _PLACE_NEW.format(kind="turn")
 )
 
 # The same for many codings at once (those with id > {since}) into {table}, by one join: used by the migration,
@@ -335,8 +338,11 @@ PLACE_SELECT = """
       AND u.end > u.start AND u.start >= coalesce((SELECT max(x.start) FROM units x
           WHERE x.document_id = c.document_id AND x.kind = '{kind}' AND x.start <= c.start), 0)
 """
-PLACE_MANY = """
-INSERT INTO {table} (kind, code_id, coder_id, document_id, unit_id, coding_id)""" + PLACE_SELECT
+PLACE_MANY = (
+    """
+INSERT INTO {table} (kind, code_id, coder_id, document_id, unit_id, coding_id)"""
+    + PLACE_SELECT
+)
 
 V6 = f"""
 -- Which sentences and turns each coding overlaps, kept by triggers on codings and units, so that co-occurrence

@@ -145,8 +145,10 @@ class WorkbenchApp(App):
         if self.coder_name:
             self._set_coder(self.coder_name)
         else:
-            self.push_screen(PromptScreen("Your name as a coder (remembered here)",
-                                          placeholder="e.g. alice"), self._coder_given)
+            self.push_screen(
+                PromptScreen("Your name as a coder (remembered here)", placeholder="e.g. alice"),
+                self._coder_given,
+            )
         self._apply_width()
 
     def _coder_given(self, name: str | None) -> None:
@@ -221,7 +223,9 @@ class WorkbenchApp(App):
     @on(Tree.NodeExpanded, "#code-tree")
     def _code_expanded(self, event: Tree.NodeExpanded) -> None:
         code_id = event.node.data
-        if code_id is not None and any(c.id not in self.tree_nodes for c in self.code_children.get(code_id, [])):
+        if code_id is not None and any(
+            c.id not in self.tree_nodes for c in self.code_children.get(code_id, [])
+        ):
             self._populate(event.node, code_id)
             self._refresh_counts()
 
@@ -248,8 +252,12 @@ class WorkbenchApp(App):
         table.clear()
         for row in wb.filter_documents(self.doc_rows, query):
             table.add_row(
-                row.name, f"{round(100 * row.progress)}%", str(row.phase or "-"), row.role or "-",
-                row.council or "-", key=str(row.id),
+                row.name,
+                f"{round(100 * row.progress)}%",
+                str(row.phase or "-"),
+                row.role or "-",
+                row.council or "-",
+                key=str(row.id),
             )
 
     @on(Input.Changed, "#doc-filter")
@@ -306,15 +314,22 @@ class WorkbenchApp(App):
     def _update_progress(self) -> None:
         if self.doc is None:
             return
-        total, coded = wb.document_progress(self.project, self.doc.id, None if self.show_all else self.coder_id)
+        total, coded = wb.document_progress(
+            self.project, self.doc.id, None if self.show_all else self.coder_id
+        )
         self.doc_rows = [
-            wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded) if r.id == self.doc.id else r
+            wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded)
+            if r.id == self.doc.id
+            else r
             for r in self.doc_rows
         ]
         table = self.query_one("#doc-table", DataTable)
         if str(self.doc.id) in table.rows:  # the row may be filtered out of the table
-            table.update_cell(str(self.doc.id), table.ordered_columns[1].key,
-                              f"{round(100 * coded / total) if total else 0}%")
+            table.update_cell(
+                str(self.doc.id),
+                table.ordered_columns[1].key,
+                f"{round(100 * coded / total) if total else 0}%",
+            )
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -324,17 +339,27 @@ class WorkbenchApp(App):
         view = self.query_one(TranscriptView)
         sel = view.selection
         here = view.codings_at_selection()
-        codes = ", ".join(sorted({self.code_by_id[c.code_id].name for c in here if c.code_id in self.code_by_id}))
+        codes = ", ".join(
+            sorted({self.code_by_id[c.code_id].name for c in here if c.code_id in self.code_by_id})
+        )
         mode = "all coders" if self.show_all else f"coder {self.coder_name}"
         meta = f"{self.doc.council or '-'} · ph {self.doc.phase or '-'} · {self.doc.role or '-'}"
         where = f"{sel[0]}-{sel[1]}" if sel else "-"
         item = self._current_item()
         if item is not None and sel == (item.start, item.end):
-            status.update(Text.assemble((f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"),
-                                        item.label))
+            status.update(
+                Text.assemble(
+                    (f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"), item.label
+                )
+            )
             return
-        status.update(Text.assemble((f" {self.doc.name} ", "bold"), f"{meta} · sel {where} · {mode}",
-                                    (f" · {codes}" if codes else "", "italic")))
+        status.update(
+            Text.assemble(
+                (f" {self.doc.name} ", "bold"),
+                f"{meta} · sel {where} · {mode}",
+                (f" · {codes}" if codes else "", "italic"),
+            )
+        )
 
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self) -> None:
@@ -371,9 +396,11 @@ class WorkbenchApp(App):
         sel = self._selection()
         if sel is None:
             return
-        words = " ".join(self.doc.text[sel[0]:sel[1]].split()[:6])
+        words = " ".join(self.doc.text[sel[0] : sel[1]].split()[:6])
         self.push_screen(
-            PickerScreen(self.picker, title="Apply code to the selection", recent=self.recent, suggestion=words),
+            PickerScreen(
+                self.picker, title="Apply code to the selection", recent=self.recent, suggestion=words
+            ),
             self._picked,
         )
 
@@ -389,8 +416,15 @@ class WorkbenchApp(App):
         sel = self._selection()
         if sel is None:
             return
-        coding = self._run(svc.add_coding, self.project, document_id=self.doc.id, code_id=code_id,
-                           coder_id=self.coder_id, start=sel[0], end=sel[1])
+        coding = self._run(
+            svc.add_coding,
+            self.project,
+            document_id=self.doc.id,
+            code_id=code_id,
+            coder_id=self.coder_id,
+            start=sel[0],
+            end=sel[1],
+        )
         if coding is None:
             return
         self.recent = wb.push_recent_code(self.project, self.coder_id, code_id)
@@ -409,11 +443,18 @@ class WorkbenchApp(App):
             parent_id = None if parent == TOP_LEVEL else int(parent)
             where = "the top level" if parent_id is None else self.code_by_id[parent_id].path
             question = f"Create the code “{name}” under {where} and apply it to the selection?"
-            self.push_screen(ConfirmScreen(question), lambda ok: ok and self._create_and_apply(name, parent_id))
+            self.push_screen(
+                ConfirmScreen(question), lambda ok: ok and self._create_and_apply(name, parent_id)
+            )
 
         self.push_screen(
-            PickerScreen(self.picker, title=f"Parent for the new code “{name}”", allow_new=False,
-                         parent_mode=True, codes=self.codes),
+            PickerScreen(
+                self.picker,
+                title=f"Parent for the new code “{name}”",
+                allow_new=False,
+                parent_mode=True,
+                codes=self.codes,
+            ),
             parent_chosen,
         )
 
@@ -432,10 +473,13 @@ class WorkbenchApp(App):
         """Run ``then(coding)`` on the coder's coding under the selection, asking when there are several."""
         if self._selection() is None:
             return
-        mine = [c for c in self.query_one(TranscriptView).codings_at_selection() if c.coder_id == self.coder_id]
+        mine = [
+            c for c in self.query_one(TranscriptView).codings_at_selection() if c.coder_id == self.coder_id
+        ]
         if not mine:
-            self.notify("None of your codings is under the selection (n/p move between codings).",
-                        severity="warning")
+            self.notify(
+                "None of your codings is under the selection (n/p move between codings).", severity="warning"
+            )
             return
         if len(mine) == 1:
             then(mine[0])
@@ -443,8 +487,11 @@ class WorkbenchApp(App):
         choices = []
         for c in mine:
             code = self.code_by_id.get(c.code_id)
-            label = Text.assemble(("● ", code.colour if code else ""), (code.path if code else "?", "bold"),
-                                  f"  {c.start}-{c.end}  “{self.doc.text[c.start:c.end][:40]}”")
+            label = Text.assemble(
+                ("● ", code.colour if code else ""),
+                (code.path if code else "?", "bold"),
+                f"  {c.start}-{c.end}  “{self.doc.text[c.start : c.end][:40]}”",
+            )
             choices.append((c, label))
         self.push_screen(ChoiceScreen(f"Which coding to {purpose}?", choices), lambda c: c and then(c))
 
@@ -458,13 +505,21 @@ class WorkbenchApp(App):
     def action_recode(self) -> None:
         def recode(c: svc.Coding) -> None:
             def picked(result: object) -> None:
-                if isinstance(result, int) and self._run(svc.recode, self.project, c.id, result,
-                                                         coder_id=self.coder_id):
+                if isinstance(result, int) and self._run(
+                    svc.recode, self.project, c.id, result, coder_id=self.coder_id
+                ):
                     self.recent = wb.push_recent_code(self.project, self.coder_id, result)
                     self._after_change(f"Recoded as {self.code_by_id[result].name}")
 
-            self.push_screen(PickerScreen(self.picker, title="Change the code of this coding to…",
-                                          recent=self.recent, allow_new=False), picked)
+            self.push_screen(
+                PickerScreen(
+                    self.picker,
+                    title="Change the code of this coding to…",
+                    recent=self.recent,
+                    allow_new=False,
+                ),
+                picked,
+            )
 
         self._choose_coding("recode", recode)
 
@@ -475,8 +530,10 @@ class WorkbenchApp(App):
             return
         current = next((c for c in view.codings if c.id == view.current_coding), None)
         if current is None or current.coder_id != self.coder_id:
-            self.notify("Press n or p to pick one of your codings, change the selection, then press a.",
-                        severity="warning")
+            self.notify(
+                "Press n or p to pick one of your codings, change the selection, then press a.",
+                severity="warning",
+            )
             return
         if self._run(svc.resize, self.project, current.id, sel[0], sel[1], coder_id=self.coder_id):
             self._after_change(f"Coding now covers {sel[0]}-{sel[1]}", select=sel)
@@ -484,11 +541,14 @@ class WorkbenchApp(App):
     def action_memo(self) -> None:
         def memo(c: svc.Coding) -> None:
             def saved(text: str | None) -> None:
-                if text is not None and self._run(svc.set_coding_memo, self.project, c.id, text,
-                                                  coder_id=self.coder_id):
+                if text is not None and self._run(
+                    svc.set_coding_memo, self.project, c.id, text, coder_id=self.coder_id
+                ):
                     self._after_change("Memo saved" if text.strip() else "Memo removed")
 
-            self.push_screen(MemoScreen(f"Memo on {self.code_by_id[c.code_id].name} coding", c.memo or ""), saved)
+            self.push_screen(
+                MemoScreen(f"Memo on {self.code_by_id[c.code_id].name} coding", c.memo or ""), saved
+            )
 
         self._choose_coding("write a memo on", memo)
 
@@ -599,8 +659,10 @@ class WorkbenchApp(App):
         self._update_status()
 
     def action_project_search(self) -> None:
-        self.push_screen(PromptScreen("Search every transcript (words, \"phrases\", AND OR NOT NEAR)",
-                                      self.last_search), self._project_searched)
+        self.push_screen(
+            PromptScreen('Search every transcript (words, "phrases", AND OR NOT NEAR)', self.last_search),
+            self._project_searched,
+        )
 
     def _project_searched(self, query: str | None) -> None:
         from ..search import search
@@ -611,8 +673,16 @@ class WorkbenchApp(App):
         hits = self._run(search, self.project, query, limit=200, marks=("«", "»"))
         if hits is None:
             return
-        items = [WorkItem("hit", h.document_id, h.start, h.end,
-                          f"{h.document} · {h.council or '-'} · phase {h.phase or '-'} · {h.snippet}") for h in hits]
+        items = [
+            WorkItem(
+                "hit",
+                h.document_id,
+                h.start,
+                h.end,
+                f"{h.document} · {h.council or '-'} · phase {h.phase or '-'} · {h.snippet}",
+            )
+            for h in hits
+        ]
         title = "search hits in document order"
         if len(hits) < hits.total or not hits.total_exact:
             title += f" (of {'more than ' if not hits.total_exact else ''}{hits.total:,} matching)"
@@ -624,9 +694,17 @@ class WorkbenchApp(App):
         found = list_suggestions(self.project, self.doc.id) if self.doc else []
         if not found:
             found = list_suggestions(self.project)
-        items = [WorkItem("suggestion", x.document_id, x.start, x.end,
-                          f"suggested {x.code} (matched: {', '.join(x.matched)}) · A accept R reject S skip", x.id)
-                 for x in found]
+        items = [
+            WorkItem(
+                "suggestion",
+                x.document_id,
+                x.start,
+                x.end,
+                f"suggested {x.code} (matched: {', '.join(x.matched)}) · A accept R reject S skip",
+                x.id,
+            )
+            for x in found
+        ]
         self._start_list("suggestions", items, "No open suggestions: run 'beacon-qual suggest' first.")
 
     def action_disagreements(self) -> None:
@@ -634,8 +712,10 @@ class WorkbenchApp(App):
         if not others:
             self.notify("No other coder in this project yet.", severity="warning")
             return
-        self.push_screen(ChoiceScreen("Disagreements with which coder?", [(n, n) for n in others]),
-                         self._disagreements_with)
+        self.push_screen(
+            ChoiceScreen("Disagreements with which coder?", [(n, n) for n in others]),
+            self._disagreements_with,
+        )
 
     def _coder_names(self) -> list[str]:
         return wb.coder_names(self.project)
@@ -648,9 +728,17 @@ class WorkbenchApp(App):
         found = self._run(disagreements, self.project, self.coder_name, str(other))
         if found is None:
             return
-        items = [WorkItem("disagreement", d.document_id, d.start, d.end,
-                          f"{self.coder_name}: {', '.join(d.codes_a) or '(none)'} · {other}: "
-                          f"{', '.join(d.codes_b) or '(none)'}") for d in found]
+        items = [
+            WorkItem(
+                "disagreement",
+                d.document_id,
+                d.start,
+                d.end,
+                f"{self.coder_name}: {', '.join(d.codes_a) or '(none)'} · {other}: "
+                f"{', '.join(d.codes_b) or '(none)'}",
+            )
+            for d in found
+        ]
         if not self.show_all:
             self.action_toggle_coders()
         self._start_list(f"disagreements with {other}", items, f"No disagreements with {other}.")
@@ -658,10 +746,18 @@ class WorkbenchApp(App):
     def action_review(self) -> None:
         from ..revise import codings_for_review
 
-        items = [WorkItem("review", r.document_id, r.start, r.end,
-                          f"flagged {r.code} ({r.method or '?'}, score {r.score or 0:.0f}) was “"
-                          f"{(r.old_passage or '')[:40]}” · A accept, or select and a to adjust", r.coding_id)
-                 for r in codings_for_review(self.project)]
+        items = [
+            WorkItem(
+                "review",
+                r.document_id,
+                r.start,
+                r.end,
+                f"flagged {r.code} ({r.method or '?'}, score {r.score or 0:.0f}) was “"
+                f"{(r.old_passage or '')[:40]}” · A accept, or select and a to adjust",
+                r.coding_id,
+            )
+            for r in codings_for_review(self.project)
+        ]
         self._start_list("flagged codings", items, "No coding is flagged for review.")
 
     def action_decide(self, decision: str) -> None:
@@ -673,15 +769,25 @@ class WorkbenchApp(App):
             self.notify("A, R and S decide on the current suggestion (s) or flagged coding (v).")
             return
         if item.kind == "review":
-            if decision == "accept" and self._run(accept_placement, self.project, item.ref, coder_id=self.coder_id):
+            if decision == "accept" and self._run(
+                accept_placement, self.project, item.ref, coder_id=self.coder_id
+            ):
                 self._after_change("Placement accepted")
                 self.action_work_step(1)
             return
-        action = {"accept": suggest.accept_suggestion, "reject": suggest.reject_suggestion,
-                  "skip": suggest.skip_suggestion}[decision]
+        action = {
+            "accept": suggest.accept_suggestion,
+            "reject": suggest.reject_suggestion,
+            "skip": suggest.skip_suggestion,
+        }[decision]
         if self._run(action, self.project, item.ref, self.coder_id) is not None:
-            self._after_change({"accept": "Suggestion accepted as your coding", "reject": "Suggestion rejected",
-                                "skip": "Suggestion skipped"}[decision])
+            self._after_change(
+                {
+                    "accept": "Suggestion accepted as your coding",
+                    "reject": "Suggestion rejected",
+                    "skip": "Suggestion skipped",
+                }[decision]
+            )
             self.action_work_step(1)
 
     def action_toggle_coders(self) -> None:
@@ -710,9 +816,17 @@ class WorkbenchApp(App):
 
 
 def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
-    names = {"question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
-             "left_curly_bracket": "{", "right_curly_bracket": "}", "space": "Space",
-             "greater_than_sign": ">", "less_than_sign": "<"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "left_curly_bracket": "{",
+        "right_curly_bracket": "}",
+        "space": "Space",
+        "greater_than_sign": ">",
+        "less_than_sign": "<",
+    }
     rows = []
     for b in bindings:
         keys = " / ".join(names.get(k, k) for k in b.key.split(","))
@@ -724,14 +838,24 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     recent = [b for b in WorkbenchApp.BINDINGS if b.action.startswith("apply_recent")]
     others = [b for b in WorkbenchApp.BINDINGS if not b.action.startswith("apply_recent")]
     return [
-        ("Moving and selecting in the transcript", _rows(TranscriptView.BINDINGS)
-         + [("mouse drag / click", "Select characters / a sentence")]),
-        ("Coding, memos, history, panes", _rows(others) + [("1 … 9", f"{recent[0].description[:-2]} by number")]),
+        (
+            "Moving and selecting in the transcript",
+            _rows(TranscriptView.BINDINGS) + [("mouse drag / click", "Select characters / a sentence")],
+        ),
+        (
+            "Coding, memos, history, panes",
+            _rows(others) + [("1 … 9", f"{recent[0].description[:-2]} by number")],
+        ),
         ("Code picker", _rows(PickerScreen.BINDINGS) + [("Enter", "Apply the highlighted code")]),
-        ("Documents and codebook", [("Enter", "Open the document / apply the code"),
-                                    ("filter box", "phase:2 role:officer council:hull uncoded, or any words"),
-                                    ("m (in codebook)", "Memo on the highlighted code"),
-                                    ("Tab / Shift+Tab", "Move between panes")]),
+        (
+            "Documents and codebook",
+            [
+                ("Enter", "Open the document / apply the code"),
+                ("filter box", "phase:2 role:officer council:hull uncoded, or any words"),
+                ("m (in codebook)", "Memo on the highlighted code"),
+                ("Tab / Shift+Tab", "Move between panes"),
+            ],
+        ),
     ]
 
 

@@ -23,8 +23,12 @@ def code_details(code: CodeInfo | None) -> Text:
         return Text("")
     out = Text()
     out.append(code.path + "\n", style=f"bold {code.colour}")
-    for label, value in (("Definition", code.description), ("Include", code.inclusion),
-                         ("Exclude", code.exclusion), ("Example", code.example)):
+    for label, value in (
+        ("Definition", code.description),
+        ("Include", code.inclusion),
+        ("Exclude", code.exclusion),
+        ("Example", code.example),
+    ):
         if value:
             out.append(f"{label}: ", style="bold")
             out.append(value.strip() + "\n")
@@ -44,9 +48,17 @@ class PickerScreen(ModalScreen[object]):
         Binding("ctrl+n", "new_code", "New code"),
     ]
 
-    def __init__(self, picker: CodePicker, *, title: str, recent: list[int] | None = None,
-                 suggestion: str = "", allow_new: bool = True, parent_mode: bool = False,
-                 codes: list[CodeInfo] | None = None) -> None:
+    def __init__(
+        self,
+        picker: CodePicker,
+        *,
+        title: str,
+        recent: list[int] | None = None,
+        suggestion: str = "",
+        allow_new: bool = True,
+        parent_mode: bool = False,
+        codes: list[CodeInfo] | None = None,
+    ) -> None:
         super().__init__()
         self.picker = picker
         self.title_text = title
@@ -60,7 +72,9 @@ class PickerScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
-            yield Input(placeholder="type to search codes: name, path, keyword, definition", id="picker-input")
+            yield Input(
+                placeholder="type to search codes: name, path, keyword, definition", id="picker-input"
+            )
             yield OptionList(id="picker-list")
             yield Static(id="picker-details")
 

@@ -32,6 +32,8 @@ def gutter_widths(width: int) -> tuple[int, int]:
     """(whole gutter, code-name column) for a pane ``width`` cells wide: names only where the text keeps room."""
     name = 0 if width < 60 else min(18, 9 + (width - 60) // 8)
     return 1 + LANES + (1 + name if name else 0), name
+
+
 _WORD = re.compile(r"\S+")
 
 
@@ -121,8 +123,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self._drag_anchor: int | None = None
 
     # -- content -------------------------------------------------------------------
-    def show(self, doc: DocumentView, codings: list[Coding], colours: dict[int, str],
-             names: dict[int, str]) -> None:
+    def show(
+        self, doc: DocumentView, codings: list[Coding], colours: dict[int, str], names: dict[int, str]
+    ) -> None:
         self.doc = doc
         self.colours, self.names = colours, names
         self.selection = None
@@ -164,7 +167,7 @@ class TranscriptView(ScrollView, can_focus=True):
             colon = doc.text.find(":", t.start, min(first_end, t.start + 60))
             if colon >= 0:
                 labels.append((t.start, colon + 1))
-            elif nl >= 0 and doc.text[t.start:first_end].strip().startswith(t.speaker.split()[0]):
+            elif nl >= 0 and doc.text[t.start : first_end].strip().startswith(t.speaker.split()[0]):
                 labels.append((t.start, first_end))
         return labels
 
@@ -239,7 +242,9 @@ class TranscriptView(ScrollView, can_focus=True):
             inside = [c for c in covering if c.start <= a < c.end]
             if inside:
                 inner = min(inside, key=lambda c: c.end - c.start)
-                style += Style(bgcolor=_tint(self.colours.get(inner.code_id, "#8fbcbb"), background).rich_color)
+                style += Style(
+                    bgcolor=_tint(self.colours.get(inner.code_id, "#8fbcbb"), background).rich_color
+                )
                 if any(c.id == self.current_coding for c in inside):
                     style += Style(underline=True)
             hint = next((k for s, e, k in suggested if s <= a < e), None)

@@ -87,9 +87,17 @@ QDE = """<?xml version="1.0" encoding="utf-8"?>
 INLINE = "   <PlainTextContent>We learnt from Leeds.</PlainTextContent>\n"
 
 
-def qde(*, start: int = 3, end: int = 9, source_attr: str = "", content: str = INLINE,
-        code_ref: str = "c1c1c1c1-0000-4000-8000-000000000001") -> bytes:
-    return QDE.format(start=start, end=end, source_attr=source_attr, content=content, code_ref=code_ref).encode()
+def qde(
+    *,
+    start: int = 3,
+    end: int = 9,
+    source_attr: str = "",
+    content: str = INLINE,
+    code_ref: str = "c1c1c1c1-0000-4000-8000-000000000001",
+) -> bytes:
+    return QDE.format(
+        start=start, end=end, source_attr=source_attr, content=content, code_ref=code_ref
+    ).encode()
 
 
 def zip_bytes(members: list[tuple[str | zipfile.ZipInfo, bytes]]) -> bytes:
@@ -110,9 +118,9 @@ def declared_size(archive: bytes, size: int) -> bytes:
     """The archive with its first member's uncompressed size set to ``size`` in both headers."""
     data = bytearray(archive)
     local = data.index(b"PK\x03\x04")
-    data[local + 22:local + 26] = size.to_bytes(4, "little")
+    data[local + 22 : local + 26] = size.to_bytes(4, "little")
     central = data.index(b"PK\x01\x02")
-    data[central + 24:central + 28] = size.to_bytes(4, "little")
+    data[central + 24 : central + 28] = size.to_bytes(4, "little")
     return bytes(data)
 
 
@@ -133,11 +141,10 @@ TEXT_FILES: dict[str, str] = {
     "transcript_not_webvtt.vtt": "00:00:01.000 --> 00:00:02.000\nOfficer: hello\n",
     "transcript_no_cues.srt": "1\nno timing here\nOfficer: hello\n",
     "transcript_formats.exe": "MZ this is not a transcript\n",
-    "manifest_unknown_council/manifest.csv":
-        "file,council,phase,role\ninterview.txt,Atlantis District Council,1,officer\n",
+    "manifest_unknown_council/manifest.csv": "file,council,phase,role\ninterview.txt,Atlantis District Council,1,officer\n",
     "manifest_unknown_council/interview.txt": TRANSCRIPT,
     "manifest_missing_files/manifest.csv": "file,council,phase,role\nmissing_a.txt,Kent,1,officer\n"
-                                          "missing_b.txt,Hull,2,officer\n",
+    "missing_b.txt,Hull,2,officer\n",
     "manifest_unbalanced_quotes/manifest.csv": 'file,council,phase,role\n"interview.txt,Kent,1,officer\n',
     "manifest_unbalanced_quotes/interview.txt": TRANSCRIPT,
     "manifest_duplicate_header/manifest.csv": "file,council,council,phase\ninterview.txt,Kent,Hull,1\n",
@@ -149,32 +156,41 @@ TEXT_FILES: dict[str, str] = {
     "survey_ragged_rows.csv": "council,innovation_score,wave\nKent,3,1\nHull,4,1,surplus,cells\nCamden\n",
     "survey_unbalanced_quotes.csv": 'council,innovation_score\nKent,3\n"Hull,4\nCamden,5\n',
     "survey_duplicate_headers.csv": "council,score,score\nKent,3,4\nHull,4,5\n",
-    "survey_formula_cells.csv": "council,innovation_score\n\"=HYPERLINK(\"\"http://x\"\",\"\"Kent\"\")\",3\n"
-                                "+cmd|' /C calc'!A0,4\n@SUM(1+1)*cmd,5\n",
+    "survey_formula_cells.csv": 'council,innovation_score\n"=HYPERLINK(""http://x"",""Kent"")",3\n'
+    "+cmd|' /C calc'!A0,4\n@SUM(1+1)*cmd,5\n",
     "survey_unknown_councils.csv": "council,innovation_score\nGotham City Council,3\nAtlantis DC,4\n",
     "survey_no_council_column.csv": "score,rating\n3,high\n4,low\n",
     "survey_for_types.csv": "council,innovation_score\nKent,3\nHull,4\n",  # valid: read with the bad types files
-    "survey_types_laughs.yaml": NOTICE + "\ncolumns:\n  innovation_score:\n    type: ordinal\n    levels: "
-                                + laughs_inline() + "\n",
+    "survey_types_laughs.yaml": NOTICE
+    + "\ncolumns:\n  innovation_score:\n    type: ordinal\n    levels: "
+    + laughs_inline()
+    + "\n",
     "survey_types_cycle.yaml": "columns: &c {innovation_score: *c}\n",
     "survey_types_unknown_type.yaml": NOTICE + "\ncolumns:\n  innovation_score: {type: quaternion}\n",
     "survey_types_malformed.yaml": "columns:\n  innovation_score: {type: numeric\n  - broken\n",
     # codebooks
-    "codebook_duplicate_names.yaml": NOTICE + '\nversion: "1"\nname: Dup\ncodes:\n  - name: Tacit\n  - name: Tacit\n',
-    "codebook_missing_name.yaml": NOTICE + '\nversion: "1"\nname: Missing\ncodes:\n  - description: no name\n',
+    "codebook_duplicate_names.yaml": NOTICE
+    + '\nversion: "1"\nname: Dup\ncodes:\n  - name: Tacit\n  - name: Tacit\n',
+    "codebook_missing_name.yaml": NOTICE
+    + '\nversion: "1"\nname: Missing\ncodes:\n  - description: no name\n',
     "codebook_laughs.yaml": NOTICE + '\nversion: "1"\nname: Laughs\ncodes:\n' + laughs_codes(),
-    "codebook_alias_cycle.yaml": NOTICE + '\nversion: "1"\nname: Cycle\ncodes: &c\n  - name: A\n    children: *c\n',
+    "codebook_alias_cycle.yaml": NOTICE
+    + '\nversion: "1"\nname: Cycle\ncodes: &c\n  - name: A\n    children: *c\n',
     "codebook_malformed.yaml": NOTICE + '\nversion: "1"\nname: Broken\ncodes:\n  - name: A\n   - name: B\n',
     "codebook_not_a_mapping.yaml": NOTICE + "\n- just\n- a\n- list\n",
     "codebook_wrong_types.yaml": NOTICE + '\nversion: "1"\nname: Types\ncodes:\n  - name: {nested: mapping}\n'
-                                 "    keywords: 12\n",
+    "    keywords: 12\n",
     # REFI-QDA codebooks
-    "qdc_malformed.qdc": QDC.format(codes='<Code guid="c1c1c1c1-0000-4000-8000-000000000001" name="x">')[:-20],
+    "qdc_malformed.qdc": QDC.format(codes='<Code guid="c1c1c1c1-0000-4000-8000-000000000001" name="x">')[
+        :-20
+    ],
     "qdc_entity_expansion.qdc": LAUGHS_XML,
     "qdc_external_entity.qdc": EXTERNAL_XML,
     "qdc_no_codes.qdc": QDC.format(codes=""),
-    "qdc_duplicate_guid.qdc": QDC.format(codes=CODE.format(guid="c1c1c1c1-0000-4000-8000-000000000001", name="A")
-                                         + CODE.format(guid="c1c1c1c1-0000-4000-8000-000000000001", name="B")),
+    "qdc_duplicate_guid.qdc": QDC.format(
+        codes=CODE.format(guid="c1c1c1c1-0000-4000-8000-000000000001", name="A")
+        + CODE.format(guid="c1c1c1c1-0000-4000-8000-000000000001", name="B")
+    ),
     "qdc_wrong_root.qdc": '<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="not a codebook"/>\n',
 }
 
@@ -204,29 +220,54 @@ BINARY_FILES: dict[str, bytes] = {
     "qdpx_absolute_path.qdpx": zip_bytes([("project.qde", qde()), ("/tmp/evil.txt", b"escaped")]),
     "qdpx_backslash_path.qdpx": zip_bytes([("project.qde", qde()), ("..\\..\\evil.txt", b"escaped")]),
     "qdpx_symlink.qdpx": zip_bytes([("project.qde", qde()), (symlink("sources/link.txt"), b"/etc/passwd")]),
-    "qdpx_duplicate_member.qdpx": zip_bytes([("project.qde", qde()), ("project.qdX", b"<Project/>")])
-    .replace(b"project.qdX", b"project.qde"),
+    "qdpx_duplicate_member.qdpx": zip_bytes([("project.qde", qde()), ("project.qdX", b"<Project/>")]).replace(
+        b"project.qdX", b"project.qde"
+    ),
     "qdpx_declared_huge.qdpx": declared_size(zip_bytes([("project.qde", qde())]), 3_000_000_000),
     "qdpx_size_lies.qdpx": declared_size(zip_bytes([("project.qde", qde())]), 100),
-    "qdpx_entity_expansion.qdpx": zip_bytes([("project.qde", LAUGHS_XML.replace("CodeBook", "Project").encode())]),
-    "qdpx_external_entity.qdpx": zip_bytes([("project.qde", EXTERNAL_XML.replace("CodeBook", "Project").encode())]),
+    "qdpx_entity_expansion.qdpx": zip_bytes(
+        [("project.qde", LAUGHS_XML.replace("CodeBook", "Project").encode())]
+    ),
+    "qdpx_external_entity.qdpx": zip_bytes(
+        [("project.qde", EXTERNAL_XML.replace("CodeBook", "Project").encode())]
+    ),
     "qdpx_malformed_xml.qdpx": zip_bytes([("project.qde", qde()[:-40])]),
     "qdpx_no_project_file.qdpx": zip_bytes([("sources/a.txt", b"no project.qde here")]),
     "qdpx_not_a_zip.qdpx": b"this is not an archive\n",
-    "qdpx_partial_missing_source.qdpx": zip_bytes([("project.qde", qde(
-        source_attr=' plainTextPath="internal://d1d1d1d1-0000-4000-8000-000000000001.txt"', content=""))]),
+    "qdpx_partial_missing_source.qdpx": zip_bytes(
+        [
+            (
+                "project.qde",
+                qde(
+                    source_attr=' plainTextPath="internal://d1d1d1d1-0000-4000-8000-000000000001.txt"',
+                    content="",
+                ),
+            )
+        ]
+    ),
     "qdpx_partial_impossible_offsets.qdpx": zip_bytes([("project.qde", qde(start=15, end=4000))]),
     "qdpx_partial_negative_offsets.qdpx": zip_bytes([("project.qde", qde(start=-5, end=3))]),
-    "qdpx_partial_unknown_code_ref.qdpx": zip_bytes([("project.qde", qde(code_ref="99999999-0000-4000-8000-000000000009"))]),
-    "qdpx_zip_bomb.qdpx": zip_bytes([
-        ("project.qde", qde(source_attr=' plainTextPath="internal://big.txt"', content="")),
-        ("sources/big.txt", b" " * 20_000_000),  # about 20 KB compressed: a ratio near 1000
-    ]),
-    "qdpx_binary_source.qdpx": zip_bytes([
-        ("project.qde", qde(source_attr=' plainTextPath="internal://d1d1d1d1-0000-4000-8000-000000000001.txt"',
-                            content="")),
-        ("sources/d1d1d1d1-0000-4000-8000-000000000001.txt", PNG + b"\x00" * 32),
-    ]),
+    "qdpx_partial_unknown_code_ref.qdpx": zip_bytes(
+        [("project.qde", qde(code_ref="99999999-0000-4000-8000-000000000009"))]
+    ),
+    "qdpx_zip_bomb.qdpx": zip_bytes(
+        [
+            ("project.qde", qde(source_attr=' plainTextPath="internal://big.txt"', content="")),
+            ("sources/big.txt", b" " * 20_000_000),  # about 20 KB compressed: a ratio near 1000
+        ]
+    ),
+    "qdpx_binary_source.qdpx": zip_bytes(
+        [
+            (
+                "project.qde",
+                qde(
+                    source_attr=' plainTextPath="internal://d1d1d1d1-0000-4000-8000-000000000001.txt"',
+                    content="",
+                ),
+            ),
+            ("sources/d1d1d1d1-0000-4000-8000-000000000001.txt", PNG + b"\x00" * 32),
+        ]
+    ),
 }
 
 

@@ -211,16 +211,19 @@ def write_archive(path: Path, members: list[tuple[str, bytes]]) -> None:
 
 
 def main() -> None:
-    write_archive(HERE / "atlas_like.qdpx", [
-        ("Project.qde", ATLAS_QDE.encode("utf-8")),
-        ("Sources/AAAAAAAA-0000-4000-8000-000000000001.TXT", KENT_TEXT.encode("utf-8")),
-        ("Sources/AAAAAAAA-0000-4000-8000-000000000002.docx", docx_bytes(HULL_PARAGRAPHS)),
-        ("Sources/AAAAAAAA-0000-4000-8000-000000000003.txt", CAMDEN_TEXT.encode("utf-8")),
-        ("Sources/90000000-0000-4000-8000-000000000002.txt", NOTE_TEXT.encode("utf-8")),
-        ("Sources/F0000000-0000-4000-8000-000000000001.jpg", b"\xff\xd8\xff\xe0 not really a picture"),
-        ("Sources/F0000000-0000-4000-8000-000000000003.pdf", b"%PDF-1.4 not really a PDF"),
-        ("Thumbs.db", b"\x00\x01 an extra file some tools leave behind"),
-    ])
+    write_archive(
+        HERE / "atlas_like.qdpx",
+        [
+            ("Project.qde", ATLAS_QDE.encode("utf-8")),
+            ("Sources/AAAAAAAA-0000-4000-8000-000000000001.TXT", KENT_TEXT.encode("utf-8")),
+            ("Sources/AAAAAAAA-0000-4000-8000-000000000002.docx", docx_bytes(HULL_PARAGRAPHS)),
+            ("Sources/AAAAAAAA-0000-4000-8000-000000000003.txt", CAMDEN_TEXT.encode("utf-8")),
+            ("Sources/90000000-0000-4000-8000-000000000002.txt", NOTE_TEXT.encode("utf-8")),
+            ("Sources/F0000000-0000-4000-8000-000000000001.jpg", b"\xff\xd8\xff\xe0 not really a picture"),
+            ("Sources/F0000000-0000-4000-8000-000000000003.pdf", b"%PDF-1.4 not really a PDF"),
+            ("Thumbs.db", b"\x00\x01 an extra file some tools leave behind"),
+        ],
+    )
     write_archive(HERE / "inline_crlf.qdpx", [("project.qde", INLINE_QDE.encode("utf-8"))])
 
 
