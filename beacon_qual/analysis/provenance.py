@@ -53,12 +53,14 @@ def project_sha256(project: Project) -> str:
 
 
 def _memo_path(path: Path) -> Path:
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    from platformdirs import user_cache_path  # the platform's cache folder ($XDG_CACHE_HOME on Linux)
+
+    cache = user_cache_path("beacon-qual", appauthor=False)
     # The name only has to tell paths apart: a memo found under another path's name holds that file's
     # device, inode and times, which do not match, so the file is hashed again.
     encoded = str(path).encode("utf-8", "surrogateescape")
     name = f"{zlib.crc32(encoded):08x}{zlib.adler32(encoded):08x}"
-    return cache / "beacon-qual" / "project-sha256" / name
+    return cache / "project-sha256" / name
 
 
 def _remember(memo: Path, content: str) -> None:
