@@ -197,7 +197,7 @@ def _best_fuzzy(
             return candidates[0]
     if hi > lo:
         aligned = fuzz.partial_ratio_alignment(passage, new[lo:hi])
-        if aligned.dest_end > aligned.dest_start:
+        if aligned is not None and aligned.dest_end > aligned.dest_start:
             start, end = lo + aligned.dest_start, lo + aligned.dest_end
             candidates.append((start, end, fuzz.ratio(passage, new[start:end])))
     if not candidates:

@@ -29,8 +29,7 @@ def build_demo(path: Path | str) -> list[str]:
     project = Project.create(partial)
     try:
         lines.append(f"councils: {seed_cases(project)} seeded")
-        report = load_codebook(project, DEFAULT_CODEBOOK)
-        lines.append(f"codebook: {report}")
+        lines.append(f"codebook: {load_codebook(project, DEFAULT_CODEBOOK)}")
         transcripts = sorted(
             p
             for p in EXAMPLES_DIR.iterdir()

@@ -217,7 +217,7 @@ def _punct_ids() -> np.ndarray:
     import numpy as np
 
     nlp = get_nlp()
-    chars = nlp.get_pipe("sentencizer").punct_chars
+    chars = nlp.get_pipe("sentencizer").punct_chars  # type: ignore[attr-defined]  # a Sentencizer
     return np.unique(np.array([nlp.vocab.strings.add(char) for char in chars], dtype=np.uint64))
 
 

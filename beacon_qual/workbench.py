@@ -123,10 +123,9 @@ class DocumentView:
     def __post_init__(self) -> None:
         self._sentence_starts = [s for s, _ in self.sentences]
 
-    def sentence_index_at(self, offset: int) -> int | None:
-        """Index of the sentence containing ``offset``, or the one just before it."""
-        if not self.sentences:
-            return None
+    def sentence_index_at(self, offset: int) -> int:
+        """Index of the sentence containing ``offset``, or the one just before it (0 when there is none:
+        callers look at ``sentences`` first)."""
         i = bisect_right(self._sentence_starts, offset) - 1
         return max(i, 0)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 
@@ -28,6 +29,10 @@ def _ints(values: Sequence[int] | np.ndarray) -> IntArray:
     return np.asarray(values, dtype=np.int64)
 
 
+@overload
+def distinct(values: np.ndarray, *, counts: Literal[False] = False) -> np.ndarray: ...
+@overload
+def distinct(values: np.ndarray, *, counts: Literal[True]) -> tuple[np.ndarray, np.ndarray]: ...
 def distinct(values: np.ndarray, *, counts: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Sorted distinct integers (and how often each occurs), by one sort."""
     ordered = np.sort(np.asarray(values, dtype=np.int64), kind="stable")

@@ -515,9 +515,9 @@ def _binary_by_code(material: Material) -> list[float | None]:
     covered = np.array(
         [np.bincount(g, weights=(e - s).astype(float), minlength=n_codes) for g, s, e in spans]
     )
-    squares = sum(
-        np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes) for g, s, e in spans
-    )
+    squares = np.zeros(n_codes)
+    for g, s, e in spans:
+        squares += np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes)
     shared = np.zeros(n_codes)
     for a, b in combinations(range(m), 2):
         shared += material.shared(a, b)

@@ -147,7 +147,7 @@ class PickerScreen(ModalScreen[object]):
             self.action_new_code()
         elif option.id == TOP_LEVEL:
             self.dismiss(TOP_LEVEL)
-        else:
+        elif option.id is not None:
             self.dismiss(int(option.id))
 
     def action_move(self, step: int) -> None:
@@ -188,7 +188,8 @@ class ChoiceScreen(ModalScreen[object]):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.choices[int(event.option.id)][0])
+        if event.option.id is not None:
+            self.dismiss(self.choices[int(event.option.id)][0])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -330,16 +330,16 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def action_sentence(self, step: int) -> None:
         i = self._sentence_index()
-        if i is None:
+        if i is None or self.doc is None:
             return
+        sents = self.doc.sentences
         if self.selection and step > 0:
             # move to the first sentence starting at or after the selection's end
-            sents = self.doc.sentences
             j = bisect_right([s for s, _ in sents], self.selection[1] - 1)
             i = min(j, len(sents) - 1) if self.selection[1] > sents[i][1] else min(i + 1, len(sents) - 1)
         else:
-            i = max(0, min(i + step, len(self.doc.sentences) - 1))
-        self.select(*self.doc.sentences[i])
+            i = max(0, min(i + step, len(sents) - 1))
+        self.select(*sents[i])
 
     def action_extend_sentence(self, step: int) -> None:
         if self.doc is None or not self.selection or not self.doc.sentences:
