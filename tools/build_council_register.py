@@ -1,5 +1,10 @@
 """Build beacon_qual/data/councils_2008.csv: the 388 English councils as they stood on 1 April 2008.
 
+It also writes beacon_qual/data/councils_later.csv: the English councils created after that day
+(the 2009 unitaries, Dorset Council, Buckinghamshire Council, North Yorkshire Council, Cumberland, ...)
+with their start dates and the 2008 councils they succeeded, so that their names are refused rather
+than read as the county or district they replaced.
+
 Sources (attribution in beacon_qual/data/COUNCILS_README.md):
 - uk_local_authorities.csv: mySociety, uk_local_authority_names_and_codes (data CC-BY-4.0, attribution:
   mySociety). It lists today's authorities and those abolished since 2019, not the 2009 changes.
@@ -12,7 +17,12 @@ Cornwall, Durham, Northumberland, Shropshire and Wiltshire, and Bedford as a dis
 names changed since 2008; and adding the 38 councils abolished in 2009 with derived three-letter codes.
 The script refuses to write a register whose counts differ from 34/238/36/33/47 = 388.
 
-Run from the checkout:  python tools/build_council_register.py [--source DIR] [--out FILE]
+The later councils are every English county, district, London or unitary authority of the source that
+started after 1 April 2008 and is not one of the six continuing authorities; their predecessors are the
+councils whose `replaced-by` names them (followed through councils that are later themselves, such as
+Somerset West and Taunton), and for the 2009 unitaries the councils abolished in 2009 whose area they took.
+
+Run from the checkout:  python tools/build_council_register.py [--source DIR] [--out FILE] [--later-out FILE]
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ from beacon_qual.councils import normalise, split_designation
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = Path("/work/shared/data/councils")
 DEFAULT_OUT = REPO / "beacon_qual" / "data" / "councils_2008.csv"
+DEFAULT_LATER_OUT = REPO / "beacon_qual" / "data" / "councils_later.csv"
 REGISTER_DATE = "2008-04-01"
 COLUMNS = [
     "code",
@@ -42,6 +53,7 @@ COLUMNS = [
     "alt_names",
     "notes",
 ]
+LATER_COLUMNS = ["code", "name", "short_name", "type", "start_date", "gss_code", "alt_names", "predecessors"]
 EXPECTED = {"county": 34, "district": 238, "metropolitan": 36, "london": 33, "unitary": 47}
 
 TYPES = {
@@ -128,6 +140,7 @@ EXTRA_ALT_NAMES = {
     "HIN": ["Hinckley"],
     "KEC": ["RBKC"],
     "KIN": ["King's Lynn"],
+    "LND": ["Corporation of London"],  # its name until 2006, still common in older documents
     "NEA": ["Newark"],
     "NUN": ["Nuneaton"],
     "RCC": ["Redcar"],
@@ -217,6 +230,20 @@ SUCCESSORS_2009 = {
     "39": "Shropshire Council",
     "46": "Wiltshire Council",
 }
+
+
+@dataclass
+class Later:
+    """A council created after 1 April 2008, and the 2008 councils (by code) it succeeded."""
+
+    code: str
+    name: str
+    short_name: str
+    type: str
+    start_date: str
+    gss_code: str
+    alt_names: list[str]
+    predecessors: list[str]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -352,6 +379,77 @@ def tidy_alt_names(councils: list[Council]) -> list[str]:
     return dropped
 
 
+def later_councils(rows: list[dict[str, str]], councils: list[Council]) -> list[Later]:
+    """The English councils that started after the register date, with their 2008 predecessors.
+
+    A later council's alternative name that is also a spelling of a 2008 council ("Dorset",
+    "North Yorkshire") is left out: the place name alone means the 2008 council.
+    """
+    in_2008 = {c.code for c in councils}
+    taken: set[str] = set()
+    for c in councils:
+        for name in (c.name, c.short_name, *c.alt_names):
+            norm = normalise(name)
+            taken |= {norm, split_designation(norm)[0]}
+    replaced: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        for successor in filter(None, row["replaced-by"].split(",")):
+            replaced[successor].append(row["local-authority-code"])
+
+    def predecessors(code: str) -> list[str]:
+        found: list[str] = []
+        for before in replaced.get(code, []):
+            found += [before] if before in in_2008 else predecessors(before)
+        return found
+
+    later = []
+    for row in rows:
+        code = row["local-authority-code"]
+        if (
+            row["nation"] != "England"
+            or row["local-authority-type"] not in TYPES
+            or row["start-date"] <= REGISTER_DATE
+            or code in CONTINUING
+        ):
+            continue
+        name = row["official-name"]
+        before = predecessors(code) or [
+            c.code for c in councils if c.notes.startswith("abolished 1 April 2009") and name in c.notes
+        ]
+        alt_names: dict[str, str] = {}
+        for alt in (row["nice-name"], *split_alt_names(row["alt-names"])):
+            norm = normalise(alt)
+            if norm and norm != normalise(name) and norm not in taken:
+                alt_names.setdefault(norm, alt)
+        later.append(
+            Later(
+                code=code,
+                name=name,
+                short_name=row["nice-name"],
+                type=TYPES[row["local-authority-type"]],
+                start_date=row["start-date"],
+                gss_code=row["gss-code"],
+                alt_names=list(alt_names.values()),
+                predecessors=sorted(set(before)),
+            )
+        )
+    return later
+
+
+def check_later(later: list[Later], councils: list[Council]) -> list[str]:
+    problems = [f"later council {x.code} ({x.name}) has no predecessor in the register" for x in later]
+    problems = [p for p, x in zip(problems, later) if not x.predecessors]
+    spellings = {normalise(n) for c in councils for n in (c.name, c.short_name, *c.alt_names)}
+    problems += [
+        f"later council name {x.name!r} is a spelling of a 2008 council"
+        for x in later
+        if normalise(x.name) in spellings
+    ]
+    codes = {c.code for c in councils}
+    problems += [f"later council code {x.code} is a 2008 code" for x in later if x.code in codes]
+    return problems
+
+
 def check(councils: list[Council], all_codes: set[str]) -> list[str]:
     problems = [f"{c.code} has no region" for c in councils if not c.region]
     counts = Counter(c.type for c in councils)
@@ -391,12 +489,33 @@ def write(councils: list[Council], out: Path) -> None:
             )
 
 
+def write_later(later: list[Later], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(LATER_COLUMNS)
+        for x in sorted(later, key=lambda x: (x.start_date, x.name.casefold())):
+            writer.writerow(
+                [
+                    x.code,
+                    x.name,
+                    x.short_name,
+                    x.type,
+                    x.start_date,
+                    x.gss_code,
+                    "|".join(x.alt_names),
+                    "|".join(x.predecessors),
+                ]
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--source", type=Path, default=DEFAULT_SOURCE, help="folder holding the two source files"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--later-out", type=Path, default=DEFAULT_LATER_OUT)
     args = parser.parse_args(argv)
     current = read_csv(args.source / "uk_local_authorities.csv")
     councils = existing_councils(current) + abolished_councils(
@@ -405,13 +524,17 @@ def main(argv: list[str] | None = None) -> int:
     for line in tidy_alt_names(councils):
         print(f"dropped ambiguous alternative name {line}")
     problems = check(councils, {row["local-authority-code"] for row in current})
+    later = later_councils(current, councils)
+    problems += check_later(later, councils)
     if problems:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
         return 1
     write(councils, args.out)
+    write_later(later, args.later_out)
     counts = Counter(c.type for c in councils)
     print(f"wrote {args.out}: {len(councils)} councils " + ", ".join(f"{t} {counts[t]}" for t in EXPECTED))
+    print(f"wrote {args.later_out}: {len(later)} councils created after {REGISTER_DATE}")
     return 0
 
 
