@@ -4,7 +4,8 @@ Everything that meets a council name or code (transcript headers, survey files, 
 resolves it with :func:`resolve_council`, or :func:`resolve_many` for a whole file, so a spelling
 accepted in one place is understood everywhere. Matching tries, in order:
 
-1. codes: local-authority code, GSS code, old ONS code, other known codes (case-insensitive);
+1. codes: local-authority code, GSS code, old ONS code, other known codes, only when the reference is
+   written as a code ("RYE" or "rye" is Ryedale's code, "Rye" is a place word, not a code);
 2. exact official and short names (case-insensitive);
 3. aliases, compared in a normalised form (case, punctuation, '&'/'and', 'St'/'Saint', 'upon'/'on',
    county abbreviations), first whole, then with designations such as "City Council", "MBC" or
@@ -12,6 +13,16 @@ accepted in one place is understood everywhere. Matching tries, in order:
    place name ("City of Durham" is the district, "Durham County Council" the county);
 4. a fuzzy comparison (rapidfuzz), which never guesses: a best score below ``min_score``, or a
    second council within ``margin`` of the best, raises :class:`CouncilNotResolved` with the candidates.
+
+Three things are refused rather than matched, each with the councils the reference might mean:
+
+- a council created after 1 April 2008 ("Dorset Council", "Cumberland", "Cheshire East"), known from
+  the shipped list of later councils (councils_later.csv) by its code, name or other names; it is
+  "not a council on 1 April 2008" and its predecessors are listed;
+- a reference written as a code that no 2008 council has ("DEN", "ORK", "E06000059"): it is never
+  compared with names;
+- a designation that fits none of the designations of the council the place name matched
+  ("Lincoln County Council" for the City of Lincoln, "Hull District Council" for Hull).
 
 A shortened place name that begins another council's name as well stands for both councils:
 "Newcastle" is Newcastle upon Tyne or Newcastle-under-Lyme, so it is ambiguous unless a designation
@@ -23,6 +34,7 @@ as a whole word of its name ("Kingston": upon Hull and upon Thames).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import re
@@ -40,6 +52,8 @@ from .paths import DATA_DIR
 from .store import Project, new_uuid, now
 
 REGISTER_PATH = DATA_DIR / "councils_2008.csv"
+LATER_PATH = DATA_DIR / "councils_later.csv"
+REGISTER_DATE = "1 April 2008"
 REGISTER_ATTRIBUTION = (
     "English councils on 1 April 2008, built from mySociety, uk_local_authority_names_and_codes "
     "(data CC-BY-4.0 (attribution: mySociety)) and the ONS/OS names and codes of the councils abolished "
@@ -98,6 +112,60 @@ def register_entry(code: str | None) -> RegisterEntry | None:
     if not code:
         return None
     return next((entry for entry in load_register() if entry.code == code), None)
+
+
+@dataclass(frozen=True)
+class LaterCouncil:
+    """A council created after 1 April 2008 (a row of councils_later.csv), with its 2008 predecessors."""
+
+    code: str
+    name: str
+    type: str
+    start_date: str
+    gss_code: str
+    alt_names: tuple[str, ...]
+    predecessors: tuple[str, ...]  # local-authority codes of the register
+
+
+@functools.cache
+def load_later() -> tuple[LaterCouncil, ...]:
+    """The councils created after the register date, in file order (by start date)."""
+    with LATER_PATH.open(encoding="utf-8", newline="") as fh:
+        return tuple(
+            LaterCouncil(
+                code=row["code"],
+                name=row["name"],
+                type=row["type"],
+                start_date=row["start_date"],
+                gss_code=row["gss_code"],
+                alt_names=_split_list(row["alt_names"]),
+                predecessors=_split_list(row["predecessors"]),
+            )
+            for row in csv.DictReader(fh)
+        )
+
+
+@dataclass(frozen=True)
+class _LaterIndex:
+    codes: dict[str, LaterCouncil]
+    norms: dict[str, LaterCouncil]
+    cores: dict[str, LaterCouncil]
+
+
+@functools.cache
+def _later_index() -> _LaterIndex:
+    index = _LaterIndex({}, {}, {})
+    for later in load_later():
+        for code in (later.code, later.gss_code):
+            if code:
+                index.codes.setdefault(code.casefold(), later)
+        for name in (later.name, *later.alt_names):
+            norm = normalise(name)
+            core = split_designation(norm)[0]
+            index.norms.setdefault(norm, later)
+            if core:
+                index.cores.setdefault(core, later)
+    return index
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -231,6 +299,17 @@ _DISTINGUISHING_WORDS = frozenset(
 )
 
 
+# How a reference looks when it is written as a code: a local-authority code in capitals (or all
+# lower case), a GSS code, or an old ONS code ("00CN", "20UE", "09").
+_LA_CODE = re.compile(r"[A-Z]{3}|[a-z]{3}")
+_NUMBERED_CODE = re.compile(r"[EWSNewsn]\d{8}|\d\d(?:[A-Za-z]{2}(?:[A-Za-z]{2})?)?")
+
+
+def written_as_code(text: str) -> bool:
+    """Whether ``text`` is written the way a council code is ("RYE", "rye", "E07000167", "36UF", not "Rye")."""
+    return bool(_LA_CODE.fullmatch(text) or _NUMBERED_CODE.fullmatch(text))
+
+
 def normalise(text: str) -> str:
     """The form a council name is compared in: lower case ASCII words, abbreviations expanded.
 
@@ -329,15 +408,25 @@ class CouncilNotResolved(BeaconError):
     """A reference matched no council closely enough, or more than one; ``candidates`` says which.
 
     ``ambiguous`` is True when the reference fits several councils equally well, False when it
-    fits none well enough.
+    fits none well enough. ``reason`` says why, in one word: ``unknown`` (nothing like it),
+    ``similar`` (part of councils' names, or like them, but not clearly one), ``ambiguous``,
+    ``later`` (a council created after 1 April 2008), ``code`` (a code no council has),
+    ``designation`` (its designation contradicts the council its place name matched).
     """
 
     def __init__(
-        self, message: str, ref: str, candidates: Iterable[Candidate] = (), *, ambiguous: bool = False
+        self,
+        message: str,
+        ref: str,
+        candidates: Iterable[Candidate] = (),
+        *,
+        ambiguous: bool = False,
+        reason: str | None = None,
     ):
         self.ref = ref
         self.candidates = list(candidates)
         self.ambiguous = ambiguous
+        self.reason = reason or ("ambiguous" if ambiguous else "unknown")
         super().__init__(message, details=[c.describe() for c in self.candidates])
 
 
@@ -361,13 +450,16 @@ class _Index:
     """Every case and every spelling of it, normalised once, for repeated look-ups."""
 
     cases: dict[int, _Case] = field(default_factory=dict)
+    by_code: dict[str, int] = field(default_factory=dict)  # local-authority code -> case id
     codes: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    exact_codes: set[str] = field(default_factory=set)  # codes as stored, for codes of any shape
     names: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     norms: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cores: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     choices: list[str] = field(default_factory=list)
     choice_ids: list[frozenset[int]] = field(default_factory=list)
     choice_words: list[frozenset[str]] = field(default_factory=list)
+    sorted_choices: list[tuple[str, int]] = field(default_factory=list)  # (text, position), by text
     vocabulary: frozenset[str] = frozenset()
 
 
@@ -393,9 +485,12 @@ def _build_index(project: Project) -> _Index:
         "SELECT id, code, gss_code, ons_code, name, short_name, type FROM cases"
     ).fetchall()
     for row in rows:
+        if row["code"]:
+            index.by_code[row["code"]] = row["id"]
         for code in (row["code"], row["gss_code"], row["ons_code"]):
             if code:
                 index.codes[code.casefold()].add(row["id"])
+                index.exact_codes.add(code)
         own_names[row["id"]] = {normalise(name) for name in (row["name"], row["short_name"]) if name}
         for name in (row["name"], row["short_name"]):
             if name:
@@ -406,6 +501,7 @@ def _build_index(project: Project) -> _Index:
     ):
         if source == CODE_SOURCE:
             index.codes[alias.casefold()].add(case_id)
+            index.exact_codes.add(alias)
         else:
             spellings[case_id].append(norm)
     hints: dict[int, set[str]] = defaultdict(set)
@@ -427,6 +523,7 @@ def _build_index(project: Project) -> _Index:
     index.choices = list(choices)
     index.choice_ids = [frozenset(ids) for ids in choices.values()]
     index.choice_words = [_distinguishing(text) for text in index.choices]
+    index.sorted_choices = sorted((text, pos) for pos, text in enumerate(index.choices))
     index.vocabulary = frozenset(word for text in index.choices for word in text.split())
     return index
 
@@ -499,7 +596,8 @@ def _resolve(index: _Index, ref: str, min_score: float, margin: float) -> Counci
         raise CouncilNotResolved("an empty council reference matches no council", ref)
     norm = normalise(text)
     core, hints = split_designation(norm)
-    if text.casefold() in index.codes:
+    as_code = written_as_code(text) or text in index.exact_codes
+    if as_code and text.casefold() in index.codes:
         return _pick(index, ref, index.codes[text.casefold()], "code", hints)
     if _exact(text) in index.names:
         return _pick(index, ref, index.names[_exact(text)], "name", hints)
@@ -507,13 +605,45 @@ def _resolve(index: _Index, ref: str, min_score: float, margin: float) -> Counci
         raise CouncilNotResolved(f"{ref!r} holds no letters or digits to match a council on", ref)
     if norm in index.norms:
         return _pick(index, ref, index.norms[norm], "alias", hints)
+    later_index = _later_index()
+    later = later_index.norms.get(norm) or (later_index.codes.get(text.casefold()) if as_code else None)
+    if later is not None:
+        raise _later_council(index, ref, later)
+    if as_code and not text.islower():
+        raise CouncilNotResolved(
+            f"{ref!r} is written as a council code, but no council on {REGISTER_DATE} has that code; "
+            "give the council's name or one of its codes",
+            ref,
+            reason="code",
+        )
     if core in index.cores:
         return _pick(index, ref, index.cores[core], "alias", hints)
+    if core in later_index.cores:
+        raise _later_council(index, ref, later_index.cores[core])
     repaired = _repair(index, norm)
     queries = (repaired, split_designation(repaired)[0])
     # A mended reference scores no higher than its likeness to what was written.
     discount = fuzz.ratio(norm, repaired) / 100
     return _fuzzy(index, ref, queries, hints, min_score, margin, discount)
+
+
+def _later_council(index: _Index, ref: str, later: LaterCouncil) -> CouncilNotResolved:
+    """The refusal of a council created after the register date, listing the councils it succeeded."""
+    before = [index.by_code[code] for code in later.predecessors if code in index.by_code]
+    names = [index.cases[i].name for i in before] or list(later.predecessors)
+    created = later.start_date[:4]
+    same = normalise(ref) == normalise(later.name)
+    return CouncilNotResolved(
+        f"{ref!r} is {'' if same else f'{later.name}, '}not a council on {REGISTER_DATE} "
+        f"(created {created}; successor of {_listed(names)})",
+        ref,
+        [index.cases[i].candidate() for i in before],
+        reason="later",
+    )
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _repair(index: _Index, norm: str) -> str:
@@ -554,6 +684,7 @@ def _pick(
     chosen = ids if len(ids) == 1 else _fitting(index, ids, hints)
     if len(chosen) == 1:
         case = index.cases[chosen[0]]
+        _check_designation(index, ref, case, hints)
         return CouncilMatch(case.id, case.name, case.code, how, round(score, 1))
     raise CouncilNotResolved(
         f"{ref!r} could be any of {len(ids)} councils; give the full name or a code",
@@ -561,6 +692,38 @@ def _pick(
         [index.cases[i].candidate() for i in ids],
         ambiguous=True,
     )
+
+
+def _check_designation(index: _Index, ref: str, case: _Case, hints: Hints) -> None:
+    """Refuse a match whose designations all contradict the council's own ("Lincoln County Council").
+
+    The candidates are the matched council and the councils whose names begin with the same place word
+    and fit the designation (Lincolnshire County Council).
+    """
+    if not hints or any(group & case.hints for group in hints):
+        return
+    said = " / ".join(" or ".join(sorted(group)) for group in hints)
+    core = split_designation(normalise(ref))[0]
+    first = core.split()[0] if core else ""
+    others: set[int] = set()
+    at = bisect.bisect_left(index.sorted_choices, (first, -1)) if first else len(index.sorted_choices)
+    for text, pos in index.sorted_choices[at:]:
+        if not text.startswith(first):
+            break
+        others.update(index.choice_ids[pos])
+    others.discard(case.id)
+    fitting = [i for i in sorted(others, key=lambda i: index.cases[i].name) if _fits(index.cases[i], hints)]
+    raise CouncilNotResolved(
+        f"{ref!r} says {said}, which does not fit {case.name} ({case.type or 'no type'}) that its place "
+        "name matches; give the council's name or a code",
+        ref,
+        [case.candidate(), *(index.cases[i].candidate() for i in fitting[: _CONTAINING_LIMIT - 1])],
+        reason="designation",
+    )
+
+
+def _fits(case: _Case, hints: Hints) -> bool:
+    return all(group & case.hints for group in hints)
 
 
 def _fitting(index: _Index, ids: list[int], hints: Hints) -> list[int]:
@@ -593,17 +756,20 @@ def _fuzzy(
                 scores[case_id] = max(scores.get(case_id, 0.0), score * discount)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], index.cases[item[0]].name))
     if not ranked or ranked[0][1] < min_score:
-        nearest = _containing(index, queries[1], hints, scores) + [i for i, _ in ranked[:3]]
+        containing = _containing(index, queries[1], hints, scores)
+        nearest = containing + [i for i, _ in ranked[:3]]
         raise CouncilNotResolved(
             f"no council matches {ref!r}" + ("; the nearest are below" if nearest else ""),
             ref,
             [index.cases[i].candidate(_rounded(scores.get(i))) for i in dict.fromkeys(nearest)],
+            reason="similar" if containing else "unknown",
         )
     best = ranked[0][1]
     close = [case_id for case_id, score in ranked if score >= best - margin]
     fitting = _fitting(index, close, hints) if len(close) > 1 else close
     if len(fitting) == 1:
         case = index.cases[fitting[0]]
+        _check_designation(index, ref, case, hints)
         return CouncilMatch(case.id, case.name, case.code, "fuzzy", round(scores[case.id], 1))
     raise CouncilNotResolved(
         f"{ref!r} is about equally close to {len(close)} councils; give the full name or a code",
@@ -721,6 +887,58 @@ def remember_alias(project: Project, case_id: int, alias: str, source: str = "us
                 after={"case_id": case_id, "alias": alias, "norm": norm, "source": source},
             )
     return bool(added)
+
+
+def remembered_aliases(project: Project) -> list[tuple[str, int, str, str | None, str]]:
+    """Spellings remembered in this project (not the register's): (spelling, case id, council, code, source)."""
+    return [
+        tuple(row)  # type: ignore[misc]
+        for row in project.execute(
+            "SELECT a.alias, a.case_id, c.name, c.code, coalesce(a.source, '') FROM case_aliases a"
+            " JOIN cases c ON c.id = a.case_id WHERE coalesce(a.source, '') NOT IN (?, ?)"
+            " ORDER BY a.alias COLLATE NOCASE, c.name",
+            (REGISTER_SOURCE, CODE_SOURCE),
+        )
+    ]
+
+
+def forget_alias(project: Project, spelling: str) -> list[tuple[str, str]]:
+    """Forget a remembered spelling (compared normalised); return what was removed: (spelling, council).
+
+    The register's own names and codes cannot be removed: they are what the register says.
+    """
+    norm = normalise(" ".join(spelling.split()))
+    rows = project.execute(
+        "SELECT a.case_id, a.alias, a.norm, a.source, c.name FROM case_aliases a JOIN cases c ON c.id = a.case_id"
+        " WHERE a.norm = ?",
+        (norm,),
+    ).fetchall()
+    removable = [r for r in rows if (r["source"] or "") not in (REGISTER_SOURCE, CODE_SOURCE)]
+    if not removable:
+        if rows:
+            raise BeaconError(
+                f"{spelling!r} is a spelling of the register ({rows[0]['name']}), not a remembered one"
+            )
+        raise BeaconError(
+            f"{spelling!r} is not a remembered spelling; 'cases aliases' lists them",
+        )
+    with project.transaction():
+        for r in removable:
+            project.execute(
+                "DELETE FROM case_aliases WHERE case_id = ? AND norm = ?", (r["case_id"], r["norm"])
+            )
+            project.audit(
+                "case_alias.remove",
+                "case_aliases",
+                r["case_id"],
+                before={
+                    "case_id": r["case_id"],
+                    "alias": r["alias"],
+                    "norm": r["norm"],
+                    "source": r["source"],
+                },
+            )
+    return [(r["alias"], r["name"]) for r in removable]
 
 
 def _check_alias_is_free(project: Project, case_id: int, alias: str, name: str) -> None:

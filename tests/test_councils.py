@@ -549,11 +549,11 @@ def test_cli_match_lists_the_councils_a_place_name_is_part_of(cli_project: Path)
 
 def test_cli_match_reports_each_reference(cli_project: Path):
     run(cli_project, "cases", "seed")
-    ok = run(cli_project, "cases", "match", "LB Camden", "Birmingam")
+    ok = run(cli_project, "cases", "match", "LB Camden", "E08000025")
     assert ok.exit_code == 0
     assert ok.output.splitlines() == [
         "LB Camden -> [CMD] London Borough of Camden (alias, score 100)",
-        "Birmingam -> [BIR] Birmingham City Council (fuzzy, score 95)",
+        "E08000025 -> [BIR] Birmingham City Council (code, score 100)",
     ]
     mixed = run(cli_project, "cases", "match", "Hull", "Durham")
     assert mixed.exit_code == 1

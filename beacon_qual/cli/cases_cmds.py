@@ -1,4 +1,4 @@
-"""Commands: cases seed|list|show|match (the council register and council matching)."""
+"""Commands: cases seed|list|show|match|aliases, cases alias remove (the register and council matching)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from ..councils import (
     DEFAULT_MIN_SCORE,
     CaseRecord,
     case_details,
+    forget_alias,
     list_cases,
     load_register,
+    remembered_aliases,
     resolve_council,
     resolve_many,
     seed_cases,
@@ -121,19 +123,59 @@ def show_command(ctx: click.Context, ref: str) -> None:
 )
 @click.pass_context
 def match_command(ctx: click.Context, refs: tuple[str, ...], min_score: float) -> None:
-    """Show how each reference resolves to a council, or which councils it could mean."""
+    """Show how each reference resolves to a council, or which councils it could mean.
+
+    A reference that is only similar to a council's name (a fuzzy match) is not resolved: it is shown
+    with its closest council as a candidate, to be confirmed where it is used.
+    """
     matches, problems = resolve_many(open_project(ctx), refs, min_score=min_score)
+    unresolved = 0
     for ref in dict.fromkeys(refs):
-        if ref in matches:
-            m = matches[ref]
+        m = matches.get(ref)
+        if m is not None and m.how != "fuzzy":
             code = f"[{m.code}] " if m.code else ""
             click.echo(f"{ref} -> {code}{m.name} ({m.how}, score {m.score:.0f})")
+            continue
+        unresolved += 1
+        if m is not None:
+            code = f"[{m.code}] " if m.code else ""
+            click.echo(f"{ref}: not a known spelling; only similar to a council (unresolved)")
+            click.echo(f"    {code}{m.name} (score {m.score:.0f})")
         else:
             problem = problems[ref]
             click.echo(f"{ref}: {problem.message}")
             for line in problem.details:
                 click.echo(f"    {line}")
-    if problems:
+    if unresolved:
         raise BeaconError(
-            f"{len(problems)} of {len(matches) + len(problems)} reference(s) did not resolve to one council"
+            f"{unresolved} of {len(matches) + len(problems)} reference(s) did not resolve to one council"
         )
+
+
+@cases.command("aliases")
+@click.pass_context
+def aliases_command(ctx: click.Context) -> None:
+    """List the spellings remembered in this project (not the register's own names and codes)."""
+    rows = remembered_aliases(open_project(ctx))
+    if not rows:
+        click.echo("no remembered spellings")
+        return
+    width = max(len(spelling) for spelling, *_ in rows)
+    for spelling, _, name, code, source in rows:
+        council = f"[{code}] {name}" if code else name
+        click.echo(f"{spelling:<{width}}  -> {council}  ({source or 'no source'})")
+    click.echo(f"{len(rows)} remembered spelling(s)")
+
+
+@cases.group("alias")
+def alias_group() -> None:
+    """Remembered spellings of councils."""
+
+
+@alias_group.command("remove")
+@click.argument("spelling")
+@click.pass_context
+def alias_remove_command(ctx: click.Context, spelling: str) -> None:
+    """Forget a remembered SPELLING, so that it is matched afresh (the register's names stay)."""
+    for alias, council in forget_alias(open_project(ctx), spelling):
+        click.echo(f"removed spelling {alias!r} (was {council})")
