@@ -9,9 +9,17 @@ skips rows (``skip_rows``) or accepts a candidate for a spelling (``accept``).
 Codes, exact names and known aliases resolve by themselves. A row matched only by
 similarity (a fuzzy match, such as 'Camdn') is never taken silently: it is listed
 with its closest council, and nothing is written until the user confirms it, one
-spelling at a time (``accept``) or all at once (``accept_fuzzy``). Confirmed
-spellings are remembered as aliases, except one that would be ambiguous on its own
-(such as 'Durham'): that is used for this file and reported as not remembered.
+spelling at a time (``accept``) or all at once (``accept_fuzzy``). A row whose code
+and council name point at different councils is refused. When rows do not resolve,
+:class:`UnresolvedRows` carries every one of them with its candidates (the CLI writes
+them to a CSV file); the filled-in file comes back as ``resolutions``, one council
+(or ``skip``) per row.
+
+A spelling confirmed with ``accept`` is remembered as an alias only when, on its own, it matches nothing at all (such as 'Brum'). A spelling
+that is ambiguous ('Durham'), part of or similar to councils' names ('Richmond',
+'Camdn'), a later council or a contradicted designation is used for this file and
+reported as not remembered; ``accept_fuzzy`` and resolutions files never remember
+anything.
 
 Re-importing a variable for the same council and wave replaces the stored value;
 the report counts how many values were replaced and how many were already equal.
@@ -58,7 +66,9 @@ COUNCIL_HEADERS = (
 )
 CODE_HEADERS = ("gss code", "gss", "ons code", "ons", "council code", "la code")
 WAVE_HEADER = "wave"
-MAX_LISTED_PROBLEMS = 40
+MAX_LISTED_PROBLEMS = 40  # problem lines shown on the terminal; the problems file holds every row
+SKIP_WORDS = ("skip", "-")  # in a resolutions file's council column: leave the row out
+RESOLUTION_COLUMNS = ("row", "council_in_file", "codes_in_file", "problem", "candidates", "council")
 _WAVE = re.compile(r"(?:wave\s*|w)?(\d+)", re.IGNORECASE)
 
 Value = float | str | bool
@@ -75,6 +85,26 @@ class ImportOptions:
     accept_fuzzy: bool = False  # take every row's closest council when it is a clear fuzzy match
     dry_run: bool = False
     encoding: str | None = None  # of a CSV or TSV file, instead of detecting it
+    resolutions: Path | None = None  # a filled-in problems file: a council (or 'skip') per row number
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that did not resolve to one council, as written to the problems file."""
+
+    row: int
+    spelling: str  # the council cell
+    codes: tuple[str, ...]  # the code cells that hold something
+    problem: str
+    candidates: tuple[str, ...]  # "[CODE] Name (type, score N)"
+
+
+class UnresolvedRows(BeaconError):
+    """Rows of a survey file that did not resolve to one council; ``problems`` holds every one."""
+
+    def __init__(self, message: str, problems: list[RowProblem], details: list[str]):
+        super().__init__(message, details=details)
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -102,6 +132,7 @@ class SurveyReport:
     aliases_refused: tuple[tuple[str, str], ...]  # spellings not remembered: (spelling, why)
     # rows matched by similarity and taken with accept_fuzzy: (row, spelling, case id, council, score)
     fuzzy: tuple[tuple[int, str, int, str, float], ...]
+    resolved: tuple[tuple[int, str, str], ...]  # rows settled by a resolutions file: (row, spelling, council)
     empty_columns: tuple[str, ...]
     dry_run: bool
 
@@ -187,9 +218,16 @@ def import_survey(
     types = load_types_file(options.types) if options.types else TypesFile(columns={})
     layout = _layout(table, options, types, path.name)
     kept, skipped = _skip_rows(table, layout, options.skip_rows, path.name)
+    resolved: dict[int, CouncilMatch] = {}
+    if options.resolutions is not None:
+        resolved, skip_numbers = _resolutions(project, options.resolutions, layout, kept)
+        skipped = tuple(
+            sorted((*skipped, *((r.number, _spelling(r, layout)) for r in kept if r.number in skip_numbers)))
+        )
+        kept = [row for row in kept if row.number not in skip_numbers]
     waves = {row.number: _row_wave(row, layout, options.wave, table) for row in kept}
     accepted = _accepted(project, options.accept, layout, kept, path.name)
-    placed = _place_rows(project, kept, layout, waves, accepted, options.accept_fuzzy, path.name)
+    placed = _place_rows(project, kept, layout, waves, accepted, resolved, options.accept_fuzzy, path.name)
     _check_duplicates(project, placed, path.name)
     columns, empty = _column_types(project, table, layout, types, placed, path.name)
     values = {
@@ -215,6 +253,7 @@ def import_survey(
                 fuzzy=tuple(
                     (p.row.number, p.ref, p.case_id, p.council, p.score) for p in placed if p.how == "fuzzy"
                 ),
+                resolved=tuple((p.row.number, p.ref, p.council) for p in placed if p.how == "resolved"),
                 empty_columns=empty,
                 dry_run=options.dry_run,
             )
@@ -252,6 +291,7 @@ def _audit_record(report: SurveyReport, path: Path) -> dict[str, Any]:
             for v in report.variables
         ],
         "skipped_rows": [row for row, _ in report.skipped_rows],
+        "resolved_rows": [row for row, _, _ in report.resolved],
         "aliases": [spelling for spelling, _ in report.aliases],
     }
 
@@ -391,29 +431,50 @@ def _place_rows(
     layout: _Layout,
     waves: dict[int, int],
     accepted: dict[str, CouncilMatch],
+    resolved: dict[int, CouncilMatch],
     accept_fuzzy: bool,
     file: str,
 ) -> list[_Placed]:
     refs = {row.number: _references(row, layout) for row in rows}
     matches, problems = resolve_many(
-        project, [ref for row_refs in refs.values() for ref in row_refs if ref.casefold() not in accepted]
+        project,
+        [
+            ref
+            for number, row_refs in refs.items()
+            if number not in resolved
+            for ref in row_refs
+            if ref.casefold() not in accepted
+        ],
     )
     placed: list[_Placed] = []
-    unplaced: list[str] = []
+    unplaced: list[RowProblem] = []
+    lines: list[str] = []
     unconfirmed = 0
     for row in rows:
-        found = _row_match(refs[row.number], accepted, matches)
-        if found is None:
-            unplaced.append(_problem_line(row, refs[row.number], problems))
+        if row.number in resolved:
+            match = resolved[row.number]
+            ref = _spelling(row, layout)
+            placed.append(_Placed(row, waves[row.number], ref, match.case_id, "resolved", 100.0, match.name))
+            continue
+        found = _row_match(row, layout, accepted, matches, problems)
+        if isinstance(found, RowProblem):
+            unplaced.append(found)
+            lines.append(f"row {row.number}: {found.problem}" + _candidates_text(found.candidates))
             continue
         ref, match, how = found
         if how == "fuzzy" and not accept_fuzzy:
             unconfirmed += 1
-            unplaced.append(_fuzzy_line(row, ref, match))
+            line = _fuzzy_line(row, ref, match)
+            unplaced.append(
+                _row_problem(
+                    row, layout, line.split(": ", 1)[1], [f"{_described(match)} (score {match.score:.0f})"]
+                )
+            )
+            lines.append(line)
         else:
             placed.append(_Placed(row, waves[row.number], ref, match.case_id, how, match.score, match.name))
     if unplaced:
-        raise BeaconError(_unplaced_message(len(unplaced), unconfirmed, file), details=_capped(unplaced))
+        raise UnresolvedRows(_unplaced_message(len(unplaced), unconfirmed, file), unplaced, _capped(lines))
     return placed
 
 
@@ -434,15 +495,114 @@ def _unplaced_message(unplaced: int, unconfirmed: int, file: str) -> str:
 
 
 def _row_match(
-    refs: list[str], accepted: dict[str, CouncilMatch], matches: dict[str, CouncilMatch]
-) -> tuple[str, CouncilMatch, str] | None:
-    """(reference, match, how) for the first of a row's references that resolves."""
+    row: Row,
+    layout: _Layout,
+    accepted: dict[str, CouncilMatch],
+    matches: dict[str, CouncilMatch],
+    problems: dict[str, CouncilNotResolved],
+) -> tuple[str, CouncilMatch, str] | RowProblem:
+    """(reference, match, how) for a row, or why it has none.
+
+    An accepted spelling wins. Otherwise the row's codes are tried first, then its name; a code and a
+    name that both resolve, to different councils, make the row a problem.
+    """
+    refs = _references(row, layout)
     for ref in refs:
         if ref.casefold() in accepted:
             return ref, accepted[ref.casefold()], "accepted"
-        if ref in matches:
-            return ref, matches[ref], matches[ref].how
-    return None
+    found = [(ref, matches[ref]) for ref in refs if ref in matches]
+    if not found:
+        if not refs:
+            return _row_problem(row, layout, "no council named", [])
+        problem = problems[refs[-1]]
+        return _row_problem(row, layout, problem.message, problem.details)
+    ref, match = found[0]
+    for other, other_match in found[1:]:
+        if other_match.case_id != match.case_id:
+            return _row_problem(
+                row,
+                layout,
+                f"{ref!r} is {_described(match)} but {other!r} is {_described(other_match)}",
+                [_described(match), _described(other_match)],
+            )
+    return ref, match, match.how
+
+
+def _row_problem(row: Row, layout: _Layout, problem: str, candidates: Iterable[str]) -> RowProblem:
+    spelling = row.cells[layout.council] if layout.council is not None else ""
+    codes = tuple(row.cells[i] for i in layout.codes if not is_missing(row.cells[i]))
+    return RowProblem(row.number, spelling, codes, problem, tuple(candidates))
+
+
+def _candidates_text(candidates: tuple[str, ...]) -> str:
+    return f"; candidates: {'; '.join(candidates)}" if candidates else ""
+
+
+# -- resolutions files -----------------------------------------------------------------------------------
+def problem_rows(problems: list[RowProblem]) -> list[list[str]]:
+    """The rows of a problems file: a header, then one line per problem row, its council cell empty."""
+    lines = [list(RESOLUTION_COLUMNS)]
+    for p in problems:
+        lines.append([str(p.row), p.spelling, " | ".join(p.codes), p.problem, " | ".join(p.candidates), ""])
+    return lines
+
+
+def _resolutions(
+    project: Project, path: Path, layout: _Layout, kept: list[Row]
+) -> tuple[dict[int, CouncilMatch], set[int]]:
+    """Read a filled-in problems file: (council for each resolved row, rows to skip).
+
+    Each line names a row of the survey file and, in its ``council`` column, a council's code or exact
+    name, or ``skip``; lines with an empty council are left as they were. A line whose ``council_in_file``
+    differs from the survey file's row belongs to another version of the file and is refused.
+    """
+    name = path.name
+    if not path.is_file():
+        raise BeaconError(f"no resolutions file at {path}")
+    sheet = read_table(path)
+    columns = {title.casefold(): i for i, title in enumerate(sheet.header)}
+    for needed in ("row", "council"):
+        if needed not in columns:
+            raise BeaconError(
+                f"resolutions file {name} has no {needed!r} column",
+                details=[f"columns: {', '.join(sheet.header)}"],
+            )
+    rows = {row.number: row for row in kept}
+    resolved: dict[int, CouncilMatch] = {}
+    skip: set[int] = set()
+    for line in sheet.rows:
+        council = line.cells[columns["council"]].strip()
+        number_text = line.cells[columns["row"]].strip()
+        if not council:
+            continue
+        where = f"resolutions file {name} line {line.number}"
+        if not number_text.isdigit() or int(number_text) not in rows:
+            raise BeaconError(f"{where}: {number_text!r} is not a data row of the survey file")
+        number = int(number_text)
+        if number in resolved or number in skip:
+            raise BeaconError(f"{where}: row {number} is resolved twice")
+        if "council_in_file" in columns:
+            written = line.cells[columns["council_in_file"]]
+            actual = _row_problem(rows[number], layout, "", []).spelling
+            if written not in (actual, "'" + actual):  # a cell starting '=' was written with a quote
+                raise BeaconError(
+                    f"{where}: row {number} of the survey file names {actual!r}, not {written!r}; "
+                    "the resolutions file belongs to another version of the file"
+                )
+        if council.casefold() in SKIP_WORDS:
+            skip.add(number)
+            continue
+        try:
+            match = resolve_council(project, council)
+        except BeaconError as exc:
+            raise BeaconError(f"{where}: {exc.message}", details=exc.details) from None
+        if match.how == "fuzzy":
+            raise BeaconError(
+                f"{where}: {council!r} is not a council's name, alias or code; the closest is "
+                f"{_described(match)} (score {match.score:.0f})"
+            )
+        resolved[number] = match
+    return resolved, skip
 
 
 def _fuzzy_line(row: Row, ref: str, match: CouncilMatch) -> str:
@@ -456,32 +616,52 @@ def _described(match: CouncilMatch) -> str:
     return f"[{match.code}] {match.name}" if match.code else match.name
 
 
-def _problem_line(row: Row, refs: list[str], problems: dict[str, CouncilNotResolved]) -> str:
-    if not refs:
-        return f"row {row.number}: no council named"
-    problem = problems[refs[-1]]
-    candidates = f"; candidates: {'; '.join(problem.details)}" if problem.details else ""
-    return f"row {row.number}: {problem.message}{candidates}"
-
-
 def _remember(
     project: Project, placed: list[_Placed], source: str
 ) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[str, str], ...]]:
-    """Remember accepted and fuzzy-matched spellings: (remembered, refused with the reason).
+    """Remember spellings matched by hand: (remembered, used but not remembered with the reason).
 
-    A spelling that on its own stands for another council, or for several (e.g. 'Durham'), is refused:
-    it was used for this file only.
+    Only a spelling that on its own matches nothing is remembered. One that is ambiguous ('Durham'),
+    part of or like councils' names ('Richmond', 'Camdn'), a later council, or another council's name
+    was used for this file only. Fuzzy matches taken with accept_fuzzy, and rows settled by a
+    resolutions file (answers about rows, not spellings), are never remembered.
     """
     remembered: list[tuple[str, int]] = []
     refused: list[tuple[str, str]] = []
-    for ref, case_id in sorted({(p.ref, p.case_id) for p in placed if p.how in ("accepted", "fuzzy")}):
-        try:
-            remember_alias(project, case_id, ref, source)
-        except BeaconError as exc:
-            refused.append((ref, exc.message))
-        else:
-            remembered.append((ref, case_id))
+    for ref, case_id in sorted({(p.ref, p.case_id) for p in placed if p.how == "accepted"}):
+        why = _not_rememberable(project, ref, case_id)
+        if why is None:
+            try:
+                remember_alias(project, case_id, ref, source)
+            except BeaconError as exc:
+                why = exc.message
+            else:
+                remembered.append((ref, case_id))
+                continue
+        if why:
+            refused.append((ref, why))
     return tuple(remembered), tuple(refused)
+
+
+def _not_rememberable(project: Project, ref: str, case_id: int) -> str | None:
+    """Why ``ref`` is not remembered as case ``case_id`` ('' when it already means it), or None."""
+    try:
+        alone = resolve_council(project, ref)
+    except CouncilNotResolved as exc:
+        if exc.reason == "unknown":
+            return None
+        if exc.ambiguous:
+            return f"{ref!r} could mean any of {len(exc.candidates)} councils on its own"
+        if exc.reason == "similar":
+            return f"{ref!r} is part of or like the names of other councils ({'; '.join(exc.details[:3])})"
+        return exc.message
+    if alone.case_id == case_id:
+        if alone.how == "fuzzy":
+            return f"{ref!r} matches {alone.name} only by similarity (score {alone.score:.0f})"
+        return ""
+    if alone.how == "fuzzy":
+        return f"{ref!r} is close to {alone.name} (score {alone.score:.0f})"
+    return f"{ref!r} already stands for {alone.name}"
 
 
 def _check_duplicates(project: Project, placed: list[_Placed], file: str) -> None:

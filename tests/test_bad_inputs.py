@@ -90,12 +90,17 @@ def seeded(seeded_template: Path, tmp_path: Path) -> Path:
 
 
 def state(project: Path) -> tuple[str, list[str]]:
-    """The hash of the project file (and its WAL, if any) and the files beside it."""
+    """The hash of the project file (and its WAL, if any) and the files beside it.
+
+    A survey import that refuses rows writes them to a problems file beside the project on purpose
+    (to be filled in and passed back with --resolutions); that file is no change to the project.
+    """
     digest = hashlib.sha256()
     for part in (project, project.with_name(project.name + "-wal")):
         if part.exists():
             digest.update(part.read_bytes())
-    return digest.hexdigest(), sorted(p.name for p in project.parent.iterdir())
+    beside = sorted(p.name for p in project.parent.iterdir() if "-resolutions" not in p.name)
+    return digest.hexdigest(), beside
 
 
 def run_refused(project: Path, args: list[str]) -> str:

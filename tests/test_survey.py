@@ -387,7 +387,9 @@ def test_fuzzy_matches_are_listed_and_nothing_is_written_without_confirmation(
         import_survey(project, path, options=ImportOptions(skip_rows=("5",), dry_run=True))
 
 
-def test_accept_confirms_one_fuzzy_spelling_and_remembers_it(tmp_path: Path, project: Project) -> None:
+def test_accept_confirms_a_fuzzy_spelling_for_this_import_without_remembering_it(
+    tmp_path: Path, project: Project
+) -> None:
     path = write(tmp_path, "typo.csv", "council,score\nCamdn,2\nKingston upon Hul,3\n")
     with pytest.raises(
         BeaconError, match="^1 row\\(s\\) of typo.csv match a council only by similarity"
@@ -401,11 +403,18 @@ def test_accept_confirms_one_fuzzy_spelling_and_remembers_it(tmp_path: Path, pro
     report = import_survey(project, path, options=ImportOptions(accept=accept))
     cmd, khl = case_id(project, "CMD"), case_id(project, "KHL")
     assert report.fuzzy == ()
-    assert report.aliases == (("Camdn", cmd), ("Kingston upon Hul", khl))
+    assert report.aliases == ()
+    refused = dict(report.aliases_refused)
+    assert refused["Camdn"] == "'Camdn' matches London Borough of Camden only by similarity (score 91)"
+    assert "only by similarity" in refused["Kingston upon Hul"]
     assert variable_values(project, "score") == {(cmd, 1): 2.0, (khl, 1): 3.0}
+    # not remembered: the next file spelling it so needs confirming again
+    again = write(tmp_path, "again.csv", "council,score\nCamdn,5\n")
+    with pytest.raises(BeaconError, match="match a council only by similarity"):
+        import_survey(project, again, options=ImportOptions(wave=2))
 
 
-def test_accept_fuzzy_takes_every_clear_fuzzy_match_and_remembers_it(
+def test_accept_fuzzy_takes_every_clear_fuzzy_match_and_never_remembers_it(
     tmp_path: Path, project: Project
 ) -> None:
     path = write(tmp_path, "typo.csv", "council,score\nBirmingam,2\nCamden,3\nStokport,4\n")
@@ -415,12 +424,13 @@ def test_accept_fuzzy_takes_every_clear_fuzzy_match_and_remembers_it(
         (2, "Birmingam", bir, "Birmingham City Council"),
         (4, "Stokport", skp, "Stockport Metropolitan Borough Council"),
     ]
-    assert report.aliases == (("Birmingam", bir), ("Stokport", skp))
-    assert project.scalar("SELECT source FROM case_aliases WHERE alias = 'Birmingam'") == "survey:typo.csv"
+    assert report.aliases == () and report.aliases_refused == ()
+    assert project.scalar("SELECT count(*) FROM case_aliases WHERE source LIKE 'survey:%'") == 0
     assert variable_values(project, "score") == {(bir, 1): 2.0, (cmd, 1): 3.0, (skp, 1): 4.0}
-    # remembered: the next file spelling them so imports without confirmation
+    # not remembered: the next file spelling them so needs confirming again
     again = write(tmp_path, "again.csv", "council,score\nBirmingam,5\nStokport,6\n")
-    assert import_survey(project, again, options=ImportOptions(wave=2)).fuzzy == ()
+    with pytest.raises(BeaconError, match="2 row\\(s\\) of again.csv match a council only by similarity"):
+        import_survey(project, again, options=ImportOptions(wave=2))
 
 
 def test_accept_fuzzy_does_not_take_ambiguous_rows(tmp_path: Path, project: Project) -> None:
@@ -622,7 +632,9 @@ def test_cli_fuzzy_rows_need_confirmation(tmp_path: Path, project: Project) -> N
     assert refused.output.splitlines() == [
         (
             "error: 1 row(s) of typo.csv match a council only by similarity; nothing was imported "
-            "(use --accept 'SPELLING=COUNCIL', --accept-fuzzy or --skip-row ROW)"
+            "(use --accept 'SPELLING=COUNCIL', --accept-fuzzy or --skip-row ROW); every problem row is in "
+            f"{tmp_path / 'typo-resolutions.csv'}: fill in its 'council' column and pass it back with "
+            "--resolutions"
         ),
         "  row 2: 'Camdn' is not a known spelling; closest [CMD] London Borough of Camden (score 91)",
     ]
@@ -630,12 +642,12 @@ def test_cli_fuzzy_rows_need_confirmation(tmp_path: Path, project: Project) -> N
     done = run(project, "survey", "import", str(path), "--accept", "Durham=DUR", "--accept-fuzzy")
     assert done.exit_code == 0, done.output
     lines = done.output.splitlines()
-    assert "  row 2: 'Camdn' read as London Borough of Camden (fuzzy, score 91), accepted" in lines
-    assert "  remembered spelling 'Camdn'" in lines
     assert (
-        "  used but not remembered 'Durham': 'Durham' could mean any of 2 councils on its own, "
-        "so it is not remembered as Durham County Council"
+        "  row 2: 'Camdn' read as London Borough of Camden (fuzzy, score 91), accepted for this import, "
+        "not remembered"
     ) in lines
+    assert not any("remembered spelling" in line for line in lines)
+    assert "  used but not remembered 'Durham': 'Durham' could mean any of 2 councils on its own" in lines
     assert variable_values(project, "score") == {
         (case_id(project, "CMD"), 1): 2.0,
         (case_id(project, "DUR"), 1): 3.0,

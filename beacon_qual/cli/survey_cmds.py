@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -48,14 +49,27 @@ def survey() -> None:
     "--accept",
     multiple=True,
     metavar="SPELLING=COUNCIL",
-    help="Match a spelling in the file to a council (code or name); remembered as an alias unless "
-    "it is ambiguous on its own. Repeatable.",
+    help="Match a spelling in the file to a council (code or name) for this import. Remembered as an "
+    "alias only if the spelling on its own matches nothing (not if it is ambiguous or only similar). "
+    "Repeatable.",
 )
 @click.option(
     "--accept-fuzzy",
     is_flag=True,
     help="Take the closest council for every spelling that matches only by similarity (when one "
-    "council is clearly closest); remembered as aliases.",
+    "council is clearly closest), for this import only; never remembered.",
+)
+@click.option(
+    "--resolutions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A filled-in problems file (written when rows do not resolve): its 'council' column gives "
+    "each row's council (code or exact name) or 'skip'.",
+)
+@click.option(
+    "--problems-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the rows that do not resolve (default: FILE's name with '-resolutions.csv' "
+    "beside the project file, numbered rather than overwrite a file).",
 )
 @click.option("--dry-run", is_flag=True, help="Check and count everything, write nothing.")
 @click.option(
@@ -72,6 +86,8 @@ def survey_import(
     skip_rows: tuple[str, ...],
     accept: tuple[str, ...],
     accept_fuzzy: bool,
+    resolutions: Path | None,
+    problems_file: Path | None,
     dry_run: bool,
     encoding: str | None,
 ) -> None:
@@ -80,6 +96,9 @@ def survey_import(
     Codes, exact names and known spellings match by themselves. A spelling that matches a council
     only by similarity (e.g. 'Camdn') is listed with its closest council and nothing is imported
     until it is confirmed with --accept 'Camdn=Camden' or --accept-fuzzy.
+
+    When rows do not resolve, every one of them is written to a CSV file with its candidates; fill in
+    its 'council' column (a code or exact name, or 'skip') and pass it back with --resolutions.
     """
     project = open_project()
     options = svc.ImportOptions(
@@ -92,9 +111,46 @@ def survey_import(
         accept_fuzzy=accept_fuzzy,
         dry_run=dry_run,
         encoding=encoding,
+        resolutions=resolutions,
     )
-    report = svc.import_survey(project, file, options=options)
+    try:
+        report = svc.import_survey(project, file, options=options)
+    except svc.UnresolvedRows as exc:
+        target = problems_file or _problems_path(project.path.parent, file, resolutions)
+        _write_problems(target, exc.problems)
+        raise BeaconError(
+            f"{exc.message}; every problem row is in {target}: fill in its 'council' column and pass it "
+            f"back with --resolutions",
+            details=exc.details,
+        ) from None
     _print_report(report)
+
+
+def _problems_path(folder: Path, file: Path, resolutions: Path | None) -> Path:
+    """FILE-resolutions.csv in ``folder`` (the project's); numbered rather than overwrite any file.
+
+    Not beside the survey file, whose folder may be shared or read-only; never over a resolutions file
+    being filled in.
+    """
+    path = folder / f"{file.stem}-resolutions.csv"
+    number = 2
+    while path.exists() or (resolutions is not None and path.resolve() == resolutions.resolve()):
+        path = folder / f"{file.stem}-resolutions-{number}.csv"
+        number += 1
+    return path
+
+
+def _write_problems(path: Path, problems: list[svc.RowProblem]) -> None:
+    """Write the problems file whole (a temporary file renamed into place) or not at all."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerows([safe_cell(cell) for cell in line] for line in svc.problem_rows(problems))
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BeaconError(f"cannot write the problems file {path}: {exc.strerror or exc}") from None
 
 
 def _accept_pair(text: str) -> tuple[str, str]:
@@ -120,7 +176,12 @@ def _print_report(report: svc.SurveyReport) -> None:
     for number, spelling in report.skipped_rows:
         click.echo(f"  skipped row {number} ({spelling})")
     for number, spelling, _, council, score in report.fuzzy:
-        click.echo(f"  row {number}: {spelling!r} read as {council} (fuzzy, score {score:.0f}), accepted")
+        click.echo(
+            f"  row {number}: {spelling!r} read as {council} (fuzzy, score {score:.0f}), accepted for "
+            "this import, not remembered"
+        )
+    for number, spelling, council in report.resolved:
+        click.echo(f"  row {number}: {spelling!r} read as {council} (resolutions file)")
     remember = "would remember" if report.dry_run else "remembered"
     for spelling, _ in report.aliases:
         click.echo(f"  {remember} spelling {spelling!r}")
