@@ -25,9 +25,14 @@ when nothing suggests it is something else:
    The text is refused when at least one word is foreign and foreign words are at
    least a fifth of the words that hold any high-range character. English with
    ``£ € “ ” – é`` has no foreign words: currency signs stand before digits, quotes
-   and dashes break words, accented letters are letters.
+   and dashes break words, accented letters are letters. Nor are the symbols UK
+   council spreadsheets put next to letters: amounts in ``£m``, ``£k``, ``£bn``,
+   ``£000s`` column titles, ``Nº`` for number, and units such as ``m³`` or ``km³``.
 
 A refused file can still be read deliberately with a named encoding (``--encoding``).
+Text decoded in a named encoding is refused when it holds control characters (other
+than tab, line and page breaks) or replacement characters: the bytes were not text in
+that encoding (Windows-1252 read as ISO-8859-1 shows its curly quotes as C1 controls).
 """
 
 from __future__ import annotations
@@ -49,7 +54,14 @@ _WORD = re.compile("[A-Za-z" + re.escape("".join(c for c in _HIGH if c not in _T
 _CENTRAL_EUROPEAN = set("£¥¦ª¬¯±³¶¹º¼¾Ÿ")
 _EDGE_MARKS = set("©®")  # Š Ž in ISO-8859-2, but usually a brand's mark before or after a word
 _INVERTED = set("¡¿")  # Ą ż in ISO-8859-2, but Spanish opens a question or exclamation with them
+# Western uses of those symbols next to letters: money in millions, thousands or billions, the number
+# sign, cubic units. Such a word is not evidence of another code page.
+_WESTERN_SYMBOL_WORDS = re.compile(
+    r"£(?:[kmb]|mn|bn|million|billion|thousand|pa)|[Nn]º|(?:mm|cm|dm|m|km|in|ft|yd)³", re.IGNORECASE
+)
 _RUN = re.compile(r"[^\x00-\x7f]{3}")
+# Controls other than tab, line feed, vertical tab, form feed and carriage return; C1 controls; U+FFFD.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _MOJIBAKE = re.compile("[ÂÃ][" + re.escape(_CONTINUATION) + "]|â€")
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
@@ -82,7 +94,15 @@ def decode_as(data: bytes, encoding: str, label: str) -> str:
             f"{label} is not {encoding} text: byte 0x{data[exc.start]:02X} at offset {exc.start} "
             f"(line {_line(data, exc.start)}) cannot be read as {encoding}"
         ) from None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    bad = _NOT_TEXT.search(text)
+    if bad is not None:
+        what = "a replacement character" if bad.group() == "\ufffd" else "a control character"
+        raise BeaconError(
+            f"{label} read as {encoding} holds {what} (U+{ord(bad.group()):04X} at line "
+            f"{text.count(chr(10), 0, bad.start()) + 1}), so it is not {encoding} text; name its real encoding"
+        )
+    return text
 
 
 def decode_windows_1252(data: bytes, label: str, *, base: int = 0) -> str:
@@ -128,6 +148,8 @@ def foreign_evidence(text: str) -> tuple[str, int] | None:
 def _is_foreign(word: str) -> bool:
     if _RUN.search(word) or _MOJIBAKE.search(word):
         return True
+    if _WESTERN_SYMBOL_WORDS.fullmatch(word):
+        return False
     last = len(word) - 1
     for i, char in enumerate(word):
         after_letter = i > 0 and word[i - 1].isalpha()
