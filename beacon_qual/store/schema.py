@@ -452,5 +452,36 @@ END;
 {COUNT_MANY.format(table="coding_counts", since=0)};
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
+V8 = """
+-- A coder's mark that a document is fully coded: analyses with --done-only keep only such documents, and
+-- every analysis says how many documents of its selection are not marked. The id lets undo restore a row.
+CREATE TABLE document_done (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    coder_id    INTEGER NOT NULL REFERENCES coders(id),
+    at          TEXT NOT NULL,
+    UNIQUE (document_id, coder_id)
+);
+CREATE INDEX document_done_coder ON document_done(coder_id, document_id);
+
+-- Survey waves: the wave that holds the measures of each study phase, and a wave's date. Analyses that join
+-- measures to phases read the wave of each phase from here (a phase with no row uses the wave of its number,
+-- and says so). The earlier meta 'phase_waves' (a JSON object of phase to wave) is moved here.
+CREATE TABLE survey_waves (
+    wave INTEGER PRIMARY KEY,
+    date TEXT
+);
+CREATE TABLE phase_waves (
+    phase INTEGER PRIMARY KEY,
+    wave  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO phase_waves (phase, wave)
+    SELECT CAST(j.key AS INTEGER), CAST(j.value AS INTEGER) FROM meta, json_each(meta.value) AS j
+    WHERE meta.key = 'phase_waves' AND json_valid(meta.value) AND json_type(meta.value) = 'object'
+        AND CAST(j.key AS INTEGER) || '' = j.key AND j.type = 'integer';
+INSERT OR IGNORE INTO survey_waves (wave) SELECT DISTINCT wave FROM phase_waves;
+DELETE FROM meta WHERE key = 'phase_waves' AND json_valid(value) AND json_type(value) = 'object';
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8]
 SCHEMA_VERSION = len(MIGRATIONS)
