@@ -22,9 +22,17 @@ from typing import Any
 from .errors import BeaconError
 from .store import Project, new_uuid, now
 
-UNDOABLE = ("coding.add", "coding.remove", "coding.update", "memo.set", "memo.remove")
+UNDOABLE = (
+    "coding.add",
+    "coding.remove",
+    "coding.update",
+    "memo.set",
+    "memo.remove",
+    "doc.done",
+    "doc.undone",
+)
 _UNDOABLE_SQL = ",".join(f"'{a}'" for a in UNDOABLE)
-_TABLES = {"codings", "memos"}
+_TABLES = {"codings", "memos", "document_done"}
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,38 @@ def set_memo(
         return Memo.from_row(after)
 
 
+# -- documents marked fully coded ----------------------------------------------------------
+def is_done(project: Project, document_id: int, coder_id: int) -> bool:
+    return bool(
+        project.scalar(
+            "SELECT EXISTS (SELECT 1 FROM document_done WHERE document_id = ? AND coder_id = ?)",
+            (document_id, coder_id),
+        )
+    )
+
+
+def set_done(project: Project, document_id: int, done: bool, *, coder_id: int) -> bool:
+    """Mark (or unmark) a document as fully coded by a coder; False when it already was (or was not)."""
+    with project.transaction():
+        row = project.one(
+            "SELECT * FROM document_done WHERE document_id = ? AND coder_id = ?", (document_id, coder_id)
+        )
+        if done and row is None:
+            cur = project.execute(
+                "INSERT INTO document_done (document_id, coder_id, at) VALUES (?, ?, ?)",
+                (document_id, coder_id, now()),
+            )
+            done_id = int(cur.lastrowid or 0)
+            after = _row_dict(project, "document_done", done_id)
+            project.audit("doc.done", "document_done", done_id, after=after, coder_id=coder_id)
+            return True
+        if not done and row is not None:
+            project.execute("DELETE FROM document_done WHERE id = ?", (row["id"],))
+            project.audit("doc.undone", "document_done", row["id"], before=dict(row), coder_id=coder_id)
+            return True
+    return False
+
+
 # -- undo and redo ---------------------------------------------------------------------
 def _write_state(project: Project, table: str, row_id: int, state: dict | None) -> None:
     if table not in _TABLES:
@@ -307,6 +347,8 @@ def _describe(action: str, before: dict | None, after: dict | None, verb: str) -
             "coding.update": "changing a coding",
             "memo.set": "writing a memo",
             "memo.remove": "removing a memo",
+            "doc.done": "marking a document done",
+            "doc.undone": "unmarking a document done",
         }[action]
     return f"{verb} {what}"
 
@@ -358,7 +400,7 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
             coder_id=coder_id,
         )
     state = target or current or {}
-    doc = state.get("document_id") if row["entity"] == "codings" else None
+    doc = state.get("document_id") if row["entity"] in ("codings", "document_done") else None
     return HistoryStep(
         row["id"],
         row["action"],

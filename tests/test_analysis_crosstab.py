@@ -1,6 +1,7 @@
 """Crosstabs of codes by survey variables, per unit, with their tests (numbers from analysis_fixture.py).
 
-Councils with coded documents: AAA, BBB (urban) and CCC, DDD (rural); EEE has no documents.
+Councils interviewed (with a document): AAA, BBB (urban) and CCC, DDD (rural); EEE has no documents.
+Every interviewed council and every document is in the base, coded or not (d1.txt is never coded).
 """
 
 from __future__ import annotations
@@ -52,11 +53,11 @@ def test_council_unit_counts_and_percentages(analysis_project):
 
 def test_document_unit(analysis_project):
     result = crosstab(analysis_project, "region_type", unit="document")
-    # Coded documents: urban a1 a2 b1 b3 = 4, rural c2 c3 d3 = 3 (d1.txt is never coded).
-    assert result.category_totals == [4, 3]
+    # Documents: urban a1 a2 b1 b3 = 4, rural c2 c3 d3 d1 = 4 (d1.txt, never coded, holds no code: a 0).
+    assert result.category_totals == [4, 4]
     imitation = row_of(result, IMITATION)  # a1, b1 (urban); d3 (rural)
     assert imitation.counts == [2, 1]
-    assert imitation.col_pct == pytest.approx([50.0, 100 / 3])
+    assert imitation.col_pct == pytest.approx([50.0, 25.0])
 
 
 def test_segment_unit_chi_square_by_hand(analysis_project):
@@ -138,9 +139,10 @@ def test_rollup_and_coder_filter(analysis_project):
     result = crosstab(
         analysis_project, "region_type", Filters(codes=(LEARNING,), coders=("bob",)), rollup=True
     )
-    # bob coded in AAA (c4), BBB (c9 c10 c11) and CCC (c15): councils AAA, BBB (urban), CCC (rural).
+    # Every interviewed council is in the base: AAA, BBB (urban), CCC, DDD (rural); bob coded in AAA (c4),
+    # BBB (c9 c10 c11) and CCC (c15), not in DDD, which is a 0 for him.
     # His Learning, with Adaptation below it: c10 (BBB, urban), c15 (CCC, rural).
-    assert result.category_totals == [2, 1]
+    assert result.category_totals == [2, 2]
     assert row_of(result, LEARNING).counts == [1, 1]
 
 
@@ -151,10 +153,10 @@ def test_segment_totals_follow_the_coder_filter(analysis_project):
     assert row_of(result, IMITATION).counts == [1, 0]
 
 
-def test_uncoded_documents_are_not_in_the_base(analysis_project):
+def test_uncoded_documents_are_in_the_base(analysis_project):
     result = crosstab(analysis_project, "region_type", Filters(roles=("officer",)), unit="document")
-    # Officer documents a1, b1 (urban), c2, c3 (rural); d1.txt is an officer interview nobody has coded.
-    assert result.category_totals == [2, 2]
+    # Officer documents a1, b1 (urban), c2, c3, d1 (rural); d1.txt is an officer interview nobody has coded.
+    assert result.category_totals == [2, 3]
     assert row_of(result, IMITATION).counts == [2, 0]
 
 

@@ -92,7 +92,9 @@ def test_grouped_by_council_labels_code_and_name(analysis_project):
 
 
 def test_grouped_by_wave_follows_phase(analysis_project):
-    analysis_project.set_meta("phase_waves", json.dumps({"1": 1, "2": 1, "3": 2}))
+    for args in (["1", "--phase", "1", "--phase", "2"], ["2", "--phase", "3"]):
+        result = CliRunner().invoke(main, ["-p", str(analysis_project.path), "survey", "waves", "set", *args])
+        assert result.exit_code == 0, result.output
     counts = table(frequencies(analysis_project, by=("wave",), filters=Filters(codes=(ADAPTATION,))))
     assert counts == {(ADAPTATION, 1): (2, 2, 1), (ADAPTATION, 2): (4, 3, 3)}
 

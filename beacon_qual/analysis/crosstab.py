@@ -7,8 +7,9 @@ The unit counted is chosen with ``unit``:
 * ``segment``: coded segments (codings; distinct passages with roll-up).
 
 Each council falls in the category of its value of the variable (numeric ones binned
-at cut points). A category's total is the number of units in it: councils with coded
-documents, coded documents, or coded segments of any code. For each code the 2 x k
+at cut points). A category's total is the number of units in it: councils interviewed
+(with a document in the selection, coded or not), their documents, or coded segments of
+any code. An interviewed council without a coding of a code counts as without it. For each code the 2 x k
 table (units with the code, units without it) by category is tested with Pearson's
 chi-square (Cramér's V, a warning when expected counts fall below 5) and, when it is
 2 x 2, Fisher's exact test. For a numeric or ordinal variable, councils with the code
@@ -24,21 +25,22 @@ from dataclasses import dataclass, field
 from ..errors import BeaconError
 from ..store import Project
 from . import stats
+from .bases import Base, analysis_base, documents_per_case
 from .codes import load_code_tree
 from .measures import (
     RANKABLE_TYPES,
     Categories,
     Variable,
     categories,
-    choose_wave,
     get_variable,
     numeric_values,
 )
 from .options import UNITS
 from .output import Report, Table
-from .passages import coded_documents_per_case, passages_cte, segment_totals
+from .passages import passages_cte, segment_totals
 from .provenance import provenance
 from .selection import Filters, Selection, coder_names, resolve_filters
+from .waves import PhaseWave, wave_for_selection
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Crosstab:
     cuts: tuple[float, ...] = ()
     councils_without_value: int = 0
     notes: list[str] = field(default_factory=list)
+    base: Base | None = None
+    phase_waves: list[PhaseWave] = field(default_factory=list)
 
 
 def crosstab(
@@ -96,10 +100,10 @@ def crosstab(
     tree = load_code_tree(project)
     selection = resolve_filters(project, filters or Filters(), tree)
     variable = get_variable(project, variable_name)
-    wave = choose_wave(project, variable, wave)
-    docs_per_case = coded_documents_per_case(project, selection)
+    wave, used = wave_for_selection(project, selection, variable, wave)
+    docs_per_case = documents_per_case(project, selection)
     if not docs_per_case:
-        raise BeaconError("no coded documents match the filters")
+        raise BeaconError("no documents of a council match the filters")
     base = list(docs_per_case)
     cats = _categories(project, variable, wave, cuts, quantiles, base)
     per_code = _per_code_case(project, selection, rollup)
@@ -130,6 +134,8 @@ def crosstab(
         coders=coder_names(project, selection),
         cuts=cats.cuts if cats else (),
         councils_without_value=sum(1 for c in base if c not in cats.of_case) if cats else 0,
+        base=analysis_base(project, selection),
+        phase_waves=used,
     )
     result.notes = _notes(result)
     return result
@@ -252,7 +258,7 @@ def _notes(result: Crosstab) -> list[str]:
             )
     if result.councils_without_value:
         notes.append(
-            f"{result.councils_without_value} council(s) with coded documents have no value of "
+            f"{result.councils_without_value} council(s) interviewed have no value of "
             f"{result.variable.name} in wave {result.wave} and are left out of the table"
         )
     return notes
@@ -360,6 +366,10 @@ def crosstab_report(project: Project, result: Crosstab) -> Report:
             "cuts": list(result.cuts),
         },
     )
+    if result.base is not None:
+        record["base"] = result.base.as_dict()
+    if result.phase_waves:
+        record["phase_waves"] = [pw.text() for pw in result.phase_waves]
     title = f"Codes by {result.variable.name} (wave {result.wave}), unit: {result.unit}"
     return Report(title, record, tables, result.notes)
 

@@ -1,8 +1,9 @@
 """Joint displays: survey measures side by side with code counts and a representative quote.
 
-One row per council with coded documents in the selection, or one row per group of
-councils (the categories of a survey variable, numeric ones binned). For a council a
-measure is its value (ordinal and boolean as their labels); for a group it is the mean
+One row per council interviewed (with a document in the selection, coded or not: an
+uncoded council shows 0 passages), or one row per group of councils (the categories of
+a survey variable, numeric ones binned). Without --wave, a measure is read from the wave
+of the selected phases (``survey waves``). For a council a measure is its value (ordinal and boolean as their labels); for a group it is the mean
 of a numeric, ordinal (level index) or boolean (share true) measure, and the most
 common value of any other. For each code the row shows the coded passages and, for
 groups, the councils coded; the quote is the passage whose length is nearest the
@@ -12,18 +13,20 @@ median length of the row's passages for that code.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import mean
 
 from ..errors import BeaconError
 from ..store import Project
+from .bases import Base, analysis_base, documents_per_case
 from .codes import load_code_tree
-from .measures import Variable, categories, choose_wave, get_variable
+from .measures import Variable, categories, get_variable
 from .output import Report, Table
-from .passages import coded_documents_per_case, passages_cte
+from .passages import passages_cte
 from .provenance import provenance
 from .quotes import representative, shorten
 from .selection import Filters, coder_names, councils, resolve_filters
+from .waves import PhaseWave, wave_for_selection
 
 NUMERIC_SUMMARY = ("numeric", "ordinal", "boolean")
 
@@ -54,6 +57,8 @@ class JointDisplay:
     coders: list[str]
     filters: Filters
     options: dict
+    base: Base | None = None
+    phase_waves: list[str] = field(default_factory=list)
 
 
 def joint_display(
@@ -76,12 +81,20 @@ def joint_display(
     selection = resolve_filters(project, filters, tree)
     code_ids = tree.resolve_listed(codes)
     names = [name.strip() for value in measures for name in value.split(",") if name.strip()]
-    chosen = [(v, choose_wave(project, v, wave)) for v in (get_variable(project, name) for name in names)]
-    base = list(coded_documents_per_case(project, selection))
+    used: dict[str, list[PhaseWave]] = {}
+    chosen = []
+    for variable in (get_variable(project, name) for name in names):
+        measure_wave, used[variable.name] = wave_for_selection(project, selection, variable, wave)
+        chosen.append((variable, measure_wave))
+    base = list(documents_per_case(project, selection))
     if not base:
-        raise BeaconError("no coded documents match the filters")
+        raise BeaconError("no documents of a council match the filters")
     known = councils(project)
-    groups = _groups(project, group_by, wave, cuts, quantiles, base, known)
+    group_wave = None
+    if group_by is not None:
+        grouping = get_variable(project, group_by)
+        group_wave, used[grouping.name] = wave_for_selection(project, selection, grouping, wave)
+    groups = _groups(project, group_by, group_wave, cuts, quantiles, base, known)
     passages = _passages(project, selection, code_ids, rollup)
     values = {(v.id, w): _values(project, v, w) for v, w in chosen}
     rows = []
@@ -108,6 +121,8 @@ def joint_display(
         coder_names(project, selection, code_ids),
         filters,
         options,
+        analysis_base(project, selection),
+        [f"{name}: {pw.text()}" for name, mapping in used.items() for pw in mapping],
     )
 
 
@@ -125,9 +140,8 @@ def _groups(
             raise BeaconError("--cuts and --quantiles bin the --group-by variable; add --group-by")
         return [(known[c].label, known[c].name, [c]) for c in sorted(base, key=lambda c: (known[c].label, c))]
     variable = get_variable(project, group_by)
-    cats = categories(
-        project, variable, choose_wave(project, variable, wave), cuts=cuts, quantiles=quantiles, case_ids=base
-    )
+    assert wave is not None
+    cats = categories(project, variable, wave, cuts=cuts, quantiles=quantiles, case_ids=base)
     return [(label, "", [c for c in base if cats.of_case.get(c) == label]) for label in cats.labels]
 
 
@@ -206,6 +220,10 @@ def joint_report(project: Project, result: JointDisplay) -> Report:
         coders=result.coders,
         options=result.options,
     )
+    if result.base is not None:
+        record["base"] = result.base.as_dict()
+    if result.phase_waves:
+        record["phase_waves"] = result.phase_waves
     by = f"by {result.grouped_by}" if grouped else "by council"
     notes = []
     if grouped:

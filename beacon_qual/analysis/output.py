@@ -102,7 +102,7 @@ def markdown_table(table: Table) -> str:
 
 
 def provenance_markdown(record: dict[str, Any]) -> str:
-    filters = "; ".join(f"{k} = {', '.join(map(str, v))}" for k, v in record["filters"].items()) or "none"
+    filters = "; ".join(f"{k} = {_option_text(v)}" for k, v in record["filters"].items()) or "none"
     options = "; ".join(f"{k} = {_option_text(v)}" for k, v in record.get("options", {}).items()) or "none"
     lines = [
         f"- made by: beacon-qual {record['version']}, {record['analysis']}, {record['created_at']}",
@@ -112,6 +112,10 @@ def provenance_markdown(record: dict[str, Any]) -> str:
         f"- coders: {', '.join(record['coders']) or 'none'}",
         f"- options: {options}",
     ]
+    if record.get("base"):
+        lines.append(f"- base: {record['base']['text']}")
+    if record.get("phase_waves"):
+        lines.append(f"- survey wave per phase: {'; '.join(record['phase_waves'])}")
     return "\n".join(lines)
 
 

@@ -53,19 +53,3 @@ def segment_totals(project: Project, selection: Selection, *, rollup: bool) -> d
         params = [*selection.coder_ids, *doc_params]
     rows = project.execute(query, params)
     return {r[0]: r[1] for r in rows}
-
-
-def coded_documents_per_case(project: Project, selection: Selection) -> dict[int, int]:
-    """Coded documents per council: documents the selection keeps that hold at least one of its codings.
-
-    These are the denominators of every share: a document nobody has coded yet says nothing
-    about whether a code is absent from it.
-    """
-    where, params = selection.document_where()
-    coded, coded_params = selection.coded()
-    rows = project.execute(
-        f"SELECT d.case_id, count(*) FROM {DOCS} d WHERE d.case_id IS NOT NULL AND {where} AND {coded} "
-        "GROUP BY d.case_id",
-        params + coded_params,
-    )
-    return {r[0]: r[1] for r in rows}

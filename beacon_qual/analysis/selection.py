@@ -7,14 +7,12 @@ that the analyses turn into SQL with :meth:`Selection.where`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 
 from ..errors import BeaconError
 from ..store import Project
 from .codes import CodeTree
 
-PHASE_WAVES_META = "phase_waves"
 DOCS = "temp.analysis_documents"
 
 
@@ -26,10 +24,15 @@ class Filters:
     councils: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     waves: tuple[int, ...] = ()
+    done_only: bool = False  # only documents marked fully coded (see done_where)
 
-    def as_dict(self) -> dict[str, list]:
+    def as_dict(self) -> dict[str, list | bool]:
         """The filters that are set, for provenance records."""
-        return {key: list(value) for key, value in asdict(self).items() if value}
+        shown: dict[str, list | bool] = {}
+        for key, value in asdict(self).items():
+            if value:
+                shown[key] = value if isinstance(value, bool) else list(value)
+        return shown
 
 
 @dataclass
@@ -50,6 +53,10 @@ class Selection:
         _in(parts, params, f"{doc}.phase", self.phases)
         _in(parts, params, f"{doc}.role", self.roles)
         _in(parts, params, f"{doc}.case_id", self.case_ids)
+        if self.filters.done_only:
+            done_sql, done_params = done_where(self.coder_ids, doc)
+            parts.append(done_sql)
+            params.extend(done_params)
         return (" AND ".join(parts) or "1"), params
 
     def coded(self, doc: str = "d") -> tuple[str, list]:
@@ -74,18 +81,10 @@ def _in(parts: list[str], params: list, column: str, values: list) -> None:
 
 
 def phase_waves(project: Project) -> dict[int, int]:
-    """The survey wave of each study phase: meta 'phase_waves' (JSON), else wave N for phase N."""
-    phases = [r[0] for r in project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL")]
-    mapping = {phase: phase for phase in phases}
-    raw = project.get_meta(PHASE_WAVES_META)
-    if raw:
-        try:
-            mapping.update({int(k): int(v) for k, v in json.loads(raw).items()})
-        except (ValueError, AttributeError, TypeError):
-            raise BeaconError(
-                f"meta {PHASE_WAVES_META!r} is not a JSON object of phase to wave numbers: {raw!r}"
-            ) from None
-    return mapping
+    """The survey wave of each study phase: recorded with 'survey waves set', else wave N for phase N."""
+    from .waves import phase_waves as recorded
+
+    return {phase: pw.wave for phase, pw in recorded(project).items()}
 
 
 def prepare_documents(project: Project) -> None:
@@ -203,3 +202,16 @@ def coder_names(project: Project, selection: Selection, code_ids: list[int] | No
         params,
     )
     return [r[0] for r in rows]
+
+
+# -- documents marked fully coded ---------------------------------------------------------------------------
+def done_where(coder_ids: list[int], doc: str = "d") -> tuple[str, list]:
+    """SQL condition that a document is marked done: by every one of ``coder_ids``, or by any coder."""
+    if not coder_ids:
+        return f"EXISTS (SELECT 1 FROM document_done dd WHERE dd.document_id = {doc}.id)", []
+    marks = ",".join("?" * len(coder_ids))
+    sql = (
+        f"(SELECT count(*) FROM document_done dd WHERE dd.document_id = {doc}.id "
+        f"AND dd.coder_id IN ({marks})) = {len(set(coder_ids))}"
+    )
+    return sql, list(coder_ids)

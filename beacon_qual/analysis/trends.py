@@ -1,7 +1,8 @@
 """Phase trends: each code's prevalence by study phase, with the Cochran-Armitage test.
 
-Prevalence is the share of coded documents in a phase that hold the code, and the
-share of councils (with coded documents in that phase) coded with it there. The
+Prevalence is the share of documents in a phase (coded or not) that hold the code, and
+the share of councils interviewed in that phase coded with it there: an interviewed
+council or a document without the code counts as 0, not as missing. The
 trend test uses the phase numbers as scores; a positive z means the code becomes
 more common in later phases. The council shares of different phases are not
 independent samples when the same councils are interviewed again, so read their
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from ..errors import BeaconError
 from ..store import Project
 from . import stats
+from .bases import Base, analysis_base
 from .codes import load_code_tree
 from .output import Report, Table
 from .passages import passages_cte
@@ -43,6 +45,7 @@ class Trends:
     rollup: bool
     selection: Selection
     coders: list[str]
+    base: Base | None = None
 
 
 def trends(project: Project, filters: Filters | None = None, *, rollup: bool = False) -> Trends:
@@ -50,9 +53,7 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
     selection = resolve_filters(project, filters or Filters(), tree)
     phases, doc_totals, council_totals = _phase_totals(project, selection)
     if len(phases) < 2:
-        raise BeaconError(
-            f"a trend needs coded documents in two or more phases; the selection has {len(phases)}"
-        )
+        raise BeaconError(f"a trend needs documents in two or more phases; the selection has {len(phases)}")
     cte, params = passages_cte(selection, rollup=rollup)
     found: dict[int, dict[int, tuple[int, int]]] = {}
     query = (
@@ -81,18 +82,24 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
     for row, d, c in zip(rows, doc_adj, council_adj):
         row.document_p_adj, row.council_p_adj = d, c
     return Trends(
-        phases, doc_totals, council_totals, rows, rollup, selection, coder_names(project, selection)
+        phases,
+        doc_totals,
+        council_totals,
+        rows,
+        rollup,
+        selection,
+        coder_names(project, selection),
+        analysis_base(project, selection),
     )
 
 
 def _phase_totals(project: Project, selection: Selection) -> tuple[list[int], list[int], list[int]]:
-    """Phases with coded documents, and per phase the coded documents and the councils they cover."""
+    """Phases with documents, and per phase the documents (coded or not) and the councils they cover."""
     where, params = selection.document_where()
-    coded, coded_params = selection.coded()
     rows = project.execute(
         f"SELECT d.phase, count(*), count(DISTINCT d.case_id) FROM {DOCS} d "
-        f"WHERE d.phase IS NOT NULL AND {where} AND {coded} GROUP BY d.phase ORDER BY d.phase",
-        params + coded_params,
+        f"WHERE d.phase IS NOT NULL AND {where} GROUP BY d.phase ORDER BY d.phase",
+        params,
     ).fetchall()
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
@@ -151,6 +158,8 @@ def trends_report(project: Project, result: Trends) -> Report:
         coders=result.coders,
         options={"rollup": result.rollup},
     )
+    if result.base is not None:
+        record["base"] = result.base.as_dict()
     notes = [
         "Cochran-Armitage test for trend with phase numbers as scores; z > 0: more common in later phases.",
         "Councils recur across phases, so the council test is descriptive.",

@@ -1,7 +1,9 @@
 """The wide council-by-code matrix, joined with survey measures, for R, Stata or SPSS.
 
-One row per council with coded documents in the selection; one column per code
-(presence 0/1, or the number of codings with ``counts``); then the survey measures.
+One row per council interviewed (with a document in the selection, coded or not: an
+uncoded council has 0 in every code column); one column per code (presence 0/1, or the
+number of codings with ``counts``); then the survey measures. The provenance states the
+base and, with measures, the survey wave of each phase of the selection.
 Column names are safe for all three packages: lower case ASCII letters, digits and
 underscores, starting with a letter, at most 32 characters, unique, never a reserved
 word. The provenance record maps every column name back to its code path or measure.
@@ -14,12 +16,14 @@ from dataclasses import dataclass, field
 
 from ..errors import BeaconError
 from ..store import Project
+from .bases import Base, analysis_base, documents_per_case
 from .codes import load_code_tree
 from .measures import Variable, all_variables, get_variable, raw_values, waves_of
 from .output import Report, Table
-from .passages import coded_documents_per_case, passages_cte
+from .passages import passages_cte
 from .provenance import provenance
 from .selection import Filters, coder_names, councils, resolve_filters
+from .waves import phase_waves, selection_phases
 
 MAX_NAME = 32
 RESERVED = frozenset(
@@ -72,6 +76,8 @@ class WideMatrix:
     columns: list[str]
     rows: list[list]
     dictionary: dict[str, str] = field(default_factory=dict)
+    base: Base | None = None
+    phase_waves: list[str] = field(default_factory=list)
 
 
 def slug(text: str) -> str:
@@ -140,7 +146,7 @@ def wide_matrix(
         )
     }
     known = councils(project)
-    case_ids = sorted(coded_documents_per_case(project, selection), key=lambda c: (known[c].label, c))
+    case_ids = sorted(documents_per_case(project, selection), key=lambda c: (known[c].label, c))
     code_names = safe_names([tree.path[c].split("/") for c in code_ids], set(FIXED_COLUMNS))
     dictionary = {"council": "council code", "council_name": "council name"}
     dictionary.update({name: tree.path[c] for name, c in zip(code_names, code_ids)})
@@ -157,7 +163,11 @@ def wide_matrix(
         row.extend(values[(v.id, w)].get(case_id) for _n, v, w in measures)
         rows.append(row)
     columns = [*FIXED_COLUMNS, *code_names, *(n for n, _v, _w in measures)]
-    return WideMatrix(columns, rows, dictionary), coder_names(project, selection)
+    matrix = WideMatrix(columns, rows, dictionary, analysis_base(project, selection))
+    if measures:
+        phases = selection_phases(project, selection)
+        matrix.phase_waves = [pw.text() for pw in phase_waves(project, phases).values()]
+    return matrix, coder_names(project, selection)
 
 
 def _measure_columns(
@@ -215,6 +225,10 @@ def wide_report(
         options={"rollup": rollup, "counts": counts, "with_survey": list(survey), "wave": wave},
     )
     record["columns"] = matrix.dictionary
+    if matrix.base is not None:
+        record["base"] = matrix.base.as_dict()
+    if matrix.phase_waves:
+        record["phase_waves"] = matrix.phase_waves
     cells = "codings per council" if counts else "1 when the council is coded at least once, else 0"
     table = Table(
         "councils", "Councils by code", matrix.columns, matrix.rows, notes=[f"Code columns: {cells}."]

@@ -47,6 +47,11 @@ def filter_options(*, codes: bool = True) -> Callable:
             multiple=True,
             help="Only documents whose phase falls in this survey wave (repeatable).",
         ),
+        click.option(
+            "--done-only",
+            is_flag=True,
+            help="Only documents marked fully coded ('docs done') by the chosen coders (any coder without --coder).",
+        ),
     ]
     if codes:
         options.append(click.option("--code", "codes", multiple=True, help="Only this code: path or name."))
@@ -69,6 +74,7 @@ def _filters(kwargs: dict, extra_codes: tuple[str, ...] = ()) -> Filters:
         councils=tuple(kwargs.pop("councils")),
         codes=tuple(kwargs.pop("codes", ())) + tuple(extra_codes),
         waves=tuple(kwargs.pop("doc_waves")),
+        done_only=kwargs.pop("done_only"),
     )
 
 

@@ -103,7 +103,7 @@ def import_cmd(
 
 @main.group()
 def docs() -> None:
-    """List and show imported documents."""
+    """List and show imported documents; mark them fully coded (done)."""
 
 
 @docs.command("list")
@@ -136,6 +136,37 @@ def docs_list(council: str | None, phase: int | None, role: str | None, fmt: str
 
 
 _TABLE_ROW = "{:>5}  {:<32} {:<32} {:>2}  {:<14} {:>7} {:>6} {:>9}"
+
+
+@docs.command("done")
+@click.argument("document")
+@click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+def docs_done(document: str, coder: str | None) -> None:
+    """Mark DOCUMENT (id or file name) as fully coded by a coder; analyses with --done-only keep only these."""
+    _mark_done(document, coder, True)
+
+
+@docs.command("undone")
+@click.argument("document")
+@click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+def docs_undone(document: str, coder: str | None) -> None:
+    """Take back a coder's mark that DOCUMENT is fully coded."""
+    _mark_done(document, coder, False)
+
+
+def _mark_done(document: str, coder: str | None, done: bool) -> None:
+    from ..coding import set_done
+    from ..documents import resolve_document
+    from .coding_cmds import current_coder
+
+    project = open_project()
+    document_id = resolve_document(project, document)
+    coder_id = current_coder(project, coder)
+    name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+    who = project.scalar("SELECT name FROM coders WHERE id = ?", (coder_id,))
+    changed = set_done(project, document_id, done, coder_id=coder_id)
+    state = "done" if done else "not done"
+    click.echo(f"{name}: {state} for {who}" + ("" if changed else " (already)"))
 
 
 @docs.command("show")

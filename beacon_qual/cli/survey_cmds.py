@@ -1,4 +1,4 @@
-"""Commands: survey import|list|show."""
+"""Commands: survey import|list|show|waves."""
 
 from __future__ import annotations
 
@@ -321,3 +321,58 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     return value
+
+
+@survey.group("waves", invoke_without_command=True)
+@format_option
+@click.pass_context
+def survey_waves(ctx: click.Context, fmt: str) -> None:
+    """List survey waves: date, the study phases whose measures they hold, councils with values.
+
+    Analyses that join survey measures to study phases use the wave recorded for each phase; a phase
+    with no recorded wave uses the wave of its own number, and the analyses say so.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..analysis.waves import list_waves, phase_waves
+
+    project = open_project()
+    waves = list_waves(project)
+    mapping = phase_waves(project)
+    rows: list[dict[str, Any]] = [
+        {"wave": w.wave, "date": w.date, "phases": list(w.phases), "councils": w.councils} for w in waves
+    ]
+    unrecorded = [pw.text() for pw in mapping.values() if pw.how != "recorded"]
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"waves": rows, "phases": {str(p): pw.wave for p, pw in mapping.items()}},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    flat = [{**r, "phases": ", ".join(map(str, r["phases"]))} for r in rows]
+    _emit(flat, ["wave", "date", "phases", "councils"], fmt, empty="no survey waves yet")
+    if fmt == "table":
+        for line in unrecorded:
+            click.echo(line)
+
+
+@survey_waves.command("set")
+@click.argument("wave", type=int)
+@click.option(
+    "--phase",
+    "phases",
+    type=int,
+    multiple=True,
+    help="A study phase whose measures this wave holds (repeatable).",
+)
+@click.option("--date", help="When the wave was taken, YYYY-MM-DD.")
+def survey_waves_set(wave: int, phases: tuple[int, ...], date: str | None) -> None:
+    """Record that WAVE holds the survey measures of study phase(s) --phase N, and its --date."""
+    from ..analysis.waves import set_wave
+
+    info = set_wave(open_project(), wave, phases=phases, date=date)
+    phases_text = ", ".join(map(str, info.phases)) or "none"
+    click.echo(f"wave {info.wave}: date {info.date or '-'}, phases {phases_text}")
