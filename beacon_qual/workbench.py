@@ -28,6 +28,7 @@ class DocumentRow:
     role: str | None
     sentences: int
     coded_sentences: int
+    done: bool = False  # marked fully coded by the coder (by any coder when listing all coders)
 
     @property
     def progress(self) -> float:
@@ -37,14 +38,32 @@ class DocumentRow:
 def list_documents(project: Project, coder_id: int | None) -> list[DocumentRow]:
     """Every document with its share of sentences coded by ``coder_id`` (by anyone when None)."""
     progress = sentence_progress(project, coder_id)
+    done = done_documents(project, coder_id)
     rows = project.execute(
         "SELECT d.id, d.name, cs.name AS council, d.phase, d.role FROM documents d"
         " LEFT JOIN cases cs ON cs.id = d.case_id ORDER BY cs.name, d.phase, d.name"
     )
     return [
-        DocumentRow(r["id"], r["name"], r["council"], r["phase"], r["role"], *progress.get(r["id"], (0, 0)))
+        DocumentRow(
+            r["id"],
+            r["name"],
+            r["council"],
+            r["phase"],
+            r["role"],
+            *progress.get(r["id"], (0, 0)),
+            r["id"] in done,
+        )
         for r in rows
     ]
+
+
+def done_documents(project: Project, coder_id: int | None) -> set[int]:
+    """Documents marked fully coded by ``coder_id`` (by anyone when None)."""
+    if coder_id is None:
+        return {r[0] for r in project.execute("SELECT DISTINCT document_id FROM document_done")}
+    return {
+        r[0] for r in project.execute("SELECT document_id FROM document_done WHERE coder_id = ?", (coder_id,))
+    }
 
 
 def sentence_progress(

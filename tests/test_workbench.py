@@ -388,3 +388,24 @@ async def test_mouse_click_selects_a_sentence_and_drag_selects_words(tiny_projec
         await pilot.mouse_up(TranscriptView, offset=cell(end - 1))
         await pilot.pause()
         assert selected(app) == "copied their"
+
+
+async def test_mark_a_document_done_shows_it_and_undoes(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("D")
+        await pilot.pause()
+        done = tiny_project.execute(
+            "SELECT u.name FROM document_done x JOIN coders u ON u.id = x.coder_id"
+        ).fetchall()
+        assert [r[0] for r in done] == ["alice"]
+        table = app.query_one("#doc-table")
+        assert str(table.get_cell_at((0, 1))).endswith("✓")
+        await pilot.press("u")
+        await pilot.pause()
+        assert tiny_project.scalar("SELECT count(*) FROM document_done") == 0
+        assert not str(table.get_cell_at((0, 1))).endswith("✓")
+        await pilot.press("D", "D")
+        await pilot.pause()
+        assert tiny_project.scalar("SELECT count(*) FROM document_done") == 0

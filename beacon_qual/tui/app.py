@@ -88,6 +88,7 @@ class WorkbenchApp(App):
         Binding("a", "adjust", "Adjust", show=False),
         Binding("m", "memo", "Memo"),
         Binding("M", "document_memo", "Doc memo", show=False),
+        Binding("D", "toggle_done", "Mark document done / not done", show=False),
         Binding("u,ctrl+z", "undo", "Undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False),
         Binding("n", "next_coding(1)", "Next coding", show=False),
@@ -253,7 +254,7 @@ class WorkbenchApp(App):
         for row in wb.filter_documents(self.doc_rows, query):
             table.add_row(
                 row.name,
-                f"{round(100 * row.progress)}%",
+                _progress_cell(row.progress, row.done),
                 str(row.phase or "-"),
                 row.role or "-",
                 row.council or "-",
@@ -314,11 +315,11 @@ class WorkbenchApp(App):
     def _update_progress(self) -> None:
         if self.doc is None:
             return
-        total, coded = wb.document_progress(
-            self.project, self.doc.id, None if self.show_all else self.coder_id
-        )
+        mine = None if self.show_all else self.coder_id
+        total, coded = wb.document_progress(self.project, self.doc.id, mine)
+        done = self.doc.id in wb.done_documents(self.project, mine)
         self.doc_rows = [
-            wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded)
+            wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded, done)
             if r.id == self.doc.id
             else r
             for r in self.doc_rows
@@ -328,7 +329,7 @@ class WorkbenchApp(App):
             table.update_cell(
                 str(self.doc.id),
                 table.ordered_columns[1].key,
-                f"{round(100 * coded / total) if total else 0}%",
+                _progress_cell(coded / total if total else 0.0, done),
             )
 
     def _update_status(self) -> None:
@@ -566,6 +567,15 @@ class WorkbenchApp(App):
     def action_document_memo(self) -> None:
         if self.doc is not None:
             self._memo_on("document", self.doc.id, f"Memo on {self.doc.name}")
+
+    def action_toggle_done(self) -> None:
+        if self.doc is None or self.coder_id is None:
+            return
+        done = not svc.is_done(self.project, self.doc.id, self.coder_id)
+        if self._run(svc.set_done, self.project, self.doc.id, done, coder_id=self.coder_id) is None:
+            return
+        state = "done: fully coded" if done else "not done"
+        self._after_change(f"{self.doc.name} marked {state} (u undoes)")
 
     def action_code_memo(self) -> None:
         node = self.query_one("#code-tree", Tree).cursor_node
@@ -865,3 +875,8 @@ def run_workbench(project_path: Path, coder: str | None = None, document: int | 
         WorkbenchApp(project, coder=coder, document=document).run()
     finally:
         project.close()
+
+
+def _progress_cell(progress: float, done: bool) -> str:
+    """A document's share of sentences coded, with a tick once it is marked done."""
+    return f"{round(100 * progress)}%" + (" ✓" if done else "")
