@@ -500,3 +500,14 @@ def test_cli_disagreements(project):
     table = _run(project, "disagreements", "--coders", "A", "B", "--document", "council.txt")
     assert "2 disputed passages" in table.output
     assert _run(project, "disagreements", "--coders", "A", "B", "Nobody").exit_code == 1
+
+
+def test_cli_warns_when_a_chosen_coder_coded_nothing(project):
+    result = _run(project, "agreement", "--coders", "A", "Nobody", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "warning: Nobody coded nothing in the 1 chosen document(s); all of that text counts as not coded by them"
+    ]
+    assert json.loads(result.stdout)["coders"] == ["A", "Nobody"]
+    quiet = _run(project, "agreement", "--coders", "A", "B", "--format", "json")
+    assert quiet.stderr == ""

@@ -158,6 +158,7 @@ class AgreementReport:
     min_share: float
     overlap: float
     figures: list[Figure] = field(default_factory=list)
+    without_codings: list[str] = field(default_factory=list)  # chosen coders with no coding in the material
 
     def find(self, measure: str, code: str = OVERALL, coders: tuple[str, ...] | None = None) -> Figure:
         for figure in self.figures:
@@ -199,6 +200,7 @@ def agreement(
         units=int(material.unit_start.size),
         min_share=min_share,
         overlap=overlap,
+        without_codings=[n for i, n in enumerate(material.coder_names) if not (material.coder == i).any()],
     )
     pairs = list(combinations(range(len(material.coder_names)), 2))
     for a, b in pairs:

@@ -129,6 +129,13 @@ def agreement(
         min_share=min_share,
         overlap=overlap,
     )
+    if report.without_codings:
+        click.echo(
+            f"warning: {', '.join(report.without_codings)} coded nothing in the "
+            f"{len(report.documents)} chosen document(s){' with these codes' if codes else ''}; "
+            "all of that text counts as not coded by them",
+            err=True,
+        )
     if fmt == "json":
         data = {
             "coders": report.coders,
