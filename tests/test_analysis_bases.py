@@ -231,3 +231,16 @@ def test_trends_show_an_exact_zero_as_zero(project_path):
     row = next(csv.DictReader(io.StringIO(result.stdout)))
     assert (row["document_trend_z"], row["document_trend_chi2"], row["document_trend_p"]) == ("0", "0", "1")
     assert "e-16" not in run(project_path, *args).output
+
+
+def test_frequencies_and_cooccurrence_state_their_base_and_the_wave_of_each_phase(project_path):
+    run(project_path, "survey", "waves", "set", "1", "--phase", "1", "--phase", "2")
+    data = json.loads(run(project_path, "export", "frequencies", "--by", "wave", "--format", "json").output)
+    assert data["provenance"]["base"]["documents"] == 8
+    assert data["provenance"]["phase_waves"] == [
+        "phase 1: wave 1 (recorded)",
+        "phase 2: wave 1 (recorded)",
+        "phase 3: wave 3 (assumed: none recorded, same number)",
+    ]
+    markdown = run(project_path, "cooccurrence", "--phase", "1").output
+    assert "- base: 3 councils interviewed, 2 coded; 3 documents, 2 coded; 3 not marked done" in markdown

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import BeaconError
 from ..store import Project
+from .bases import analysis_base
 from .codes import load_code_tree
 from .options import LEVELS
 from .output import Report, Table
@@ -414,6 +415,7 @@ def cooccurrence_report(project: Project, result: Cooccurrence) -> Report:
         coders=result.coders,
         options={"within": result.level},
     )
+    record["base"] = analysis_base(project, result.selection).as_dict()
     counted = f"{result.units:,} coded {unit}" if result.units != 1 else f"1 coded {unit.removesuffix('s')}"
     notes = [f"Counted over {counted}; c = n_ab / (n_a + n_b - n_ab)."]
     if result.level == "overlap":

@@ -1,7 +1,7 @@
 """Code frequencies: codings, documents and councils per code, optionally grouped.
 
 Groups are any of document, council, phase, role, coder and wave (the survey
-wave of a document's phase; see :func:`~.selection.phase_waves`). The wide
+wave of a document's phase, recorded with ``survey waves set``; see :mod:`.waves`). The wide
 council-by-code matrix, joined with survey measures, is in :mod:`.wide`.
 """
 
@@ -12,12 +12,14 @@ from typing import Any
 
 from ..errors import BeaconError
 from ..store import Project
+from .bases import analysis_base
 from .codes import load_code_tree
 from .options import GROUP_FIELDS
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
 from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
+from .waves import phase_waves
 
 _GROUP_SQL = {
     "document": "document_id",
@@ -164,6 +166,9 @@ def frequency_report(project: Project, result: Frequencies) -> Report:
         coders=result.coders,
         options={"by": list(result.by), "rollup": result.rollup},
     )
+    record["base"] = analysis_base(project, result.selection).as_dict()
+    if "wave" in result.by or result.selection.filters.waves:
+        record["phase_waves"] = [pw.text() for pw in phase_waves(project).values()]
     title = "Code frequencies" + (f" by {', '.join(result.by)}" if result.by else "")
     notes = (
         ["Counts with roll-up: a coding counts for each ancestor of its code, once per passage."]
