@@ -346,7 +346,10 @@ def survey_waves(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"waves": rows, "phases": {str(p): pw.wave for p, pw in mapping.items()}},
+                {
+                    "waves": rows,
+                    "phases": {str(p): {"wave": pw.wave, "how": pw.how} for p, pw in mapping.items()},
+                },
                 indent=2,
                 ensure_ascii=False,
             )
