@@ -15,10 +15,12 @@ A new action therefore ends the redo chain, as in any editor.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .changeset import is_changeset, redo_changeset, undo_changeset
 from .errors import BeaconError
 from .store import Project, new_uuid, now
 
@@ -30,9 +32,17 @@ UNDOABLE = (
     "memo.remove",
     "doc.done",
     "doc.undone",
+    # codebook and document upkeep (codebook_edit.py, document_edit.py)
+    "code.create",
+    "code.update",
+    "code.merge",
+    "code.delete",
+    "document.edit",
+    "document.rename",
+    "document.delete",
 )
 _UNDOABLE_SQL = ",".join(f"'{a}'" for a in UNDOABLE)
-_TABLES = {"codings", "memos", "document_done"}
+_TABLES = {"codings", "memos", "document_done", "codes"}
 
 
 @dataclass(frozen=True)
@@ -329,7 +339,22 @@ def _write_state(project: Project, table: str, row_id: int, state: dict | None) 
 
 def _describe(action: str, before: dict | None, after: dict | None, verb: str) -> str:
     """What an undone or redone action was, in a coder's words."""
-    if action == "coding.update" and before and after:
+    if action == "code.update" and before and after:
+        changed = {k for k in before if before.get(k) != after.get(k)}
+        what = (
+            "renaming a code"
+            if "name" in changed
+            else "moving a code"
+            if "parent_id" in changed
+            else "recolouring a code"
+            if changed == {"colour"}
+            else "marking a code as a group"
+            if changed == {"codable"} and not after.get("codable")
+            else "making a group code applicable"
+            if changed == {"codable"}
+            else "editing a code"
+        )
+    elif action == "coding.update" and before and after:
         changed = {k for k in before if k != "updated_at" and before.get(k) != after.get(k)}
         what = (
             "writing a memo on a coding"
@@ -349,7 +374,13 @@ def _describe(action: str, before: dict | None, after: dict | None, verb: str) -
             "memo.remove": "removing a memo",
             "doc.done": "marking a document done",
             "doc.undone": "unmarking a document done",
-        }[action]
+            "code.create": "adding a code",
+            "code.merge": "merging codes",
+            "code.delete": "deleting a code",
+            "document.edit": "editing a document's details",
+            "document.rename": "renaming a document",
+            "document.delete": "deleting a document",
+        }.get(action, action)
     return f"{verb} {what}"
 
 
@@ -376,20 +407,40 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
             return None
         before = json.loads(row["before"]) if row["before"] else None
         after = json.loads(row["after"]) if row["after"] else None
-        target = after if redo else before
-        current = _row_dict(project, row["entity"], row["entity_id"])
-        expected = before if redo else after
-        if current != expected and not _same_but_time(current, expected):
-            raise BeaconError(
-                f"cannot {'redo' if redo else 'undo'} {row['action']} (audit {row['id']}): "
-                "the row has changed since; nothing was changed"
-            )
-        if row["entity"] == "codings" and target is not None and _revised_since(project, target, row["at"]):
-            raise BeaconError(
-                f"cannot {'redo' if redo else 'undo'} {row['action']} (audit {row['id']}): its document has "
-                "been revised since, so its offsets belong to an older text; nothing was changed"
-            )
-        _write_state(project, row["entity"], row["entity_id"], target)
+        verb = "redo" if redo else "undo"
+        if is_changeset(before) or is_changeset(after):
+            what = f"{verb} {row['action']} (audit {row['id']})"
+            (redo_changeset if redo else undo_changeset)(project, what, before, after)
+            current = target = None
+        else:
+            target = after if redo else before
+            current = _row_dict(project, row["entity"], row["entity_id"])
+            expected = before if redo else after
+            if current != expected and not _same_but_time(current, expected):
+                raise BeaconError(
+                    f"cannot {verb} {row['action']} (audit {row['id']}): "
+                    "the row has changed since; nothing was changed"
+                )
+            if (
+                row["entity"] == "codings"
+                and target is not None
+                and _revised_since(project, target, row["at"])
+            ):
+                raise BeaconError(
+                    f"cannot {verb} {row['action']} (audit {row['id']}): its document has "
+                    "been revised since, so its offsets belong to an older text; nothing was changed"
+                )
+            try:
+                _write_state(project, row["entity"], row["entity_id"], target)
+            except sqlite3.IntegrityError as exc:
+                raise BeaconError(
+                    f"cannot {verb} {row['action']} (audit {row['id']}): a row it needs has changed since"
+                    f" ({exc}); nothing was changed"
+                ) from None
+        if row["action"].startswith("code."):
+            from .codebook_edit import bump_codebook_version
+
+            bump_codebook_version(project)
         project.execute("UPDATE audit SET undone = ? WHERE id = ?", (0 if redo else 1, row["id"]))
         project.audit(
             "history.redo" if redo else "history.undo",

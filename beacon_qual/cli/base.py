@@ -50,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Make a coder's copy of the project (same documents, codebook and identities) in OUT.",
     ),
     "code": ("workbench_cmds", "Open the coding workbench."),
-    "codebook": ("codebook_cmds", "Load, show and export the codebook (the tree of codes)."),
+    "codebook": ("codebook_cmds", "Load, show, export and edit the codebook (the tree of codes)."),
     "coding": ("coding_cmds", "Apply, change, list and undo codings (the same actions as the workbench)."),
     "cooccurrence": (
         "analysis_cmds",

@@ -1,4 +1,4 @@
-"""Commands: codebook load|show|export."""
+"""Commands: codebook load|show|export, and upkeep: add|rename|move|merge|delete|recolour|edit|group."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from pathlib import Path
 import click
 
 from .. import codebook as svc
+from .. import codebook_edit as edit
 from ..documents import resolve_document
+from ..errors import BeaconError
 from .base import main, open_project
 
 
 @main.group()
 def codebook() -> None:
-    """Load, show and export the codebook (the tree of codes)."""
+    """Load, show, export and edit the codebook (the tree of codes)."""
 
 
 @codebook.command("load")
@@ -79,3 +81,184 @@ def codebook_export(fmt: str, output: Path | None) -> None:
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, output)
     click.echo(f"wrote {output}")
+
+
+# -- upkeep: every change is audited, undone by 'beacon-qual coding undo', and bumps the codebook version -------
+coder_option = click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+
+
+def _coder(project, name: str | None) -> int:
+    from .coding_cmds import current_coder
+
+    return current_coder(project, name)
+
+
+def _parent(project, ref: str | None) -> int | None:
+    return None if ref is None else svc.resolve_code(project, ref)
+
+
+@codebook.command("add")
+@click.argument("name")
+@click.option("--parent", help="Put the new code under this code (path, name or id).")
+@click.option("--definition", help="What the code means.")
+@click.option("--include", "inclusion", help="When to apply it.")
+@click.option("--exclude", "exclusion", help="When not to apply it.")
+@click.option("--example", help="A typical passage.")
+@click.option("--keywords", help="Words and phrases for suggestions, separated by commas.")
+@click.option("--colour", help="#RRGGBB (default: a free colour of the palette).")
+@click.option("--group", is_flag=True, help="A group that only holds other codes and cannot be applied.")
+@coder_option
+def codebook_add(
+    name: str,
+    parent: str | None,
+    definition: str | None,
+    inclusion: str | None,
+    exclusion: str | None,
+    example: str | None,
+    keywords: str | None,
+    colour: str | None,
+    group: bool,
+    coder: str | None,
+) -> None:
+    """Add a code."""
+    project = open_project()
+    code = edit.add_code(
+        project,
+        name,
+        _parent(project, parent),
+        coder_id=_coder(project, coder),
+        description=definition,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        example=example,
+        keywords=[k.strip() for k in (keywords or "").split(",") if k.strip()],
+        colour=colour,
+        codable=not group,
+    )
+    click.echo(f"added code {code.path} (id {code.id}){' as a group' if group else ''}")
+
+
+@codebook.command("rename")
+@click.argument("code")
+@click.argument("new_name")
+@coder_option
+def codebook_rename(code: str, new_name: str, coder: str | None) -> None:
+    """Rename CODE (path, name or id) to NEW_NAME; its codings stay."""
+    project = open_project()
+    code_id = svc.resolve_code(project, code)
+    old = svc.code_path(project, code_id)
+    renamed = edit.rename_code(project, code_id, new_name, coder_id=_coder(project, coder))
+    click.echo(f"renamed {old} to {renamed.path}")
+
+
+@codebook.command("move")
+@click.argument("code")
+@click.argument("parent", required=False)
+@click.option("--top", is_flag=True, help="Move CODE to the top level.")
+@coder_option
+def codebook_move(code: str, parent: str | None, top: bool, coder: str | None) -> None:
+    """Move CODE with its subcodes under PARENT (or --top); a move under itself is refused."""
+    if (parent is None) == (not top):
+        raise BeaconError("give the new parent, or --top for the top level (not both)")
+    project = open_project()
+    moved = edit.move_code(
+        project, svc.resolve_code(project, code), _parent(project, parent), coder_id=_coder(project, coder)
+    )
+    click.echo(f"moved to {moved.path}")
+
+
+@codebook.command("merge")
+@click.argument("source")
+@click.argument("target")
+@coder_option
+def codebook_merge(source: str, target: str, coder: str | None) -> None:
+    """Merge SOURCE into TARGET: its codings, memos and subcodes move to TARGET and SOURCE is removed."""
+    project = open_project()
+    report = edit.merge_codes(
+        project,
+        svc.resolve_code(project, source),
+        svc.resolve_code(project, target),
+        coder_id=_coder(project, coder),
+    )
+    click.echo(
+        f"merged {report.source} into {report.target}: {report.moved} codings moved, {report.merged} merged "
+        f"with the same coder's coding of the same passage, {report.subcodes} subcodes and {report.memos} memos moved"
+    )
+
+
+@codebook.command("delete")
+@click.argument("code")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@coder_option
+def codebook_delete(code: str, yes: bool, coder: str | None) -> None:
+    """Delete CODE, its subcodes and all their codings (after a confirmation; undo brings them back)."""
+    project = open_project()
+    code_id = svc.resolve_code(project, code)
+    coder_id = _coder(project, coder)
+    impact = edit.delete_impact(project, code_id)
+    if not yes:
+        click.confirm(f"Delete {impact.describe()}?", abort=True, err=True)
+    done = edit.delete_code(project, code_id, coder_id=coder_id)
+    click.echo(f"deleted {done.describe()} ('beacon-qual coding undo' brings them back)")
+
+
+@codebook.command("recolour")
+@click.argument("code")
+@click.argument("colour")
+@coder_option
+def codebook_recolour(code: str, colour: str, coder: str | None) -> None:
+    """Give CODE the colour COLOUR (#RRGGBB)."""
+    project = open_project()
+    done = edit.recolour_code(
+        project, svc.resolve_code(project, code), colour, coder_id=_coder(project, coder)
+    )
+    click.echo(f"{done.path} is now {done.colour}")
+
+
+@codebook.command("edit")
+@click.argument("code")
+@click.option("--definition", help='What the code means ("" clears it).')
+@click.option("--include", "include", help="When to apply it.")
+@click.option("--exclude", "exclude", help="When not to apply it.")
+@click.option("--example", help="A typical passage.")
+@click.option("--keywords", help="Words and phrases for suggestions, separated by commas (replaces them).")
+@coder_option
+def codebook_edit(
+    code: str,
+    definition: str | None,
+    include: str | None,
+    exclude: str | None,
+    example: str | None,
+    keywords: str | None,
+    coder: str | None,
+) -> None:
+    """Edit CODE's definition, inclusion and exclusion rules, example and keywords."""
+    fields = {
+        k: v
+        for k, v in (
+            ("definition", definition),
+            ("include", include),
+            ("exclude", exclude),
+            ("example", example),
+            ("keywords", keywords),
+        )
+        if v is not None
+    }
+    if not fields:
+        raise BeaconError(
+            "nothing to change: give --definition, --include, --exclude, --example or --keywords"
+        )
+    project = open_project()
+    done = edit.edit_code(project, svc.resolve_code(project, code), coder_id=_coder(project, coder), **fields)
+    click.echo(f"updated {done.path}: {', '.join(fields)}")
+
+
+@codebook.command("group")
+@click.argument("code")
+@click.option("--off", is_flag=True, help="Make the code applicable again.")
+@coder_option
+def codebook_group(code: str, off: bool, coder: str | None) -> None:
+    """Mark CODE as a group that holds other codes and cannot be applied (--off undoes that)."""
+    project = open_project()
+    done = edit.set_group(project, svc.resolve_code(project, code), not off, coder_id=_coder(project, coder))
+    click.echo(f"{done.path} is {'a group (cannot be applied)' if not done.codable else 'applicable'}")

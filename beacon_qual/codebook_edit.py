@@ -1,0 +1,341 @@
+"""Codebook upkeep: add, rename, move, merge, delete, recolour and edit codes, and mark groups.
+
+The CLI (``beacon-qual codebook add|rename|...``) and the workbench's codebook pane call these functions.
+Each runs in one transaction that writes the change, its audit record and a new codebook version
+(meta ``codebook_version``), so ``codebook export``, REFI-QDA exports and the analyses read the new codebook
+at once. Every change is undone like a coding (``beacon-qual coding undo``, ``u`` in the workbench):
+single-code changes are audited as ``code.create`` / ``code.update`` with the whole row before and after,
+merges and deletions, which change many rows, as one changeset (see :mod:`beacon_qual.changeset`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .changeset import Changeset
+from .codebook import Code, code_path, create_code, get_code, update_code
+from .errors import BeaconError
+from .store import Project
+
+# The fields `edit_code` changes, by the names users write (as in codebook files) -> column
+EDITABLE = {
+    "definition": "description",
+    "include": "inclusion",
+    "exclude": "exclusion",
+    "example": "example",
+    "keywords": "keywords",
+}
+MEMO_JOIN = "\n\n"
+
+
+def bump_codebook_version(project: Project) -> str:
+    """Raise the codebook's version after a change: the last number in it goes up by one ("1.4" -> "1.5",
+    "2024-03" -> "2024-04"); a version with no number gets ".1"; none recorded counts as "1"."""
+    current = (project.get_meta("codebook_version") or "1").strip() or "1"
+    match = re.search(r"(\d+)(?!.*\d)", current)
+    if match is None:
+        version = f"{current}.1"
+    else:
+        digits = match.group(1)
+        version = current[: match.start()] + str(int(digits) + 1).zfill(len(digits)) + current[match.end() :]
+    project.set_meta("codebook_version", version)
+    return version
+
+
+def add_code(
+    project: Project, name: str, parent_id: int | None = None, *, coder_id: int | None, **fields: Any
+) -> Code:
+    """Add a code (``fields``: description, inclusion, exclusion, example, colour, keywords, codable)."""
+    with project.transaction():
+        code_id = create_code(project, name, parent_id, coder_id=coder_id, **fields)
+        bump_codebook_version(project)
+    return get_code(project, code_id)
+
+
+def _update(project: Project, code_id: int, coder_id: int | None, **changes: Any) -> Code:
+    with project.transaction():
+        before = get_code(project, code_id)
+        after = update_code(project, code_id, coder_id=coder_id, **changes)
+        if after != before:
+            bump_codebook_version(project)
+    return after
+
+
+def change_code(
+    project: Project,
+    code_id: int,
+    *,
+    coder_id: int | None,
+    name: str | None = None,
+    colour: str | None = None,
+    group: bool | None = None,
+    **fields: Any,
+) -> Code:
+    """Change any of a code's name, colour, group mark and (by their codebook names) definition, include,
+    exclude, example and keywords, as one undoable change. An empty text clears a field; keywords are a list
+    or a comma-separated text. A code with codings cannot become a group: merge or delete them first."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise BeaconError(f"cannot edit {', '.join(sorted(unknown))}; editable: {', '.join(EDITABLE)}")
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = name
+    if colour is not None:
+        changes["colour"] = colour
+    if group is not None:
+        if group:
+            n = project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code_id,))
+            if n:
+                raise BeaconError(
+                    f"{code_path(project, code_id)!r} has {n} codings, so it cannot become a group that is "
+                    "never applied; merge it into another code or delete its codings first"
+                )
+        changes["codable"] = not group
+    for field_name, value in fields.items():
+        if field_name == "keywords":
+            words = value.split(",") if isinstance(value, str) else list(value)
+            changes["keywords"] = list(dict.fromkeys(w.strip() for w in words if w and w.strip()))
+        else:
+            changes[EDITABLE[field_name]] = (value or "").strip() or None
+    return _update(project, code_id, coder_id, **changes)
+
+
+def rename_code(project: Project, code_id: int, name: str, *, coder_id: int | None) -> Code:
+    return change_code(project, code_id, coder_id=coder_id, name=name)
+
+
+def move_code(project: Project, code_id: int, parent_id: int | None, *, coder_id: int | None) -> Code:
+    """Put a code (with its subcodes) under another parent, or at the top level; cycles are refused."""
+    return _update(project, code_id, coder_id, parent_id=parent_id)
+
+
+def recolour_code(project: Project, code_id: int, colour: str, *, coder_id: int | None) -> Code:
+    return change_code(project, code_id, coder_id=coder_id, colour=colour)
+
+
+def set_group(project: Project, code_id: int, group: bool, *, coder_id: int | None) -> Code:
+    """Mark a code as a group that only holds other codes (it cannot be applied), or make it applicable."""
+    return change_code(project, code_id, coder_id=coder_id, group=group)
+
+
+def edit_code(project: Project, code_id: int, *, coder_id: int | None, **fields: Any) -> Code:
+    """Change the definition, include, exclude, example and keywords of a code (by those names)."""
+    return change_code(project, code_id, coder_id=coder_id, **fields)
+
+
+# -- merging and deleting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    source: str
+    target: str
+    moved: int  # codings now of the target code
+    merged: int  # codings that duplicated one of the target's (same coder, same passage), merged into it
+    subcodes: int
+    memos: int
+
+
+def _memo_join(*texts: str | None) -> str | None:
+    parts = [t.strip() for t in texts if t and t.strip()]
+    return MEMO_JOIN.join(dict.fromkeys(parts)) or None
+
+
+def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: int | None) -> MergeReport:
+    """Merge code ``source`` into ``target``: its codings, suggestions, memos and subcodes move to the target
+    and the source code is removed. A coding that would duplicate one of the target's (same coder, document
+    and passage) is merged into it: their memos are joined, nothing is lost."""
+    if source_id == target_id:
+        raise BeaconError("cannot merge a code into itself")
+    with project.transaction():
+        source, target = get_code(project, source_id), get_code(project, target_id)
+        parent = target.parent_id
+        while parent is not None:
+            if parent == source_id:
+                raise BeaconError(
+                    f"cannot merge {source.path!r} into its own subcode {target.path!r}; "
+                    "move the subcode out first"
+                )
+            parent = project.scalar("SELECT parent_id FROM codes WHERE id = ?", (parent,))
+        codings = project.execute(
+            "SELECT id, document_id, coder_id, start, end, memo FROM codings WHERE code_id = ? ORDER BY id",
+            (source_id,),
+        ).fetchall()
+        if codings and not target.codable:
+            raise BeaconError(
+                f"{target.path!r} is a group that cannot be applied, and {source.path!r} has "
+                f"{len(codings)} codings; make it applicable first ('codebook group --off')"
+            )
+        children = project.execute(
+            "SELECT id, name FROM codes WHERE parent_id = ? ORDER BY sort_order, id", (source_id,)
+        ).fetchall()
+        for child in children:
+            clash = project.one(
+                "SELECT 1 FROM codes WHERE parent_id = ? AND lower(name) = lower(?)",
+                (target_id, child["name"]),
+            )
+            if clash is not None:
+                raise BeaconError(
+                    f"{target.path!r} already has a subcode called {child['name']!r}; "
+                    f"rename or merge {source.path}/{child['name']} first"
+                )
+        change = Changeset(project)
+        # codings that duplicate one of the target's: source coding id -> the target's coding
+        dups: dict[int, Any] = {}
+        for c in codings:
+            twin = project.one(
+                "SELECT id, memo FROM codings WHERE code_id = ? AND document_id = ? AND coder_id = ?"
+                " AND start = ? AND end = ?",
+                (target_id, c["document_id"], c["coder_id"], c["start"], c["end"]),
+            )
+            if twin is not None:
+                dups[c["id"]] = twin
+        # Suggestions first, so no trigger reopens an accepted one when its coding is merged away.
+        for s in project.execute(
+            "SELECT id, document_id, start, end, coding_id FROM suggestions WHERE code_id = ?", (source_id,)
+        ).fetchall():
+            taken = project.one(
+                "SELECT 1 FROM suggestions WHERE code_id = ? AND document_id = ? AND start = ? AND end = ?",
+                (target_id, s["document_id"], s["start"], s["end"]),
+            )
+            if taken is not None:
+                change.delete("suggestions", s["id"])
+            else:
+                coding_id = dups[s["coding_id"]]["id"] if s["coding_id"] in dups else s["coding_id"]
+                change.update("suggestions", s["id"], code_id=target_id, coding_id=coding_id)
+        merged_memos = 0
+        for c in codings:
+            twin = dups.get(c["id"])
+            if twin is None:
+                change.update("codings", c["id"], code_id=target_id)
+                continue
+            kept_memo = project.scalar("SELECT memo FROM codings WHERE id = ?", (twin["id"],))
+            joined = _memo_join(kept_memo, c["memo"])
+            if joined != kept_memo:
+                change.update("codings", twin["id"], memo=joined)
+                merged_memos += 1
+            merged_memos += _move_memos(project, change, "coding", c["id"], twin["id"])
+            change.delete("codings", c["id"])
+        merged_memos += _move_memos(project, change, "code", source_id, target_id)
+        order = project.scalar(
+            "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE parent_id = ?", (target_id,)
+        )
+        for i, child in enumerate(children):
+            change.update("codes", child["id"], parent_id=target_id, sort_order=order + i)
+        change.delete("codes", source_id)
+        change.audit("code.merge", "codes", target_id, coder_id=coder_id)
+        bump_codebook_version(project)
+    return MergeReport(
+        source.path,
+        target.path,
+        len(codings) - len(dups),
+        len(dups),
+        len(children),
+        merged_memos,
+    )
+
+
+def _move_memos(project: Project, change: Changeset, kind: str, from_id: int, to_id: int) -> int:
+    """Give memos on one target (a code, a coding) to another; a coder's two memos there are joined."""
+    moved = 0
+    for memo in project.execute(
+        "SELECT id, coder_id, text FROM memos WHERE target_type = ? AND target_id = ? ORDER BY id",
+        (kind, from_id),
+    ).fetchall():
+        there = project.one(
+            "SELECT id, text FROM memos WHERE target_type = ? AND target_id = ? AND coder_id IS ? ORDER BY id",
+            (kind, to_id, memo["coder_id"]),
+        )
+        if there is None:
+            change.update("memos", memo["id"], target_id=to_id)
+        else:
+            change.update("memos", there["id"], text=_memo_join(there["text"], memo["text"]))
+            change.delete("memos", memo["id"])
+        moved += 1
+    return moved
+
+
+@dataclass(frozen=True)
+class DeleteImpact:
+    """What deleting a code takes with it, for the confirmation."""
+
+    path: str
+    subcodes: int
+    codings: int
+    coders: tuple[str, ...]
+    memos: int
+
+    def describe(self) -> str:
+        parts = [f"code {self.path!r}"]
+        if self.subcodes:
+            parts.append(f"its {self.subcodes} subcode{'s' if self.subcodes != 1 else ''}")
+        what = " and ".join(parts)
+        codings = f"{self.codings} coding{'s' if self.codings != 1 else ''}"
+        if self.coders:
+            codings += f" (by {', '.join(self.coders)})"
+        memos = f" and {self.memos} memo{'s' if self.memos != 1 else ''}" if self.memos else ""
+        return f"{what}, with {codings}{memos}"
+
+
+def _subtree(project: Project, code_id: int) -> list[int]:
+    """The code and every code below it, deepest first."""
+    rows = project.execute(
+        "WITH RECURSIVE t(id, depth) AS (SELECT ?, 0 UNION ALL"
+        " SELECT c.id, t.depth + 1 FROM codes c JOIN t ON c.parent_id = t.id)"
+        " SELECT id FROM t ORDER BY depth DESC, id",
+        (code_id,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _in(ids: Iterable[int]) -> str:
+    return ",".join(str(int(i)) for i in ids)
+
+
+def delete_impact(project: Project, code_id: int) -> DeleteImpact:
+    path = code_path(project, code_id)
+    ids = _in(_subtree(project, code_id))
+    coders = tuple(
+        r[0]
+        for r in project.execute(
+            f"SELECT DISTINCT u.name FROM codings c JOIN coders u ON u.id = c.coder_id WHERE c.code_id IN ({ids})"
+            " ORDER BY u.name"
+        )
+    )
+    return DeleteImpact(
+        path,
+        len(ids.split(",")) - 1,
+        project.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({ids})"),
+        coders,
+        project.scalar(
+            f"SELECT count(*) FROM memos WHERE (target_type = 'code' AND target_id IN ({ids}))"
+            f" OR (target_type = 'coding' AND target_id IN (SELECT id FROM codings WHERE code_id IN ({ids})))"
+        ),
+    )
+
+
+def delete_code(project: Project, code_id: int, *, coder_id: int | None) -> DeleteImpact:
+    """Delete a code, its subcodes, their codings, suggestions and memos, as one undoable change."""
+    with project.transaction():
+        impact = delete_impact(project, code_id)
+        change = Changeset(project)
+        for code in _subtree(project, code_id):
+            for (s,) in project.execute("SELECT id FROM suggestions WHERE code_id = ?", (code,)).fetchall():
+                change.delete("suggestions", s)
+            for (c,) in project.execute("SELECT id FROM codings WHERE code_id = ?", (code,)).fetchall():
+                for (m,) in project.execute(
+                    "SELECT id FROM memos WHERE target_type = 'coding' AND target_id = ?", (c,)
+                ).fetchall():
+                    change.delete("memos", m)
+                change.delete("codings", c)
+            for (m,) in project.execute(
+                "SELECT id FROM memos WHERE target_type = 'code' AND target_id = ?", (code,)
+            ).fetchall():
+                change.delete("memos", m)
+            change.delete("codes", code)
+        change.audit("code.delete", "codes", code_id, coder_id=coder_id)
+        bump_codebook_version(project)
+    return impact
