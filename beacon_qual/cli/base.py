@@ -65,7 +65,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "team_cmds",
         "List the passages two coders coded differently, with both coders' codes.",
     ),
-    "docs": ("import_cmds", "List and show imported documents; mark them fully coded (done)."),
+    "docs": ("import_cmds", "List, show, edit, rename and delete documents; mark them fully coded (done)."),
     "export": (
         "base",
         "Export the project: code frequencies, the codebook, the whole project (REFI-QDA).",

@@ -103,7 +103,7 @@ def import_cmd(
 
 @main.group()
 def docs() -> None:
-    """List and show imported documents; mark them fully coded (done)."""
+    """List, show, edit, rename and delete documents; mark them fully coded (done)."""
 
 
 @docs.command("list")
@@ -205,3 +205,6 @@ def _echo_metadata(detail: DocumentDetail) -> None:
     ]
     for label, value in fields:
         click.echo(f"{label:<15} {value if value is not None else '-'}")
+
+
+from . import docs_edit_cmds  # noqa: F401  (docs edit|rename|delete hang from the group above)

@@ -1,0 +1,224 @@
+"""Document upkeep: correct a document's details, rename it, delete it.
+
+The CLI (``beacon-qual docs edit|rename|delete``) and the workbench's document form call these functions.
+Each change is one transaction with one audit record (a changeset, see :mod:`beacon_qual.changeset`) that
+``beacon-qual coding undo`` and ``u`` in the workbench take back. The council goes through
+:func:`beacon_qual.councils.resolve_council`, and a match only by similarity is refused unless accepted, as
+the importer does. Deleting a document takes its units, codings, memos, suggestions and earlier texts with
+it, after a backup of the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .changeset import Changeset
+from .councils import resolve_council
+from .errors import BeaconError
+from .ingest.metadata import normalise_date, normalise_phase, normalise_role
+from .store import Project
+
+# the fields `edit_document` takes -> column of documents
+FIELDS = {
+    "council": "case_id",
+    "phase": "phase",
+    "role": "role",
+    "date": "interview_date",
+    "interviewer": "interviewer",
+    "respondent": "respondent",
+}
+CLEAR = ("", "-")  # a field given as one of these is cleared
+
+
+@dataclass
+class EditReport:
+    document: str
+    changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (before, after), as shown
+    notes: list[str] = field(default_factory=list)
+
+
+def _name(project: Project, document_id: int) -> str:
+    name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+    if name is None:
+        raise BeaconError(f"no document with id {document_id}")
+    return name
+
+
+def _council_name(project: Project, case_id: int | None) -> str | None:
+    return None if case_id is None else project.scalar("SELECT name FROM cases WHERE id = ?", (case_id,))
+
+
+def _check(project: Project, name: str, value: Any, accept_fuzzy: bool, notes: list[str]) -> Any:
+    where = f"--{name}"
+    if isinstance(value, str) and value.strip() in CLEAR:
+        return None
+    if name == "council":
+        match = resolve_council(project, str(value))
+        if match.how == "fuzzy":
+            if not accept_fuzzy:
+                raise BeaconError(
+                    f"{where}: {value!r} matches {match.name} only by similarity (score {match.score:.0f}); "
+                    "write the council's name or code, or add --accept-fuzzy"
+                )
+            notes.append(f"{value!r} read as {match.name} (fuzzy, score {match.score:.0f})")
+        return match.case_id
+    if name == "phase":
+        return normalise_phase(value, where)
+    if name == "role":
+        return normalise_role(value, where)
+    if name == "date":
+        return normalise_date(value, where)
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def edit_document(
+    project: Project,
+    document_id: int,
+    *,
+    coder_id: int | None,
+    accept_fuzzy: bool = False,
+    name: str | None = None,
+    **fields: Any,
+) -> EditReport:
+    """Change a document's council, phase, role, date, interviewer and respondent (and its name): the fields
+    given, by those names; ``""`` or ``"-"`` clears one. Nothing changes when a value is refused."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise BeaconError(f"cannot edit {', '.join(sorted(unknown))}; editable: name, {', '.join(FIELDS)}")
+    report = EditReport(_name(project, document_id))
+    values = {FIELDS[k]: _check(project, k, v, accept_fuzzy, report.notes) for k, v in fields.items()}
+    with project.transaction():
+        current = dict(project.one("SELECT * FROM documents WHERE id = ?", (document_id,)) or {})
+        if not current:
+            raise BeaconError(f"no document with id {document_id}")
+        if name is not None:
+            values["name"] = _check_name(project, document_id, name)
+        change = Changeset(project)
+        if change.update("documents", document_id, **values):
+            change.audit(
+                "document.edit" if set(values) != {"name"} else "document.rename",
+                "documents",
+                document_id,
+                coder_id=coder_id,
+            )
+        for column, value in values.items():
+            if current[column] != value:
+                label = next((k for k, c in FIELDS.items() if c == column), column)
+                shown = (
+                    (_council_name(project, current[column]), _council_name(project, value))
+                    if column == "case_id"
+                    else (current[column], value)
+                )
+                report.changed[label] = shown
+    return report
+
+
+def _check_name(project: Project, document_id: int, name: str) -> str:
+    name = name.strip()
+    if not name or any(ch in name for ch in "/\\\n\r\t"):
+        raise BeaconError(f"{name!r} is not a document name (a file name, without folders)")
+    other = project.scalar("SELECT id FROM documents WHERE name = ? AND id <> ?", (name, document_id))
+    if other is not None:
+        raise BeaconError(f"document {other} is already called {name!r}")
+    return name
+
+
+def rename_document(project: Project, document_id: int, name: str, *, coder_id: int | None) -> EditReport:
+    return edit_document(project, document_id, coder_id=coder_id, name=name)
+
+
+# -- deleting ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentImpact:
+    document: str
+    codings: int
+    coders: tuple[str, ...]
+    memos: int
+    backup: Path | None = None
+
+    def describe(self) -> str:
+        codings = f"{self.codings} coding{'s' if self.codings != 1 else ''}"
+        if self.coders:
+            codings += f" (by {', '.join(self.coders)})"
+        return f"document {self.document!r} with its {codings} and {self.memos} memo{'s' if self.memos != 1 else ''}"
+
+
+_MEMOS = (
+    "SELECT id FROM memos WHERE (target_type = 'document' AND target_id = :d)"
+    " OR (target_type = 'coding' AND target_id IN (SELECT id FROM codings WHERE document_id = :d)) ORDER BY id"
+)
+
+
+def delete_impact(project: Project, document_id: int) -> DocumentImpact:
+    return DocumentImpact(
+        _name(project, document_id),
+        project.scalar("SELECT count(*) FROM codings WHERE document_id = ?", (document_id,)),
+        tuple(
+            r[0]
+            for r in project.execute(
+                "SELECT DISTINCT u.name FROM codings c JOIN coders u ON u.id = c.coder_id"
+                " WHERE c.document_id = ? ORDER BY u.name",
+                (document_id,),
+            )
+        ),
+        project.scalar(f"SELECT count(*) FROM ({_MEMOS})", {"d": document_id}),
+    )
+
+
+def _referring(project: Project, table: str) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to ``table``."""
+    out = []
+    for (name,) in project.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+    ).fetchall():
+        for fk in project.execute(f"PRAGMA foreign_key_list({name})").fetchall():
+            if fk["table"] == table:
+                out.append((name, fk["from"]))
+    return out
+
+
+def _delete_rows(project: Project, change: Changeset, table: str, column: str, value: int, done: set) -> None:
+    """Delete the rows of ``table`` whose ``column`` is ``value``, and first every row that refers to them."""
+    key = "id" if any(r[1] == "id" for r in project.execute(f"PRAGMA table_info({table})")) else "rowid"
+    keys = [r[0] for r in project.execute(f"SELECT {key} FROM {table} WHERE {column} = ?", (value,))]
+    for child, child_column in _referring(project, table):
+        if (child, child_column) in done:
+            continue
+        for k in keys:
+            _delete_rows(project, change, child, child_column, k, done)
+    for k in keys:
+        change.delete(table, k)
+
+
+def delete_document(project: Project, document_id: int, *, coder_id: int | None) -> DocumentImpact:
+    """Delete a document with its codings, memos, units, suggestions and earlier texts, after a backup of
+    the project; one undoable change."""
+    from .revise import backup_path
+
+    impact = delete_impact(project, document_id)
+    backup = project.backup(backup_path(project.path, "delete-document"))
+    with project.transaction():
+        impact = delete_impact(project, document_id)
+        change = Changeset(project)
+        for (memo_id,) in project.execute(_MEMOS, {"d": document_id}).fetchall():
+            change.delete("memos", memo_id)
+        # Suggestions and codings before units and the document: their triggers read both.
+        order = ["suggestions", "codings"]
+        refs = _referring(project, "documents")
+        done: set[tuple[str, str]] = set()
+        for table, column in sorted(refs, key=lambda r: order.index(r[0]) if r[0] in order else len(order)):
+            if table == "units":
+                continue
+            _delete_rows(project, change, table, column, document_id, done)
+            done.add((table, column))
+        for table, column in refs:
+            if table == "units":
+                _delete_rows(project, change, table, column, document_id, done)
+        change.delete("documents", document_id)
+        change.audit("document.delete", "documents", document_id, coder_id=coder_id)
+    return DocumentImpact(impact.document, impact.codings, impact.coders, impact.memos, backup)
