@@ -33,6 +33,7 @@ from .screens import (
     code_details,
 )
 from .transcript import TranscriptView
+from .upkeep import CODEBOOK_BINDINGS, DOCUMENT_BINDING, CodeTree, UpkeepActions
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,17 @@ class DocumentsPane(Vertical):
 class CodebookPane(Vertical):
     BINDINGS = [
         Binding("m", "app.code_memo", "Memo on code", show=False),
+        *CODEBOOK_BINDINGS,
     ]
 
     def compose(self) -> ComposeResult:
-        tree: Tree[int] = Tree("Codebook", id="code-tree")
+        tree = CodeTree("Codebook", id="code-tree")
         tree.show_root = False
         yield tree
         yield Static(id="code-details")
 
 
-class WorkbenchApp(App):
+class WorkbenchApp(UpkeepActions, App):
     """beacon-qual coding workbench."""
 
     CSS_PATH = "workbench.tcss"
@@ -109,6 +111,7 @@ class WorkbenchApp(App):
         Binding("d", "toggle_pane('documents')", "Docs", show=False),
         Binding("b", "toggle_pane('codebook')", "Codebook", show=False),
         Binding("o", "focus_documents", "Open doc", show=False),
+        DOCUMENT_BINDING,
         Binding("q", "quit", "Quit"),
     ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
 
@@ -374,8 +377,12 @@ class WorkbenchApp(App):
     @on(Tree.NodeSelected, "#code-tree")
     def _code_chosen(self, event: Tree.NodeSelected) -> None:
         code = self.code_by_id.get(event.node.data)
-        if code is not None and code.codable and self.doc is not None:
+        if code is None or self.doc is None:
+            return
+        if code.codable:
             self.apply_code(code.id)
+        else:
+            self.notify(f"{code.path} is a group and cannot be applied.", severity="warning")
 
     # -- guards -----------------------------------------------------------------------------
     def _selection(self) -> tuple[int, int] | None:
@@ -587,6 +594,10 @@ class WorkbenchApp(App):
         if step is None:
             self.notify(f"Nothing to {'redo' if redo else 'undo'}.")
             return
+        if step.action.startswith("code."):
+            self._reload_codebook()
+        elif step.action.startswith("document."):
+            self._documents_changed()
         if step.document_id is not None and (self.doc is None or step.document_id != self.doc.id):
             self.open_document(step.document_id)
         self._after_change(step.description.capitalize())
@@ -862,9 +873,14 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             [
                 ("Enter", "Open the document / apply the code"),
                 ("filter box", "phase:2 role:officer council:hull uncoded, or any words"),
-                ("m (in codebook)", "Memo on the highlighted code"),
                 ("Tab / Shift+Tab", "Move between panes"),
+                ("click (in codebook)", "Select a code to read its definition"),
+                ("double click", "Apply the code to the selection"),
             ],
+        ),
+        (
+            "Codebook pane (while it has the focus)",
+            _rows([b for b in CodebookPane.BINDINGS if isinstance(b, Binding)]),
         ),
     ]
 
