@@ -194,3 +194,23 @@ async def test_help_lists_the_upkeep_keys(tiny_project: Project) -> None:
             "Select a code to read its definition",
         ):
             assert description in text
+
+
+async def test_an_in_vivo_code_raises_the_codebook_version_and_undoes(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press(*"open day", "ctrl+n")
+        await pilot.pause()
+        await pilot.press(*"innov", "enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert codings(tiny_project) == [(SENT1, "open day")]
+        assert tiny_project.get_meta("codebook_version") == "2"
+        await pilot.press("u", "u")  # the coding, then the new code
+        await pilot.pause()
+        assert codings(tiny_project) == [] and "open day" not in [c.name for c in app.codes]
+        assert tiny_project.scalar("SELECT count(*) FROM codes WHERE name = 'open day'") == 0

@@ -467,11 +467,12 @@ class WorkbenchApp(UpkeepActions, App):
         )
 
     def _create_and_apply(self, name: str, parent_id: int | None) -> None:
-        from ..codebook import create_code
+        from ..codebook_edit import add_code
 
-        code_id = self._run(create_code, self.project, name, parent_id=parent_id, coder_id=self.coder_id)
-        if code_id is None:
+        code = self._run(add_code, self.project, name, parent_id, coder_id=self.coder_id)
+        if code is None:
             return
+        code_id = code.id
         self._load_codes()
         self.query_one(TranscriptView).names = {c.id: c.name for c in self.codes}
         self.query_one(TranscriptView).colours = {c.id: c.colour for c in self.codes}
