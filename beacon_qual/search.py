@@ -167,7 +167,12 @@ class _Filter:
 
 
 def _filters(
-    project: Project, council: str | None, phase: int | None, role: str | None, code: str | int | None
+    project: Project,
+    council: str | None,
+    phase: int | None,
+    role: str | None,
+    code: str | int | None,
+    speaker: str | None = None,
 ) -> _Filter:
     where: list[str] = []
     params: list[Any] = []
@@ -192,6 +197,13 @@ def _filters(
             f" AND k.code_id IN ({','.join('?' * len(code_ids))}) AND k.start < u.end AND k.end > u.start)"
         )
         params.extend(code_ids)
+    if speaker is not None:
+        from .speaker_roles import speaker_filter
+
+        role_wanted = speaker_filter(project, speaker)
+        if role_wanted is not None:
+            where.append("u.speaker_role = ?")
+            params.append(role_wanted)
     return _Filter(where, params, on_documents)
 
 
@@ -206,6 +218,7 @@ def search(
     phase: int | None = None,
     role: str | None = None,
     code: str | int | None = None,
+    speaker: str | None = None,
     limit: int = 50,
     order: str = "document",
     marks: tuple[str, str] = MARKS,
@@ -214,8 +227,8 @@ def search(
     number of sentences that match in all.
 
     ``council`` is any council reference (name, code, alias); ``code`` a code reference, matching sentences
-    that overlap a coding of that code or of a code below it. The matched words of each snippet are wrapped
-    in ``marks``.
+    that overlap a coding of that code or of a code below it; ``speaker`` ('respondent' or 'interviewer')
+    matches only sentences in that side's turns. The matched words of each snippet are wrapped in ``marks``.
     """
     text = normalise_query(query)
     if not text:
@@ -224,7 +237,7 @@ def search(
         raise BeaconError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
     if order not in ORDERS:
         raise BeaconError(f"unknown order {order!r}; use one of: {', '.join(ORDERS)}")
-    where = _filters(project, council, phase, role, code)
+    where = _filters(project, council, phase, role, code, speaker)
     try:
         count = functools.cache(lambda: _count(project, text, where))
         if order == "relevance":

@@ -190,6 +190,7 @@ class SuggestRun:
     found: int  # (sentence, code) pairs the keywords point at
     added: int  # of those, how many were not suggested before
     removed: int  # open suggestions deleted because their document's text was revised
+    speaker: str | None = None  # the side whose sentences were matched; None: every sentence
 
 
 def make_suggestions(
@@ -197,11 +198,17 @@ def make_suggestions(
     *,
     code_ids: Iterable[int] | None = None,
     document_ids: Iterable[int] | None = None,
+    speaker: str | None = "respondent",
 ) -> SuggestRun:
     """Match the codes' keywords against every sentence of the documents and store new suggestions.
 
-    All codes with keywords and all documents unless narrowed. One transaction: all stored or none.
+    All codes with keywords and all documents unless narrowed. ``speaker`` ('respondent', the default, or
+    'interviewer'; None or 'any' for every sentence) keeps to the sentences of that side's turns. One
+    transaction: all stored or none.
     """
+    from .speaker_roles import speaker_filter
+
+    role = speaker_filter(project, speaker)
     keywords = code_keywords(project, code_ids)
     if not keywords:
         raise BeaconError("no code has keywords; add keywords to the codebook first")
@@ -217,7 +224,7 @@ def make_suggestions(
                 f"DELETE FROM suggestions AS s WHERE s.document_id = ? AND s.status = 'open' AND NOT {CURRENT}",
                 (doc_id,),
             ).rowcount
-            n_sentences, n_words, rows = _document_suggestions(project, matcher, doc_id)
+            n_sentences, n_words, rows = _document_suggestions(project, matcher, doc_id, role)
             sentences += n_sentences
             words += n_words
             found += len(rows)
@@ -227,7 +234,7 @@ def make_suggestions(
                     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(document_id, code_id, start, end) DO NOTHING",
                     rows,
                 ).rowcount
-        run = SuggestRun(len(keywords), len(doc_ids), sentences, words, found, added, removed)
+        run = SuggestRun(len(keywords), len(doc_ids), sentences, words, found, added, removed, role)
         project.audit(
             "suggest.run", "suggestions", None, after={**run.__dict__, "code_ids": sorted(keywords)}
         )
@@ -235,14 +242,15 @@ def make_suggestions(
 
 
 def _document_suggestions(
-    project: Project, matcher: KeywordMatcher, document_id: int
+    project: Project, matcher: KeywordMatcher, document_id: int, role: str | None = None
 ) -> tuple[int, int, list[tuple]]:
     text = project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
     if text is None:
         raise BeaconError(f"no document with id {document_id}")
     units = project.execute(
-        "SELECT start, end FROM units WHERE document_id = ? AND kind = 'sentence' ORDER BY start",
-        (document_id,),
+        "SELECT start, end FROM units WHERE document_id = ? AND kind = 'sentence'"
+        " AND (? IS NULL OR speaker_role = ?) ORDER BY start",
+        (document_id, role, role),
     ).fetchall()
     created = now()
     rows: list[tuple] = []

@@ -136,7 +136,7 @@ def test_mark_words() -> None:
 
 
 def test_suggestions_are_stored_per_sentence_and_code(project: Project) -> None:
-    run = svc.make_suggestions(project)
+    run = svc.make_suggestions(project, speaker=None)
     assert stored(project) == EXPECTED
     assert (run.codes, run.documents, run.found, run.added) == (3, 2, 7, 7)
     assert run.sentences == project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence'") == 8
@@ -147,7 +147,10 @@ def test_suggestions_are_stored_per_sentence_and_code(project: Project) -> None:
 
 def test_narrowed_by_code_and_document(project: Project) -> None:
     run = svc.make_suggestions(
-        project, code_ids=svc.select_codes(project, ["Adaptation"]), document_ids=[doc_id(project, "a.txt")]
+        project,
+        code_ids=svc.select_codes(project, ["Adaptation"]),
+        document_ids=[doc_id(project, "a.txt")],
+        speaker=None,
     )
     assert run.added == 2
     assert {(d, c) for d, c, _, _ in stored(project)} == {("a.txt", "Adaptation")}
@@ -157,11 +160,11 @@ def test_narrowed_by_code_and_document(project: Project) -> None:
 
 
 def test_rerun_adds_only_new_and_keeps_decisions(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")
     rejected = suggestion_id(project, "b.txt", "Copying", "We adopted their rota.")
     svc.reject_suggestion(project, rejected, ann)
-    again = svc.make_suggestions(project)
+    again = svc.make_suggestions(project, speaker=None)
     assert (again.found, again.added) == (7, 0)
     assert project.scalar("SELECT status FROM suggestions WHERE id = ?", (rejected,)) == "rejected"
     with project.transaction():
@@ -169,7 +172,7 @@ def test_rerun_adds_only_new_and_keeps_decisions(project: Project) -> None:
             "UPDATE codes SET keywords = ? WHERE name = 'Site visit'",
             (json.dumps(["site visit", "nothing"]),),
         )
-    third = svc.make_suggestions(project)
+    third = svc.make_suggestions(project, speaker=None)
     assert (third.found, third.added) == (8, 1)
     assert ("a.txt", "Site visit", "Nothing else changed.", ("Nothing",)) in stored(project)
     assert project.scalar("SELECT count(*) FROM suggestions") == 8
@@ -179,12 +182,12 @@ def test_bad_keywords_are_reported(project: Project) -> None:
     with project.transaction():
         project.execute("UPDATE codes SET keywords = 'adapt, tailor' WHERE name = 'Adaptation'")
     with pytest.raises(BeaconError, match="'Adaptation' has keywords that are not a JSON list"):
-        svc.make_suggestions(project)
+        svc.make_suggestions(project, speaker=None)
     assert project.scalar("SELECT count(*) FROM suggestions") == 0
 
 
 def test_suggestions_are_not_codings(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     assert project.scalar("SELECT count(*) FROM codings") == 0
     assert all(node.total == 0 for node in code_tree(project))
 
@@ -193,7 +196,7 @@ def test_suggestions_are_not_codings(project: Project) -> None:
 
 
 def test_accept_makes_an_audited_undoable_coding(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")
     sid = suggestion_id(project, "a.txt", "Adaptation", "We adapted the toolkit after two site visits.")
     made = svc.accept_suggestion(project, sid, ann)
@@ -228,7 +231,7 @@ def test_accept_makes_an_audited_undoable_coding(project: Project) -> None:
 def test_undoing_a_change_to_an_accepted_coding_keeps_the_suggestion_accepted(project: Project) -> None:
     # Undo writes a coding's earlier state back over the row (INSERT OR REPLACE, which runs no delete
     # trigger): the suggestion must follow the coding's life, not the way its row was written.
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")
     sid = suggestion_id(project, "a.txt", "Adaptation", "We adapted the toolkit after two site visits.")
     made = svc.accept_suggestion(project, sid, ann)
@@ -248,7 +251,7 @@ def test_undoing_a_change_to_an_accepted_coding_keeps_the_suggestion_accepted(pr
 
 
 def test_accepting_twice_or_an_existing_coding(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")
     sid = suggestion_id(project, "b.txt", "Copying", "We adopted their rota.")
     start, end = span(DOC_B, "We adopted their rota.")
@@ -269,7 +272,7 @@ def test_accepting_twice_or_an_existing_coding(project: Project) -> None:
 
 
 def test_reject_and_skip(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")
     first = suggestion_id(project, "a.txt", "Site visit", "Did the site visits help you adapt?")
     second = suggestion_id(project, "a.txt", "Copying", "We copied the forms word for word.")
@@ -291,7 +294,7 @@ def test_reject_and_skip(project: Project) -> None:
 
 
 def test_list_for_one_document(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     listed = svc.list_suggestions(project, document_id=doc_id(project, "b.txt"))
     assert [(s.code, s.text, s.matched) for s in listed] == [
         ("Innovation/Adaptation", "Adapting it took a year.", ("Adapting",)),
@@ -320,7 +323,7 @@ def add(
 
 @pytest.fixture
 def coded(project: Project) -> Project:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     add(project, "ann", "a.txt", "Adaptation", DOC_A, "adapted the", "toolkit")  # hits a suggestion
     add(
         project, "ann", "b.txt", "Adaptation", DOC_B, "Adapting", "We adopted"
@@ -376,19 +379,19 @@ def run(project: Project, *args: str, stdin: str | None = None):
 
 
 def test_cli_makes_suggestions(project: Project) -> None:
-    result = run(project, "suggest", "--codes", "Copying", "--documents", "b.txt")
+    result = run(project, "suggest", "--speaker", "any", "--codes", "Copying", "--documents", "b.txt")
     assert result.exit_code == 0, result.output
     assert "1 new suggestions, 0 already suggested" in result.output
-    result = run(project, "suggest")
+    result = run(project, "suggest", "--speaker", "any")
     assert "7 sentence-code matches for 3 codes in 2 documents" in result.output
     assert "6 new suggestions, 1 already suggested" in result.output
-    result = run(project, "suggest", "--codes", "Other")
+    result = run(project, "suggest", "--speaker", "any", "--codes", "Other")
     assert result.exit_code == 1
     assert result.output.startswith("error: code 'Other' has no keywords")
 
 
 def test_cli_review_with_piped_answers(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     result = run(
         project, "suggest", "review", "--coder", "ann", "--code", "Adaptation", stdin="a\nr\nzz\ns\n"
     )
@@ -410,7 +413,7 @@ def test_cli_review_with_piped_answers(project: Project) -> None:
 
 
 def test_cli_review_stops_on_q_and_at_end_of_input(project: Project) -> None:
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     result = run(project, "suggest", "review", "--coder", "ann", stdin="s\nq\na\n")
     assert result.output.rstrip().endswith("accepted 0, rejected 0, skipped 1; 6 open left")
     result = run(project, "suggest", "review", "--coder", "ann", stdin="")
@@ -440,7 +443,7 @@ def test_cli_evaluate_csv(coded: Project) -> None:
 def test_revised_text_outdates_suggestions(project: Project, tmp_path: Path) -> None:
     from beacon_qual.revise import revise_document
 
-    svc.make_suggestions(project)
+    svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")
     old_open = suggestion_id(project, "b.txt", "Adaptation", "Adapting it took a year.")
     rejected = suggestion_id(project, "b.txt", "Copying", "We adopted their rota.")
@@ -452,7 +455,7 @@ def test_revised_text_outdates_suggestions(project: Project, tmp_path: Path) -> 
     assert svc.list_suggestions(project, doc_id(project, "b.txt"), status=None) == []
     with pytest.raises(BeaconError, match="out of date"):
         svc.accept_suggestion(project, old_open, ann)
-    run = svc.make_suggestions(project)
+    run = svc.make_suggestions(project, speaker=None)
     assert (run.removed, run.added) == (1, 2)
     assert project.scalar("SELECT status FROM suggestions WHERE id = ?", (rejected,)) == "rejected"
     fresh = svc.list_suggestions(project, doc_id(project, "b.txt"))

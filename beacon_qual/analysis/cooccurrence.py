@@ -239,6 +239,10 @@ def _row_filters(selection: Selection, table: str = "cu") -> tuple[str, list]:
     if documents != "1":
         where += f" AND {table}.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})"
         params += document_params
+    if selection.speaker is not None and table == "cu":
+        speaker, speaker_params = selection.speaker_units("cu.unit_id")
+        where += f" AND {speaker}"
+        params += speaker_params
     return where, params
 
 
@@ -272,6 +276,15 @@ def _code_documents(project: Project, selection: Selection, code_ids: list[int])
     """For each code, the ids of the documents holding its selected codings, as one comma-separated string:
     read from ``coding_counts`` (a row per code, document and coder, kept by triggers), one range of its key
     per code, rather than from every coding."""
+    if selection.speaker is not None:
+        # coding_counts does not tell speakers apart: the documents where a coding of the code overlaps a
+        # turn of the selected side.
+        where, params = _row_filters(selection, "cu")
+        sql = (
+            "SELECT group_concat(DISTINCT cu.document_id) FROM coding_units cu "
+            f"WHERE cu.kind = 'turn' AND cu.code_id = ?{where}"
+        )
+        return [project.scalar(sql, [code_id, *params]) or "" for code_id in code_ids]
     where, params = _row_filters(selection, "cc")
     sql = f"SELECT group_concat(cc.document_id) FROM coding_counts cc WHERE cc.code_id = ?{where}"
     return [project.scalar(sql, [code_id, *params]) or "" for code_id in code_ids]

@@ -69,7 +69,7 @@ def frequencies(
     code_ids = selection.code_ids or None
     group_cols = [_GROUP_SQL[f] for f in by]
     select_groups = "".join(f", {col}" for col in group_cols)
-    if not rollup and "coder" not in by:
+    if not rollup and "coder" not in by and selection.speaker is None:
         cte, params = _per_document_cte(selection, code_ids)
         counted = "sum(n)"
     else:

@@ -13,6 +13,7 @@ median length of the row's passages for that code.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import mean
 
@@ -25,7 +26,7 @@ from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
 from .quotes import representative, shorten
-from .selection import Filters, coder_names, councils, resolve_filters
+from .selection import Filters, coder_names, councils, resolve_filters, resolve_speaker
 from .waves import PhaseWave, wave_for_selection
 
 NUMERIC_SUMMARY = ("numeric", "ordinal", "boolean")
@@ -73,7 +74,10 @@ def joint_display(
     quantiles: int | None = None,
     rollup: bool = False,
     quote_chars: int = 300,
+    quote_speaker: str | None = "respondent",
 ) -> JointDisplay:
+    """``quote_speaker`` ('respondent', 'interviewer' or None for any) limits the passages a quote is chosen
+    from to those overlapping a turn of that side; the counts take the passages the filters select."""
     if not codes:
         raise BeaconError("name at least one code with --codes")
     filters = filters or Filters()
@@ -96,13 +100,16 @@ def joint_display(
         group_wave, used[grouping.name] = wave_for_selection(project, selection, grouping, wave)
     groups = _groups(project, group_by, group_wave, cuts, quantiles, base, known)
     passages = _passages(project, selection, code_ids, rollup)
+    quotable = _SpeakerTurns(project, resolve_speaker(project, quote_speaker))
     values = {(v.id, w): _values(project, v, w) for v, w in chosen}
     rows = []
     for label, name, members in groups:
         summary = [
             _summary(v, [values[(v.id, w)].get(c) for c in members], group_by is not None) for v, w in chosen
         ]
-        cells = [_cell(project, passages.get(code_id, {}), members, quote_chars) for code_id in code_ids]
+        cells = [
+            _cell(project, passages.get(code_id, {}), members, quote_chars, quotable) for code_id in code_ids
+        ]
         rows.append(JointRow(label, name, len(members), summary, cells))
     options = {
         "group_by": group_by,
@@ -112,6 +119,7 @@ def joint_display(
         "rollup": rollup,
         "cuts": list(cuts),
         "quantiles": quantiles,
+        "quote_speaker": quote_speaker or "any",
     }
     return JointDisplay(
         group_by,
@@ -180,9 +188,38 @@ def _passages(project: Project, selection, code_ids: list[int], rollup: bool) ->
     return found
 
 
-def _cell(project: Project, by_case: dict[int, list], members: list[int], quote_chars: int) -> CodeCell:
+class _SpeakerTurns:
+    """Whether a passage overlaps a turn of one side (``role``; None: every passage is quotable)."""
+
+    def __init__(self, project: Project, role: str | None) -> None:
+        self.project = project
+        self.role = role
+        self._turns: dict[int, list[tuple[int, int]]] = {}
+
+    def __call__(self, passage: tuple) -> bool:
+        if self.role is None:
+            return True
+        length, _name, start, document_id = passage
+        if document_id not in self._turns:
+            turns = self.project.execute(
+                "SELECT start, end, speaker_role FROM units WHERE document_id = ? AND kind = 'turn'",
+                (document_id,),
+            ).fetchall()
+            if not turns and self.role == "respondent":  # never split into turns: the respondent's text
+                turns = [(0, 1 << 62, self.role)]
+            self._turns[document_id] = [(lo, hi) for lo, hi, role in turns if role == self.role]
+        return any(lo < start + length and hi > start for lo, hi in self._turns[document_id])
+
+
+def _cell(
+    project: Project,
+    by_case: dict[int, list],
+    members: list[int],
+    quote_chars: int,
+    quotable: Callable[[tuple], bool],
+) -> CodeCell:
     pooled = [p for c in members for p in by_case.get(c, [])]
-    best = representative(pooled)
+    best = representative([p for p in pooled if quotable(p)])
     quote = None
     if best is not None:
         length, _name, start, document_id = best

@@ -36,9 +36,10 @@ def passages_cte(
 def segment_totals(project: Project, selection: Selection, *, rollup: bool) -> dict[int, int]:
     """Coded segments per council, over all codes: codings, or distinct passages with roll-up."""
     where, params = selection.where()
-    if rollup:
+    if rollup or selection.speaker is not None:
+        distinct = "DISTINCT " if rollup else ""
         query = (
-            "SELECT case_id, count(*) FROM (SELECT DISTINCT c.document_id, c.coder_id, c.start, c.end, "
+            f"SELECT case_id, count(*) FROM (SELECT {distinct}c.document_id, c.coder_id, c.start, c.end, "
             f"d.case_id FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE {where}) GROUP BY case_id"
         )
     else:

@@ -25,6 +25,7 @@ class Filters:
     codes: tuple[str, ...] = ()
     waves: tuple[int, ...] = ()
     done_only: bool = False  # only documents marked fully coded (see done_where)
+    speaker: str | None = None  # 'respondent' or 'interviewer': only codings in that side's turns
 
     def as_dict(self) -> dict[str, list | bool]:
         """The filters that are set, for provenance records."""
@@ -45,6 +46,7 @@ class Selection:
     coder_ids: list[int] = field(default_factory=list)
     case_ids: list[int] = field(default_factory=list)
     code_ids: list[int] = field(default_factory=list)
+    speaker: str | None = None  # see speaker_where
 
     def document_where(self, doc: str = "d") -> tuple[str, list]:
         """SQL conditions (joined by AND, or '1') on documents, with their parameters."""
@@ -64,6 +66,7 @@ class Selection:
         parts = [f"c.document_id = {doc}.id"]
         params: list = []
         _in(parts, params, "c.coder_id", self.coder_ids)
+        _speaker(parts, params, self, "c")
         return f"EXISTS (SELECT 1 FROM codings c WHERE {' AND '.join(parts)})", params
 
     def where(self, coding: str = "c", doc: str = "d") -> tuple[str, list]:
@@ -71,7 +74,38 @@ class Selection:
         sql, params = self.document_where(doc)
         parts = [sql]
         _in(parts, params, f"{coding}.coder_id", self.coder_ids)
+        _speaker(parts, params, self, coding)
         return " AND ".join(parts), params
+
+    def speaker_where(self, coding: str = "c") -> tuple[str, list]:
+        """SQL condition that a coding is in the selected side's speech: it overlaps at least one turn of that
+        role (through ``coding_units``), or, for respondents, its document has no turns at all; '1' when no
+        side is selected."""
+        if self.speaker is None:
+            return "1", []
+        sql = (
+            "EXISTS (SELECT 1 FROM coding_units cu JOIN units su ON su.id = cu.unit_id "
+            f"WHERE cu.coding_id = {coding}.id AND cu.kind = 'turn' AND su.speaker_role = ?)"
+        )
+        if self.speaker == "respondent":  # a document never split into turns is the respondent's text
+            sql = (
+                f"({sql} OR NOT EXISTS (SELECT 1 FROM units st WHERE st.document_id = {coding}.document_id "
+                "AND st.kind = 'turn'))"
+            )
+        return sql, [self.speaker]
+
+    def speaker_units(self, unit: str) -> tuple[str, list]:
+        """SQL condition that a unit (sentence or turn, column ``unit``) lies in the selected side's turns."""
+        if self.speaker is None:
+            return "1", []
+        return f"EXISTS (SELECT 1 FROM units su WHERE su.id = {unit} AND su.speaker_role = ?)", [self.speaker]
+
+
+def _speaker(parts: list[str], params: list, selection: Selection, coding: str) -> None:
+    if selection.speaker is not None:
+        sql, values = selection.speaker_where(coding)
+        parts.append(sql)
+        params.extend(values)
 
 
 def _in(parts: list[str], params: list, column: str, values: list) -> None:
@@ -117,7 +151,15 @@ def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selec
     selection.coder_ids = [coder_id_of(project, name) for name in filters.coders]
     selection.case_ids = [resolve_case(project, ref) for ref in filters.councils]
     selection.code_ids = tree.resolve_all(filters.codes)
+    selection.speaker = resolve_speaker(project, filters.speaker)
     return selection
+
+
+def resolve_speaker(project: Project, speaker: str | None) -> str | None:
+    """The speaker role to keep (None: any), with every unit's role worked out first."""
+    from ..speaker_roles import speaker_filter
+
+    return speaker_filter(project, speaker)
 
 
 def _phases(project: Project, filters: Filters) -> list[int]:

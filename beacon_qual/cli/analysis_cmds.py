@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..analysis.options import GROUP_FIELDS, LEVELS, QUOTE_FORMATS, TEXT_FORMATS, UNIT_KINDS, UNITS
+from ..analysis.options import (
+    GROUP_FIELDS,
+    LEVELS,
+    QUOTE_FORMATS,
+    SPEAKER_CHOICES,
+    TEXT_FORMATS,
+    UNIT_KINDS,
+    UNITS,
+)
 from ..errors import BeaconError
 from .base import export, main, open_project
 
@@ -29,8 +37,19 @@ OUTPUT = click.option(
 )
 
 
-def filter_options(*, codes: bool = True) -> Callable:
-    """The filters every analysis takes; ``--code`` is left out where codes are arguments."""
+SPEAKER_HELP = {
+    "any": "Only codings in this side's speech: respondent (codings overlapping a respondent's turn), "
+    "interviewer, or any (the default).",
+    "respondent": "Only codings in this side's speech: respondent (the default: codings overlapping a "
+    "respondent's turn), interviewer, or any.",
+    "quote": "Only codings in this side's speech: respondent, interviewer or any. Default: counts take every "
+    "coding, and the quote is chosen from codings overlapping a respondent's turn.",
+}
+
+
+def filter_options(*, codes: bool = True, speaker: str = "any") -> Callable:
+    """The filters every analysis takes; ``--code`` is left out where codes are arguments. ``speaker`` names
+    the default of ``--speaker`` (its help in :data:`SPEAKER_HELP`)."""
     options = [
         click.option(
             "--phase", "phases", type=int, multiple=True, help="Only this study phase (repeatable)."
@@ -51,6 +70,13 @@ def filter_options(*, codes: bool = True) -> Callable:
             "--done-only",
             is_flag=True,
             help="Only documents marked fully coded ('docs done') by the chosen coders (any coder without --coder).",
+        ),
+        click.option(
+            "--speaker",
+            type=click.Choice(SPEAKER_CHOICES),
+            default=None if speaker == "quote" else speaker,
+            show_default=speaker != "quote",
+            help=SPEAKER_HELP[speaker],
         ),
     ]
     if codes:
@@ -75,7 +101,12 @@ def _filters(kwargs: dict, extra_codes: tuple[str, ...] = ()) -> Filters:
         codes=tuple(kwargs.pop("codes", ())) + tuple(extra_codes),
         waves=tuple(kwargs.pop("doc_waves")),
         done_only=kwargs.pop("done_only"),
+        speaker=_speaker(kwargs.pop("speaker")),
     )
+
+
+def _speaker(value: str | None) -> str | None:
+    return None if value in (None, "any") else value
 
 
 def _emit(report: Report, fmt: str, output: Path | None) -> None:
@@ -223,7 +254,7 @@ def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwarg
 @click.option("--unit-kind", type=click.Choice(UNIT_KINDS), default="sentence", show_default=True)
 @click.option("--rollup", is_flag=True, help="Include codings of the codes below each code.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many quotes per code.")
-@filter_options(codes=False)
+@filter_options(codes=False, speaker="respondent")
 @click.option("--format", "fmt", type=click.Choice(QUOTE_FORMATS), default="markdown", show_default=True)
 @OUTPUT
 @click.pass_context
@@ -271,7 +302,7 @@ def quotes_command(
 )
 @click.option("--rollup", is_flag=True, help="Count codings of the codes below each code too.")
 @click.option("--quote-chars", type=click.IntRange(min=20), default=300, show_default=True)
-@filter_options(codes=False)
+@filter_options(codes=False, speaker="quote")
 @click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
 @OUTPUT
 @click.pass_context
@@ -282,6 +313,7 @@ def joint_display_command(
     from ..analysis.joint import joint_display, joint_report
     from ..analysis.measures import parse_cuts
 
+    quote_speaker = kwargs["speaker"] or "respondent"
     filters = _filters(kwargs)
     if by and group_by:
         raise BeaconError("give either --by council or --group-by VARIABLE, not both")
@@ -299,5 +331,6 @@ def joint_display_command(
         quantiles=quantiles,
         rollup=rollup,
         quote_chars=quote_chars,
+        quote_speaker=None if quote_speaker == "any" else quote_speaker,
     )
     _emit(joint_report(project, result), fmt, output)

@@ -72,7 +72,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "import": (
         "import_cmds",
-        "Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.",
+        "Import transcripts (.txt .md .rst .docx .vtt .srt) from files and folders: all of them or none.",
     ),
     "import-qdc": (
         "exchange_cmds",

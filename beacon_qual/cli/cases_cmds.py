@@ -1,4 +1,5 @@
-"""Commands: cases seed|list|show|match|aliases, cases alias remove (the register and council matching)."""
+"""Commands: cases seed|add|list|show|match|aliases, cases alias remove (the council register, organisations
+and council matching)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,29 @@ def seed_command(ctx: click.Context) -> None:
         click.echo(f"added {added} of the {total} register councils, with their other names and codes")
     else:
         click.echo(f"all {total} register councils are already in the project; no councils added")
+
+
+@cases.command("add")
+@click.argument("name")
+@click.option(
+    "--kind",
+    type=click.Choice(["organisation"]),
+    required=True,
+    help="organisation: a body that is not one of the register's councils (an improvement agency, a "
+    "government department, a regional body).",
+)
+@click.pass_context
+def add_command(ctx: click.Context, name: str, kind: str) -> None:
+    """Add a case that is not a council: an organisation whose interviews are imported beside the councils'.
+
+    Documents can then name it as their council (front matter, manifest, --council). Analyses by council
+    leave its documents out and say how many; analyses by document keep them.
+    """
+    from ..organisations import add_organisation
+
+    project = open_project(ctx)
+    add_organisation(project, name)
+    click.echo(f"added {kind} {' '.join(name.split())!r}")
 
 
 @cases.command("list")

@@ -63,16 +63,49 @@ class _ProgressBar:
     help="Use N processes, this one included, to work out turns and sentences (default: "
     "BEACON_QUAL_JOBS or one per CPU; 1 works in this process alone).",
 )
+@click.option(
+    "--council",
+    default=None,
+    metavar="NAME",
+    help="The council (or organisation, see 'cases add') of every file named: a code, a name or a known "
+    "spelling. Fills in what front matter and manifests leave out; a file naming another is refused.",
+)
+@click.option("--phase", default=None, metavar="N", help="The study phase of every file named.")
+@click.option(
+    "--role", default=None, metavar="R", help="The respondents' role of every file named (officer, ...)."
+)
+@click.option(
+    "--no-council",
+    is_flag=True,
+    help="Import files that name no council with no case at all (a national body, notes); analyses by "
+    "council leave them out.",
+)
 def import_cmd(
-    paths: tuple[Path, ...], max_size: str, encoding: str | None, accept_fuzzy: bool, jobs: int | None
+    paths: tuple[Path, ...],
+    max_size: str,
+    encoding: str | None,
+    accept_fuzzy: bool,
+    jobs: int | None,
+    council: str | None,
+    phase: str | None,
+    role: str | None,
+    no_council: bool,
 ) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt) from files and folders: all of them or none.
+    """Import transcripts (.txt .md .rst .docx .vtt .srt) from files and folders: all of them or none.
 
     Metadata comes from YAML front matter or a manifest.csv beside the files
-    (columns file,council,phase,role,interview_date,interviewer,respondent).
-    The council must be a code, a name or a known spelling; one that matches only by
-    similarity is refused unless --accept-fuzzy is given.
+    (columns file,council,phase,role,interview_date,interviewer,respondent), or from
+    --council, --phase and --role for every file named. The council must be a code, a name
+    or a known spelling; one that matches only by similarity is refused unless --accept-fuzzy
+    is given. A manifest row with an empty council, or --no-council, imports a file with no case.
     """
+    from ..ingest.metadata import Metadata, normalise_phase, normalise_role
+
+    given = Metadata(
+        council=" ".join(council.split()) or None if council is not None else None,
+        phase=normalise_phase(phase, "--phase"),
+        role=normalise_role(role, "--role"),
+    )
     project = open_project()
     limit = parse_size(max_size)
     bar = _ProgressBar()
@@ -85,6 +118,8 @@ def import_cmd(
             encoding=encoding,
             accept_fuzzy=accept_fuzzy,
             jobs=jobs,
+            given=given,
+            no_council=no_council,
         )
     finally:
         bar.close()
@@ -95,9 +130,17 @@ def import_cmd(
     if not summary.imported:
         click.echo("nothing new to import")
         return
+    others = "".join(
+        f", {n} {what}"
+        for n, what in (
+            (summary.organisations, "organisation(s)"),
+            (summary.no_case, "document(s) with no council"),
+        )
+        if n
+    )
     click.echo(
         f"imported {len(summary.imported)} file(s): {summary.words:,} words, {summary.turns:,} turns, "
-        f"{summary.sentences:,} sentences, {summary.councils} council(s)"
+        f"{summary.sentences:,} sentences, {summary.councils} council(s){others}"
     )
 
 
@@ -205,6 +248,39 @@ def _echo_metadata(detail: DocumentDetail) -> None:
     ]
     for label, value in fields:
         click.echo(f"{label:<15} {value if value is not None else '-'}")
+
+
+@docs.command("speakers")
+@click.argument("document")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="LABEL=ROLE",
+    help="Set the role of a speaker label in this document: interviewer, respondent, front (front matter, "
+    "not speech) or inferred (the role its label gives). Repeatable.",
+)
+def docs_speakers(document: str, assignments: tuple[str, ...]) -> None:
+    """List a document's speaker labels with their roles (interviewer or respondent); set them with --set.
+
+    Roles are inferred from the labels: Interviewer, Q, I, Researcher, Facilitator, Moderator and the
+    names in the document's interviewer field are the interviewer; every other label is a respondent;
+    text before the first label is front matter.
+    """
+    from ..speaker_roles import document_speakers, set_speaker_roles
+
+    project = open_project()
+    if assignments:
+        for label, role in set_speaker_roles(project, document, list(assignments)):
+            click.echo(f"set {label}: {role}")
+    _document_id, name, speakers = document_speakers(project, document)
+    click.echo(f"speakers in {name}:")
+    width = max([len(s.label) for s in speakers] + [5])
+    click.echo(f"  {'label':<{width}}  {'role':<12} {'turns':>5} {'words':>7}")
+    for s in speakers:
+        role = "front matter" if s.role == "front" else s.role
+        how = "set" if s.set else "inferred"
+        click.echo(f"  {s.label:<{width}}  {role:<12} {s.turns:>5} {s.words:>7}  ({how})")
 
 
 from . import docs_edit_cmds  # noqa: F401  (docs edit|rename|delete hang from the group above)

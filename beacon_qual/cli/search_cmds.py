@@ -15,6 +15,7 @@ import click
 
 from .. import search as search_svc
 from .. import suggest as suggest_svc
+from ..analysis.options import SPEAKER_CHOICES
 from ..csvsafe import safe_cell
 from ..documents import resolve_document
 from ..errors import BeaconError
@@ -55,6 +56,13 @@ def _one_line(text: str) -> str:
 @click.option("--role", help="Only this respondent role (e.g. officer, 'elected member', partner).")
 @click.option("--code", help="Only sentences overlapping a coding of this code (or of a code below it).")
 @click.option(
+    "--speaker",
+    type=click.Choice(SPEAKER_CHOICES),
+    default="any",
+    show_default=True,
+    help="Only sentences in respondents' or the interviewer's turns (see 'docs speakers').",
+)
+@click.option(
     "--order",
     type=click.Choice(search_svc.ORDERS),
     default="document",
@@ -69,6 +77,7 @@ def search_cmd(
     phase: int | None,
     role: str | None,
     code: str | None,
+    speaker: str,
     order: str,
     limit: int,
     fmt: str,
@@ -95,6 +104,7 @@ def search_cmd(
         phase=phase,
         role=role,
         code=code,
+        speaker=speaker,
         limit=limit,
         order=order,
         marks=marks,
@@ -182,8 +192,16 @@ def reindex_cmd() -> None:
     metavar="DOC",
     help="Only this document, by id or file name (repeat for more). Default: all.",
 )
+@click.option(
+    "--speaker",
+    type=click.Choice(SPEAKER_CHOICES),
+    default=None,
+    help="Suggest sentences of respondents' turns (the default), the interviewer's, or any.",
+)
 @click.pass_context
-def suggest_group(ctx: click.Context, codes: tuple[str, ...], documents: tuple[str, ...]) -> None:
+def suggest_group(
+    ctx: click.Context, codes: tuple[str, ...], documents: tuple[str, ...], speaker: str | None
+) -> None:
     """Suggest sentences for codes from their keywords; list, review and evaluate the suggestions.
 
     Without a subcommand, matches every code's keywords and phrases (lemmatised, so "adapted" meets
@@ -192,20 +210,23 @@ def suggest_group(ctx: click.Context, codes: tuple[str, ...], documents: tuple[s
     they count nowhere until a coder accepts them.
     """
     if ctx.invoked_subcommand is not None:
-        if codes or documents:
+        if codes or documents or speaker:
             raise BeaconError(
-                f"--codes and --documents before '{ctx.invoked_subcommand}' are not used; put them after it"
+                f"--codes, --documents and --speaker before '{ctx.invoked_subcommand}' are not used; put them after it"
             )
         return
     project = open_project()
     code_ids = suggest_svc.select_codes(project, codes) if codes else None
     doc_ids = [resolve_document(project, d) for d in documents] if documents else None
     started = time.perf_counter()
-    run = suggest_svc.make_suggestions(project, code_ids=code_ids, document_ids=doc_ids)
+    run = suggest_svc.make_suggestions(
+        project, code_ids=code_ids, document_ids=doc_ids, speaker=speaker or "respondent"
+    )
     seconds = time.perf_counter() - started
     click.echo(
         f"{run.found:,} sentence-code matches for {run.codes} codes in {run.documents} documents "
         f"({run.sentences:,} sentences, {run.words:,} words, {seconds:.1f} s)"
+        + ("" if run.speaker is None else f"; {run.speaker}s' sentences only")
     )
     click.echo(f"{run.added:,} new suggestions, {run.found - run.added:,} already suggested")
     if run.removed:

@@ -21,18 +21,19 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 
 from ..councils import CouncilMatch, resolve_council, resolve_many
 from ..errors import BeaconError
 from ..nlp import paragraph_spans, sentence_spans_within
+from ..speaker_roles import sentence_roles, turn_roles
 from ..store import Project, new_uuid, now
 from ..textcodec import text_encoding
 from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
-from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, source_format
-from .speakers import Turn, find_turns, turns_from_labels
+from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, rst_headings, source_format
+from .speakers import Turn, find_turns, turns_from_labels, without_headings
 from .workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
 
 Progress = Callable[[int, int], None]
@@ -51,6 +52,7 @@ class ParsedTranscript:
     text: str
     metadata: Metadata
     voice_labels: list[tuple[int, int, str | None]] = field(default_factory=list, repr=False)
+    headings: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     @cached_property
     def sha256(self) -> str:
@@ -62,9 +64,10 @@ class ParsedTranscript:
 
     @cached_property
     def turns(self) -> list[Turn]:
-        if self.voice_labels:
-            return turns_from_labels(self.text, self.voice_labels)
-        return find_turns(self.text)
+        turns = (
+            turns_from_labels(self.text, self.voice_labels) if self.voice_labels else find_turns(self.text)
+        )
+        return without_headings(self.text, turns, self.headings)
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -101,6 +104,7 @@ def read_transcript(
         text=text,
         metadata=metadata,
         voice_labels=source.voice_labels,
+        headings=rst_headings(text) if source.format == "rst" else [],
     )
 
 
@@ -127,6 +131,8 @@ class ImportSummary:
     turns: int = 0
     sentences: int = 0
     councils: int = 0
+    organisations: int = 0  # cases that are not councils
+    no_case: int = 0  # documents imported with no case
     warnings: list[str] = field(default_factory=list)
 
 
@@ -203,6 +209,8 @@ def import_paths(
     encoding: str | None = None,
     accept_fuzzy: bool = False,
     jobs: int | None = None,
+    given: Metadata | None = None,
+    no_council: bool = False,
 ) -> ImportSummary:
     """Import transcript files and folders in one transaction: all of them or, on any error, none.
 
@@ -210,20 +218,28 @@ def import_paths(
     reads a council matched only by similarity as its closest council (with a warning) instead of
     refusing it. ``jobs`` is the number of processes, this one included, that work out turns and
     sentences (see :mod:`.workers`; None decides by itself, 1 works in this process alone).
+    ``given`` holds metadata for every file (council, phase, role from the command line): it fills in
+    what a file's front matter or manifest row leaves out, and a file that says otherwise is refused.
+    ``no_council`` imports files that name no council with no case at all; a file naming one is refused.
+    A file whose manifest row leaves the council empty is imported with no case, with a warning.
     """
     if encoding is not None:
         text_encoding(encoding)
+    given = given or Metadata()
+    if no_council and given.council is not None:
+        raise BeaconError("give either --council or --no-council, not both")
     paths = list(paths)
     files, warnings = collect_files(paths)
     summary = ImportSummary(warnings=warnings)
     if not files:
         where = ", ".join(str(path) for path in paths)
-        raise BeaconError(f"no transcript files found in {where} (.txt, .md, .docx, .vtt, .srt)")
-    if not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
+        raise BeaconError(f"no transcript files found in {where} (.txt, .md, .rst, .docx, .vtt, .srt)")
+    if not no_council and not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
         raise BeaconError("this project has no councils yet; run 'beacon-qual cases seed' first")
     manifests = _Manifests(files)
-    councils = _CouncilResolver(project, manifests.council_refs(), accept_fuzzy)
-    case_ids: set[int] = set()
+    refs = manifests.council_refs() + ([given.council] if given.council else [])
+    councils = _CouncilResolver(project, refs, accept_fuzzy)
+    case_ids: set[int | None] = set()
     workers = worker_count(jobs, len(files))
     with ExitStack() as stack:
         read = partial(read_transcript, max_size=max_size, encoding=encoding)
@@ -242,9 +258,12 @@ def import_paths(
                 summary.unchanged.append(parsed.name)
             else:
                 where = f"{path} front matter" if parsed.metadata.council else manifests.row_name(path)
-                case_id = councils.case_id(metadata.council, path, where)
+                metadata, case_id = _case_of(
+                    councils, manifests, path, where, metadata, given, no_council, summary.warnings
+                )
                 _store(project, parsed, metadata, case_id)
                 case_ids.add(case_id)
+                summary.no_case += case_id is None
                 summary.imported.append(parsed.name)
                 summary.words += parsed.word_count
                 summary.turns += len(parsed.turns)
@@ -252,10 +271,66 @@ def import_paths(
             if progress is not None:
                 progress(done, len(files))
         project.execute("UPDATE unit_fts_control SET importer_writes = 0")
-    summary.councils = len(case_ids)
+    kinds = _case_kinds(project, case_ids)
+    summary.councils = kinds.count("council")
+    summary.organisations = kinds.count("organisation")
     summary.warnings.extend(councils.fuzzy)
     summary.warnings.extend(manifests.unmatched_rows())
     return summary
+
+
+def _case_of(
+    councils: _CouncilResolver,
+    manifests: _Manifests,
+    path: Path,
+    where: str,
+    metadata: Metadata,
+    given: Metadata,
+    no_council: bool,
+    warnings: list[str],
+) -> tuple[Metadata, int | None]:
+    """A file's metadata with the command line's filled in, and its case (None: no case)."""
+    for name in ("phase", "role"):
+        mine, theirs = getattr(metadata, name), getattr(given, name)
+        if mine is not None and theirs is not None and mine != theirs:
+            raise BeaconError(f"{where}: {name} is {mine!r} but --{name} says {theirs!r}")
+    metadata = replace(
+        metadata,
+        phase=metadata.phase if metadata.phase is not None else given.phase,
+        role=metadata.role if metadata.role is not None else given.role,
+    )
+    if metadata.council is None and given.council is None:
+        if no_council:
+            return metadata, None
+        row = manifests.row_name(path) if manifests.has_row(path) else None
+        if row is not None:
+            warnings.append(f"{row}: the council is empty; {path.name} imported with no council")
+            return metadata, None
+        raise BeaconError(
+            f"{path}: no council given; add 'council:' front matter or a row in {MANIFEST_NAME} beside it, "
+            "or import with --council NAME or --no-council"
+        )
+    if no_council:
+        raise BeaconError(
+            f"{where}: names the council {metadata.council!r}, but the import says --no-council"
+        )
+    if metadata.council is None:
+        return replace(metadata, council=given.council), councils.case_id(given.council, path, "--council")
+    case_id = councils.case_id(metadata.council, path, where)
+    if given.council is not None and councils.case_id(given.council, path, "--council") != case_id:
+        raise BeaconError(
+            f"{where}: the council is {metadata.council!r} but --council says {given.council!r}"
+        )
+    return metadata, case_id
+
+
+def _case_kinds(project: Project, case_ids: set[int | None]) -> list[str]:
+    """The kind ('council' or 'organisation') of each case among ``case_ids``."""
+    ids = sorted(c for c in case_ids if c is not None)
+    if not ids:
+        return []
+    rows = project.execute(f"SELECT kind FROM cases WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return [r[0] for r in rows]
 
 
 def _read_ahead(
@@ -290,7 +365,7 @@ def _read_ahead(
                 failed = True
                 return
             known = project.scalar("SELECT EXISTS (SELECT 1 FROM documents WHERE name = ?)", (parsed.name,))
-            work = None if known else submit(pool, parsed.text, parsed.voice_labels)
+            work = None if known else submit(pool, parsed.text, parsed.voice_labels, parsed.headings)
             waiting.append((path, parsed, work))
 
     read_more()
@@ -333,6 +408,9 @@ class _Manifests:
         self._used.add((folder, path.name))
         return entry.metadata
 
+    def has_row(self, path: Path) -> bool:
+        return path.name in self._by_folder[path.resolve().parent]
+
     def row_name(self, path: Path) -> str:
         """Where a file's manifest row is, for messages: "folder/manifest.csv row 4"."""
         entry = self._by_folder[path.resolve().parent].get(path.name)
@@ -364,11 +442,7 @@ class _CouncilResolver:
         self._matches: dict[str, CouncilMatch] = matches
         self._problems: dict[str, BeaconError] = dict(problems)
 
-    def case_id(self, ref: str | None, path: Path, where: str) -> int:
-        if ref is None:
-            raise BeaconError(
-                f"{path}: no council given; add 'council:' front matter or a row in {MANIFEST_NAME} beside it"
-            )
+    def case_id(self, ref: str, path: Path, where: str) -> int:
         if ref not in self._matches:
             try:
                 if ref in self._problems:
@@ -406,7 +480,7 @@ def _already_imported(project: Project, parsed: ParsedTranscript, path: Path) ->
     return False
 
 
-def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_id: int) -> int:
+def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_id: int | None) -> int:
     row = {
         "uuid": new_uuid(),
         "name": parsed.name,
@@ -432,8 +506,9 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
     # sentence's index entry can be written with its id from the text held here.
     first_id = project.scalar("SELECT coalesce(max(id), 0) + 1 FROM units")
     project.conn.executemany(
-        "INSERT INTO units (id, document_id, kind, seq, start, end, speaker) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        _unit_rows(document_id, parsed, first_id),
+        "INSERT INTO units (id, document_id, kind, seq, start, end, speaker, speaker_role)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        _unit_rows(document_id, parsed, metadata.interviewer, first_id),
     )
     first_sentence = first_id + len(parsed.turns)
     text = parsed.text
@@ -446,12 +521,17 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
     return document_id
 
 
-def _unit_rows(document_id: int, parsed: ParsedTranscript, first_id: int) -> Iterator[tuple]:
-    """The turns, then the sentences, numbered from ``first_id``."""
+def _unit_rows(
+    document_id: int, parsed: ParsedTranscript, interviewer: str | None, first_id: int
+) -> Iterator[tuple]:
+    """The turns, then the sentences, numbered from ``first_id``, each with its speaker role."""
+    roles = turn_roles([turn.speaker for turn in parsed.turns], interviewer, {})
+    spans = [(turn.start, turn.end) for turn in parsed.turns]
     unit_id = first_id
-    for seq, turn in enumerate(parsed.turns, start=1):
-        yield unit_id, document_id, "turn", seq, turn.start, turn.end, turn.speaker
+    for seq, (turn, role) in enumerate(zip(parsed.turns, roles, strict=True), start=1):
+        yield unit_id, document_id, "turn", seq, turn.start, turn.end, turn.speaker, role
         unit_id += 1
-    for seq, (start, end) in enumerate(parsed.sentences, start=1):
-        yield unit_id, document_id, "sentence", seq, start, end, None
+    sentence_role = sentence_roles(spans, roles, parsed.sentences)
+    for seq, ((start, end), role) in enumerate(zip(parsed.sentences, sentence_role, strict=True), start=1):
+        yield unit_id, document_id, "sentence", seq, start, end, None, role
         unit_id += 1

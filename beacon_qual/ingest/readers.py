@@ -7,6 +7,9 @@ when the bytes look like damaged UTF-8 or another code page (see
 and lone CR) become LF and a BOM is dropped; every other character is kept as
 written (no Unicode normalisation), so offsets count exactly what is stored.
 
+reStructuredText is read as text; :func:`rst_headings` finds its section titles, which the importer keeps
+out of speaker turns and sentences.
+
 Word documents are read paragraph by paragraph (joined by newlines). WebVTT and
 SRT subtitles keep each cue's text and drop its timing; ``<v Name>`` voice tags
 become speaker turns, written into the text as ``Name: ...``.
@@ -25,7 +28,7 @@ from ..errors import BeaconError
 from ..textcodec import decode_as, decode_windows_1252, text_encoding
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
-TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md"}
+TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".rst": "rst"}
 SUBTITLE_FORMATS = {".vtt": "vtt", ".srt": "srt"}
 FORMATS = {**TEXT_FORMATS, **SUBTITLE_FORMATS, ".docx": "docx"}
 BOMS = (
@@ -176,6 +179,42 @@ def _control_share(text: str) -> float:
 
 def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# -- reStructuredText -------------------------------------------------------------------------------
+
+# A section title: its text on one line, underlined (and perhaps overlined with the same character) by a line
+# of one punctuation character repeated; or a transition, such a line alone between blank lines.
+_ADORNMENT = r"""([=\-`:'"~^_*+#<>.!$%&,;?@|/\\])\{n}{{2,}}[ \t]*"""
+_RST_TITLE = re.compile(
+    r"^(?:(?P<over>" + _ADORNMENT.format(n=2) + r")\n)?(?P<title>[ \t]*\S[^\n]*)\n"
+    r"(?P<under>" + _ADORNMENT.format(n=5) + r")$",
+    re.MULTILINE,
+)
+_RST_TRANSITION = re.compile(r"(?:^|(?<=\n\n))" + _ADORNMENT.format(n=1) + r"(?=\n\n|\n?\Z)")
+_ONLY_ADORNMENT = re.compile(_ADORNMENT.format(n=1))
+
+
+def rst_headings(text: str) -> list[tuple[int, int]]:
+    """The spans of a reStructuredText file's section titles (with their adornment lines) and transitions."""
+    spans = []
+    for match in _RST_TITLE.finditer(text):
+        title = match.group("title")
+        over = match.group("over")
+        if _ONLY_ADORNMENT.fullmatch(title.strip()):
+            continue  # two adornment lines: the second is not a title's underline
+        if over is not None and over.strip()[0] != match.group("under")[0]:
+            continue
+        spans.append((match.start(), match.end()))
+    spans.extend((m.start(), m.end()) for m in _RST_TRANSITION.finditer(text))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 # -- Word -------------------------------------------------------------------------------------------

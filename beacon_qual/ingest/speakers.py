@@ -167,3 +167,31 @@ def _turn(text: str, start: int, text_start: int, limit: int, speaker: str | Non
 
 def _speaker(label: str) -> str:
     return " ".join(label.split())
+
+
+def without_headings(text: str, turns: list[Turn], headings: list[tuple[int, int]]) -> list[Turn]:
+    """``turns`` with the spans of section headings taken out: a heading is neither speech nor part of a
+    sentence. A turn a heading falls in goes on after it as a turn of the same speaker; what is left of a
+    turn that held only headings is dropped."""
+    if not headings:
+        return turns
+    result: list[Turn] = []
+    for turn in turns:
+        pieces: list[tuple[int, int]] = []
+        position = turn.text_start
+        for start, end in headings:
+            if end <= position or start >= turn.end:
+                continue
+            pieces.append((position, max(position, start)))
+            position = max(position, end)
+        pieces.append((position, max(position, turn.end)))
+        for index, (start, end) in enumerate(pieces):
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            while start < end and text[start].isspace():
+                start += 1
+            if start >= end:
+                continue
+            first = index == 0 and turn.speaker is not None
+            result.append(Turn(turn.start if first else start, start, end, turn.speaker))
+    return result

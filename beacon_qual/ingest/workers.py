@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 from ..errors import BeaconError
 from ..nlp import prepare_sentences, sentence_spans_within
-from .speakers import Turn, find_turns, turns_from_labels
+from .speakers import Turn, find_turns, turns_from_labels, without_headings
 
 JOBS_ENV = "BEACON_QUAL_JOBS"
 MIN_FILES = 8  # fewer files than this are worked out in process: starting workers would cost more
@@ -36,9 +36,12 @@ MIN_FILES = 8  # fewer files than this are worked out in process: starting worke
 Analysis = tuple[str, int, bytes, list[str | None], bytes]
 
 
-def analyse(text: str, voice_labels: list[tuple[int, int, str | None]]) -> Analysis:
+def analyse(
+    text: str, voice_labels: list[tuple[int, int, str | None]], headings: list[tuple[int, int]] = ()
+) -> Analysis:
     """A transcript's sha256, word count, turns and sentences (spans within turns) from its text alone."""
     turns = turns_from_labels(text, voice_labels) if voice_labels else find_turns(text)
+    turns = without_headings(text, turns, list(headings))
     sentences = sentence_spans_within(text, [(turn.text_start, turn.end) for turn in turns])
     offsets = array("q", [n for turn in turns for n in (turn.start, turn.text_start, turn.end)])
     speakers = [turn.speaker for turn in turns]
@@ -124,7 +127,10 @@ WORKER_DIED = (
 
 
 def submit(
-    pool: ProcessPoolExecutor, text: str, voice_labels: list[tuple[int, int, str | None]]
+    pool: ProcessPoolExecutor,
+    text: str,
+    voice_labels: list[tuple[int, int, str | None]],
+    headings: list[tuple[int, int]] | None = None,
 ) -> Future[Analysis]:
     """Hand one text to the pool; a pool already broken by a worker's death fails the import with one line.
 
@@ -132,7 +138,7 @@ def submit(
     is handed in, as well as in :func:`result_of`.
     """
     try:
-        return pool.submit(analyse, text, voice_labels)
+        return pool.submit(analyse, text, voice_labels, headings or [])
     except BrokenProcessPool:
         raise BeaconError(WORKER_DIED) from None
 

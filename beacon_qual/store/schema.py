@@ -483,5 +483,28 @@ INSERT OR IGNORE INTO survey_waves (wave) SELECT DISTINCT wave FROM phase_waves;
 DELETE FROM meta WHERE key = 'phase_waves' AND json_valid(value) AND json_type(value) = 'object';
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8]
+V9 = """
+-- Who speaks: each turn, and each sentence (as the turn it lies in), has a speaker role: 'interviewer',
+-- 'respondent' or 'front' (text before the first speaker label: front matter, not speech). NULL means not
+-- worked out yet: writers of units may leave it, and beacon_qual.speaker_roles.ensure_roles fills it (from the
+-- labels, the document's interviewer and speaker_roles) before anything reads roles.
+ALTER TABLE units ADD COLUMN speaker_role TEXT CHECK (speaker_role IN ('interviewer', 'respondent', 'front'));
+CREATE INDEX units_role_pending ON units(document_id) WHERE speaker_role IS NULL;
+
+-- Roles a user set for a document's speaker label ('' for text without a label); they win over inference and
+-- outlive revisions of the document's text.
+CREATE TABLE speaker_roles (
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    label       TEXT NOT NULL,
+    role        TEXT NOT NULL CHECK (role IN ('interviewer', 'respondent', 'front')),
+    set_at      TEXT NOT NULL,
+    PRIMARY KEY (document_id, label)
+);
+
+-- Cases beyond the register: an organisation (an agency, a government department, a regional body) is a case
+-- that is not a council; analyses by council leave its documents out. Documents may have no case at all.
+ALTER TABLE cases ADD COLUMN kind TEXT NOT NULL DEFAULT 'council' CHECK (kind IN ('council', 'organisation'));
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
 SCHEMA_VERSION = len(MIGRATIONS)
