@@ -39,7 +39,7 @@ from .options import UNITS
 from .output import Report, Table
 from .passages import passages_cte, segment_totals
 from .provenance import provenance
-from .selection import Filters, Selection, coder_names, resolve_filters
+from .selection import Filters, Selection, coder_names, council_notes, resolve_filters
 from .waves import PhaseWave, wave_for_selection
 
 
@@ -364,6 +364,7 @@ def crosstab_report(project: Project, result: Crosstab) -> Report:
             "unit": result.unit,
             "rollup": result.rollup,
             "cuts": list(result.cuts),
+            "documents_without_council": result.selection.without_council,
         },
     )
     if result.base is not None:
@@ -371,7 +372,7 @@ def crosstab_report(project: Project, result: Crosstab) -> Report:
     if result.phase_waves:
         record["phase_waves"] = [pw.text() for pw in result.phase_waves]
     title = f"Codes by {result.variable.name} (wave {result.wave}), unit: {result.unit}"
-    return Report(title, record, tables, result.notes)
+    return Report(title, record, tables, result.notes + council_notes(result.selection))
 
 
 def _counts_table(result: Crosstab, unit_label: str) -> Table:

@@ -18,7 +18,7 @@ from .options import GROUP_FIELDS
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, council_notes, councils, resolve_filters
 from .waves import phase_waves
 
 _GROUP_SQL = {
@@ -164,7 +164,11 @@ def frequency_report(project: Project, result: Frequencies) -> Report:
         "frequencies",
         filters=result.selection.filters.as_dict(),
         coders=result.coders,
-        options={"by": list(result.by), "rollup": result.rollup},
+        options={
+            "by": list(result.by),
+            "rollup": result.rollup,
+            "documents_without_council": result.selection.without_council,
+        },
     )
     record["base"] = analysis_base(project, result.selection).as_dict()
     if "wave" in result.by or result.selection.filters.waves:
@@ -174,5 +178,5 @@ def frequency_report(project: Project, result: Frequencies) -> Report:
         ["Counts with roll-up: a coding counts for each ancestor of its code, once per passage."]
         if result.rollup
         else []
-    )
+    ) + council_notes(result.selection)
     return Report(title, record, [Table("frequencies", "Frequencies", columns, rows)], notes)

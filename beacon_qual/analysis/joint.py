@@ -120,6 +120,7 @@ def joint_display(
         "cuts": list(cuts),
         "quantiles": quantiles,
         "quote_speaker": quote_speaker or "any",
+        "documents_without_council": selection.without_council,
     }
     return JointDisplay(
         group_by,
@@ -267,6 +268,15 @@ def joint_report(project: Project, result: JointDisplay) -> Report:
         notes.append(
             "Group measures: mean of numeric, ordinal (level index) and boolean (share true) measures; "
             "most common value of others."
+        )
+    speaker = result.options.get("quote_speaker")
+    if speaker and speaker != "any":
+        notes.append(f"Quotes are chosen from passages overlapping a {speaker}'s turn.")
+    left_out = result.options.get("documents_without_council")
+    if left_out:
+        notes.append(
+            f"{left_out} document{'s' if left_out != 1 else ''} with no council (an organisation's, or no "
+            "case) left out."
         )
     return Report(
         f"Joint display {by}",

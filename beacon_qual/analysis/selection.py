@@ -47,6 +47,7 @@ class Selection:
     case_ids: list[int] = field(default_factory=list)
     code_ids: list[int] = field(default_factory=list)
     speaker: str | None = None  # see speaker_where
+    without_council: int = 0  # documents the other filters keep that have no council (see without_council)
 
     def document_where(self, doc: str = "d") -> tuple[str, list]:
         """SQL conditions (joined by AND, or '1') on documents, with their parameters."""
@@ -129,7 +130,13 @@ def prepare_documents(project: Project) -> None:
     filled from the covering indexes on ``documents``.
     """
     waves = phase_waves(project)
-    cases = dict(project.execute("SELECT id, case_id FROM documents").fetchall())
+    # Councils only: a document of an organisation (or of no case) has no council here, so that analyses by
+    # council leave it out (see without_council).
+    cases = dict(
+        project.execute(
+            "SELECT id, case_id FROM documents WHERE case_id IN (SELECT id FROM cases WHERE kind = 'council')"
+        ).fetchall()
+    )
     rows = [
         (doc_id, cases.get(doc_id), phase, role, waves.get(phase))
         for doc_id, phase, role in project.execute("SELECT id, phase, role FROM documents").fetchall()
@@ -152,7 +159,26 @@ def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selec
     selection.case_ids = [resolve_case(project, ref) for ref in filters.councils]
     selection.code_ids = tree.resolve_all(filters.codes)
     selection.speaker = resolve_speaker(project, filters.speaker)
+    selection.without_council = without_council(project, selection)
     return selection
+
+
+def without_council(project: Project, selection: Selection) -> int:
+    """Documents the selection keeps that have no council: no case, or an organisation's. Analyses by
+    council leave them out; analyses by document keep them."""
+    where, params = selection.document_where()
+    return project.scalar(f"SELECT count(*) FROM {DOCS} d WHERE d.case_id IS NULL AND {where}", params)
+
+
+def council_notes(selection: Selection) -> list[str]:
+    """The note an analysis by council gives about the documents it left out, if any."""
+    n = selection.without_council
+    if not n:
+        return []
+    plural = "s" if n != 1 else ""
+    return [
+        f"{n} document{plural} with no council (an organisation's, or no case) left out of the counts by council."
+    ]
 
 
 def resolve_speaker(project: Project, speaker: str | None) -> str | None:
@@ -210,7 +236,13 @@ def resolve_case(project: Project, ref: str) -> int:
     """A council by its register code, GSS or ONS code, name or a known spelling."""
     from ..councils import resolve_council  # fuzzy matching: imported only when a council is asked for
 
-    return resolve_council(project, ref).case_id
+    match = resolve_council(project, ref)
+    if project.scalar("SELECT kind FROM cases WHERE id = ?", (match.case_id,)) != "council":
+        raise BeaconError(
+            f"{match.name} is an organisation, not a council: analyses by council leave organisations out "
+            "(--council takes councils)"
+        )
+    return match.case_id
 
 
 def _listing(values: list) -> str:

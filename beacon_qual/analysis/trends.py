@@ -21,7 +21,7 @@ from .codes import load_code_tree
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, council_notes, resolve_filters
 
 
 @dataclass
@@ -156,7 +156,7 @@ def trends_report(project: Project, result: Trends) -> Report:
         "trends",
         filters=result.selection.filters.as_dict(),
         coders=result.coders,
-        options={"rollup": result.rollup},
+        options={"rollup": result.rollup, "documents_without_council": result.selection.without_council},
     )
     if result.base is not None:
         record["base"] = result.base.as_dict()
@@ -169,6 +169,7 @@ def trends_report(project: Project, result: Trends) -> Report:
         for row in result.rows
         if row.document_trend is None
     ]
+    notes += [f"{note} The document counts keep them." for note in council_notes(result.selection)]
     return Report("Code prevalence by phase", record, tables, notes)
 
 

@@ -78,6 +78,7 @@ class WideMatrix:
     dictionary: dict[str, str] = field(default_factory=dict)
     base: Base | None = None
     phase_waves: list[str] = field(default_factory=list)
+    without_council: int = 0  # documents in the selection with no council, left out of the rows
 
 
 def slug(text: str) -> str:
@@ -163,7 +164,13 @@ def wide_matrix(
         row.extend(values[(v.id, w)].get(case_id) for _n, v, w in measures)
         rows.append(row)
     columns = [*FIXED_COLUMNS, *code_names, *(n for n, _v, _w in measures)]
-    matrix = WideMatrix(columns, rows, dictionary, analysis_base(project, selection))
+    matrix = WideMatrix(
+        columns,
+        rows,
+        dictionary,
+        analysis_base(project, selection),
+        without_council=selection.without_council,
+    )
     if measures:
         phases = selection_phases(project, selection)
         matrix.phase_waves = [pw.text() for pw in phase_waves(project, phases).values()]
@@ -222,7 +229,13 @@ def wide_report(
         "frequencies (wide)",
         filters=filters.as_dict(),
         coders=coders,
-        options={"rollup": rollup, "counts": counts, "with_survey": list(survey), "wave": wave},
+        options={
+            "rollup": rollup,
+            "counts": counts,
+            "with_survey": list(survey),
+            "wave": wave,
+            "documents_without_council": matrix.without_council,
+        },
     )
     record["columns"] = matrix.dictionary
     if matrix.base is not None:
@@ -233,4 +246,12 @@ def wide_report(
     table = Table(
         "councils", "Councils by code", matrix.columns, matrix.rows, notes=[f"Code columns: {cells}."]
     )
-    return Report("Council-by-code matrix", record, [table])
+    left_out = matrix.without_council
+    notes = (
+        [
+            f"{left_out} document{'s' if left_out != 1 else ''} with no council (an organisation's, or no case) left out."
+        ]
+        if left_out
+        else []
+    )
+    return Report("Council-by-code matrix", record, [table], notes)

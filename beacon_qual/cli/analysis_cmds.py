@@ -119,6 +119,8 @@ def _emit(report: Report, fmt: str, output: Path | None) -> None:
     click.echo(render(report, fmt), nl=False)
     if fmt == "csv":
         click.echo("provenance: " + json.dumps(report.provenance, ensure_ascii=False), err=True)
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
