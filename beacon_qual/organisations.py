@@ -36,8 +36,9 @@ def add_organisation(project: Project, name: str) -> int:
             "kind": ORGANISATION,
             "created_at": now(),
         }
-        case_id = project.execute(
+        project.execute(
             f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-        ).lastrowid
+        )
+        case_id: int = project.scalar("SELECT id FROM cases WHERE uuid = ?", (row["uuid"],))
         project.audit("cases.add", "cases", case_id, after=row)
     return case_id

@@ -143,7 +143,8 @@ def document_speakers(project: Project, ref: str | int) -> tuple[int, str, list[
     """A document's id, name and speaker labels in order of first appearance, with their roles."""
     ensure_roles(project)
     document_id = resolve_document(project, ref)
-    name, text = project.one("SELECT name, text FROM documents WHERE id = ?", (document_id,))
+    name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+    text = project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
     settings = dict(
         project.execute(
             "SELECT label, role FROM speaker_roles WHERE document_id = ?", (document_id,)

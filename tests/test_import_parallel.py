@@ -203,7 +203,7 @@ def test_import_command_takes_jobs(tmp_path: Path, pools: list[int], monkeypatch
     assert result.exit_code != 0 and "--jobs" in result.output
 
 
-def _dying_analysis(text: str, voice_labels: list) -> workers.Analysis:
+def _dying_analysis(text: str, voice_labels: list, headings: list = ()) -> workers.Analysis:
     os._exit(1)  # as a worker killed by the system would end: without a result or an exception
 
 

@@ -315,6 +315,7 @@ def _case_of(
             f"{where}: names the council {metadata.council!r}, but the import says --no-council"
         )
     if metadata.council is None:
+        assert given.council is not None  # both None returned above
         return replace(metadata, council=given.council), councils.case_id(given.council, path, "--council")
     case_id = councils.case_id(metadata.council, path, where)
     if given.council is not None and councils.case_id(given.council, path, "--council") != case_id:

@@ -37,7 +37,9 @@ Analysis = tuple[str, int, bytes, list[str | None], bytes]
 
 
 def analyse(
-    text: str, voice_labels: list[tuple[int, int, str | None]], headings: list[tuple[int, int]] = ()
+    text: str,
+    voice_labels: list[tuple[int, int, str | None]],
+    headings: list[tuple[int, int]] | tuple[()] = (),
 ) -> Analysis:
     """A transcript's sha256, word count, turns and sentences (spans within turns) from its text alone."""
     turns = turns_from_labels(text, voice_labels) if voice_labels else find_turns(text)
