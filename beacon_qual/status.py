@@ -9,10 +9,20 @@ def project_status(project: Project) -> list[tuple[str, str]]:
     q = project.scalar
     rows = [
         ("project", str(project.path)),
-        ("councils (cases)", str(q("SELECT count(*) FROM cases"))),
+        ("councils (cases)", str(q("SELECT count(*) FROM cases WHERE kind = 'council'"))),
+        ("organisations (cases)", str(q("SELECT count(*) FROM cases WHERE kind = 'organisation'"))),
         ("documents", str(q("SELECT count(*) FROM documents"))),
         ("  words", str(q("SELECT coalesce(sum(word_count), 0) FROM documents"))),
-        ("  councils covered", str(q("SELECT count(DISTINCT case_id) FROM documents"))),
+        (
+            "  councils covered",
+            str(
+                q(
+                    "SELECT count(DISTINCT case_id) FROM documents "
+                    "WHERE case_id IN (SELECT id FROM cases WHERE kind = 'council')"
+                )
+            ),
+        ),
+        ("  with no case", str(q("SELECT count(*) FROM documents WHERE case_id IS NULL"))),
         (
             "  phases",
             ", ".join(

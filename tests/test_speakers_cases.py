@@ -361,6 +361,11 @@ def test_organisations_and_documents_without_a_case(project: Path, folder: Path)
         d["name"]: d["council"] for d in json.loads(run(project, "docs", "list", "--format", "json").stdout)
     }
     assert listed["idea.txt"] == "Improvement and Development Agency" and listed["notes.txt"] is None
+    status = run(project, "status").stdout
+    assert re.search(r"councils \(cases\) +388\n", status) and re.search(
+        r"organisations \(cases\) +1\n", status
+    )
+    assert re.search(r"councils covered +3\n", status) and re.search(r"with no case +1\n", status)
     add_coding(
         project, "idea.txt", "Interviewer: Budget?\nRespondent: The budget is national.\n", "The budget"
     )
