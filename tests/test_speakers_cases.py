@@ -265,6 +265,9 @@ def test_quotes_keep_to_respondents_by_default(coded: Path) -> None:
         return [row["text"] for row in rows]
 
     assert quoted() == ["The budget was tight but the partners came with us, which mattered most."]
+    assert (
+        "- filters: speaker = respondent\n" in run(coded, "quotes", "Budget").stdout
+    )  # the provenance says so
     assert len(quoted("--speaker", "any")) == 4
     assert sorted(quoted("--speaker", "interviewer")) == [
         "And the budget next year?",

@@ -32,7 +32,9 @@ class Filters:
         shown: dict[str, list | bool] = {}
         for key, value in asdict(self).items():
             if value:
-                shown[key] = value if isinstance(value, bool) else list(value)
+                shown[key] = (
+                    value if isinstance(value, bool) else [value] if isinstance(value, str) else list(value)
+                )
         return shown
 
 
