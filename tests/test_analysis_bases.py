@@ -59,7 +59,7 @@ def test_trends_count_uncoded_documents_and_state_the_base(project_path):
         ("2", "2", "2"),
         ("3", "3", "3"),
     ]
-    provenance = json.loads(result.stderr.split("provenance: ", 1)[1])
+    provenance = json.loads(result.stderr.split("provenance: ", 1)[1].splitlines()[0])
     assert provenance["base"]["text"].startswith("4 councils interviewed, 4 coded; 8 documents, 7 coded")
     markdown = run(project_path, "trends", IMITATION).output
     assert "phase 1 (n = 3)" in markdown and "- base: 4 councils interviewed" in markdown
