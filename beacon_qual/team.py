@@ -30,12 +30,14 @@ be beacon-qual projects of this schema version or an older one first.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .agreement.material import load_codes
 from .errors import BeaconError
+from .outfile import check_copy_target
 from .store import Project, now
 from .store.db import PendingBackup, inspect_file
 from .store.placement import deferred_placement
@@ -88,10 +90,9 @@ def clone_for_coder(project: Project, coder: str, out: Path | str) -> CoderCopy:
     """Write a copy of the whole project for ``coder`` to ``out`` (which must not exist yet)."""
     out = Path(out)
     name = coder.strip()
-    if out.exists():
+    if os.path.lexists(out):
         raise BeaconError(f"{out} already exists; choose a new file for the coder's copy")
-    if not out.parent.exists():
-        raise BeaconError(f"folder {out.parent} does not exist")
+    check_copy_target(out, protect=(project.path,), force=False)
     with project.transaction():
         coder_id = project.coder_id(name)
         project.audit(

@@ -172,7 +172,9 @@ def test_docx_needs_a_file(analysis_project):
         main, ["-p", str(analysis_project.path), "quotes", "Imitation", "--format", "docx"]
     )
     assert result.exit_code == 1
-    assert result.output == "error: --format docx needs a file: add -o FILE.docx\n"
+    assert (
+        result.output == "error: --format docx needs a file: add -o FILE.docx ('-o -' for standard output)\n"
+    )
 
 
 def test_context_options_exclude_each_other(analysis_project):

@@ -4,7 +4,7 @@ An analysis returns a :class:`Report`: its provenance record and one or more
 :class:`Table`, each naming the formats it appears in. CSV holds the first CSV
 table and its provenance goes beside it in ``FILE.provenance.json``; Markdown
 and JSON start with the provenance.
-Files are written whole or not at all (to a temporary name, then renamed).
+Files are written through :mod:`beacon_qual.outfile`: whole or not at all, never over a project.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import csv
 import io
 import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..csvsafe import safe_cell
 from ..errors import BeaconError
+from ..outfile import Output, output_for
 from .options import TEXT_FORMATS
 
 SIDECAR_SUFFIX = ".provenance.json"
@@ -165,30 +165,22 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write a file whole or not at all."""
-    if path.parent and not path.parent.exists():
-        raise BeaconError(f"folder {path.parent} does not exist")
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        if isinstance(data, bytes):
-            tmp.write_bytes(data)
-        else:
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                fh.write(data)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def write_output(
+    out: Path | str | Output, data: str | bytes, provenance: dict[str, Any] | None = None
+) -> list[str]:
+    """Write ``data`` to ``out`` (see :mod:`beacon_qual.outfile`), with ``provenance`` in
+    ``FILE.provenance.json`` beside it when given and ``out`` is a regular file; returns the names
+    written. Both targets are checked before either is written."""
+    out = output_for(out)
+    out.check(binary=isinstance(data, bytes))
+    side = out.side(SIDECAR_SUFFIX) if provenance is not None and out.regular() else None
+    if side is not None:
+        side.check()
+        side.write(json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
+    out.write(data)
+    return [str(out)] + ([str(side)] if side is not None else [])
 
 
-def write_report(report: Report, fmt: str, path: Path) -> list[Path]:
-    """Write a report to ``path`` (CSV also gets its provenance sidecar); returns the files written."""
-    text = render(report, fmt)
-    if fmt != "csv":
-        write_atomic(path, text)
-        return [path]
-    sidecar = sidecar_path(path)
-    write_atomic(sidecar, json.dumps(report.provenance, ensure_ascii=False, indent=2) + "\n")
-    write_atomic(path, text)
-    return [path, sidecar]
+def write_report(report: Report, fmt: str, out: Path | str | Output) -> list[str]:
+    """Write a report to ``out`` (CSV also gets its provenance side file); returns the names written."""
+    return write_output(out, render(report, fmt), report.provenance if fmt == "csv" else None)

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BeaconError
+from ..outfile import Output
 from ..store import Project
 from .codes import load_code_tree
 from .options import QUOTE_FORMATS, UNIT_KINDS
-from .output import Report, Table, provenance_markdown, render, write_atomic, write_report
+from .output import Report, Table, provenance_markdown, render, write_output
 from .provenance import provenance
 from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
 
@@ -334,10 +335,7 @@ def render_quotes(project: Project, result: QuoteSet, fmt: str) -> tuple[Report,
     return report, render(report, fmt)
 
 
-def write_quotes(project: Project, result: QuoteSet, fmt: str, path: Path) -> list[Path]:
-    """Write quotes to a file (CSV also gets its provenance sidecar); returns the files written."""
+def write_quotes(project: Project, result: QuoteSet, fmt: str, out: Path | str | Output) -> list[str]:
+    """Write quotes to a file (CSV also gets its provenance side file); returns the names written."""
     report, data = render_quotes(project, result, fmt)
-    if fmt == "csv":
-        return write_report(report, fmt, path)
-    write_atomic(path, data)
-    return [path]
+    return write_output(out, data, report.provenance if fmt == "csv" else None)

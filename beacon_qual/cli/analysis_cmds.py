@@ -23,18 +23,24 @@ from ..analysis.options import (
     UNITS,
 )
 from ..errors import BeaconError
-from .base import export, main, open_project
+from .base import export, force_option, main, open_project
+from .base import output as output_target
 
 if TYPE_CHECKING:
     from ..analysis.output import Report
     from ..analysis.selection import Filters
+    from ..outfile import Output
 
-OUTPUT = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE instead of the screen.",
-)
+
+def OUTPUT(command: Callable) -> Callable:
+    """``-o FILE`` (``-`` for standard output) and ``--force``."""
+    command = force_option(command)
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+        help="Write to FILE instead of the screen ('-': standard output).",
+    )(command)
 
 
 SPEAKER_HELP = {
@@ -109,18 +115,23 @@ def _speaker(value: str | None) -> str | None:
     return None if value in (None, "any") else value
 
 
-def _emit(report: Report, fmt: str, output: Path | None) -> None:
+def _emit(report: Report, fmt: str, out: Output | None) -> None:
     from ..analysis.output import render, write_report
 
-    if output is not None:
-        written = write_report(report, fmt, output)
-        click.echo("wrote " + ", ".join(str(p) for p in written))
-        return
-    click.echo(render(report, fmt), nl=False)
-    if fmt == "csv":
+    if out is None:
+        click.echo(render(report, fmt), nl=False)
+    else:
+        _wrote(out, write_report(report, fmt, out))
+    if fmt == "csv" and (out is None or not out.regular()):
         click.echo("provenance: " + json.dumps(report.provenance, ensure_ascii=False), err=True)
         for note in report.notes:
             click.echo(f"note: {note}", err=True)
+
+
+def _wrote(out: Output, written: list[str]) -> None:
+    """Say what was written (nothing when the output itself went to standard output)."""
+    if not out.is_stdout:
+        click.echo("wrote " + ", ".join(written))
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -148,7 +159,9 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--wave", type=int, help="wide: the survey wave of the joined measures (default: every wave).")
 @OUTPUT
 @click.pass_context
-def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave, output, **kwargs) -> None:
+def export_frequencies(
+    ctx: click.Context, by, rollup, fmt, counts, survey, wave, output, force, **kwargs
+) -> None:
     """Code frequencies: codings, documents and councils per code.
 
     CSV files get their provenance in FILE.provenance.json beside them.
@@ -160,14 +173,15 @@ def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave
         raise BeaconError("--counts, --with-survey and --wave apply to --format wide")
     if fmt == "wide" and by:
         raise BeaconError("--by does not apply to --format wide (one row per council)")
+    out = output_target(output, force, ctx)
     project = open_project(ctx)
     if fmt == "wide":
         from ..analysis.wide import wide_report
 
         report = wide_report(project, filters, rollup=rollup, counts=counts, survey=_split(survey), wave=wave)
-        _emit(report, "csv", output)
+        _emit(report, "csv", out)
         return
-    _emit(frequency_report(project, frequencies(project, filters, by=tuple(by), rollup=rollup)), fmt, output)
+    _emit(frequency_report(project, frequencies(project, filters, by=tuple(by), rollup=rollup)), fmt, out)
 
 
 @main.command("crosstab")
@@ -185,7 +199,7 @@ def export_frequencies(ctx: click.Context, by, rollup, fmt, counts, survey, wave
 @OUTPUT
 @click.pass_context
 def crosstab_command(
-    ctx, code_args, variable, wave, unit, cuts, quantiles, rollup, fmt, output, **kwargs
+    ctx, code_args, variable, wave, unit, cuts, quantiles, rollup, fmt, output, force, **kwargs
 ) -> None:
     """Codes by a survey variable: counts, percentages, chi-square, Fisher, Mann-Whitney, Spearman.
 
@@ -197,6 +211,7 @@ def crosstab_command(
     filters = _filters(kwargs, code_args)
     if cuts and quantiles is not None:
         raise BeaconError("give either --cuts or --quantiles, not both")
+    out = output_target(output, force, ctx)
     project = open_project(ctx)
     result = crosstab(
         project,
@@ -208,7 +223,7 @@ def crosstab_command(
         quantiles=quantiles,
         rollup=rollup,
     )
-    _emit(crosstab_report(project, result), fmt, output)
+    _emit(crosstab_report(project, result), fmt, out)
 
 
 @main.command("trends")
@@ -218,13 +233,14 @@ def crosstab_command(
 @click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
 @OUTPUT
 @click.pass_context
-def trends_command(ctx, code_args, rollup, fmt, output, **kwargs) -> None:
+def trends_command(ctx, code_args, rollup, fmt, output, force, **kwargs) -> None:
     """Each code's share of documents and councils by phase, with the Cochran-Armitage trend test."""
     from ..analysis.trends import trends, trends_report
 
     filters = _filters(kwargs, code_args)
+    out = output_target(output, force, ctx)
     project = open_project(ctx)
-    _emit(trends_report(project, trends(project, filters, rollup=rollup)), fmt, output)
+    _emit(trends_report(project, trends(project, filters, rollup=rollup)), fmt, out)
 
 
 @main.command("cooccurrence")
@@ -237,14 +253,15 @@ def trends_command(ctx, code_args, rollup, fmt, output, **kwargs) -> None:
 @click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS), default="markdown", show_default=True)
 @OUTPUT
 @click.pass_context
-def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwargs) -> None:
+def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, force, **kwargs) -> None:
     """Pairs of codes found together, with counts and the c-coefficient n12 / (n1 + n2 - n12)."""
     from ..analysis.cooccurrence import cooccurrence, cooccurrence_report
 
     filters = _filters(kwargs, code_args)
+    out = output_target(output, force, ctx)
     project = open_project(ctx)
     result = cooccurrence(project, filters, within=within, min_count=min_count)
-    _emit(cooccurrence_report(project, result), fmt, output)
+    _emit(cooccurrence_report(project, result), fmt, out)
 
 
 @main.command("quotes")
@@ -261,14 +278,16 @@ def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, **kwarg
 @OUTPUT
 @click.pass_context
 def quotes_command(
-    ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, **kwargs
+    ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, force, **kwargs
 ) -> None:
     """Coded passages of CODES with council, phase, role, coder and context."""
-    from ..analysis.quotes import quotes, render_quotes, write_quotes
+    from ..analysis.output import write_output
+    from ..analysis.quotes import quotes, render_quotes
 
     filters = _filters(kwargs)
     if fmt == "docx" and output is None:
-        raise BeaconError("--format docx needs a file: add -o FILE.docx")
+        raise BeaconError("--format docx needs a file: add -o FILE.docx ('-o -' for standard output)")
+    out = output_target(output, force, ctx, binary=fmt == "docx")
     project = open_project(ctx)
     result = quotes(
         project,
@@ -280,13 +299,12 @@ def quotes_command(
         rollup=rollup,
         limit=limit,
     )
-    if output is not None:
-        written = write_quotes(project, result, fmt, output)
-        click.echo("wrote " + ", ".join(str(p) for p in written))
-        return
-    report, text = render_quotes(project, result, fmt)
-    click.echo(text, nl=False)
-    if fmt == "csv":
+    report, data = render_quotes(project, result, fmt)
+    if out is None:
+        click.echo(data, nl=False)
+    else:
+        _wrote(out, write_output(out, data, report.provenance if fmt == "csv" else None))
+    if fmt == "csv" and (out is None or not out.regular()):
         click.echo("provenance: " + json.dumps(report.provenance, ensure_ascii=False), err=True)
 
 
@@ -309,7 +327,20 @@ def quotes_command(
 @OUTPUT
 @click.pass_context
 def joint_display_command(
-    ctx, by, group_by, measures, code_refs, wave, cuts, quantiles, rollup, quote_chars, fmt, output, **kwargs
+    ctx,
+    by,
+    group_by,
+    measures,
+    code_refs,
+    wave,
+    cuts,
+    quantiles,
+    rollup,
+    quote_chars,
+    fmt,
+    output,
+    force,
+    **kwargs,
 ) -> None:
     """Survey measures side by side with code counts and one representative quote per code."""
     from ..analysis.joint import joint_display, joint_report
@@ -321,6 +352,7 @@ def joint_display_command(
         raise BeaconError("give either --by council or --group-by VARIABLE, not both")
     if cuts and quantiles is not None:
         raise BeaconError("give either --cuts or --quantiles, not both")
+    out = output_target(output, force, ctx)
     project = open_project(ctx)
     result = joint_display(
         project,
@@ -335,4 +367,4 @@ def joint_display_command(
         quote_chars=quote_chars,
         quote_speaker=None if quote_speaker == "any" else quote_speaker,
     )
-    _emit(joint_report(project, result), fmt, output)
+    _emit(joint_report(project, result), fmt, out)

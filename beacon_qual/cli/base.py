@@ -20,12 +20,16 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import BeaconError
 from ..paths import DEFAULT_PROJECT
 from ..store import Project
+
+if TYPE_CHECKING:
+    from ..outfile import Output
 
 # command name -> (module of this package that defines it, its one-line help as --help lists it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -238,6 +242,25 @@ def main(ctx: click.Context, project_path: Path) -> None:
 def project_path(ctx: click.Context | None = None) -> Path:
     ctx = ctx or click.get_current_context()
     return ctx.find_root().obj["project_path"]
+
+
+def output(
+    target: Path | str | None, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
+) -> Output | None:
+    """The output a command was asked to write (``-o``/FILE), guarded against the open project;
+    refused at once when it cannot be written, before any work is done."""
+    if target is None:
+        return None
+    from ..outfile import Output
+
+    out = Output(target, force=force, protect=(project_path(ctx),))
+    out.check(binary=binary)
+    return out
+
+
+force_option = click.option(
+    "--force", is_flag=True, help="Replace the output file even if beacon-qual did not write it."
+)
 
 
 def open_project(ctx: click.Context | None = None, *, create: bool = False) -> Project:

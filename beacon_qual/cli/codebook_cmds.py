@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -11,7 +10,8 @@ from .. import codebook as svc
 from .. import codebook_edit as edit
 from ..documents import resolve_document
 from ..errors import BeaconError
-from .base import main, open_project
+from .base import force_option, main, open_project
+from .base import output as output_target
 
 
 @main.group()
@@ -69,18 +69,24 @@ def _tree_lines(nodes: list[svc.CodeNode], depth: int):
 
 @codebook.command("export")
 @click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
-def codebook_export(fmt: str, output: Path | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="Write to this file ('-': standard output).",
+)
+@force_option
+def codebook_export(fmt: str, output: Path | None, force: bool) -> None:
     """Export the project's codebook in the format 'codebook load' reads."""
+    out = output_target(output, force)
     project = open_project()
     text = svc.export_codebook(project)
-    if output is None:
+    if out is None:
         click.echo(text, nl=False)
         return
-    partial = output.with_name(output.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, output)
-    click.echo(f"wrote {output}")
+    out.write(text)
+    if not out.is_stdout:
+        click.echo(f"wrote {out}")
 
 
 # -- upkeep: every change is audited, undone by 'beacon-qual coding undo', and bumps the codebook version -------

@@ -17,23 +17,28 @@ from ..exchange import (
     read_qdc,
     read_qdpx,
 )
-from .base import export, main, open_project
+from ..outfile import Output
+from .base import export, force_option, main, open_project, output
 
-file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
 
 
 @export.command("qdc")
 @file_argument
-def export_qdc(file: Path) -> None:
-    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools."""
-    _print_export(export_codebook(open_project(), file))
+@force_option
+def export_qdc(file: Path, force: bool) -> None:
+    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools ('-': standard output)."""
+    out = output(file, force)
+    _print_export(export_codebook(open_project(), out), out)
 
 
 @export.command("qdpx")
 @file_argument
-def export_qdpx(file: Path) -> None:
-    """Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools."""
-    _print_export(export_project(open_project(), file))
+@force_option
+def export_qdpx(file: Path, force: bool) -> None:
+    """Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools ('-': standard output)."""
+    out = output(file, force, binary=True)
+    _print_export(export_project(open_project(), out), out)
 
 
 @main.command("import-qdc")
@@ -56,10 +61,12 @@ def import_qdpx(file: Path, coder: str | None) -> None:
     _print_import(import_refi(open_project(create=True), data, fallback_coder=fallback))
 
 
-def _print_export(summary: ExportSummary) -> None:
+def _print_export(summary: ExportSummary, out: Output | None) -> None:
+    """What was written, on standard error when the export itself went to standard output."""
     counts = ", ".join(f"{n} {what}" for what, n in summary.counts.items()) or "nothing"
-    click.echo(f"wrote {summary.path}: {counts}")
-    _print_list("not exported", summary.not_exported)
+    err = out is not None and out.is_stdout
+    click.echo(f"wrote {out or summary.path}: {counts}", err=err)
+    _print_list("not exported", summary.not_exported, err=err)
 
 
 def _print_import(report: ImportReport) -> None:
@@ -70,8 +77,8 @@ def _print_import(report: ImportReport) -> None:
     _print_list("remarks", report.notes)
 
 
-def _print_list(title: str, lines: list[str]) -> None:
+def _print_list(title: str, lines: list[str], *, err: bool = False) -> None:
     if lines:
-        click.echo(f"{title} ({len(lines)}):")
+        click.echo(f"{title} ({len(lines)}):", err=err)
         for line in lines:
-            click.echo(f"  - {line}")
+            click.echo(f"  - {line}", err=err)

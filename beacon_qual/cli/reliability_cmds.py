@@ -165,13 +165,12 @@ def review_set(coding_id: int, start: int, end: int, coder: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def backup(out: Path, force: bool) -> None:
     """Copy the project to OUT: a consistent snapshot, safe while others are coding."""
+    from ..outfile import check_copy_target
+
     project = open_project()
     if out.resolve() == project.path.resolve():
         raise BeaconError(f"{out} is the project itself; choose another file for the backup")
-    if out.exists() and not force:
-        raise BeaconError(f"{out} already exists; choose another name or pass --force")
-    if not out.parent.is_dir():
-        raise BeaconError(f"folder {out.parent} does not exist")
+    check_copy_target(out, protect=(project.path,), force=force)
     project.backup(out)
     click.echo(f"backed up {project.path} to {out}")
 

@@ -6,14 +6,13 @@ A .qdpx holds ``project.qde`` and a flat ``sources/`` folder: each document's te
 offsets) and each memo's text as ``<guid>.txt`` for its Note. How beacon-qual fields
 with no REFI place travel (waves, code rules, document metadata) is set out in
 :mod:`.refi`. Whatever cannot be written is listed in ``not_exported``. Files are
-written beside the destination and moved into place only when complete.
+written through :mod:`beacon_qual.outfile` (whole or not at all, ``-`` for standard output).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import defaultdict
@@ -22,9 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import BeaconError
+from ..outfile import Output, output_for
 from ..store import Project
 from . import refi
 from .labelled import compose
@@ -40,9 +40,11 @@ class ExportSummary:
     not_exported: list[str] = field(default_factory=list)
 
 
-def export_codebook(project: Project, dest: Path | str) -> ExportSummary:
+def export_codebook(project: Project, dest: Path | str | Output) -> ExportSummary:
     """Write the project's codes as a REFI-QDA codebook (.qdc)."""
-    writer = _Writer(project, ExportSummary(Path(dest)))
+    out = output_for(dest, protect=(project.path,))
+    out.check()
+    writer = _Writer(project, ExportSummary(out.path))
     codes = writer.codebook_codes(with_notes=False)
     if not len(codes):
         raise BeaconError("the project has no codes, so there is no codebook to export")
@@ -51,22 +53,25 @@ def export_codebook(project: Project, dest: Path | str) -> ExportSummary:
     memos = project.scalar("SELECT count(*) FROM memos WHERE target_type = 'code'")
     if memos:
         writer.lost(f"{memos} memo(s) on codes: a .qdc codebook has no notes (a .qdpx project keeps them)")
-    _write_atomically(writer.summary.path, lambda tmp: tmp.write_bytes(_xml_bytes(root)))
+    out.write(_xml_bytes(root).decode("utf-8"))  # text: XML may go to a terminal
     return writer.summary
 
 
-def export_project(project: Project, dest: Path | str) -> ExportSummary:
+def export_project(project: Project, dest: Path | str | Output) -> ExportSummary:
     """Write the whole project as a REFI-QDA project archive (.qdpx)."""
-    writer = _Writer(project, ExportSummary(Path(dest)))
+    out = output_for(dest, protect=(project.path,))
+    out.check(binary=True)
+    writer = _Writer(project, ExportSummary(out.path))
     root = writer.project_element()
 
-    def write(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    def write(fh: BinaryIO) -> None:
+        # A pipe or standard output cannot seek: zipfile then writes each member's sizes after its data.
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(refi.QDE_NAME, _xml_bytes(root))
             for guid, text in writer.files():
                 archive.writestr(f"{refi.SOURCES_DIR}/{guid}.txt", text.encode("utf-8"))
 
-    _write_atomically(writer.summary.path, write)
+    out.write_with(write, binary=True)
     return writer.summary
 
 
@@ -75,20 +80,6 @@ def _origin() -> str:
         return f"beacon-qual {version('beacon-qual')}"
     except PackageNotFoundError:
         return "beacon-qual"
-
-
-def _write_atomically(dest: Path, write: Any) -> None:
-    if not dest.parent.exists():
-        raise BeaconError(f"folder {dest.parent} does not exist")
-    if dest.is_dir():
-        raise BeaconError(f"{dest} is a folder; give a file name")
-    tmp = dest.with_name(dest.name + ".partial")
-    try:
-        write(tmp)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _xml_bytes(root: ET.Element) -> bytes:
