@@ -347,12 +347,14 @@ def test_unwritable_output_leaves_nothing(analysis_project, tmp_path):
 def test_csv_cells_keep_their_types():
     from beacon_qual.analysis.output import Table, to_csv
 
-    text = to_csv(Table("t", "t", ["name", "value"], [["-x", -1.5], ["+1", 2.0], ["\tTab", None]]))
+    rows = [["-x", -1.5], ["+1+2", 2.0], ["\tTab", None], ["+1", "-0.75"]]
+    text = to_csv(Table("t", "t", ["name", "value"], rows))
     assert list(csv.reader(io.StringIO(text))) == [
         ["name", "value"],
         ["'-x", "-1.5"],
-        ["'+1", "2"],
+        ["'+1+2", "2"],
         ["'\tTab", ""],
+        ["+1", "-0.75"],  # text that is only a number runs nothing in a spreadsheet: kept as it is
     ]
 
 
