@@ -1,7 +1,8 @@
 """Revisions: a corrected transcript replaces a document's text without losing its codings.
 
 :func:`revise_document` reads the new file with the transcript importer, backs the
-project up beside itself (``<project>.before-revise-<UTC time>.bak``), and then, in
+project up beside itself (``<project>.before-revise-<UTC time>.bak``; the newest few such
+backups are kept, see :mod:`beacon_qual.store.backups`), and then, in
 one transaction:
 
 * keeps the old text in ``document_revisions``;
@@ -31,7 +32,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,8 @@ from .documents import resolve_document
 from .errors import BeaconError
 from .ingest import ParsedTranscript, read_transcript
 from .ingest.readers import DEFAULT_MAX_SIZE
-from .store import Project, now
+from .store import Project, backups, now
+from .store.backups import Backup
 
 METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")
 _SOURCE_FIELDS = ("source_path", "source_format", "source_encoding")
@@ -58,6 +59,7 @@ class RevisionReport:
     backup: Path
     threshold: float
     restored: int = 0  # undo only: codings put back where they were before the revision
+    backups: Backup | None = None  # the backup made first, and what keeping the newest few removed
 
     @property
     def codings(self) -> int:
@@ -104,8 +106,7 @@ class _Document:
 
 def backup_path(project_path: Path, what: str) -> Path:
     """``<project>.before-<what>-<UTC time>.bak`` beside the project file."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-    return project_path.with_name(f"{project_path.name}.before-{what}-{stamp}.bak")
+    return backups.backup_path(project_path, what)
 
 
 def revise_document(
@@ -116,8 +117,11 @@ def revise_document(
     threshold: float = DEFAULT_THRESHOLD,
     coder_id: int | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
+    keep_backups: int | None = None,
 ) -> RevisionReport:
-    """Replace a document's text with a corrected transcript, moving its codings onto the new text."""
+    """Replace a document's text with a corrected transcript, moving its codings onto the new text.
+    The newest ``keep_backups`` revision backups are kept (:mod:`beacon_qual.store.backups`)."""
+    keep = backups.keep_count(keep_backups)
     _check_threshold(threshold)
     document_id = resolve_document(project, document)
     parsed = read_transcript(new_path, max_size=max_size)
@@ -171,7 +175,10 @@ def revise_document(
                 "counts": counts,
             },
         )
-    return RevisionReport(document_id, doc.name, doc.revision + 1, counts, flagged, backup, threshold)
+    kept = backups.prune(project.path, "revise", backup, keep)  # the new backup is on disk, the revision done
+    return RevisionReport(
+        document_id, doc.name, doc.revision + 1, counts, flagged, backup, threshold, backups=kept
+    )
 
 
 def _check_threshold(threshold: float) -> None:
@@ -310,8 +317,11 @@ def _counts(placements: list[Placement]) -> dict[str, int]:
 # -- undoing a revision ---------------------------------------------------------------------------
 
 
-def undo_revision(project: Project, document: str | int, *, coder_id: int | None = None) -> RevisionReport:
+def undo_revision(
+    project: Project, document: str | int, *, coder_id: int | None = None, keep_backups: int | None = None
+) -> RevisionReport:
     """Go back to a document's previous text, units and coding places."""
+    keep = backups.keep_count(keep_backups)
     document_id = resolve_document(project, document)
     _latest_revision(project, document_id)  # fail before the backup when there is nothing to undo
     backup = project.backup(backup_path(project.path, "revise-undo"))
@@ -374,7 +384,15 @@ def undo_revision(project: Project, document: str | int, *, coder_id: int | None
             },
         )
     return RevisionReport(
-        document_id, doc.name, kept["revision"], counts, flagged, backup, DEFAULT_THRESHOLD, restored=restored
+        document_id,
+        doc.name,
+        kept["revision"],
+        counts,
+        flagged,
+        backup,
+        DEFAULT_THRESHOLD,
+        restored=restored,
+        backups=backups.prune(project.path, "revise", backup, keep),
     )
 
 

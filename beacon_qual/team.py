@@ -24,7 +24,8 @@ the first merged keeps its id and the other's codings join it.
 
 All files are merged in one transaction, after a backup of this project to
 ``<project>.before-merge-<time>.bak`` (copied first, synced to disk while the merge runs,
-and waited for before the merge commits). The copies are attached read-only and checked to
+and waited for before the merge commits); of those backups the newest few are kept
+(:mod:`beacon_qual.store.backups`). The copies are attached read-only and checked to
 be beacon-qual projects of this schema version or an older one first.
 """
 
@@ -32,13 +33,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from .agreement.material import load_codes
 from .errors import BeaconError
 from .outfile import check_copy_target
 from .store import Project, now
+from .store.backups import Backup, backup_path, keep_count, prune
 from .store.db import PendingBackup, inspect_file
 from .store.placement import deferred_placement
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
@@ -83,6 +84,7 @@ class FileMerge:
 class MergeResult:
     backup: Path
     files: list[FileMerge]
+    backups: Backup | None = None  # the backup and what keeping the newest few removed
 
 
 # -- coder copies ----------------------------------------------------------------------------------------------
@@ -129,16 +131,6 @@ def check_project_file(path: Path) -> None:
         )
 
 
-def _backup_path(project: Project) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = project.path.with_name(f"{project.path.name}.before-merge-{stamp}.bak")
-    counter = 2
-    while candidate.exists():
-        candidate = project.path.with_name(f"{project.path.name}.before-merge-{stamp}-{counter}.bak")
-        counter += 1
-    return candidate
-
-
 def _distinct_copies(project: Project, others: list[Path | str]) -> list[Path]:
     paths: list[Path] = []
     for other in others:
@@ -155,19 +147,24 @@ def _distinct_copies(project: Project, others: list[Path | str]) -> list[Path]:
 
 
 # -- merging ---------------------------------------------------------------------------------------------------
-def merge_projects(project: Project, others: list[Path | str]) -> MergeResult:
-    """Merge coders' copies into ``project``: all of them or, on any error, none."""
+def merge_projects(
+    project: Project, others: list[Path | str], *, keep_backups: int | None = None
+) -> MergeResult:
+    """Merge coders' copies into ``project``: all of them or, on any error, none. Afterwards the newest
+    ``keep_backups`` merge backups are kept (see :mod:`beacon_qual.store.backups`)."""
+    keep = keep_count(keep_backups)
     paths = _distinct_copies(project, others)
     for path in paths:
         check_project_file(path)
     # The backup's copy is made now; syncing it to disk (0.3-3.5 s for a 580 MB project here, as the disk goes)
     # overlaps the merge, and is waited for before the merge commits.
-    pending = project.start_backup(_backup_path(project))
+    pending = project.start_backup(backup_path(project.path, "merge"))
     try:
         backup, files = _merge_all(project, paths, pending)
     finally:
         pending.join()
-    return MergeResult(backup, files)
+    # The new backup is on disk (waited for before the merge committed): older ones may go now.
+    return MergeResult(backup, files, prune(project.path, "merge", backup, keep))
 
 
 def _merge_all(project: Project, paths: list[Path], pending: PendingBackup) -> tuple[Path, list[FileMerge]]:

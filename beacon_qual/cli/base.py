@@ -26,7 +26,7 @@ import click
 
 from ..errors import BeaconError
 from ..paths import DEFAULT_PROJECT
-from ..store import Project
+from ..store import SCHEMA_VERSION, Project
 
 if TYPE_CHECKING:
     from ..outfile import Output
@@ -258,6 +258,13 @@ def output(
     return out
 
 
+keep_backups_option = click.option(
+    "--keep-backups",
+    type=int,
+    metavar="N",
+    help="Keep the newest N backups of this kind beside the project (default: BEACON_QUAL_KEEP_BACKUPS, else 3).",
+)
+
 force_option = click.option(
     "--force", is_flag=True, help="Replace the output file even if beacon-qual did not write it."
 )
@@ -268,6 +275,12 @@ def open_project(ctx: click.Context | None = None, *, create: bool = False) -> P
     ctx = ctx or click.get_current_context()
     project = Project.open(project_path(ctx), create=create)
     ctx.call_on_close(project.close)
+    if project.migration_backup is not None:
+        click.echo(
+            f"updated {project.path} to schema version {SCHEMA_VERSION}; "
+            f"backup: {project.migration_backup.describe()}",
+            err=True,
+        )
     return project
 
 

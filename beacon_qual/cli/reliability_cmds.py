@@ -15,7 +15,7 @@ from ..documents import resolve_document
 from ..errors import BeaconError
 from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from ..store import Project
-from .base import main, open_project, project_path
+from .base import keep_backups_option, main, open_project, project_path
 from .coding_cmds import coder_option, current_coder
 
 PASSAGE_WIDTH = 70
@@ -44,9 +44,16 @@ def _optional_coder(project: Project, name: str | None) -> int | None:
     show_default=True,
     help="Refuse a new file larger than this.",
 )
+@keep_backups_option
 @coder_option
 def revise(
-    document: str, new_file: Path | None, undo: bool, threshold: float, max_size: str, coder: str | None
+    document: str,
+    new_file: Path | None,
+    undo: bool,
+    threshold: float,
+    max_size: str,
+    keep_backups: int | None,
+    coder: str | None,
 ) -> None:
     """Replace DOCUMENT's text with the corrected transcript NEW_FILE, moving its codings onto it.
 
@@ -55,12 +62,15 @@ def revise(
     'beacon-qual review'. The old text is kept and the project is backed up beside itself
     first, so 'beacon-qual revise --undo DOCUMENT' goes back.
     """
+    from ..store.backups import keep_count
+
+    keep = keep_count(keep_backups)  # a bad value is refused before anything is done
     project = open_project()
     coder_id = _optional_coder(project, coder)
     if undo:
         if new_file is not None:
             raise BeaconError("revise --undo takes only the document, not a new file")
-        report = svc.undo_revision(project, document, coder_id=coder_id)
+        report = svc.undo_revision(project, document, coder_id=coder_id, keep_backups=keep)
         click.echo(
             f"document {report.document!r} is back at revision {report.revision}: "
             f"{report.restored} coding(s) restored"
@@ -74,13 +84,19 @@ def revise(
                 "say which file holds the corrected transcript: beacon-qual revise DOCUMENT NEW_FILE"
             )
         report = svc.revise_document(
-            project, document, new_file, threshold=threshold, coder_id=coder_id, max_size=parse_size(max_size)
+            project,
+            document,
+            new_file,
+            threshold=threshold,
+            coder_id=coder_id,
+            max_size=parse_size(max_size),
+            keep_backups=keep,
         )
         click.echo(
             f"document {report.document!r} is now revision {report.revision} ({report.codings} coding(s))"
         )
         click.echo(_counts_line(report.counts))
-    click.echo(f"backup: {report.backup}")
+    click.echo(f"backup: {report.backups.describe() if report.backups else report.backup}")
     if report.flagged:
         click.echo(
             f"{len(report.flagged)} coding(s) need review (score below {report.threshold:g}): "

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..csvsafe import safe_cell
-from .base import main, open_project
+from .base import keep_backups_option, main, open_project
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -272,14 +272,17 @@ def clone(ctx: click.Context, coder: str, out: Path) -> None:
 
 @main.command()
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@keep_backups_option
 @click.pass_context
-def merge(ctx: click.Context, others: tuple[Path, ...]) -> None:
+def merge(ctx: click.Context, others: tuple[Path, ...], keep_backups: int | None) -> None:
     """Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes."""
+    from ..store.backups import keep_count
     from ..team import merge_projects
 
+    keep = keep_count(keep_backups)  # a bad value is refused before anything is done
     project = open_project(ctx)
-    result = merge_projects(project, list(others))
-    click.echo(f"backup before merging: {result.backup}")
+    result = merge_projects(project, list(others), keep_backups=keep)
+    click.echo(f"backup before merging: {result.backups.describe() if result.backups else result.backup}")
     for item in result.files:
         click.echo(
             f"{item.path}: added {item.codings_added} codings, {item.memos_added} memos, "

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import BeaconError
+from . import backups
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ class Project:
         self.path = path
         self.conn = conn
         self._depth = 0
+        # Set when opening migrated the file: the backup made first (see store/backups.py).
+        self.migration_backup: backups.Backup | None = None
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -124,8 +127,17 @@ class Project:
             conn.close()
             raise BeaconError(f"{path} is damaged and cannot be opened ({exc})") from None
         if version < SCHEMA_VERSION:
-            project.backup(path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.bak"))
+            try:
+                keep = backups.keep_count()
+            except BeaconError:
+                conn.close()
+                raise
+            backup = path.with_name(f"{path.name}.before-v{SCHEMA_VERSION}.bak")
+            if os.path.lexists(backup):  # an earlier migration's backup is kept, not replaced
+                backup = backups.backup_path(path, f"v{SCHEMA_VERSION}")
+            project.backup(backup)
             project._migrate(version)
+            project.migration_backup = backups.prune(path, "migration", backup, keep)
         return project
 
     def _configure(self) -> None:
