@@ -10,6 +10,26 @@ from .store import Project
 
 DEMO_PROJECT = "beacon-demo.qual.db"
 DEMO_SURVEY = "survey_councils.csv"
+DEMO_MARK = "demo_project"  # meta key set in a project built by build_demo: 'demo --force' may rebuild it
+
+
+def is_demo_project(path: Path) -> bool:
+    """True when ``path`` is a project build_demo made (read-only look; False for anything else)."""
+    import sqlite3
+
+    from .outfile import is_project_file
+
+    if not is_project_file(path):
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == "1"
 
 
 def build_demo(path: Path | str) -> list[str]:
@@ -28,6 +48,8 @@ def build_demo(path: Path | str) -> list[str]:
     lines: list[str] = []
     project = Project.create(partial)
     try:
+        with project.transaction():
+            project.set_meta(DEMO_MARK, "1")
         lines.append(f"councils: {seed_cases(project)} seeded")
         lines.append(f"codebook: {load_codebook(project, DEFAULT_CODEBOOK)}")
         transcripts = sorted(

@@ -245,3 +245,15 @@ def test_backup_is_never_written_over_a_link_or_a_pipe(project: Path, tmp_path: 
     # A coder's copy is never written over anything, a link to nowhere included.
     assert "already exists" in one_line_error(run(project, "clone", "--for-coder", "eve", str(link)))
     assert link.is_symlink() and not (tmp_path / "elsewhere.db").exists()
+
+
+def test_demo_force_never_deletes_a_project_of_ones_own(tmp_path: Path) -> None:
+    study = tmp_path / "study.db"
+    built = build_project(study)
+    built.close()
+    before = digest(study)
+    line = one_line_error(run(study, "demo", "--force"))
+    assert "was not built by 'beacon-qual demo'" in line
+    assert digest(study) == before
+    with Project.open(study) as again:
+        assert again.scalar("SELECT count(*) FROM codings") == 17

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..demo import DEMO_PROJECT, build_demo
+from ..demo import DEMO_PROJECT, build_demo, is_demo_project
 from ..documents import resolve_document
+from ..errors import BeaconError
 from ..status import project_status
 from ..store import Project
 from .base import main, project_path
@@ -51,6 +52,11 @@ def demo(ctx: click.Context, force: bool) -> None:
     """Build the demo project from transcripts_example/ and print its status."""
     path = _demo_path(ctx)
     if path.exists() and force:
+        if not is_demo_project(path):
+            raise BeaconError(
+                f"{path} was not built by 'beacon-qual demo'; --force rebuilds only a demo project "
+                "and never deletes another file"
+            )
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     if not path.exists():
