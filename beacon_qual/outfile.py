@@ -220,15 +220,16 @@ class Output:
     def _place(self, tmp: Path, real: Path) -> None:
         """Rename the finished file into place; a name taken meanwhile by another file needs --force."""
         if os.path.lexists(real):
-            self.check()  # a check again, right before replacing: what is there now may have changed
+            # A check again, right before replacing: what is there now may have changed since.
+            if self.check() != "file":
+                raise BeaconError(f"{self.given} changed while the output was written; not replaced")
             os.replace(tmp, real)
         else:
             try:
                 os.link(tmp, real)  # creates the name only if it is still free
             except FileExistsError:
-                if not self.force:
+                if not self.force or self.check() != "file":
                     raise BeaconError(f"{self.given} was created while writing; {FORCE_HINT}") from None
-                self.check()
                 os.replace(tmp, real)
             except OSError as exc:
                 if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BeaconError
-from ..outfile import Output
+from ..outfile import Output, output_for
 from ..store import Project
 from .codes import load_code_tree
 from .options import QUOTE_FORMATS, UNIT_KINDS
@@ -334,4 +334,5 @@ def render_quotes(project: Project, result: QuoteSet, fmt: str) -> tuple[Report,
 def write_quotes(project: Project, result: QuoteSet, fmt: str, out: Path | str | Output) -> list[str]:
     """Write quotes to a file (CSV also gets its provenance side file); returns the names written."""
     report, data = render_quotes(project, result, fmt)
-    return write_output(out, data, report.provenance if fmt == "csv" else None)
+    target = output_for(out, protect=(project.path,))
+    return write_output(target, data, report.provenance if fmt == "csv" else None)

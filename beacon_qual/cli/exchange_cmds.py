@@ -27,7 +27,9 @@ file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type
 @file_argument
 @force_option
 def export_qdc(file: Path, force: bool) -> None:
-    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools ('-': standard output)."""
+    """Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools.
+
+    FILE '-' writes to standard output."""
     out = output(file, force)
     _print_export(export_codebook(open_project(), out), out)
 
@@ -36,7 +38,9 @@ def export_qdc(file: Path, force: bool) -> None:
 @file_argument
 @force_option
 def export_qdpx(file: Path, force: bool) -> None:
-    """Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools ('-': standard output)."""
+    """Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools.
+
+    FILE '-' writes to standard output (not to a terminal)."""
     out = output(file, force, binary=True)
     _print_export(export_project(open_project(), out), out)
 
