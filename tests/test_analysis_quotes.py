@@ -101,9 +101,9 @@ def test_markdown_shows_special_characters_as_written_and_folds_whitespace(analy
         main, ["-p", str(analysis_project.path), "quotes", "Barriers", "--council", "EEE", "--context", "3"]
     )
     assert result.exit_code == 0, result.output
+    # the underscore between two letters cannot start emphasis, so it stays as written
     assert (
-        "> **We \\*copied\\* the\\_model \\[from\\] \\<Camden\\>\\\\ and \\`it\\` worked.**\n"
-        in result.output
+        "> **We \\*copied\\* the_model \\[from\\] \\<Camden\\>\\\\ and \\`it\\` worked.**\n" in result.output
     )
     assert "_e1.txt, characters 0–57_" in result.output
 

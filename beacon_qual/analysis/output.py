@@ -66,7 +66,10 @@ def csv_cell(value: Any) -> Any:
 # Markdown's inline specials (emphasis, code, links, raw HTML and entities, table cells, headings'
 # closing #, strike-through), each escaped with a backslash, and line breaks flattened to spaces:
 # str.translate, a tenth of re.sub's time, which mattered for an export of 23,807 passages.
-_MARKDOWN_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]<>|#~&"}, "\r": " ", "\n": " "})
+# An underscore between two letters or digits can neither open nor close emphasis (CommonMark's flanking
+# rules), so names such as innovation_score are left as they are written.
+_MARKDOWN_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*[]<>|#~&"}, "\r": " ", "\n": " "})
+_LOOSE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # What makes a line a list item or a heading's underline when it opens the line.
 _BLOCK_START = re.compile(r"(?:[-+]|\d{1,9}[.)])(?=[ \t]|$)|[=-]+[ \t]*$")
 
@@ -75,6 +78,8 @@ def markdown_text(value: Any) -> str:
     """Text (a code name, a memo, a passage, a council or file name) as Markdown that shows it as it is:
     ``<script>`` stays text and no character changes the document's structure, wherever it is put."""
     text = str(value).translate(_MARKDOWN_ESCAPES)
+    if "_" in text:
+        text = _LOOSE_UNDERSCORE.sub(r"\\_", text)
     start = _BLOCK_START.match(text)
     if start:
         cut = len(start.group().rstrip(" \t")) - 1 if start.group()[0].isdigit() else 0
