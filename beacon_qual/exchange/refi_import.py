@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..councils import CouncilNotResolved, resolve_council
-from ..ingest.importer import ParsedTranscript
+from ..ingest.importer import ParsedTranscript, write_units
 from ..ingest.metadata import Metadata
 from ..store import Project, new_uuid, now
 from . import refi
@@ -459,14 +459,16 @@ class _Importer:
         return document_id
 
     def _units(self, document_id: int, parsed: ParsedTranscript) -> None:
-        """Speaker turns and sentences, found the way transcript import finds them."""
-        rows = [
-            (document_id, "turn", seq, t.start, t.end, t.speaker) for seq, t in enumerate(parsed.turns, 1)
-        ]
-        rows += [(document_id, "sentence", seq, a, b, None) for seq, (a, b) in enumerate(parsed.sentences, 1)]
-        self.p.conn.executemany(
-            "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, ?, ?, ?, ?, ?)", rows
-        )
+        """Speaker turns and sentences, found and written the way transcript import does it.
+
+        The index entries of the sentences are written here from the text in hand, as the transcript
+        importer writes them (schema V5): the insert trigger would read the whole document again for
+        every sentence, so import time grew with the square of a source's length. The flag is set and
+        cleared inside the import's transaction, so a failure rolls it back with everything else.
+        """
+        self.p.execute("UPDATE unit_fts_control SET importer_writes = 1")
+        write_units(self.p, document_id, parsed)
+        self.p.execute("UPDATE unit_fts_control SET importer_writes = 0")
 
     # -- codings --------------------------------------------------------------------------------------
     def _coding(

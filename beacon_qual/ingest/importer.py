@@ -503,6 +503,18 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
     document_id = project.execute(
         f"INSERT INTO documents ({columns}) VALUES ({placeholders})", (parsed.text, *row.values())
     ).lastrowid
+    write_units(project, document_id, parsed)
+    row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
+    project.audit("import", "documents", document_id, after=row)
+    return document_id
+
+
+def write_units(project: Project, document_id: int, parsed: ParsedTranscript) -> None:
+    """Write a new document's turns and sentences, and the sentences' full-text index entries.
+
+    Must run inside a transaction that has set ``unit_fts_control.importer_writes`` (so that the insert
+    trigger, which would read the whole document again for every sentence, leaves the index to this).
+    """
     # Unit ids are given rather than left to SQLite (the same max(id) + 1 it would pick), so that each
     # sentence's index entry can be written with its id from the text held here.
     first_id = project.scalar("SELECT coalesce(max(id), 0) + 1 FROM units")
@@ -517,9 +529,6 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
         "INSERT INTO unit_fts (rowid, text) VALUES (?, ?)",
         ((unit_id, text[start:end]) for unit_id, (start, end) in enumerate(parsed.sentences, first_sentence)),
     )
-    row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
-    project.audit("import", "documents", document_id, after=row)
-    return document_id
 
 
 def _unit_rows(
