@@ -34,12 +34,8 @@ from beacon_qual.exchange.safezip import Limits
 from beacon_qual.exchange.textmap import choose_reading, normalise
 from beacon_qual.store import Project, new_uuid, now
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "refi"
 DATA = Path(__file__).resolve().parent / "data" / "refi"
-needs_schemas = pytest.mark.skipif(
-    not SCHEMAS.is_dir(),
-    reason=f"the REFI-QDA schemas are not at {SCHEMAS} (the shared/ folder beside the checkout)",
-)
+SCHEMAS = DATA / "schemas"  # the REFI-QDA 1.5 schemas, shipped with the tests (MIT, see the README there)
 
 KENT_TEXT = "Officer: We visited \U0001f600 Essex.\nMember: Then \U0001d11e we adapted their forms.\n"
 HULL_TEXT = "Partner: Hull learnt from Leeds.\n"
@@ -351,15 +347,11 @@ def rich(tmp_path: Path) -> Project:
 
 @pytest.fixture(scope="module")
 def project_schema() -> xmlschema.XMLSchema:
-    if not SCHEMAS.is_dir():
-        pytest.skip(f"the REFI-QDA schemas are not at {SCHEMAS}")
     return xmlschema.XMLSchema(str(SCHEMAS / "Project-mrt2019.xsd"))
 
 
 @pytest.fixture(scope="module")
 def codebook_schema() -> xmlschema.XMLSchema:
-    if not SCHEMAS.is_dir():
-        pytest.skip(f"the REFI-QDA schemas are not at {SCHEMAS}")
     return xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd"))
 
 
@@ -372,7 +364,6 @@ NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
 # -- export ----------------------------------------------------------------------------------------------------
-@needs_schemas
 def test_exported_codebook_is_valid_and_nested(rich: Project, tmp_path: Path, codebook_schema) -> None:
     dest = tmp_path / "book.qdc"
     summary = export_codebook(rich, dest)
@@ -388,7 +379,6 @@ def test_exported_codebook_is_valid_and_nested(rich: Project, tmp_path: Path, co
     assert any("memo(s) on codes" in line for line in summary.not_exported)
 
 
-@needs_schemas
 def test_exported_project_is_valid_with_texts_selections_waves_and_notes(
     rich: Project, tmp_path: Path, project_schema
 ) -> None:
