@@ -31,7 +31,7 @@ from beacon_qual.exchange import (
 )
 from beacon_qual.exchange.labelled import compose, decompose
 from beacon_qual.exchange.safezip import Limits
-from beacon_qual.exchange.textmap import choose_reading, normalise
+from beacon_qual.exchange.textmap import READINGS, Reading, choose_reading, normalise
 from beacon_qual.store import Project, new_uuid, now
 
 DATA = Path(__file__).resolve().parent / "data" / "refi"
@@ -776,7 +776,7 @@ def test_inline_text_counting_crlf_once_is_recognised(tmp_path: Path) -> None:
             )
         ]
         assert passages == ["We learnt from Leeds.", "The board met monthly."]
-        assert any("CRLF counted once" in line for line in report.notes)
+        assert any("code points, CRLF as one" in line for line in report.readings)
 
 
 def test_import_qdc_from_other_tool_and_again(tmp_path: Path) -> None:
@@ -903,16 +903,18 @@ def test_offset_mapping_from_crlf_and_bom_text() -> None:
         assert mapped.text[mapped.offset(start) : mapped.offset(end)] == kept
 
 
-def test_reading_is_chosen_by_selection_names() -> None:
+def test_reading_is_chosen_by_boundaries_and_names() -> None:
     raw = "\ufeffOne.\r\nTwo words here.\r\n"
     # the BOM not counted: 'Two words here.' is at 6-21 rather than 7-22
-    normalised, reading = choose_reading(raw, [(6, 21, "Two words here.")])
-    assert reading.name == "without the BOM"
-    assert normalised.text[normalised.offset(6) : normalised.offset(21)] == "Two words here."
-    _, as_stored = choose_reading(raw, [(7, 22, "Two words here.")])
-    assert as_stored.name.startswith("as stored")
-    _, unnamed = choose_reading(raw, [(6, 21, None)])
-    assert unnamed.name.startswith("as stored")  # without evidence the specification's reading stands
+    choice = choose_reading(raw, [(6, 21, "Two words here.")])
+    assert choice.description == "code points, BOM not counted, CRLF as two" and choice.clear
+    text = choice.normalised
+    assert text.text[text.offset(6) : text.offset(21)] == "Two words here."
+    assert choose_reading(raw, [(7, 22, "Two words here.")]).description.startswith(
+        "code points, BOM counted"
+    )
+    # without a name, the boundaries alone tell: 6-21 starts inside nothing only when the BOM is not counted
+    assert choose_reading(raw, [(6, 21, None)]).description == "code points, BOM not counted, CRLF as two"
 
 
 def test_labelled_description_paragraphs_round_trip() -> None:
@@ -1071,3 +1073,206 @@ def test_export_needs_codes_for_a_codebook(tmp_path: Path) -> None:
     r = run("-p", db, "export", "qdc", tmp_path / "x.qdc")
     assert r.exit_code == 1 and "no codes" in r.output
     assert not (tmp_path / "x.qdc").exists()
+
+
+# -- positions counted the way real tools count them ---------------------------------------------------------
+# Invented interview, stored by the imitated tool with a BOM and CRLF line endings, with characters outside the
+# Basic Multilingual Plane (two UTF-16 code units each) before and inside the selections.
+TOOL_TEXT = (
+    "Interviewer: Did Kent learn from Essex? \U0001f914\n"
+    "Officer: We went on a site visit \U0001f697 to Essex.\n"
+    "Officer: Then we adapted their forms \U0001f4dd to our districts. It took a year.\n"
+    "Member: The \U0001f3db council approved it.\n"
+)
+TOOL_PASSAGES = [
+    "We went on a site visit \U0001f697 to Essex.",
+    "Essex.\nOfficer: Then",
+    "adapted their forms",
+    "It took a year.",
+    "The \U0001f3db council approved it.",
+]
+CODE_GUID = "c1c1c1c1-0000-4000-8000-000000000001"
+USER_GUID = "b1b1b1b1-0000-4000-8000-000000000001"
+
+
+def tool_offset(stored: str, k: int, reading: Reading) -> int:
+    """Where stored position k is for a tool that counts the ``reading`` way in the BOM + CRLF file."""
+    before = stored[:k]
+    units = len(before.encode("utf-16-le")) // 2 if reading.utf16 else len(before)
+    return units + reading.bom_counted + (before.count("\n") if reading.crlf_counted_twice else 0)
+
+
+def source_xml(guid: str, name: str | None, spans: list[tuple[int, int]], *, path: str | None = None) -> str:
+    attrs = f'guid="{guid}"' + (f' name="{name}"' if name is not None else "")
+    attrs += f' plainTextPath="{path or f"internal://{guid}.txt"}"'
+    selections = "".join(
+        f'<PlainTextSelection guid="{guid[:8]}-5e1e-4000-8000-{i:012d}" startPosition="{s}" endPosition="{e}"'
+        f' creatingUser="{USER_GUID}"><Coding guid="{guid[:8]}-c0d1-4000-8000-{i:012d}">'
+        f'<CodeRef targetGUID="{CODE_GUID}"/></Coding></PlainTextSelection>'
+        for i, (s, e) in enumerate(spans)
+    )
+    return f"<TextSource {attrs}>{selections}</TextSource>"
+
+
+def write_qdpx(
+    path: Path, sources: list[str], texts: dict[str, bytes], *, extra: str = "", users: str = ""
+) -> Path:
+    qde = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="invented" origin="Imitated tool 1.0">'
+        f'<Users><User guid="{USER_GUID}" name="Ruth"{users}/></Users>'
+        f'<CodeBook><Codes><Code guid="{CODE_GUID}" name="Learning" isCodable="true"/></Codes></CodeBook>'
+        f"<Sources>{''.join(sources)}</Sources>{extra}</Project>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", qde)
+        for name, data in texts.items():
+            z.writestr(f"sources/{name}", data)
+    return path
+
+
+def tool_file(stored: str) -> bytes:
+    return ("\ufeff" + stored.replace("\n", "\r\n")).encode("utf-8")
+
+
+def coded_passages(db: Path) -> list[tuple[str, str]]:
+    with Project.open(db) as p:
+        return [
+            (r[0], r[1])
+            for r in p.execute(
+                "SELECT substr(d.text, c.start + 1, c.end - c.start), c.status FROM codings c"
+                " JOIN documents d ON d.id = c.document_id ORDER BY c.start, c.end"
+            )
+        ]
+
+
+@pytest.mark.parametrize("reading", READINGS, ids=lambda r: r.describe("\ufeff\r\n\U0001f600"))
+def test_positions_are_read_the_way_the_tool_counted_them(tmp_path: Path, reading: Reading) -> None:
+    guid = "d1d1d1d1-0000-4000-8000-000000000001"
+    spans = []
+    for passage in TOOL_PASSAGES:
+        k = TOOL_TEXT.index(passage)
+        spans.append((tool_offset(TOOL_TEXT, k, reading), tool_offset(TOOL_TEXT, k + len(passage), reading)))
+    archive = write_qdpx(
+        tmp_path / "tool.qdpx",
+        [source_xml(guid, "Kent.txt", spans)],
+        {f"{guid}.txt": tool_file(TOOL_TEXT)},
+    )
+    db = tmp_path / "p.db"
+    r = run("-p", db, "import-qdpx", archive)
+    assert r.exit_code == 0, r.output
+    assert sorted(coded_passages(db)) == sorted((p, "ok") for p in TOOL_PASSAGES)
+    assert (
+        f"'Kent.txt': positions read as {reading.describe(chr(0xFEFF) + TOOL_TEXT.replace(chr(10), chr(13) + chr(10)))};"
+        " 5 of 5 selection(s) start and end on word boundaries" in r.output
+    )
+    assert "no reading fits clearly better" not in r.output
+    assert run("-p", db, "review", "list").output.strip() == "no codings need review"
+
+
+def test_positions_that_fit_no_reading_are_imported_and_flagged_for_review(tmp_path: Path) -> None:
+    guid = "d1d1d1d1-0000-4000-8000-000000000002"
+    spans = [(19, 28), (63, 71), (122, 133)]  # inside words under every reading
+    archive = write_qdpx(
+        tmp_path / "odd.qdpx", [source_xml(guid, "odd.txt", spans)], {f"{guid}.txt": tool_file(TOOL_TEXT)}
+    )
+    db = tmp_path / "p.db"
+    r = run("-p", db, "import-qdpx", archive)
+    assert r.exit_code == 0, r.output
+    [line] = [line for line in r.output.splitlines() if "'odd.txt': positions read as" in line]
+    assert "of 3 selection(s) start and end on word boundaries" in line
+    assert "no reading fits clearly better" in line and "3 selection(s) they place differently" in line
+    assert "3 coding(s) in 'odd.txt' are flagged for review" in r.output
+    assert [status for _, status in coded_passages(db)] == ["review"] * 3
+    listed = run("-p", db, "review", "list")
+    assert "3 coding(s) need review" in listed.output
+
+
+# -- sources, users and GUIDs ------------------------------------------------------------------------------
+def test_source_without_a_name_is_named_after_its_file(tmp_path: Path) -> None:
+    guid = "d1d1d1d1-0000-4000-8000-000000000003"
+    archive = write_qdpx(
+        tmp_path / "unnamed.qdpx",
+        [source_xml(guid, None, [(0, 7)], path="internal://Hull officer 3.txt")],
+        {"Hull officer 3.txt": b"Officer: We learnt from Leeds.\n"},
+    )
+    db = tmp_path / "p.db"
+    r = run("-p", db, "import-qdpx", archive)
+    assert r.exit_code == 0, r.output
+    with Project.open(db) as p:
+        assert [row[0] for row in p.execute("SELECT name FROM documents")] == ["Hull officer 3.txt"]
+
+
+def test_two_sources_with_the_same_text_are_two_documents(tmp_path: Path) -> None:
+    first, second = "d1d1d1d1-0000-4000-8000-000000000004", "d1d1d1d1-0000-4000-8000-000000000005"
+    text = b"Officer: We learnt from Leeds.\n"
+    archive = write_qdpx(
+        tmp_path / "twins.qdpx",
+        [source_xml(first, "Leeds 1.txt", [(9, 11)]), source_xml(second, "Leeds 2.txt", [(24, 29)])],
+        {f"{first}.txt": text, f"{second}.txt": text},
+    )
+    db = tmp_path / "p.db"
+    r = run("-p", db, "import-qdpx", archive)
+    assert r.exit_code == 0, r.output
+    query = (
+        "SELECT d.name, substr(d.text, c.start + 1, c.end - c.start) FROM codings c"
+        " JOIN documents d ON d.id = c.document_id ORDER BY d.name"
+    )
+    with Project.open(db) as p:
+        assert [tuple(row) for row in p.execute(query)] == [("Leeds 1.txt", "We"), ("Leeds 2.txt", "Leeds")]
+        assert p.scalar("SELECT count(DISTINCT sha256) FROM documents") == 1
+    again = run("-p", db, "import-qdpx", archive)  # the same file again adds nothing
+    assert "documents         0 added       2 already present" in again.output
+    assert run("-p", db, "check").exit_code == 0
+
+
+def test_everything_not_carried_over_is_listed(tmp_path: Path) -> None:
+    guid = "d1d1d1d1-0000-4000-8000-000000000006"
+    source = source_xml(guid, "Leeds.txt", [(9, 11)]).replace(
+        "<TextSource ", '<TextSource modifiedDateTime="2019-03-01T10:00:00Z" ', 1
+    )
+    archive = write_qdpx(
+        tmp_path / "extra.qdpx",
+        [source],
+        {f"{guid}.txt": b"Officer: We learnt from Leeds.\n"},
+        users=' id="RA"',
+        extra='<VendorSettings zoom="2"/>',
+    )
+    r = run("-p", tmp_path / "p.db", "import-qdpx", archive)
+    assert r.exit_code == 0, r.output
+    assert "user 'Ruth': its id 'RA' is not kept" in r.output
+    assert (
+        "1 <TextSource> element(s) with a 'modifiedDateTime' attribute: beacon-qual does not keep it"
+        in r.output
+    )
+    assert "1 <VendorSettings> element(s) in <Project>: beacon-qual does not read them" in r.output
+
+
+def test_a_coding_guid_already_used_by_another_coding_is_reported(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    one, two = "d1d1d1d1-0000-4000-8000-000000000007", "e2e2e2e2-0000-4000-8000-000000000008"
+    first = write_qdpx(
+        tmp_path / "a.qdpx",
+        [source_xml(one, "Leeds.txt", [(9, 11)])],
+        {f"{one}.txt": b"Officer: We learnt.\n"},
+    )
+    assert run("-p", db, "import-qdpx", first).exit_code == 0
+    # another file whose coding happens to carry the same GUID, on another text
+    second = write_qdpx(
+        tmp_path / "b.qdpx",
+        [source_xml(two, "Hull.txt", [(8, 12)]).replace("e2e2e2e2-c0d1", "d1d1d1d1-c0d1")],
+        {f"{two}.txt": b"Member: Hull joined.\n"},
+    )
+    r = run("-p", db, "import-qdpx", second)
+    assert r.exit_code == 0, r.output
+    assert (
+        "coding GUID d1d1d1d1-c0d1-4000-8000-000000000000 (code 'Learning' in 'Hull.txt', 8-12)" in r.output
+    )
+    assert "is already the GUID of a different coding (code 'Learning' in 'Leeds.txt', 9-11)" in r.output
+    assert "codings           1 added       0 already present" in r.output
+    query = (
+        "SELECT d.name, substr(d.text, c.start + 1, c.end - c.start) FROM codings c"
+        " JOIN documents d ON d.id = c.document_id ORDER BY d.name"
+    )
+    with Project.open(db) as p:
+        assert [tuple(row) for row in p.execute(query)] == [("Hull.txt", "Hull"), ("Leeds.txt", "We")]

@@ -77,6 +77,7 @@ def _print_import(report: ImportReport) -> None:
     click.echo(f"imported {report.file}")
     for what in sorted(set(report.added) | set(report.matched)):
         click.echo(f"  {what:<12} {report.added[what]:>6} added  {report.matched[what]:>6} already present")
+    _print_list("selection positions", report.readings)
     _print_list("not carried over", report.not_carried)
     _print_list("remarks", report.notes)
 

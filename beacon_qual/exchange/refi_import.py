@@ -59,6 +59,7 @@ class ImportReport:
     matched: Counter = field(default_factory=Counter)
     not_carried: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)  # per source: how its selection positions were read
 
 
 @dataclass
@@ -94,7 +95,10 @@ class _Importer:
         self.data = data
         self.fallback_coder = fallback_coder
         self.report = ImportReport(
-            file=data.label, not_carried=list(data.not_carried), notes=list(data.warnings)
+            file=data.label,
+            not_carried=list(data.not_carried),
+            notes=list(data.warnings),
+            readings=list(data.readings),
         )
         self.coders: dict[str, int] = {}
         self.codes: dict[str, int] = {}
@@ -107,9 +111,12 @@ class _Importer:
         # note GUID -> targets (type, id, label), in the order they were found
         self.note_targets: dict[str, list[tuple[str, int | None, str]]] = {}
         self.pre_existing_codes = {r[0] for r in self.p.execute("SELECT id FROM codes")}
+        self.last_case_before = self.p.scalar("SELECT coalesce(max(id), 0) FROM cases")
         self.has_register = bool(self.p.scalar("SELECT count(*) FROM cases WHERE code IS NOT NULL"))
         self.unattributed = 0
         self.fallback_id: int | None = None
+        self.flagged = 0  # codings of the current source written with status 'review'
+        self.new_documents: set[int] = set()  # documents this import added
 
     def run(self) -> None:
         for user in self.data.users:
@@ -138,6 +145,7 @@ class _Importer:
                 "file": self.data.label,
                 "name": self.data.name,
                 "origin": self.data.origin,
+                "created": self.data.created,
                 "added": dict(self.report.added),
                 "matched": dict(self.report.matched),
                 "not_carried": len(self.report.not_carried),
@@ -145,13 +153,24 @@ class _Importer:
         )
 
     # -- rows and their audit ---------------------------------------------------------------
-    def _insert(self, table: str, row: dict[str, Any], *, what: str, coder_id: int | None = None) -> int:
+    def _insert(
+        self,
+        table: str,
+        row: dict[str, Any],
+        *,
+        what: str,
+        coder_id: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> int:
+        """Insert a row and its audit record (with ``extra``: what the file said that has no column)."""
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        row_id = self.p.execute(
+        row_id: int = self.p.execute(
             f"INSERT INTO {table}({columns}) VALUES ({marks})", list(row.values())
-        ).lastrowid
+        ).lastrowid  # type: ignore[assignment]  # always set after an INSERT
         logged = {k: v for k, v in row.items() if k != "text" or table != "documents"}
+        if extra:
+            logged["from the file"] = extra
         self.p.audit("import", table, row_id, after=logged, coder_id=coder_id)
         self.report.added[what] += 1
         return row_id
@@ -349,8 +368,11 @@ class _Importer:
                 return resolve_council(self.p, name).case_id
             except CouncilNotResolved:
                 pass
-        row = self.p.one("SELECT id FROM cases WHERE lower(name) = lower(?) ORDER BY id LIMIT 1", (name,))
-        return None if row is None else row[0]
+        row = self.p.one(
+            "SELECT id FROM cases WHERE lower(name) = lower(?) AND id <= ? ORDER BY id LIMIT 1",
+            (name, self.last_case_before),
+        )
+        return None if row is None else row[0]  # two cases of this file with one name are two cases
 
     def _case_of(self, source_guid: str) -> int | None:
         owners = [c for c in self.data.cases if source_guid in c.sources]
@@ -368,6 +390,7 @@ class _Importer:
         self.labels[source.guid] = f"document {source.name!r}"
         for note in source.note_refs:
             self._target(note, "document", document_id, f"document {source.name!r}")
+        self.flagged = 0
         for selection in source.selections:
             ids = [
                 self._coding(
@@ -378,15 +401,22 @@ class _Importer:
                     selection.description,
                     (selection.user, source.user),
                     selection.created,
+                    review=selection.review,
+                    modified=selection.modified,
                 )
                 for c in selection.codings
             ]
-            ids = [i for i in ids if i is not None]
-            if ids:
-                self.selections[selection.guid] = ids[0]
+            placed = [i for i in ids if i is not None]
+            if placed:
+                self.selections[selection.guid] = placed[0]
                 self.labels[selection.guid] = f"a selection in {source.name!r}"
                 for note in selection.note_refs:
-                    self._target(note, "coding", ids[0], f"selection {selection.name!r}")
+                    self._target(note, "coding", placed[0], f"selection {selection.name!r}")
+        if self.flagged:
+            self.report.notes.append(
+                f"{self.flagged} coding(s) in {source.name!r} are flagged for review: where they fall depends on "
+                "how the other tool counted positions (see 'beacon-qual review list', or v in the workbench)"
+            )
         for coding in source.codings:
             if source.text:
                 self._coding(coding, document_id, 0, len(source.text), None, (source.user,), source.created)
@@ -396,27 +426,27 @@ class _Importer:
     def _document(self, source: RefiSource) -> int:
         body, fields = decompose(source.description, refi.DOCUMENT_FIELDS, {"Phase": refi.is_int})
         sha = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
+        # Only a document that was in the project before this import, with the same text, is the same
+        # source: two sources of one file are two interviews even when their texts (or names) are the same.
         by_uuid = self.p.one("SELECT id, sha256, name FROM documents WHERE uuid = ?", (source.guid,))
         by_name = self.p.one("SELECT id, sha256 FROM documents WHERE name = ?", (source.name,))
-        by_text = self.p.one("SELECT id, name FROM documents WHERE sha256 = ? ORDER BY id LIMIT 1", (sha,))
         for row in (by_uuid, by_name):
-            if row is not None and row["sha256"] == sha:
+            if row is not None and row["sha256"] == sha and row["id"] not in self.new_documents:
                 self.report.matched["documents"] += 1
                 return row["id"]
-        if by_text is not None and by_uuid is None:
-            self.report.matched["documents"] += 1
-            self.report.notes.append(
-                f"source {source.name!r} has the same text as document {by_text['name']!r}"
-            )
-            return by_text["id"]
         uuid = source.guid if by_uuid is None else new_uuid()
         name = self._free_name(source.name, "SELECT 1 FROM documents WHERE name = ?", ())
-        if by_uuid is not None or name != source.name:
+        if by_uuid is not None and by_uuid["id"] in self.new_documents:
+            self.report.notes.append(
+                f"source {source.name!r} has the GUID of source {by_uuid['name']!r} in the same file; "
+                f"it was added as {name!r} with a new GUID"
+            )
+        elif by_uuid is not None or name != source.name:
             self.report.notes.append(
                 f"source {source.name!r} differs from the project's document of that "
                 f"{'GUID' if by_uuid is not None else 'name'}; it was added as {name!r}"
             )
-        parsed = ParsedTranscript(
+        parsed = source.parsed or ParsedTranscript(
             name=name,
             source_path=source.origin,
             source_format=source.text_format,
@@ -424,6 +454,7 @@ class _Importer:
             text=source.text,
             metadata=Metadata(),
         )
+        parsed.name = name
         document_id = self._insert(
             "documents",
             {
@@ -444,7 +475,9 @@ class _Importer:
                 "imported_at": now(),
             },
             what="documents",
+            extra={"created": source.created} if source.created else None,
         )
+        self.new_documents.add(document_id)
         self._units(document_id, parsed)
         if body:
             self._memo_row(
@@ -480,6 +513,9 @@ class _Importer:
         memo: str | None,
         users: tuple[str | None, ...],
         created: str | None,
+        *,
+        review: bool = False,
+        modified: str | None = None,
     ) -> int | None:
         code_id = self.codes.get(coding.code or "")
         if code_id is None:
@@ -488,10 +524,31 @@ class _Importer:
             )
             return None
         coder_id = self._coder_for(coding.user, *users)
-        existing = self.p.one("SELECT id FROM codings WHERE uuid = ?", (coding.guid,)) or self.p.one(
-            "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
-            (document_id, code_id, coder_id, start, end),
+        place = (document_id, code_id, coder_id, start, end)
+        by_guid = self.p.one(
+            "SELECT id, document_id, code_id, coder_id, start, end FROM codings WHERE uuid = ?",
+            (coding.guid,),
         )
+        collision = by_guid is not None and tuple(by_guid)[1:] != place
+        existing = by_guid if by_guid is not None and not collision else None
+        existing = existing or self.p.one(
+            "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
+            place,
+        )
+        uuid = new_uuid() if collision else coding.guid
+        if by_guid is not None and collision:
+            outcome = (
+                "it is the same as another coding of that passage, code and coder, so nothing was added"
+                if existing is not None
+                else f"it was added with the new GUID {uuid}"
+            )
+            self.report.notes.append(
+                f"coding GUID {coding.guid} (code {self._code_name(code_id)!r} in "
+                f"{self._document_name(document_id)!r}, {start}-{end}) is already the GUID of a different "
+                f"coding (code {self._code_name(by_guid['code_id'])!r} in "
+                f"{self._document_name(by_guid['document_id'])!r}, {by_guid['start']}-{by_guid['end']}); "
+                + outcome
+            )
         if existing is not None:
             self.report.matched["codings"] += 1
             coding_id = existing[0]
@@ -500,22 +557,31 @@ class _Importer:
             coding_id = self._insert(
                 "codings",
                 {
-                    "uuid": coding.guid,
+                    "uuid": uuid,
                     "document_id": document_id,
                     "code_id": code_id,
                     "coder_id": coder_id,
                     "start": start,
                     "end": end,
                     "memo": memo or None,
+                    "status": "review" if review else "ok",
                     "created_at": coding.created or created or now(),
+                    "updated_at": modified if modified and refi.is_datetime(modified) else None,
                 },
                 what="codings",
                 coder_id=coder_id,
             )
+            self.flagged += review
         self.codings[coding.guid] = coding_id
         for note in coding.note_refs:
             self._target(note, "coding", coding_id, f"coding {coding.guid}")
         return coding_id
+
+    def _code_name(self, code_id: int) -> str:
+        return self.p.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))
+
+    def _document_name(self, document_id: int) -> str:
+        return self.p.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
 
     # -- notes ------------------------------------------------------------------------------------------
     def _target(self, note: str, target_type: str, target_id: int | None, label: str) -> None:
@@ -582,7 +648,9 @@ class _Importer:
                 self.report.not_carried.append(f"note {note.name or note.guid!r} is empty")
                 continue
             coder_id = self._coder_for(note.user) if note.user else None
-            self._memo_row(note.guid, target_type, target_id, coder_id, note.name, text, note.created)
+            self._memo_row(
+                note.guid, target_type, target_id, coder_id, note.name, text, note.created, note.modified
+            )
         description = normalise(self.data.description or "").text.strip()
         if description:
             self._memo_row(
@@ -604,6 +672,7 @@ class _Importer:
         title: str | None,
         text: str,
         created: str | None,
+        modified: str | None = None,
     ) -> None:
         if self.p.one("SELECT 1 FROM memos WHERE uuid = ?", (uuid,)) is not None:
             self.report.matched["memos"] += 1
@@ -618,6 +687,7 @@ class _Importer:
                 "title": title,
                 "text": text,
                 "created_at": created or now(),
+                "updated_at": modified if modified and refi.is_datetime(modified) else None,
             },
             what="memos",
             coder_id=coder_id,

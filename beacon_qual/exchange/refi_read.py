@@ -13,17 +13,30 @@ or a BOM, elements with or without the REFI namespace.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
 
 from ..errors import BeaconError
+from ..ingest.importer import ParsedTranscript
+from ..ingest.metadata import Metadata
 from ..store import new_uuid
 from .docx_text import docx_text
-from .refi import normal_guid
+from .refi import normal_guid, xml_safe
 from .safexml import child, child_text, children, parse_xml
 from .safezip import DEFAULT_LIMITS, Limits, SafeArchive
-from .textmap import AS_STORED, NormalisedText, choose_reading, decode_source, normalise
+from .textmap import (
+    AS_STORED,
+    Boundaries,
+    NormalisedText,
+    ReadingChoice,
+    choose_reading,
+    decode_source,
+    normalise,
+    stored_form,
+)
 
 OTHER_SOURCES = {
     "PictureSource": "picture source",
@@ -102,6 +115,8 @@ class RefiSelection:
     description: str | None
     codings: list[RefiCoding]
     note_refs: list[str]
+    review: bool = False  # its place depends on how the other tool counted positions: flag for review
+    modified: str | None = None
 
 
 @dataclass
@@ -118,6 +133,7 @@ class RefiSource:
     selections: list[RefiSelection]
     codings: list[RefiCoding]  # codings of the whole source
     note_refs: list[str]
+    parsed: ParsedTranscript | None = None  # the stored text's turns and sentences, worked out once
 
 
 @dataclass
@@ -127,6 +143,7 @@ class RefiNote:
     text: str
     user: str | None
     created: str | None
+    modified: str | None = None
 
 
 @dataclass
@@ -146,6 +163,7 @@ class RefiProject:
     name: str | None = None
     origin: str | None = None
     creating_user: str | None = None
+    created: str | None = None
     description: str | None = None
     users: list[RefiUser] = field(default_factory=list)
     codes: list[RefiCode] = field(default_factory=list)
@@ -163,6 +181,8 @@ class RefiProject:
     skipped_guids: dict[str, str] = field(default_factory=dict)
     not_carried: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # per text source with selections: how its positions were read, and how well the selections fitted
+    readings: list[str] = field(default_factory=list)
 
 
 # -- codebooks -----------------------------------------------------------------------------
@@ -179,6 +199,7 @@ def read_qdc(path: Path, limits: Limits = DEFAULT_LIMITS) -> RefiProject:
         raise BeaconError(f"{path.name} holds no codes")
     _check_unique_guids(refi.codes, path.name)
     _sets(child(root, "Sets"), refi)
+    refi.not_carried.extend(unkept(root, set()))
     return refi
 
 
@@ -261,6 +282,7 @@ class _ProjectReader:
         self.qde = self._find_qde()
         self.members = self._index_members()
         self.used: set[str] = {self.qde}
+        self.whole: set[int] = set()  # ids of elements already listed whole as not carried over
         self.refi = RefiProject(label=label, kind="qdpx")
 
     def _find_qde(self) -> str:
@@ -292,12 +314,10 @@ class _ProjectReader:
         refi.name = root.get("name")
         refi.origin = root.get("origin")
         refi.creating_user = normal_guid(root.get("creatingUserGUID"))
+        refi.created = root.get("creationDateTime")
         refi.description = child_text(root, "Description")
         users = child(root, "Users")
-        refi.users = [
-            RefiUser(normal_guid(u.get("guid")) or new_uuid(), u.get("name") or u.get("id"))
-            for u in (children(users, "User") if users is not None else [])
-        ]
+        refi.users = [self._user(u) for u in (children(users, "User") if users is not None else [])]
         codebook = child(root, "CodeBook")
         codes = child(codebook, "Codes") if codebook is not None else None
         refi.codes = _codes(codes, refi) if codes is not None else []
@@ -311,7 +331,16 @@ class _ProjectReader:
         self._graphs(child(root, "Graphs"))
         refi.project_note_refs = _refs(root, "NoteRef")
         self._unused_members()
+        refi.not_carried.extend(unkept(root, self.whole))
         return refi
+
+    def _user(self, element: Element) -> RefiUser:
+        name, user_id = element.get("name"), element.get("id")
+        if name and user_id:
+            self.refi.not_carried.append(
+                f"user {name!r}: its id {user_id!r} is not kept (coders keep their GUID and name)"
+            )
+        return RefiUser(normal_guid(element.get("guid")) or new_uuid(), name or user_id)
 
     # -- variables and cases -------------------------------------------------------------------
     def _variables(self, element: Element | None) -> list[RefiVariable]:
@@ -374,6 +403,7 @@ class _ProjectReader:
             f"{kind} {name!r} ({selections} selection(s), {codings} coding(s)): {reason}"
         )
         label = f"{kind} {name!r}"
+        self.whole.add(id(item))
         for element in item.iter():
             guid = normal_guid(element.get("guid"))
             if guid:
@@ -389,7 +419,7 @@ class _ProjectReader:
 
     def _text_source(self, item: Element) -> RefiSource | None:
         guid = normal_guid(item.get("guid")) or new_uuid()
-        name = item.get("name") or f"source {guid[:8]}"
+        name = item.get("name") or _file_name(item) or f"source {guid[:8]}"
         loaded = self._source_text(item, name)
         if loaded is None:
             return None
@@ -403,23 +433,42 @@ class _ProjectReader:
             )
         elements = children(item, "PlainTextSelection")
         spans = [(_int(e.get("startPosition")), _int(e.get("endPosition")), e.get("name")) for e in elements]
-        normalised, reading = choose_reading(raw, [s for s in spans if s[0] is not None and s[1] is not None])
-        if reading is not AS_STORED:
-            self.refi.warnings.append(
-                f"selections in {name!r} count code points {reading.name}; their names fit that reading"
-            )
+        parsed = ParsedTranscript(name, origin, text_format, encoding, stored_form(raw), Metadata())
+        # beacon-qual's own exports count code points of the stored text, as REFI-QDA says
+        own = (self.refi.origin or "").startswith("beacon-qual")
+        choice = choose_reading(
+            raw, spans, lambda _text: _boundaries(parsed), only=AS_STORED if own else None
+        )
+        normalised = choice.normalised
+        if choice.selections:
+            own_note = " (the file is beacon-qual's own, which counts them that way)" if own else ""
+            self.refi.readings.append(_reading_line(name, choice) + own_note)
         if text_format == "docx":
             self.refi.warnings.append(
                 f"text source {name!r} had only a .docx; its text was extracted here, so check its "
                 "selections fall where the other tool put them"
             )
         selections = [
-            s for s in (self._selection(e, span, normalised, name) for e, span in zip(elements, spans)) if s
+            s
+            for s in (
+                self._selection(e, span, normalised, name, i in choice.doubtful)
+                for i, (e, span) in enumerate(zip(elements, spans))
+            )
+            if s
         ]
+        renamed = [
+            s.name for s in selections if not name_is_preview(normalised.text, (s.start, s.end), s.name)
+        ]
+        if renamed:
+            self.refi.not_carried.append(
+                f"{len(renamed)} selection name(s) in {name!r} that are not the start of their passage "
+                f"(such as {renamed[0]!r}): beacon-qual keeps no names for codings"
+            )
         return RefiSource(
             guid=guid,
             name=name,
             text=normalised.text,
+            parsed=parsed,
             origin=origin,
             text_format=text_format,
             encoding=encoding,
@@ -475,6 +524,7 @@ class _ProjectReader:
         span: tuple[int | None, int | None, str | None],
         text: NormalisedText,
         source: str,
+        doubtful: bool = False,
     ) -> RefiSelection | None:
         start, end, name = span
         label = f"selection {name or element.get('guid')!r} in {source!r}"
@@ -504,7 +554,10 @@ class _ProjectReader:
                 description=child_text(element, "Description"),
                 codings=codings,
                 note_refs=_refs(element, "NoteRef"),
+                review=doubtful,
+                modified=element.get("modifiedDateTime"),
             )
+        self.whole.add(id(element))
         guid = normal_guid(element.get("guid"))
         if guid:
             self.refi.skipped_guids[guid] = label
@@ -527,7 +580,12 @@ class _ProjectReader:
                 continue
             notes.append(
                 RefiNote(
-                    guid, name, loaded, normal_guid(item.get("creatingUser")), item.get("creationDateTime")
+                    guid,
+                    name,
+                    loaded,
+                    normal_guid(item.get("creatingUser")),
+                    item.get("creationDateTime"),
+                    item.get("modifiedDateTime"),
                 )
             )
         return notes
@@ -574,6 +632,112 @@ class _ProjectReader:
                 self.refi.not_carried.append(f"archive file {name!r} is not used by the project")
 
 
+# What import reads of each element: its attributes, and the child elements it reads or reports itself
+# (which are not looked into here). Anything else in a file is listed as not carried over by unkept().
+_TEXT: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+_REF: tuple[frozenset[str], frozenset[str]] = (frozenset({"targetGUID"}), frozenset())
+_VALUES = frozenset({"TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"})
+READ: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "Project": (
+        frozenset({"name", "origin", "creatingUserGUID", "creationDateTime"}),
+        frozenset(
+            {"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Links", "Sets", "Graphs"}
+            | {"Description", "NoteRef"}
+        ),
+    ),
+    "Users": (frozenset(), frozenset({"User"})),
+    "User": (frozenset({"guid", "name", "id"}), frozenset()),  # an id beside a name is listed by the reader
+    "CodeBook": (frozenset({"origin"}), frozenset({"Codes", "Sets"})),
+    "Codes": (frozenset(), frozenset({"Code"})),
+    "Code": (
+        frozenset({"guid", "name", "isCodable", "color"}),
+        frozenset({"Description", "NoteRef", "Code"}),
+    ),
+    "Variables": (frozenset(), frozenset({"Variable"})),
+    "Variable": (frozenset({"guid", "name", "typeOfVariable"}), frozenset({"Description"})),
+    "Cases": (frozenset(), frozenset({"Case"})),
+    "Case": (
+        frozenset({"guid", "name"}),
+        frozenset({"Description", "CodeRef", "VariableValue", "SourceRef", "SelectionRef"}),
+    ),
+    "VariableValue": (frozenset(), frozenset({"VariableRef"}) | _VALUES),
+    "Sources": (frozenset(), frozenset({"TextSource", *OTHER_SOURCES})),
+    "TextSource": (
+        frozenset({"guid", "name", "richTextPath", "plainTextPath", "creatingUser", "creationDateTime"}),
+        frozenset(
+            {"Description", "PlainTextContent", "PlainTextSelection", "Coding", "NoteRef", "VariableValue"}
+        ),
+    ),
+    "PlainTextSelection": (
+        frozenset(
+            {"guid", "name", "startPosition", "endPosition", "creatingUser", "creationDateTime"}
+            | {"modifiedDateTime"}
+        ),
+        frozenset({"Description", "Coding", "NoteRef"}),
+    ),
+    "Coding": (frozenset({"guid", "creatingUser", "creationDateTime"}), frozenset({"CodeRef", "NoteRef"})),
+    "Notes": (frozenset(), frozenset({"Note"})),
+    "Note": (
+        frozenset({"guid", "name", "plainTextPath", "creatingUser", "creationDateTime", "modifiedDateTime"}),
+        frozenset({"Description", "PlainTextContent"}),
+    ),
+    "Links": (frozenset(), frozenset({"Link"})),
+    "Link": (frozenset({"guid", "name", "originGUID", "targetGUID", "direction"}), frozenset()),
+    **{tag: _REF for tag in ("NoteRef", "CodeRef", "SourceRef", "SelectionRef", "VariableRef")},
+    **{tag: _TEXT for tag in ("Description", "PlainTextContent", *_VALUES)},
+}
+# Reported as a whole where they are read (sets, graphs, sources other than text, values on sources).
+_REPORTED = {"Sets", "Graphs", *OTHER_SOURCES, "SelectionRef"}
+
+
+def unkept(root: Element, whole: set[int]) -> list[str]:
+    """Every attribute and element of a REFI-QDA file that import does not carry over, counted by kind.
+
+    Elements in ``whole`` (by id) were already listed whole and are not looked into.
+    """
+    attributes: Counter[tuple[str, str]] = Counter()
+    elements: Counter[tuple[str, str]] = Counter()
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        attrs, kids = READ.get(element.tag, (frozenset(), frozenset()))
+        for name in element.attrib:
+            if name not in attrs:
+                attributes[(element.tag, name)] += 1
+        for item in element:
+            if not isinstance(item.tag, str):
+                continue
+            if item.tag not in kids:
+                elements[(element.tag, item.tag)] += 1
+            elif not (
+                item.tag in _REPORTED
+                or id(item) in whole
+                or (element.tag == "TextSource" and item.tag == "VariableValue")
+            ):
+                stack.append(item)
+    lines = [
+        f"{count} <{tag}> element(s) with a {name!r} attribute: beacon-qual does not keep it"
+        for (tag, name), count in sorted(attributes.items())
+    ]
+    lines += [
+        f"{count} <{tag}> element(s) in <{parent}>: beacon-qual does not read them"
+        for (parent, tag), count in sorted(elements.items())
+    ]
+    return lines
+
+
+def _file_name(item: Element) -> str | None:
+    """The file name a source's text is stored under (for a source with no name), without the folder."""
+    for attr in ("plainTextPath", "richTextPath"):
+        path = (item.get(attr) or "").strip()
+        if path.lower().startswith("internal://"):
+            path = path[len("internal://") :]
+        base = PurePosixPath(path.replace("\\", "/")).name.strip()
+        if base:
+            return base
+    return None
+
+
 def member_key(path: str) -> str:
     """How a source file is looked up: its file name, lower case, GUID braces dropped."""
     base = PurePosixPath(path.replace("\\", "/")).name.lower()
@@ -605,6 +769,39 @@ def _codings(element: Element) -> list[RefiCoding]:
             )
         )
     return result
+
+
+def _boundaries(parsed: ParsedTranscript) -> Boundaries:
+    """Where the stored text's sentences and speaker turns start and end, as import will find them."""
+    bounds = Boundaries({s for s, _ in parsed.sentences}, {e for _, e in parsed.sentences})
+    for turn in parsed.turns:
+        bounds.starts.update((turn.start, turn.text_start))
+        bounds.ends.add(turn.end)
+    return bounds
+
+
+def _reading_line(name: str, choice: ReadingChoice) -> str:
+    """How the report states the reading chosen for one source and how its selections fitted it."""
+    line = (
+        f"{name!r}: positions read as {choice.description}; {choice.on_words} of {choice.selections} "
+        f"selection(s) start and end on word boundaries, {choice.on_sentences} on sentence boundaries"
+    )
+    if choice.runner_up is None:
+        return line + " (every reading places them alike)" if choice.alike else line
+    other, words = choice.runner_up
+    if choice.clear:
+        return line + f" (next best: {other}, {words} on word boundaries)"
+    return line + (
+        f"; no reading fits clearly better (next: {other}, {words} on word boundaries), so the "
+        f"{len(choice.doubtful)} selection(s) they place differently are flagged for review"
+    )
+
+
+def name_is_preview(text: str, placed: tuple[int, int], name: str | None) -> bool:
+    """True when a selection's name is empty or the start of its passage (as tools, and beacon-qual's
+    export, write it), so that nothing is lost by not keeping it."""
+    wanted = " ".join(re.sub(r"(\u2026|\.\.\.)\s*$", "", name or "").split())
+    return not wanted or " ".join(xml_safe(text[placed[0] : placed[1]]).split()).startswith(wanted)
 
 
 def _int(value: str | None) -> int | None:

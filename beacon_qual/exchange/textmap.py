@@ -2,15 +2,19 @@
 
 A project stores text with LF line endings and no byte order mark. Another tool may have
 stored a source with CRLF (or CR) line endings and a BOM, and counted its selection
-offsets in code points of *that* text. :class:`NormalisedText` keeps the list of code
-points the normalisation removed, so any original offset maps exactly onto the stored
-text: an offset moves left by the number of removed code points before it. A lone CR
-becomes LF in place and moves nothing.
+offsets in *its own* units of *that* text. :class:`NormalisedText` keeps the positions,
+in those units, that have no code point of their own in the stored text, so any
+original offset maps exactly onto the stored text: an offset moves left by the number
+of such positions before it. A lone CR becomes LF in place and moves nothing.
 
-REFI-QDA counts "the first codepoint in the file" as 0, so by default a BOM and both
-halves of a CRLF count. Tools differ, so :func:`choose_reading` can pick another
-reading (BOM not counted, CRLF counted once) when the selections' names, which many
-tools fill with the start of the quoted text, agree with it clearly better.
+REFI-QDA counts "the first codepoint in the file" as 0, so by its letter a BOM and both
+halves of a CRLF count, in code points. Real tools differ: NVivo for Windows counts
+UTF-16 code units (a character outside the Basic Multilingual Plane counts 2) and not
+the BOM; others count a CRLF once. :func:`choose_reading` reads a source's selections
+under every reading that makes a difference for its text (code points or UTF-16 units,
+BOM counted or not, CRLF as one or two) and takes the one under which they start and end
+on word and sentence boundaries; when no reading is clearly better, the selections whose
+place depends on the reading are marked doubtful, to be flagged for review.
 """
 
 from __future__ import annotations
@@ -18,15 +22,18 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from ..errors import BeaconError
 
 BOM = "\ufeff"
 _SPACE = re.compile(r"\s+")
 _NAME_TAIL = re.compile(r"(\u2026|\.\.\.)\s*$")
+_EVENTS = re.compile("\r\n|[\U00010000-\U0010ffff]")
 MIN_NAME_LENGTH = 4
+
+Span = tuple[int | None, int | None, str | None]  # (start, end, name) of a selection, as the file gives them
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,8 @@ class NormalisedText:
     """The stored form of a text and the way back from the original's offsets."""
 
     text: str
-    original_length: int
-    removed: tuple[int, ...]  # original offsets of removed code points, ascending
+    original_length: int  # in the units the original's offsets count
+    removed: tuple[int, ...]  # original offsets of units with no code point of their own, ascending
 
     def offset(self, original: int) -> int:
         """Where an offset into the original text falls in the stored text."""
@@ -44,96 +51,223 @@ class NormalisedText:
 
 @dataclass(frozen=True)
 class Reading:
-    """One way another tool may have counted code points in a text it stored."""
+    """One way another tool may have counted positions in a text it stored."""
 
-    name: str
+    utf16: bool  # UTF-16 code units rather than code points
     bom_counted: bool
     crlf_counted_twice: bool
 
+    def describe(self, raw: str) -> str:
+        """How a report names this reading for ``raw``: only what makes a difference for that text."""
+        has_bom, has_crlf, _ = features(raw)
+        parts = ["UTF-16 code units" if self.utf16 else "code points"]
+        if has_bom:
+            parts.append("BOM counted" if self.bom_counted else "BOM not counted")
+        if has_crlf:
+            parts.append("CRLF as two" if self.crlf_counted_twice else "CRLF as one")
+        return ", ".join(parts)
 
-AS_STORED = Reading("as stored (BOM and CRLF counted)", True, True)
+
+AS_STORED = Reading(utf16=False, bom_counted=True, crlf_counted_twice=True)  # the letter of REFI-QDA
+NVIVO_WINDOWS = Reading(utf16=True, bom_counted=False, crlf_counted_twice=True)
+# In order of preference when two readings place every selection alike or fit equally well.
 READINGS = (
     AS_STORED,
-    Reading("without the BOM", False, True),
-    Reading("with CRLF counted once", True, False),
-    Reading("without the BOM, CRLF counted once", False, False),
+    NVIVO_WINDOWS,
+    Reading(False, False, True),
+    Reading(False, True, False),
+    Reading(False, False, False),
+    Reading(True, True, True),
+    Reading(True, True, False),
+    Reading(True, False, False),
 )
 
 
 def normalise(original: str) -> NormalisedText:
-    """Drop a leading BOM and the CR of each CRLF, turn a lone CR into LF."""
+    """Drop a leading BOM and the CR of each CRLF, turn a lone CR into LF (offsets in code points)."""
+    return read_as(original, AS_STORED)
+
+
+def features(raw: str) -> tuple[bool, bool, bool]:
+    """(has a BOM, has CRLF, has characters outside the Basic Multilingual Plane)."""
+    return raw.startswith(BOM), "\r\n" in raw, _ASTRAL.search(raw) is not None
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def stored_form(raw: str) -> str:
+    """The text as a project stores it: no leading BOM, LF line endings."""
+    text = raw[1:] if raw.startswith(BOM) else raw
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_as(raw: str, reading: Reading, stored: str | None = None) -> NormalisedText:
+    """The stored form of ``raw`` (the decoded file, BOM included), for offsets counted the ``reading`` way."""
+    shift = 0  # the reading's units minus code points of raw, before the current position
     removed: list[int] = []
-    out: list[str] = []
-    start = 0
-    if original.startswith(BOM):
-        removed.append(0)
-        start = 1
-    length = len(original)
-    i = start
-    while i < length:
-        cr = original.find("\r", i)
-        if cr < 0:
-            out.append(original[i:])
-            break
-        out.append(original[i:cr])
-        if cr + 1 < length and original[cr + 1] == "\n":
-            removed.append(cr)
+    if raw.startswith(BOM):
+        if reading.bom_counted:
+            removed.append(0)
         else:
-            out.append("\n")
-        i = cr + 1
-    return NormalisedText("".join(out), length, tuple(removed))
-
-
-def read_as(raw: str, reading: Reading) -> NormalisedText:
-    """Normalise ``raw`` (the decoded file, BOM included) for offsets counted the ``reading`` way."""
-    original = raw
-    if not reading.bom_counted and original.startswith(BOM):
-        original = original[1:]
-    if not reading.crlf_counted_twice:
-        original = original.replace("\r\n", "\n")
-    return normalise(original)
+            shift = -1
+    for match in _EVENTS.finditer(raw):
+        unit = match.start() + shift
+        if match.end() - match.start() == 2:  # CR LF: the CR has no code point of its own when stored
+            if reading.crlf_counted_twice:
+                removed.append(unit)
+            else:
+                shift -= 1
+        elif reading.utf16:  # two units, one code point: the first unit maps to the code point's start
+            removed.append(unit)
+            shift += 1
+    text = stored_form(raw) if stored is None else stored
+    return NormalisedText(text, len(raw) + shift, tuple(removed))
 
 
 def candidate_readings(raw: str) -> list[Reading]:
-    """The readings that differ for this text (just one when it has no BOM and no CRLF)."""
-    has_bom = raw.startswith(BOM)
-    has_crlf = "\r\n" in raw
-    return [r for r in READINGS if (has_bom or r.bom_counted) and (has_crlf or r.crlf_counted_twice)]
+    """The readings that differ for this text (just one when it has no BOM, no CRLF and no astral character)."""
+    has_bom, has_crlf, has_astral = features(raw)
+    return [
+        r
+        for r in READINGS
+        if (has_bom or r.bom_counted) and (has_crlf or r.crlf_counted_twice) and (has_astral or not r.utf16)
+    ]
 
 
-def choose_reading(raw: str, spans: Iterable[tuple[int, int, str | None]]) -> tuple[NormalisedText, Reading]:
-    """The normalised text under the reading the selections (start, end, name) fit best.
+@dataclass
+class Boundaries:
+    """Where, in a stored text, sentences (and speaker turns) start and end."""
 
-    The REFI-QDA reading wins unless another one matches strictly more selection names.
+    starts: set[int] = field(default_factory=set)
+    ends: set[int] = field(default_factory=set)
+
+
+@dataclass
+class ReadingChoice:
+    """The reading chosen for one source's selections, and how well they fitted it."""
+
+    normalised: NormalisedText
+    reading: Reading
+    description: str
+    selections: int  # selections with whole-number positions
+    on_words: int  # ... starting and ending on word boundaries under the reading
+    on_sentences: int  # ... on sentence (or turn) boundaries
+    named: int  # ... whose names are the start of their passage
+    clear: bool  # one reading fitted clearly better, or every reading places them alike
+    doubtful: set[int] = field(default_factory=set)  # indexes of selections whose place depends on it
+    runner_up: tuple[str, int] | None = None  # the closest other reading and its count on word boundaries
+    alike: bool = False  # several readings differ for this text, but all place these selections alike
+
+
+def choose_reading(
+    raw: str,
+    spans: Sequence[Span],
+    boundaries: Callable[[str], Boundaries] | None = None,
+    *,
+    only: Reading | None = None,
+) -> ReadingChoice:
+    """The reading of ``raw`` under which the selections ``spans`` fit best, and how clearly.
+
+    A selection fits a reading when it starts at the start of a word and ends at the end of one (or after a
+    line break); more so when it starts and ends a sentence; and when its name is the start of its passage
+    (which many tools write). Readings that place every selection alike are one; among the rest one must
+    put most selections on word boundaries and score clearly more than the next (by a tenth of the
+    selections, at least one), or the selections placed differently by the close readings are doubtful.
+    ``boundaries`` gives the sentence boundaries of the stored text; it is called only when needed.
+    ``only`` is the one reading to use, for a file whose tool is known to count that way.
     """
-    spans = list(spans)
-    best_reading = AS_STORED
-    best = read_as(raw, AS_STORED)
-    candidates = candidate_readings(raw)
-    if len(candidates) == 1:
-        return best, best_reading
-    best_score = name_matches(best, spans)
-    for reading in candidates[1:]:
-        normalised = read_as(raw, reading)
-        score = name_matches(normalised, spans)
-        if score > best_score:
-            best, best_reading, best_score = normalised, reading, score
-    return best, best_reading
+    stored = stored_form(raw)
+    considered = [(i, s, e, name) for i, (s, e, name) in enumerate(spans) if s is not None and e is not None]
+    groups: list[tuple[Reading, NormalisedText, tuple[tuple[int, int] | None, ...]]] = []
+    seen: set[tuple] = set()
+    candidates = [only] if only is not None else candidate_readings(raw)
+    for reading in candidates:
+        normalised = read_as(raw, reading, stored)
+        placed = tuple(_place(normalised, s, e) for _, s, e, _ in considered)
+        if placed not in seen:
+            seen.add(placed)
+            groups.append((reading, normalised, placed))
+    bounds = boundaries(stored) if boundaries is not None and considered else Boundaries()
+    scored = []
+    for order, (reading, normalised, placed) in enumerate(groups):
+        words = sum(
+            1 for p in placed if p is not None and _word_start(stored, p[0]) and _word_end(stored, p[1])
+        )
+        sentences = sum(
+            1
+            for p in placed
+            if p is not None and p[0] in bounds.starts and _sentence_end(stored, p[1], bounds)
+        )
+        named = sum(
+            1
+            for p, (_, _, _, name) in zip(placed, considered, strict=True)
+            if p is not None and _name_fits(stored, p, name)
+        )
+        scored.append(
+            (words + sentences + named, -order, words, sentences, named, reading, normalised, placed)
+        )
+    scored.sort(key=lambda row: row[:2], reverse=True)
+    score, _, words, sentences, named, reading, normalised, placed = scored[0]
+    n = len(considered)
+    choice = ReadingChoice(normalised, reading, reading.describe(raw), n, words, sentences, named, True)
+    if len(scored) == 1:
+        choice.alike = len(candidates) > 1
+        return choice
+    margin = max(1, n // 10)
+    second = scored[1]
+    choice.runner_up = (second[5].describe(raw), second[2])
+    if 2 * words > n and score - second[0] >= margin:
+        return choice
+    choice.clear = False
+    contenders = scored if 2 * words <= n else [row for row in scored if row[0] > score - margin]
+    for k, (index, *_rest) in enumerate(considered):
+        if len({row[7][k] for row in contenders}) > 1:
+            choice.doubtful.add(index)
+    return choice
 
 
-def name_matches(normalised: NormalisedText, spans: list[tuple[int, int, str | None]]) -> int:
-    """How many selections' names are the start of the passage they select."""
-    count = 0
-    for start, end, name in spans:
-        if not name or not (0 <= start < end <= normalised.original_length):
-            continue
-        wanted = _SPACE.sub(" ", _NAME_TAIL.sub("", name)).strip()
-        if len(wanted) < MIN_NAME_LENGTH:
-            continue
-        passage = normalised.text[normalised.offset(start) : normalised.offset(end)]
-        if _SPACE.sub(" ", passage).strip().startswith(wanted):
-            count += 1
-    return count
+def _place(normalised: NormalisedText, start: int, end: int) -> tuple[int, int] | None:
+    if not 0 <= start < end <= normalised.original_length:
+        return None
+    return normalised.offset(start), normalised.offset(end)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _word_start(text: str, i: int) -> bool:
+    """A selection starting here starts at a word (or a mark before one), not inside one or on a space."""
+    return i < len(text) and not text[i].isspace() and (i == 0 or not _is_word(text[i - 1]))
+
+
+def _word_end(text: str, j: int) -> bool:
+    """A selection ending here ends after a word (or a mark), not inside one; or after a line break."""
+    if j <= 0:
+        return False
+    last = text[j - 1]
+    if last == "\n":
+        return j == len(text) or not text[j].isspace()
+    return not last.isspace() and (j == len(text) or not _is_word(text[j]))
+
+
+def _sentence_end(text: str, j: int, bounds: Boundaries) -> bool:
+    if j in bounds.ends:
+        return True
+    k = j
+    while k > 0 and text[k - 1] == "\n":
+        k -= 1
+    return k != j and k in bounds.ends
+
+
+def _name_fits(text: str, placed: tuple[int, int], name: str | None) -> bool:
+    if not name:
+        return False
+    wanted = _SPACE.sub(" ", _NAME_TAIL.sub("", name)).strip()
+    if len(wanted) < MIN_NAME_LENGTH:
+        return False
+    return _SPACE.sub(" ", text[placed[0] : placed[1]]).strip().startswith(wanted)
 
 
 def decode_source(data: bytes, label: str) -> tuple[str, str]:

@@ -500,9 +500,9 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
     }
     columns = ", ".join(["text", *row])
     placeholders = ", ".join("?" * (len(row) + 1))
-    document_id = project.execute(
+    document_id: int = project.execute(
         f"INSERT INTO documents ({columns}) VALUES ({placeholders})", (parsed.text, *row.values())
-    ).lastrowid
+    ).lastrowid  # type: ignore[assignment]  # always set after an INSERT
     write_units(project, document_id, parsed)
     row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
     project.audit("import", "documents", document_id, after=row)
