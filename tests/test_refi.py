@@ -1208,7 +1208,7 @@ def test_two_sources_with_the_same_text_are_two_documents(tmp_path: Path) -> Non
     text = b"Officer: We learnt from Leeds.\n"
     archive = write_qdpx(
         tmp_path / "twins.qdpx",
-        [source_xml(first, "Leeds 1.txt", [(9, 11)]), source_xml(second, "Leeds 2.txt", [(24, 29)])],
+        [source_xml(first, "Leeds.txt", [(9, 11)]), source_xml(second, "Leeds.txt", [(24, 29)])],
         {f"{first}.txt": text, f"{second}.txt": text},
     )
     db = tmp_path / "p.db"
@@ -1219,8 +1219,11 @@ def test_two_sources_with_the_same_text_are_two_documents(tmp_path: Path) -> Non
         " JOIN documents d ON d.id = c.document_id ORDER BY d.name"
     )
     with Project.open(db) as p:
-        assert [tuple(row) for row in p.execute(query)] == [("Leeds 1.txt", "We"), ("Leeds 2.txt", "Leeds")]
+        assert [tuple(row) for row in p.execute(query)] == [("Leeds.txt", "We"), ("Leeds.txt (2)", "Leeds")]
         assert p.scalar("SELECT count(DISTINCT sha256) FROM documents") == 1
+    assert (
+        "two sources in the file are named 'Leeds.txt'; the second was added as 'Leeds.txt (2)'" in r.output
+    )
     again = run("-p", db, "import-qdpx", archive)  # the same file again adds nothing
     assert "documents         0 added       2 already present" in again.output
     assert run("-p", db, "check").exit_code == 0

@@ -441,6 +441,10 @@ class _Importer:
                 f"source {source.name!r} has the GUID of source {by_uuid['name']!r} in the same file; "
                 f"it was added as {name!r} with a new GUID"
             )
+        elif by_uuid is None and by_name is not None and by_name["id"] in self.new_documents:
+            self.report.notes.append(
+                f"two sources in the file are named {source.name!r}; the second was added as {name!r}"
+            )
         elif by_uuid is not None or name != source.name:
             self.report.notes.append(
                 f"source {source.name!r} differs from the project's document of that "
