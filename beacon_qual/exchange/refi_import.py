@@ -7,9 +7,14 @@ Matching, so that importing into an existing project adds rather than duplicates
 * cases: by GUID, then by register code, then through the council register
   (:func:`beacon_qual.councils.resolve_council`) when the project has one, then by name;
   else a case is created;
-* documents: by GUID, name or text when the text is the same; a different text under a
-  known GUID or name comes in as a new document under a new name;
-* codings and memos: by GUID (and codings also by passage, code and coder);
+* documents: by GUID or name when the text is the same, among the documents the project
+  held before this import (two sources of one file, even with one text, are two documents);
+  a different text under a known GUID or name comes in as a new document under a new name;
+* cases found by name: only among the cases the project held before this import;
+* codings: by GUID when it is the same coding (document, code, coder, passage), then by
+  passage, code and coder; a GUID that belongs to a different coding is reported and the
+  coding comes in under a new GUID;
+* memos: by GUID;
 * case values: a value the project already holds for that case and wave is kept.
 
 Every row written gets an ``import`` audit record, and the import one summary record.
