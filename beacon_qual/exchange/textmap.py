@@ -24,8 +24,12 @@ import codecs
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import BeaconError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BOM = "\ufeff"
 _SPACE = re.compile(r"\s+")
@@ -102,27 +106,48 @@ def stored_form(raw: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_as(raw: str, reading: Reading, stored: str | None = None) -> NormalisedText:
-    """The stored form of ``raw`` (the decoded file, BOM included), for offsets counted the ``reading`` way."""
-    shift = 0  # the reading's units minus code points of raw, before the current position
-    removed: list[int] = []
-    if raw.startswith(BOM):
-        if reading.bom_counted:
-            removed.append(0)
-        else:
-            shift = -1
-    for match in _EVENTS.finditer(raw):
-        unit = match.start() + shift
-        if match.end() - match.start() == 2:  # CR LF: the CR has no code point of its own when stored
-            if reading.crlf_counted_twice:
-                removed.append(unit)
-            else:
-                shift -= 1
-        elif reading.utf16:  # two units, one code point: the first unit maps to the code point's start
-            removed.append(unit)
-            shift += 1
+def read_as(
+    raw: str, reading: Reading, stored: str | None = None, events: Events | None = None
+) -> NormalisedText:
+    """The stored form of ``raw`` (the decoded file, BOM included), for offsets counted the ``reading`` way.
+
+    ``stored`` (:func:`stored_form` of ``raw``) and ``events`` (:func:`find_events` of it) may be given when
+    one text is read several ways.
+    """
+    import numpy as np
+
+    positions, crlf = find_events(raw) if events is None else events
+    # Each event's change to the count of units: a CRLF counted once loses its CR, a character outside the
+    # BMP counted in UTF-16 has a second unit. Its own place in units is its code point position plus the
+    # changes before it (and -1 for a BOM not counted).
+    change = np.where(crlf, -1 if not reading.crlf_counted_twice else 0, 1 if reading.utf16 else 0)
+    before = np.cumsum(change) - change
+    bom = raw.startswith(BOM)
+    units = positions + before - (1 if bom and not reading.bom_counted else 0)
+    # Units with no code point of their own when stored: a counted CR of a CRLF; the first unit of a
+    # surrogate pair (so that an offset between the two units falls before the character).
+    extra = units[crlf] if reading.crlf_counted_twice else units[:0]
+    if reading.utf16:
+        extra = np.sort(np.concatenate([extra, units[~crlf]]))
+    removed = ([0] if bom and reading.bom_counted else []) + extra.tolist()
+    length = len(raw) + int(change.sum()) - (1 if bom and not reading.bom_counted else 0)
     text = stored_form(raw) if stored is None else stored
-    return NormalisedText(text, len(raw) + shift, tuple(removed))
+    return NormalisedText(text, length, tuple(removed))
+
+
+Events = tuple[
+    "np.ndarray", "np.ndarray"
+]  # code point positions of CRLFs and astral characters; which are CRLFs
+
+
+def find_events(raw: str) -> Events:
+    """Where ``raw`` holds a CRLF or a character outside the Basic Multilingual Plane, in order."""
+    import numpy as np
+
+    found = [(m.start(), m.end() - m.start() == 2) for m in _EVENTS.finditer(raw)]
+    positions = np.fromiter((p for p, _ in found), dtype=np.int64, count=len(found))
+    crlf = np.fromiter((c for _, c in found), dtype=bool, count=len(found))
+    return positions, crlf
 
 
 def candidate_readings(raw: str) -> list[Reading]:
@@ -182,8 +207,9 @@ def choose_reading(
     groups: list[tuple[Reading, NormalisedText, tuple[tuple[int, int] | None, ...]]] = []
     seen: set[tuple] = set()
     candidates = [only] if only is not None else candidate_readings(raw)
+    events = find_events(raw)
     for reading in candidates:
-        normalised = read_as(raw, reading, stored)
+        normalised = read_as(raw, reading, stored, events)
         placed = tuple(_place(normalised, s, e) for _, s, e, _ in considered)
         if placed not in seen:
             seen.add(placed)
