@@ -8,7 +8,8 @@ Prints figures; nothing is asserted. Every text is invented: repeated interview-
 The first form writes, for each size in MB, a .qdpx holding one UTF-8 text source of that size (speaker
 lines, CRLF line endings and a BOM, as NVivo for Windows stores them) with ``--selections`` coded
 selections, and times ``beacon-qual import-qdpx`` on it into a new project: the whole command in a process
-of its own (Python's start and imports included), then reading the archive and writing the project in
+of its own (Python's start and imports included; wall and CPU time, the latter less moved by other
+processes on a shared machine), then reading the archive and writing the project in
 this process. Import time should grow about linearly with size: "per MB" is (read + write) / size.
 """
 
@@ -20,6 +21,7 @@ import io
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -113,7 +115,7 @@ def _guid(n: int, kind: int) -> str:
 def sizes_table(sizes: list[float], selections: int) -> None:
     get_nlp()  # loaded once here, so that the in-process figures leave out spaCy's loading
     print(
-        f"{'source':>9} {'command':>9} {'per MB':>8} {'read':>7} {'write':>7} {'sentences':>10} {'codings':>8}"
+        f"{'source':>9} {'command':>9} {'its CPU':>8} {'per MB':>8} {'read':>7} {'write':>7} {'sentences':>10} {'codings':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -122,6 +124,7 @@ def sizes_table(sizes: list[float], selections: int) -> None:
             size = large_source_archive(archive, megabytes, selections)
             db = folder / f"s{megabytes}-cli.db"
             start = time.perf_counter()
+            cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(
                 [sys.executable, "-m", "beacon_qual", "-p", str(db), "import-qdpx", str(archive)],
                 capture_output=True,
@@ -130,6 +133,8 @@ def sizes_table(sizes: list[float], selections: int) -> None:
                 env={**os.environ, "BEACON_QUAL_CODER": "bench"},
             )
             command = time.perf_counter() - start
+            cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
             if done.returncode:
                 sys.exit(f"import-qdpx failed: {done.stderr.strip()}")
             start = time.perf_counter()
@@ -143,7 +148,7 @@ def sizes_table(sizes: list[float], selections: int) -> None:
                 codings = fresh.scalar("SELECT count(*) FROM codings")
             mb = size / 1_000_000
             print(
-                f"{mb:7.2f}MB {command:8.2f}s {(read + write) / mb:7.2f}s {read:6.2f}s {write:6.2f}s "
+                f"{mb:7.2f}MB {command:8.2f}s {cpu:7.2f}s {(read + write) / mb:7.2f}s {read:6.2f}s {write:6.2f}s "
                 f"{sentences:>10} {codings:>8}"
             )
 
