@@ -1226,6 +1226,8 @@ def test_two_sources_with_the_same_text_are_two_documents(tmp_path: Path) -> Non
     )
     again = run("-p", db, "import-qdpx", archive)  # the same file again adds nothing
     assert "documents         0 added       2 already present" in again.output
+    # both are indexed for search (import writes the index entries itself) and pass every check
+    assert "2 sentences match" in run("-p", db, "search", "learnt").output
     assert run("-p", db, "check").exit_code == 0
 
 
