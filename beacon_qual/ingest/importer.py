@@ -503,14 +503,18 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
     document_id: int = project.execute(
         f"INSERT INTO documents ({columns}) VALUES ({placeholders})", (parsed.text, *row.values())
     ).lastrowid  # type: ignore[assignment]  # always set after an INSERT
-    write_units(project, document_id, parsed)
+    write_units(project, document_id, parsed, metadata.interviewer)
     row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
     project.audit("import", "documents", document_id, after=row)
     return document_id
 
 
-def write_units(project: Project, document_id: int, parsed: ParsedTranscript) -> None:
-    """Write a new document's turns and sentences, and the sentences' full-text index entries.
+def write_units(
+    project: Project, document_id: int, parsed: ParsedTranscript, interviewer: str | None = None
+) -> None:
+    """Write a new document's turns and sentences with their speaker roles (``interviewer`` is the name
+    in the document's metadata, which makes that speaker's turns the interviewer's), and the sentences'
+    full-text index entries.
 
     Must run inside a transaction that has set ``unit_fts_control.importer_writes`` (so that the insert
     trigger, which would read the whole document again for every sentence, leaves the index to this).
@@ -521,7 +525,7 @@ def write_units(project: Project, document_id: int, parsed: ParsedTranscript) ->
     project.conn.executemany(
         "INSERT INTO units (id, document_id, kind, seq, start, end, speaker, speaker_role)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        _unit_rows(document_id, parsed, metadata.interviewer, first_id),
+        _unit_rows(document_id, parsed, interviewer, first_id),
     )
     first_sentence = first_id + len(parsed.turns)
     text = parsed.text
