@@ -13,6 +13,8 @@ and reports, one line each:
 * stored texts whose sha256 does not match, or that hold CR line endings or a BOM;
 * documents whose revision number disagrees with the earlier texts kept for them;
 * codings whose stored sentences and turns (``coding_units``) differ from where they lie;
+* a full-text search index that no longer matches the sentences (FTS5's ``integrity-check``), with the
+  advice to run ``beacon-qual reindex``;
 * the application id and schema version.
 """
 
@@ -74,6 +76,7 @@ def check_project(path: Path | str) -> CheckReport:
         report.summary = _summary(conn)
     finally:
         conn.close()
+    report.problems.extend(_search_index(path))
     return report
 
 
@@ -140,6 +143,41 @@ def _counts(conn: sqlite3.Connection) -> list[str]:
         count_differences,
         "coding counts: {} (code, document, coder) counts differ from the codings; code frequencies read them",
     )
+
+
+def _search_index(path: Path) -> list[str]:
+    """FTS5's own comparison of the search index with the sentences it indexes.
+
+    SQLite runs it as an INSERT into the index table, which a read-only connection refuses, so it gets a
+    connection of its own that writes nothing: the check changes no row and its transaction is rolled back.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=rw", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        return [f"search index: cannot be checked ({exc})"]
+    try:
+        conn.execute("PRAGMA busy_timeout = 60000")
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'unit_fts'").fetchone():
+            return []
+        conn.execute("BEGIN")
+        try:
+            conn.execute("INSERT INTO unit_fts(unit_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc) or "read-only" in str(exc):
+                return [f"search index: cannot be checked ({exc})"]
+            problem = (
+                f"search index: it does not match the sentences of the transcripts ({exc}); "
+                "search may miss or misplace hits: run 'beacon-qual reindex'"
+            )
+            return [problem]
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    except sqlite3.DatabaseError as exc:
+        return [f"search index: cannot be checked ({exc})"]
+    finally:
+        conn.close()
+    return []
 
 
 def _integrity(conn: sqlite3.Connection) -> list[str]:

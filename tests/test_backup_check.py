@@ -152,6 +152,37 @@ def test_damaged_pages_are_reported(project: Project) -> None:
     assert result.exit_code == 1 and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM unit_fts_data WHERE id > 10",  # the index's segments, a shadow table
+        "DELETE FROM unit_fts_docsize",  # its per-sentence sizes, another
+        "INSERT INTO unit_fts(rowid, text) VALUES (99, 'stray words')",  # an entry for no sentence
+    ],
+)
+def test_a_damaged_search_index_is_reported_with_the_command_that_rebuilds_it(
+    project: Project, statement: str
+) -> None:
+    with project.transaction():
+        for seq, (start, end) in enumerate(((9, 39), (48, 79)), start=1):
+            project.execute(
+                "INSERT INTO units(document_id, kind, seq, start, end) VALUES (1, 'sentence', ?, ?, ?)",
+                (seq, start, end),
+            )
+    assert run(project.path, "check").exit_code == 0
+    project.close()
+    damage(project.path, statement)
+    damaged = project.path.read_bytes()
+    result = run(project.path, "check")
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("problem: search index")]
+    assert "does not match the sentences" in line and line.endswith("run 'beacon-qual reindex'")
+    assert project.path.read_bytes() == damaged  # the index check writes nothing either
+    assert run(project.path, "reindex").exit_code == 0
+    result = run(project.path, "check")
+    assert result.exit_code == 0, result.output
+
+
 def test_check_refuses_what_is_not_a_project(tmp_path: Path) -> None:
     other = tmp_path / "notes.db"
     other.write_text("just some notes\n")
