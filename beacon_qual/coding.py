@@ -149,10 +149,14 @@ def add_coding(
     uuid: str | None = None,
     created_at: str | None = None,
 ) -> Coding:
-    """Apply a code to ``text[start:end]`` of a document, for one coder."""
-    _check_span(project, document_id, start, end)
-    _check_code(project, code_id)
+    """Apply a code to ``text[start:end]`` of a document, for one coder.
+
+    The offsets and the code are checked inside the write transaction, against the text as it is when the
+    coding is written: another process may have revised the document since the caller last read it.
+    """
     with project.transaction():
+        _check_span(project, document_id, start, end)
+        _check_code(project, code_id)
         dup = project.one(
             "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
             (document_id, code_id, coder_id, start, end),
@@ -211,28 +215,31 @@ def _update_coding(project: Project, coding_id: int, coder_id: int, **changes: A
 
 def recode(project: Project, coding_id: int, code_id: int, *, coder_id: int) -> Coding:
     """Give a coding another code, keeping its passage and memo."""
-    _check_code(project, code_id)
-    current = get_coding(project, coding_id)
-    if current.code_id == code_id:
-        return current
-    return _update_coding(project, coding_id, coder_id, code_id=code_id)
+    with project.transaction():
+        _check_code(project, code_id)
+        current = get_coding(project, coding_id)
+        if current.code_id == code_id:
+            return current
+        return _update_coding(project, coding_id, coder_id, code_id=code_id)
 
 
 def resize(project: Project, coding_id: int, start: int, end: int, *, coder_id: int) -> Coding:
-    """Move a coding's boundaries."""
-    current = get_coding(project, coding_id)
-    _check_span(project, current.document_id, start, end)
-    if (current.start, current.end) == (start, end):
-        return current
-    return _update_coding(project, coding_id, coder_id, start=start, end=end, status="ok")
+    """Move a coding's boundaries (checked against the document's text inside the write transaction)."""
+    with project.transaction():
+        current = get_coding(project, coding_id)
+        _check_span(project, current.document_id, start, end)
+        if (current.start, current.end) == (start, end):
+            return current
+        return _update_coding(project, coding_id, coder_id, start=start, end=end, status="ok")
 
 
 def set_coding_memo(project: Project, coding_id: int, memo: str | None, *, coder_id: int) -> Coding:
-    current = get_coding(project, coding_id)
     memo = (memo or "").strip() or None
-    if current.memo == memo:
-        return current
-    return _update_coding(project, coding_id, coder_id, memo=memo)
+    with project.transaction():
+        current = get_coding(project, coding_id)
+        if current.memo == memo:
+            return current
+        return _update_coding(project, coding_id, coder_id, memo=memo)
 
 
 # -- memos on the project, documents, codes and cases -----------------------------------
@@ -430,6 +437,8 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
                     f"cannot {verb} {row['action']} (audit {row['id']}): its document has "
                     "been revised since, so its offsets belong to an older text; nothing was changed"
                 )
+            if row["entity"] == "codings" and target is not None:
+                _check_restorable(project, target, row, redo)
             try:
                 _write_state(project, row["entity"], row["entity_id"], target)
             except sqlite3.IntegrityError as exc:
@@ -460,6 +469,17 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
         doc,
         _describe(row["action"], before, after, "redid" if redo else "undid"),
     )
+
+
+def _check_restorable(project: Project, coding: dict, action: Any, redo: bool) -> None:
+    """Refuse to write back a coding whose offsets do not fit its document's text as it is now."""
+    length = project.scalar("SELECT length(text) FROM documents WHERE id = ?", (coding["document_id"],))
+    if length is None or not 0 <= coding["start"] < coding["end"] <= length:
+        raise BeaconError(
+            f"cannot {'redo' if redo else 'undo'} {action['action']} (audit {action['id']}): the coding's "
+            f"offsets {coding['start']}-{coding['end']} are not a passage of document {coding['document_id']} "
+            "as it is now; nothing was changed"
+        )
 
 
 def _revised_since(project: Project, coding: dict, at: str) -> bool:

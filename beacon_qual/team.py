@@ -354,6 +354,29 @@ def _merge_codings(project: Project, alias: str, result: FileMerge) -> None:
             f"coding {uuid} in {doc!r} differs in the copy (here {start}..{end}, copy {o_start}..{o_end}, "
             f"or its code, coder or memo); kept this project's"
         )
+    # Offsets are checked against this project's texts inside the merge's transaction: a copy written by
+    # another tool, or damaged, cannot bring in a coding that lies outside its document. Each text's length
+    # is worked out once, for the documents that get new codings.
+    project.execute("DROP TABLE IF EXISTS temp.merge_lengths")
+    project.execute("CREATE TEMP TABLE merge_lengths(document_id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    project.execute(
+        "INSERT INTO temp.merge_lengths SELECT md.id, length(md.text) FROM main.documents md"
+        " WHERE md.id IN (SELECT d.main_id FROM temp.merge_codings t"
+        f" JOIN {alias}.codings oc ON oc.id = t.other_id JOIN temp.merge_docs d ON d.other_id = oc.document_id"
+        " WHERE t.main_id IS NULL)"
+    )
+    outside = project.execute(
+        f"SELECT oc.uuid, md.name, oc.start, oc.end, l.n FROM temp.merge_codings t"
+        f" JOIN {alias}.codings oc ON oc.id = t.other_id JOIN temp.merge_docs d ON d.other_id = oc.document_id"
+        " JOIN temp.merge_lengths l ON l.document_id = d.main_id JOIN main.documents md ON md.id = d.main_id"
+        " WHERE t.main_id IS NULL AND NOT (oc.start >= 0 AND oc.start < oc.end AND oc.end <= l.n)"
+        " ORDER BY t.other_id"
+    ).fetchall()
+    for uuid, doc, start, end, length in outside:
+        result.conflicts.append(
+            f"coding {uuid} in {doc!r} covers {start}..{end} in the copy, outside the text (length {length}); "
+            "not merged"
+        )
     cur = project.execute(
         "INSERT INTO main.codings(uuid, document_id, code_id, coder_id, start, end, memo, status, created_at,"
         " updated_at) SELECT oc.uuid, d.main_id, k.main_id, c.main_id, oc.start, oc.end, oc.memo, oc.status,"
@@ -362,7 +385,9 @@ def _merge_codings(project: Project, alias: str, result: FileMerge) -> None:
         " JOIN temp.merge_docs d ON d.other_id = oc.document_id"
         " JOIN temp.merge_codes k ON k.other_id = oc.code_id"
         " JOIN temp.merge_coders c ON c.other_id = oc.coder_id"
-        " WHERE t.main_id IS NULL ORDER BY t.other_id"
+        " JOIN temp.merge_lengths l ON l.document_id = d.main_id"
+        " WHERE t.main_id IS NULL AND oc.start >= 0 AND oc.start < oc.end AND oc.end <= l.n"
+        " ORDER BY t.other_id"
     )
     result.codings_added = cur.rowcount
 

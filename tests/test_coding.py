@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -198,3 +203,124 @@ def test_cli_bad_offsets_one_line(tiny_project: Project) -> None:
     assert r.exit_code == 1
     assert r.output.strip().startswith("error: offsets 50-9999")
     assert len(r.output.strip().splitlines()) == 1
+
+
+# -- a refused change writes nothing; offsets are checked against the text as it is at the write -----------------
+
+
+def _state(path: str) -> dict[str, list]:
+    with Project.open(path) as p:
+        return {
+            "coders": [tuple(r) for r in p.execute("SELECT * FROM coders ORDER BY id")],
+            "meta": [tuple(r) for r in p.execute("SELECT * FROM meta ORDER BY key")],
+            "audit": [tuple(r) for r in p.execute("SELECT * FROM audit ORDER BY id")],
+            "codings": [tuple(r) for r in p.execute("SELECT * FROM codings ORDER BY id")],
+        }
+
+
+@pytest.mark.parametrize(
+    "start,end,code,message",
+    [
+        ("0", "11", "No Such Code", "error: no code"),
+        ("50", "9999", "Adoption", "error: offsets 50-9999 are not a passage"),
+        ("20", "10", "Adoption", "error: offsets 20-10 are not a passage"),
+        ("0", "11", "Innovation", "error: code 'Innovation' groups other codes"),
+    ],
+)
+def test_a_refused_coding_add_changes_nothing(
+    tiny_project: Project, start: str, end: str, code: str, message: str
+) -> None:
+    path = str(tiny_project.path)
+    tiny_project.close()
+    run = CliRunner().invoke
+    first = ["-p", path, "coding", "add", "--document", "doc1.txt", "--start", "0", "--end", "11"]
+    assert run(main, [*first, "--code", "Adoption", "--coder", "alice"]).exit_code == 0
+    before = _state(path)
+    r = run(
+        main,
+        ["-p", path, "coding", "add", "--document", "doc1.txt", "--start", start, "--end", end]
+        + ["--code", code, "--coder", "newcomer"],
+    )
+    assert r.exit_code == 1
+    assert r.stderr.startswith(message) and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert _state(path) == before  # no coder 'newcomer', last_coder still 'alice', no audit row
+    r = run(main, ["-p", path, "coding", "undo"])  # the remembered coder is still the last one who coded
+    assert r.exit_code == 0 and "undid applying a code" in r.output
+
+
+def test_nothing_to_undo_as_a_new_coder_adds_no_coder(tiny_project: Project) -> None:
+    path = str(tiny_project.path)
+    tiny_project.close()
+    before = _state(path)
+    r = CliRunner().invoke(main, ["-p", path, "coding", "undo", "--coder", "newcomer"])
+    assert r.exit_code == 1 and r.stderr.strip() == "error: nothing to undo"
+    assert _state(path) == before
+
+
+def _revised_first(monkeypatch: pytest.MonkeyPatch, path: Path, new_text: str, tmp_path: Path) -> None:
+    """Make another connection revise doc1.txt to ``new_text`` and commit just before this process's next
+    write transaction begins: what a second process revising the document at that moment does."""
+    from beacon_qual.revise import revise_document
+
+    corrected = tmp_path / "corrected" / "doc1.txt"
+    corrected.parent.mkdir()
+    corrected.write_text(new_text, encoding="utf-8")
+    original = Project.transaction
+    pending = [True]
+
+    @contextlib.contextmanager
+    def transaction(self: Project) -> Iterator[Any]:
+        if pending and self._depth == 0:
+            pending.clear()
+            with Project.open(path) as other:
+                revise_document(other, "doc1.txt", corrected)
+        with original(self) as conn:
+            yield conn
+
+    monkeypatch.setattr(Project, "transaction", transaction)
+
+
+def test_a_coding_is_checked_against_the_text_revised_while_it_was_being_made(
+    tiny_project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tiny_project.path
+    with tiny_project.transaction():  # the fixture's text has a placeholder hash, which check would report
+        tiny_project.execute(
+            "UPDATE documents SET sha256 = ?", (hashlib.sha256(DOC_TEXT.encode()).hexdigest(),)
+        )
+    tiny_project.close()
+    last = DOC_TEXT.index("Later we adapted")
+    end = DOC_TEXT.index("districts.") + len("districts.")
+    shorter = DOC_TEXT[:last].rstrip() + "\n"
+    run = CliRunner().invoke
+    # the coder is known and remembered, so the coding's own transaction is the first write
+    first = ["-p", str(path), "coding", "add", "--document", "doc1.txt", "--start", "0", "--end", "11"]
+    assert run(main, [*first, "--code", "Adoption", "--coder", "alice"]).exit_code == 0
+    _revised_first(monkeypatch, path, shorter, tmp_path)
+    r = run(
+        main,
+        ["-p", str(path), "coding", "add", "--document", "doc1.txt", "--start", str(last), "--end", str(end)]
+        + ["--code", "Adoption"],
+    )
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        f"error: offsets {last}-{end} are not a passage of document 1 (need 0 <= start < end <= {len(shorter)})"
+    )
+    monkeypatch.undo()
+    r = run(main, ["-p", str(path), "check"])
+    assert r.exit_code == 0, r.output
+    with Project.open(path) as p:
+        assert p.scalar("SELECT count(*) FROM codings") == 1  # the first one, on the unchanged passage
+
+
+def test_the_coding_service_checks_offsets_inside_its_transaction(
+    tiny_project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The workbench and suggestions call the service directly: it checks against the text at the write."""
+    p = tiny_project
+    alice = p.coder_id("alice")
+    last = DOC_TEXT.index("Later we adapted")
+    _revised_first(monkeypatch, p.path, DOC_TEXT[:last].rstrip() + "\n", tmp_path)
+    with pytest.raises(BeaconError, match="not a passage"):
+        svc.add_coding(p, document_id=1, code_id=ids(p)["Adoption"], coder_id=alice, start=last, end=last + 5)
+    assert p.scalar("SELECT count(*) FROM codings") == 0

@@ -296,3 +296,24 @@ def test_a_text_held_twice_is_matched_by_its_id_first_then_to_the_first_copy(mas
             " JOIN coders k ON k.id = c.coder_id WHERE k.name = 'Ann' ORDER BY c.start"
         ).fetchall()
     assert [tuple(r) for r in placed] == [("north-again.txt", 0), ("north.txt", 5)]
+
+
+def test_a_copys_coding_outside_its_text_is_reported_not_merged(master, tmp_path):
+    """A copy written by another tool (or damaged) cannot bring in a coding that lies past its document's end."""
+    runner = CliRunner()
+    out = tmp_path / "dan.db"
+    assert runner.invoke(main, ["-p", str(master), "clone", "--for-coder", "Dan", str(out)]).exit_code == 0
+    length = len(TEXTS["south.txt"])
+    with Project.open(out) as project:
+        good = _add(project, "south.txt", "Innovation/Adaptation", "Dan", 1, 9)
+        bad = _add(project, "south.txt", "Innovation/Adaptation", "Dan", 60, length + 40)
+    result = runner.invoke(main, ["-p", str(master), "merge", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "added 1 codings" in result.output
+    assert (
+        f"coding {bad} in 'south.txt' covers 60..{length + 40} in the copy, outside the text" in result.output
+    )
+    uuids = {row[0] for row in _coding_set(master)}
+    assert good in uuids and bad not in uuids
+    result = runner.invoke(main, ["-p", str(master), "check"])
+    assert result.exit_code == 0, result.output

@@ -6,6 +6,8 @@ import csv
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -27,6 +29,14 @@ def current_coder(project: Project, name: str | None) -> int:
         with project.transaction():
             project.set_meta("last_coder", name)
     return coder_id
+
+
+@contextmanager
+def coder_transaction(project: Project, name: str | None) -> Iterator[int]:
+    """One transaction for a coder's change: the coder's row (on first use), ``last_coder`` and the change
+    itself are written together or, when the change is refused, not at all."""
+    with project.transaction():
+        yield current_coder(project, name)
 
 
 def resolve_code(project: Project, ref: str) -> int:
@@ -53,16 +63,18 @@ def coding() -> None:
 def coding_add(document: str, start: int, end: int, code: str, coder: str | None, memo: str | None) -> None:
     """Apply a code to text[START:END] of a document."""
     project = open_project()
-    coder_id = current_coder(project, coder)
-    c = svc.add_coding(
-        project,
-        document_id=resolve_document(project, document),
-        code_id=resolve_code(project, code),
-        coder_id=coder_id,
-        start=start,
-        end=end,
-        memo=memo,
-    )
+    document_id = resolve_document(project, document)
+    code_id = resolve_code(project, code)
+    with coder_transaction(project, coder) as coder_id:
+        c = svc.add_coding(
+            project,
+            document_id=document_id,
+            code_id=code_id,
+            coder_id=coder_id,
+            start=start,
+            end=end,
+            memo=memo,
+        )
     click.echo(f"added coding {c.id} ({c.start}-{c.end})")
 
 
@@ -72,7 +84,8 @@ def coding_add(document: str, start: int, end: int, code: str, coder: str | None
 def coding_remove(coding_id: int, coder: str | None) -> None:
     """Remove a coding (undo brings it back)."""
     project = open_project()
-    c = svc.remove_coding(project, coding_id, coder_id=current_coder(project, coder))
+    with coder_transaction(project, coder) as coder_id:
+        c = svc.remove_coding(project, coding_id, coder_id=coder_id)
     click.echo(f"removed coding {c.id}")
 
 
@@ -83,7 +96,9 @@ def coding_remove(coding_id: int, coder: str | None) -> None:
 def coding_recode(coding_id: int, code: str, coder: str | None) -> None:
     """Give a coding another code (its passage and memo stay)."""
     project = open_project()
-    c = svc.recode(project, coding_id, resolve_code(project, code), coder_id=current_coder(project, coder))
+    code_id = resolve_code(project, code)
+    with coder_transaction(project, coder) as coder_id:
+        c = svc.recode(project, coding_id, code_id, coder_id=coder_id)
     click.echo(f"coding {c.id} now has code {code}")
 
 
@@ -95,7 +110,8 @@ def coding_recode(coding_id: int, code: str, coder: str | None) -> None:
 def coding_resize(coding_id: int, start: int, end: int, coder: str | None) -> None:
     """Move a coding's boundaries."""
     project = open_project()
-    c = svc.resize(project, coding_id, start, end, coder_id=current_coder(project, coder))
+    with coder_transaction(project, coder) as coder_id:
+        c = svc.resize(project, coding_id, start, end, coder_id=coder_id)
     click.echo(f"coding {c.id} now covers {c.start}-{c.end}")
 
 
@@ -106,7 +122,8 @@ def coding_resize(coding_id: int, start: int, end: int, coder: str | None) -> No
 def coding_memo(coding_id: int, text: str, coder: str | None) -> None:
     """Write (or with "" remove) the memo on a coding."""
     project = open_project()
-    svc.set_coding_memo(project, coding_id, text, coder_id=current_coder(project, coder))
+    with coder_transaction(project, coder) as coder_id:
+        svc.set_coding_memo(project, coding_id, text, coder_id=coder_id)
     click.echo(f"memo {'saved' if text.strip() else 'removed'} on coding {coding_id}")
 
 
@@ -164,9 +181,10 @@ def coding_list(document: str | None, coder: str | None, code: str | None, fmt: 
 
 def _history(redo: bool, coder: str | None) -> None:
     project = open_project()
-    step = (svc.redo if redo else svc.undo)(project, current_coder(project, coder))
-    if step is None:
-        raise BeaconError(f"nothing to {'redo' if redo else 'undo'}")
+    with coder_transaction(project, coder) as coder_id:
+        step = (svc.redo if redo else svc.undo)(project, coder_id)
+        if step is None:
+            raise BeaconError(f"nothing to {'redo' if redo else 'undo'}")
     click.echo(step.description)
 
 

@@ -16,7 +16,7 @@ from ..errors import BeaconError
 from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from ..store import Project
 from .base import keep_backups_option, main, open_project, project_path
-from .coding_cmds import coder_option, current_coder
+from .coding_cmds import coder_option, coder_transaction
 
 PASSAGE_WIDTH = 70
 
@@ -160,7 +160,8 @@ def _short(text: str) -> str:
 def review_accept(coding_id: int, coder: str | None) -> None:
     """Accept a flagged coding where it is now."""
     project = open_project()
-    coding = svc.accept_placement(project, coding_id, coder_id=current_coder(project, coder))
+    with coder_transaction(project, coder) as coder_id:
+        coding = svc.accept_placement(project, coding_id, coder_id=coder_id)
     click.echo(f"coding {coding_id} accepted at {coding['start']}-{coding['end']}")
 
 
@@ -172,7 +173,8 @@ def review_accept(coding_id: int, coder: str | None) -> None:
 def review_set(coding_id: int, start: int, end: int, coder: str | None) -> None:
     """Move a flagged coding to text[START:END] and clear its flag."""
     project = open_project()
-    coding = svc.set_placement(project, coding_id, start, end, coder_id=current_coder(project, coder))
+    with coder_transaction(project, coder) as coder_id:
+        coding = svc.set_placement(project, coding_id, start, end, coder_id=coder_id)
     click.echo(f"coding {coding_id} now covers {coding['start']}-{coding['end']}")
 
 
