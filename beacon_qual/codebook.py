@@ -34,6 +34,11 @@ EXPLAIN_LIMIT = (
     256 * 1024
 )  # above this, libyaml's own error is reported (the pure-Python re-read is too slow)
 MAX_DETAILS = 40
+# How deep codes may be nested (by 'children' or by 'parent'), and YAML nodes in general: two YAML levels per
+# code level (its mapping and its list of children) plus the document's own. Deeper files are refused with the
+# line where they go too deep, before anything recurses over them.
+MAX_CODE_DEPTH = 30
+MAX_YAML_DEPTH = 2 * MAX_CODE_DEPTH + 4
 TOP_KEYS = ("name", "version", "description", "codes")
 CODE_KEYS = (
     "id",
@@ -231,15 +236,31 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
 class _Loader(yaml.SafeLoader):
     """A safe loader that refuses aliases pointing at a node that contains them."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self._open_anchors: set[str] = set()
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
+        if self._depth >= MAX_YAML_DEPTH:  # PyYAML's composer recurses once per level
+            raise _TooDeep(event.start_mark.line + 1)
+        self._depth += 1
+        try:
+            return self._compose_node(parent, index, event)
+        finally:
+            self._depth -= 1
+
+    def _compose_node(self, parent: Any, index: Any, event: Any) -> Any:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in self._open_anchors:
                 raise _AliasCycle(event.anchor, event.start_mark.line + 1)
@@ -280,17 +301,43 @@ def _has_cycle(root: yaml.Node) -> bool:
     return False
 
 
+def _too_deep(root: yaml.Node) -> int | None:
+    """The line of the first node nested deeper than MAX_YAML_DEPTH (through aliases too), or None.
+
+    Each node's depth below it is worked out once (aliases share nodes), without recursion. The graph has no
+    cycle (checked first)."""
+    below: dict[int, int] = {}  # node -> levels from it down to its deepest leaf, itself included
+    stack = [(root, iter(_children(root)))]
+    while stack:
+        node, pending = stack[-1]
+        child = next(pending, None)
+        if child is None:
+            below[id(node)] = 1 + max((below[id(c)] for c in _children(node)), default=0)
+            stack.pop()
+        elif id(child) in below:
+            if len(stack) + below[id(child)] > MAX_YAML_DEPTH:
+                return _line(child)
+        elif len(stack) + 1 > MAX_YAML_DEPTH:
+            return _line(child)
+        else:
+            stack.append((child, iter(_children(child))))
+    return None
+
+
 def _compose(text: str) -> yaml.Node | None:
     """The YAML node graph, composed by libyaml when present; PyYAML's composer explains any failure."""
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
-            root = yaml.compose(text, Loader=fast)
+            root = yaml.compose(text, Loader=fast)  # libyaml refuses more than 1,000 levels itself
         except yaml.YAMLError:
             if len(text) > EXPLAIN_LIMIT:
                 raise
         else:
             if root is None or not _has_cycle(root):
+                deep = None if root is None else _too_deep(root)
+                if deep is not None:
+                    raise _TooDeep(deep)
                 return root
     return yaml.compose(text, Loader=_Loader)
 
@@ -363,10 +410,16 @@ class _Parser:
         except _AliasCycle as exc:
             self.problem(exc.line, f"alias *{exc.anchor} refers to a node that contains it (a cycle)")
             return None
+        except _TooDeep as exc:
+            self.problem(exc.line, _too_deep_message())
+            return None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
             line = mark.line + 1 if mark is not None else 1
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            if "maximum nesting depth" in reason:  # libyaml's own limit, past 1,000 levels
+                self.problem(line, _too_deep_message())
+                return None
             context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
             if context and context_mark is not None and context_mark.line + 1 != line:
                 reason += f" ({context} started at line {context_mark.line + 1})"
@@ -403,6 +456,8 @@ class _Parser:
             roots = self.code_list(fields["codes"][1], None, top=True)
         self.link_flat_parents()
         codes = [e.spec for e in roots if e.parent_ref is None]
+        if not self.check_depth():
+            return None
         self.check_siblings(codes, None)
         self.check_ids()
         if self.problems:
@@ -542,26 +597,58 @@ class _Parser:
                 e.parent.spec.children.append(e.spec)
 
     def detach_cycles(self, flat: list[_Entry]) -> None:
-        reported: set[frozenset[int]] = set()
+        """Report each cycle of parents once, from its member written first, and cut it off the tree.
+
+        Each code's chain of parents is walked once (a long chain of 'parent' references must not cost
+        its length squared)."""
+        order = {id(e): i for i, e in enumerate(self.entries)}
+        state: dict[int, int] = {}  # 1 while on the chain being walked, 2 once walked
         for start in flat:
             chain: list[_Entry] = []
             node: _Entry | None = start
-            while node is not None and node not in chain:
+            while node is not None and id(node) not in state:
+                state[id(node)] = 1
                 chain.append(node)
                 node = node.parent
-            if node is not start:
-                continue
-            members = frozenset(id(e) for e in chain)
+            if node is not None and state[id(node)] == 1:
+                cycle = chain[next(i for i, e in enumerate(chain) if e is node) :]
+                first = min(range(len(cycle)), key=lambda i: order.get(id(cycle[i]), 0))
+                cycle = cycle[first:] + cycle[:first]
+                for e in cycle:
+                    e.parent_ref = "?" if e.parent_ref else e.parent_ref
+                head = cycle[0]
+                if len(cycle) == 1:
+                    self.problem(head.parent_line, f"code {head.spec.name!r} names itself as its parent")
+                else:
+                    loop = " -> ".join(e.spec.name for e in cycle + [head])
+                    self.problem(head.parent_line, f"parent cycle: {loop}")
             for e in chain:
-                e.parent_ref = "?" if e.parent_ref else e.parent_ref
-            if members in reported:
-                continue
-            reported.add(members)
-            if len(chain) == 1:
-                self.problem(start.parent_line, f"code {start.spec.name!r} names itself as its parent")
-            else:
-                loop = " -> ".join(e.spec.name for e in chain + [start])
-                self.problem(start.parent_line, f"parent cycle: {loop}")
+                state[id(e)] = 2
+
+    def check_depth(self) -> bool:
+        """False, with one problem, when a code lies more than MAX_CODE_DEPTH levels down the tree."""
+        depth: dict[int, int] = {}
+        for entry in self.entries:
+            chain: list[_Entry] = []
+            node: _Entry | None = entry
+            while node is not None and id(node) not in depth:
+                chain.append(node)
+                attached = node.parent is not None and node.parent_ref != "?"
+                node = node.parent if attached else None
+            level = 0 if node is None else depth[id(node)]
+            for e in reversed(chain):
+                level += 1
+                depth[id(e)] = level
+        deep = [e for e in self.entries if depth[id(e)] > MAX_CODE_DEPTH]
+        if not deep:
+            return True
+        first = min(deep, key=lambda e: (depth[id(e)], e.spec.line))
+        self.problem(
+            first.spec.line,
+            f"code {first.spec.name!r} is nested {depth[id(first)]} levels deep; codes may be nested at most "
+            f"{MAX_CODE_DEPTH} levels",
+        )
+        return False
 
     def check_siblings(self, codes: list[CodeSpec], parent_path: str | None) -> None:
         seen: dict[str, CodeSpec] = {}
@@ -599,6 +686,12 @@ class _Parser:
         if len(lines) > MAX_DETAILS + 1:
             details.append(f"... and {len(lines) - MAX_DETAILS - 1} more problems")
         return BeaconError(lines[0], details=details)
+
+
+def _too_deep_message() -> str:
+    return (
+        f"nested more than {MAX_YAML_DEPTH} levels deep; codes may be nested at most {MAX_CODE_DEPTH} levels"
+    )
 
 
 def _describe_code(node: yaml.Node) -> str:
