@@ -113,3 +113,172 @@ def test_a_refi_codebook_nested_thousands_deep_is_refused(tmp_path: Path) -> Non
         "error: deep.qdc nests elements more than 100 levels deep (line 103); codes nested that deep are refused"
     )
     assert not (tmp_path / "p.db").exists()
+
+
+# -- .docx and .xlsx held to archive limits before anything is unpacked -------------------------------------------
+
+
+def _declare_size(archive: Path, member: str, size: int) -> None:
+    """Make ``member``'s headers (local and central) declare ``size`` unpacked bytes: what a zip bomb's
+    headers say, without writing a bomb. Only the size fields change; the data and its CRC stay."""
+    import struct
+    import zipfile
+
+    data = bytearray(archive.read_bytes())
+    with zipfile.ZipFile(archive) as z:
+        info = z.getinfo(member)
+    local = info.header_offset
+    assert data[local : local + 4] == b"PK\x03\x04"
+    struct.pack_into("<I", data, local + 22, size)
+    name = member.encode()
+    central = next(
+        i
+        for i in range(len(data) - 4)
+        if data[i : i + 4] == b"PK\x01\x02" and data[i + 46 : i + 46 + len(name)] == name
+    )
+    struct.pack_into("<I", data, central + 24, size)
+    archive.write_bytes(bytes(data))
+
+
+def _word_document(path: Path, text: str) -> Path:
+    import docx
+
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def _with_member(path: Path, name: str, data: bytes) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr(name, data)
+    return path
+
+
+INTERVIEW = (
+    "Interviewer: (an invented interview) How did you learn?\nRespondent: We visited the Beacon council."
+)
+
+
+def _project(tmp_path: Path) -> Path:
+    """A new project with the council register."""
+    assert run("-p", tmp_path / "p.db", "init").exit_code == 0
+    assert run("-p", tmp_path / "p.db", "cases", "seed").exit_code == 0
+    return tmp_path / "p.db"
+
+
+def _import_docx(tmp_path: Path, path: Path):
+    _project(tmp_path)
+    return run("-p", tmp_path / "p.db", "import", path)
+
+
+def test_a_word_document_declaring_a_gibibyte_member_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = _with_member(
+        _word_document(tmp_path / "bomb.docx", INTERVIEW), "word/media/image1.bin", bytes(2**20)
+    )
+    _declare_size(path, "word/media/image1.bin", 2**30)
+    message = one_error_line(_import_docx(tmp_path, path))
+    assert re.fullmatch(
+        rf"error: {re.escape(str(path))} is refused: it declares \d+ bytes unpacked, more than the "
+        rf"{512 * 2**20} accepted",
+        message,
+    ), message
+
+
+def test_a_word_document_member_over_the_member_limit_is_refused(tmp_path: Path) -> None:
+    path = _with_member(
+        _word_document(tmp_path / "bomb.docx", INTERVIEW), "word/media/image1.bin", bytes(2**20)
+    )
+    _declare_size(path, "word/media/image1.bin", 300 * 2**20)
+    message = one_error_line(_import_docx(tmp_path, path))
+    assert message == (
+        f"error: {path}: word/media/image1.bin declares {300 * 2**20} bytes, more than the {256 * 2**20} accepted"
+    )
+
+
+def test_a_word_document_with_a_member_that_unpacks_a_thousandfold_is_refused(tmp_path: Path) -> None:
+    path = _with_member(
+        _word_document(tmp_path / "bomb.docx", INTERVIEW), "word/media/zeros.bin", bytes(8 * 2**20)
+    )
+    message = one_error_line(_import_docx(tmp_path, path))
+    assert message.startswith(f"error: {path}: word/media/zeros.bin is refused: it unpacks ")
+    assert message.endswith("times larger than it is stored (a zip bomb?)")
+
+
+def test_a_word_documents_xml_part_over_the_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = _word_document(tmp_path / "big.docx", INTERVIEW)
+    _declare_size(path, "word/document.xml", 100 * 2**20)
+    message = one_error_line(_import_docx(tmp_path, path))
+    assert message == (
+        f"error: {path}: word/document.xml is an XML part of {100 * 2**20} bytes, more than the "
+        f"{64 * 2**20} accepted"
+    )
+
+
+def test_a_word_document_declaring_entities_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    whole = _word_document(tmp_path / "whole.docx", INTERVIEW)
+    path = tmp_path / "laughs.docx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "word/document.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaa">]>', 1)
+            out.writestr(name, data)
+    message = one_error_line(_import_docx(tmp_path, path))
+    assert message == f"error: {path}: word/document.xml declares a DTD or entities, which is refused"
+
+
+def test_a_word_document_within_the_limits_imports(tmp_path: Path) -> None:
+    path = _word_document(tmp_path / "fine.docx", INTERVIEW)
+    (tmp_path / "manifest.csv").write_text("file,council,phase,role\nfine.docx,Hull,1,officer\n")
+    result = _import_docx(tmp_path, path)
+    assert result.exit_code == 0, result.output
+
+
+def _workbook(path: Path) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Council", "score"])  # invented values
+    sheet.append(["Camden", 3])
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "member,size,expected",
+    [
+        (
+            "xl/media/bomb.bin",
+            300 * 2**20,
+            "xl/media/bomb.bin declares 314572800 bytes, more than the 268435456 accepted",
+        ),
+        (
+            "xl/media/bomb.bin",
+            2**30,
+            r"survey.xlsx is refused: it declares \d+ bytes unpacked, more than the 536870912 accepted",
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            100 * 2**20,
+            "xl/worksheets/sheet1.xml is an XML part of 104857600 bytes, more than the 67108864 accepted",
+        ),
+    ],
+)
+def test_a_workbook_is_held_to_the_same_limits(tmp_path: Path, member: str, size: int, expected: str) -> None:
+    path = _workbook(tmp_path / "survey.xlsx")
+    if member.endswith(".bin"):
+        _with_member(path, member, bytes(2**20))
+    _declare_size(path, member, size)
+    _project(tmp_path)
+    message = one_error_line(run("-p", tmp_path / "p.db", "survey", "import", path, "--wave", "1"))
+    if expected.startswith("survey.xlsx"):
+        assert re.fullmatch(f"error: {expected}", message), message
+    else:
+        assert message == f"error: survey.xlsx: {expected}"

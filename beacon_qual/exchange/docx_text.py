@@ -1,8 +1,8 @@
 """Plain text of a .docx source that another tool stored without a plain-text version.
 
 The .docx is itself a ZIP archive, so it goes through the same checks as a project
-archive, and any XML part declaring a DTD or entities is refused before python-docx
-parses it. Paragraphs become lines; table cells follow in reading order, one per line.
+archive (:func:`~beacon_qual.exchange.safezip.check_office_archive`), and any XML part
+declaring a DTD or entities is refused before python-docx parses it. Paragraphs become lines; table cells follow in reading order, one per line.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import docx
 from docx.table import Table
 
 from ..errors import BeaconError
-from .safezip import Limits, SafeArchive
+from .safezip import OFFICE_LIMITS, Limits, check_office_archive
 
 
 def docx_text(data: bytes, label: str, limits: Limits) -> str:
-    """The text of a Word document, paragraphs separated by LF."""
-    _refuse_unsafe_parts(data, label, limits)
+    """The text of a Word document, paragraphs separated by LF.
+
+    The document is held to the limits of an office document and, where they are stricter, to ``limits``
+    (those of the archive it came in)."""
+    check_office_archive(io.BytesIO(data), label, OFFICE_LIMITS.tightened(limits), kind="Word document")
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds for a bad file
@@ -42,12 +45,3 @@ def _table_lines(table: Table) -> list[str]:
             seen.append(cell._tc)
             lines.extend(paragraph.text for paragraph in cell.paragraphs)
     return lines
-
-
-def _refuse_unsafe_parts(data: bytes, label: str, limits: Limits) -> None:
-    with SafeArchive(io.BytesIO(data), label, limits) as archive:
-        for name in archive.names:
-            if name.lower().endswith((".xml", ".rels")):
-                part = archive.read(name)
-                if b"<!DOCTYPE" in part or b"<!ENTITY" in part:
-                    raise BeaconError(f"{label}: part {name} declares a DTD or entities, which is refused")

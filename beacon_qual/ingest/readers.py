@@ -221,6 +221,10 @@ def rst_headings(text: str) -> list[tuple[int, int]]:
 
 
 def _read_docx(path: Path) -> str:
+    from ..exchange.safezip import check_office_archive
+
+    check_office_archive(path, str(path), kind="Word (.docx) document")  # before python-docx unpacks it
+
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
