@@ -282,3 +282,150 @@ def test_a_workbook_is_held_to_the_same_limits(tmp_path: Path, member: str, size
         assert re.fullmatch(f"error: {expected}", message), message
     else:
         assert message == f"error: survey.xlsx: {expected}"
+
+
+# -- terminal control characters: escaped on the command line, drawn harmlessly in the workbench ------------------
+
+OSC_TITLE = "\x1b]0;owned\x07"  # sets the terminal's title
+C1_CSI = "\x9b31m"  # the 8-bit form of ESC [
+BEL = "\x07"
+
+
+@pytest.fixture
+def hostile_project(tmp_path: Path) -> Path:
+    """Invented data: a code, a document name, a council spelling and a transcript holding control characters."""
+    from beacon_qual.store import Project
+
+    path = _project(tmp_path)
+    transcript = tmp_path / f"hull{OSC_TITLE}.txt"
+    transcript.write_text(f"Officer: We visited the Beacon council{BEL}. Then we rang{C1_CSI} them.\n")
+    (tmp_path / "manifest.csv").write_text(f"file,council,phase,role\n{transcript.name},Hull,1,officer\n")
+    assert run("-p", path, "import", transcript).exit_code == 0
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        '# invented\nname: x\nversion: "1"\ncodes:\n'
+        '  - name: "Adoption\\e]0;owned\\a"\n    definition: "copied \\x9b31m as it was"\n',
+        encoding="utf-8",
+    )
+    assert run("-p", path, "codebook", "load", book).exit_code == 0
+    with Project.open(path) as project:
+        assert project.scalar("SELECT count(*) FROM codes WHERE instr(name, char(27)) > 0") == 1
+    return path
+
+
+def shown(*args: object):
+    """A command's output as a terminal would get it (Click keeps ANSI sequences when colour is on)."""
+    return CliRunner().invoke(main, [str(a) for a in args], color=True)
+
+
+def assert_harmless(text: str) -> None:
+    assert re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text) is None, repr(text)
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["docs", "list"], "hull\\u001b]0;owned\\u0007.txt"),
+        (["docs", "show", "1"], "hull\\u001b]0;owned\\u0007.txt"),
+        (["codebook", "show"], "Adoption\\u001b]0;owned\\u0007"),
+        (["search", "rang"], "rang]\\u009b31m"),
+        (["search", "Beacon", "--format", "json"], "council\\u0007"),
+        (["coding", "list"], "Adoption\\u001b]0;owned\\u0007"),
+        (["quotes", "Adoption\x1b]0;owned\x07"], "Adoption\\u001b]0;owned\\u0007"),
+    ],
+)
+def test_commands_print_control_characters_escaped(
+    hostile_project: Path, args: list[str], expected: str
+) -> None:
+    if args[0] in ("coding", "quotes") and args[1] != "add":
+        assert (
+            shown(
+                "-p",
+                hostile_project,
+                "coding",
+                "add",
+                "--document",
+                "1",
+                "--start",
+                "0",
+                "--end",
+                "7",
+                "--code",
+                "Adoption\x1b]0;owned\x07",
+                "--coder",
+                "a",
+            ).exit_code
+            == 0
+        )
+    result = shown("-p", hostile_project, *args)
+    assert result.exit_code == 0, result.output
+    assert_harmless(result.stdout.replace("\x1b[1;33m", "").replace("\x1b[0m", ""))
+    assert expected in result.stdout
+
+
+def test_json_output_keeps_its_value(hostile_project: Path) -> None:
+    import json
+
+    result = CliRunner().invoke(main, ["-p", str(hostile_project), "search", "rang", "--format", "json"])
+    assert_harmless(result.stdout)
+    [hit] = json.loads(result.stdout)["hits"]
+    assert hit["document"] == f"hull{OSC_TITLE}.txt"  # escaped as JSON escapes it: the value reads back whole
+    assert f"[rang]{C1_CSI}" in hit["snippet"]
+
+
+def test_an_error_that_repeats_user_input_is_escaped(tmp_path: Path) -> None:
+    missing = tmp_path / f"study{OSC_TITLE}.db"
+    result = shown("-p", missing, "status")
+    assert result.exit_code == 1
+    assert_harmless(result.stderr)
+    assert result.stderr.startswith(f"error: no project at {tmp_path}/study\\u001b]0;owned\\u0007.db")
+
+
+async def test_the_workbench_draws_control_characters_as_symbols(hostile_project: Path) -> None:
+    from beacon_qual.store import Project
+    from beacon_qual.tui.app import WorkbenchApp
+
+    with Project.open(hostile_project) as project:
+        app = WorkbenchApp(project, coder="alice")
+        async with app.run_test(size=(140, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")  # open the transcript
+            await pilot.pause()
+            await pilot.press("c")  # the code picker, with the code's definition
+            await pilot.pause()
+            # What Textual would write to the terminal for the whole screen.
+            frame = app.screen._compositor.render_full_update().render_segments(app.console)
+    # Textual's own colour and cursor codes, but no title change, no bell, no C1 control.
+    assert "\x1b]" not in frame and "\x07" not in frame and "\x9b" not in frame
+    assert "Adoption␛]0;owned␇" in frame  # the code name, its controls drawn as symbols
+    assert "council␇. Then we rang\ufffd31m" in frame  # the transcript, one symbol per control
+
+
+def test_on_a_real_terminal_hits_are_coloured_and_controls_escaped(hostile_project: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "beacon_qual", "-p", str(hostile_project), "search", "rang"],
+        stdout=follower,
+        stderr=follower,
+        env={k: v for k, v in os.environ.items() if k != "NO_COLOR"},
+    )
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            piece = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the command ends
+            break
+        if not piece:
+            break
+        out += piece
+    process.wait()
+    os.close(leader)
+    text = out.decode()
+    assert "we \x1b[1;33mrang\x1b[0m\\u009b31m them." in text  # our colour, their controls escaped
+    assert_harmless(text.replace("\x1b[1;33m", "").replace("\x1b[0m", "").replace("\r\n", "\n"))

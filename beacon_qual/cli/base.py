@@ -27,6 +27,7 @@ import click
 from ..errors import BeaconError
 from ..paths import DEFAULT_PROJECT
 from ..store import SCHEMA_VERSION, Project
+from ..terminal import escaping_output
 
 if TYPE_CHECKING:
     from ..outfile import Output
@@ -163,7 +164,14 @@ class BeaconGroup(LazyGroup):
     """A group that reports BeaconError (and any other failure) as one line."""
 
     def main(self, *args, **kwargs):
-        """Click's own usage errors (a bad option, a path that is a folder) as one line too."""
+        """Click's own usage errors (a bad option, a path that is a folder) as one line too.
+
+        Everything the command writes to standard output and standard error, its errors included, has its
+        control characters escaped (:mod:`beacon_qual.terminal`)."""
+        with escaping_output():
+            return self._main(*args, **kwargs)
+
+    def _main(self, *args, **kwargs):
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)

@@ -14,6 +14,7 @@ from ..csvsafe import safe_cell
 from ..ingest import import_paths
 from ..ingest.catalogue import COLUMNS, DocumentDetail, document_detail, list_documents
 from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
+from ..terminal import unwrapped
 from .base import main, open_project
 
 
@@ -25,7 +26,8 @@ class _ProgressBar:
 
     def __call__(self, done: int, total: int) -> None:
         if self._bar is None:
-            self._bar = click.progressbar(length=total, label="importing", file=sys.stderr)
+            # The bar draws on the terminal itself (carriage returns, cursor codes): beneath the escaping.
+            self._bar = click.progressbar(length=total, label="importing", file=unwrapped(sys.stderr))
             self._bar.__enter__()
         self._bar.update(1)
 

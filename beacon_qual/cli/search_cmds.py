@@ -20,11 +20,12 @@ from ..csvsafe import safe_cell
 from ..documents import resolve_document
 from ..errors import BeaconError
 from ..store import Project
+from ..terminal import HIGHLIGHT
 from .base import main, open_project
 from .coding_cmds import current_coder
 
 FORMATS = click.Choice(["table", "csv", "json"])
-TTY_MARKS = ("\x1b[1;33m", "\x1b[0m")
+TTY_MARKS = HIGHLIGHT  # drawn as bold colour by the output stream (beacon_qual.terminal)
 
 
 def _marks() -> tuple[str, str]:

@@ -21,6 +21,7 @@ from .. import workbench as wb
 from ..codebook import coding_counts
 from ..errors import BeaconError
 from ..store import Project
+from ..terminal import guard_strips, visible_controls
 from .screens import (
     NEW_CODE,
     TOP_LEVEL,
@@ -117,6 +118,7 @@ class WorkbenchApp(UpkeepActions, App):
 
     def __init__(self, project: Project, coder: str | None = None, document: int | None = None) -> None:
         super().__init__()
+        guard_strips()  # no control character in a transcript, name or memo reaches the terminal raw
         self.project = project
         self.coder_name = coder or project.get_meta("last_coder")
         self.coder_id: int | None = None
@@ -244,7 +246,7 @@ class WorkbenchApp(UpkeepActions, App):
             d, p = doc_counts.get(code.id, 0), project_counts.get(code.id, 0)
             if d or p:  # counts first, so a narrow pane cuts the name rather than the numbers
                 label.append(f"{d}/{p} ", style="dim")
-            label.append(code.name, style="" if code.codable else "italic")
+            label.append(visible_controls(code.name), style="" if code.codable else "italic")
             node.set_label(label)
 
     def _load_documents(self) -> None:
@@ -256,11 +258,11 @@ class WorkbenchApp(UpkeepActions, App):
         table.clear()
         for row in wb.filter_documents(self.doc_rows, query):
             table.add_row(
-                row.name,
+                visible_controls(row.name),
                 _progress_cell(row.progress, row.done),
                 str(row.phase or "-"),
-                row.role or "-",
-                row.council or "-",
+                visible_controls(row.role or "-"),
+                visible_controls(row.council or "-"),
                 key=str(row.id),
             )
 
@@ -353,15 +355,16 @@ class WorkbenchApp(UpkeepActions, App):
         if item is not None and sel == (item.start, item.end):
             status.update(
                 Text.assemble(
-                    (f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"), item.label
+                    (f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"),
+                    visible_controls(item.label),
                 )
             )
             return
         status.update(
             Text.assemble(
-                (f" {self.doc.name} ", "bold"),
-                f"{meta} · sel {where} · {mode}",
-                (f" · {codes}" if codes else "", "italic"),
+                (f" {visible_controls(self.doc.name)} ", "bold"),
+                visible_controls(f"{meta} · sel {where} · {mode}"),
+                (visible_controls(f" · {codes}") if codes else "", "italic"),
             )
         )
 

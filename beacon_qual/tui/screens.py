@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ..terminal import visible_controls
 from ..workbench import CodeInfo, CodePicker
 
 NEW_CODE = "__new__"
@@ -22,7 +23,7 @@ def code_details(code: CodeInfo | None) -> Text:
     if code is None:
         return Text("")
     out = Text()
-    out.append(code.path + "\n", style=f"bold {code.colour}")
+    out.append(visible_controls(code.path) + "\n", style=f"bold {code.colour}")
     for label, value in (
         ("Definition", code.description),
         ("Include", code.inclusion),
@@ -31,10 +32,10 @@ def code_details(code: CodeInfo | None) -> Text:
     ):
         if value:
             out.append(f"{label}: ", style="bold")
-            out.append(value.strip() + "\n")
+            out.append(visible_controls(value.strip()) + "\n")
     if code.keywords:
         out.append("Keywords: ", style="bold")
-        out.append(", ".join(code.keywords) + "\n", style="dim")
+        out.append(visible_controls(", ".join(code.keywords)) + "\n", style="dim")
     return out
 
 
@@ -100,9 +101,9 @@ class PickerScreen(ModalScreen[object]):
                 key = f"{self.recent.index(code.id) + 1} "
             label.append(key, style="bold")
             label.append("● ", style=code.colour)
-            label.append(code.name, style="bold")
+            label.append(visible_controls(code.name), style="bold")
             if code.path != code.name:
-                label.append(f"  {code.path.rsplit('/', 1)[0]}", style="dim")
+                label.append(visible_controls(f"  {code.path.rsplit('/', 1)[0]}"), style="dim")
             options.append(Option(label, id=str(code.id)))
         name = (query or self.suggestion).strip()
         if self.allow_new and name:

@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..coding import Coding
+from ..terminal import visible_controls
 from ..workbench import DocumentView
 
 LANES = 4
@@ -256,7 +257,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 style += Style(bgcolor="#b48ead", color="#000000")
             if self.selection and self.selection[0] <= a < self.selection[1]:
                 style += Style(reverse=True)
-            out.append(Segment(text[a:b], style))
+            out.append(Segment(visible_controls(text[a:b]), style))  # one symbol per control: columns hold
         return out
 
     def _labels_on(self, line: Line):
