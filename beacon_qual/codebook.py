@@ -283,45 +283,38 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _has_cycle(root: yaml.Node) -> bool:
-    """True when an alias makes a node contain itself."""
-    state: dict[int, bool] = {id(root): True}  # True while on the current path, False when finished
-    stack = [(root, iter(_children(root)))]
+def _walk(root: yaml.Node) -> tuple[bool, int | None]:
+    """Whether an alias makes a node contain itself (a cycle), and else the line of the first node nested
+    deeper than MAX_YAML_DEPTH, through aliases too (or None). One walk, without recursion: each node's
+    depth below it is worked out once, however many aliases share it."""
+    below: dict[int, int] = {}  # finished node -> levels from it down to its deepest leaf, itself included
+    on_path: set[int] = {id(root)}
+    stack: list[tuple[yaml.Node, Iterator[yaml.Node], list[int]]] = [(root, iter(_children(root)), [0])]
+    deep: int | None = None
     while stack:
-        node, pending = stack[-1]
+        node, pending, deepest = stack[-1]
         child = next(pending, None)
         if child is None:
-            state[id(node)] = False
+            below[id(node)] = levels = 1 + deepest[0]
+            on_path.discard(id(node))
             stack.pop()
-        elif state.get(id(child)) is True:
-            return True
-        elif id(child) not in state:
-            state[id(child)] = True
-            stack.append((child, iter(_children(child))))
-    return False
-
-
-def _too_deep(root: yaml.Node) -> int | None:
-    """The line of the first node nested deeper than MAX_YAML_DEPTH (through aliases too), or None.
-
-    Each node's depth below it is worked out once (aliases share nodes), without recursion. The graph has no
-    cycle (checked first)."""
-    below: dict[int, int] = {}  # node -> levels from it down to its deepest leaf, itself included
-    stack = [(root, iter(_children(root)))]
-    while stack:
-        node, pending = stack[-1]
-        child = next(pending, None)
-        if child is None:
-            below[id(node)] = 1 + max((below[id(c)] for c in _children(node)), default=0)
-            stack.pop()
+            if stack:
+                parent_deepest = stack[-1][2]
+                parent_deepest[0] = max(parent_deepest[0], levels)
+        elif id(child) in on_path:
+            return True, None
         elif id(child) in below:
-            if len(stack) + below[id(child)] > MAX_YAML_DEPTH:
-                return _line(child)
+            if deep is None and len(stack) + below[id(child)] > MAX_YAML_DEPTH:
+                deep = _line(child)
+            deepest[0] = max(deepest[0], below[id(child)])
         elif len(stack) + 1 > MAX_YAML_DEPTH:
-            return _line(child)
+            # Too deep: note where, and go no deeper (a cycle below would still be found by the composer).
+            if deep is None:
+                deep = _line(child)
         else:
-            stack.append((child, iter(_children(child))))
-    return None
+            on_path.add(id(child))
+            stack.append((child, iter(_children(child)), [0]))
+    return False, deep
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -334,8 +327,10 @@ def _compose(text: str) -> yaml.Node | None:
             if len(text) > EXPLAIN_LIMIT:
                 raise
         else:
-            if root is None or not _has_cycle(root):
-                deep = None if root is None else _too_deep(root)
+            if root is None:
+                return root
+            cycle, deep = _walk(root)
+            if not cycle:
                 if deep is not None:
                     raise _TooDeep(deep)
                 return root
