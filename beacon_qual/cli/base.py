@@ -48,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "check": (
         "reliability_cmds",
-        "Verify the project: integrity, foreign keys, offsets, orphans, text hashes, schema version.",
+        "Verify the project: integrity, foreign keys, offsets, orphans, text hashes, search index, schema.",
     ),
     "clone": (
         "team_cmds",

@@ -196,7 +196,7 @@ def backup(out: Path, force: bool) -> None:
 @main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
-    """Verify the project: integrity, foreign keys, offsets, orphans, text hashes, schema version."""
+    """Verify the project: integrity, foreign keys, offsets, orphans, text hashes, search index, schema."""
     report = check_project(project_path(ctx))
     for problem in report.problems:
         click.echo(f"problem: {problem}")
