@@ -125,12 +125,33 @@ def revise_document(
     _check_threshold(threshold)
     document_id = resolve_document(project, document)
     parsed = read_transcript(new_path, max_size=max_size)
-    _check_new_text(project, _load(project, document_id), parsed, new_path)
-    turns, sentences = parsed.turns, parsed.sentences  # worked out before the write lock is taken
+    doc = _load(project, document_id)
+    _check_new_text(project, doc, parsed, new_path)
     backup = project.backup(backup_path(project.path, "revise"))
+    counts, flagged, revision = revise_text(
+        project, document_id, parsed, threshold=threshold, coder_id=coder_id, where=new_path
+    )
+    kept = backups.prune(project.path, "revise", backup, keep)  # the new backup is on disk, the revision done
+    return RevisionReport(document_id, doc.name, revision, counts, flagged, backup, threshold, backups=kept)
+
+
+def revise_text(
+    project: Project,
+    document_id: int,
+    parsed: ParsedTranscript,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    coder_id: int | None = None,
+    where: Path | str = "the new text",
+) -> tuple[dict[str, int], list[int], int]:
+    """The revision itself, in one transaction: keep the old text, store ``parsed`` (its text, turns and
+    sentences), move every coding onto it. Returns the placement counts, the ids of the codings flagged
+    for review and the document's new revision number. The caller backs the project up first."""
+    _check_threshold(threshold)
+    turns, sentences = parsed.turns, parsed.sentences  # worked out before the write lock is taken
     with project.transaction():
         doc = _load(project, document_id)
-        _check_new_text(project, doc, parsed, new_path)
+        _check_new_text(project, doc, parsed, where)
         codings = _codings(project, document_id)
         placements = reanchor(
             doc.text, parsed.text, [(c["start"], c["end"]) for c in codings], threshold=threshold
@@ -175,10 +196,7 @@ def revise_document(
                 "counts": counts,
             },
         )
-    kept = backups.prune(project.path, "revise", backup, keep)  # the new backup is on disk, the revision done
-    return RevisionReport(
-        document_id, doc.name, doc.revision + 1, counts, flagged, backup, threshold, backups=kept
-    )
+    return counts, flagged, doc.revision + 1
 
 
 def _check_threshold(threshold: float) -> None:

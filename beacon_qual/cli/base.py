@@ -75,6 +75,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "base",
         "Export the project: code frequencies, the codebook, the whole project (REFI-QDA).",
     ),
+    "figure": (
+        "report_cmds",
+        "Draw one chart of the report alone, for a manuscript: SVG, PNG or PDF.",
+    ),
     "import": (
         "import_cmds",
         "Import transcripts (.txt .md .rst .docx .vtt .srt) from files and folders: all of them or none.",
@@ -100,6 +104,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reindex": (
         "search_cmds",
         "Rebuild the full-text search index, each coding's sentences and turns, and the counts of codings.",
+    ),
+    "report": (
+        "report_cmds",
+        "Write the study report: one self-contained HTML file with tables and charts.",
     ),
     "review": (
         "reliability_cmds",

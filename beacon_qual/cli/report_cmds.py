@@ -1,0 +1,169 @@
+"""Commands: report (HTML) and figure (one chart for a paper).
+
+matplotlib is imported only by the report and figure commands, when they run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import BeaconError
+from .analysis_cmds import _filters, _split, filter_options
+from .base import main, open_project
+
+
+@main.command("report")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The HTML file to write.",
+)
+@filter_options()
+@click.option(
+    "--measures", multiple=True, help="Survey measures to chart codes by (comma-separated or repeated)."
+)
+@click.option("--wave", type=int, help="Survey wave of the measures (needed when they have several).")
+@click.option(
+    "--quotes",
+    "quotes_per_code",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Quotes per code.",
+)
+@click.option("--title", default="Study report", show_default=True, help="The report's title.")
+@click.pass_context
+def report_command(ctx, output, measures, wave, quotes_per_code, title, **kwargs) -> None:
+    """Write the study report: one self-contained HTML file with tables and charts."""
+    from ..analysis.output import write_atomic
+    from ..report.html import ReportOptions, build_report
+
+    options = ReportOptions(
+        filters=_filters(kwargs),
+        measures=_split(measures),
+        wave=wave,
+        quotes_per_code=quotes_per_code,
+        title=title,
+    )
+    _check_output(output, (".html", ".htm"))
+    project = open_project(ctx)
+    write_atomic(output, build_report(project, options))
+    click.echo(f"wrote {output}")
+
+
+def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
+    if path.suffix.lower() not in suffixes:
+        raise BeaconError(f"{path.name!r}: the file name should end in {' or '.join(suffixes)}")
+    if not path.parent.exists():
+        raise BeaconError(f"folder {path.parent} does not exist")
+
+
+# -- figures -----------------------------------------------------------------------------------------------
+def figure_options(command):
+    options = [
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False, path_type=Path),
+            required=True,
+            help="The figure file: .svg, .png or .pdf.",
+        ),
+        click.option(
+            "--width",
+            type=click.FloatRange(min=1, max=40),
+            default=7.0,
+            show_default=True,
+            help="Width in inches.",
+        ),
+        click.option(
+            "--height",
+            type=click.FloatRange(min=1, max=80),
+            help="Height in inches (default: from the number of rows).",
+        ),
+        click.option(
+            "--font-size",
+            type=click.FloatRange(min=4, max=40),
+            default=9.0,
+            show_default=True,
+            help="Font size in points.",
+        ),
+        click.option(
+            "--dpi",
+            type=click.IntRange(min=50, max=1200),
+            default=300,
+            show_default=True,
+            help="Resolution of a PNG.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _draw(ctx: click.Context, kind: str, output: Path, style_kwargs: dict, **args) -> None:
+    from ..report.charts import Style, figure_format, save
+    from ..report.figures import draw
+
+    figure_format(output)
+    if not output.parent.exists():
+        raise BeaconError(f"folder {output.parent} does not exist")
+    dpi = style_kwargs.pop("dpi")
+    style = Style(**style_kwargs)
+    project = open_project(ctx)
+    fig = draw(project, kind, style=style, **args)
+    save(fig, output, dpi=dpi)
+    click.echo(f"wrote {output}")
+
+
+@main.group("figure")
+def figure() -> None:
+    """Draw one chart of the report alone, for a manuscript: SVG, PNG or PDF."""
+
+
+@figure.command("frequencies")
+@click.option("--by", "by", type=click.Choice(["phase", "role"]), help="One bar per phase or role.")
+@filter_options()
+@figure_options
+@click.pass_context
+def figure_frequencies(ctx, by, output, width, height, font_size, dpi, **kwargs) -> None:
+    """Documents coded with each code (by phase or role), as export frequencies counts them."""
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    _draw(ctx, "frequencies", output, style, filters=_filters(kwargs), by=by)
+
+
+@figure.command("matrix")
+@filter_options()
+@figure_options
+@click.pass_context
+def figure_matrix(ctx, output, width, height, font_size, dpi, **kwargs) -> None:
+    """Heatmap of codings per council and code."""
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    _draw(ctx, "matrix", output, style, filters=_filters(kwargs))
+
+
+@figure.command("trends")
+@click.argument("code_args", metavar="[CODES]...", nargs=-1)
+@filter_options()
+@figure_options
+@click.pass_context
+def figure_trends(ctx, code_args, output, width, height, font_size, dpi, **kwargs) -> None:
+    """Each code's share of coded documents by phase (the trends command's numbers)."""
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    _draw(ctx, "trends", output, style, filters=_filters(kwargs, code_args))
+
+
+@figure.command("measure")
+@click.argument("code_args", metavar="[CODES]...", nargs=-1)
+@click.option("--variable", required=True, help="The survey measure to set the codes against.")
+@click.option("--wave", type=int, help="Survey wave of the measure (needed when it has several).")
+@filter_options()
+@figure_options
+@click.pass_context
+def figure_measure(ctx, code_args, variable, wave, output, width, height, font_size, dpi, **kwargs) -> None:
+    """Share of councils with each code by category of a survey measure (the crosstab's numbers)."""
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    _draw(ctx, "measure", output, style, filters=_filters(kwargs, code_args), variable=variable, wave=wave)

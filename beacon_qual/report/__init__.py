@@ -1,0 +1,1 @@
+"""The study report (HTML with inline SVG charts) and figures for papers."""
