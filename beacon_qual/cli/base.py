@@ -133,6 +133,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 EXPORT_COMMANDS: dict[str, tuple[str, str]] = {
+    "datasette-metadata": (
+        "report_cmds",
+        "Write a Datasette metadata file: table and column descriptions, canned queries.",
+    ),
     "frequencies": ("analysis_cmds", "Code frequencies: codings, documents and councils per code."),
     "qdc": ("exchange_cmds", "Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools."),
     "qdpx": ("exchange_cmds", "Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools."),

@@ -1,4 +1,4 @@
-"""Commands: report (HTML) and figure (one chart for a paper).
+"""Commands: report (HTML), figure (one chart for a paper), export datasette-metadata.
 
 matplotlib is imported only by the report and figure commands, when they run.
 """
@@ -11,7 +11,7 @@ import click
 
 from ..errors import BeaconError
 from .analysis_cmds import _filters, _split, filter_options
-from .base import main, open_project
+from .base import export, main, open_project
 
 
 @main.command("report")
@@ -167,3 +167,32 @@ def figure_measure(ctx, code_args, variable, wave, output, width, height, font_s
     """Share of councils with each code by category of a survey measure (the crosstab's numbers)."""
     style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
     _draw(ctx, "measure", output, style, filters=_filters(kwargs, code_args), variable=variable, wave=wave)
+
+
+# -- Datasette -------------------------------------------------------------------------------------------
+@export.command("datasette-metadata")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (e.g. metadata.json) instead of the screen.",
+)
+@click.option("--database", help="The database name Datasette shows (default: the project file's stem).")
+@click.pass_context
+def export_datasette_metadata(ctx, output, database) -> None:
+    """Write a Datasette metadata file: table and column descriptions, canned queries.
+
+    Browse the project read-only with: datasette study.db --immutable study.db -m metadata.json
+    """
+    import json
+
+    from ..analysis.output import write_atomic
+    from ..report.datasette import datasette_metadata
+
+    project = open_project(ctx)
+    text = json.dumps(datasette_metadata(project, database), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text)
+    click.echo(f"wrote {output}")

@@ -1,1 +1,1 @@
-"""The study report (HTML with inline SVG charts) and figures for papers."""
+"""The study report (HTML with inline SVG charts), figures for papers, and Datasette metadata."""
