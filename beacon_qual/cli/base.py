@@ -101,6 +101,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes.",
     ),
     "quotes": ("analysis_cmds", "Coded passages of CODES with council, phase, role, coder and context."),
+    "pseudonymise": (
+        "report_cmds",
+        "Write a copy of the project with people's names replaced, codings moved onto the new text.",
+    ),
     "reindex": (
         "search_cmds",
         "Rebuild the full-text search index, each coding's sentences and turns, and the counts of codings.",
