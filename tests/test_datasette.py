@@ -44,7 +44,9 @@ def test_tables_and_columns_are_the_schemas(db, tmp_path):
     conn = readonly(db)
     names = [
         r[0]
-        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
     ]
     assert sorted(tables) == sorted(names)
     for name in names:
