@@ -148,6 +148,34 @@ def test_report_numbers_are_the_commands_numbers(db, tmp_path):
     assert table_header(doc, "measure-region-type-counts")[1:3] == ["urban (n = 2)", "rural (n = 2)"]
 
 
+def test_numeric_measure_is_split_into_thirds_as_the_crosstab_does(db, tmp_path):
+    _text, doc = report(db, tmp_path, "--measures", "innovation_score", "--wave", "1")
+    section = doc.xpath("//section[@id='measure-innovation-score']")[0]
+    assert "split into thirds" in section.text_content()
+    assert section.xpath(".//figure/*[local-name()='svg']")
+    cli = json.loads(
+        run(
+            db,
+            "crosstab",
+            "--variable",
+            "innovation_score",
+            "--wave",
+            "1",
+            "--quantiles",
+            "3",
+            "--format",
+            "json",
+        )
+    )["crosstab"]
+    categories = list(dict.fromkeys(r["category"] for r in cli))
+    header = table_header(doc, "measure-innovation-score-counts")
+    totals = {r["category"]: r["category_councils"] for r in cli}
+    assert header[1:-1] == [f"{c} (n = {totals[c]})" for c in categories]
+    counts = {r[0]: r[1:-1] for r in table_rows(doc, "measure-innovation-score-counts")}
+    for r in cli:
+        assert counts[r["code"]][categories.index(r["category"])].startswith(f"{r['councils']} (")
+
+
 def test_report_filters_are_the_analyses_filters(db, tmp_path):
     _text, doc = report(db, tmp_path, "--phase", "1", "--coder", "alice")
     cli = json.loads(
@@ -169,6 +197,8 @@ def test_report_filters_are_the_analyses_filters(db, tmp_path):
         [r["code"], r["role"], str(r["codings"]), str(r["documents"]), str(r["councils"])] for r in cli
     ]
     assert table_rows(doc, "freq-role-frequencies") == expected
+    # phase 1 is a1, b1 and d1: alice coded a1 three times and b1 twice, bob each once
+    assert table_rows(doc, "glance-coders") == [["alice", "5", "2"], ["bob", "2", "2"]]
     # one phase: no trend, and the report says why instead of failing
     trends = doc.xpath("//section[@id='trends']")[0].text_content()
     assert "a trend needs coded documents in two or more phases" in trends

@@ -154,6 +154,9 @@ def measure_figure(
     from ..analysis.crosstab import crosstab
 
     result = crosstab(project, variable, filters, wave=wave)
+    if not result.categories and result.variable.type == "numeric":
+        # a numeric measure has no categories of its own: thirds of the councils, as --quantiles 3 makes
+        result = crosstab(project, variable, filters, wave=wave, quantiles=3)
     if not result.categories or not result.rows:
         raise BeaconError(f"no councils with both codings and a value of {variable!r}: nothing to draw")
     series = [

@@ -180,7 +180,9 @@ def _glance(project: Project, selection: Any) -> str:
     documents, coded_documents, councils, coded_councils = (v or 0 for v in totals)
     coder_rows = project.execute(
         "SELECT k.name, count(c.id), count(DISTINCT c.document_id) FROM coders k "
-        "LEFT JOIN codings c ON c.coder_id = k.id GROUP BY k.id ORDER BY k.name"
+        f"LEFT JOIN codings c ON c.coder_id = k.id AND c.document_id IN (SELECT d.id FROM {DOCS} d WHERE {where}) "
+        "GROUP BY k.id ORDER BY k.name",
+        params,
     ).fetchall()
     share = f"{100 * coded_documents / documents:.1f}%" if documents else "-"
     facts = [
@@ -200,7 +202,12 @@ def _glance(project: Project, selection: Any) -> str:
         ["phase", "role", "documents", "coded", "councils"],
         [list(r) for r in rows],
     )
-    coders = Table("coders", "Coders", ["coder", "codings", "documents coded"], [list(r) for r in coder_rows])
+    coders = Table(
+        "coders",
+        "Coders (in the selected documents)",
+        ["coder", "codings", "documents coded"],
+        [list(r) for r in coder_rows],
+    )
     return (
         f"<table class='facts' id='glance-facts'>{facts_html}</table>"
         + table_html(docs, "glance-documents")
@@ -284,7 +291,13 @@ def _measure(project: Project, measure: str, options: ReportOptions, b: _Builder
 
     fig, result = measure_figure(project, measure, options.filters, options.wave)
     report = crosstab_report(project, result)
-    return b.chart(fig, f"Codes by {measure}") + report_tables(report, f"measure-{_slug(measure)}")
+    note = ""
+    if result.variable.type == "numeric":
+        note = (
+            f"<p class='note'>{esc(measure)} is numeric: the councils are split into thirds at "
+            f"{esc(', '.join(f'{c:g}' for c in result.cuts))} (crosstab --quantiles 3).</p>"
+        )
+    return b.chart(fig, f"Codes by {measure}") + note + report_tables(report, f"measure-{_slug(measure)}")
 
 
 def _trends(project: Project, options: ReportOptions, b: _Builder) -> str:
