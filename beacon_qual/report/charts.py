@@ -143,7 +143,7 @@ def heatmap(
     style = style or Style()
     fig, ax = _figure(style, len(rows), per_row=0.2, least=4.0, base=2.6)
     image = ax.imshow(values, aspect="auto", cmap="viridis", interpolation="none")
-    ax.set_yticks(range(len(rows)), [short(r, 40) for r in rows], fontsize=max(5.0, style.font_size - 1))
+    ax.set_yticks(range(len(rows)), [short(r, 48) for r in rows], fontsize=max(5.0, style.font_size - 1))
     ax.set_xticks(
         range(len(columns)), [short(c, 32) for c in column_labels or columns], rotation=60, ha="right"
     )
