@@ -367,16 +367,23 @@ def _confirm(
 def _replace_fields(project: Project, replacer: Replacer) -> None:
     """Every other text field that may hold a name."""
     fields = [
-        ("documents", ("interviewer", "respondent", "name")),
-        ("memos", ("title", "text")),
-        ("codings", ("memo",)),
-        ("codes", ("description", "inclusion", "exclusion", "example")),
-        ("case_values", ("value_text",)),
-        ("meta", ("value",)),
+        ("documents", ("interviewer", "respondent", "name"), "1"),
+        (
+            "units",
+            ("speaker",),
+            "speaker IS NOT NULL",
+        ),  # labels of texts left unchanged (labels not in the text)
+        ("memos", ("title", "text"), "1"),
+        ("codings", ("memo",), "memo IS NOT NULL"),
+        ("codes", ("description", "inclusion", "exclusion", "example"), "1"),
+        ("case_values", ("value_text",), "value_text IS NOT NULL"),
+        ("meta", ("value",), "1"),
     ]
-    for table, columns in fields:
+    for table, columns, where in fields:
         key = "rowid"
-        for row in project.execute(f"SELECT {key}, {', '.join(columns)} FROM {table}").fetchall():
+        for row in project.execute(
+            f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {where}"
+        ).fetchall():
             values = [replacer.text(v) if isinstance(v, str) else v for v in row[1:]]
             if values != list(row[1:]):
                 sets = ", ".join(f"{c} = ?" for c in columns)

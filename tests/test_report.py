@@ -338,6 +338,14 @@ def test_figure_bars_are_the_commands_documents(db, tmp_path):
     assert {k: v for k, v in drawn.items() if v} == expected
 
 
+def test_bars_take_the_codebooks_colour_else_okabe_ito(evil_db, tmp_path):
+    out = tmp_path / "fig.svg"
+    run(evil_db, "figure", "frequencies", "-o", str(out))
+    svg = out.read_text(encoding="utf-8")
+    assert "fill: #123456" in svg  # the code with a colour in the codebook
+    assert "fill: #e69f00" in svg  # the first of the others: Okabe-Ito orange
+
+
 def test_figure_png_and_pdf(db, tmp_path):
     run(
         db, "figure", "matrix", "-o", str(tmp_path / "m.png"), "--dpi", "100", "--width", "6", "--height", "3"

@@ -113,11 +113,15 @@ def grouped_bars(
     n_series = max(1, len(series))
     fig, ax = _figure(style, len(categories) * max(1, n_series * 0.6))
     height = 0.8 / n_series
-    palette = colours([name for name, _ in series], own_colours)
+    palette: list[Any] = list(colours([name for name, _ in series], own_colours))
     positions = list(range(len(categories)))
+    if len(series) == 1 and own_colours:  # one bar per code: each in its codebook colour, where it has one
+        palette = [colours(categories, own_colours)]
     for i, ((name, values), colour) in enumerate(zip(series, palette)):
         offsets = [p - 0.4 + height * (i + 0.5) for p in positions]
-        ax.barh(offsets, list(values), height=height, label=name, color=colour)
+        ax.barh(
+            offsets, list(values), height=height, label=name, color=colour, edgecolor="#333333", linewidth=0.3
+        )
     ax.set_yticks(positions, [short(c) for c in labels or categories])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)

@@ -85,7 +85,13 @@ def frequencies_figure(
     if not shown:
         raise BeaconError("no codings in the selection: nothing to draw")
     fig = charts.grouped_bars(
-        title, shown, series, xlabel="documents", style=style, labels=code_labels(project, shown)
+        title,
+        shown,
+        series,
+        xlabel="documents",
+        style=style,
+        labels=code_labels(project, shown),
+        own_colours=None if by else code_colours(project),
     )
     return fig, result
 
