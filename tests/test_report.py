@@ -206,6 +206,13 @@ def test_report_filters_are_the_analyses_filters(db, tmp_path):
     assert '"phases": [1]' in provenance and '"coders": ["alice"]' in provenance
 
 
+def test_quotes_zero_leaves_the_quotes_out(db, tmp_path):
+    _text, doc = report(db, tmp_path, "--quotes", "0")
+    headings = [h.text_content() for h in doc.xpath("//h2")]
+    assert "Quotes" not in headings and "Provenance" in headings
+    assert not doc.xpath("//blockquote")
+
+
 def test_agreement_section_is_the_agreement_command(db, tmp_path):
     _text, doc = report(db, tmp_path)
     figures = json.loads(run(db, "agreement", "--coders", "alice", "bob", "--format", "json"))["figures"]

@@ -149,7 +149,8 @@ def build_report(project: Project, options: ReportOptions | None = None) -> str:
         )
     b.guarded("trends", "Trends by phase", lambda: _trends(project, options, b))
     b.guarded("agreement", "Agreement between coders", lambda: _agreement(project, selection, options, b))
-    b.guarded("quotes", "Quotes", lambda: _quotes(project, coded_codes, options))
+    if options.quotes_per_code:
+        b.guarded("quotes", "Quotes", lambda: _quotes(project, coded_codes, options))
     record = provenance(
         project,
         "report",
