@@ -161,10 +161,9 @@ class Replacer:
 
     def __init__(self, replacements: dict[str, str]) -> None:
         self.replacements = replacements
-        names = sorted(replacements, key=len, reverse=True)
-        parts = [r"\s+".join(re.escape(w) for w in name.split()) for name in names]
+        words = [name.split() for name in replacements]
         self.pattern = (
-            re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
+            re.compile(r"(?<!\w)" + _trie_pattern(words) + r"(?!\w)", re.IGNORECASE) if words else None
         )
 
     def replacement(self, found: str) -> str:
@@ -197,6 +196,32 @@ class Replacer:
             pos = m.end()
         pieces.append(text[pos:])
         return "".join(pieces), spans
+
+
+def _trie_pattern(names: list[list[str]]) -> str:
+    """One regular expression for many names (each a list of words), as a trie of their characters: the
+    engine follows one branch per character instead of trying every name at every position (a thousand
+    respondent codes took 1.4 s per ten 150,000-character transcripts as a plain alternation). Longer names
+    are tried first: a node tries its continuations before ending there, and the caller's ``(?!\\w)``
+    sends a name that stops inside a word back to the next choice. Words are joined by any whitespace."""
+    trie: dict = {}
+    for words in names:
+        node = trie
+        for ch in "\0".join(w.lower() for w in words):  # lower(), the case rule IGNORECASE follows
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = []
+        for ch, child in sorted((k, v) for k, v in node.items() if k):
+            head = r"\s+" if ch == "\0" else re.escape(ch)
+            branches.append(head + build(child))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + build(trie) + ")"
 
 
 def _mapper(spans: list[tuple[int, int, int, int]]):

@@ -236,3 +236,13 @@ def test_without_a_names_file_metadata_and_speaker_names_are_replaced(study, tmp
         project.close()
     assert "Sarah Lind" not in text and "Priya Shah" not in text
     assert "Tom Okafor" in text  # not listed anywhere: left, and its words listed for review
+
+
+def test_longest_name_wins_and_names_inside_words_are_left():
+    from beacon_qual.pseudonymise import Replacer
+
+    replacer = Replacer({"ann": "Person A", "ann lee": "Person B", "anna": "Person C", "straße": "Person D"})
+    assert (
+        replacer.text("Ann Lee met Anna, ANN and Annabel in\nAnn  Lee's office on Straße.")
+        == "Person B met Person C, Person A and Annabel in\nPerson B's office on Person D."
+    )
