@@ -343,7 +343,8 @@ def _pseudonymise_copy(
         project.execute("DELETE FROM document_revisions")
         project.execute("UPDATE documents SET revision = 1, source_path = name")
         project.execute("DELETE FROM audit")
-    rebuild_index(project)
+    if changed:  # deleted entries may linger in the index's segments until they are merged: build it afresh
+        rebuild_index(project)
     project.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     project.execute("VACUUM")
     review_file = out.with_name(out.name + REVIEW_SUFFIX)
