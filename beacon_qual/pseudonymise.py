@@ -247,15 +247,13 @@ def pseudonymise(
     project: Project, out: Path, names_file: Path | None, *, threshold: float | None = None
 ) -> PseudonymReport:
     """Write the pseudonymised copy to ``out`` (whole or not at all) and the review list beside it."""
+    from .outfile import Output, check_copy_target
     from .revise import DEFAULT_THRESHOLD
 
-    out = Path(out)
-    if out.exists():
-        raise BeaconError(f"{out} exists; pseudonymise writes a new file and overwrites none")
-    if not out.parent.exists():
-        raise BeaconError(f"folder {out.parent} does not exist")
-    if out.resolve() == project.path.resolve():
-        raise BeaconError("the copy must be a new file, not the project itself")
+    out = check_copy_target(out, protect=(project.path,), force=False)
+    Output(
+        out.with_name(out.name + REVIEW_SUFFIX), protect=(project.path,)
+    ).check()  # refused now, not after the work
     listed = read_names(names_file) if names_file else []
     work = out.with_name(out.name + ".partial-pseudonymise")
     for leftover in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
@@ -453,12 +451,12 @@ def _review_words(project: Project, replacements: dict[str, str]) -> list[tuple[
 def _write_review(path: Path, rows: list[tuple[str, int, int, str]]) -> None:
     import io
 
-    from .analysis.output import write_atomic
     from .csvsafe import safe_cell
+    from .outfile import Output
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["word", "occurrences", "documents", "example"])
     for word, n, docs, context in rows:
         writer.writerow([safe_cell(word), n, docs, safe_cell(context)])
-    write_atomic(path, buffer.getvalue())
+    Output(path).write(buffer.getvalue())

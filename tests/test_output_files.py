@@ -38,6 +38,9 @@ WRITERS = {
     "codebook": ["codebook", "export", "-o", "FILE"],
     "qdc": ["export", "qdc", "FILE"],
     "qdpx": ["export", "qdpx", "FILE"],
+    "report": ["report", "--quotes", "0", "-o", "FILE"],
+    "figure": ["figure", "frequencies", "-o", "FILE"],
+    "datasette-metadata": ["export", "datasette-metadata", "-o", "FILE"],
 }
 
 
@@ -131,7 +134,7 @@ def test_every_writer_asks_for_force(project: Path, tmp_path: Path, name: str) -
 
 
 # -- standard output --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(set(WRITERS) - {"qdpx", "quotes-docx"}))
+@pytest.mark.parametrize("name", sorted(set(WRITERS) - {"qdpx", "quotes-docx", "figure"}))
 def test_dash_writes_to_standard_output(project: Path, tmp_path: Path, monkeypatch, name: str) -> None:
     monkeypatch.chdir(tmp_path)
     result = run(project, *command(name, "-"))

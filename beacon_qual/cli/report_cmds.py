@@ -11,17 +11,19 @@ import click
 
 from ..errors import BeaconError
 from .analysis_cmds import _filters, _split, filter_options
-from .base import export, main, open_project
+from .base import export, force_option, main, open_project
+from .base import output as output_target
 
 
 @main.command("report")
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
     required=True,
-    help="The HTML file to write.",
+    help="The HTML file to write ('-': standard output).",
 )
+@force_option
 @filter_options()
 @click.option(
     "--measures", multiple=True, help="Survey measures to chart codes by (comma-separated or repeated)."
@@ -37,9 +39,8 @@ from .base import export, main, open_project
 )
 @click.option("--title", default="Study report", show_default=True, help="The report's title.")
 @click.pass_context
-def report_command(ctx, output, measures, wave, quotes_per_code, title, **kwargs) -> None:
+def report_command(ctx, output, force, measures, wave, quotes_per_code, title, **kwargs) -> None:
     """Write the study report: one self-contained HTML file with tables and charts."""
-    from ..analysis.output import write_atomic
     from ..report.html import ReportOptions, build_report
 
     options = ReportOptions(
@@ -49,17 +50,14 @@ def report_command(ctx, output, measures, wave, quotes_per_code, title, **kwargs
         quotes_per_code=quotes_per_code,
         title=title,
     )
-    _check_output(output, (".html", ".htm"))
+    out = output_target(output, force, ctx)
+    assert out is not None
+    if not out.is_stdout and output.suffix.lower() not in (".html", ".htm"):
+        raise BeaconError(f"{output.name!r}: the file name should end in .html or .htm")
     project = open_project(ctx)
-    write_atomic(output, build_report(project, options))
-    click.echo(f"wrote {output}")
-
-
-def _check_output(path: Path, suffixes: tuple[str, ...]) -> None:
-    if path.suffix.lower() not in suffixes:
-        raise BeaconError(f"{path.name!r}: the file name should end in {' or '.join(suffixes)}")
-    if not path.parent.exists():
-        raise BeaconError(f"folder {path.parent} does not exist")
+    out.write(build_report(project, options))
+    if not out.is_stdout:
+        click.echo(f"wrote {out}")
 
 
 # -- figures -----------------------------------------------------------------------------------------------
@@ -72,6 +70,7 @@ def figure_options(command):
             required=True,
             help="The figure file: .svg, .png or .pdf.",
         ),
+        force_option,
         click.option(
             "--width",
             type=click.FloatRange(min=1, max=40),
@@ -108,15 +107,15 @@ def _draw(ctx: click.Context, kind: str, output: Path, style_kwargs: dict, **arg
     from ..report.charts import Style, figure_format, save
     from ..report.figures import draw
 
-    figure_format(output)
-    if not output.parent.exists():
-        raise BeaconError(f"folder {output.parent} does not exist")
+    out = output_target(output, style_kwargs.pop("force"), ctx, binary=output.suffix.lower() != ".svg")
+    assert out is not None
+    fmt = figure_format(output)
     dpi = style_kwargs.pop("dpi")
     style = Style(**style_kwargs)
     project = open_project(ctx)
     fig = draw(project, kind, style=style, **args)
-    save(fig, output, dpi=dpi)
-    click.echo(f"wrote {output}")
+    save(fig, out, fmt, dpi=dpi)
+    click.echo(f"wrote {out}")
 
 
 @main.group("figure")
@@ -129,9 +128,9 @@ def figure() -> None:
 @filter_options()
 @figure_options
 @click.pass_context
-def figure_frequencies(ctx, by, output, width, height, font_size, dpi, **kwargs) -> None:
+def figure_frequencies(ctx, by, output, force, width, height, font_size, dpi, **kwargs) -> None:
     """Documents coded with each code (by phase or role), as export frequencies counts them."""
-    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi, "force": force}
     _draw(ctx, "frequencies", output, style, filters=_filters(kwargs), by=by)
 
 
@@ -139,9 +138,9 @@ def figure_frequencies(ctx, by, output, width, height, font_size, dpi, **kwargs)
 @filter_options()
 @figure_options
 @click.pass_context
-def figure_matrix(ctx, output, width, height, font_size, dpi, **kwargs) -> None:
+def figure_matrix(ctx, output, force, width, height, font_size, dpi, **kwargs) -> None:
     """Heatmap of codings per council and code."""
-    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi, "force": force}
     _draw(ctx, "matrix", output, style, filters=_filters(kwargs))
 
 
@@ -150,9 +149,9 @@ def figure_matrix(ctx, output, width, height, font_size, dpi, **kwargs) -> None:
 @filter_options()
 @figure_options
 @click.pass_context
-def figure_trends(ctx, code_args, output, width, height, font_size, dpi, **kwargs) -> None:
+def figure_trends(ctx, code_args, output, force, width, height, font_size, dpi, **kwargs) -> None:
     """Each code's share of coded documents by phase (the trends command's numbers)."""
-    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi, "force": force}
     _draw(ctx, "trends", output, style, filters=_filters(kwargs, code_args))
 
 
@@ -163,9 +162,11 @@ def figure_trends(ctx, code_args, output, width, height, font_size, dpi, **kwarg
 @filter_options()
 @figure_options
 @click.pass_context
-def figure_measure(ctx, code_args, variable, wave, output, width, height, font_size, dpi, **kwargs) -> None:
+def figure_measure(
+    ctx, code_args, variable, wave, output, force, width, height, font_size, dpi, **kwargs
+) -> None:
     """Share of councils with each code by category of a survey measure (the crosstab's numbers)."""
-    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi}
+    style = {"width": width, "height": height, "font_size": font_size, "dpi": dpi, "force": force}
     _draw(ctx, "measure", output, style, filters=_filters(kwargs, code_args), variable=variable, wave=wave)
 
 
@@ -174,28 +175,30 @@ def figure_measure(ctx, code_args, variable, wave, output, width, height, font_s
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
     help="Write to FILE (e.g. metadata.json) instead of the screen.",
 )
+@force_option
 @click.option("--database", help="The database name Datasette shows (default: the project file's stem).")
 @click.pass_context
-def export_datasette_metadata(ctx, output, database) -> None:
+def export_datasette_metadata(ctx, output, force, database) -> None:
     """Write a Datasette metadata file: table and column descriptions, canned queries.
 
     Browse the project read-only with: datasette study.db --immutable study.db -m metadata.json
     """
     import json
 
-    from ..analysis.output import write_atomic
     from ..report.datasette import datasette_metadata
 
+    out = output_target(output, force, ctx)
     project = open_project(ctx)
     text = json.dumps(datasette_metadata(project, database), ensure_ascii=False, indent=2) + "\n"
-    if output is None:
+    if out is None:
         click.echo(text, nl=False)
         return
-    write_atomic(output, text)
-    click.echo(f"wrote {output}")
+    out.write(text)
+    if not out.is_stdout:
+        click.echo(f"wrote {out}")
 
 
 # -- pseudonymise ----------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from ..errors import BeaconError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from ..outfile import Output
+
 # Okabe & Ito (2008), "Color Universal Design": black last, as it reads as text.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 FORMATS = ("svg", "png", "pdf")
@@ -221,12 +223,9 @@ def figure_format(path: Path) -> str:
     return fmt
 
 
-def save(fig: Figure, path: Path, dpi: int = 300) -> None:
-    """Write the figure whole or not at all, in the format its name ends with."""
-    from ..analysis.output import write_atomic
-
+def save(fig: Figure, out: Output, fmt: str, dpi: int = 300) -> None:
+    """Write the figure whole or not at all (beacon_qual.outfile), in the format ``fmt``."""
     plt = _pyplot()
-    fmt = figure_format(path)
     buffer = io.BytesIO()
     metadata: dict[str, Any] = {"Creator": "beacon-qual"}
     if fmt == "svg":
@@ -235,4 +234,4 @@ def save(fig: Figure, path: Path, dpi: int = 300) -> None:
         metadata["CreationDate"] = None
     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     plt.close(fig)
-    write_atomic(path, buffer.getvalue())
+    out.write(buffer.getvalue())
