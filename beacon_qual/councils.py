@@ -568,6 +568,24 @@ def resolve_council(
     return _resolve(_index(project), ref, min_score, margin)
 
 
+def resolve_council_for_filter(project: Project, ref: str) -> CouncilMatch:
+    """:func:`resolve_council` for a filter (``--council``): a match by similarity alone is refused with
+    the council it resembles as the candidate, so that a typing slip never narrows an analysis, a search or
+    a listing to a council nobody named."""
+    match = resolve_council(project, ref)
+    if match.how == "fuzzy":
+        row = project.one("SELECT code, type FROM cases WHERE id = ?", (match.case_id,))
+        candidate = Candidate(match.case_id, match.name, row[0] if row else None, row[1] if row else None)
+        raise CouncilNotResolved(
+            f"{ref!r} is only similar to {match.name} (score {match.score:.0f}); "
+            "write the council's name or code",
+            ref,
+            [candidate],
+            reason="similar",
+        )
+    return match
+
+
 def resolve_many(
     project: Project,
     refs: Iterable[str],

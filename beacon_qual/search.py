@@ -177,10 +177,10 @@ def _filters(
     where: list[str] = []
     params: list[Any] = []
     if council is not None:
-        from .councils import resolve_council
+        from .councils import resolve_council_for_filter
 
         where.append("d.case_id = ?")
-        params.append(resolve_council(project, council).case_id)
+        params.append(resolve_council_for_filter(project, council).case_id)
     if phase is not None:
         _check_present(project, "phase", phase, "phase")
         where.append("d.phase = ?")

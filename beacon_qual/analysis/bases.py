@@ -30,9 +30,11 @@ class Base:
             if self.done_only
             else f"{self.not_done} not marked done"
         )
+        councils = "council" if self.councils == 1 else "councils"
+        documents = "document" if self.documents == 1 else "documents"
         return (
-            f"{self.councils} councils interviewed, {self.councils_coded} coded; "
-            f"{self.documents} documents, {self.documents_coded} coded; {done}"
+            f"{self.councils} {councils} interviewed, {self.councils_coded} coded; "
+            f"{self.documents} {documents}, {self.documents_coded} coded; {done}"
         )
 
     def as_dict(self) -> dict[str, Any]:

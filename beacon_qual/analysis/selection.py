@@ -236,9 +236,9 @@ def coder_id_of(project: Project, name: str) -> int:
 
 def resolve_case(project: Project, ref: str) -> int:
     """A council by its register code, GSS or ONS code, name or a known spelling."""
-    from ..councils import resolve_council  # fuzzy matching: imported only when a council is asked for
+    from ..councils import resolve_council_for_filter  # imported only when a council is asked for
 
-    match = resolve_council(project, ref)
+    match = resolve_council_for_filter(project, ref)
     if project.scalar("SELECT kind FROM cases WHERE id = ?", (match.case_id,)) != "council":
         raise BeaconError(
             f"{match.name} is an organisation, not a council: analyses by council leave organisations out "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..councils import resolve_council
+from ..councils import resolve_council_for_filter
 from ..documents import resolve_document
 from ..store import Project
 from .metadata import normalise_phase, normalise_role
@@ -80,7 +80,7 @@ def list_documents(
     params: list[object] = []
     if council is not None:
         conditions.append("d.case_id = ?")
-        params.append(resolve_council(project, council).case_id)
+        params.append(resolve_council_for_filter(project, council).case_id)
     if phase is not None:
         conditions.append("d.phase = ?")
         params.append(normalise_phase(phase, "--phase"))
