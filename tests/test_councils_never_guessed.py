@@ -339,3 +339,17 @@ def test_a_resolutions_file_of_another_version_or_with_a_guess_is_refused(fresh:
     result = run(fresh, "survey", "import", str(path), "--resolutions", str(later))
     assert result.exit_code == 1 and "not a council on 1 April 2008" in result.output
     assert run(fresh, "survey", "list").output.strip() == "no survey variables yet"
+
+
+def test_the_problems_file_is_never_written_over_a_project_or_a_strangers_file(fresh: Path, tmp_path: Path):
+    path = write(tmp_path, "odd.csv", "council,score\nNowhere 1,1\n")
+    before = fresh.read_bytes()
+    over_project = run(fresh, "survey", "import", str(path), "--problems-file", str(fresh))
+    assert over_project.exit_code == 1
+    assert "never writes output over it" in over_project.stderr
+    assert fresh.read_bytes() == before
+    mine = tmp_path / "notes.csv"
+    mine.write_text("my own notes\n", encoding="utf-8")
+    over_notes = run(fresh, "survey", "import", str(path), "--problems-file", str(mine))
+    assert over_notes.exit_code == 1 and "already exists" in over_notes.stderr
+    assert mine.read_text(encoding="utf-8") == "my own notes\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -117,7 +116,7 @@ def survey_import(
         report = svc.import_survey(project, file, options=options)
     except svc.UnresolvedRows as exc:
         target = problems_file or _problems_path(project.path.parent, file, resolutions)
-        _write_problems(target, exc.problems)
+        _write_problems(target, exc.problems, project.path)
         raise BeaconError(
             f"{exc.message}; every problem row is in {target}: fill in its 'council' column and pass it "
             f"back with --resolutions",
@@ -140,17 +139,17 @@ def _problems_path(folder: Path, file: Path, resolutions: Path | None) -> Path:
     return path
 
 
-def _write_problems(path: Path, problems: list[svc.RowProblem]) -> None:
-    """Write the problems file whole (a temporary file renamed into place) or not at all."""
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerows([safe_cell(cell) for cell in line] for line in svc.problem_rows(problems))
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise BeaconError(f"cannot write the problems file {path}: {exc.strerror or exc}") from None
+def _write_problems(path: Path, problems: list[svc.RowProblem], project: Path) -> None:
+    """Write the problems file whole or not at all, through the one output path (beacon_qual.outfile):
+    never over a project, a file beacon-qual did not write, or through a link it would replace."""
+    import io
+
+    from ..outfile import Output
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows([safe_cell(cell) for cell in line] for line in svc.problem_rows(problems))
+    Output(path, protect=(project,)).write(buffer.getvalue())
 
 
 def _accept_pair(text: str) -> tuple[str, str]:
