@@ -76,6 +76,8 @@ class FileMerge:
     codes_added: int = 0
     codings_added: int = 0
     memos_added: int = 0
+    done_added: int = 0  # documents marked fully coded in the copy, marked so here too
+    roles_added: int = 0  # speaker roles set by hand in the copy, set so here too
     conflicts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -218,7 +220,60 @@ def _merge_one(project: Project, alias: str, path: Path) -> FileMerge:
     _map_codes(project, alias, result)
     _merge_codings(project, alias, result)
     _merge_memos(project, alias, result)
+    _merge_done_marks(project, alias, result)
+    _merge_speaker_roles(project, alias, result)
     return result
+
+
+def _has_table(project: Project, schema: str, table: str) -> bool:
+    """A copy of an older schema may not have a table of a later one."""
+    return (
+        project.scalar(
+            f"SELECT count(*) FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        )
+        > 0
+    )
+
+
+def _merge_done_marks(project: Project, alias: str, result: FileMerge) -> None:
+    """A coder's 'fully coded' marks travel with their codings: --done-only must see what was marked in a copy."""
+    if not _has_table(project, alias, "document_done"):
+        return
+    cur = project.execute(
+        f"INSERT OR IGNORE INTO main.document_done(document_id, coder_id, at)"
+        f" SELECT d.main_id, c.main_id, od.at FROM {alias}.document_done od"
+        f" JOIN temp.merge_docs d ON d.other_id = od.document_id JOIN temp.merge_coders c ON c.other_id = od.coder_id"
+        f" WHERE d.main_id IS NOT NULL AND c.main_id IS NOT NULL ORDER BY od.id"
+    )
+    result.done_added = cur.rowcount
+
+
+def _merge_speaker_roles(project: Project, alias: str, result: FileMerge) -> None:
+    """Roles set by hand in a copy are set here too, unless this project set another role for that label."""
+    if not _has_table(project, alias, "speaker_roles"):
+        return
+    differing = project.execute(
+        f"SELECT md.name, osr.label, msr.role, osr.role FROM {alias}.speaker_roles osr"
+        f" JOIN temp.merge_docs d ON d.other_id = osr.document_id JOIN main.documents md ON md.id = d.main_id"
+        f" JOIN main.speaker_roles msr ON msr.document_id = d.main_id AND msr.label = osr.label"
+        f" WHERE msr.role <> osr.role ORDER BY md.name, osr.label"
+    ).fetchall()
+    for name, label, here, there in differing:
+        result.conflicts.append(
+            f"speaker {label!r} of {name} is {there} in the copy but {here} here; kept this project's"
+        )
+    changed = project.execute(
+        f"INSERT OR IGNORE INTO main.speaker_roles(document_id, label, role, set_at)"
+        f" SELECT d.main_id, osr.label, osr.role, osr.set_at FROM {alias}.speaker_roles osr"
+        f" JOIN temp.merge_docs d ON d.other_id = osr.document_id WHERE d.main_id IS NOT NULL"
+        f" RETURNING document_id"
+    ).fetchall()
+    result.roles_added = len(changed)
+    if changed:
+        from .speaker_roles import assign_roles
+
+        for document_id in sorted({row[0] for row in changed}):
+            assign_roles(project, document_id)
 
 
 def _map_coders(project: Project, alias: str, result: FileMerge) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -317,3 +318,33 @@ def test_a_copys_coding_outside_its_text_is_reported_not_merged(master, tmp_path
     assert good in uuids and bad not in uuids
     result = runner.invoke(main, ["-p", str(master), "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_copys_done_marks_and_speaker_roles_are_merged(tmp_path):
+    # The demo project (invented interviews): Cara marks a document done and sets a speaker's role in her
+    # copy; both come back with the merge, and a role set otherwise here is kept and reported.
+    runner = CliRunner()
+    master = tmp_path / "demo.db"
+    assert runner.invoke(main, ["-p", str(master), "demo"]).exit_code == 0
+    copy = tmp_path / "cara.db"
+    assert runner.invoke(main, ["-p", str(master), "clone", "--for-coder", "Cara", str(copy)]).exit_code == 0
+    for args in (
+        ["docs", "done", "1", "--coder", "Cara"],
+        ["docs", "speakers", "1", "--set", "A=interviewer"],
+    ):
+        assert runner.invoke(main, ["-p", str(copy), *args]).exit_code == 0
+    assert runner.invoke(main, ["-p", str(copy), "docs", "speakers", "2", "--set", "A=front"]).exit_code == 0
+    assert (
+        runner.invoke(main, ["-p", str(master), "docs", "speakers", "2", "--set", "A=respondent"]).exit_code
+        == 0
+    )
+    result = runner.invoke(main, ["-p", str(master), "merge", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "1 documents marked done, 1 speaker roles" in result.output
+    assert "speaker 'A' of" in result.output and "is front in the copy but respondent here" in result.output
+    speakers = runner.invoke(main, ["-p", str(master), "docs", "speakers", "1"]).output
+    assert any(line.split()[:2] == ["A", "interviewer"] and "(set)" in line for line in speakers.splitlines())
+    done = runner.invoke(main, ["-p", str(master), "export", "frequencies", "--done-only", "--coder", "Cara"])
+    assert done.exit_code == 0, done.output
+    provenance = json.loads(done.stderr.split("provenance: ", 1)[1].splitlines()[0])
+    assert provenance["base"]["documents"] == 1 and provenance["base"]["done_only"] is True

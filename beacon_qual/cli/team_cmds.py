@@ -286,7 +286,8 @@ def merge(ctx: click.Context, others: tuple[Path, ...], keep_backups: int | None
     for item in result.files:
         click.echo(
             f"{item.path}: added {item.codings_added} codings, {item.memos_added} memos, "
-            f"{item.codes_added} codes, {item.coders_added} coders"
+            f"{item.codes_added} codes, {item.coders_added} coders, {item.done_added} documents marked done, "
+            f"{item.roles_added} speaker roles"
         )
         for line in item.notes:
             click.echo(f"  note: {line}")
