@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from .errors import BeaconError
 from .store import Project, new_uuid, now
+from .store.rows import inserted_id
 
 SEP = "/"
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -263,7 +264,8 @@ class _Loader(yaml.SafeLoader):
     def _compose_node(self, parent: Any, index: Any, event: Any) -> Any:
         if isinstance(event, yaml.AliasEvent):
             if event.anchor in self._open_anchors:
-                raise _AliasCycle(event.anchor, event.start_mark.line + 1)
+                mark = event.start_mark  # line 1 when the parser gave no position, as for YAML errors
+                raise _AliasCycle(event.anchor, mark.line + 1 if mark is not None else 1)
             return super().compose_node(parent, index)
         anchor = event.anchor
         if anchor is not None:
@@ -492,7 +494,7 @@ class _Parser:
             ref_node = fields["parent"][1]
             entry.parent_ref = self.text(ref_node, f"'parent' of code {label}")
             entry.parent_line = _line(ref_node)
-            if not top:
+            if parent is not None:  # nested (only top-level codes come without a parent)
                 self.problem(
                     entry.parent_line,
                     f"code {label} is nested under {parent.spec.name!r} and "
@@ -1026,24 +1028,26 @@ def create_code(
         if project.one("SELECT 1 FROM codes WHERE uuid = ?", (code_uuid,)) is not None:
             raise BeaconError(f"a code with id {code_uuid} already exists")
         order = _next_sort_order(project, parent_id)
-        code_id = project.execute(
-            "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
-            " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                code_uuid,
-                parent_id,
-                name,
-                description,
-                inclusion,
-                exclusion,
-                example,
-                colour or _free_colour(project, parent_id),
-                json.dumps(list(keywords), ensure_ascii=False),
-                int(codable),
-                order,
-                now(),
-            ),
-        ).lastrowid
+        code_id = inserted_id(
+            project.execute(
+                "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
+                " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    code_uuid,
+                    parent_id,
+                    name,
+                    description,
+                    inclusion,
+                    exclusion,
+                    example,
+                    colour or _free_colour(project, parent_id),
+                    json.dumps(list(keywords), ensure_ascii=False),
+                    int(codable),
+                    order,
+                    now(),
+                ),
+            )
+        )
         project.audit("code.create", "codes", code_id, after=_row(project, code_id), coder_id=coder_id)
     return code_id
 
@@ -1142,7 +1146,8 @@ def _places(rows: dict[int, dict[str, Any]], ids: Iterable[int]) -> dict[tuple[i
     return places
 
 
-def _parent_key(t: _Target) -> object:
+def _parent_key(t: _Target) -> int | _Target | None:
+    """Where ``t`` goes: the id of an existing parent, a parent that is new in the file, or None (top level)."""
     if t.parent is None:
         return None
     return t.parent.existing if t.parent.existing is not None else t.parent
@@ -1150,7 +1155,7 @@ def _parent_key(t: _Target) -> object:
 
 def _order(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[int]) -> dict[int, int]:
     """Sort orders: file order, then codes kept from before. Returns new sort orders for kept codes."""
-    groups: dict[object, list[_Target]] = {}
+    groups: dict[int | _Target | None, list[_Target]] = {}
     for t in targets:
         groups.setdefault(_parent_key(t), []).append(t)
     kept_by_parent: dict[int | None, list[int]] = {}
@@ -1159,11 +1164,12 @@ def _order(targets: list[_Target], rows: dict[int, dict[str, Any]], kept: set[in
     kept_changes: dict[int, int] = {}
     for key, members in groups.items():
         kept_here = [] if isinstance(key, _Target) else kept_by_parent.get(key, [])
-        wanted: list[int | None] = [t.existing for t in members] + list(kept_here)
-        stays = all(t.existing is not None and rows[t.existing]["parent_id"] == key for t in members)
+        existing = [t.existing for t in members if t.existing is not None]
+        stays = len(existing) == len(members) and all(rows[i]["parent_id"] == key for i in existing)
+        wanted = existing + list(kept_here)
         if stays and sorted(wanted, key=lambda i: (rows[i]["sort_order"], i)) == wanted:
-            for t in members:
-                t.sort_order = rows[t.existing]["sort_order"]
+            for t, code_id in zip(members, existing, strict=True):
+                t.sort_order = rows[code_id]["sort_order"]
             continue
         for position, t in enumerate(members):
             t.sort_order = position
@@ -1233,11 +1239,13 @@ def _apply(
     for t in targets:
         after = _final_row(t, rows)
         if t.existing is None:
-            t.db_id = project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
-                " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [after[c] for c in COMPARED_COLUMNS] + [now()],
-            ).lastrowid
+            t.db_id = inserted_id(
+                project.execute(
+                    "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
+                    " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [after[c] for c in COMPARED_COLUMNS] + [now()],
+                )
+            )
             project.audit("codebook.load", "codes", t.db_id, after=_row(project, t.db_id), coder_id=coder_id)
             report.added += 1
             continue
@@ -1367,6 +1375,7 @@ _ESCAPE_ONLY = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style: str | None
     if _ESCAPE_ONLY.search(value):
         style = '"'
     elif "\n" in value:

@@ -23,6 +23,7 @@ from typing import Any
 from .changeset import is_changeset, redo_changeset, undo_changeset
 from .errors import BeaconError
 from .store import Project, new_uuid, now
+from .store.rows import inserted_id
 
 UNDOABLE = (
     "coding.add",
@@ -177,8 +178,9 @@ def add_coding(
                 created_at or now(),
             ),
         )
-        after = _row_dict(project, "codings", cur.lastrowid)
-        project.audit("coding.add", "codings", cur.lastrowid, after=after, coder_id=coder_id)
+        coding_id = inserted_id(cur)
+        after = _row_dict(project, "codings", coding_id)
+        project.audit("coding.add", "codings", coding_id, after=after, coder_id=coder_id)
     return Coding.from_row(after)
 
 
@@ -271,8 +273,9 @@ def set_memo(
                 " VALUES (?,?,?,?,?,?)",
                 (new_uuid(), target_type, target_id, coder_id, text, now()),
             )
-            after = _row_dict(project, "memos", cur.lastrowid)
-            project.audit("memo.set", "memos", cur.lastrowid, after=after, coder_id=coder_id)
+            memo_id = inserted_id(cur)
+            after = _row_dict(project, "memos", memo_id)
+            project.audit("memo.set", "memos", memo_id, after=after, coder_id=coder_id)
             return Memo.from_row(after)
         before = _row_dict(project, "memos", existing.id)
         if not text:

@@ -50,6 +50,7 @@ from rapidfuzz.distance import Levenshtein
 from .errors import BeaconError
 from .paths import DATA_DIR
 from .store import Project, new_uuid, now
+from .store.rows import inserted_id, one_row
 
 REGISTER_PATH = DATA_DIR / "councils_2008.csv"
 LATER_PATH = DATA_DIR / "councils_later.csv"
@@ -845,21 +846,23 @@ def seed_cases(project: Project) -> int:
 
 
 def _insert_case(project: Project, entry: RegisterEntry) -> int:
-    return project.execute(
-        "INSERT INTO cases(uuid, code, gss_code, ons_code, name, short_name, type, region, created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?)",
-        (
-            new_uuid(),
-            entry.code,
-            entry.gss_code or None,
-            entry.ons_code or None,
-            entry.name,
-            entry.short_name or None,
-            entry.type,
-            entry.region or None,
-            now(),
-        ),
-    ).lastrowid
+    return inserted_id(
+        project.execute(
+            "INSERT INTO cases(uuid, code, gss_code, ons_code, name, short_name, type, region, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                new_uuid(),
+                entry.code,
+                entry.gss_code or None,
+                entry.ons_code or None,
+                entry.name,
+                entry.short_name or None,
+                entry.type,
+                entry.region or None,
+                now(),
+            ),
+        )
+    )
 
 
 def _insert_register_aliases(project: Project, case_id: int, entry: RegisterEntry) -> int:
@@ -1041,8 +1044,8 @@ def case_details(project: Project, case_id: int) -> CaseDetails:
             (case_id,),
         )
     ]
-    values, variables = project.one(
-        "SELECT count(*), count(DISTINCT variable_id) FROM case_values WHERE case_id = ?", (case_id,)
+    values, variables = one_row(
+        project, "SELECT count(*), count(DISTINCT variable_id) FROM case_values WHERE case_id = ?", (case_id,)
     )
     waves = tuple(
         w

@@ -42,6 +42,7 @@ from .ingest import ParsedTranscript, read_transcript
 from .ingest.readers import DEFAULT_MAX_SIZE
 from .store import Project, backups, now
 from .store.backups import Backup
+from .store.rows import inserted_id, one_row
 
 METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")
 _SOURCE_FIELDS = ("source_path", "source_format", "source_encoding")
@@ -156,11 +157,13 @@ def revise_text(
         placements = reanchor(
             doc.text, parsed.text, [(c["start"], c["end"]) for c in codings], threshold=threshold
         )
-        revision_id = project.execute(
-            "INSERT INTO document_revisions(document_id, revision, text, sha256, source_path, replaced_at)"
-            " VALUES (?,?,?,?,?,?)",
-            (document_id, doc.revision, doc.text, doc.sha256, doc.source["source_path"], now()),
-        ).lastrowid
+        revision_id = inserted_id(
+            project.execute(
+                "INSERT INTO document_revisions(document_id, revision, text, sha256, source_path, replaced_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (document_id, doc.revision, doc.text, doc.sha256, doc.source["source_path"], now()),
+            )
+        )
         before = _document_state(project, doc, codings)
         _delete_units(project, document_id)
         project.execute(
@@ -322,7 +325,7 @@ def _update_coding(
     project.execute(
         f"UPDATE codings SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), now(), before["id"])
     )
-    after = dict(project.one("SELECT * FROM codings WHERE id = ?", (before["id"],)))
+    after = dict(one_row(project, "SELECT * FROM codings WHERE id = ?", (before["id"],)))
     project.audit(action, "codings", before["id"], before=before, after=after, coder_id=coder_id)
     return after
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 from .coding import Coding, add_coding
 from .errors import BeaconError
 from .store import Project, now
+from .store.rows import one_row
 
 WORD = re.compile(r"[^\W\d_]+|\d+")
 CURRENT = (
@@ -52,7 +53,8 @@ def lemma_table() -> Mapping[str, str]:
         raise BeaconError(
             f"cannot load spaCy's English lemma table (is spacy-lookups-data installed?): {exc}"
         ) from None
-    return lemmatizer.lookups.get_table("lemma_lookup")
+    # spaCy types add_pipe's result as a plain Callable; "lemmatizer" is a Lemmatizer, which has lookups.
+    return lemmatizer.lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
 
 
 class Lemmatiser:
@@ -319,7 +321,8 @@ def list_suggestions(
     """Suggestions in document order (then code path); ``status=None`` lists every status."""
     from .codebook import code_paths
 
-    where, params = [CURRENT], []
+    where: list[str] = [CURRENT]
+    params: list[str | int] = []
     if status is not None:
         if status not in STATUSES:
             raise BeaconError(f"a suggestion's status is one of {', '.join(STATUSES)}, not {status!r}")
@@ -375,7 +378,7 @@ def _set_status(project: Project, before: dict, status: str, coder_id: int, codi
         " coding_id = coalesce(?, coding_id) WHERE id = ?",
         (status, coder_id, now(), coding_id, before["id"]),
     )
-    after = dict(project.one("SELECT * FROM suggestions WHERE id = ?", (before["id"],)))
+    after = dict(one_row(project, "SELECT * FROM suggestions WHERE id = ?", (before["id"],)))
     verb = {"accepted": "accept", "rejected": "reject", "skipped": "skip"}[status]
     project.audit(
         f"suggestion.{verb}", "suggestions", before["id"], before=before, after=after, coder_id=coder_id

@@ -42,6 +42,7 @@ from .store import Project, now
 from .store.backups import Backup, backup_path, keep_count, prune
 from .store.db import PendingBackup, inspect_file
 from .store.placement import deferred_placement
+from .store.rows import inserted_id
 from .store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 MERGE_CACHE_KIB = -262144  # 256 MiB of page cache while merging (negative: KiB)
@@ -292,9 +293,11 @@ def _map_coders(project: Project, alias: str, result: FileMerge) -> None:
             main_id = by_name[name]
             result.notes.append(f"coder {name!r} matched by name (the ids differ)")
         else:
-            main_id = project.execute(
-                "INSERT INTO main.coders(uuid, name, created_at) VALUES (?,?,?)", (uuid, name, created_at)
-            ).lastrowid
+            main_id = inserted_id(
+                project.execute(
+                    "INSERT INTO main.coders(uuid, name, created_at) VALUES (?,?,?)", (uuid, name, created_at)
+                )
+            )
             by_uuid[uuid], by_name[name] = (main_id, name), main_id
             result.coders_added += 1
         project.execute("INSERT INTO temp.merge_coders VALUES (?, ?)", (other_id, main_id))
@@ -366,12 +369,14 @@ def _map_codes(project: Project, alias: str, result: FileMerge) -> None:
             result.notes.append(f"code {path!r} matched by path (the ids differ)")
         else:
             parent = None if row["parent_id"] is None else mapped[row["parent_id"]]
-            main_id = project.execute(
-                f"INSERT INTO main.codes(parent_id, {', '.join(CODE_COLUMNS)})"
-                f" VALUES (?, {', '.join('?' * len(CODE_COLUMNS))})",
-                (parent, *[row[c] for c in CODE_COLUMNS]),
-            ).lastrowid
-            by_uuid[row["uuid"]], by_path[path] = main_id, path
+            main_id = inserted_id(
+                project.execute(
+                    f"INSERT INTO main.codes(parent_id, {', '.join(CODE_COLUMNS)})"
+                    f" VALUES (?, {', '.join('?' * len(CODE_COLUMNS))})",
+                    (parent, *[row[c] for c in CODE_COLUMNS]),
+                )
+            )
+            by_uuid[row["uuid"]] = by_path[path] = main_id
             here.paths[main_id] = path
             result.codes_added += 1
         mapped[other_id] = main_id

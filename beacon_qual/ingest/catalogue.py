@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..councils import resolve_council_for_filter
 from ..documents import resolve_document
 from ..store import Project
+from ..store.rows import one_row
 from .metadata import normalise_phase, normalise_role
 
 COLUMNS = (
@@ -95,8 +96,9 @@ def list_documents(
 def document_detail(project: Project, ref: str | int) -> DocumentDetail:
     """One document, found by id or name, with its text and units."""
     document_id = resolve_document(project, ref)
-    row = DocumentRow(*project.one(_SELECT + " WHERE d.id = ?", (document_id,)))
-    extra = project.one(
+    row = DocumentRow(*one_row(project, _SELECT + " WHERE d.id = ?", (document_id,)))
+    extra = one_row(
+        project,
         "SELECT text, sha256, source_path, source_encoding, imported_at FROM documents WHERE id = ?",
         (document_id,),
     )
