@@ -198,7 +198,7 @@ def _foreign_keys(conn: sqlite3.Connection) -> list[str]:
 
 
 def _memo_targets(conn: sqlite3.Connection) -> list[str]:
-    problems = []
+    problems: list[str] = []
     for target_type, table in MEMO_TARGETS.items():
         rows = conn.execute(
             f"SELECT m.id, m.target_id FROM memos m LEFT JOIN {table} t ON t.id = m.target_id"
@@ -212,7 +212,7 @@ def _memo_targets(conn: sqlite3.Connection) -> list[str]:
 
 
 def _offsets(conn: sqlite3.Connection) -> list[str]:
-    problems = []
+    problems: list[str] = []
     # Each text's length is worked out once: length() reads the whole text, and joining every coding and unit
     # to its document read it again for each (two minutes for 463,000 codings and 2 million units).
     for table, label in (("codings", "coding"), ("units", "unit")):

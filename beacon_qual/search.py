@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,6 +240,7 @@ def search(
     where = _filters(project, council, phase, role, code, speaker)
     try:
         count = functools.cache(lambda: _count(project, text, where))
+        ranked: Sequence[tuple[int, float | None]]
         if order == "relevance":
             ranked, total = _ranked(project, text, where, limit)
         else:
@@ -284,13 +285,13 @@ def _ranked(
             (query, limit),
         )
         return [(r[0], -r[1]) for r in rows], None
-    rows = project.execute(
+    scored = project.execute(
         "WITH scored AS MATERIALIZED (SELECT rowid AS id, bm25(unit_fts) AS score FROM unit_fts"
         f" WHERE unit_fts MATCH ?{where.allowed()})"
         " SELECT id, score, (SELECT count(*) FROM scored) FROM scored ORDER BY score LIMIT ?",
         (query, *where.params, limit),
     ).fetchall()
-    return [(r[0], -r[1]) for r in rows], rows[0][2] if rows else 0
+    return [(r[0], -r[1]) for r in scored], scored[0][2] if scored else 0
 
 
 # The matches with their document and start. CROSS JOIN keeps the index as the outer loop, so that a query in
@@ -341,12 +342,12 @@ def _document_order(
     # sentences the window cut off, are read whole: the matches in their id range.
     documents, params = where.documents("d.id <= ?")
     in_documents = f" AND document_id IN ({documents})" if documents else ""
-    ranges = project.execute(
+    spans = project.execute(
         "SELECT document_id, min(id), max(id) FROM units WHERE document_id <= ? AND kind = 'sentence'"
         f"{in_documents} GROUP BY document_id",
         (reached, *params, *([reached] if documents else [])),
     )
-    extra = [(first, final) for doc, first, final in ranges if final > last or doc == reached]
+    extra = [(first, final) for doc, first, final in spans if final > last or doc == reached]
     found = {r[0]: (r[1], r[2]) for r in window if r[1] < reached}
     found.update(_in_ranges(project, query, where, extra))
     return [

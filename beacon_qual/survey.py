@@ -943,11 +943,14 @@ def summarise_variable(project: Project, name: str, wave: int | None = None) -> 
 def _summarise_wave(variable: Variable, wave: int, values: list[Value]) -> WaveSummary:
     kind = variable.type
     if kind in ("ordinal", "categorical", "boolean"):
-        counts = Counter(str(v).lower() if kind == "boolean" else v for v in values)
+        # Ordinal and categorical values are their labels already (see typed_value); booleans become
+        # "true"/"false".
+        labels = [str(v).lower() if kind == "boolean" else str(v) for v in values]
+        counts = Counter(labels)
         levels = ("false", "true") if kind == "boolean" else (variable.levels or tuple(sorted(counts)))
         stats: dict[str, Value | None] = {}
         if kind == "ordinal":
-            ranks = sorted(levels.index(v) for v in values)  # type: ignore[arg-type]
+            ranks = sorted(levels.index(label) for label in labels)
             stats["median"] = levels[ranks[(len(ranks) - 1) // 2]]
         return WaveSummary(wave, len(values), stats, tuple((level, counts.get(level, 0)) for level in levels))
     if kind == "numeric":

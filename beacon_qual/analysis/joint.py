@@ -238,7 +238,9 @@ def _cell(
 
 def joint_report(project: Project, result: JointDisplay) -> Report:
     grouped = result.grouped_by is not None
-    columns = [result.grouped_by, "councils"] if grouped else ["council", "council_name"]
+    columns = (
+        [result.grouped_by, "councils"] if result.grouped_by is not None else ["council", "council_name"]
+    )
     columns += [v.name for v, _w in result.measures]
     for code in result.codes:
         columns += [f"{code}: passages"] + ([f"{code}: councils"] if grouped else []) + [f"{code}: quote"]

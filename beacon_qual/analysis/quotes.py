@@ -13,6 +13,7 @@ import statistics
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ..errors import BeaconError
 from ..outfile import Output, output_for
@@ -301,7 +302,10 @@ def quotes_docx(report: Report, result: QuoteSet) -> bytes:
     return buffer.getvalue()
 
 
-def representative(passages: list[tuple[int, str, int]]) -> tuple[int, str, int] | None:
+_Passage = TypeVar("_Passage", bound=tuple[Any, ...])
+
+
+def representative(passages: list[_Passage]) -> _Passage | None:
     """The passage (length, document, start, ...) whose length is nearest the median length;
     ties go to the first in document order."""
     if not passages:

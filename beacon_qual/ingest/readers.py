@@ -303,10 +303,10 @@ def _voiced_text(segments: list[tuple[str | None, str]], fmt: str, encoding: str
     parts: list[str] = []
     turns: list[tuple[int, int, str | None]] = []
     offset = 0
-    for speaker, words in merged:
+    for speaker, said in merged:
         label = f"{speaker}: " if speaker else ""
         turns.append((offset, offset + len(label), speaker))
-        part = label + " ".join(words)
+        part = label + " ".join(said)
         parts.append(part)
         offset += len(part) + len(TURN_SEPARATOR)
     return SourceText(TURN_SEPARATOR.join(parts), fmt, encoding, voice_labels=turns)

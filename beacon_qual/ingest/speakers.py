@@ -130,8 +130,8 @@ def detect_style(text: str) -> tuple[Style | None, list[tuple[int, int, str]]]:
             matches = [m for m in matches if counts[m.group("speaker")] >= 2]
         if len(matches) >= style.min_labels and len(matches) > len(best[1]):
             best = (style, matches)
-    style, matches = best
-    return style, [(m.start("label") - 1, m.end() - 1, m.group("speaker")) for m in matches]
+    found, matches = best
+    return found, [(m.start("label") - 1, m.end() - 1, m.group("speaker")) for m in matches]
 
 
 def find_turns(text: str) -> list[Turn]:
