@@ -20,7 +20,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 import click
 
@@ -268,6 +268,14 @@ def project_path(ctx: click.Context | None = None) -> Path:
     return ctx.find_root().obj["project_path"]
 
 
+@overload
+def output(
+    target: Path | str, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
+) -> Output: ...
+@overload
+def output(
+    target: Path | str | None, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
+) -> Output | None: ...
 def output(
     target: Path | str | None, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
 ) -> Output | None:

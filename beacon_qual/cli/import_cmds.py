@@ -7,6 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,12 +18,15 @@ from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from ..terminal import unwrapped
 from .base import main, open_project
 
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
 
 class _ProgressBar:
     """A progress bar on stderr, drawn once the number of files is known, and only on a terminal."""
 
     def __init__(self) -> None:
-        self._bar = None
+        self._bar: ProgressBar[int] | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self._bar is None:

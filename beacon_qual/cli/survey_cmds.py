@@ -196,7 +196,7 @@ def _print_report(report: svc.SurveyReport) -> None:
 def survey_list(fmt: str) -> None:
     """List survey variables: type, levels, waves and how many councils have a value in each wave."""
     project = open_project()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": v.name,
             "type": v.type,

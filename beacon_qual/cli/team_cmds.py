@@ -171,8 +171,8 @@ def agreement(
             rows.append(row + [MEASURES[f.measure].formula] if explain else row)
         _write_csv(headers, rows)
     else:
-        headers, rows = agreement_table(report)
-        _print_table(headers, rows)
+        headers, table = agreement_table(report)
+        _print_table(headers, table)
         click.echo()
         for line in summary_lines(report):
             click.echo(line)

@@ -22,6 +22,7 @@ import json
 import re
 import uuid as uuidlib
 from datetime import date
+from typing import TypeGuard
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -65,12 +66,12 @@ def derived_guid(kind: str, value: str) -> str:
     return str(uuidlib.uuid5(GUID_NAMESPACE, f"{kind}:{value}"))
 
 
-def is_rgb(value: str | None) -> bool:
-    return bool(value) and bool(_RGB.match(value))
+def is_rgb(value: str | None) -> TypeGuard[str]:
+    return value is not None and bool(_RGB.match(value))
 
 
-def is_datetime(value: str | None) -> bool:
-    return bool(value) and bool(_DATETIME.match(value))
+def is_datetime(value: str | None) -> TypeGuard[str]:
+    return value is not None and bool(_DATETIME.match(value))
 
 
 def is_date(value: str) -> bool:
@@ -99,7 +100,7 @@ def xml_safe(value: str) -> str:
 
 
 def has_xml_illegal(value: str | None) -> bool:
-    return bool(value) and bool(_XML_ILLEGAL.search(value))
+    return value is not None and bool(_XML_ILLEGAL.search(value))
 
 
 def wave_variable_name(name: str, wave: int) -> str:

@@ -449,7 +449,11 @@ class _Writer:
                 self.note_memos.append(memo)
                 if target_type == "project":
                     self.project_memos.append(memo)
-                elif target_type == "case" and self.p.one("SELECT 1 FROM cases WHERE id = ?", (target_id,)):
+                elif (
+                    target_type == "case"
+                    and target_id is not None
+                    and self.p.one("SELECT 1 FROM cases WHERE id = ?", (target_id,))
+                ):
                     links.append((memo, target_id))
                 else:
                     self.lost(
