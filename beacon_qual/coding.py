@@ -470,7 +470,8 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
         row["entity"],
         row["entity_id"],
         doc,
-        _describe(row["action"], before, after, "redid" if redo else "undid"),
+        _describe(row["action"], before, after, "redid" if redo else "undid")
+        + _coding_words(project, row["entity"], target or before or after),
     )
 
 
@@ -483,6 +484,27 @@ def _check_restorable(project: Project, coding: dict, action: Any, redo: bool) -
             f"offsets {coding['start']}-{coding['end']} are not a passage of document {coding['document_id']} "
             "as it is now; nothing was changed"
         )
+
+
+def _coding_words(project: Project, entity: str, state: dict | None) -> str:
+    """' Code “first words of the passage…”' for a coding, so an undo message says which one it was."""
+    if entity != "codings" or not state:
+        return ""
+    row = project.one(
+        "SELECT k.name, substr(d.text, :start + 1, :length) FROM codes k, documents d"
+        " WHERE k.id = :code AND d.id = :doc",
+        {
+            "start": state.get("start", 0),
+            "length": min(max(state.get("end", 0) - state.get("start", 0), 0), 200),
+            "code": state.get("code_id"),
+            "doc": state.get("document_id"),
+        },
+    )
+    if row is None:
+        return ""
+    words = row[1].split()
+    passage = " ".join(words[:5]) + ("…" if len(words) > 5 else "")
+    return f": {row[0]} “{passage}”"
 
 
 def _revised_since(project: Project, coding: dict, at: str) -> bool:

@@ -26,6 +26,13 @@ def _cache_of_its_own(tmp_path_factory: pytest.TempPathFactory):
         os.environ["XDG_CACHE_HOME"] = before
 
 
+@pytest.fixture(autouse=True)
+def _config_of_its_own(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coder is remembered in the user's config folder; each test gets an empty one of its own."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.delenv("BEACON_QUAL_CODER", raising=False)
+
+
 DOC_TEXT = (
     "Interviewer: How did you learn from the Beacon council?\n"
     "Respondent: We went on a site visit. We copied their forms at first. "

@@ -55,6 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Make a coder's copy of the project (same documents, codebook and identities) in OUT.",
     ),
     "code": ("workbench_cmds", "Open the coding workbench."),
+    "coder": (
+        "coding_cmds",
+        "Show or set who is coding on this computer (remembered per user, not per project).",
+    ),
     "codebook": ("codebook_cmds", "Load, show, export and edit the codebook (the tree of codes)."),
     "coding": ("coding_cmds", "Apply, change, list and undo codings (the same actions as the workbench)."),
     "cooccurrence": (

@@ -90,7 +90,10 @@ def codebook_export(fmt: str, output: Path | None, force: bool) -> None:
 
 
 # -- upkeep: every change is audited, undone by 'beacon-qual coding undo', and bumps the codebook version -------
-coder_option = click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+coder_option = click.option(
+    "--coder",
+    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
+)
 
 
 def _coder(project, name: str | None) -> int:

@@ -16,19 +16,22 @@ from ..csvsafe import safe_cell
 from ..documents import resolve_document
 from ..errors import BeaconError
 from ..store import Project
+from ..userconfig import config_path, remember_coder, remembered_coder
 from .base import main, open_project
 
 
 def current_coder(project: Project, name: str | None) -> int:
-    """The coder named on the command line, else BEACON_QUAL_CODER, else the project's last coder."""
-    name = name or os.environ.get("BEACON_QUAL_CODER") or project.get_meta("last_coder")
+    """The coder named on the command line, else BEACON_QUAL_CODER, else the coder remembered for this user.
+
+    Naming a coder here remembers nothing: a script's ``--coder bob`` does not change who the workbench
+    opens as (only ``beacon-qual coder set`` and the workbench's own choice do).
+    """
+    name = name or os.environ.get("BEACON_QUAL_CODER") or remembered_coder()
     if not name:
-        raise BeaconError("say who is coding: --coder NAME (or set BEACON_QUAL_CODER)")
-    coder_id = project.coder_id(name)
-    if project.get_meta("last_coder") != name:
-        with project.transaction():
-            project.set_meta("last_coder", name)
-    return coder_id
+        raise BeaconError(
+            "say who is coding: --coder NAME, BEACON_QUAL_CODER, or once for good: beacon-qual coder set NAME"
+        )
+    return project.coder_id(name)
 
 
 @contextmanager
@@ -45,7 +48,37 @@ def resolve_code(project: Project, ref: str) -> int:
     return resolve(project, ref)
 
 
-coder_option = click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+coder_option = click.option(
+    "--coder",
+    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
+)
+
+
+@main.group("coder", invoke_without_command=True)
+@click.pass_context
+def coder_group(ctx: click.Context) -> None:
+    """Show or set who is coding on this computer (remembered per user, not per project).
+
+    The workbench opens as this coder, and coding commands without --coder act as this coder.
+    A command's --coder applies to that command only; it never changes the remembered coder.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(coder_show)
+
+
+@coder_group.command("show")
+def coder_show() -> None:
+    """Print the remembered coder and the settings file it is kept in."""
+    name = remembered_coder()
+    click.echo(f"coder: {name or '(none yet)'}")
+    click.echo(f"settings: {config_path()}")
+
+
+@coder_group.command("set")
+@click.argument("name")
+def coder_set(name: str) -> None:
+    """Remember NAME as the coder on this computer (for every project)."""
+    click.echo(f"coder: {remember_coder(name)} (in {config_path()})")
 
 
 @main.group()

@@ -10,7 +10,10 @@ from ..errors import BeaconError
 from .base import open_project
 from .import_cmds import docs
 
-coder_option = click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+coder_option = click.option(
+    "--coder",
+    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
+)
 
 
 def _coder(project, name: str | None) -> int:

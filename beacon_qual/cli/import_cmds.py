@@ -189,7 +189,10 @@ _TABLE_ROW = "{:>5}  {:<32} {:<32} {:>2}  {:<14} {:>7} {:>6} {:>9}"
 
 @docs.command("done")
 @click.argument("document")
-@click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+@click.option(
+    "--coder",
+    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
+)
 def docs_done(document: str, coder: str | None) -> None:
     """Mark DOCUMENT (id or file name) as fully coded by a coder; analyses with --done-only keep only these."""
     _mark_done(document, coder, True)
@@ -197,7 +200,10 @@ def docs_done(document: str, coder: str | None) -> None:
 
 @docs.command("undone")
 @click.argument("document")
-@click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+@click.option(
+    "--coder",
+    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
+)
 def docs_undone(document: str, coder: str | None) -> None:
     """Take back a coder's mark that DOCUMENT is fully coded."""
     _mark_done(document, coder, False)

@@ -72,6 +72,14 @@ def _one_line(text: str) -> str:
 )
 @click.option("--limit", type=int, default=50, show_default=True, help="Most hits to show.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option(
+    "--apply-code",
+    "apply_code",
+    metavar="CODE",
+    help="Code every matching sentence with CODE (path, name or id), after listing them all and asking.",
+)
+@click.option("--yes", is_flag=True, help="With --apply-code: do not ask (for scripts).")
+@click.option("--coder", help="With --apply-code: the coder (default: BEACON_QUAL_CODER, else 'coder set').")
 def search_cmd(
     query: str,
     council: str | None,
@@ -82,6 +90,9 @@ def search_cmd(
     order: str,
     limit: int,
     fmt: str,
+    apply_code: str | None,
+    yes: bool,
+    coder: str | None,
 ) -> None:
     """Find sentences in the transcripts, in document order or by relevance.
 
@@ -95,8 +106,17 @@ def search_cmd(
     Only the first --limit hits are shown, with the matched words marked; the last line tells how many
     sentences match in all (with a filter, counting stops past 1,000), how many are shown and in which
     order (CSV: on standard error; JSON: "total" and "total_exact").
+
+    --apply-code CODE codes every matching sentence at once (with the filters above; --speaker respondent
+    keeps to respondents' turns): it lists them all, says how many are new, asks, then writes them in one
+    go. Sentences that already have CODE from you are left alone. 'coding undo' takes back one at a time.
     """
     project = open_project()
+    if apply_code is not None:
+        _apply_to_hits(project, query, apply_code, yes, coder, council, phase, role, code, speaker)
+        return
+    if yes or coder:
+        raise BeaconError("--yes and --coder go with --apply-code")
     marks = _marks() if fmt == "table" else search_svc.MARKS
     hits = search_svc.search(
         project,
@@ -125,6 +145,52 @@ def search_cmd(
         click.echo(_summary(hits, limit), err=True)
     else:
         _print_hits(hits, limit)
+
+
+def _apply_to_hits(
+    project: Project,
+    query: str,
+    code_ref: str,
+    yes: bool,
+    coder: str | None,
+    council: str | None,
+    phase: int | None,
+    role: str | None,
+    code: str | None,
+    speaker: str,
+) -> None:
+    from .. import code_hits
+    from ..codebook import resolve_code
+
+    code_id = resolve_code(project, code_ref)
+    name = project.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))
+    if not project.scalar("SELECT codable FROM codes WHERE id = ?", (code_id,)):
+        raise BeaconError(f"{name} is a group code and cannot be applied")
+    coder_id = current_coder(project, coder)
+    hits = code_hits.all_hits(
+        project, query, council=council, phase=phase, role=role, code=code, speaker=speaker, marks=_marks()
+    )
+    if not hits:
+        raise BeaconError(f"nothing matches {query!r}; nothing coded")
+    todo = code_hits.plan(project, hits, code_id, coder_id)
+    for number, hit in enumerate(hits, start=1):
+        mark = "=" if hit in todo.already else "+"
+        click.echo(
+            f"{mark}{number:>3}. {hit.document} | {hit.council or 'no council'} | {hit.start}-{hit.end}"
+        )
+        click.echo(f"      {_one_line(hit.snippet)}")
+    click.echo(
+        f"{len(todo.new)} sentences in {todo.documents} documents to code as {name}"
+        + (f"; {len(todo.already)} have it already (=)" if todo.already else "")
+    )
+    if not todo.new:
+        click.echo("nothing to code")
+        return
+    if not yes and not click.confirm(f"Code these {len(todo.new)} sentences as {name}?", default=False):
+        click.echo("nothing coded")
+        return
+    added = code_hits.apply(project, todo, code_id, coder_id)
+    click.echo(f"coded {len(added)} sentences as {name}")
 
 
 def _summary(hits: search_svc.Hits, limit: int) -> str:
@@ -302,7 +368,10 @@ def _read_choice(interactive: bool) -> str:
 
 
 @suggest_group.command("review")
-@click.option("--coder", help="Coder name (default: BEACON_QUAL_CODER, else the last coder).")
+@click.option(
+    "--coder",
+    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
+)
 @click.option("--code", help="Only this code and the codes below it.")
 @click.option("--document", help="Only this document (id or file name).")
 @click.option("--skipped", is_flag=True, help="Review the skipped suggestions instead of the open ones.")
