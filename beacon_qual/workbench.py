@@ -245,6 +245,10 @@ class CodePicker:
         self.codes = [c for c in codes if c.codable]
         self._names = [utils.default_process(c.name) for c in self.codes]
         self._keywords = [utils.default_process(" ".join(c.keywords)) for c in self.codes]
+        # the first letters of a name of two or more words: "sv" finds Site visits
+        self._initials = [
+            "".join(w[0] for w in name.split()) if len(name.split()) > 1 else "" for name in self._names
+        ]
         self._context = [
             utils.default_process(f"{c.path.rsplit('/', 1)[0] if '/' in c.path else ''} {c.description}")
             for c in self.codes
@@ -280,6 +284,10 @@ class CodePicker:
             scores[i] = max(scores[i], self.CONTEXT_SCORE)
         for i in _containing(self._name_blob, self._name_starts, "\n" + query, shift=1):
             scores[i] = 111.0 if self._names[i] == query else 101.0
+        if len(query) > 1:
+            for i, initials in enumerate(self._initials):
+                if initials == query:
+                    scores[i] = max(scores[i], 105.0)
         candidates = np.flatnonzero(scores >= self.CUTOFF)
         if len(candidates) > limit:  # only the best `limit` need a full sort
             keep = np.argpartition(-scores[candidates], limit - 1)[:limit]

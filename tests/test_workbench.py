@@ -285,13 +285,15 @@ async def test_in_vivo_code_from_the_picker(tiny_project: Project) -> None:
         await pilot.pause()
         await pilot.press(*"site visit", "ctrl+n")  # a new code named from the typed words
         await pilot.pause()
+        await pilot.press("end", "s", "enter")  # the name can be edited before the code is made
+        await pilot.pause()
         await pilot.press(*"innov", "enter")  # its parent: Innovation
         await pilot.pause()
         await pilot.press("y")  # confirm
         await pilot.pause()
-        assert codings(tiny_project) == [(SENT2, "site visit", "alice", None)]
+        assert codings(tiny_project) == [(SENT2, "site visits", "alice", None)]
         parent = tiny_project.scalar(
-            "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'site visit'"
+            "SELECT p.name FROM codes c JOIN codes p ON p.id = c.parent_id WHERE c.name = 'site visits'"
         )
         assert parent == "Innovation"
 
@@ -361,7 +363,7 @@ async def test_disagreements_and_flagged_codings(tiny_project: Project) -> None:
         assert selected(app) == SENT3
         status = str(app.query_one("#status").render())
         assert "Adoption" in status and "Adaptation" in status
-        await pilot.press("v")  # codings flagged after a revision
+        await pilot.press("V")  # codings flagged after a revision
         await pilot.pause()
         assert selected(app) == SENT3
         await pilot.press("A")

@@ -204,6 +204,8 @@ async def test_an_in_vivo_code_raises_the_codebook_version_and_undoes(tiny_proje
         await pilot.pause()
         await pilot.press(*"open day", "ctrl+n")
         await pilot.pause()
+        await pilot.press("enter")  # keep the name as typed
+        await pilot.pause()
         await pilot.press(*"innov", "enter")
         await pilot.pause()
         await pilot.press("y")

@@ -6,6 +6,8 @@ anything: what the screen shows as applied is already on disk.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from ..codebook import coding_counts
 from ..errors import BeaconError
 from ..store import Project
 from ..terminal import guard_strips, visible_controls
+from ..userconfig import remember_coder, remembered_coder
+from .favourites import FAVOURITE_BINDINGS, FavouriteActions, FavouritesBar
 from .screens import (
     NEW_CODE,
     TOP_LEVEL,
@@ -53,6 +57,14 @@ NARROW = 100  # below this width the codebook pane hides once a document is open
 WIDE = 150  # below this width the documents pane hides once a document is open
 
 
+class MainArea(Horizontal):
+    """The three panes. The app hears of its own resizes only once, so the panes are fitted to the width
+    whenever this area changes size."""
+
+    def on_resize(self) -> None:
+        self.app._apply_width()  # type: ignore[attr-defined]
+
+
 class DocumentsPane(Vertical):
     BINDINGS = [Binding("slash", "app.search", "Find", show=False)]
 
@@ -77,7 +89,7 @@ class CodebookPane(Vertical):
         yield Static(id="code-details")
 
 
-class WorkbenchApp(UpkeepActions, App):
+class WorkbenchApp(FavouriteActions, UpkeepActions, App):
     """beacon-qual coding workbench."""
 
     CSS_PATH = "workbench.tcss"
@@ -98,12 +110,13 @@ class WorkbenchApp(UpkeepActions, App):
         Binding("p", "next_coding(-1)", "Prev coding", show=False),
         Binding("g", "next_uncoded", "Uncoded", show=False),
         Binding("slash", "search", "Find"),
-        Binding("f3", "search_next", "Find next", show=False),
+        Binding("N", "search_next", "Find next", show=False),
         Binding("t", "toggle_coders", "Mine/all", show=False),
         Binding("F", "project_search", "Search project", show=False),
         Binding("s", "suggestions", "Suggestions", show=False),
         Binding("i", "disagreements", "Disagreements", show=False),
-        Binding("v", "review", "Flagged codings", show=False),
+        Binding("V", "review", "Flagged codings", show=False),
+        Binding("C", "code_hits", "Code every hit of the search list (F) at once", show=False),
         Binding("greater_than_sign", "work_step(1)", "Next in list", show=False),
         Binding("less_than_sign", "work_step(-1)", "Previous in list", show=False),
         Binding("A", "decide('accept')", "Accept suggestion / placement", show=False),
@@ -114,13 +127,14 @@ class WorkbenchApp(UpkeepActions, App):
         Binding("o", "focus_documents", "Open doc", show=False),
         DOCUMENT_BINDING,
         Binding("q", "quit", "Quit"),
+        *FAVOURITE_BINDINGS,
     ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
 
     def __init__(self, project: Project, coder: str | None = None, document: int | None = None) -> None:
         super().__init__()
         guard_strips()  # no control character in a transcript, name or memo reaches the terminal raw
         self.project = project
-        self.coder_name = coder or project.get_meta("last_coder")
+        self.coder_name = coder or remembered_coder()
         self.coder_id: int | None = None
         self.start_document = document
         self.doc: wb.DocumentView | None = None
@@ -133,15 +147,18 @@ class WorkbenchApp(UpkeepActions, App):
         self.tree_nodes: dict[int, object] = {}
         self.last_search = ""
         self.worklist: list[WorkItem] = []
+        self.favourites: list[int | None] = []
+        self.hits_query = ""  # the project search (F) whose hits C codes
         self.work_title = ""
         self.work_pos = -1
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with Horizontal(id="main"):
+        with MainArea(id="main"):
             yield DocumentsPane(id="documents")
             yield TranscriptView(id="transcript")
             yield CodebookPane(id="codebook")
+        yield FavouritesBar(id="favbar")
         yield Static(id="status")
         yield Footer()
 
@@ -152,7 +169,9 @@ class WorkbenchApp(UpkeepActions, App):
             self._set_coder(self.coder_name)
         else:
             self.push_screen(
-                PromptScreen("Your name as a coder (remembered here)", placeholder="e.g. alice"),
+                PromptScreen(
+                    "Your name as a coder (remembered for you on this computer)", placeholder="e.g. alice"
+                ),
                 self._coder_given,
             )
         self._apply_width()
@@ -164,32 +183,66 @@ class WorkbenchApp(UpkeepActions, App):
         self._set_coder(name.strip())
 
     def _set_coder(self, name: str) -> None:
+        name = self._run(remember_coder, name) or name  # the workbench's choice is this user's coder
         self.coder_name = name
         self.coder_id = self.project.coder_id(name)
-        if self.project.get_meta("last_coder") != name:
-            with self.project.transaction():
-                self.project.set_meta("last_coder", name)
         self.recent = wb.recent_codes(self.project, self.coder_id)
+        self._load_favourites()
         self.sub_title = f"coder: {name}"
         self._load_documents()
         start = self.start_document
+        where = None
         if start is None:
             last = self.project.get_meta(f"last_document:{self.coder_id}")
             start = int(last) if last and last.isdigit() else None
+            where = self._last_position(start)
         if start is not None and any(r.id == start for r in self.doc_rows):
             self.open_document(start)
+            if where is not None:
+                self.query_one(TranscriptView).select(*where)
         else:
             self.query_one("#doc-table", DataTable).focus()
         self._update_status()
+
+    def _last_position(self, document_id: int | None) -> tuple[int, int] | None:
+        """Where the selection was when this coder last left ``document_id``."""
+        raw = self.project.get_meta(f"last_position:{self.coder_id}") or ""
+        parts = raw.split(":")
+        if document_id is None or len(parts) != 3 or not all(p.isdigit() for p in parts):
+            return None
+        doc, start, end = map(int, parts)
+        return (start, end) if doc == document_id else None
+
+    def _remember_position(self) -> None:
+        sel = self.query_one(TranscriptView).selection if self.doc is not None else None
+        if sel is None or self.coder_id is None or self.doc is None:
+            return
+        # a busy file must not stop the workbench from closing
+        with contextlib.suppress(sqlite3.Error), self.project.transaction():
+            self.project.set_meta(f"last_position:{self.coder_id}", f"{self.doc.id}:{sel[0]}:{sel[1]}")
+
+    async def action_quit(self) -> None:
+        self._remember_position()
+        self.exit()
 
     def on_resize(self) -> None:
         self._apply_width()
 
     def _apply_width(self) -> None:
         narrow = self.size.width < NARROW
-        self.query_one("#codebook").set_class(narrow and self.doc is not None, "hidden")
-        self.query_one("#documents").set_class(self.size.width < WIDE and self.doc is not None, "hidden")
-        self.query_one("#documents").set_class(self.size.width < 60, "narrow")
+        documents, codebook = self.query_one("#documents"), self.query_one("#codebook")
+        codebook.set_class(narrow and self.doc is not None, "hidden")
+        documents.set_class(self.size.width < WIDE and self.doc is not None, "hidden")
+        documents.set_class(self.size.width < 60, "narrow")
+        focused = self.focused
+        if focused is not None and self.screen is self.screen_stack[0]:
+            hidden = any(
+                pane.has_class("hidden") and pane in focused.ancestors for pane in (documents, codebook)
+            )
+            if hidden:  # never leave the keys in a hidden pane (they would type into the document filter)
+                (
+                    self.query_one(TranscriptView) if self.doc is not None else self.query_one("#doc-table")
+                ).focus()
 
     # -- data ----------------------------------------------------------------------------
     def _load_codes(self) -> None:
@@ -204,6 +257,8 @@ class WorkbenchApp(UpkeepActions, App):
         self.tree_nodes = {}
         self._populate(tree.root, None)
         self._refresh_counts()
+        if self.coder_id is not None:
+            self._load_favourites()  # a deleted or merged code leaves its key
 
     @property
     def picker(self) -> wb.CodePicker:
@@ -339,8 +394,12 @@ class WorkbenchApp(UpkeepActions, App):
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
+        coder = (
+            f" {visible_controls(self.coder_name or '?')} ",
+            "bold reverse",
+        )  # always first: never cut off
         if self.doc is None:
-            status.update(" Choose a transcript and press Enter.  ? for help")
+            status.update(Text.assemble(coder, " Choose a transcript and press Enter.  ? for help"))
             return
         view = self.query_one(TranscriptView)
         sel = view.selection
@@ -348,13 +407,19 @@ class WorkbenchApp(UpkeepActions, App):
         codes = ", ".join(
             sorted({self.code_by_id[c.code_id].name for c in here if c.code_id in self.code_by_id})
         )
-        mode = "all coders" if self.show_all else f"coder {self.coder_name}"
+        mode = "all coders" if self.show_all else "mine"
+        if view.selecting:
+            coder = (
+                f" {visible_controls(self.coder_name or '?')} SELECT: w W {{ }} h l H L, counts, Enter codes ",
+                "bold reverse",
+            )
         meta = f"{self.doc.council or '-'} · ph {self.doc.phase or '-'} · {self.doc.role or '-'}"
         where = f"{sel[0]}-{sel[1]}" if sel else "-"
         item = self._current_item()
         if item is not None and sel == (item.start, item.end):
             status.update(
                 Text.assemble(
+                    coder,
                     (f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"),
                     visible_controls(item.label),
                 )
@@ -362,6 +427,7 @@ class WorkbenchApp(UpkeepActions, App):
             return
         status.update(
             Text.assemble(
+                coder,
                 (f" {visible_controls(self.doc.name)} ", "bold"),
                 visible_controls(f"{meta} · sel {where} · {mode}"),
                 (visible_controls(f" · {codes}") if codes else "", "italic"),
@@ -410,7 +476,11 @@ class WorkbenchApp(UpkeepActions, App):
         words = " ".join(self.doc.text[sel[0] : sel[1]].split()[:6])
         self.push_screen(
             PickerScreen(
-                self.picker, title="Apply code to the selection", recent=self.recent, suggestion=words
+                self.picker,
+                title="Apply code to the selection",
+                recent=self.recent,
+                suggestion=words,
+                place=self.query_one(TranscriptView).clear_half(),
             ),
             self._picked,
         )
@@ -442,12 +512,23 @@ class WorkbenchApp(UpkeepActions, App):
         self._after_change(f"Applied {self.code_by_id[code_id].name}")
 
     def action_apply_recent(self, n: int) -> None:
+        if self.take_favourite_chord(n):
+            return
         if len(self.recent) < n:
             self.notify(f"No recent code {n} yet: apply codes with c first.", severity="warning")
             return
         self.apply_code(self.recent[n - 1])
 
-    def _new_code(self, name: str) -> None:
+    def _new_code(self, suggested: str) -> None:
+        def named(name: str | None) -> None:
+            if name and name.strip():
+                self._new_code_named(" ".join(name.split())[:80])
+
+        self.push_screen(
+            PromptScreen("Name of the new code (edit it, Enter goes on, Esc cancels)", suggested), named
+        )
+
+    def _new_code_named(self, name: str) -> None:
         def parent_chosen(parent: object) -> None:
             if parent is None:
                 return
@@ -604,7 +685,7 @@ class WorkbenchApp(UpkeepActions, App):
             self._documents_changed()
         if step.document_id is not None and (self.doc is None or step.document_id != self.doc.id):
             self.open_document(step.document_id)
-        self._after_change(step.description.capitalize())
+        self._after_change(step.description[:1].upper() + step.description[1:])
 
     def action_undo(self) -> None:
         self._history(False)
@@ -694,7 +775,7 @@ class WorkbenchApp(UpkeepActions, App):
 
         if not query:
             return
-        self.last_search = query
+        self.last_search = self.hits_query = query
         hits = self._run(search, self.project, query, limit=200, marks=("«", "»"))
         if hits is None:
             return
@@ -712,6 +793,68 @@ class WorkbenchApp(UpkeepActions, App):
         if len(hits) < hits.total or not hits.total_exact:
             title += f" (of {'more than ' if not hits.total_exact else ''}{hits.total:,} matching)"
         self._start_list(title, items, f"Nothing matches “{query}”.")
+
+    def action_code_hits(self) -> None:
+        """Code every hit of the project search at once: pick a code, see the count, confirm."""
+        from .. import code_hits
+
+        coder_id = self.coder_id
+        if not self.worklist or self.worklist[0].kind != "hit" or not self.hits_query or coder_id is None:
+            self.notify("Search the project with F first; then C codes every hit.", severity="warning")
+            return
+        query = self.hits_query
+
+        def chosen(code_id: int, choice: object) -> None:
+            if choice not in ("any", "respondent"):
+                return
+            hits = self._run(code_hits.all_hits, self.project, query, speaker=choice)
+            if hits is None:
+                return
+            todo = code_hits.plan(self.project, hits, code_id, coder_id)
+            added = self._run(code_hits.apply, self.project, todo, code_id, coder_id)
+            if added is None:
+                return
+            self.recent = wb.push_recent_code(self.project, coder_id, code_id)
+            message = f"Coded {len(added)} hits as {self.code_by_id[code_id].name} (u undoes one at a time)"
+            if self.doc is not None:
+                self._after_change(message)
+            else:
+                self.notify(message)
+
+        def picked(code_id: object) -> None:
+            if not isinstance(code_id, int):
+                return
+            every = self._run(code_hits.all_hits, self.project, query)
+            spoken = self._run(code_hits.all_hits, self.project, query, speaker="respondent")
+            if every is None or spoken is None:
+                return
+            todo = code_hits.plan(self.project, every, code_id, coder_id)
+            todo_r = code_hits.plan(self.project, spoken, code_id, coder_id)
+            name = self.code_by_id[code_id].name
+            lines = [f"{h.document} {h.start}-{h.end}: {' '.join(h.snippet.split())[:70]}" for h in every[:8]]
+            more = f"\n… and {len(every) - 8} more" if len(every) > 8 else ""
+            title = (
+                f"Code the hits of “{query}” as {name}?\n"
+                + "\n".join(lines)
+                + more
+                + f"\n{len(todo.already)} have {name} from you already and stay as they are."
+            )
+            self.push_screen(
+                ChoiceScreen(
+                    title,
+                    [
+                        ("any", f"Yes: all {len(todo.new)} new hits in {todo.documents} documents"),
+                        ("respondent", f"Yes: respondents' turns only ({len(todo_r.new)} new hits)"),
+                        (None, "No: code nothing"),
+                    ],
+                ),
+                lambda choice: chosen(code_id, choice),
+            )
+
+        self.push_screen(
+            PickerScreen(self.picker, title="Code every search hit as…", recent=self.recent, allow_new=False),
+            picked,
+        )
 
     def action_suggestions(self) -> None:
         from ..suggest import list_suggestions

@@ -59,8 +59,9 @@ class PickerScreen(ModalScreen[object]):
         allow_new: bool = True,
         parent_mode: bool = False,
         codes: list[CodeInfo] | None = None,
+        place: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(classes=f"half {place}" if place else None)
         self.picker = picker
         self.title_text = title
         self.recent = recent or []
@@ -127,7 +128,13 @@ class PickerScreen(ModalScreen[object]):
 
     @on(Input.Changed, "#picker-input")
     def _changed(self, event: Input.Changed) -> None:
-        self._refill(event.value)
+        value = event.value
+        if not self.parent_mode and len(value) == 1 and value in "123456789":
+            n = int(value)  # a digit as the first key applies that recent code, as numbered in the list
+            if n <= len(self.recent) and any(c.id == self.recent[n - 1] for c in self.picker.codes):
+                self.dismiss(self.recent[n - 1])
+                return
+        self._refill(value)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self) -> None:

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from ..coding import Coding
 from ..terminal import visible_controls
 from ..workbench import DocumentView
+from .selection import SelectionMode, next_word_start, previous_word_start
 
 LANES = 4
 
@@ -65,6 +66,17 @@ def wrap(text: str, width: int) -> list[Line]:
     return lines
 
 
+def _label_colon(text: str, start: int, end: int) -> int:
+    """The colon ending a speaker label in text[start:end], skipping the colons of a timestamp such as
+    ``[00:00:04] Tom Okafor:`` (a colon between two digits); -1 when there is none."""
+    pos = text.find(":", start, end)
+    while pos >= 0:
+        if not (pos > start and text[pos - 1].isdigit() and pos + 1 < len(text) and text[pos + 1].isdigit()):
+            return pos
+        pos = text.find(":", pos + 1, end)
+    return -1
+
+
 def _tint(hex_colour: str, background: Color, amount: float = 0.45) -> Color:
     try:
         colour = Color.parse(hex_colour)
@@ -73,7 +85,7 @@ def _tint(hex_colour: str, background: Color, amount: float = 0.45) -> Color:
     return background.blend(colour, amount)
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(SelectionMode, ScrollView, can_focus=True):
     """Shows one document and owns the text selection."""
 
     BINDINGS = [
@@ -83,12 +95,18 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("shift+up,K", "extend_sentence(-1)", "Shrink by sentence", show=False),
         Binding("right_square_bracket", "turn(1)", "Next turn", show=False),
         Binding("left_square_bracket", "turn(-1)", "Prev turn", show=False),
+        Binding("T", "turn(0)", "Select the whole turn", show=False),
+        Binding(
+            "v", "anchor", "Selection mode: anchor at a word, then counts and w W { } h l H L", show=False
+        ),
         Binding("ctrl+right,w", "extend_word(1)", "Extend by word", show=False),
         Binding("ctrl+left,W", "extend_word(-1)", "Shrink by word", show=False),
         Binding("shift+right,l", "extend_char(1)", "Extend by character", show=False),
         Binding("shift+left,h", "extend_char(-1)", "Shrink by character", show=False),
         Binding("left_curly_bracket", "move_start(-1)", "Start earlier by word", show=False),
         Binding("right_curly_bracket", "move_start(1)", "Start later by word", show=False),
+        Binding("H", "move_start_char(-1)", "Start earlier by character", show=False),
+        Binding("L", "move_start_char(1)", "Start later by character", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("home", "edge(0)", "Top", show=False),
@@ -165,7 +183,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 continue
             nl = doc.text.find("\n", t.start, t.end)
             first_end = t.end if nl < 0 else nl
-            colon = doc.text.find(":", t.start, min(first_end, t.start + 60))
+            colon = _label_colon(doc.text, t.start, min(first_end, t.start + 80))
             if colon >= 0:
                 labels.append((t.start, colon + 1))
             elif nl >= 0 and doc.text[t.start : first_end].strip().startswith(t.speaker.split()[0]):
@@ -279,7 +297,8 @@ class TranscriptView(ScrollView, can_focus=True):
             lane = self._lane.get(c.id, 0)
             colour = self.colours.get(c.code_id, "#8fbcbb")
             if lane < LANES:
-                lanes[lane] = "┃" if not (line.start <= c.start < max(line.end, line.start + 1)) else "┏"
+                starts_here = line.start <= c.start < max(line.end, line.start + 1)
+                lanes[lane] = ("◆" if c.memo else "┏") if starts_here else "┃"
                 lane_styles[lane] = base + Style(color=colour, bold=c.id == self.current_coding)
             else:
                 lanes[-1], lane_styles[-1] = "+", base + Style(color="#d8dee9")
@@ -312,6 +331,25 @@ class TranscriptView(ScrollView, can_focus=True):
         self._scroll_into_view(start, end)
         self.refresh()
         self.post_message(self.SelectionChanged(self))
+
+    def clear_half(self) -> str:
+        """Where a dialog can open without covering the selection: 'top' or 'bottom' of the screen.
+
+        Scrolls the selection to the top of the pane when neither half would leave it in view."""
+        if not self.selection or not self._lines:
+            return "bottom"
+        start, end = self.selection
+        top, bottom = self.line_of(start), self.line_of(max(end - 1, start))
+        screen_height = self.screen.size.height
+        half = screen_height // 2
+        y0 = self.region.y - int(self.scroll_offset.y)
+        first, last = y0 + top, y0 + bottom
+        if last < half:
+            return "bottom"
+        if first >= screen_height - half and last < self.region.bottom:
+            return "top"
+        self.scroll_to(y=top, animate=False, immediate=True)
+        return "bottom"
 
     def _scroll_into_view(self, start: int, end: int) -> None:
         if not self._lines:
@@ -405,19 +443,15 @@ class TranscriptView(ScrollView, can_focus=True):
         start, end = self.selection
         text = self.doc.text
         if step > 0:
-            m = _WORD.search(text, start + 1)
-            pos = start
-            if m:
-                pos = m.start() if m.start() > start else m.end()
-            if pos < end:
-                self.select(pos, end, keep_coding=True)
-        else:
-            pos = start
-            while pos > 0 and text[pos - 1].isspace():
-                pos -= 1
-            while pos > 0 and not text[pos - 1].isspace():
-                pos -= 1
+            pos = next_word_start(text, start)  # past the rest of this word and the spaces after it
+            if pos is None:
+                return
+            if pos >= end:  # the start passes the end: the selection becomes that word
+                m = _WORD.match(text, pos)
+                end = m.end() if m else pos + 1
             self.select(pos, end, keep_coding=True)
+        else:
+            self.select(previous_word_start(text, start), end, keep_coding=True)
 
     def action_page(self, step: int) -> None:
         height = max(self.scrollable_content_region.height - 1, 1)
