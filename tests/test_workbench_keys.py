@@ -398,3 +398,19 @@ async def test_speaker_labels_with_timestamps_are_bold_in_full(tmp_path: Path) -
         bold = "".join(s.text for s in view.render_line(0)._segments if s.style and s.style.bold)
         assert "[00:00:04] Tom Okafor:" in bold
     project.close()
+
+
+async def test_help_lists_the_new_keys(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-text").render())
+        for words in (
+            "Selection mode",
+            "Select the whole turn",
+            "F1 … F9",
+            "Code every hit",
+            "Start later by character",
+        ):
+            assert words in text

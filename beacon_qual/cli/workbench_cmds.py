@@ -21,7 +21,9 @@ def _demo_path(ctx: click.Context) -> Path:
 
 
 @main.command()
-@click.option("--coder", help="Your name as a coder (remembered per project).")
+@click.option(
+    "--coder", help="Your name as a coder (remembered for you on this computer, as with 'coder set')."
+)
 @click.option("--document", "document", help="Open this document first (id or file name).")
 @click.option(
     "--demo", is_flag=True, help="Build the demo project from transcripts_example/ if missing, open it."

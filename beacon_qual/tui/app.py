@@ -994,6 +994,7 @@ def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
         "space": "Space",
         "greater_than_sign": ">",
         "less_than_sign": "<",
+        "plus": "+",
     }
     rows = []
     for b in bindings:
@@ -1004,17 +1005,37 @@ def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
 
 def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     recent = [b for b in WorkbenchApp.BINDINGS if b.action.startswith("apply_recent")]
-    others = [b for b in WorkbenchApp.BINDINGS if not b.action.startswith("apply_recent")]
+    numbered = ("apply_recent", "apply_favourite")
+    others = [b for b in WorkbenchApp.BINDINGS if not b.action.startswith(numbered)]
     return [
         (
             "Moving and selecting in the transcript",
-            _rows(TranscriptView.BINDINGS) + [("mouse drag / click", "Select characters / a sentence")],
+            _rows(TranscriptView.BINDINGS)
+            + [
+                (
+                    "v, then 2 } 3 w …",
+                    "Selection mode: a count repeats the next motion; Enter codes, Esc leaves",
+                ),
+                ("mouse drag / click", "Select characters / a sentence"),
+            ],
         ),
         (
             "Coding, memos, history, panes",
-            _rows(others) + [("1 … 9", f"{recent[0].description[:-2]} by number")],
+            _rows(others)
+            + [
+                ("1 … 9", f"{recent[0].description[:-2]} by number"),
+                ("F1 … F9", "Apply favourite code by key (shown in the bar above the status line)"),
+            ],
         ),
-        ("Code picker", _rows(PickerScreen.BINDINGS) + [("Enter", "Apply the highlighted code")]),
+        (
+            "Code picker",
+            _rows(PickerScreen.BINDINGS)
+            + [
+                ("Enter", "Apply the highlighted code"),
+                ("1 … 9 (first key)", "Apply that recent code, as numbered in the list"),
+                ("initials", "sv finds Site visits, as a name's start finds it"),
+            ],
+        ),
         (
             "Documents and codebook",
             [

@@ -96,9 +96,7 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
         Binding("right_square_bracket", "turn(1)", "Next turn", show=False),
         Binding("left_square_bracket", "turn(-1)", "Prev turn", show=False),
         Binding("T", "turn(0)", "Select the whole turn", show=False),
-        Binding(
-            "v", "anchor", "Selection mode: anchor at a word, then counts and w W { } h l H L", show=False
-        ),
+        Binding("v", "anchor", "Selection mode: anchor at the first word", show=False),
         Binding("ctrl+right,w", "extend_word(1)", "Extend by word", show=False),
         Binding("ctrl+left,W", "extend_word(-1)", "Shrink by word", show=False),
         Binding("shift+right,l", "extend_char(1)", "Extend by character", show=False),
