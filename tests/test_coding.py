@@ -172,7 +172,10 @@ def test_cli_add_list_undo(tiny_project: Project) -> None:
     assert rows[0]["code"] == "Innovation/Adoption"
     r = run(main, ["-p", path, "coding", "list", "--format", "csv"])
     assert "'=cmd()" in r.output  # a formula in a memo is neutralised
-    r = run(main, ["-p", path, "coding", "undo"])  # the coder is remembered
+    r = run(main, ["-p", path, "coding", "undo"])  # a command's --coder is not remembered
+    assert r.exit_code == 1 and "say who is coding" in r.output
+    run(main, ["coder", "set", "alice"])  # the coder on this computer, for every project
+    r = run(main, ["-p", path, "coding", "undo"])
     assert r.exit_code == 0 and "undid applying a code" in r.output
     r = run(main, ["-p", path, "coding", "undo"])
     assert r.exit_code == 1 and "nothing to undo" in r.output

@@ -414,3 +414,18 @@ async def test_help_lists_the_new_keys(tiny_project: Project) -> None:
             "Start later by character",
         ):
             assert words in text
+
+
+async def test_counts_typed_fast_after_the_anchor_are_counts(tiny_project: Project) -> None:
+    """A terminal delivers v2} in one read: the 2 must be a count, not recent code 2."""
+    from textual import events
+
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("j", "j", "j")
+        for key, char in (("v", "v"), ("2", "2"), ("right_curly_bracket", "}"), ("2", "2"), ("w", "w")):
+            app.post_message(events.Key(key, char))  # all queued before any is handled
+        await pilot.pause()
+        await pilot.pause()
+        assert selected(app) == "adapted the scheme"

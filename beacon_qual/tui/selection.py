@@ -104,7 +104,13 @@ class SelectionMode:
                 self.select(*self.selection, keep_coding=True)  # tells the status line
 
     def on_key(self, event: events.Key) -> None:
+        # Handled here rather than as a binding: bindings run later, from the app's queue, so digits typed
+        # right after v would reach the app (recent codes) before the mode was on.
         if not self.selecting:
+            if event.key == "v":
+                event.stop()
+                event.prevent_default()
+                self.action_anchor()
             return
         key = event.key
         if event.character and event.character.isdigit() and (self._count or event.character != "0"):
