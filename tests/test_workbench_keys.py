@@ -300,6 +300,8 @@ def test_search_apply_code_lists_asks_and_codes(tiny_project: Project) -> None:
     assert r.exit_code != 0 and "group code" in r.output
     r = cli(path, "search", "went", "--yes")
     assert r.exit_code != 0 and "--apply-code" in r.output
+    r = cli(path, "search", "went", "--apply-code", "Adoption", "--format", "json", "--yes")
+    assert r.exit_code != 0 and "leave out --format" in r.output and len(codings(tiny_project)) == 3
 
 
 async def test_code_every_hit_from_the_workbench_search_list(tiny_project: Project) -> None:

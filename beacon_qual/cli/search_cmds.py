@@ -113,6 +113,10 @@ def search_cmd(
     """
     project = open_project()
     if apply_code is not None:
+        if fmt != "table" or order != "document":
+            raise BeaconError(
+                "--apply-code lists every hit in document order; leave out --format and --order"
+            )
         _apply_to_hits(project, query, apply_code, yes, coder, council, phase, role, code, speaker)
         return
     if yes or coder:
