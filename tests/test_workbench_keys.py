@@ -99,6 +99,7 @@ async def test_the_workbench_remembers_its_coder_for_every_project(tiny_project:
     app = WorkbenchApp(tiny_project)  # nobody remembered: the first-run question
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
+        assert status(app).startswith(" ? ")  # nobody yet
         await pilot.press(*"carol", "enter")
         await pilot.pause()
         assert app.coder_name == "carol"

@@ -168,6 +168,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         if self.coder_name:
             self._set_coder(self.coder_name)
         else:
+            self._update_status()  # "?" as the coder until the question is answered
             self.push_screen(
                 PromptScreen(
                     "Your name as a coder (remembered for you on this computer)", placeholder="e.g. alice"
