@@ -247,7 +247,8 @@ def test_a_refused_coding_add_changes_nothing(
     assert r.exit_code == 1
     assert r.stderr.startswith(message) and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert _state(path) == before  # no coder 'newcomer', last_coder still 'alice', no audit row
-    r = run(main, ["-p", path, "coding", "undo"])  # the remembered coder is still the last one who coded
+    assert "newcomer" not in run(main, ["-p", path, "coder"]).output  # a refused command remembers no one
+    r = run(main, ["-p", path, "coding", "undo", "--coder", "alice"])
     assert r.exit_code == 0 and "undid applying a code" in r.output
 
 
@@ -296,14 +297,14 @@ def test_a_coding_is_checked_against_the_text_revised_while_it_was_being_made(
     end = DOC_TEXT.index("districts.") + len("districts.")
     shorter = DOC_TEXT[:last].rstrip() + "\n"
     run = CliRunner().invoke
-    # the coder is known and remembered, so the coding's own transaction is the first write
+    # the coder is known, so the coding's own transaction is the first write
     first = ["-p", str(path), "coding", "add", "--document", "doc1.txt", "--start", "0", "--end", "11"]
     assert run(main, [*first, "--code", "Adoption", "--coder", "alice"]).exit_code == 0
     _revised_first(monkeypatch, path, shorter, tmp_path)
     r = run(
         main,
         ["-p", str(path), "coding", "add", "--document", "doc1.txt", "--start", str(last), "--end", str(end)]
-        + ["--code", "Adoption"],
+        + ["--code", "Adoption", "--coder", "alice"],
     )
     assert r.exit_code == 1
     assert r.stderr.strip() == (
