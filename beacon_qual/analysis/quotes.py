@@ -40,6 +40,8 @@ class Quote:
     text: str
     before: str
     after: str
+    coding_id: int | None = None  # the coding quoted, for screens that act on it (recode, memo, open)
+    document_id: int | None = None
 
 
 @dataclass
@@ -113,6 +115,8 @@ def quotes(
                     text=text[row["start"] : row["end"]],
                     before=text[lo : row["start"]],
                     after=text[row["end"] : hi],
+                    coding_id=row["id"],
+                    document_id=row["document_id"],
                 )
             )
     options = {
@@ -132,7 +136,7 @@ def quotes(
 def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list[dict]:
     where, params = selection.where()
     rows = project.execute(
-        "SELECT c.code_id, c.document_id, c.coder_id, c.start, c.end, d.case_id, d.phase, d.role "
+        "SELECT c.id, c.code_id, c.document_id, c.coder_id, c.start, c.end, d.case_id, d.phase, d.role "
         f"FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE {where} "
         f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
         params + code_ids,

@@ -126,6 +126,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         Binding("b", "toggle_pane('codebook')", "Codebook", show=False),
         Binding("o", "focus_documents", "Open doc", show=False),
         DOCUMENT_BINDING,
+        Binding("T", "councils_matrix", "Councils x themes (survey measures beside)", show=False),
+        Binding("L", "coded_segments", "Coded segments of a code, across documents", show=False),
         Binding("q", "quit", "Quit"),
         *FAVOURITE_BINDINGS,
     ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
@@ -983,6 +985,23 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_sections()))
 
+    # -- analysis views: each a screen of its own, Esc comes back --------------------------------------
+    def action_councils_matrix(self) -> None:
+        from .matrix import MatrixScreen
+
+        self.push_screen(MatrixScreen(self.project))
+
+    def action_coded_segments(self) -> None:
+        from .segments import SegmentsScreen
+
+        def picked(code_id: object) -> None:
+            if isinstance(code_id, int):
+                self.push_screen(SegmentsScreen(self.project, self.code_by_id[code_id].path))
+
+        self.push_screen(
+            PickerScreen(self.picker, title="Coded segments of which code?", allow_new=False), picked
+        )
+
 
 def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
     names = {
@@ -996,6 +1015,8 @@ def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
         "greater_than_sign": ">",
         "less_than_sign": "<",
         "plus": "+",
+        "equals_sign": "=",
+        "minus": "-",
     }
     rows = []
     for b in bindings:
@@ -1050,6 +1071,20 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         (
             "Codebook pane (while it has the focus)",
             _rows([b for b in CodebookPane.BINDINGS if isinstance(b, Binding)]),
+        ),
+        *view_sections(),
+    ]
+
+
+def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    from .matrix import MatrixScreen
+    from .segments import SegmentsScreen
+
+    return [
+        ("Councils x themes (T)", _rows([b for b in MatrixScreen.BINDINGS if isinstance(b, Binding)])),
+        (
+            "Coded segments (L, or Enter on a matrix cell)",
+            _rows([b for b in SegmentsScreen.BINDINGS if isinstance(b, Binding)]),
         ),
     ]
 

@@ -1,0 +1,178 @@
+"""The councils-by-themes matrix of the workbench: coded documents or passages per council and code, with
+the survey measures of one wave beside them.
+
+Built on :func:`.frequencies.frequencies` grouped by council with roll-up (a code counts the passages of
+the codes below it, once per passage), the same call as ``export frequencies --by council --rollup``, so
+every cell equals that command's ``documents`` or ``codings`` figure for the same filters. Rows are the
+councils with a document in the selection (:func:`.bases.documents_per_case`): an interviewed council
+without a coding of a code has 0, not a blank. Measures come from :func:`.measures.raw_values`, as in
+``export frequencies --format wide --with-survey all --wave N``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store import Project
+from .bases import Base, analysis_base, documents_per_case
+from .codes import load_code_tree
+from .frequencies import frequencies
+from .measures import Variable, all_variables, raw_values
+from .output import Report, Table
+from .provenance import provenance
+from .selection import Filters, councils
+from .waves import list_waves, phase_waves, selection_phases
+
+UNITS = ("documents", "passages")
+
+
+@dataclass(frozen=True)
+class MatrixCode:
+    id: int
+    parent_id: int | None
+    name: str
+    path: str
+    depth: int
+
+
+@dataclass
+class CouncilMatrix:
+    """Counts for every code (with roll-up) and council of the selection; the screen picks columns."""
+
+    filters: Filters
+    case_ids: list[int]  # councils with a document in the selection, by label
+    labels: dict[int, tuple[str, str]]  # case id: (register code, name)
+    documents: dict[tuple[int, int], int]  # (code id, case id): coded documents
+    passages: dict[tuple[int, int], int]  # (code id, case id): coded passages
+    codes: list[MatrixCode]  # the whole tree, in tree order
+    base: Base
+    coders: list[str]
+    without_council: int
+    wave: int | None = None
+    measures: list[Variable] = field(default_factory=list)
+    values: dict[int, dict[int, float | str]] = field(default_factory=dict)  # variable id: {case id: value}
+    phase_waves: list[str] = field(default_factory=list)
+
+    def cell(self, code_id: int, case_id: int, unit: str) -> int:
+        table = self.documents if unit == "documents" else self.passages
+        return table.get((code_id, case_id), 0)
+
+    def children(self, code_id: int | None) -> list[MatrixCode]:
+        return [c for c in self.codes if c.parent_id == code_id]
+
+    def code(self, code_id: int) -> MatrixCode:
+        return next(c for c in self.codes if c.id == code_id)
+
+
+def survey_waves(project: Project) -> list[int]:
+    """Waves that hold survey values, oldest first."""
+    return [w.wave for w in list_waves(project) if w.councils]
+
+
+def council_matrix(
+    project: Project, filters: Filters | None = None, *, wave: int | None = None
+) -> CouncilMatrix:
+    """Coded documents and passages per code and council for ``filters``, with the measures of ``wave``."""
+    filters = filters or Filters()
+    result = frequencies(project, filters, by=("council",), rollup=True)
+    known = councils(project)
+    by_label = {c.label: c.id for c in known.values()}
+    documents: dict[tuple[int, int], int] = {}
+    passages: dict[tuple[int, int], int] = {}
+    for row in result.rows:
+        label = row.group[0][0] if row.group else None
+        if label is None or label not in by_label:
+            continue
+        documents[(row.code_id, by_label[label])] = row.documents
+        passages[(row.code_id, by_label[label])] = row.codings
+    selection = result.selection
+    per_case = documents_per_case(project, selection)
+    case_ids = sorted(per_case, key=lambda c: (known[c].label, c))
+    matrix = CouncilMatrix(
+        filters=filters,
+        case_ids=case_ids,
+        labels={c: (known[c].label, known[c].name) for c in case_ids},
+        documents=documents,
+        passages=passages,
+        codes=_codes(project),
+        base=analysis_base(project, selection),
+        coders=result.coders,
+        without_council=selection.without_council,
+    )
+    if wave is not None:
+        matrix.wave = wave
+        matrix.measures = [v for v in all_variables(project) if v.type != "text"]
+        matrix.values = {v.id: raw_values(project, v, wave) for v in matrix.measures}
+        matrix.measures = [v for v in matrix.measures if matrix.values[v.id]]
+        phases = selection_phases(project, selection)
+        matrix.phase_waves = [pw.text() for pw in phase_waves(project, phases).values()]
+    return matrix
+
+
+def _codes(project: Project) -> list[MatrixCode]:
+    tree = load_code_tree(project)
+    return [
+        MatrixCode(
+            code_id,
+            tree.parent.get(code_id),
+            tree.path[code_id].rsplit("/", 1)[-1],
+            tree.path[code_id],
+            tree.path[code_id].count("/"),
+        )
+        for code_id in tree.order
+    ]
+
+
+def matrix_report(
+    project: Project,
+    matrix: CouncilMatrix,
+    *,
+    code_ids: list[int],
+    case_ids: list[int],
+    unit: str,
+    sort: str | None = None,
+) -> Report:
+    """What the matrix screen shows (its columns, its rows in its order) as a report with provenance."""
+    measure_names = [v.name for v in matrix.measures]
+    columns = [
+        "council",
+        "council_name",
+        *(matrix.code(c).path for c in code_ids),
+        *(f"{name} (wave {matrix.wave})" for name in measure_names),
+    ]
+    rows = []
+    for case_id in case_ids:
+        label, name = matrix.labels[case_id]
+        rows.append(
+            [
+                label,
+                name,
+                *(matrix.cell(c, case_id, unit) for c in code_ids),
+                *(matrix.values[v.id].get(case_id) for v in matrix.measures),
+            ]
+        )
+    record = provenance(
+        project,
+        "workbench councils x themes",
+        filters=matrix.filters.as_dict(),
+        coders=matrix.coders,
+        options={
+            "unit": unit,
+            "rollup": True,
+            "wave": matrix.wave,
+            "sort": sort,
+            "documents_without_council": matrix.without_council,
+        },
+    )
+    record["base"] = matrix.base.as_dict()
+    if matrix.phase_waves:
+        record["phase_waves"] = matrix.phase_waves
+    cells = "coded documents" if unit == "documents" else "coded passages"
+    table = Table(
+        "councils",
+        "Councils by theme",
+        columns,
+        rows,
+        notes=[f"Code columns: {cells} per council, a code counting the codes below it."],
+    )
+    return Report("Councils by theme", record, [table])

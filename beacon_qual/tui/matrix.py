@@ -1,0 +1,330 @@
+"""Councils x themes: coded documents or passages per council and code, beside the survey measures of a wave.
+
+The figures come from :func:`beacon_qual.analysis.council_matrix.council_matrix`, which is
+``export frequencies --by council --rollup`` for the same filters.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ..analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
+from ..analysis.selection import Filters
+from ..errors import BeaconError
+from ..store import Project
+from .screens import PromptScreen
+from .viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded
+
+CODE_WIDTH = (
+    10  # a code column's width: counts are short, names are cut (the full path is in the header line)
+)
+
+
+class MatrixScreen(Screen[None]):
+    """Rows: councils with a document in the selection; columns: codes of a level of the tree (expandable),
+    then the survey measures of one wave."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("enter", "drill", "Passages"),
+        Binding("s", "sort", "Sort by column"),
+        Binding("f", "filter", "Filter"),
+        Binding("u", "toggle_unit", "Docs/passages"),
+        Binding("w", "next_wave", "Earlier wave"),
+        Binding("plus,equals_sign", "expand", "Expand code"),
+        Binding("minus", "collapse", "Collapse", show=False),
+        Binding("e", "export", "Export CSV"),
+    ]
+
+    DEFAULT_CSS = """
+    MatrixScreen #matrix-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    MatrixScreen #matrix-table { height: 1fr; }
+    MatrixScreen #matrix-cell { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    def __init__(self, project: Project, filters: Filters | None = None, *, unit: str = "documents") -> None:
+        super().__init__()
+        self.project = project
+        self.filters = filters or Filters()
+        self.unit = unit
+        waves = survey_waves(project)
+        self.waves: list[int | None] = [*reversed(waves), None]  # w steps back a wave, then to none
+        self.wave: int | None = self.waves[0]  # the latest wave
+        self.matrix: CouncilMatrix | None = None
+        self.columns: list[int] = []  # code ids shown
+        self.sort_by: str | None = None  # a column key ("c:ID" or "m:ID"), None: by council
+        self.descending = True
+        self.rows: list[int] = []  # case ids in display order
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="matrix-head")
+        table: DataTable = DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=False)
+        table.fixed_columns = 1
+        yield table
+        yield Static(id="matrix-cell")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        table = self.query_one(DataTable)
+        if self.rows and self.columns:  # start on the first code, whose full name the line below shows
+            table.cursor_coordinate = table.validate_cursor_coordinate(Coordinate(0, 1))
+        table.focus()
+
+    # -- data --------------------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Read the counts for the filters (the one slow step) and show them."""
+        self.matrix = council_matrix(self.project, self.filters, wave=self.wave)
+        known = {c.id for c in self.matrix.codes}
+        kept = [c for c in self.columns if c in known]
+        self.columns = kept or [c.id for c in self.matrix.children(None)]
+        self.show()
+
+    def _value(self, key: str, case_id: int) -> float | str | None:
+        assert self.matrix is not None
+        kind, ident = key.split(":")
+        if kind == "c":
+            return self.matrix.cell(int(ident), case_id, self.unit)
+        return self.matrix.values.get(int(ident), {}).get(case_id)
+
+    def _order(self) -> list[int]:
+        assert self.matrix is not None
+        rows = list(self.matrix.case_ids)  # by council code
+        if self.sort_by is not None:
+            key = self.sort_by
+            present = [c for c in rows if self._value(key, c) is not None]
+            missing = [c for c in rows if self._value(key, c) is None]  # a measure without a value goes last
+            present.sort(key=lambda c: _sortable(self._value(key, c)), reverse=self.descending)
+            rows = present + missing
+        return rows
+
+    def show(self) -> None:
+        """Fill the table from the counts in hand (sorting, the unit and columns change without a query)."""
+        assert self.matrix is not None
+        matrix = self.matrix
+        table = self.query_one(DataTable)
+        cursor = table.cursor_coordinate
+        table.clear(columns=True)
+        table.add_column("Council", key="council", width=10)
+        for code_id in self.columns:
+            code = matrix.code(code_id)
+            mark = "+" if matrix.children(code_id) else ""
+            table.add_column(
+                _head(mark + code.name, f"c:{code_id}", self.sort_by, self.descending),
+                key=f"c:{code_id}",
+                width=CODE_WIDTH,
+            )
+        for variable in matrix.measures:
+            table.add_column(
+                _head(variable.name, f"m:{variable.id}", self.sort_by, self.descending),
+                key=f"m:{variable.id}",
+                width=CODE_WIDTH + 1,
+            )
+        tops = {
+            c: max((matrix.cell(c, k, self.unit) for k in matrix.case_ids), default=0) for c in self.columns
+        }
+        self.rows = self._order()
+        for case_id in self.rows:
+            label, _name = matrix.labels[case_id]
+            cells: list[Text | str] = [label]
+            cells += [shaded(matrix.cell(c, case_id, self.unit), tops[c]) for c in self.columns]
+            cells += [_measure_cell(matrix.values[v.id].get(case_id)) for v in matrix.measures]
+            table.add_row(*cells, key=str(case_id))
+        if self.rows:
+            table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
+        self._describe()
+
+    def _describe(self) -> None:
+        assert self.matrix is not None
+        m = self.matrix
+        cells = "coded documents" if self.unit == "documents" else "coded passages"
+        wave = f"survey wave {m.wave}" if m.wave is not None else "no survey measures"
+        filters = filter_text(self.filters) or "none"
+        head = Text.assemble(
+            ("Councils x themes", "bold"),
+            f" · cells: {cells} · {wave} · filters: {filters}\n",
+            (f"Base: {m.base.text()}", "dim"),
+        )
+        self.query_one("#matrix-head", Static).update(head)
+        self._cell_line()
+
+    def _cursor_key(self) -> tuple[int | None, str | None]:
+        """(case id, column key) under the cursor."""
+        table = self.query_one(DataTable)
+        if not self.rows:
+            return None, None
+        row, column = table.cursor_coordinate
+        keys = ["council", *(f"c:{c}" for c in self.columns), *(f"m:{v.id}" for v in self.matrix.measures)]  # type: ignore[union-attr]
+        return self.rows[min(row, len(self.rows) - 1)], keys[min(column, len(keys) - 1)]
+
+    @on(DataTable.CellHighlighted)
+    def _cell_line(self) -> None:
+        """The full name of what is under the cursor, so cut names can still be read."""
+        if self.matrix is None:
+            return
+        case_id, key = self._cursor_key()
+        line = Text()
+        if case_id is not None and key is not None:
+            label, name = self.matrix.labels[case_id]
+            line.append(f"{label} {name}", style="bold")
+            if key.startswith("c:"):
+                code = self.matrix.code(int(key[2:]))
+                n = self.matrix.cell(code.id, case_id, self.unit)
+                line.append(f" · {code.path}: {n} {'documents' if self.unit == 'documents' else 'passages'}")
+                line.append("  (Enter: the passages)", style="dim")
+            elif key.startswith("m:"):
+                variable = next(v for v in self.matrix.measures if v.id == int(key[2:]))
+                line.append(
+                    f" · {variable.name} (wave {self.matrix.wave}): {_measure_cell(self._value(key, case_id))}"
+                )
+        self.query_one("#matrix-cell", Static).update(line)
+
+    # -- actions -----------------------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_sort(self) -> None:
+        _case, key = self._cursor_key()
+        if key is None:
+            return
+        if key == "council":
+            self.sort_by, self.descending = None, False
+        elif key == self.sort_by:
+            self.descending = not self.descending
+        else:
+            self.sort_by, self.descending = key, True
+        self.show()
+
+    def action_toggle_unit(self) -> None:
+        self.unit = "passages" if self.unit == "documents" else "documents"
+        self.show()
+
+    def action_next_wave(self) -> None:
+        i = self.waves.index(self.wave) if self.wave in self.waves else -1
+        self.wave = self.waves[(i + 1) % len(self.waves)]
+        if self.sort_by and self.sort_by.startswith("m:"):
+            self.sort_by = None
+        self.load()
+
+    def action_expand(self) -> None:
+        _case, key = self._cursor_key()
+        if self.matrix is None or key is None or not key.startswith("c:"):
+            return
+        code_id = int(key[2:])
+        children = [c.id for c in self.matrix.children(code_id)]
+        if not children:
+            self.notify(f"{self.matrix.code(code_id).path} has no codes below it.")
+            return
+        i = self.columns.index(code_id)
+        self.columns[i : i + 1] = children
+        self.show()
+
+    def action_collapse(self) -> None:
+        _case, key = self._cursor_key()
+        if self.matrix is None or key is None or not key.startswith("c:"):
+            return
+        parent = self.matrix.code(int(key[2:])).parent_id
+        if parent is None:
+            return
+        below = set(_descendants(self.matrix, parent))
+        first = next(i for i, c in enumerate(self.columns) if c in below)
+        self.columns = [c for c in self.columns if c not in below]
+        self.columns.insert(first, parent)
+        self.show()
+
+    def action_filter(self) -> None:
+        def given(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                filters = parse_filters(text, self.filters)
+                previous, self.filters = self.filters, filters
+                try:
+                    self.load()
+                except BeaconError:
+                    self.filters = previous
+                    raise
+            except BeaconError as exc:
+                self.notify(str(exc), severity="error")
+
+        self.app.push_screen(PromptScreen(f"Filter: {FILTER_HELP}", filter_text(self.filters)), given)
+
+    @on(DataTable.CellSelected)
+    def _cell_selected(self) -> None:
+        self.action_drill()
+
+    def action_drill(self) -> None:
+        case_id, key = self._cursor_key()
+        if self.matrix is None or case_id is None or key is None or not key.startswith("c:"):
+            self.notify("Move to a code's cell and press Enter to list that council's passages of it.")
+            return
+        from dataclasses import replace
+
+        from .segments import SegmentsScreen
+
+        code = self.matrix.code(int(key[2:]))
+        label, name = self.matrix.labels[case_id]
+        filters = replace(self.filters, councils=(label,))
+        self.app.push_screen(
+            SegmentsScreen(
+                self.project, code.path, filters, rollup=True, title=f"{code.path} in {label} {name}"
+            )
+        )
+
+    def action_export(self) -> None:
+        if self.matrix is None:
+            return
+        report = matrix_report(
+            self.project,
+            self.matrix,
+            code_ids=self.columns,
+            case_ids=self.rows,
+            unit=self.unit,
+            sort=self._sort_text(),
+        )
+        export_report(self, report, "councils-by-theme.csv")
+
+    def _sort_text(self) -> str | None:
+        if self.sort_by is None or self.matrix is None:
+            return None
+        kind, ident = self.sort_by.split(":")
+        name = (
+            self.matrix.code(int(ident)).path
+            if kind == "c"
+            else next(v.name for v in self.matrix.measures if v.id == int(ident))
+        )
+        return f"{name} {'descending' if self.descending else 'ascending'}"
+
+
+def _descendants(matrix: CouncilMatrix, code_id: int) -> list[int]:
+    found = []
+    for child in matrix.children(code_id):
+        found.append(child.id)
+        found.extend(_descendants(matrix, child.id))
+    return found
+
+
+def _head(name: str, key: str, sort_by: str | None, descending: bool) -> Text:
+    arrow = ("▼" if descending else "▲") if key == sort_by else ""
+    return Text(arrow + name, style="bold" if arrow else "")
+
+
+def _sortable(value: float | str | None) -> tuple[int, float | str]:
+    if isinstance(value, (int, float)):
+        return (1, float(value))
+    return (0, str(value))
+
+
+def _measure_cell(value: float | str | None) -> Text:
+    if value is None:
+        return Text("-", style="dim", justify="right")
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else f"{value:.4g}"
+        return Text(text, justify="right")
+    return Text(str(value), justify="right")

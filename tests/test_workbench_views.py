@@ -1,0 +1,270 @@
+"""The workbench's analysis views, driven with Textual's pilot: councils x themes and coded segments.
+
+Each view's figures are compared with the CLI's output for the same filters (one code path), on the
+analysis fixture whose numbers are counted by hand in analysis_fixture.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from analysis_fixture import IMITATION, INNOVATION, build_project
+from click.testing import CliRunner
+from textual.widgets import DataTable, Input
+
+from beacon_qual.cli import main
+from beacon_qual.tui.app import WorkbenchApp
+from beacon_qual.tui.matrix import MatrixScreen
+from beacon_qual.tui.screens import HelpScreen, PromptScreen
+from beacon_qual.tui.segments import SegmentsScreen
+from beacon_qual.tui.transcript import TranscriptView
+
+
+@pytest.fixture
+def analysis_project(tmp_path):
+    project = build_project(tmp_path / "analysis.db")
+    yield project
+    project.close()
+
+
+def cli_csv(project, *args) -> list[dict]:
+    result = CliRunner().invoke(main, ["--project", str(project.path), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def cli_frequency(project, code: str, council: str, column: str, *filters: str) -> int:
+    rows = cli_csv(
+        project, "export", "frequencies", "--by", "council", "--rollup", "--format", "csv", *filters
+    )
+    found = [r for r in rows if r["code"] == code and r["council"] == council]
+    return int(found[0][column]) if found else 0
+
+
+def shown(table: DataTable, case_id: int, column: str) -> str:
+    return (
+        table.get_cell(str(case_id), column).plain
+        if hasattr(table.get_cell(str(case_id), column), "plain")
+        else str(table.get_cell(str(case_id), column))
+    )
+
+
+def code_id(project, path: str) -> int:
+    name = path.rsplit("/", 1)[-1]
+    return project.scalar("SELECT id FROM codes WHERE name = ?", (name,))
+
+
+def case_id(project, code: str) -> int:
+    return project.scalar("SELECT id FROM cases WHERE code = ?", (code,))
+
+
+async def open_matrix(pilot) -> MatrixScreen:
+    await pilot.pause()
+    await pilot.press("T")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, MatrixScreen)
+    return screen
+
+
+async def answer(pilot, text: str) -> None:
+    """Type into the prompt the view opened and press Enter."""
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, PromptScreen)
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def move_to(screen: MatrixScreen, case: int, column: str) -> None:
+    table = screen.query_one(DataTable)
+    table.cursor_coordinate = (table.get_row_index(str(case)), table.get_column_index(column))
+
+
+async def test_matrix_cells_equal_the_cli_frequencies_for_the_same_filters(analysis_project):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    innovation, aaa, ddd = code_id(project, INNOVATION), case_id(project, "AAA"), case_id(project, "DDD")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        table = screen.query_one(DataTable)
+        # rows: the councils with documents (EEE has none), by code
+        assert [table.get_cell(key, "council") for key in table.rows] == ["AAA", "BBB", "CCC", "DDD"]
+        assert shown(table, aaa, f"c:{innovation}") == str(
+            cli_frequency(project, INNOVATION, "AAA", "documents")
+        )
+        await pilot.press("u")  # coded passages instead of documents
+        await pilot.pause()
+        assert shown(table, aaa, f"c:{innovation}") == str(
+            cli_frequency(project, INNOVATION, "AAA", "codings")
+        )
+        await pilot.press("f")
+        await answer(pilot, "phase:1 coder:bob")
+        cli = cli_frequency(project, INNOVATION, "AAA", "codings", "--phase", "1", "--coder", "bob")
+        assert shown(table, aaa, f"c:{innovation}") == str(cli) == "1"
+        # DDD was interviewed in phase 1 and never coded: its cells read 0, not blank
+        assert shown(table, ddd, f"c:{innovation}") == "0"
+        assert "Base: 3 councils interviewed" in str(screen.query_one("#matrix-head").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MatrixScreen)
+
+
+async def test_matrix_sorts_by_a_measure_and_expands_a_code(analysis_project):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        table = screen.query_one(DataTable)
+        score = project.scalar("SELECT id FROM variables WHERE name = 'innovation_score'")
+        assert screen.matrix.wave == 2  # the latest wave: AAA -5, BBB 15, CCC 25, DDD 35
+        move_to(screen, case_id(project, "AAA"), f"m:{score}")
+        await pilot.press("s")
+        await pilot.pause()
+        assert [table.get_cell(key, "council") for key in table.rows] == ["DDD", "CCC", "BBB", "AAA"]
+        await pilot.press("s")  # again: ascending
+        await pilot.pause()
+        assert [table.get_cell(key, "council") for key in table.rows] == ["AAA", "BBB", "CCC", "DDD"]
+        await pilot.press("w")  # wave 1's measures
+        await pilot.pause()
+        assert screen.matrix.values[score][case_id(project, "AAA")] == 10
+        innovation = code_id(project, INNOVATION)
+        move_to(screen, case_id(project, "AAA"), f"c:{innovation}")
+        await pilot.press("plus")
+        await pilot.pause()
+        names = [screen.matrix.code(c).name for c in screen.columns]
+        assert names == ["Learning to innovate", "Imitation", "Barriers"]
+        await pilot.press("minus")
+        await pilot.pause()
+        assert [screen.matrix.code(c).name for c in screen.columns] == ["Innovation", "Barriers"]
+
+
+async def test_a_bad_filter_is_refused_and_the_matrix_is_kept(analysis_project):
+    app = WorkbenchApp(analysis_project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        await pilot.press("f")
+        await answer(pilot, "phase:9")
+        assert screen.filters.phases == ()
+        assert any("no documents in phase 9" in n.message for n in app._notifications)
+        await pilot.press("f")
+        await answer(pilot, "colour:red")
+        assert any("cannot read 'colour:red'" in n.message for n in app._notifications)
+
+
+async def test_drill_from_a_cell_to_its_passages_and_into_the_transcript(analysis_project):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        await pilot.press("plus")  # Innovation -> its children, so Imitation has a column
+        await pilot.pause()
+        move_to(screen, case_id(project, "BBB"), f"c:{code_id(project, IMITATION)}")
+        await pilot.press("enter")
+        await pilot.pause()
+        segments = app.screen
+        assert isinstance(segments, SegmentsScreen)
+        cli = cli_csv(project, "quotes", IMITATION, "--council", "BBB", "--speaker", "any", "--format", "csv")
+        assert [(s.quote.document, s.quote.start, s.quote.end) for s in segments.shown] == [
+            (r["document"], int(r["start"]), int(r["end"])) for r in cli
+        ]
+        assert "2 codings in 1 documents" in str(segments.query_one("#seg-head").render())
+        await pilot.press("down", "enter")  # the second passage: b1.txt [105, 125)
+        await pilot.pause()
+        assert not isinstance(app.screen, (SegmentsScreen, MatrixScreen))
+        assert app.doc.name == "b1.txt"
+        assert app.query_one(TranscriptView).selection == (105, 125)
+
+
+async def test_segments_recode_remove_and_memo_from_the_list(analysis_project):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press(*"imitation", "enter")
+        await pilot.pause()
+        segments = app.screen
+        assert isinstance(segments, SegmentsScreen)
+        assert len(segments.shown) == 5  # c1 c4 c7 c8 c17
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press(*"copied", "ctrl+s")
+        await pilot.pause()
+        first = segments.shown[0].quote.coding_id
+        assert project.scalar("SELECT memo FROM codings WHERE id = ?", (first,)) == "copied"
+        assert segments.shown[0].memo == "copied"
+        await pilot.press("c")  # the sentences around it
+        await pilot.pause()
+        assert "Sentence 01 is here." in str(segments.query_one("#seg-text").render())
+        await pilot.press("x")
+        await pilot.pause()
+        assert project.scalar("SELECT count(*) FROM codings WHERE id = ?", (first,)) == 0
+        assert len(segments.shown) == 4
+        await pilot.press("slash")
+        await answer(pilot, "Sentence 05")
+        assert [s.quote.start for s in segments.shown] == [105]
+
+
+async def test_views_export_what_they_show_with_the_export_provenance(analysis_project, tmp_path):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    out = tmp_path / "matrix.csv"
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        await pilot.press("f")
+        await answer(pilot, "phase:1")
+        await pilot.press("e")
+        await answer(pilot, str(out))
+        rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        assert [r["council"] for r in rows] == ["AAA", "BBB", "DDD"]
+        assert rows[0][INNOVATION] == str(
+            cli_frequency(project, INNOVATION, "AAA", "documents", "--phase", "1")
+        )
+        assert rows[0]["innovation_score (wave 2)"] == "-5"
+        side = json.loads((tmp_path / "matrix.csv.provenance.json").read_text(encoding="utf-8"))
+        cli_side = tmp_path / "cli.csv"
+        CliRunner().invoke(
+            main,
+            ["--project", str(project.path), "export", "frequencies", "--phase", "1", "-o", str(cli_side)],
+        )
+        expected = json.loads((tmp_path / "cli.csv.provenance.json").read_text(encoding="utf-8"))
+        assert set(expected) <= set(side)
+        assert side["filters"] == {"phases": [1]}
+        assert side["base"]["text"] == expected["base"]["text"]
+        assert side["project_sha256"] == expected["project_sha256"]
+        assert screen.rows
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        await answer(pilot, str(tmp_path / "segments.csv"))
+        rows = list(csv.DictReader((tmp_path / "segments.csv").open(encoding="utf-8")))
+        assert rows and all(r["council"] == "AAA" for r in rows)
+        assert (tmp_path / "segments.csv.provenance.json").exists()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_screenshots_of_the_views_show_their_labels(analysis_project, tmp_path, size):
+    app = WorkbenchApp(analysis_project, coder="alice")
+    async with app.run_test(size=size) as pilot:
+        await open_matrix(pilot)
+        matrix_svg = app.save_screenshot(f"matrix-{size[0]}x{size[1]}.svg", path=str(tmp_path))
+        await pilot.press("enter")
+        await pilot.pause()
+        segments_svg = app.save_screenshot(f"segments-{size[0]}x{size[1]}.svg", path=str(tmp_path))
+        await pilot.press("escape", "escape", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_text = str(app.screen.query_one("#help-text").render())
+        assert "Councils x themes" in help_text and "Coded segments" in help_text
+    matrix = Path(matrix_svg).read_text(encoding="utf-8").replace("&#160;", " ")
+    for label in ("Councils x themes", "AAA", "DDD", "Innovation", "Base:"):
+        assert label in matrix, label
+    segments = Path(segments_svg).read_text(encoding="utf-8").replace("&#160;", " ")
+    for label in ("Coded segments", "a1.txt", "alice"):
+        assert label in segments, label
