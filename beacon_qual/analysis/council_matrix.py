@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from ..store import Project
 from .bases import Base, analysis_base, documents_per_case
 from .codes import load_code_tree
-from .frequencies import frequencies
+from .frequencies import Frequencies, frequencies
 from .measures import Variable, all_variables, raw_values
 from .output import Report, Table
+from .passages import passages_cte
 from .provenance import provenance
-from .selection import Filters, councils
+from .selection import Filters, Selection, councils
 from .waves import list_waves, phase_waves, selection_phases
 
 UNITS = ("documents", "passages")
@@ -43,7 +44,7 @@ class CouncilMatrix:
     case_ids: list[int]  # councils with a document in the selection, by label
     labels: dict[int, tuple[str, str]]  # case id: (register code, name)
     documents: dict[tuple[int, int], int]  # (code id, case id): coded documents
-    passages: dict[tuple[int, int], int]  # (code id, case id): coded passages
+    passages: dict[tuple[int, int], int] | None  # (code id, case id): coded passages; None until counted
     codes: list[MatrixCode]  # the whole tree, in tree order
     base: Base
     coders: list[str]
@@ -52,16 +53,28 @@ class CouncilMatrix:
     measures: list[Variable] = field(default_factory=list)
     values: dict[int, dict[int, float | str]] = field(default_factory=dict)  # variable id: {case id: value}
     phase_waves: list[str] = field(default_factory=list)
+    _by_id: dict[int, MatrixCode] = field(default_factory=dict, repr=False)
 
     def cell(self, code_id: int, case_id: int, unit: str) -> int:
         table = self.documents if unit == "documents" else self.passages
+        assert table is not None, "count_passages() first"
         return table.get((code_id, case_id), 0)
+
+    def count_passages(self, project: Project) -> None:
+        """Coded passages per code and council: every coding is read (with roll-up, a passage coded with two
+        codes below one parent counts once for it), so this is done only when the passages are shown."""
+        if self.passages is None:
+            self.passages = _by_council(
+                project, frequencies(project, self.filters, by=("council",), rollup=True)
+            )[1]
 
     def children(self, code_id: int | None) -> list[MatrixCode]:
         return [c for c in self.codes if c.parent_id == code_id]
 
     def code(self, code_id: int) -> MatrixCode:
-        return next(c for c in self.codes if c.id == code_id)
+        if len(self._by_id) != len(self.codes):
+            self._by_id = {c.id: c for c in self.codes}
+        return self._by_id[code_id]
 
 
 def survey_waves(project: Project) -> list[int]:
@@ -70,21 +83,14 @@ def survey_waves(project: Project) -> list[int]:
 
 
 def council_matrix(
-    project: Project, filters: Filters | None = None, *, wave: int | None = None
+    project: Project, filters: Filters | None = None, *, wave: int | None = None, passages: bool = False
 ) -> CouncilMatrix:
-    """Coded documents and passages per code and council for ``filters``, with the measures of ``wave``."""
+    """Coded documents per code and council for ``filters`` (and the coded passages with ``passages``, else
+    on :meth:`CouncilMatrix.count_passages`), with the survey measures of ``wave``."""
     filters = filters or Filters()
-    result = frequencies(project, filters, by=("council",), rollup=True)
+    result = frequencies(project, filters, by=("council",), rollup=True, passages=passages)
+    documents, counted = _by_council(project, result)
     known = councils(project)
-    by_label = {c.label: c.id for c in known.values()}
-    documents: dict[tuple[int, int], int] = {}
-    passages: dict[tuple[int, int], int] = {}
-    for row in result.rows:
-        label = row.group[0][0] if row.group else None
-        if label is None or label not in by_label:
-            continue
-        documents[(row.code_id, by_label[label])] = row.documents
-        passages[(row.code_id, by_label[label])] = row.codings
     selection = result.selection
     per_case = documents_per_case(project, selection)
     case_ids = sorted(per_case, key=lambda c: (known[c].label, c))
@@ -93,7 +99,7 @@ def council_matrix(
         case_ids=case_ids,
         labels={c: (known[c].label, known[c].name) for c in case_ids},
         documents=documents,
-        passages=passages,
+        passages=counted if passages else None,
         codes=_codes(project),
         base=analysis_base(project, selection),
         coders=result.coders,
@@ -107,6 +113,22 @@ def council_matrix(
         phases = selection_phases(project, selection)
         matrix.phase_waves = [pw.text() for pw in phase_waves(project, phases).values()]
     return matrix
+
+
+def _by_council(
+    project: Project, result: Frequencies
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """(documents, codings) per (code id, case id) from frequencies grouped by council."""
+    by_label = {c.label: c.id for c in councils(project).values()}
+    documents: dict[tuple[int, int], int] = {}
+    codings: dict[tuple[int, int], int] = {}
+    for row in result.rows:
+        label = row.group[0][0] if row.group else None
+        if label is None or label not in by_label:
+            continue
+        documents[(row.code_id, by_label[label])] = row.documents
+        codings[(row.code_id, by_label[label])] = row.codings or 0
+    return documents, codings
 
 
 def _codes(project: Project) -> list[MatrixCode]:
@@ -176,3 +198,16 @@ def matrix_report(
         notes=[f"Code columns: {cells} per council, a code counting the codes below it."],
     )
     return Report("Councils by theme", record, [table])
+
+
+def with_and_without(
+    project: Project, selection: Selection, code_id: int, values: dict[int, float], *, rollup: bool = True
+) -> tuple[list[float], list[float]]:
+    """The measure's values of the councils of ``selection`` coded with ``code_id`` (with roll-up: or a code
+    below it) and of those interviewed without it: the two groups ``crosstab`` compares by Mann-Whitney."""
+    cte, params = passages_cte(selection, rollup=rollup, code_ids=[code_id])
+    coded = {r[0] for r in project.execute(f"{cte}SELECT DISTINCT case_id FROM passages", params)}
+    base = documents_per_case(project, selection)
+    with_code = sorted(values[c] for c in base if c in coded and c in values)
+    without = sorted(values[c] for c in base if c not in coded and c in values)
+    return with_code, without

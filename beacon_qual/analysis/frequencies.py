@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import BeaconError
 from ..store import Project
 from .bases import analysis_base
-from .codes import load_code_tree
+from .codes import closure_cte, load_code_tree
 from .options import GROUP_FIELDS
 from .output import Report, Table
 from .passages import passages_cte
@@ -36,7 +36,7 @@ class FrequencyRow:
     code_id: int
     code: str
     group: tuple[Any, ...]
-    codings: int
+    codings: int | None  # None when counted with passages=False
     documents: int
     councils: int
 
@@ -61,8 +61,16 @@ def check_fields(by: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 
 def frequencies(
-    project: Project, filters: Filters | None = None, *, by: tuple[str, ...] = (), rollup: bool = False
+    project: Project,
+    filters: Filters | None = None,
+    *,
+    by: tuple[str, ...] = (),
+    rollup: bool = False,
+    passages: bool = True,
 ) -> Frequencies:
+    """Codings, documents and councils per code (and group). ``passages=False`` leaves the codings out
+    (``codings`` is None): with roll-up, documents and councils are then read from the per-document counts
+    rather than from every coding, which is what the workbench's matrix needs on every filter change."""
     by = check_fields(by)
     tree = load_code_tree(project)
     selection = resolve_filters(project, filters or Filters(), tree)
@@ -72,6 +80,9 @@ def frequencies(
     if not rollup and "coder" not in by and selection.speaker is None:
         cte, params = _per_document_cte(selection, code_ids)
         counted = "sum(n)"
+    elif not passages and "coder" not in by and selection.speaker is None:
+        cte, params = _per_document_cte(selection, code_ids, rollup=True)
+        counted = "NULL"
     else:
         cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
         counted = "count(*)"
@@ -92,24 +103,31 @@ def frequencies(
     return Frequencies(by, rollup, rows, selection, coder_names(project, selection))
 
 
-def _per_document_cte(selection: Selection, code_ids: list[int] | None) -> tuple[str, list]:
+def _per_document_cte(
+    selection: Selection, code_ids: list[int] | None, *, rollup: bool = False
+) -> tuple[str, list]:
     """``passages`` as one row per code and document with its number of codings ``n``, read from
     ``coding_counts`` (a row per code, document and coder, kept by triggers) before any document is looked up:
     for 463,000 codings it holds 40,000 rows, against scanning every coding in the ``codings_code`` index (44 ms)
-    or joining every coding to its document (65 ms). Not for roll-up, which must merge overlapping codings."""
+    or joining every coding to its document (65 ms). With ``rollup`` each count also goes to the code's
+    ancestors, so ``n`` no longer counts passages (two codes below one parent on one span are one passage
+    of it): only the documents and councils are right then."""
     doc_where, doc_params = selection.document_where()
     parts: list[str] = []
     params: list = []
+    code = "cl.anc" if rollup else "x.code_id"
     if code_ids is not None:
-        parts.append(f"x.code_id IN ({','.join('?' * len(code_ids))})" if code_ids else "0")
+        parts.append(f"{code} IN ({','.join('?' * len(code_ids))})" if code_ids else "0")
         params += code_ids
     if selection.coder_ids:
         parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
         params += selection.coder_ids
     where = f"WHERE {' AND '.join(parts)} " if parts else ""
+    closure = "JOIN closure cl ON cl.code_id = x.code_id " if rollup else ""
     cte = (
-        "WITH per_document AS MATERIALIZED (SELECT x.code_id, x.document_id, sum(x.n) AS n FROM coding_counts x "
-        f"{where}GROUP BY x.code_id, x.document_id), "
+        f"WITH {'RECURSIVE ' + closure_cte() + ', ' if rollup else ''}"
+        f"per_document AS MATERIALIZED (SELECT {code} AS code_id, x.document_id, sum(x.n) AS n "
+        f"FROM coding_counts x {closure}{where}GROUP BY {code}, x.document_id), "
         "passages AS (SELECT x.code_id, x.document_id, d.case_id, d.phase, d.role, d.wave, x.n "
         f"FROM per_document x JOIN {DOCS} d ON d.id = x.document_id WHERE {doc_where}) "
     )
