@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input
 from beacon_qual.cli import main
 from beacon_qual.tui.app import WorkbenchApp
 from beacon_qual.tui.matrix import MatrixScreen
+from beacon_qual.tui.measure import MeasureScreen
 from beacon_qual.tui.screens import HelpScreen, PromptScreen
 from beacon_qual.tui.segments import SegmentsScreen
 from beacon_qual.tui.transcript import TranscriptView
@@ -51,6 +52,11 @@ def shown(table: DataTable, case_id: int, column: str) -> str:
         if hasattr(table.get_cell(str(case_id), column), "plain")
         else str(table.get_cell(str(case_id), column))
     )
+
+
+def councils_shown(table: DataTable) -> list[str]:
+    """The council column from top to bottom, as the table shows it."""
+    return [table.get_cell(row.key, "council") for row in table.ordered_rows]
 
 
 def code_id(project, path: str) -> int:
@@ -93,7 +99,7 @@ async def test_matrix_cells_equal_the_cli_frequencies_for_the_same_filters(analy
         screen = await open_matrix(pilot)
         table = screen.query_one(DataTable)
         # rows: the councils with documents (EEE has none), by code
-        assert [table.get_cell(key, "council") for key in table.rows] == ["AAA", "BBB", "CCC", "DDD"]
+        assert councils_shown(table) == ["AAA", "BBB", "CCC", "DDD"]
         assert shown(table, aaa, f"c:{innovation}") == str(
             cli_frequency(project, INNOVATION, "AAA", "documents")
         )
@@ -125,10 +131,10 @@ async def test_matrix_sorts_by_a_measure_and_expands_a_code(analysis_project):
         move_to(screen, case_id(project, "AAA"), f"m:{score}")
         await pilot.press("s")
         await pilot.pause()
-        assert [table.get_cell(key, "council") for key in table.rows] == ["DDD", "CCC", "BBB", "AAA"]
+        assert councils_shown(table) == ["DDD", "CCC", "BBB", "AAA"]
         await pilot.press("s")  # again: ascending
         await pilot.pause()
-        assert [table.get_cell(key, "council") for key in table.rows] == ["AAA", "BBB", "CCC", "DDD"]
+        assert councils_shown(table) == ["AAA", "BBB", "CCC", "DDD"]
         await pilot.press("w")  # wave 1's measures
         await pilot.pause()
         assert screen.matrix.values[score][case_id(project, "AAA")] == 10
@@ -268,3 +274,115 @@ async def test_screenshots_of_the_views_show_their_labels(analysis_project, tmp_
     segments = Path(segments_svg).read_text(encoding="utf-8").replace("&#160;", " ")
     for label in ("Coded segments", "a1.txt", "alice"):
         assert label in segments, label
+
+
+async def choose_variable(pilot, screen: MeasureScreen, name: str) -> None:
+    await pilot.press("v")
+    await pilot.pause()
+    index = [v.name for v in screen.variables].index(name)
+    await pilot.press(*["down"] * index, "enter")
+    await pilot.pause()
+
+
+def table_rows(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row(row.key)] for row in table.ordered_rows]
+
+
+async def open_chart(pilot, project) -> MeasureScreen:
+    screen = await open_matrix(pilot)
+    await pilot.press("plus")  # Innovation -> its children
+    await pilot.pause()
+    move_to(screen, case_id(project, "AAA"), f"c:{code_id(project, IMITATION)}")
+    await pilot.press("g")
+    await pilot.pause()
+    chart = pilot.app.screen
+    assert isinstance(chart, MeasureScreen)
+    return chart
+
+
+async def test_theme_by_measure_shows_the_crosstab_figures_of_the_cli(analysis_project, tmp_path):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = await open_chart(pilot, project)
+        assert chart.code == IMITATION
+        await choose_variable(pilot, chart, "region_type")
+        cli = cli_csv(
+            project, "crosstab", IMITATION, "--variable", "region_type", "--rollup", "--format", "csv"
+        )
+        table = chart.query_one("#measure-table", DataTable)
+        assert [r[:3] for r in table_rows(table)] == [
+            [r["category"], r["councils"], r["category_councils"]] for r in cli
+        ]
+        stats = str(chart.query_one("#measure-stats").render())
+        assert f"p (BH) {float(cli[0]['p_adj']):.3f}" in stats
+        assert f"Cramér's V {float(cli[0]['cramers_v']):.2f}" in stats
+        assert f"Fisher p {float(cli[0]['fisher_p']):.3f}" in stats
+        assert "Base: 4 councils interviewed" in str(chart.query_one("#measure-head").render())
+        await pilot.press("e")
+        await answer(pilot, str(tmp_path / "crosstab.csv"))
+        exported = list(csv.DictReader((tmp_path / "crosstab.csv").open(encoding="utf-8")))
+        assert [(r["category"], r["councils"], r["p_adj"]) for r in exported] == [
+            (r["category"], r["councils"], r["p_adj"]) for r in cli
+        ]
+        side = json.loads((tmp_path / "crosstab.csv.provenance.json").read_text(encoding="utf-8"))
+        assert side["analysis"] == "crosstab" and side["options"]["variable"] == "region_type"
+
+
+async def test_theme_by_measure_numeric_groups_and_phase_trend_equal_the_cli(analysis_project):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chart = await open_chart(pilot, project)
+        await choose_variable(pilot, chart, "innovation_score")
+        assert chart.wave == 2  # the latest wave first; w steps back
+        await pilot.press("w")
+        await pilot.pause()
+        cli = cli_csv(
+            project,
+            "crosstab",
+            IMITATION,
+            "--variable",
+            "innovation_score",
+            "--wave",
+            "1",
+            "--rollup",
+            "--format",
+            "csv",
+        )[0]
+        rows = table_rows(chart.query_one("#measure-table", DataTable))
+        assert [r[:2] for r in rows] == [["with code", cli["mw_n_with"]], ["without", cli["mw_n_without"]]]
+        stats = str(chart.query_one("#measure-stats").render())
+        assert f"U {float(cli['mw_u']):.1f}" in stats
+        assert f"rho {float(cli['spearman_rho']):.2f}" in stats
+        await pilot.press("t")  # by study phase
+        await pilot.pause()
+        trend = cli_csv(project, "trends", IMITATION, "--rollup", "--format", "csv")
+        rows = table_rows(chart.query_one("#measure-table", DataTable))
+        assert [r[:3] for r in rows] == [
+            [t["phase"], t["documents_with_code"], t["documents"]] for t in trend
+        ]
+        stats = str(chart.query_one("#measure-stats").render())
+        assert f"z {float(trend[0]['document_trend_z']):.2f}" in stats
+        assert f"p (BH) {float(trend[0]['document_trend_p_adj']):.3f}" in stats
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_screenshots_of_the_charts_show_their_labels(analysis_project, tmp_path, size):
+    app = WorkbenchApp(analysis_project, coder="alice")
+    async with app.run_test(size=size) as pilot:
+        chart = await open_chart(pilot, analysis_project)
+        await choose_variable(pilot, chart, "region_type")
+        crosstab_svg = app.save_screenshot(f"crosstab-{size[0]}x{size[1]}.svg", path=str(tmp_path))
+        await pilot.press("t")
+        await pilot.pause()
+        trend_svg = app.save_screenshot(f"trend-{size[0]}x{size[1]}.svg", path=str(tmp_path))
+    crosstab = Path(crosstab_svg).read_text(encoding="utf-8").replace("&#160;", " ")
+    for label in ("Theme by measure", "% of councils coded Imitation", "urban", "Chi-square"):
+        assert label in crosstab, label
+    trend = Path(trend_svg).read_text(encoding="utf-8").replace("&#160;", " ")
+    for label in ("Imitation by phase", "phase 1", "Cochran-Armitage"):
+        assert label in trend, label

@@ -128,6 +128,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         DOCUMENT_BINDING,
         Binding("T", "councils_matrix", "Councils x themes (survey measures beside)", show=False),
         Binding("L", "coded_segments", "Coded segments of a code, across documents", show=False),
+        Binding("G", "theme_by_measure", "Theme by measure: chart, table and tests", show=False),
         Binding("q", "quit", "Quit"),
         *FAVOURITE_BINDINGS,
     ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
@@ -1078,6 +1079,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from .matrix import MatrixScreen
+    from .measure import MeasureScreen
     from .segments import SegmentsScreen
 
     return [
@@ -1085,6 +1087,10 @@ def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         (
             "Coded segments (L, or Enter on a matrix cell)",
             _rows([b for b in SegmentsScreen.BINDINGS if isinstance(b, Binding)]),
+        ),
+        (
+            "Theme by measure (G, or g on a matrix cell)",
+            _rows([b for b in MeasureScreen.BINDINGS if isinstance(b, Binding)]),
         ),
     ]
 

@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -26,6 +27,24 @@ CODE_WIDTH = (
 )
 
 
+class GridTable(DataTable):
+    """A table whose columns all have a set width, so added rows are not measured cell by cell.
+
+    DataTable measures every new cell to widen its column; for the 20,000 cells of 388 councils by 50 columns
+    that took 0.4 s of the first screen. With set widths there is nothing to learn from the measure, and only
+    the scrollable size needs working out.
+    """
+
+    def _update_dimensions(self, new_rows) -> None:  # type: ignore[no-untyped-def]
+        rows = [self.rows[k] for k in new_rows if k in self.rows]
+        if any(c.auto_width for c in self.columns.values()) or any(r.auto_height for r in rows):
+            super()._update_dimensions(new_rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+
+
 class MatrixScreen(Screen[None]):
     """Rows: councils with a document in the selection; columns: codes of a level of the tree (expandable),
     then the survey measures of one wave."""
@@ -39,6 +58,7 @@ class MatrixScreen(Screen[None]):
         Binding("w", "next_wave", "Earlier wave"),
         Binding("plus,equals_sign", "expand", "Expand code"),
         Binding("minus", "collapse", "Collapse", show=False),
+        Binding("g", "chart", "Chart"),
         Binding("e", "export", "Export CSV"),
     ]
 
@@ -64,7 +84,7 @@ class MatrixScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="matrix-head")
-        table: DataTable = DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=False)
+        table = GridTable(id="matrix-table", cursor_type="cell", zebra_stripes=False)
         table.fixed_columns = 1
         yield table
         yield Static(id="matrix-cell")
@@ -80,7 +100,9 @@ class MatrixScreen(Screen[None]):
     # -- data --------------------------------------------------------------------------------------------
     def load(self) -> None:
         """Read the counts for the filters (the one slow step) and show them."""
-        self.matrix = council_matrix(self.project, self.filters, wave=self.wave)
+        self.matrix = council_matrix(
+            self.project, self.filters, wave=self.wave, passages=self.unit == "passages"
+        )
         known = {c.id for c in self.matrix.codes}
         kept = [c for c in self.columns if c in known]
         self.columns = kept or [c.id for c in self.matrix.children(None)]
@@ -113,10 +135,8 @@ class MatrixScreen(Screen[None]):
         table.clear(columns=True)
         table.add_column("Council", key="council", width=10)
         for code_id in self.columns:
-            code = matrix.code(code_id)
-            mark = "+" if matrix.children(code_id) else ""
             table.add_column(
-                _head(mark + code.name, f"c:{code_id}", self.sort_by, self.descending),
+                _head(self._column_name(f"c:{code_id}"), f"c:{code_id}", self.sort_by, self.descending),
                 key=f"c:{code_id}",
                 width=CODE_WIDTH,
             )
@@ -139,6 +159,13 @@ class MatrixScreen(Screen[None]):
         if self.rows:
             table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
         self._describe()
+
+    def _column_name(self, key: str) -> str:
+        assert self.matrix is not None
+        kind, ident = key.split(":")
+        if kind == "c":
+            return ("+" if self.matrix.children(int(ident)) else "") + self.matrix.code(int(ident)).name
+        return next(v.name for v in self.matrix.measures if v.id == int(ident))
 
     def _describe(self) -> None:
         assert self.matrix is not None
@@ -199,10 +226,26 @@ class MatrixScreen(Screen[None]):
             self.descending = not self.descending
         else:
             self.sort_by, self.descending = key, True
-        self.show()
+        self._resort()
+
+    def _resort(self) -> None:
+        """Reorder the rows in place (no cell is built again) and mark the sorted column."""
+        assert self.matrix is not None
+        table = self.query_one(DataTable)
+        self.rows = self._order()
+        order = {self.matrix.labels[case_id][0]: i for i, case_id in enumerate(self.rows)}
+        table.sort("council", key=lambda label: order[str(label)])
+        for column in table.ordered_columns:
+            name = str(column.key.value)
+            if name.startswith(("c:", "m:")):
+                column.label = _head(self._column_name(name), name, self.sort_by, self.descending)
+        table.refresh()
+        self._cell_line()
 
     def action_toggle_unit(self) -> None:
         self.unit = "passages" if self.unit == "documents" else "documents"
+        if self.unit == "passages" and self.matrix is not None:
+            self.matrix.count_passages(self.project)
         self.show()
 
     def action_next_wave(self) -> None:
@@ -276,6 +319,24 @@ class MatrixScreen(Screen[None]):
                 self.project, code.path, filters, rollup=True, title=f"{code.path} in {label} {name}"
             )
         )
+
+    def action_chart(self) -> None:
+        """The code under the cursor by a measure (the one under the cursor, else the first) and by phase."""
+        _case_id, key = self._cursor_key()
+        if self.matrix is None or key is None or key == "council":
+            return
+        from .measure import MeasureScreen
+
+        variable = None
+        if key.startswith("m:"):
+            variable = self._column_name(key)
+            code_id = self.columns[0] if self.columns else None
+        else:
+            code_id = int(key[2:])
+        if code_id is None:
+            return
+        code = self.matrix.code(code_id).path
+        self.app.push_screen(MeasureScreen(self.project, code, self.filters, variable=variable))
 
     def action_export(self) -> None:
         if self.matrix is None:
