@@ -159,7 +159,7 @@ def _per_code_case(
     project: Project, selection: Selection, rollup: bool
 ) -> dict[int, dict[int, tuple[int, int]]]:
     """code -> council -> (coded segments, coded documents)."""
-    cte, params = passages_cte(selection, rollup=rollup)
+    cte, params = passages_cte(selection, rollup=rollup, code_ids=selection.code_ids or None)
     rows = project.execute(
         f"{cte}SELECT code_id, case_id, count(*), count(DISTINCT document_id) FROM passages "
         "WHERE case_id IS NOT NULL GROUP BY code_id, case_id",

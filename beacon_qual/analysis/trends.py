@@ -54,7 +54,7 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
     phases, doc_totals, council_totals = _phase_totals(project, selection)
     if len(phases) < 2:
         raise BeaconError(f"a trend needs documents in two or more phases; the selection has {len(phases)}")
-    cte, params = passages_cte(selection, rollup=rollup)
+    cte, params = passages_cte(selection, rollup=rollup, code_ids=selection.code_ids or None)
     found: dict[int, dict[int, tuple[int, int]]] = {}
     query = (
         f"{cte}SELECT code_id, phase, count(DISTINCT document_id), count(DISTINCT case_id) FROM passages "
