@@ -18,8 +18,10 @@ from textual.widgets import DataTable, Input
 
 from beacon_qual.cli import main
 from beacon_qual.tui.app import WorkbenchApp
+from beacon_qual.tui.council_panel import CouncilPanel
 from beacon_qual.tui.matrix import MatrixScreen
 from beacon_qual.tui.measure import MeasureScreen
+from beacon_qual.tui.memos import MemosScreen
 from beacon_qual.tui.screens import HelpScreen, PromptScreen
 from beacon_qual.tui.segments import SegmentsScreen
 from beacon_qual.tui.transcript import TranscriptView
@@ -267,13 +269,27 @@ async def test_screenshots_of_the_views_show_their_labels(analysis_project, tmp_
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         help_text = str(app.screen.query_one("#help-text").render())
-        assert "Councils x themes" in help_text and "Coded segments" in help_text
+        for view in ("Councils x themes", "Coded segments", "Theme by measure", "Council panel", "Memos"):
+            assert view in help_text, view
+        await pilot.press("escape", "N")
+        await pilot.pause()
+        memos_svg = app.save_screenshot(f"memos-{size[0]}x{size[1]}.svg", path=str(tmp_path))
+        await pilot.press("escape", "enter")  # open the first document
+        await pilot.pause()
+        await pilot.press("P")
+        await pilot.pause()
+        panel_svg = app.save_screenshot(f"panel-{size[0]}x{size[1]}.svg", path=str(tmp_path))
     matrix = Path(matrix_svg).read_text(encoding="utf-8").replace("&#160;", " ")
     for label in ("Councils x themes", "AAA", "DDD", "Innovation", "Base:"):
         assert label in matrix, label
     segments = Path(segments_svg).read_text(encoding="utf-8").replace("&#160;", " ")
     for label in ("Coded segments", "a1.txt", "alice"):
         assert label in segments, label
+    memos = Path(memos_svg).read_text(encoding="utf-8").replace("&#160;", " ")
+    assert "Memos" in memos and "0 of 0" in memos
+    panel = Path(panel_svg).read_text(encoding="utf-8").replace("&#160;", " ")
+    for label in ("AAA Aville", "innovation_score", "a2.txt"):
+        assert label in panel, label
 
 
 async def choose_variable(pilot, screen: MeasureScreen, name: str) -> None:
@@ -327,6 +343,21 @@ async def test_theme_by_measure_shows_the_crosstab_figures_of_the_cli(analysis_p
         ]
         side = json.loads((tmp_path / "crosstab.csv.provenance.json").read_text(encoding="utf-8"))
         assert side["analysis"] == "crosstab" and side["options"]["variable"] == "region_type"
+
+
+async def test_theme_by_measure_opens_from_the_transcript_with_a_code(analysis_project):
+    app = WorkbenchApp(analysis_project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        await pilot.press(*"barriers", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MeasureScreen)
+        assert app.screen.code == "Barriers" and app.screen.result is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MeasureScreen)
 
 
 async def test_theme_by_measure_numeric_groups_and_phase_trend_equal_the_cli(analysis_project):
@@ -386,3 +417,82 @@ async def test_screenshots_of_the_charts_show_their_labels(analysis_project, tmp
     trend = Path(trend_svg).read_text(encoding="utf-8").replace("&#160;", " ")
     for label in ("Imitation by phase", "phase 1", "Cochran-Armitage"):
         assert label in trend, label
+
+
+async def test_council_panel_follows_the_open_document(analysis_project):
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # the first document: a1.txt of AAA
+        await pilot.pause()
+        await pilot.press("P")
+        await pilot.pause()
+        panel = app.query_one(CouncilPanel)
+        shown = panel_text(panel)
+        assert "AAA Aville" in shown
+        # the survey values of each wave, as 'export frequencies --format wide' gives them
+        wide = cli_csv(
+            project, "export", "frequencies", "--format", "wide", "--with-survey", "innovation_score"
+        )
+        aaa = next(r for r in wide if r["council"] == "AAA")
+        assert (
+            "innovation_score" in shown
+            and aaa["innovation_score_w2"] in shown
+            and aaa["innovation_score_w1"] in shown
+        )
+        assert "a2.txt" in shown and "Low" in shown  # its other document; an ordinal measure by its level
+        app.open_document(project.scalar("SELECT id FROM documents WHERE name = 'c2.txt'"))
+        await pilot.pause(0.7)
+        assert "CCC Cford" in panel_text(panel)
+        await pilot.press("P")
+        await pilot.pause()
+        assert not app.query(CouncilPanel)
+
+
+def panel_text(panel) -> str:
+    from rich.console import Console
+
+    console = Console(width=60, record=True)
+    console.print(panel.query_one("#council-panel-text").content)
+    return console.export_text()
+
+
+async def test_memos_browser_lists_searches_and_opens_memos(analysis_project, tmp_path):
+    project = analysis_project
+    coding = project.scalar("SELECT id FROM codings WHERE document_id = 3 AND start = 105")
+    with project.transaction():
+        project.execute("UPDATE codings SET memo = 'copied the forms' WHERE id = ?", (coding,))
+        project.execute(
+            "INSERT INTO memos(uuid, target_type, target_id, coder_id, text, created_at) "
+            "VALUES ('m1', 'code', 5, 1, 'barriers are mostly about staff', '2026-01-01')"
+        )
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("N")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MemosScreen)
+        assert [(m.kind, m.target.split(" ")[0]) for m in screen.shown] == [
+            ("coding", IMITATION),
+            ("code", "Barriers"),
+        ]
+        await pilot.press("slash")
+        await answer(pilot, "staff")
+        assert [m.kind for m in screen.shown] == ["code"]
+        await pilot.press("e")
+        await answer(pilot, str(tmp_path / "memos.csv"))
+        rows = list(csv.DictReader((tmp_path / "memos.csv").open(encoding="utf-8")))
+        assert [(r["on"], r["target"], r["memo"]) for r in rows] == [
+            ("code", "Barriers", "barriers are mostly about staff")
+        ]
+        assert (
+            json.loads((tmp_path / "memos.csv.provenance.json").read_text())["analysis"] == "workbench memos"
+        )
+        await pilot.press("slash")
+        await answer(pilot, "forms")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.doc.name == "b1.txt"
+        assert app.query_one(TranscriptView).selection == (105, 125)

@@ -211,3 +211,42 @@ def with_and_without(
     with_code = sorted(values[c] for c in base if c in coded and c in values)
     without = sorted(values[c] for c in base if c not in coded and c in values)
     return with_code, without
+
+
+@dataclass(frozen=True)
+class CouncilProfile:
+    """One council as the panel beside the transcript shows it."""
+
+    label: str
+    name: str
+    waves: list[int]
+    measures: list[tuple[str, dict[int, float | str]]]  # (variable, {wave: value}), every non-text measure
+    documents: list[tuple[int, str, int | None, str | None]]  # (id, name, phase, role), by phase and name
+
+
+def council_profile(project: Project, case_id: int) -> CouncilProfile:
+    """A council's survey measures in every wave and its documents."""
+    known = councils(project)
+    council = known[case_id]
+    measures: list[tuple[str, dict[int, float | str]]] = []
+    seen: set[int] = set()
+    for variable in all_variables(project):
+        if variable.type == "text":
+            continue
+        column = "value_num" if variable.type in ("numeric", "ordinal", "boolean") else "value_text"
+        rows = project.execute(
+            f"SELECT wave, {column}, value_text FROM case_values WHERE variable_id = ? AND case_id = ? "
+            f"AND {column} IS NOT NULL ORDER BY wave",
+            (variable.id, case_id),
+        ).fetchall()
+        if rows:
+            label = {r[0]: (r[2] if variable.type in ("ordinal", "boolean") and r[2] else r[1]) for r in rows}
+            measures.append((variable.name, label))
+            seen.update(label)
+    documents = [
+        (r[0], r[1], r[2], r[3])
+        for r in project.execute(
+            "SELECT id, name, phase, role FROM documents WHERE case_id = ? ORDER BY phase, name", (case_id,)
+        )
+    ]
+    return CouncilProfile(council.label, council.name, sorted(seen), measures, documents)

@@ -129,6 +129,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         Binding("T", "councils_matrix", "Councils x themes (survey measures beside)", show=False),
         Binding("L", "coded_segments", "Coded segments of a code, across documents", show=False),
         Binding("G", "theme_by_measure", "Theme by measure: chart, table and tests", show=False),
+        Binding("P", "council_panel", "Council panel: survey measures by wave, other documents", show=False),
+        Binding("N", "memos", "Memos: every memo with its target, searchable", show=False),
         Binding("q", "quit", "Quit"),
         *FAVOURITE_BINDINGS,
     ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
@@ -1003,6 +1005,29 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             PickerScreen(self.picker, title="Coded segments of which code?", allow_new=False), picked
         )
 
+    def action_theme_by_measure(self) -> None:
+        from .measure import MeasureScreen
+
+        def picked(code_id: object) -> None:
+            if isinstance(code_id, int):
+                self.push_screen(MeasureScreen(self.project, self.code_by_id[code_id].path))
+
+        self.push_screen(PickerScreen(self.picker, title="Chart which code?", allow_new=False), picked)
+
+    def action_council_panel(self) -> None:
+        from .council_panel import CouncilPanel
+
+        panels = self.query(CouncilPanel)
+        if panels:
+            panels.remove()
+        else:
+            self.query_one("#main").mount(CouncilPanel(self.project, id="council-panel"), after="#transcript")
+
+    def action_memos(self) -> None:
+        from .memos import MemosScreen
+
+        self.push_screen(MemosScreen(self.project))
+
 
 def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
     names = {
@@ -1080,6 +1105,7 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
 def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from .matrix import MatrixScreen
     from .measure import MeasureScreen
+    from .memos import MemosScreen
     from .segments import SegmentsScreen
 
     return [
@@ -1092,6 +1118,7 @@ def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             "Theme by measure (G, or g on a matrix cell)",
             _rows([b for b in MeasureScreen.BINDINGS if isinstance(b, Binding)]),
         ),
+        ("Memos (N)", _rows([b for b in MemosScreen.BINDINGS if isinstance(b, Binding)])),
     ]
 
 

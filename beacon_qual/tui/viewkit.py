@@ -126,5 +126,6 @@ def open_passage(app: App, document_id: int, start: int, end: int) -> None:
         return
     opener(document_id)
     view = app.query_one(TranscriptView)
-    view.select(start, end)
+    if end > start:  # a memo on a whole document opens it at the top
+        view.select(start, end)
     view.focus()
