@@ -496,3 +496,21 @@ async def test_memos_browser_lists_searches_and_opens_memos(analysis_project, tm
         await pilot.pause()
         assert app.doc.name == "b1.txt"
         assert app.query_one(TranscriptView).selection == (105, 125)
+
+
+async def test_coding_keys_do_nothing_on_a_view(analysis_project):
+    project = analysis_project
+    before = project.scalar("SELECT count(*) FROM codings")
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")  # a transcript open behind the view, with a sentence selected
+        await pilot.pause()
+        await open_matrix(pilot)
+        await pilot.press("1", "x", "space")  # apply recent code, remove, code: transcript keys
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        assert project.scalar("SELECT count(*) FROM codings") == before
+        await pilot.press("question_mark")  # help still opens
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

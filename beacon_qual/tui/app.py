@@ -989,6 +989,11 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self.push_screen(HelpScreen(help_sections()))
 
     # -- analysis views: each a screen of its own, Esc comes back --------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """On an analysis view only the view's own keys work, with help and quit: a coding key there would
+        act on the transcript hidden behind it."""
+        return not (getattr(self.screen, "ANALYSIS_VIEW", False) and action not in ("help", "quit"))
+
     def action_councils_matrix(self) -> None:
         from .matrix import MatrixScreen
 

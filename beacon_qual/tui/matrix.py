@@ -49,6 +49,8 @@ class MatrixScreen(Screen[None]):
     """Rows: councils with a document in the selection; columns: codes of a level of the tree (expandable),
     then the survey measures of one wave."""
 
+    ANALYSIS_VIEW = True  # the workbench's coding keys are off here (see WorkbenchApp.check_action)
+
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("enter", "drill", "Passages"),

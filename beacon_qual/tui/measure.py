@@ -78,6 +78,8 @@ def crosstab_lines(result: Crosstab) -> Text:
 class MeasureScreen(Screen[None]):
     """A code by a survey measure (chart, table, tests), or by study phase (t)."""
 
+    ANALYSIS_VIEW = True  # the workbench's coding keys are off here (see WorkbenchApp.check_action)
+
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("t", "toggle_trend", "Measure/phases"),

@@ -73,6 +73,8 @@ def list_memos(project: Project) -> list[MemoRow]:
 class MemosScreen(Screen[None]):
     """All memos in a list; / searches their text and targets, Enter goes to the passage or document."""
 
+    ANALYSIS_VIEW = True  # the workbench's coding keys are off here (see WorkbenchApp.check_action)
+
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("enter", "open", "Go to target"),

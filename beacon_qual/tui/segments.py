@@ -61,6 +61,8 @@ def coded_segments(
 class SegmentsScreen(Screen[None]):
     """The passages of one code (in a council, with the matrix's filters, or everywhere)."""
 
+    ANALYSIS_VIEW = True  # the workbench's coding keys are off here (see WorkbenchApp.check_action)
+
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("enter", "open", "Open in transcript"),
