@@ -101,9 +101,8 @@ def ms(seconds: float) -> str:
 
 
 async def measure(path: Path, runs: int) -> dict[str, list[float]]:
-    from textual.widgets import DataTable
-
     from beacon_qual.tui.app import WorkbenchApp
+    from beacon_qual.tui.grid import MatrixGrid
     from beacon_qual.tui.matrix import MatrixScreen
     from beacon_qual.tui.segments import SegmentsScreen
 
@@ -121,7 +120,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
                 times.setdefault("matrix first screen", []).append(time.perf_counter() - t)
                 screen = app.screen
                 assert isinstance(screen, MatrixScreen)
-                table = screen.query_one(DataTable)
+                table = screen.query_one(MatrixGrid)
                 assert table.row_count >= 300, table.row_count
                 # every code as a column: expand each parent (not timed), then sort and filter
                 for parent in [c for c in screen.matrix.codes if screen.matrix.children(c.id)]:
@@ -131,7 +130,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
                 times.setdefault("code columns", []).append(len(screen.columns))
                 times.setdefault("measure columns", []).append(len(screen.matrix.measures))
                 await pilot.pause()
-                table.cursor_coordinate = table.cursor_coordinate._replace(row=0, column=3)
+                table.cursor_coordinate = (0, 3)
                 t = time.perf_counter()
                 await pilot.press("s")
                 await pilot.pause()
@@ -141,7 +140,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
                 screen.load()
                 await pilot.pause()
                 times.setdefault("filter (phase 2)", []).append(time.perf_counter() - t)
-                table.cursor_coordinate = table.cursor_coordinate._replace(row=0, column=3)
+                table.cursor_coordinate = (0, 3)
                 t = time.perf_counter()
                 await pilot.press("enter")
                 await pilot.pause()
@@ -149,7 +148,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
                 assert isinstance(app.screen, SegmentsScreen)
                 await pilot.press("escape")
                 await pilot.pause()
-                table.cursor_coordinate = table.cursor_coordinate._replace(row=0, column=3)
+                table.cursor_coordinate = (0, 3)
                 t = time.perf_counter()
                 await pilot.press("g")  # the code by the first measure: crosstab, tests and chart
                 await pilot.pause()

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input
 from beacon_qual.cli import main
 from beacon_qual.tui.app import WorkbenchApp
 from beacon_qual.tui.council_panel import CouncilPanel
+from beacon_qual.tui.grid import MatrixGrid
 from beacon_qual.tui.matrix import MatrixScreen
 from beacon_qual.tui.measure import MeasureScreen
 from beacon_qual.tui.memos import MemosScreen
@@ -48,7 +49,7 @@ def cli_frequency(project, code: str, council: str, column: str, *filters: str) 
     return int(found[0][column]) if found else 0
 
 
-def shown(table: DataTable, case_id: int, column: str) -> str:
+def shown(table: MatrixGrid, case_id: int, column: str) -> str:
     return (
         table.get_cell(str(case_id), column).plain
         if hasattr(table.get_cell(str(case_id), column), "plain")
@@ -56,9 +57,9 @@ def shown(table: DataTable, case_id: int, column: str) -> str:
     )
 
 
-def councils_shown(table: DataTable) -> list[str]:
+def councils_shown(table: MatrixGrid) -> list[str]:
     """The council column from top to bottom, as the table shows it."""
-    return [table.get_cell(row.key, "council") for row in table.ordered_rows]
+    return [table.get_cell(key, "council") for key in table.row_keys]
 
 
 def code_id(project, path: str) -> int:
@@ -89,7 +90,7 @@ async def answer(pilot, text: str) -> None:
 
 
 def move_to(screen: MatrixScreen, case: int, column: str) -> None:
-    table = screen.query_one(DataTable)
+    table = screen.query_one(MatrixGrid)
     table.cursor_coordinate = (table.get_row_index(str(case)), table.get_column_index(column))
 
 
@@ -99,7 +100,7 @@ async def test_matrix_cells_equal_the_cli_frequencies_for_the_same_filters(analy
     innovation, aaa, ddd = code_id(project, INNOVATION), case_id(project, "AAA"), case_id(project, "DDD")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(MatrixGrid)
         # rows: the councils with documents (EEE has none), by code
         assert councils_shown(table) == ["AAA", "BBB", "CCC", "DDD"]
         assert shown(table, aaa, f"c:{innovation}") == str(
@@ -127,7 +128,7 @@ async def test_matrix_sorts_by_a_measure_and_expands_a_code(analysis_project):
     app = WorkbenchApp(project, coder="alice")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_matrix(pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(MatrixGrid)
         score = project.scalar("SELECT id FROM variables WHERE name = 'innovation_score'")
         assert screen.matrix.wave == 2  # the latest wave: AAA -5, BBB 15, CCC 25, DDD 35
         move_to(screen, case_id(project, "AAA"), f"m:{score}")

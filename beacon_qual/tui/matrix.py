@@ -11,38 +11,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from ..analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
 from ..analysis.selection import Filters
 from ..errors import BeaconError
 from ..store import Project
+from .grid import GridColumn, MatrixGrid
 from .screens import PromptScreen
 from .viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded
 
 CODE_WIDTH = (
     10  # a code column's width: counts are short, names are cut (the full path is in the header line)
 )
-
-
-class GridTable(DataTable):
-    """A table whose columns all have a set width, so added rows are not measured cell by cell.
-
-    DataTable measures every new cell to widen its column; for the 20,000 cells of 388 councils by 50 columns
-    that took 0.4 s of the first screen. With set widths there is nothing to learn from the measure, and only
-    the scrollable size needs working out.
-    """
-
-    def _update_dimensions(self, new_rows) -> None:  # type: ignore[no-untyped-def]
-        rows = [self.rows[k] for k in new_rows if k in self.rows]
-        if any(c.auto_width for c in self.columns.values()) or any(r.auto_height for r in rows):
-            super()._update_dimensions(new_rows)
-            return
-        width = sum(column.get_render_width(self) for column in self.columns.values())
-        header = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
 
 
 class MatrixScreen(Screen[None]):
@@ -86,18 +68,16 @@ class MatrixScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="matrix-head")
-        table = GridTable(id="matrix-table", cursor_type="cell", zebra_stripes=False)
-        table.fixed_columns = 1
-        yield table
+        yield MatrixGrid(id="matrix-table", fixed_columns=1)
         yield Static(id="matrix-cell")
         yield Footer()
 
     def on_mount(self) -> None:
         self.load()
-        table = self.query_one(DataTable)
+        grid = self.query_one(MatrixGrid)
         if self.rows and self.columns:  # start on the first code, whose full name the line below shows
-            table.cursor_coordinate = table.validate_cursor_coordinate(Coordinate(0, 1))
-        table.focus()
+            grid.cursor_coordinate = Coordinate(0, 1)
+        grid.focus()
 
     # -- data --------------------------------------------------------------------------------------------
     def load(self) -> None:
@@ -132,34 +112,31 @@ class MatrixScreen(Screen[None]):
         """Fill the table from the counts in hand (sorting, the unit and columns change without a query)."""
         assert self.matrix is not None
         matrix = self.matrix
-        table = self.query_one(DataTable)
-        cursor = table.cursor_coordinate
-        table.clear(columns=True)
-        table.add_column("Council", key="council", width=10)
+        grid = self.query_one(MatrixGrid)
+        columns = [GridColumn("council", Text("Council"), 10)]
         for code_id in self.columns:
-            table.add_column(
-                _head(self._column_name(f"c:{code_id}"), f"c:{code_id}", self.sort_by, self.descending),
-                key=f"c:{code_id}",
-                width=CODE_WIDTH,
+            key = f"c:{code_id}"
+            columns.append(
+                GridColumn(key, _head(self._column_name(key), key, self.sort_by, self.descending), CODE_WIDTH)
             )
         for variable in matrix.measures:
-            table.add_column(
-                _head(variable.name, f"m:{variable.id}", self.sort_by, self.descending),
-                key=f"m:{variable.id}",
-                width=CODE_WIDTH + 1,
+            key = f"m:{variable.id}"
+            columns.append(
+                GridColumn(key, _head(variable.name, key, self.sort_by, self.descending), CODE_WIDTH + 1)
             )
         tops = {
             c: max((matrix.cell(c, k, self.unit) for k in matrix.case_ids), default=0) for c in self.columns
         }
         self.rows = self._order()
+        rows: list[tuple[str, list[Text | str]]] = []
         for case_id in self.rows:
             label, _name = matrix.labels[case_id]
             cells: list[Text | str] = [label]
             cells += [shaded(matrix.cell(c, case_id, self.unit), tops[c]) for c in self.columns]
             cells += [_measure_cell(matrix.values[v.id].get(case_id)) for v in matrix.measures]
-            table.add_row(*cells, key=str(case_id))
-        if self.rows:
-            table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
+            rows.append((str(case_id), cells))
+        grid.set_columns(columns)
+        grid.set_rows(rows)
         self._describe()
 
     def _column_name(self, key: str) -> str:
@@ -185,14 +162,14 @@ class MatrixScreen(Screen[None]):
 
     def _cursor_key(self) -> tuple[int | None, str | None]:
         """(case id, column key) under the cursor."""
-        table = self.query_one(DataTable)
+        grid = self.query_one(MatrixGrid)
         if not self.rows:
             return None, None
-        row, column = table.cursor_coordinate
+        row, column = grid.cursor_coordinate
         keys = ["council", *(f"c:{c}" for c in self.columns), *(f"m:{v.id}" for v in self.matrix.measures)]  # type: ignore[union-attr]
         return self.rows[min(row, len(self.rows) - 1)], keys[min(column, len(keys) - 1)]
 
-    @on(DataTable.CellHighlighted)
+    @on(MatrixGrid.CellHighlighted)
     def _cell_line(self) -> None:
         """The full name of what is under the cursor, so cut names can still be read."""
         if self.matrix is None:
@@ -233,15 +210,19 @@ class MatrixScreen(Screen[None]):
     def _resort(self) -> None:
         """Reorder the rows in place (no cell is built again) and mark the sorted column."""
         assert self.matrix is not None
-        table = self.query_one(DataTable)
+        grid = self.query_one(MatrixGrid)
         self.rows = self._order()
-        order = {self.matrix.labels[case_id][0]: i for i, case_id in enumerate(self.rows)}
-        table.sort("council", key=lambda label: order[str(label)])
-        for column in table.ordered_columns:
-            name = str(column.key.value)
-            if name.startswith(("c:", "m:")):
-                column.label = _head(self._column_name(name), name, self.sort_by, self.descending)
-        table.refresh()
+        grid.order_rows([str(case_id) for case_id in self.rows])
+        grid.set_columns(
+            [
+                GridColumn(
+                    c.key, _head(self._column_name(c.key), c.key, self.sort_by, self.descending), c.width
+                )
+                if c.key != "council"
+                else c
+                for c in grid.columns
+            ]
+        )
         self._cell_line()
 
     def action_toggle_unit(self) -> None:
@@ -300,7 +281,7 @@ class MatrixScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen(f"Filter: {FILTER_HELP}", filter_text(self.filters)), given)
 
-    @on(DataTable.CellSelected)
+    @on(MatrixGrid.CellSelected)
     def _cell_selected(self) -> None:
         self.action_drill()
 
