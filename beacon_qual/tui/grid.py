@@ -28,8 +28,13 @@ class GridColumn:
     width: int
 
 
-def _cell(value: Text | str) -> tuple[str, Style, str]:
+Cell = tuple[str, Style, str]  # (text, style, justify): what a line is drawn from
+
+
+def _cell(value: Text | str | Cell) -> Cell:
     """(text, style, justify) of a cell, worked out once when the rows are set."""
+    if isinstance(value, tuple):
+        return value
     if isinstance(value, Text):
         style = value.style if isinstance(value.style, Style) else Style.parse(value.style or "")
         return value.plain, style, value.justify or "left"
@@ -71,8 +76,7 @@ class MatrixGrid(Widget, can_focus=True):
         self.fixed_columns = fixed_columns
         self.columns: list[GridColumn] = []
         self.row_keys: list[str] = []
-        self._cells: dict[str, list[tuple[str, Style, str]]] = {}
-        self._raw: dict[str, list[Text | str]] = {}
+        self._cells: dict[str, list[Cell]] = {}
         self._cursor = Coordinate(0, 0)
         self.top = 0  # first row on screen
         self.first = fixed_columns  # first scrolled column on screen (after the fixed ones)
@@ -82,9 +86,8 @@ class MatrixGrid(Widget, can_focus=True):
         self.columns = columns
         self.refresh()
 
-    def set_rows(self, rows: list[tuple[str, list[Text | str]]]) -> None:
+    def set_rows(self, rows: list[tuple[str, list[Text | str | Cell]]]) -> None:
         self.row_keys = [key for key, _ in rows]
-        self._raw = {key: cells for key, cells in rows}
         self._cells = {key: [_cell(c) for c in cells] for key, cells in rows}
         self._clamp()
         self.refresh()
@@ -94,8 +97,9 @@ class MatrixGrid(Widget, can_focus=True):
         self.row_keys = list(keys)
         self.refresh()
 
-    def get_cell(self, row_key: str, column_key: str) -> Text | str:
-        return self._raw[str(row_key)][self.get_column_index(column_key)]
+    def get_cell(self, row_key: str, column_key: str) -> str:
+        """The text a cell shows."""
+        return self._cells[str(row_key)][self.get_column_index(column_key)][0]
 
     def get_row_index(self, row_key: str) -> int:
         return self.row_keys.index(str(row_key))

@@ -6,6 +6,7 @@ The figures come from :func:`beacon_qual.analysis.council_matrix.council_matrix`
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,9 +19,9 @@ from ..analysis.council_matrix import CouncilMatrix, council_matrix, matrix_repo
 from ..analysis.selection import Filters
 from ..errors import BeaconError
 from ..store import Project
-from .grid import GridColumn, MatrixGrid
+from .grid import Cell, GridColumn, MatrixGrid
 from .screens import PromptScreen
-from .viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded
+from .viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded_cell
 
 CODE_WIDTH = (
     10  # a code column's width: counts are short, names are cut (the full path is in the header line)
@@ -128,11 +129,11 @@ class MatrixScreen(Screen[None]):
             c: max((matrix.cell(c, k, self.unit) for k in matrix.case_ids), default=0) for c in self.columns
         }
         self.rows = self._order()
-        rows: list[tuple[str, list[Text | str]]] = []
+        rows: list[tuple[str, list[Text | str | Cell]]] = []
         for case_id in self.rows:
             label, _name = matrix.labels[case_id]
-            cells: list[Text | str] = [label]
-            cells += [shaded(matrix.cell(c, case_id, self.unit), tops[c]) for c in self.columns]
+            cells: list[Text | str | Cell] = [label]
+            cells += [shaded_cell(matrix.cell(c, case_id, self.unit), tops[c]) for c in self.columns]
             cells += [_measure_cell(matrix.values[v.id].get(case_id)) for v in matrix.measures]
             rows.append((str(case_id), cells))
         grid.set_columns(columns)
@@ -187,7 +188,7 @@ class MatrixScreen(Screen[None]):
             elif key.startswith("m:"):
                 variable = next(v for v in self.matrix.measures if v.id == int(key[2:]))
                 line.append(
-                    f" · {variable.name} (wave {self.matrix.wave}): {_measure_cell(self._value(key, case_id))}"
+                    f" · {variable.name} (wave {self.matrix.wave}): {_measure_cell(self._value(key, case_id))[0]}"
                 )
         self.query_one("#matrix-cell", Static).update(line)
 
@@ -365,10 +366,13 @@ def _sortable(value: float | str | None) -> tuple[int, float | str]:
     return (0, str(value))
 
 
-def _measure_cell(value: float | str | None) -> Text:
+_PLAIN = Style()
+_MISSING = ("-", Style(dim=True), "right")
+
+
+def _measure_cell(value: float | str | None) -> Cell:
     if value is None:
-        return Text("-", style="dim", justify="right")
+        return _MISSING
     if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else f"{value:.4g}"
-        return Text(text, justify="right")
-    return Text(str(value), justify="right")
+        return (str(int(value)) if value.is_integer() else f"{value:.4g}"), _PLAIN, "right"
+    return str(value), _PLAIN, "right"

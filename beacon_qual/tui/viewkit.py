@@ -11,6 +11,7 @@ import shlex
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import App
 
@@ -105,6 +106,18 @@ def export_report(screen: Screen, report: Report, default_name: str) -> None:
 
 
 SHADES = ("#2e3440", "#1f4f5f", "#236f7f", "#2a8f9f", "#3fb0bf")
+
+
+_SHADE_STYLES = [Style(bold=True, bgcolor=colour) for colour in SHADES]
+_ZERO = ("0", Style(dim=True), "right")
+
+
+def shaded_cell(value: int, top: int) -> tuple[str, Style, str]:
+    """As :func:`shaded`, as the (text, style, justify) a grid draws from: no Text built per cell."""
+    if value <= 0 or top <= 0:
+        return _ZERO
+    level = 1 + min(len(SHADES) - 2, int((len(SHADES) - 1) * value / (top + 1)))
+    return str(value), _SHADE_STYLES[level], "right"
 
 
 def shaded(value: int, top: int) -> Text:
