@@ -115,7 +115,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
             async with app.run_test(size=(120, 40)) as pilot:
                 await pilot.pause()
                 t = time.perf_counter()
-                await pilot.press("T")
+                await pilot.press("X")
                 await pilot.pause()
                 times.setdefault("matrix first screen", []).append(time.perf_counter() - t)
                 screen = app.screen

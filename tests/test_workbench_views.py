@@ -73,7 +73,7 @@ def case_id(project, code: str) -> int:
 
 async def open_matrix(pilot) -> MatrixScreen:
     await pilot.pause()
-    await pilot.press("T")
+    await pilot.press("X")
     await pilot.pause()
     screen = pilot.app.screen
     assert isinstance(screen, MatrixScreen)
@@ -194,7 +194,7 @@ async def test_segments_recode_remove_and_memo_from_the_list(analysis_project):
     app = WorkbenchApp(project, coder="alice")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("L")
+        await pilot.press("B")
         await pilot.pause()
         await pilot.press(*"imitation", "enter")
         await pilot.pause()
@@ -272,7 +272,7 @@ async def test_screenshots_of_the_views_show_their_labels(analysis_project, tmp_
         help_text = str(app.screen.query_one("#help-text").render())
         for view in ("Councils x themes", "Coded segments", "Theme by measure", "Council panel", "Memos"):
             assert view in help_text, view
-        await pilot.press("escape", "N")
+        await pilot.press("escape", "O")
         await pilot.pause()
         memos_svg = app.save_screenshot(f"memos-{size[0]}x{size[1]}.svg", path=str(tmp_path))
         await pilot.press("escape", "enter")  # open the first document
@@ -471,7 +471,7 @@ async def test_memos_browser_lists_searches_and_opens_memos(analysis_project, tm
     app = WorkbenchApp(project, coder="alice")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("N")
+        await pilot.press("O")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, MemosScreen)
