@@ -411,3 +411,28 @@ async def test_mark_a_document_done_shows_it_and_undoes(tiny_project: Project) -
         await pilot.press("D", "D")
         await pilot.pause()
         assert tiny_project.scalar("SELECT count(*) FROM document_done") == 0
+
+
+def test_a_workbench_that_stops_on_an_error_exits_non_zero(tmp_path, monkeypatch):
+    # Textual prints the traceback and returns from run(); the command must not then exit 0 as if all was well.
+    from click.testing import CliRunner
+    from textual.app import App
+
+    from beacon_qual.cli import main
+    from beacon_qual.tui import app as tui
+
+    project = tmp_path / "demo.db"
+    assert CliRunner().invoke(main, ["-p", str(project), "demo"]).exit_code == 0
+
+    async def press_help(pilot):
+        await pilot.press("question_mark")
+
+    def failing_help(self):
+        raise RuntimeError("a fault in the workbench")
+
+    monkeypatch.setattr(tui.WorkbenchApp, "action_help", failing_help)
+    monkeypatch.setattr(
+        tui.WorkbenchApp, "run", lambda self: App.run(self, headless=True, auto_pilot=press_help)
+    )
+    result = CliRunner().invoke(main, ["-p", str(project), "code", "--coder", "alice"])
+    assert result.exit_code == 1 and "a fault in the workbench" in result.output

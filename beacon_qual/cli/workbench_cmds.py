@@ -44,7 +44,9 @@ def code(ctx: click.Context, coder: str | None, document: str | None, demo: bool
     if document:
         with Project.open(path) as project:
             doc_id = resolve_document(project, document)
-    run_workbench(path, coder=coder, document=doc_id)
+    status = run_workbench(path, coder=coder, document=doc_id)
+    if status:
+        ctx.exit(status)  # the workbench stopped on an error (Textual printed it): not a clean exit
 
 
 @main.command()

@@ -1127,10 +1127,14 @@ def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-def run_workbench(project_path: Path, coder: str | None = None, document: int | None = None) -> None:
+def run_workbench(project_path: Path, coder: str | None = None, document: int | None = None) -> int:
+    """Run the workbench; its exit status (non-zero when it stopped on an error, whose traceback
+    Textual has printed)."""
     project = Project.open(project_path)
     try:
-        WorkbenchApp(project, coder=coder, document=document).run()
+        app = WorkbenchApp(project, coder=coder, document=document)
+        app.run()
+        return app.return_code or 0
     finally:
         project.close()
 
