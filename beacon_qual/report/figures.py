@@ -109,7 +109,7 @@ def matrix_figure(project: Project, filters: Filters, style: Style | None = None
         raise BeaconError("no codings in the selection: nothing to draw")
     counts = {(row.code, row.group[0]): row.codings for row in result.rows}
     names = [f"{label} {name}" if label else str(name) for label, name in councils]
-    values = [[counts.get((code, council), 0) for code in codes] for council in councils]
+    values = [[counts.get((code, council)) or 0 for code in codes] for council in councils]
     fig = charts.heatmap(
         "Codings per council and code",
         names,
