@@ -27,6 +27,7 @@ from .store.rows import inserted_id
 
 UNDOABLE = (
     "coding.add",
+    "coding.add_many",
     "coding.remove",
     "coding.update",
     "memo.set",
@@ -149,6 +150,7 @@ def add_coding(
     memo: str | None = None,
     uuid: str | None = None,
     created_at: str | None = None,
+    audit: bool = True,
 ) -> Coding:
     """Apply a code to ``text[start:end]`` of a document, for one coder.
 
@@ -180,14 +182,38 @@ def add_coding(
         )
         coding_id = inserted_id(cur)
         after = _row_dict(project, "codings", coding_id)
-        project.audit("coding.add", "codings", coding_id, after=after, coder_id=coder_id)
+        if audit:
+            project.audit("coding.add", "codings", coding_id, after=after, coder_id=coder_id)
     return Coding.from_row(after)
 
 
 def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> list[Coding]:
-    """Apply many codings in one transaction (all or none)."""
+    """Apply many codings in one transaction (all or none), recorded as one action: one undo takes them
+    all back (a changeset audit row, as codebook upkeep writes)."""
+    from .changeset import KEY
+
     with project.transaction():
-        return [add_coding(project, coder_id=coder_id, **item) for item in items]
+        added = [add_coding(project, coder_id=coder_id, audit=False, **item) for item in items]
+        if len(added) == 1:
+            only = added[0]
+            project.audit(
+                "coding.add",
+                "codings",
+                only.id,
+                after=_row_dict(project, "codings", only.id),
+                coder_id=coder_id,
+            )
+        elif added:
+            rows = [["codings", c.id, _row_dict(project, "codings", c.id)] for c in added]
+            project.audit(
+                "coding.add_many",
+                "codings",
+                None,
+                before={KEY: [["codings", c.id, None] for c in added]},
+                after={KEY: rows},
+                coder_id=coder_id,
+            )
+        return added
 
 
 def remove_coding(project: Project, coding_id: int, *, coder_id: int) -> Coding:
@@ -364,6 +390,8 @@ def _describe(action: str, before: dict | None, after: dict | None, verb: str) -
             if changed == {"codable"}
             else "editing a code"
         )
+    elif action == "coding.add_many" and after:
+        what = f"applying a code to {len(after.get('changeset', []))} passages"
     elif action == "coding.update" and before and after:
         changed = {k for k in before if k != "updated_at" and before.get(k) != after.get(k)}
         what = (

@@ -432,3 +432,14 @@ async def test_counts_typed_fast_after_the_anchor_are_counts(tiny_project: Proje
         await pilot.pause()
         await pilot.pause()
         assert selected(app) == "adapted the scheme"
+
+
+def test_one_undo_takes_back_every_hit_coded_at_once(tiny_project: Project) -> None:
+    path = tiny_project.path
+    args = ["search", "went OR copied OR learn", "--apply-code", "Adoption", "--coder", "alice", "--yes"]
+    assert cli(path, *args).exit_code == 0 and len(codings(tiny_project)) == 3
+    r = cli(path, "coding", "undo", "--coder", "alice")
+    assert r.exit_code == 0 and "applying a code to 3 passages" in r.output
+    assert codings(tiny_project) == []
+    r = cli(path, "coding", "redo", "--coder", "alice")
+    assert r.exit_code == 0 and len(codings(tiny_project)) == 3
