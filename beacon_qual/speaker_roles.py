@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis.options import SPEAKER_CHOICES
 from .documents import resolve_document
 from .errors import BeaconError
 from .store import Project, now
@@ -23,6 +22,7 @@ ROLE_INTERVIEWER = "interviewer"
 ROLE_RESPONDENT = "respondent"
 ROLE_FRONT = "front"  # text before the first speaker label: front matter, not speech
 SPEAKER_ROLES = (ROLE_INTERVIEWER, ROLE_RESPONDENT, ROLE_FRONT)
+SPEAKER_CHOICES = (ROLE_RESPONDENT, ROLE_INTERVIEWER, "any")  # --speaker: whose speech to look at
 NO_LABEL = ""  # the label of text without one, in speaker_roles
 
 # Labels that name the one asking: Interviewer (2, (JS), ...), Int, Q, Q1, I, I2, and the other names the

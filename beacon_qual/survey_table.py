@@ -112,7 +112,7 @@ def _read_delimited(text: str, delimiter: str, encoding: str, name: str) -> Tabl
 
 
 def _read_xlsx(path: Path) -> Table:
-    from .exchange.safezip import check_office_archive
+    from .safezip import check_office_archive
 
     check_office_archive(path, path.name, kind=".xlsx workbook")  # before openpyxl unpacks anything
 

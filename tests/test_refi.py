@@ -30,8 +30,8 @@ from beacon_qual.exchange import (
     read_qdpx,
 )
 from beacon_qual.exchange.labelled import compose, decompose
-from beacon_qual.exchange.safezip import Limits
 from beacon_qual.exchange.textmap import READINGS, Reading, choose_reading, normalise
+from beacon_qual.safezip import Limits
 from beacon_qual.store import Project, new_uuid, now
 
 DATA = Path(__file__).resolve().parent / "data" / "refi"

@@ -7,4 +7,3 @@ LEVELS = ("sentence", "turn", "overlap", "document")  # cooccurrence --within
 TEXT_FORMATS = ("csv", "markdown", "json")
 QUOTE_FORMATS = ("markdown", "csv", "json", "docx")
 UNIT_KINDS = ("sentence", "turn")  # quotes --unit-kind
-SPEAKER_CHOICES = ("respondent", "interviewer", "any")  # --speaker: whose speech an analysis looks at

@@ -17,12 +17,12 @@ from ..analysis.options import (
     GROUP_FIELDS,
     LEVELS,
     QUOTE_FORMATS,
-    SPEAKER_CHOICES,
     TEXT_FORMATS,
     UNIT_KINDS,
     UNITS,
 )
 from ..errors import BeaconError
+from ..speaker_roles import SPEAKER_CHOICES
 from .base import export, force_option, main, open_project
 from .base import output as output_target
 

@@ -15,10 +15,10 @@ import click
 
 from .. import search as search_svc
 from .. import suggest as suggest_svc
-from ..analysis.options import SPEAKER_CHOICES
 from ..csvsafe import safe_cell
 from ..documents import resolve_document
 from ..errors import BeaconError
+from ..speaker_roles import SPEAKER_CHOICES
 from ..store import Project
 from ..terminal import HIGHLIGHT
 from .base import main, open_project

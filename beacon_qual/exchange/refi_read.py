@@ -22,11 +22,11 @@ from xml.etree.ElementTree import Element
 from ..errors import BeaconError
 from ..ingest.importer import ParsedTranscript
 from ..ingest.metadata import Metadata
+from ..safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from ..store import new_uuid
 from .docx_text import docx_text
 from .refi import normal_guid, xml_safe
 from .safexml import child, child_text, children, parse_xml
-from .safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from .textmap import (
     AS_STORED,
     Boundaries,

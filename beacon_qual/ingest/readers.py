@@ -221,7 +221,7 @@ def rst_headings(text: str) -> list[tuple[int, int]]:
 
 
 def _read_docx(path: Path) -> str:
-    from ..exchange.safezip import check_office_archive
+    from ..safezip import check_office_archive
 
     check_office_archive(path, str(path), kind="Word (.docx) document")  # before python-docx unpacks it
 

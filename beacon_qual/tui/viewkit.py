@@ -15,11 +15,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 
-from ..analysis.options import SPEAKER_CHOICES
 from ..analysis.output import Report, write_report
 from ..analysis.selection import Filters
 from ..errors import BeaconError
 from ..outfile import output_for
+from ..speaker_roles import SPEAKER_CHOICES
 from .screens import PromptScreen
 
 if TYPE_CHECKING:
