@@ -17,7 +17,7 @@ from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, INNOVATION, LEARNI
 from click.testing import CliRunner
 
 from beacon_qual.analysis.frequencies import frequencies
-from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.provenance import provenance, state_identity
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.analysis.wide import safe_names, wide_matrix
 from beacon_qual.cli import main
@@ -136,7 +136,16 @@ def test_unknown_filter_values_are_named(analysis_project, filters, message):
 def test_csv_export_reads_back_with_provenance_sidecar(analysis_project, tmp_path):
     out = tmp_path / "freq.csv"
     result = run(
-        analysis_project, "export", "frequencies", "--by", "phase", "--role", "officer", "-o", str(out)
+        analysis_project,
+        "export",
+        "frequencies",
+        "--by",
+        "phase",
+        "--role",
+        "officer",
+        "--file-hash",
+        "-o",
+        str(out),
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -147,6 +156,7 @@ def test_csv_export_reads_back_with_provenance_sidecar(analysis_project, tmp_pat
     sidecar = json.loads((tmp_path / "freq.csv.provenance.json").read_text())
     analysis_project.execute("PRAGMA wal_checkpoint(FULL)")
     assert sidecar["project_sha256"] == hashlib.sha256(analysis_project.path.read_bytes()).hexdigest()
+    assert sidecar["project_state"] == state_identity(analysis_project)
     assert sidecar["codebook_version"] == "test-1"
     assert sidecar["filters"] == {"roles": ["officer"]}
     assert sidecar["coders"] == ["alice", "bob"]
@@ -158,6 +168,7 @@ def test_provenance_says_when_recent_changes_are_not_yet_in_the_file(analysis_pr
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM codings").fetchone()  # holds an older snapshot
     analysis_project.set_meta("codebook_version", "test-2")
+    analysis_project.provenance_file_hash = True
     record = provenance(analysis_project, "frequencies", filters={}, coders=[])
     assert record["codebook_version"] == "test-2"
     assert "recent changes were still in the log" in record["project_sha256_note"]

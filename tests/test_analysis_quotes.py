@@ -164,7 +164,7 @@ def test_docx_file_opens_with_the_quotes(analysis_project, tmp_path):
     bold = [run.text for run in quote.runs if run.bold]
     assert bold == [sentence(1)]
     assert quote.text == "…" + sentence(0) + " " + sentence(1) + " " + sentence(2) + "…"
-    assert any(t.startswith("project: analysis.db (sha256 ") for t in texts)
+    assert any(t.startswith("project: analysis.db (state v") for t in texts)
 
 
 def test_docx_needs_a_file(analysis_project):

@@ -137,7 +137,7 @@ def provenance_markdown(record: dict[str, Any]) -> str:
     )
     lines = [
         f"- made by: beacon-qual {record['version']}, {md(record['analysis'])}, {record['created_at']}",
-        f"- project: {md(record['project'])} (sha256 {record['project_sha256']})",
+        f"- project: {md(record['project'])} ({_project_identity(record)})",
         f"- codebook version: {md(record['codebook_version'] or 'not recorded')}",
         f"- filters: {filters}",
         f"- coders: {', '.join(md(c) for c in record['coders']) or 'none'}",
@@ -148,6 +148,13 @@ def provenance_markdown(record: dict[str, Any]) -> str:
     if record.get("phase_waves"):
         lines.append(f"- survey wave per phase: {'; '.join(record['phase_waves'])}")
     return "\n".join(lines)
+
+
+def _project_identity(record: dict[str, Any]) -> str:
+    parts = [f"state {record['project_state']}"] if "project_state" in record else []
+    if "project_sha256" in record:
+        parts.append(f"sha256 {record['project_sha256']}")
+    return ", ".join(parts)
 
 
 def _option_text(value: Any) -> str:

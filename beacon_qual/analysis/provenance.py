@@ -1,9 +1,22 @@
-"""The provenance record every export starts with or carries beside it."""
+"""The provenance record every export starts with or carries beside it.
+
+The record names the project's state by its identity (:func:`state_identity`), which costs a few small reads:
+the schema version, SQLite's schema cookie, and the generation and random token of ``project_state``. Every
+write to a row of the project's tables sets ``project_state.changed`` (triggers, whoever writes: beacon-qual's
+commands, survey and REFI-QDA imports, revise, merge, the sqlite3 shell); the application's write transactions,
+or else the next export, give a changed state the next generation and a new random token (128 bits) before
+anything reads it. So two different states never share an identity, and a state keeps its identity until a row
+is written (a change undone is a new state with a new identity; a copy of the file keeps it). Changes to the
+schema (tables, triggers, indexes) move the schema cookie. What the identity cannot see: edits of the file's
+bytes outside SQLite, writes that also reset ``project_state`` by hand, and the search index, which is derived
+from the units. ``--file-hash`` adds the SHA-256 of the file as it is on disk, which sees everything.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import time
 import zlib
 from pathlib import Path
@@ -11,6 +24,8 @@ from typing import Any
 
 from .. import __version__
 from ..store import Project, now
+from ..store.db import SEAL_STATE
+from ..store.schema import STATE_OPERATIONS, STATE_TABLES, STATE_VERSION, state_trigger
 
 CHUNK = 1 << 20
 SETTLED_NS = 3_000_000_000  # a file unchanged for this long has a digest worth remembering
@@ -75,6 +90,53 @@ def _remember(memo: Path, content: str) -> None:
             partial.unlink()
 
 
+def state_identity(project: Project) -> str | None:
+    """The identity of the project's state (see the module's text), or None when the state cannot be pinned
+    this way: a state trigger is missing or altered, a table has none, or a changed state cannot be written
+    (a read-only file)."""
+    version = project.scalar("PRAGMA user_version")
+    if version < STATE_VERSION or not _state_triggers_intact(project):
+        return None
+    if project.scalar("SELECT changed FROM project_state"):
+        # Written outside the application's transactions (another program, a statement on its own): this
+        # state gets its identity now.
+        try:
+            if project.in_transaction:
+                project.execute(SEAL_STATE)
+            else:
+                with project.transaction():
+                    pass  # the commit seals the state
+        except sqlite3.OperationalError:
+            return None
+    row = project.one("SELECT generation, token FROM project_state")
+    if row is None:
+        return None
+    return f"v{version}.{project.scalar('PRAGMA schema_version')}.{row['generation']}.{row['token']}"
+
+
+def _state_triggers_intact(project: Project) -> bool:
+    """Every table of the project has its three state triggers, exactly as the schema made them."""
+    found = {
+        row["name"]: row["sql"]
+        for row in project.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'project~_state~_%' ESCAPE '~'"
+        )
+    }
+    expected = {
+        f"project_state_{table}_{op.lower()}": state_trigger(table, op)
+        for table in STATE_TABLES
+        for op in STATE_OPERATIONS
+    }
+    if any(found.get(name) != sql for name, sql in expected.items()):
+        return False
+    tables = {
+        row["name"]
+        for row in project.execute("PRAGMA main.table_list")
+        if row["type"] == "table" and not row["name"].startswith("sqlite_")
+    }
+    return tables - {"project_state"} <= set(STATE_TABLES)
+
+
 def provenance(
     project: Project,
     analysis: str,
@@ -83,19 +145,34 @@ def provenance(
     coders: list[str],
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    complete = fold_log(project)
-    record = {
+    state = state_identity(project)
+    record: dict[str, Any] = {
         "tool": "beacon-qual",
         "version": __version__,
         "analysis": analysis,
         "created_at": now(),
         "project": project.path.name,
-        "project_sha256": project_sha256(project),
-        "codebook_version": project.get_meta("codebook_version"),
-        "filters": filters,
-        "coders": coders,
-        "options": {k: v for k, v in (options or {}).items() if v not in (None, False, (), [])},
     }
-    if not complete:
-        record["project_sha256_note"] = "another connection was busy; recent changes were still in the log"
+    if state is not None:
+        record["project_state"] = state
+    if state is None or project.provenance_file_hash:
+        complete = fold_log(project)
+        record["project_sha256"] = project_sha256(project)
+        if not complete:
+            record["project_sha256_note"] = (
+                "another connection was busy; recent changes were still in the log"
+            )
+        if state is None:
+            record["project_state_note"] = (
+                "the project's state identity could not be read (state triggers missing or altered, or a "
+                "read-only file); the file's digest names the state"
+            )
+    record.update(
+        {
+            "codebook_version": project.get_meta("codebook_version"),
+            "filters": filters,
+            "coders": coders,
+            "options": {k: v for k, v in (options or {}).items() if v not in (None, False, (), [])},
+        }
+    )
     return record

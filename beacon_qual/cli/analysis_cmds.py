@@ -23,7 +23,7 @@ from ..analysis.options import (
 )
 from ..errors import BeaconError
 from ..speaker_roles import SPEAKER_CHOICES
-from .base import export, force_option, main, open_project
+from .base import FILE_HASH, export, force_option, main, open_project
 from .base import output as output_target
 
 if TYPE_CHECKING:
@@ -32,8 +32,21 @@ if TYPE_CHECKING:
     from ..outfile import Output
 
 
+def _file_hash(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[FILE_HASH] = True
+
+
 def OUTPUT(command: Callable) -> Callable:
-    """``-o FILE`` (``-`` for standard output) and ``--force``."""
+    """``-o FILE`` (``-`` for standard output), ``--force`` and ``--file-hash``."""
+    command = click.option(
+        "--file-hash",
+        is_flag=True,
+        expose_value=False,
+        callback=_file_hash,
+        help="Put the SHA-256 of the project file in the provenance too (reads the whole file; the state "
+        "identity is recorded either way).",
+    )(command)
     command = force_option(command)
     return click.option(
         "--output",

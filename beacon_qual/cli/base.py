@@ -306,11 +306,16 @@ force_option = click.option(
 )
 
 
+# ctx.meta key set by the analyses' --file-hash.
+FILE_HASH = "beacon_qual.file_hash"
+
+
 def open_project(ctx: click.Context | None = None, *, create: bool = False) -> Project:
     """Open the project named by --project / BEACON_QUAL_PROJECT, closing it when the command ends."""
     ctx = ctx or click.get_current_context()
     project = Project.open(project_path(ctx), create=create)
     ctx.call_on_close(project.close)
+    project.provenance_file_hash = bool(ctx.meta.get(FILE_HASH))
     if project.migration_backup is not None:
         click.echo(
             f"updated {project.path} to schema version {SCHEMA_VERSION}; "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ..errors import BeaconError
 from . import backups
-from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATE_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -76,6 +76,13 @@ def inspect_file(path: Path) -> tuple[int, int]:
     return app_id, version
 
 
+# A changed state gets the next generation and a new random token (see store/schema.py, V10).
+SEAL_STATE = (
+    "UPDATE project_state SET changed = 0, generation = generation + 1, token = lower(hex(randomblob(16)))"
+    " WHERE changed <> 0"
+)
+
+
 class Project:
     """An open project file."""
 
@@ -83,6 +90,11 @@ class Project:
         self.path = path
         self.conn = conn
         self._depth = 0
+        # Whether the file has project_state (schema STATE_VERSION on): write transactions then give a changed
+        # state its new identity before they commit (see analysis/provenance.py).
+        self._has_state = False
+        # Set by --file-hash: provenance records carry the SHA-256 of the file too (it reads the whole file).
+        self.provenance_file_hash = False
         # Set when opening migrated the file: the backup made first (see store/backups.py).
         self.migration_backup: backups.Backup | None = None
 
@@ -144,6 +156,7 @@ class Project:
         self.conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a commit the screen has confirmed survives a crash of the machine too.
         self.conn.execute("PRAGMA synchronous = FULL")
+        self._has_state = self.conn.execute("PRAGMA user_version").fetchone()[0] >= STATE_VERSION
 
     def _migrate(self, from_version: int) -> None:
         for target, script in enumerate(MIGRATIONS[from_version:], start=from_version + 1):
@@ -151,6 +164,7 @@ class Project:
                 for statement in _split_sql(script):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {target}")
+                self._has_state = target >= STATE_VERSION
 
     def close(self) -> None:
         self.conn.close()
@@ -186,6 +200,13 @@ class Project:
         else:
             self._depth -= 1
             if name is None:
+                if self._has_state:
+                    # Written rows set project_state.changed (triggers); the state they leave gets a new identity.
+                    try:
+                        conn.execute(SEAL_STATE)
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
                 conn.execute("COMMIT")
             else:
                 conn.execute(f"RELEASE {name}")

@@ -506,5 +506,50 @@ CREATE TABLE speaker_roles (
 ALTER TABLE cases ADD COLUMN kind TEXT NOT NULL DEFAULT 'council' CHECK (kind IN ('council', 'organisation'));
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
+# The tables whose rows are the project's state (every table but the search index, which is derived from
+# units, and project_state itself). Each gets three triggers that mark the state as changed; a table added by a
+# later migration must be added here and given its triggers in that migration (see state_triggers), or exports
+# say that they could not pin the state and hash the file instead.
+STATE_TABLES = (
+    "audit", "case_aliases", "case_values", "cases", "coders", "codes", "coding_anchors", "coding_counts",
+    "coding_units", "coding_units_control", "codings", "document_done", "document_revisions", "documents",
+    "memos", "meta", "phase_waves", "speaker_roles", "suggestions", "survey_waves", "unit_fts_control",
+    "units", "variables",
+)  # fmt: skip
+STATE_OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+
+
+def state_trigger(table: str, operation: str) -> str:
+    """The trigger that marks the project's state as changed when a row of ``table`` is written. The WHEN
+    clause makes every row after the first of a transaction cost one read of a one-row table."""
+    return (
+        f"CREATE TRIGGER project_state_{table}_{operation.lower()} AFTER {operation} ON {table}\n"
+        "WHEN (SELECT changed FROM project_state) = 0 BEGIN\n"
+        "    UPDATE project_state SET changed = 1;\n"
+        "END"
+    )
+
+
+def state_triggers(tables: tuple[str, ...]) -> str:
+    return "".join(f"{state_trigger(table, op)};\n" for table in tables for op in STATE_OPERATIONS)
+
+
+V10 = f"""
+-- The project's state identity, which provenance records carry instead of hashing the whole file. Every write
+-- to a state table sets changed = 1 (triggers below, for any connection: the application, the sqlite3 shell,
+-- another program); the application's write transactions, and an export that finds changed = 1, give the state
+-- a new random token and the next generation before they commit. The identity (schema version, schema cookie,
+-- generation, token) names one state: a written row always leads to a new token before an export reads it.
+CREATE TABLE project_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    changed    INTEGER NOT NULL,
+    generation INTEGER NOT NULL,
+    token      TEXT NOT NULL
+);
+INSERT INTO project_state (id, changed, generation, token) VALUES (1, 1, 0, '');
+{state_triggers(STATE_TABLES)}"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
+# The first schema version with project_state (the migration that creates it is V10).
+STATE_VERSION = MIGRATIONS.index(V10) + 1
 SCHEMA_VERSION = len(MIGRATIONS)
