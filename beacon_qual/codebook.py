@@ -849,17 +849,32 @@ def code_path(project: Project, code_id: int) -> str:
 
 
 def coding_counts(
-    project: Project, *, document_id: int | None = None, coder_id: int | None = None
+    project: Project,
+    *,
+    document_id: int | None = None,
+    coder_id: int | None = None,
+    code_ids: Iterable[int] | None = None,
 ) -> dict[int, int]:
-    """{code id: number of codings}, in one document and/or by one coder when given."""
-    where, params = [], []
-    if document_id is not None:
-        where.append("document_id = ?")
-        params.append(document_id)
+    """{code id: number of codings}, in one document, by one coder and/or of some codes when given.
+
+    Over the project the counts come from ``coding_counts`` (a row per code, document and coder, kept by
+    triggers), with ``code_ids`` one range of its key per code; in one document from that document's codings.
+    """
+    where: list[str] = []
+    params: list[int] = []
     if coder_id is not None:
         where.append("coder_id = ?")
         params.append(coder_id)
-    sql = "SELECT code_id, count(*) FROM codings"
+    if code_ids is not None:
+        ids = list(code_ids)
+        where.append(f"code_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    if document_id is not None:
+        where.append("document_id = ?")
+        params.append(document_id)
+        sql = "SELECT code_id, count(*) FROM codings"
+    else:
+        sql = "SELECT code_id, sum(n) FROM coding_counts"
     if where:
         sql += " WHERE " + " AND ".join(where)
     return {r[0]: r[1] for r in project.execute(sql + " GROUP BY code_id", params)}

@@ -150,6 +150,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self.recent: list[int] = []
         self.doc_rows: list[wb.DocumentRow] = []
         self.tree_nodes: dict[int, object] = {}
+        self._project_counts: dict[int, int] = {}  # codings per code in the project (the coder's, or all)
+        self._doc_counts: dict[int, int] = {}  # the same in the open document
         self.last_search = ""
         self.worklist: list[WorkItem] = []
         self.favourites: list[int | None] = []
@@ -293,18 +295,35 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         if code_id is not None and any(
             c.id not in self.tree_nodes for c in self.code_children.get(code_id, [])
         ):
+            before = set(self.tree_nodes)
             self._populate(event.node, code_id)
-            self._refresh_counts()
+            self._relabel(set(self.tree_nodes) - before)
 
-    def _refresh_counts(self) -> None:
+    def _refresh_counts(self, code_ids: set[int] | None = None) -> None:
+        """The codebook's labels: each code's codings in the open document and in the project (the coder's, or
+        everyone's). With ``code_ids`` only those codes are counted again and relabelled: the project's
+        counts come from ``coding_counts`` (kept by triggers), one range of its key per code."""
         mine = None if self.show_all else self.coder_id
-        project_counts = coding_counts(self.project, coder_id=mine)
-        doc_counts = coding_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
-        for code_id, node in self.tree_nodes.items():
+        if code_ids is None:
+            self._project_counts = coding_counts(self.project, coder_id=mine)
+        elif code_ids:
+            fresh = coding_counts(self.project, coder_id=mine, code_ids=code_ids)
+            self._project_counts.update({code_id: fresh.get(code_id, 0) for code_id in code_ids})
+        self._doc_counts = (
+            coding_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
+        )
+        self._relabel(self.tree_nodes if code_ids is None else code_ids)
+
+    def _relabel(self, code_ids) -> None:
+        """Set the tree labels of these codes (those in the tree) from the counts last read."""
+        for code_id in code_ids:
+            node = self.tree_nodes.get(code_id)
+            if node is None:
+                continue
             code = self.code_by_id[code_id]
             label = Text()
             label.append("● " if code.codable else "○ ", style=code.colour)
-            d, p = doc_counts.get(code.id, 0), project_counts.get(code.id, 0)
+            d, p = self._doc_counts.get(code.id, 0), self._project_counts.get(code.id, 0)
             if d or p:  # counts first, so a narrow pane cuts the name rather than the numbers
                 label.append(f"{d}/{p} ", style="dim")
             label.append(visible_controls(code.name), style="" if code.codable else "italic")
@@ -365,38 +384,57 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             return []
         return [(x.start, x.end, x.code_id) for x in list_suggestions(self.project, self.doc.id)]
 
-    def _after_change(self, message: str, *, select: tuple[int, int] | None = None) -> None:
+    def _after_change(
+        self, message: str, *, select: tuple[int, int] | None = None, codings_only: bool = False
+    ) -> None:
+        """Show a change: the open document's codings, the codebook's counts, the document's progress.
+
+        ``codings_only``: the change touched only codings of the open document (apply, remove, recode, resize,
+        memo, their undo): suggestions stay, and only the codes whose codings here changed are counted again.
+        """
         view = self.query_one(TranscriptView)
         current = view.current_coding
-        view.set_codings(self._codings())
-        view.suggested = self._suggested()
+        before = {c.id: c for c in view.codings}
+        codings = self._codings()
+        after = {c.id: c for c in codings}
+        touched = {c.code_id for i, c in before.items() if after.get(i) != c}
+        touched |= {c.code_id for i, c in after.items() if before.get(i) != c}
+        if touched or len(before) != len(after):
+            view.set_codings(codings)
+        if not codings_only:
+            view.suggested = self._suggested()
+            view.refresh()
         if select:
             view.select(*select, keep_coding=True)
         view.current_coding = current if any(c.id == current for c in view.codings) else None
-        self._refresh_counts()
+        self._refresh_counts(touched if codings_only else None)
         self._update_progress()
         self._update_status()
         self.notify(message, timeout=2.5)
 
     def _update_progress(self) -> None:
+        """The open document's row in the document list: its share of sentences coded, worked out from the
+        codings on screen; the table is touched only when what it shows changes."""
         if self.doc is None:
             return
         mine = None if self.show_all else self.coder_id
-        total, coded = wb.document_progress(self.project, self.doc.id, mine)
-        done = self.doc.id in wb.done_documents(self.project, mine)
-        self.doc_rows = [
-            wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded, done)
-            if r.id == self.doc.id
-            else r
-            for r in self.doc_rows
-        ]
+        view = self.query_one(TranscriptView)
+        total = len(self.doc.sentences)
+        coded = wb.coded_sentences(self.doc, [(c.start, c.end) for c in view.codings])
+        done = wb.is_done(self.project, self.doc.id, mine)
+        for i, r in enumerate(self.doc_rows):
+            if r.id == self.doc.id:
+                old = r
+                row = wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded, done)
+                self.doc_rows[i] = row
+                break
+        else:
+            return
+        cell = _progress_cell(row.progress, done)
         table = self.query_one("#doc-table", DataTable)
-        if str(self.doc.id) in table.rows:  # the row may be filtered out of the table
-            table.update_cell(
-                str(self.doc.id),
-                table.ordered_columns[1].key,
-                _progress_cell(coded / total if total else 0.0, done),
-            )
+        # the row may be filtered out of the table
+        if cell != _progress_cell(old.progress, old.done) and str(self.doc.id) in table.rows:
+            table.update_cell(str(self.doc.id), table.ordered_columns[1].key, cell)
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -405,7 +443,9 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             "bold reverse",
         )  # always first: never cut off
         if self.doc is None:
-            status.update(Text.assemble(coder, " Choose a transcript and press Enter.  ? for help"))
+            status.update(
+                Text.assemble(coder, " Choose a transcript and press Enter.  ? for help"), layout=False
+            )
             return
         view = self.query_one(TranscriptView)
         sel = view.selection
@@ -428,7 +468,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                     coder,
                     (f" {self.work_title} {self.work_pos + 1}/{len(self.worklist)} ", "bold"),
                     visible_controls(item.label),
-                )
+                ),
+                layout=False,
             )
             return
         status.update(
@@ -437,7 +478,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                 (f" {visible_controls(self.doc.name)} ", "bold"),
                 visible_controls(f"{meta} · sel {where} · {mode}"),
                 (visible_controls(f" · {codes}") if codes else "", "italic"),
-            )
+            ),
+            layout=False,  # one line the screen's width: its size never changes, so no layout pass
         )
 
     @on(TranscriptView.SelectionChanged)
@@ -515,7 +557,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         if coding is None:
             return
         self.recent = wb.push_recent_code(self.project, self.coder_id, code_id)
-        self._after_change(f"Applied {self.code_by_id[code_id].name}")
+        self._after_change(f"Applied {self.code_by_id[code_id].name}", codings_only=True)
 
     def action_apply_recent(self, n: int) -> None:
         if self.take_favourite_chord(n):
@@ -597,7 +639,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
     def action_remove(self) -> None:
         def remove(c: svc.Coding) -> None:
             if self._run(svc.remove_coding, self.project, c.id, coder_id=self.coder_id):
-                self._after_change(f"Removed {self.code_by_id[c.code_id].name} (u undoes)")
+                self._after_change(f"Removed {self.code_by_id[c.code_id].name} (u undoes)", codings_only=True)
 
         self._choose_coding("remove", remove)
 
@@ -608,7 +650,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                     svc.recode, self.project, c.id, result, coder_id=self.coder_id
                 ):
                     self.recent = wb.push_recent_code(self.project, self.coder_id, result)
-                    self._after_change(f"Recoded as {self.code_by_id[result].name}")
+                    self._after_change(f"Recoded as {self.code_by_id[result].name}", codings_only=True)
 
             self.push_screen(
                 PickerScreen(
@@ -635,7 +677,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             )
             return
         if self._run(svc.resize, self.project, current.id, sel[0], sel[1], coder_id=self.coder_id):
-            self._after_change(f"Coding now covers {sel[0]}-{sel[1]}", select=sel)
+            self._after_change(f"Coding now covers {sel[0]}-{sel[1]}", select=sel, codings_only=True)
 
     def action_memo(self) -> None:
         def memo(c: svc.Coding) -> None:
@@ -643,7 +685,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                 if text is not None and self._run(
                     svc.set_coding_memo, self.project, c.id, text, coder_id=self.coder_id
                 ):
-                    self._after_change("Memo saved" if text.strip() else "Memo removed")
+                    self._after_change("Memo saved" if text.strip() else "Memo removed", codings_only=True)
 
             self.push_screen(
                 MemoScreen(f"Memo on {self.code_by_id[c.code_id].name} coding", c.memo or ""), saved
@@ -691,7 +733,10 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             self._documents_changed()
         if step.document_id is not None and (self.doc is None or step.document_id != self.doc.id):
             self.open_document(step.document_id)
-        self._after_change(step.description[:1].upper() + step.description[1:])
+        self._after_change(
+            step.description[:1].upper() + step.description[1:],
+            codings_only=step.action.startswith("coding."),
+        )
 
     def action_undo(self) -> None:
         self._history(False)

@@ -17,7 +17,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -85,6 +85,13 @@ def _tint(hex_colour: str, background: Color, amount: float = 0.45) -> Color:
     return background.blend(colour, amount)
 
 
+class _LineCodings(dict[int, list[int]]):
+    """Line number -> indexes of the codings drawn on it; a line without codings gives an empty list."""
+
+    def __missing__(self, line: int) -> list[int]:
+        return []
+
+
 class TranscriptView(SelectionMode, ScrollView, can_focus=True):
     """Shows one document and owns the text selection."""
 
@@ -132,7 +139,7 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
         self.suggested: list[tuple[int, int, int]] = []  # open suggestions: (start, end, code id)
         self._lines: list[Line] = []
         self._line_starts: list[int] = []
-        self._line_codings: list[list[int]] = []
+        self._line_codings: _LineCodings = _LineCodings()
         self._lane: dict[int, int] = {}
         self._labels: list[tuple[int, int]] = []
         self._wrap_width = 0
@@ -156,9 +163,27 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
             self.select(*doc.sentences[0])
 
     def set_codings(self, codings: list[Coding]) -> None:
+        """Show these codings. Once the text is laid out, only the rows on screen whose codings (or their
+        lanes) changed are drawn again."""
+        before = self._visible_codings() if self._lines else None
         self.codings = sorted(codings, key=lambda c: (c.start, -c.end, c.id))
         self._assign_lanes()
-        self._relayout(force=True)
+        self._relayout(force=True, repaint=before is None)
+        if before is None:
+            return
+        width = self.size.width
+        for y, (old, new) in enumerate(zip(before, self._visible_codings(), strict=True)):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
+
+    def _visible_codings(self) -> list[tuple]:
+        """For each row on screen, what of the codings it draws: each coding and its lane."""
+        top = self.scroll_offset.y
+        rows = []
+        for index in range(top, top + self.size.height):
+            on_line = self._line_codings[index] if index < len(self._lines) else ()
+            rows.append(tuple((self.codings[i], self._lane.get(self.codings[i].id)) for i in on_line))
+        return rows
 
     def _assign_lanes(self) -> None:
         lane_end: list[int] = []
@@ -192,7 +217,7 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
     def text_width(self) -> int:
         return max(self.scrollable_content_region.width - self._gutter - 1, 10)
 
-    def _relayout(self, force: bool = False) -> None:
+    def _relayout(self, force: bool = False, repaint: bool = True) -> None:
         if self.doc is None:
             self.virtual_size = Size(0, 0)
             return
@@ -200,22 +225,25 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
             return  # not laid out yet: on_resize wraps the text once the width is known
         self._gutter, self._name_width = gutter_widths(self.scrollable_content_region.width)
         width = self.text_width
+        rewrap = width != self._wrap_width or not self._lines
         if force or width != self._wrap_width:
-            if width != self._wrap_width or not self._lines:
+            if rewrap:
                 self._lines = wrap(self.doc.text, width)
                 self._line_starts = [ln.start for ln in self._lines]
             self._wrap_width = width
             self._index_codings()
             self.virtual_size = Size(width + self._gutter + 1, len(self._lines))
-        self.refresh()
+        if repaint or rewrap:
+            self.refresh()
 
     def _index_codings(self) -> None:
-        per_line: list[list[int]] = [[] for _ in self._lines]
+        """Which codings each line shows (indexes into ``codings``); lines without any are left out."""
+        per_line: _LineCodings = _LineCodings()
         for i, c in enumerate(self.codings):
             first = self.line_of(c.start)
             last = self.line_of(max(c.end - 1, c.start))
             for y in range(first, last + 1):
-                per_line[y].append(i)
+                per_line.setdefault(y, []).append(i)
         self._line_codings = per_line
 
     def on_resize(self, event: events.Resize) -> None:
