@@ -110,8 +110,9 @@ class PickerScreen(ModalScreen[object]):
         if self.allow_new and name:
             options.append(Option(Text(f"+ new code “{name[:50]}”…", style="italic green"), id=NEW_CODE))
         olist = self.query_one(OptionList)
-        olist.clear_options()
-        olist.add_options(options)
+        # set_options in one step: clearing first emptied the list (its scroll bar gone, a layout pass) and
+        # measured the options twice
+        olist.set_options(options)
         if options:
             olist.highlighted = 0
         self._show_details()
