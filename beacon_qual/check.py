@@ -3,7 +3,8 @@
 :func:`check_project` opens the file read-only (it neither migrates nor repairs)
 and reports, one line each:
 
-* the file's SQLite integrity (``PRAGMA integrity_check``);
+* the file's SQLite integrity (``PRAGMA integrity_check``), with ``full`` only: it reads every page and
+  compares every index with its table, which took 4 of the 7 s at 1,000 documents and grows with the file;
 * rows whose foreign keys point at nothing (``PRAGMA foreign_key_check``): codings
   without their code, document or coder, units of missing documents, survey values
   of missing cases or variables;
@@ -46,8 +47,9 @@ class CheckReport:
         return not self.problems
 
 
-def check_project(path: Path | str) -> CheckReport:
-    """Every problem found in the project at ``path``; raises BeaconError only when it cannot be read at all."""
+def check_project(path: Path | str, *, full: bool = True) -> CheckReport:
+    """Every problem found in the project at ``path``; raises BeaconError only when it cannot be read at all.
+    ``full``: SQLite's own integrity check too (the summary says whether it ran)."""
     path = Path(path)
     conn = _open_readonly(path)
     report = CheckReport(path)
@@ -57,7 +59,7 @@ def check_project(path: Path | str) -> CheckReport:
     try:
         checks = (
             _schema,
-            _integrity,
+            *((_integrity,) if full else ()),
             _foreign_keys,
             _memo_targets,
             _offsets,
@@ -74,6 +76,14 @@ def check_project(path: Path | str) -> CheckReport:
                     f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})"
                 )
         report.summary = _summary(conn)
+        report.summary.append(
+            "SQLite integrity check: "
+            + (
+                ("ok" if not any(p.startswith("integrity") for p in report.problems) else "problems above")
+                if full
+                else "not run (check --full runs it)"
+            )
+        )
     finally:
         conn.close()
     report.problems.extend(_search_index(path))

@@ -319,3 +319,12 @@ def test_opening_an_older_project_backs_it_up_before_migrating(tmp_path: Path) -
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     assert conn.execute("SELECT value FROM meta").fetchone()[0] == "then"
     conn.close()
+
+
+def test_check_runs_sqlites_integrity_check_only_with_full(project: Project) -> None:
+    quick = run(project.path, "check")
+    assert quick.exit_code == 0, quick.output
+    assert "SQLite integrity check: not run (check --full runs it)" in quick.output
+    full = run(project.path, "check", "--full")
+    assert full.exit_code == 0, full.output
+    assert "SQLite integrity check: ok" in full.output

@@ -194,10 +194,16 @@ def backup(out: Path, force: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Also run SQLite's integrity check, which reads every page and index (slow on a large project).",
+)
 @click.pass_context
-def check(ctx: click.Context) -> None:
-    """Verify the project: integrity, foreign keys, offsets, orphans, text hashes, search index, schema."""
-    report = check_project(project_path(ctx))
+def check(ctx: click.Context, full: bool) -> None:
+    """Verify the project: foreign keys, offsets, orphans, text hashes, stored placements and counts, search
+    index, schema version; with --full SQLite's integrity check too."""
+    report = check_project(project_path(ctx), full=full)
     for problem in report.problems:
         click.echo(f"problem: {problem}")
     for line in report.summary:
