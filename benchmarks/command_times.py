@@ -36,7 +36,7 @@ def commands(project: Path) -> dict[str, list[str]]:
         "cooccurrence of 5 codes --coder ana": [*on, "cooccurrence", *FIVE_CODES, "--coder", "ana"],
         f"export frequencies{FIRST}": [*on, "export", "frequencies"],
         f"export frequencies --by document{FIRST}": [*on, "export", "frequencies", "--by", "document"],
-        f"cooccurrence of 5 codes{FIRST}": [*on, "cooccurrence", *FIVE_CODES, "--coder", "ana"],
+        f"cooccurrence of 5 codes --coder ana{FIRST}": [*on, "cooccurrence", *FIVE_CODES, "--coder", "ana"],
     }
 
 
