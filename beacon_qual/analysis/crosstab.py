@@ -39,7 +39,7 @@ from .options import UNITS
 from .output import Report, Table
 from .passages import passages_cte, segment_totals
 from .provenance import provenance
-from .selection import Filters, Selection, coder_names, council_notes, resolve_filters
+from .selection import DOCS, Filters, Selection, coder_names, council_notes, resolve_filters
 from .waves import PhaseWave, wave_for_selection
 
 
@@ -159,6 +159,26 @@ def _per_code_case(
     project: Project, selection: Selection, rollup: bool
 ) -> dict[int, dict[int, tuple[int, int]]]:
     """code -> council -> (coded segments, coded documents)."""
+    if not rollup and selection.speaker is None:
+        # Without roll-up a segment is a coding, so ``coding_counts`` (a row per code, document and coder, kept
+        # by triggers; 40,000 rows for 463,000 codings at 1,000 documents) gives the same counts.
+        doc_where, doc_params = selection.document_where()
+        extra_sql = ""
+        if selection.coder_ids:
+            extra_sql = f" AND cc.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
+        code_ids = list(selection.code_ids or ())
+        if code_ids:
+            extra_sql += f" AND cc.code_id IN ({','.join('?' * len(code_ids))})"
+        counted = project.execute(
+            "SELECT cc.code_id, d.case_id, sum(cc.n), count(DISTINCT cc.document_id) FROM coding_counts cc "
+            f"JOIN {DOCS} d ON d.id = cc.document_id WHERE d.case_id IS NOT NULL AND {doc_where}{extra_sql} "
+            "GROUP BY cc.code_id, d.case_id",
+            [*doc_params, *selection.coder_ids, *code_ids],
+        )
+        found: dict[int, dict[int, tuple[int, int]]] = {}
+        for code_id, case_id, segments, documents in counted:
+            found.setdefault(code_id, {})[case_id] = (segments, documents)
+        return found
     cte, params = passages_cte(selection, rollup=rollup, code_ids=selection.code_ids or None)
     rows = project.execute(
         f"{cte}SELECT code_id, case_id, count(*), count(DISTINCT document_id) FROM passages "
