@@ -14,14 +14,17 @@ corpus checks that qc's API stores exactly the rows the bulk load writes and tha
 answers; the table says where they do not.
 
 Timed, each in a fresh subprocess, the two tools' runs taking turns so that load from elsewhere on the
-machine falls on both alike: wall time and CPU time (user + system), medians of --runs runs, and peak
-memory, the largest ru_maxrss over the runs, all read by a small launcher process with
-getrusage(RUSAGE_CHILDREN):
+machine falls on both alike: wall time and CPU time (user + system), medians of --runs runs, read by a small
+launcher process with getrusage(RUSAGE_CHILDREN), and peak memory of the whole process tree below the launcher
+(benchmarks/proctree.py: the sum of every process's Pss, sampled; at least the largest single process's
+ru_maxrss), the largest over the runs. qc's "crosstab" counts lines holding both codes, which is what
+beacon-qual's cooccurrence answers; beacon-qual's own crosstab (codes by a survey variable) has no qc
+counterpart and is timed by scale_speed.py, as are the first export after a change by command_times.py:
 
     corpus import          qc corpus import TEXTS --recursive --importer verbatim  |  beacon-qual import FOLDER
     code frequencies       qc codes stats                                           |  beacon-qual export frequencies
     frequencies by doc     qc codes stats --by-document                             |  beacon-qual export frequencies --by document
-    crosstab of 5 codes    qc codes crosstab C1..C5 -c ana                          |  beacon-qual cooccurrence C1..C5 --coder ana
+    co-occurrence, 5 codes qc codes crosstab C1..C5 -c ana                          |  beacon-qual cooccurrence C1..C5 --coder ana
     passages of one code   qc codes find CODE -B 0 -C 0                             |  beacon-qual quotes CODE
 
 plus, for interest, beacon-qual's in-process service time (the service function alone, in one process,
@@ -68,6 +71,7 @@ ROOT = WORK / "compare_qc"
 QC_VENV = WORK / "qc-venv"
 sys.path.insert(0, str(HERE))
 from make_corpus import SentenceMaker
+from proctree import TreePeak
 
 NOTICE = "Invented synthetic interview made by benchmarks/compare_qc.py; no real person said any of it."
 CODES = (
@@ -103,7 +107,7 @@ ROW_LABELS = {
     "import": "corpus import",
     "frequencies": "code frequencies",
     "by_document": "frequencies by document",
-    "crosstab": "crosstab of 5 codes (one coder)",
+    "crosstab": "qc crosstab / beacon-qual cooccurrence, 5 codes (one coder)",
     "retrieval": f"passages of one code ({QUOTE_CODE})",
 }
 TARGETS_AT_1000 = {"frequencies": 10, "by_document": 100, "crosstab": 100}
@@ -290,19 +294,21 @@ def run(cmd: list[str], *, cwd: Path | None = None, capture: bool = False) -> Ru
     with tempfile.TemporaryDirectory() as tmp:
         usage, out, err = Path(tmp) / "usage", Path(tmp) / "out", Path(tmp) / "err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
-            subprocess.run(
+            launcher = subprocess.Popen(
                 [sys.executable, "-c", LAUNCHER, str(usage), *cmd],
                 cwd=cwd,
                 env=env,
                 stdout=stdout if capture else subprocess.DEVNULL,
                 stderr=stderr,
-                check=False,
             )
+            sampler = TreePeak(launcher.pid, below=True)
+            launcher.wait()
+            tree_kb = sampler.stop()
         code, seconds, cpu, max_rss = usage.read_text().split()
         if code != "0":
             message = err.read_text(errors="replace").strip().splitlines()[-5:]
             raise SystemExit(f"failed ({code}): {' '.join(cmd)}\n" + "\n".join(message))
-        return Run(float(seconds), float(cpu), int(max_rss), out.read_text() if capture else "")
+        return Run(float(seconds), float(cpu), max(int(max_rss), tree_kb), out.read_text() if capture else "")
 
 
 @dataclass

@@ -27,7 +27,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from compare_qc import (
     bq_project,
     build_corpus,
 )
+from proctree import TreePeak
 
 SURVEY_VARIABLE = "authority_kind"
 SCREENFUL = 50  # lines
@@ -68,47 +68,13 @@ class Timing:
     peak_mb: float
 
 
-def tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        pids.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo += [int(child) for child in fh.read().split()]
-        except OSError:
-            pass
-    return pids
-
-
-def pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def run(cmd: list[str], *, screen: bool = False) -> Timing:
     """Run ``cmd`` with its output read (and dropped) through a pipe: wall and CPU time, time to the first
     screenful, process-tree peak memory."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    peak = [0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], sum(pss_kb(p) for p in tree(proc.pid)))
-            done.wait(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreePeak(proc.pid)
     first, lines = None, 0
     assert proc.stdout is not None
     for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
@@ -119,11 +85,10 @@ def run(cmd: list[str], *, screen: bool = False) -> Timing:
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    done.set()
-    sampler.join()
+    peak_kb = sampler.stop()
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
-    peak_mb = max(peak[0], usage.ru_maxrss) / 1024
+    peak_mb = max(peak_kb, usage.ru_maxrss) / 1024
     return Timing(seconds, first if screen else None, usage.ru_utime + usage.ru_stime, peak_mb)
 
 
