@@ -791,8 +791,9 @@ def table(result: Result) -> str:
         )
     notes = [
         (
-            "beacon-qual's medians reuse the project digest its provenance records remember; the first export "
-            f"after the project changes also hashes the file: +{result.service['digest']:.3f} s here."
+            "beacon-qual's provenance names the project's state without reading the file, so a first export after "
+            "a change costs what a repeated one does (benchmarks/command_times.py times both); --file-hash would "
+            f"add the file's SHA-256: +{result.service['digest']:.3f} s here."
         )
     ]
     pooled = result.verdicts.get("crosstab_pooled")

@@ -48,7 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "check": (
         "reliability_cmds",
-        "Verify the project: integrity, foreign keys, offsets, orphans, text hashes, search index, schema.",
+        (
+            "Verify the project: foreign keys, offsets, orphans, text hashes, stored placements and counts, "
+            "search index, schema version; with --full SQLite's integrity check too."
+        ),
     ),
     "clone": (
         "team_cmds",
