@@ -169,7 +169,26 @@ def change(db: Path, undo: bool) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def clear_bench_codings(tool: str, project: Path) -> None:
+    """Remove codings an interrupted earlier run left by the coder 'bench', so the first addition succeeds."""
+    listed = subprocess.run(
+        [tool, "--project", str(project), "coding", "list", "--coder", "bench", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        return
+    for coding in json.loads(listed.stdout or "[]"):
+        subprocess.run(
+            [tool, "--project", str(project), "coding", "remove", str(coding["id"]), "--coder", "bench"],
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+
+
 def measure(db: Path, runs: int, only: set[str]) -> dict[str, list[Timing]]:
+    clear_bench_codings(bq_bin(), db)
     todo = {name: cmd for name, cmd in steps(db).items() if not only or name in only}
     results: dict[str, list[Timing]] = {name: [] for name in todo}
     first_name = "export frequencies, first after a change"
