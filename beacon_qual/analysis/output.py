@@ -114,8 +114,8 @@ def to_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_cell(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([csv_cell(v) for v in row])
+    # plain ints (most cells of a large table) are written as they are: csv_cell would return them unchanged
+    writer.writerows([v if type(v) is int else csv_cell(v) for v in row] for row in table.rows)
     return buffer.getvalue()
 
 
