@@ -246,7 +246,7 @@ async def test_views_export_what_they_show_with_the_export_provenance(analysis_p
         assert set(expected) <= set(side)
         assert side["filters"] == {"phases": [1]}
         assert side["base"]["text"] == expected["base"]["text"]
-        assert side["project_sha256"] == expected["project_sha256"]
+        assert side["project_state"] == expected["project_state"]
         assert screen.rows
         await pilot.press("enter")
         await pilot.pause()
