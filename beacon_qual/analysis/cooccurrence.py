@@ -193,6 +193,7 @@ def _counts(
         code_ids = _coded_codes(project, selection, order)
         if not code_ids:
             return None
+        units: list[str] | None
         if within == "document":
             units = _code_documents(project, selection, code_ids)
             last = "SELECT max(id) FROM documents"
@@ -218,14 +219,14 @@ def _counts(
     code_idx = lookup[codings[:, 1]]
     if within == "overlap":
         matrix, singles = _overlap_counts(codings, len(code_ids), code_idx)
-        units = len(codings)
+        n_units = len(codings)
     else:  # documents, when their bitmaps would not fit
         docs, unit_idx = np.unique(codings[:, 0], return_inverse=True)
         matrix = _matrix_counts(unit_idx.reshape(-1), code_idx, len(docs), len(code_ids))
-        singles, units = np.diag(matrix), len(docs)
+        singles, n_units = np.diag(matrix), len(docs)
     upper = np.triu(matrix, 1)
     pairs = {(int(i), int(j)): int(upper[i, j]) for i, j in zip(*np.nonzero(upper))}
-    return code_ids, (pairs, [int(n) for n in singles], units)
+    return code_ids, (pairs, [int(n) for n in singles], n_units)
 
 
 def _row_filters(selection: Selection, table: str = "cu") -> tuple[str, list]:

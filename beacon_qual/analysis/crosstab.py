@@ -257,11 +257,11 @@ def _adjust(rows: list[CrosstabRow]) -> None:
     fisher = stats.benjamini_hochberg([r.fisher.p if r.fisher else None for r in rows])
     for row, c, f in zip(rows, chi, fisher):
         row.chi_p_adj, row.fisher_p_adj = c, f
-    ranked = [r for r in rows if r.ranks]
-    mw = stats.benjamini_hochberg([r.ranks.mann_whitney.p if r.ranks.mann_whitney else None for r in ranked])
-    rho = stats.benjamini_hochberg([r.ranks.spearman.p if r.ranks.spearman else None for r in ranked])
-    for row, m, s in zip(ranked, mw, rho):
-        row.ranks.mw_p_adj, row.ranks.spearman_p_adj = m, s
+    ranked = [r.ranks for r in rows if r.ranks]
+    mw = stats.benjamini_hochberg([t.mann_whitney.p if t.mann_whitney else None for t in ranked])
+    rho = stats.benjamini_hochberg([t.spearman.p if t.spearman else None for t in ranked])
+    for tests, m, s in zip(ranked, mw, rho):
+        tests.mw_p_adj, tests.spearman_p_adj = m, s
 
 
 def _notes(result: Crosstab) -> list[str]:

@@ -266,7 +266,9 @@ class Project:
                 None if after is None else json.dumps(after, ensure_ascii=False),
             ),
         )
-        return cur.lastrowid
+        audit_id = cur.lastrowid
+        assert audit_id is not None  # an INSERT always sets it
+        return audit_id
 
     def coder_id(self, name: str, *, create: bool = True) -> int:
         """The id of the coder called ``name``, created on first use."""

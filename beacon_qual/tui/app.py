@@ -10,13 +10,15 @@ import contextlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from .. import coding as svc
 from .. import workbench as wb
@@ -70,7 +72,7 @@ class DocumentsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: phase:2 role:officer council:hull uncoded", id="doc-filter")
-        table = DataTable(id="doc-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="doc-table", cursor_type="row", zebra_stripes=True)
         table.add_column("Document", width=20)
         table.add_columns("Done", "Ph", "Role", "Council")
         yield table
@@ -95,7 +97,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
     CSS_PATH = "workbench.tcss"
     TITLE = "beacon-qual"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help"),
         Binding("c,space", "pick", "Code"),
         Binding("x,delete", "remove", "Remove"),
@@ -133,7 +135,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         Binding("O", "memos", "Memos: every memo with its target, searchable", show=False),
         Binding("q", "quit", "Quit"),
         *FAVOURITE_BINDINGS,
-    ] + [Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)]
+        *(Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)),
+    ]
 
     def __init__(self, project: Project, coder: str | None = None, document: int | None = None) -> None:
         super().__init__()
@@ -149,7 +152,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self._picker: wb.CodePicker | None = None
         self.recent: list[int] = []
         self.doc_rows: list[wb.DocumentRow] = []
-        self.tree_nodes: dict[int, object] = {}
+        self.tree_nodes: dict[int, TreeNode[int]] = {}
         self._project_counts: dict[int, int] = {}  # codings per code in the project (the coder's, or all)
         self._doc_counts: dict[int, int] = {}  # the same in the open document
         self.last_search = ""
@@ -356,7 +359,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     @on(DataTable.RowSelected, "#doc-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.open_document(int(event.row_key.value))
+        if event.row_key.value is not None:
+            self.open_document(int(event.row_key.value))
 
     def open_document(self, document_id: int) -> None:
         self.doc = wb.load_document(self.project, document_id)
@@ -488,12 +492,12 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     @on(Tree.NodeHighlighted, "#code-tree")
     def _code_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        code = self.code_by_id.get(event.node.data)
+        code = None if event.node.data is None else self.code_by_id.get(event.node.data)
         self.query_one("#code-details", Static).update(code_details(code))
 
     @on(Tree.NodeSelected, "#code-tree")
     def _code_chosen(self, event: Tree.NodeSelected) -> None:
-        code = self.code_by_id.get(event.node.data)
+        code = None if event.node.data is None else self.code_by_id.get(event.node.data)
         if code is None or self.doc is None:
             return
         if code.codable:
@@ -502,7 +506,15 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             self.notify(f"{code.path} is a group and cannot be applied.", severity="warning")
 
     # -- guards -----------------------------------------------------------------------------
+    @property
+    def coder(self) -> int:
+        """The coder's id: known from the start, once the workbench has asked who is coding."""
+        if self.coder_id is None:
+            raise BeaconError("say who is coding first")
+        return self.coder_id
+
     def _selection(self) -> tuple[int, int] | None:
+        """The selection in the open document; None (with a word to the user) when there is none."""
         view = self.query_one(TranscriptView)
         if self.doc is None or view.selection is None:
             self.notify("Open a transcript and select a passage first.", severity="warning")
@@ -519,7 +531,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
     # -- coding actions ----------------------------------------------------------------------
     def action_pick(self) -> None:
         sel = self._selection()
-        if sel is None:
+        if sel is None or self.doc is None:
             return
         words = " ".join(self.doc.text[sel[0] : sel[1]].split()[:6])
         self.push_screen(
@@ -543,7 +555,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     def apply_code(self, code_id: int) -> None:
         sel = self._selection()
-        if sel is None:
+        if sel is None or self.doc is None:
             return
         coding = self._run(
             svc.add_coding,
@@ -556,7 +568,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
         if coding is None:
             return
-        self.recent = wb.push_recent_code(self.project, self.coder_id, code_id)
+        self.recent = wb.push_recent_code(self.project, self.coder, code_id)
         self._after_change(f"Applied {self.code_by_id[code_id].name}", codings_only=True)
 
     def action_apply_recent(self, n: int) -> None:
@@ -580,12 +592,15 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         def parent_chosen(parent: object) -> None:
             if parent is None:
                 return
-            parent_id = None if parent == TOP_LEVEL else int(parent)
+            parent_id = None if parent == TOP_LEVEL else int(str(parent))
             where = "the top level" if parent_id is None else self.code_by_id[parent_id].path
             question = f"Create the code “{name}” under {where} and apply it to the selection?"
-            self.push_screen(
-                ConfirmScreen(question), lambda ok: ok and self._create_and_apply(name, parent_id)
-            )
+
+            def confirmed(ok: object) -> None:
+                if ok:
+                    self._create_and_apply(name, parent_id)
+
+            self.push_screen(ConfirmScreen(question), confirmed)
 
         self.push_screen(
             PickerScreen(
@@ -612,7 +627,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     def _choose_coding(self, purpose: str, then) -> None:
         """Run ``then(coding)`` on the coder's coding under the selection, asking when there are several."""
-        if self._selection() is None:
+        if self._selection() is None or self.doc is None:
             return
         mine = [
             c for c in self.query_one(TranscriptView).codings_at_selection() if c.coder_id == self.coder_id
@@ -625,7 +640,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         if len(mine) == 1:
             then(mine[0])
             return
-        choices = []
+        choices: list[tuple[object, Text | str]] = []
         for c in mine:
             code = self.code_by_id.get(c.code_id)
             label = Text.assemble(
@@ -649,7 +664,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                 if isinstance(result, int) and self._run(
                     svc.recode, self.project, c.id, result, coder_id=self.coder_id
                 ):
-                    self.recent = wb.push_recent_code(self.project, self.coder_id, result)
+                    self.recent = wb.push_recent_code(self.project, self.coder, result)
                     self._after_change(f"Recoded as {self.code_by_id[result].name}", codings_only=True)
 
             self.push_screen(
@@ -694,7 +709,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self._choose_coding("write a memo on", memo)
 
     def _memo_on(self, target: str, target_id: int, title: str) -> None:
-        existing = svc.get_memo(self.project, target, target_id, self.coder_id)
+        existing = svc.get_memo(self.project, target, target_id, self.coder)
 
         def saved(text: str | None) -> None:
             if text is None:
@@ -1079,7 +1094,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self.push_screen(MemosScreen(self.project))
 
 
-def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
+def _rows(bindings: list[BindingType]) -> list[tuple[str, str]]:
     names = {
         "question_mark": "?",
         "slash": "/",
@@ -1096,15 +1111,18 @@ def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
     }
     rows = []
     for b in bindings:
+        if not isinstance(b, Binding):
+            continue
         keys = " / ".join(names.get(k, k) for k in b.key.split(","))
         rows.append((keys, b.description))
     return rows
 
 
 def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    recent = [b for b in WorkbenchApp.BINDINGS if b.action.startswith("apply_recent")]
+    bindings = [b for b in WorkbenchApp.BINDINGS if isinstance(b, Binding)]
+    recent = [b for b in bindings if b.action.startswith("apply_recent")]
     numbered = ("apply_recent", "apply_favourite")
-    others = [b for b in WorkbenchApp.BINDINGS if not b.action.startswith(numbered)]
+    others: list[BindingType] = [b for b in bindings if not b.action.startswith(numbered)]
     return [
         (
             "Moving and selecting in the transcript",
