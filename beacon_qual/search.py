@@ -263,8 +263,8 @@ COUNT_CAP = 1_000  # a filtered count stops here: "more than 1,000 sentences mat
 def _count(project: Project, query: str, where: _Filter) -> tuple[int, bool]:
     """How many sentences match and pass the filters, and whether that is exact. Without filters the index
     counts without reading any text. With them every match is joined to its sentence and document, and the
-    count stops after COUNT_CAP: counting all of a common word's matches in one phase took ten times the
-    search itself (530 ms for 95,000 of 280,000 matches on the Beacon-scale corpus)."""
+    count stops after COUNT_CAP: counting all of a common word's matches in one phase costs many times the
+    search itself (figures in benchmarks/README.md, search_speed.py)."""
     if not where.where:
         return project.scalar("SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?", (query,)), True
     found = project.scalar(

@@ -159,8 +159,8 @@ def merge_projects(
     paths = _distinct_copies(project, others)
     for path in paths:
         check_project_file(path)
-    # The backup's copy is made now; syncing it to disk (0.3-3.5 s for a 580 MB project here, as the disk goes)
-    # overlaps the merge, and is waited for before the merge commits.
+    # The backup's copy is made now; syncing it to disk, which takes as long as the disk makes it, overlaps the
+    # merge and is waited for before the merge commits.
     pending = project.start_backup(backup_path(project.path, "merge"))
     try:
         backup, files = _merge_all(project, paths, pending)
@@ -182,7 +182,7 @@ def _merge_all(project: Project, paths: list[Path], pending: PendingBackup) -> t
         with project.transaction():
             # The copies' codings are inserted by one statement each; placing them in their sentences and turns
             # and counting them (coding_counts) afterwards, one statement each, is cheaper than triggers per
-            # coding (placement: 4.5-5.0 s against 5.6-6.3 s for 200,000 codings, see docs/DESIGN.md).
+            # coding (agreement_speed.py's merge; figures in benchmarks/README.md).
             with deferred_placement(project):
                 files = [_merge_one(project, alias, path) for alias, path in zip(aliases, paths)]
             for item in files:

@@ -291,10 +291,9 @@ def _code_documents(project: Project, selection: Selection, code_ids: list[int])
     return [project.scalar(sql, [code_id, *params]) or "" for code_id in code_ids]
 
 
-# What each way of counting costs, in nanoseconds, measured on the 1,000-document comparison project
-# (benchmarks/compare_qc.py: 5 codes, 131,414 members, bitmaps 16.5 ms against 61 ms by unit; 20 codes of
-# both coders, 462,921 members: 71 ms against 177 ms) and on benchmarks/analysis_speed.py's project
-# (65 codes, 1.59 million members: 388 ms against 1,121 ms), parsing the text excluded:
+# The cost model that picks a way of counting: what each step costs, in nanoseconds, fitted to the runs of
+# benchmarks/compare_qc.py and benchmarks/analysis_speed.py (their figures are in benchmarks/README.md),
+# parsing the text excluded:
 SCATTER_NS = 62  # bitmaps: setting one member's bit
 WORD_NS = 3  # bitmaps: one 64-bit word of an AND (or OR) and its count of bits
 BY_UNIT_NS = 400  # giving one member's unit its list of codes
@@ -331,7 +330,7 @@ def _counts_by_bitmaps(units: list[str], last_unit: int) -> Counts:
     for i, text in enumerate(units):
         bits = bytearray(size)
         if text:
-            for unit in json.loads(f"[{text}]"):  # 17 ms against 26 ms by split and int, five codes
+            for unit in json.loads(f"[{text}]"):  # one C-level parse, cheaper than split() and int() per id
                 try:
                     bits[unit >> 3] |= bit[unit & 7]
                 except IndexError:  # a unit written by another connection after last_unit was read

@@ -56,7 +56,7 @@ def project_sha256(project: Project) -> str:
             return remembered
     except (OSError, ValueError):
         pass
-    import hashlib  # here, not at start-up: loading OpenSSL took 3-14 ms of every export that found its memo
+    import hashlib  # here, not at start-up: loading OpenSSL is a noticeable part of a short export
 
     digest = hashlib.sha256()
     with path.open("rb") as fh:
