@@ -375,3 +375,22 @@ def test_figure_refuses_unknown_format_and_empty_selection(db, tmp_path):
     )
     assert result.exit_code != 0 and "nothing to draw" in result.output
     assert not (tmp_path / "m.svg").exists()
+
+
+def test_the_glance_counts_documents_marked_fully_coded(db, tmp_path):
+    for doc in ("a1.txt", "b1.txt"):
+        assert (
+            CliRunner().invoke(main, ["-p", str(db), "docs", "done", doc, "--coder", "alice"]).exit_code == 0
+        )
+    _text, doc = report(db, tmp_path)
+    facts = {
+        r.xpath("./th")[0].text_content(): r.xpath("./td")[0].text_content()
+        for r in doc.xpath("//table[@id='glance-facts']//tr")
+    }
+    assert facts["Documents marked fully coded (docs done)"] == "2 (25.0%)"
+    _text, doc = report(db, tmp_path, "--coder", "bob", name="bob.html")
+    facts = {
+        r.xpath("./th")[0].text_content(): r.xpath("./td")[0].text_content()
+        for r in doc.xpath("//table[@id='glance-facts']//tr")
+    }
+    assert facts["Documents marked fully coded (docs done)"] == "0 (0.0%)"  # alice's marks are not bob's

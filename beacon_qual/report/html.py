@@ -186,11 +186,17 @@ def _glance(project: Project, selection: Any) -> str:
         params,
     ).fetchall()
     share = f"{100 * coded_documents / documents:.1f}%" if documents else "-"
+    from ..analysis.bases import analysis_base
+
+    base = analysis_base(project, selection)
+    done = base.documents if base.done_only else base.documents - base.not_done
+    done_share = f"{100 * done / documents:.1f}%" if documents else "-"
     facts = [
         ("Councils interviewed", councils),
         ("Councils with coded documents", coded_councils),
         ("Documents", documents),
         ("Documents coded", f"{coded_documents} ({share})"),
+        ("Documents marked fully coded (docs done)", f"{done} ({done_share})"),
         ("Codes in the codebook", project.scalar("SELECT count(*) FROM codes")),
         ("Coders", len(coder_rows)),
     ]
