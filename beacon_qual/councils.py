@@ -566,7 +566,35 @@ def resolve_council(
     ``min_score`` (0-100) is the lowest fuzzy score accepted; a second council scoring within
     ``margin`` of the best makes the reference ambiguous unless its designation settles it.
     """
+    sole = _sole_code(project, ref)
+    if sole is not None:
+        return sole
     return _resolve(_index(project), ref, min_score, margin)
+
+
+def _sole_code(project: Project, ref: str) -> CouncilMatch | None:
+    """The match :func:`_resolve` gives for a council's own register code that no other case shares (as
+    its code, GSS or ONS code, or a code alias, in any case), read with a few indexed look-ups instead of
+    the matching index (built in about 0.1 s for the 2008 register): the workbench filters by the council
+    of a matrix cell this way. None when the reference is anything else."""
+    if not ref or not (ref.isascii() and ref.isalnum()):
+        return None
+    rows = project.execute("SELECT id, name, code FROM cases WHERE code = ?", (ref,)).fetchall()
+    if len(rows) != 1:
+        return None
+    case_id, name, code = rows[0]
+    folded = ref.casefold()
+    others = project.scalar(
+        "SELECT count(*) FROM cases WHERE id != ? AND (lower(code) = ? OR lower(gss_code) = ? "
+        "OR lower(ons_code) = ?)",
+        (case_id, folded, folded, folded),
+    ) + project.scalar(
+        "SELECT count(*) FROM case_aliases WHERE case_id != ? AND source = ? AND lower(alias) = ?",
+        (case_id, CODE_SOURCE, folded),
+    )
+    if others or split_designation(normalise(ref))[1]:
+        return None
+    return CouncilMatch(case_id, name, code, "code", 100.0)
 
 
 def resolve_council_for_filter(project: Project, ref: str) -> CouncilMatch:

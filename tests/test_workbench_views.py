@@ -189,6 +189,57 @@ async def test_drill_from_a_cell_to_its_passages_and_into_the_transcript(analysi
         assert app.query_one(TranscriptView).selection == (105, 125)
 
 
+async def test_views_follow_changes_made_by_the_cli_while_they_are_open(analysis_project):
+    """The counts kept between filter changes are read again once another process has changed the
+    project: a document moved to another phase and council is counted and listed where it now is."""
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    innovation, aaa = code_id(project, INNOVATION), case_id(project, "AAA")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        table = screen.query_one(MatrixGrid)
+        await pilot.press("f")
+        await answer(pilot, "phase:1")
+        before = cli_frequency(project, INNOVATION, "AAA", "documents", "--phase", "1")
+        assert shown(table, aaa, f"c:{innovation}") == str(before) == "1"
+        # a2.txt (AAA, phase 2, coded Adaptation and Learning to innovate) moves to phase 1
+        edited = CliRunner().invoke(
+            main,
+            ["--project", str(project.path), "docs", "edit", "a2.txt", "--phase", "1", "--coder", "alice"],
+        )
+        assert edited.exit_code == 0, edited.output
+        await pilot.press("f")
+        await answer(pilot, "phase:1")
+        after = cli_frequency(project, INNOVATION, "AAA", "documents", "--phase", "1")
+        assert shown(table, aaa, f"c:{innovation}") == str(after) == "2"
+        # b1.txt (BBB) moves to CCC: the drill into CCC's Imitation cell lists its passages
+        edited = CliRunner().invoke(
+            main,
+            [
+                "--project",
+                str(project.path),
+                "docs",
+                "edit",
+                "b1.txt",
+                "--council",
+                "CCC",
+                "--coder",
+                "alice",
+            ],
+        )
+        assert edited.exit_code == 0, edited.output
+        await pilot.press("f")
+        await answer(pilot, "")
+        await pilot.press("plus")
+        await pilot.pause()
+        move_to(screen, case_id(project, "CCC"), f"c:{code_id(project, IMITATION)}")
+        await pilot.press("enter")
+        await pilot.pause()
+        segments = app.screen
+        assert isinstance(segments, SegmentsScreen)
+        assert {s.quote.document for s in segments.shown} == {"b1.txt"}
+
+
 async def test_segments_recode_remove_and_memo_from_the_list(analysis_project):
     project = analysis_project
     app = WorkbenchApp(project, coder="alice")

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from ..store import Project
 from .bases import Base, analysis_base, documents_per_case
 from .codes import load_code_tree
-from .frequencies import Frequencies, frequencies
+from .frequencies import Frequencies, documents_per_code_and_case, frequencies
 from .measures import Variable, all_variables, raw_values
 from .output import Report, Table
 from .passages import passages_cte
 from .provenance import provenance
-from .selection import Filters, Selection, councils
+from .selection import Filters, Selection, coder_names, councils, resolve_filters
 from .waves import list_waves, phase_waves, selection_phases
 
 UNITS = ("documents", "passages")
@@ -88,10 +88,16 @@ def council_matrix(
     """Coded documents per code and council for ``filters`` (and the coded passages with ``passages``, else
     on :meth:`CouncilMatrix.count_passages`), with the survey measures of ``wave``."""
     filters = filters or Filters()
-    result = frequencies(project, filters, by=("council",), rollup=True, passages=passages)
-    documents, counted = _by_council(project, result)
+    counted: dict[tuple[int, int], int] = {}
+    if passages:
+        result = frequencies(project, filters, by=("council",), rollup=True, passages=True)
+        documents, counted = _by_council(project, result)
+        selection, coders = result.selection, result.coders
+    else:  # the same documents figures, without reading every coding or building a row per cell
+        selection = resolve_filters(project, filters, load_code_tree(project))
+        documents = documents_per_code_and_case(project, selection, rollup=True)
+        coders = coder_names(project, selection)
     known = councils(project)
-    selection = result.selection
     per_case = documents_per_case(project, selection)
     case_ids = sorted(per_case, key=lambda c: (known[c].label, c))
     matrix = CouncilMatrix(
@@ -102,7 +108,7 @@ def council_matrix(
         passages=counted if passages else None,
         codes=_codes(project),
         base=analysis_base(project, selection),
-        coders=result.coders,
+        coders=coders,
         without_council=selection.without_council,
     )
     if wave is not None:

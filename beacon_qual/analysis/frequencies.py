@@ -113,6 +113,26 @@ def frequencies(
     return Frequencies(by, rollup, rows, selection, coder_names(project, selection))
 
 
+def documents_per_code_and_case(
+    project: Project, selection: Selection, *, rollup: bool = True
+) -> dict[tuple[int, int], int]:
+    """Coded documents per (code id, council id) of a resolved selection: the ``documents`` figure of
+    :func:`frequencies` grouped by council, read in one SQL pass with no row object per cell (the workbench's
+    matrix asks for all of them on every filter change). A council without a document of a code is absent."""
+    code_ids = selection.code_ids or None
+    if selection.speaker is None:
+        cte, params = _per_document_cte(selection, code_ids, rollup=rollup)
+        counted = "count(*)"  # one row per code and document
+    else:
+        cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
+        counted = "count(DISTINCT document_id)"
+    sql = (
+        f"{cte}SELECT code_id, case_id, {counted} FROM passages WHERE case_id IS NOT NULL "
+        "GROUP BY code_id, case_id"
+    )
+    return {(row[0], row[1]): row[2] for row in project.execute(sql, params)}
+
+
 def _per_document_cte(
     selection: Selection, code_ids: list[int] | None, *, rollup: bool = False
 ) -> tuple[str, list]:

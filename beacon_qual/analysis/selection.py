@@ -7,6 +7,7 @@ that the analyses turn into SQL with :meth:`Selection.where`.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass, field
 
 from ..errors import BeaconError
@@ -14,6 +15,10 @@ from ..store import Project
 from .codes import CodeTree
 
 DOCS = "temp.analysis_documents"
+
+# The state of the project each connection's DOCS table was filled from: (PRAGMA data_version, which moves
+# when another connection commits; the connection and its total_changes, which moves with each of its writes).
+_DOCS_STATE: weakref.WeakKeyDictionary[Project, tuple[int, int, int]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,14 @@ def prepare_documents(project: Project) -> None:
 
     Queries join codings to it instead of to ``documents``, whose rows carry the whole text: reading a
     column stored after the text means walking the text's overflow pages for every coding. It is
-    filled from the covering indexes on ``documents``.
+    filled from the covering indexes on ``documents``, and kept while the project is unchanged (no write
+    through this connection, no commit by another, no open transaction that might be rolled back): the
+    workbench's views resolve filters on every step. Keeping it also keeps the council index of
+    :mod:`beacon_qual.councils` (keyed on the same state) from being rebuilt for every ``--council`` filter.
     """
+    state = (id(project.conn), project.scalar("PRAGMA data_version"), project.conn.total_changes)
+    if not project.conn.in_transaction and _DOCS_STATE.get(project) == state:
+        return
     waves = phase_waves(project)
     # Councils only: a document of an organisation (or of no case) has no council here, so that analyses by
     # council leave it out (see without_council).
@@ -149,6 +160,11 @@ def prepare_documents(project: Project) -> None:
         "(id INTEGER PRIMARY KEY, case_id INTEGER, phase INTEGER, role TEXT, wave INTEGER)"
     )
     project.conn.executemany(f"INSERT INTO {DOCS} VALUES (?, ?, ?, ?, ?)", rows)
+    _DOCS_STATE[project] = (
+        id(project.conn),
+        project.scalar("PRAGMA data_version"),
+        project.conn.total_changes,
+    )
 
 
 def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selection:
