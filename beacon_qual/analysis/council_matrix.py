@@ -55,10 +55,14 @@ class CouncilMatrix:
     phase_waves: list[str] = field(default_factory=list)
     _by_id: dict[int, MatrixCode] = field(default_factory=dict, repr=False)
 
-    def cell(self, code_id: int, case_id: int, unit: str) -> int:
+    def counts(self, unit: str) -> dict[tuple[int, int], int]:
+        """(code id, case id): coded documents or passages; a pair not in it is a zero."""
         table = self.documents if unit == "documents" else self.passages
         assert table is not None, "count_passages() first"
-        return table.get((code_id, case_id), 0)
+        return table
+
+    def cell(self, code_id: int, case_id: int, unit: str) -> int:
+        return self.counts(unit).get((code_id, case_id), 0)
 
     def count_passages(self, project: Project) -> None:
         """Coded passages per code and council: every coding is read (with roll-up, a passage coded with two

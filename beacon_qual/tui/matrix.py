@@ -102,10 +102,10 @@ class MatrixScreen(Screen[None]):
         assert self.matrix is not None
         rows = list(self.matrix.case_ids)  # by council code
         if self.sort_by is not None:
-            key = self.sort_by
-            present = [c for c in rows if self._value(key, c) is not None]
-            missing = [c for c in rows if self._value(key, c) is None]  # a measure without a value goes last
-            present.sort(key=lambda c: _sortable(self._value(key, c)), reverse=self.descending)
+            values = {c: self._value(self.sort_by, c) for c in rows}
+            present = [c for c in rows if values[c] is not None]
+            missing = [c for c in rows if values[c] is None]  # a measure without a value goes last
+            present.sort(key=lambda c: _sortable(values[c]), reverse=self.descending)
             rows = present + missing
         return rows
 
@@ -125,16 +125,22 @@ class MatrixScreen(Screen[None]):
             columns.append(
                 GridColumn(key, _head(variable.name, key, self.sort_by, self.descending), CODE_WIDTH + 1)
             )
-        tops = {
-            c: max((matrix.cell(c, k, self.unit) for k in matrix.case_ids), default=0) for c in self.columns
-        }
+        counts = matrix.counts(self.unit)  # (code id, case id): count; a missing key is a zero
+        # per column, its counts by council and the largest (the shading's top)
+        by_column = [[counts.get((c, k), 0) for k in matrix.case_ids] for c in self.columns]
+        tops = [max(values, default=0) for values in by_column]
+        shades = [[shaded_cell(n, top) for n in values] for values, top in zip(by_column, tops)]
+        measures = [
+            [_measure_cell(matrix.values[v.id].get(k)) for k in matrix.case_ids] for v in matrix.measures
+        ]
+        position = {k: i for i, k in enumerate(matrix.case_ids)}
         self.rows = self._order()
         rows: list[tuple[str, list[Text | str | Cell]]] = []
         for case_id in self.rows:
-            label, _name = matrix.labels[case_id]
-            cells: list[Text | str | Cell] = [label]
-            cells += [shaded_cell(matrix.cell(c, case_id, self.unit), tops[c]) for c in self.columns]
-            cells += [_measure_cell(matrix.values[v.id].get(case_id)) for v in matrix.measures]
+            i = position[case_id]
+            cells: list[Text | str | Cell] = [matrix.labels[case_id][0]]
+            cells += [column[i] for column in shades]
+            cells += [column[i] for column in measures]
             rows.append((str(case_id), cells))
         grid.set_columns(columns)
         grid.set_rows(rows)
