@@ -216,3 +216,29 @@ async def test_an_in_vivo_code_raises_the_codebook_version_and_undoes(tiny_proje
         await pilot.pause()
         assert codings(tiny_project) == [] and "open day" not in [c.name for c in app.codes]
         assert tiny_project.scalar("SELECT count(*) FROM codes WHERE name = 'open day'") == 0
+
+
+async def test_document_form_deletes_the_document_after_asking(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.question.startswith("Delete document")
+        await pilot.press("n")  # not now: nothing goes
+        await pilot.pause()
+        assert tiny_project.scalar("SELECT count(*) FROM documents WHERE id = 1") == 1
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert tiny_project.scalar("SELECT count(*) FROM documents WHERE id = 1") == 0
+        assert app.doc is None and app.query_one("#doc-table").row_count == 0
+        assert list(tiny_project.path.parent.glob("*.before-delete-document-*.bak"))
+        await pilot.press("u")  # one undo brings it back
+        await pilot.pause()
+        assert tiny_project.scalar("SELECT count(*) FROM documents WHERE id = 1") == 1

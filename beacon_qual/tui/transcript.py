@@ -147,6 +147,20 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
         self._drag_anchor: int | None = None
 
     # -- content -------------------------------------------------------------------
+    def clear(self) -> None:
+        """Show no document (the open one was deleted)."""
+        self.doc = None
+        self.selection = None
+        self.current_coding = None
+        self.hits = []
+        self._labels = []
+        self._lines = []
+        self._line_starts = []
+        self._line_codings = _LineCodings()
+        self._wrap_width = 0
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
     def show(
         self, doc: DocumentView, codings: list[Coding], colours: dict[int, str], names: dict[int, str]
     ) -> None:

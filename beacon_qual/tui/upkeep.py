@@ -52,6 +52,8 @@ class FormScreen(ModalScreen[dict | None]):
 
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "cancel", "Cancel")]
 
+    HINT = "Tab next field   Ctrl+S save   Esc cancel"
+
     def __init__(self, title: str, fields: list[tuple[str, str, Any, str]]) -> None:
         """``fields``: (key, label, value, kind) with kind 'line', 'text' (several lines) or 'check'."""
         super().__init__()
@@ -72,7 +74,7 @@ class FormScreen(ModalScreen[dict | None]):
                             yield TextArea(value or "", id=f"f-{key}", classes="form-text")
                         else:
                             yield Input(value or "", id=f"f-{key}", classes="form-line")
-            yield Label("Tab next field   Ctrl+S save   Esc cancel", classes="hint")
+            yield Label(self.HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -113,13 +115,26 @@ def code_form(code: CodeInfo) -> FormScreen:
     )
 
 
+DELETE = "__delete__"  # what the document form returns when the user asks to delete the document
+
+
+class DocumentFormScreen(FormScreen):
+    """The document's details; Ctrl+D asks to delete the document instead."""
+
+    BINDINGS = [*FormScreen.BINDINGS, Binding("ctrl+d", "delete", "Delete document", priority=True)]
+    HINT = "Tab next field   Ctrl+S save   Ctrl+D delete the document   Esc cancel"
+
+    def action_delete(self) -> None:
+        self.dismiss({DELETE: True})
+
+
 def document_form(project, document_id: int) -> FormScreen:
     row = project.one(
         "SELECT d.name, c.name AS council, d.phase, d.role, d.interview_date, d.interviewer, d.respondent"
         " FROM documents d LEFT JOIN cases c ON c.id = d.case_id WHERE d.id = ?",
         (document_id,),
     )
-    return FormScreen(
+    return DocumentFormScreen(
         f"Document {row['name']}  ('-' clears a field)",
         [
             ("name", "Name", row["name"], "line"),
@@ -323,6 +338,9 @@ class UpkeepActions:
         def saved(values: dict | None) -> None:
             if not values:
                 return
+            if values.get(DELETE):
+                self._delete_document(document_id)
+                return
             report = self._run(  # type: ignore[attr-defined]
                 docedit.edit_document, self.project, document_id, coder_id=self.coder_id, **values
             )
@@ -332,6 +350,32 @@ class UpkeepActions:
                 self.notify(f"Saved {report.document}: {what} changed (u undoes)", timeout=3)  # type: ignore[attr-defined]
 
         self.push_screen(document_form(self.project, document_id), saved)  # type: ignore[attr-defined]
+
+    def _delete_document(self, document_id: int) -> None:
+        """Ask, with what would go, then delete the document through the same service as 'docs delete'
+        (a backup first; one undoable change)."""
+        impact = self._run(docedit.delete_impact, self.project, document_id)  # type: ignore[attr-defined]
+        if impact is None:
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if not ok:
+                return
+            done = self._run(  # type: ignore[attr-defined]
+                docedit.delete_document, self.project, document_id, coder_id=self.coder_id
+            )
+            if done is None:
+                return
+            if self.doc is not None and self.doc.id == document_id:
+                from .transcript import TranscriptView
+
+                self.doc = None
+                self.query_one(TranscriptView).clear()  # type: ignore[attr-defined]
+            self._documents_changed()
+            self.notify(f"Deleted {done.describe()}; backup {done.backup.name} (u undoes)", timeout=5)  # type: ignore[attr-defined]
+
+        question = f"Delete {impact.describe()}? A backup of the project is written first."
+        self.push_screen(ConfirmScreen(question), confirmed)  # type: ignore[attr-defined]
 
     def _documents_changed(self, document_id: int | None = None) -> None:
         """Show the document list, and the open document's details, as they now are."""
