@@ -511,3 +511,27 @@ def test_cli_warns_when_a_chosen_coder_coded_nothing(project):
     assert json.loads(result.stdout)["coders"] == ["A", "Nobody"]
     quiet = _run(project, "agreement", "--coders", "A", "B", "--format", "json")
     assert quiet.stderr == ""
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_figures_do_not_depend_on_how_documents_are_batched(tmp_path, seed):
+    """Documents are read a batch at a time; one document per batch gives every figure exactly as one batch."""
+    rng = np.random.default_rng(seed)
+    project = Project.create(tmp_path / "batches.db")
+    with project.transaction():
+        codes = [_code(project, name) for name in ("X", "Y", "Z")]
+        docs = [_doc(project, f"d{i}.txt", TEXT * (1 + i % 3), sentences=5 + i) for i in range(6)]
+        for doc, text_length in zip(docs, [50 * (1 + i % 3) for i in range(6)]):
+            for coder in ("A", "B", "C"):
+                for _ in range(int(rng.integers(0, 5))):
+                    start = int(rng.integers(0, text_length - 1))
+                    end = int(rng.integers(start + 1, min(text_length, start + 40) + 1))
+                    _coding(project, doc, codes[int(rng.integers(0, 3))], coder, start, end)
+    for kwargs in ({}, {"codes": ("Y", "X")}, {"documents": ("d0.txt", "d3.txt", "d5.txt")}):
+        whole = agreement(project, ["A", "B", "C"], **kwargs)
+        for batches in ({"batch_documents": 1}, {"batch_codings": 3, "batch_documents": 2}):
+            parts = agreement(project, ["A", "B", "C"], **kwargs, **batches)
+            assert parts.documents == whole.documents and parts.codes == whole.codes
+            assert (parts.characters, parts.units) == (whole.characters, whole.units)
+            assert [f.as_dict() for f in parts.figures] == [f.as_dict() for f in whole.figures], kwargs
+    project.close()

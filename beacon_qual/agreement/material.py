@@ -357,6 +357,135 @@ def _load_material(
     return material
 
 
+# -- reading by batches of documents --------------------------------------------------------------------
+# ``agreement`` never holds every coding and unit of the selection at once: it reads the documents in
+# batches (each batch laid on a continuum of its own), adds up what each measure needs and lets the
+# batch go. Every sum it keeps is additive over documents (codings and units never cross a document's end).
+BATCH_CODINGS = 60_000  # codings of the chosen coders in one batch, at most (unless one document has more)
+BATCH_DOCUMENTS = 400  # documents in one batch, at most (also bounds the units read at once)
+
+
+@dataclass
+class Plan:
+    """What :func:`batches` reads: the chosen coders, documents (in id order, in batches) and codes."""
+
+    coder_ids: list[int]
+    coder_names: list[str]
+    code_ids: list[int]  # the codes a batch's codings are indexed by (every code, or those named)
+    code_paths: list[str]
+    named_codes: bool  # codes were named: ``code_ids`` is the choice; else the used ones are kept at the end
+    unit_kind: str | None
+    batches: list[list[int]] = field(default_factory=list)
+
+
+def plan_material(
+    project: Project,
+    coders: list[str] | tuple[str, ...],
+    *,
+    documents: tuple[str, ...] = (),
+    codes: tuple[str, ...] = (),
+    unit_kind: str | None = None,
+    minimum_coders: int = 2,
+    batch_codings: int = BATCH_CODINGS,
+    batch_documents: int = BATCH_DOCUMENTS,
+) -> Plan:
+    """The coders, codes and batches of documents that :func:`load_material` would read at once.
+
+    Documents: those named, or else every document in which a chosen coder has a coding (of a
+    named code, when codes are named), found through the ``codings_coder`` index.
+    """
+    chosen = resolve_coders(project, coders, minimum_coders)
+    if unit_kind is not None and unit_kind not in UNIT_KINDS:
+        raise BeaconError(f"unknown unit {unit_kind!r}; choose one of {', '.join(UNIT_KINDS)}")
+    coder_ids = [c for c, _ in chosen]
+    code_index = load_codes(project)
+    wanted_codes = list(dict.fromkeys(resolve_code(project, ref) for ref in codes))
+    where = f"coder_id IN ({','.join('?' * len(coder_ids))})"
+    params: list = list(coder_ids)
+    if wanted_codes:
+        where += f" AND code_id IN ({','.join('?' * len(wanted_codes))})"
+        params += wanted_codes
+    counts = {
+        r[0]: r[1]
+        for r in project.execute(
+            f"SELECT document_id, count(*) FROM codings WHERE {where} GROUP BY document_id", params
+        )
+    }
+    if documents:
+        doc_ids = sorted({resolve_document(project, ref) for ref in documents})
+    else:
+        doc_ids = sorted(counts)
+    if not doc_ids:
+        names = ", ".join(n for _, n in chosen)
+        raise BeaconError(
+            f"coders {names} have not coded any document{' with these codes' if codes else ''}; nothing to compare"
+        )
+    plan = Plan(
+        coder_ids=coder_ids,
+        coder_names=[n for _, n in chosen],
+        code_ids=wanted_codes or list(code_index.ids),
+        code_paths=[code_index.paths[c] for c in (wanted_codes or code_index.ids)],
+        named_codes=bool(wanted_codes),
+        unit_kind=unit_kind,
+    )
+    batch: list[int] = []
+    size = 0
+    for doc in doc_ids:
+        n = counts.get(doc, 0)
+        if batch and (size + n > batch_codings or len(batch) >= batch_documents):
+            plan.batches.append(batch)
+            batch, size = [], 0
+        batch.append(doc)
+        size += n
+    plan.batches.append(batch)
+    return plan
+
+
+def batch_material(project: Project, plan: Plan, doc_ids: list[int]) -> Material:
+    """The codings (and units) of one batch of documents, on a continuum of their own."""
+    marks = ",".join("?" * len(plan.coder_ids))
+    docs = ",".join("?" * len(doc_ids))
+    rows = _int_columns(
+        project,
+        CODING_COLUMNS,
+        # In rowid order (table order), which visits each page of the table once where codings of
+        # different documents are interleaved: a fifth faster than in index order.
+        f"FROM codings WHERE id IN (SELECT id FROM codings WHERE document_id IN ({docs}) AND coder_id IN ({marks}))",
+        [*doc_ids, *plan.coder_ids],
+    )
+    if plan.named_codes:
+        rows = _take(rows, np.isin(rows["code_id"], plan.code_ids))
+    ids, names, offsets = _documents(project, (), np.array(doc_ids, dtype=np.int64))
+    where, found = _positions(ids, rows["document_id"])
+    if not found.all():
+        rows, where = _take(rows, found), where[found]
+    shift = offsets[where]
+    _check_offsets(
+        "coding",
+        lambda i: _coding_id(project, rows, i),
+        rows["start"],
+        rows["end"],
+        offsets[where + 1] - shift,
+        names,
+        where,
+    )
+    material = Material(
+        coder_names=plan.coder_names,
+        doc_ids=ids,
+        doc_names=names,
+        offsets=offsets,
+        code_ids=plan.code_ids,
+        code_paths=plan.code_paths,
+        coder=_indexes(rows["coder_id"], {c: i for i, c in enumerate(plan.coder_ids)}, "coder"),
+        code=_indexes(rows["code_id"], {c: i for i, c in enumerate(plan.code_ids)}, "code"),
+        start=rows["start"] + shift,
+        end=rows["end"] + shift,
+    )
+    if plan.unit_kind is not None:
+        _load_units(project, material, plan.unit_kind, f"document_id IN ({docs}) AND ", doc_ids)
+    return material
+
+
 def _indexes(values: np.ndarray, position: dict[int, int], what: str) -> np.ndarray:
     """``position[v]`` for every value."""
     keys = np.array(sorted(position), dtype=np.int64)
@@ -369,10 +498,14 @@ def _indexes(values: np.ndarray, position: dict[int, int], what: str) -> np.ndar
     return np.array([position[k] for k in keys.tolist()], dtype=np.int64)[where]
 
 
-def _load_units(project: Project, material: Material, kind: str) -> None:
+def _load_units(
+    project: Project, material: Material, kind: str, condition: str = "", params: list | tuple = ()
+) -> None:
+    """The units of ``kind`` (of the documents ``condition`` picks, or of every document) onto the continuum."""
     if kind not in UNIT_KINDS:
         raise BeaconError(f"unknown unit {kind!r}; choose one of {', '.join(UNIT_KINDS)}")
-    rows = _int_columns(project, UNIT_COLUMNS, "FROM units NOT INDEXED WHERE kind = ?", (kind,))
+    table = "units" if condition else "units NOT INDEXED"
+    rows = _int_columns(project, UNIT_COLUMNS, f"FROM {table} WHERE {condition}kind = ?", (*params, kind))
     where, found = _positions(material.doc_ids, rows["document_id"])
     if not found.all():
         rows, where = _take(rows, found), where[found]

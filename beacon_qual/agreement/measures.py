@@ -257,6 +257,20 @@ def binary_coincidences(yes: np.ndarray, raters: int, all_no_units: float = 0) -
     return np.array([[o_no, mixed], [mixed, o_yes]])
 
 
+def binary_coincidences_counted(histogram: np.ndarray, raters: int, all_no_units: int = 0) -> np.ndarray:
+    """:func:`binary_coincidences` from ``histogram[y]``, the number of units that y coders said yes to."""
+    yes = np.arange(len(histogram), dtype=np.int64)
+    histogram = np.asarray(histogram, dtype=np.int64)
+    no = raters - yes
+    scale = 1.0 / (raters - 1)
+    o_yes = float(int((histogram * yes * (yes - 1)).sum())) * scale
+    o_no = (
+        float(int((histogram[1:] * no[1:] * (no[1:] - 1)).sum())) + all_no_units * raters * (raters - 1)
+    ) * scale
+    mixed = float(int((histogram * yes * no).sum())) * scale
+    return np.array([[o_no, mixed], [mixed, o_yes]])
+
+
 def nominal_alpha(o: np.ndarray) -> float | None:
     """alpha = 1 - Do/De = 1 - (n - 1) * sum_{c!=k} o_ck / sum_{c!=k} n_c n_k.
 

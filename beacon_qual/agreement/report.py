@@ -33,10 +33,10 @@ import numpy as np
 
 from ..errors import BeaconError
 from ..store import Project
-from .material import Material, load_material
+from .material import BATCH_CODINGS, BATCH_DOCUMENTS, Material, Plan, batch_material, plan_material
 from .measures import (
     BinaryAgreement,
-    binary_coincidences,
+    binary_coincidences_counted,
     binary_tables,
     distinct,
     merged_length,
@@ -45,7 +45,7 @@ from .measures import (
     segment_matches,
     union_spans,
 )
-from .unitized import CoderUnits, binary_u_alphas, unitized_alphas
+from .unitized import CoderUnits, UnitizedSums, alphas_from_sums, binary_u_alphas, unitized_sums
 
 DEFAULT_MIN_SHARE = 0.5
 DEFAULT_OVERLAP = 90.0
@@ -183,41 +183,201 @@ def agreement(
     unit: str = "sentence",
     min_share: float = DEFAULT_MIN_SHARE,
     overlap: float = DEFAULT_OVERLAP,
+    batch_codings: int = BATCH_CODINGS,
+    batch_documents: int = BATCH_DOCUMENTS,
 ) -> AgreementReport:
-    """Every agreement figure for the chosen coders, documents and codes."""
+    """Every agreement figure for the chosen coders, documents and codes.
+
+    The documents are read in batches (at most ``batch_codings`` codings and ``batch_documents``
+    documents each), whose sums are added up: the figures do not depend on the batches.
+    """
     if not 0 < min_share <= 1:
         raise BeaconError(f"--min-share must be more than 0 and at most 1 (got {min_share})")
     if not 0 < overlap <= 100:
         raise BeaconError(f"--overlap must be a percentage more than 0 and at most 100 (got {overlap})")
-    material = load_material(project, coders, documents=documents, codes=codes, unit_kind=unit)
-    assert material.unit_start is not None
+    plan = plan_material(
+        project,
+        coders,
+        documents=documents,
+        codes=codes,
+        unit_kind=unit,
+        batch_codings=batch_codings,
+        batch_documents=batch_documents,
+    )
+    sums = _Sums(plan)
+    for doc_ids in plan.batches:
+        sums.add(batch_material(project, plan, doc_ids), min_share, overlap / 100.0)
+    material = sums.finish()
     report = AgreementReport(
         coders=material.coder_names,
         documents=material.doc_names,
         characters=material.length,
         codes=material.code_paths,
         unit_kind=unit,
-        units=int(material.unit_start.size),
+        units=material.units,
         min_share=min_share,
         overlap=overlap,
-        without_codings=[n for i, n in enumerate(material.coder_names) if not (material.coder == i).any()],
+        without_codings=[n for i, n in enumerate(material.coder_names) if not material.coded[i]],
     )
     pairs = list(combinations(range(len(material.coder_names)), 2))
     for a, b in pairs:
         report.figures += _character_figures(material, a, b)
-    coded = [_coded_units(material, c, min_share) for c in range(len(material.coder_names))]
     for a, b in pairs:
-        report.figures += _unit_figures(material, coded, a, b)
-    report.figures += _unit_alpha_figures(material, coded)
+        report.figures += _unit_figures(material, a, b)
+    report.figures += _unit_alpha_figures(material)
     for a, b in pairs:
-        report.figures += _segment_figures(material, a, b, overlap / 100.0)
+        report.figures += _segment_figures(material, a, b)
     report.figures += _unitized_figures(material)
     return report
 
 
+@dataclass
+class _Totals:
+    """What every figure is computed from, summed over the batches; per-code arrays in ``code_paths`` order."""
+
+    coder_names: list[str]
+    doc_names: list[str]
+    code_paths: list[str]
+    length: int
+    units: int
+    unit_kind: str
+    coded: list[bool]  # per coder: has a coding in the material
+    char: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]  # covered by a, by b, by both
+    unit: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]]  # units coded by a, b, both
+    unit_yes: np.ndarray  # [code, y]: units that exactly y coders coded with the code (y >= 1)
+    segments: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]  # codings, matched codings
+    unitized: UnitizedSums
+    n_values: int
+    combinations: int
+    covered: np.ndarray  # [coder, code]: length covered
+    code_squares: np.ndarray  # per code: sum of squared merged span lengths over coders
+    code_shared: np.ndarray  # per code: sum over coder pairs of the length both covered
+
+
+class _Sums:
+    """Adds up, batch by batch, the counts and sums of :class:`_Totals` (all additive over documents).
+
+    Every sum is of integers, so the order of adding does not change it: the figures are those of
+    the whole selection read at once, exactly.
+    """
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.n_codes = n = len(plan.code_ids)
+        self.m = m = len(plan.coder_names)
+        self.pairs = list(combinations(range(m), 2))
+        self.doc_names: list[str] = []
+        self.length = 0
+        self.units = 0
+        self.used = np.zeros(n, dtype=bool)
+        self.coded = np.zeros(m, dtype=bool)
+        self.char = {p: np.zeros((3, n)) for p in self.pairs}
+        self.unit = {p: np.zeros((3, n), dtype=np.int64) for p in self.pairs}
+        self.unit_yes = np.zeros((n, m + 1), dtype=np.int64)
+        self.segments = {p: np.zeros((2, n), dtype=np.int64) for p in self.pairs}
+        self.combos: dict[tuple[int, ...], int] = {}
+        self.combo_first: dict[int, tuple[int, int]] = {}  # value -> (coder, position) where first met
+        self.unitized = UnitizedSums(*(np.zeros(n + 1) for _ in range(5)))
+        self.covered = np.zeros((m, n))
+        self.code_squares = np.zeros(n)
+        self.code_shared = np.zeros(n)
+
+    def add(self, material: Material, min_share: float, overlap: float) -> None:
+        n, m = self.n_codes, self.m
+        base = self.length  # where this batch starts on the whole selection's continuum
+        self.doc_names += material.doc_names
+        self.length += material.length
+        assert material.unit_start is not None
+        self.units += int(material.unit_start.size)
+        self.used[np.unique(material.code)] = True
+        self.coded[np.unique(material.coder)] = True
+        merged = [material.merged(c) for c in range(m)]
+        for a, b in self.pairs:
+            self.char[(a, b)] += [
+                merged_length(*merged[a], n),
+                merged_length(*merged[b], n),
+                material.shared(a, b),
+            ]
+            self.code_shared += material.shared(a, b)
+        coded = [_coded_units(material, c, min_share) for c in range(m)]
+        for a, b in self.pairs:
+            both = np.intersect1d(coded[a], coded[b], assume_unique=True)
+            self.unit[(a, b)] += [np.bincount(k % max(n, 1), minlength=n) for k in (coded[a], coded[b], both)]
+        keys, yes = distinct(np.concatenate(coded), counts=True)
+        np.add.at(self.unit_yes, (keys % max(n, 1), yes), 1)
+        for a, b in self.pairs:
+            spans_a, spans_b = material.spans(a), material.spans(b)
+            hit_a, hit_b = segment_matches(spans_a, spans_b, overlap)
+            codes = np.concatenate([spans_a[0], spans_b[0]])
+            self.segments[(a, b)] += [
+                np.bincount(codes, minlength=n),
+                np.bincount(codes, weights=np.concatenate([hit_a, hit_b]).astype(float), minlength=n).astype(
+                    np.int64
+                ),
+            ]
+        units = []
+        for c in range(m):
+            units.append(coder_units(*merged[c], self.combos, n, merged=True))
+            value, first = np.unique(units[-1].value, return_index=True)
+            met = value > n  # combinations: where each is first met, to number them as one read would
+            for v, position in zip(value[met].tolist(), units[-1].start[first[met]].tolist()):
+                key = (c, base + position)
+                if v not in self.combo_first or key < self.combo_first[v]:
+                    self.combo_first[v] = key
+        part = unitized_sums(units, material.length, n + len(self.combos))
+        self._grow(n + len(self.combos) + 1)
+        for name in ("margins", "agreeing", "with_gap", "overlap_squares", "squares"):
+            total = getattr(self.unitized, name)
+            total[: getattr(part, name).size] += getattr(part, name)
+        for c, (g, s, e) in enumerate(merged):
+            self.covered[c] += np.bincount(g, weights=(e - s).astype(float), minlength=n)
+            self.code_squares += np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n)
+
+    def _grow(self, size: int) -> None:
+        for name in ("margins", "agreeing", "with_gap", "overlap_squares", "squares"):
+            values = getattr(self.unitized, name)
+            if values.size < size:
+                setattr(self.unitized, name, np.concatenate([values, np.zeros(size - values.size)]))
+
+    def finish(self) -> _Totals:
+        """The totals, with codes in codebook order (only those used, unless codes were named), and
+        combinations of codes numbered in the order met along the continuum, first coder first, as
+        when the whole selection is read at once."""
+        plan, n = self.plan, self.n_codes
+        keep = np.arange(n) if plan.named_codes else np.flatnonzero(self.used)
+        if keep.size == 0:
+            names = ", ".join(plan.coder_names)
+            raise BeaconError(f"coders {names} applied no code in the chosen documents; nothing to compare")
+        combos = sorted(self.combo_first, key=lambda v: self.combo_first[v])
+        columns = np.concatenate([[0], keep + 1, np.array(combos, dtype=np.int64)]).astype(np.int64)
+        self._grow(n + len(self.combos) + 1)
+        u = self.unitized
+        return _Totals(
+            coder_names=plan.coder_names,
+            doc_names=self.doc_names,
+            code_paths=[plan.code_paths[i] for i in keep.tolist()],
+            length=self.length,
+            units=self.units,
+            unit_kind=plan.unit_kind or "",
+            coded=self.coded.tolist(),
+            char={p: (v[0][keep], v[1][keep], v[2][keep]) for p, v in self.char.items()},
+            unit={p: (v[0][keep], v[1][keep], v[2][keep]) for p, v in self.unit.items()},
+            unit_yes=self.unit_yes[keep],
+            segments={p: (v[0][keep], v[1][keep]) for p, v in self.segments.items()},
+            unitized=UnitizedSums(
+                *(x[columns] for x in (u.margins, u.agreeing, u.with_gap, u.overlap_squares, u.squares))
+            ),
+            n_values=keep.size + len(combos),
+            combinations=len(combos),
+            covered=self.covered[:, keep],
+            code_squares=self.code_squares[keep],
+            code_shared=self.code_shared[keep],
+        )
+
+
 # -- character level ------------------------------------------------------------------------------------
 def _kappa_figures(
-    material: Material,
+    material: _Totals,
     tables: list[BinaryAgreement],
     names: tuple[str, ...],
     prefix: str,
@@ -246,17 +406,11 @@ def _kappa_note(table: BinaryAgreement) -> str:
     return ""
 
 
-def _character_figures(material: Material, a: int, b: int) -> list[Figure]:
-    n_codes = len(material.code_ids)
-    merged_a, merged_b = material.merged(a), material.merged(b)
-    tables = binary_tables(
-        merged_length(*merged_a, n_codes),
-        merged_length(*merged_b, n_codes),
-        material.shared(a, b),
-        np.full(n_codes, material.length),
-    )
-    names = (material.coder_names[a], material.coder_names[b])
-    return _kappa_figures(material, tables, names, "char", "character", material.length)
+def _character_figures(totals: _Totals, a: int, b: int) -> list[Figure]:
+    covered_a, covered_b, shared = totals.char[(a, b)]
+    tables = binary_tables(covered_a, covered_b, shared, np.full(len(covered_a), totals.length))
+    names = (totals.coder_names[a], totals.coder_names[b])
+    return _kappa_figures(totals, tables, names, "char", "character", totals.length)
 
 
 # -- unit level -----------------------------------------------------------------------------------------
@@ -304,33 +458,24 @@ def _unit_pairs(
     return ia[keep], ib[keep]
 
 
-def _unit_figures(material: Material, coded: list[np.ndarray], a: int, b: int) -> list[Figure]:
-    n_codes = len(material.code_ids)
-    units = 0 if material.unit_start is None else int(material.unit_start.size)
-    both = np.intersect1d(coded[a], coded[b], assume_unique=True)
-    tables = binary_tables(
-        np.bincount(coded[a] % max(n_codes, 1), minlength=n_codes),
-        np.bincount(coded[b] % max(n_codes, 1), minlength=n_codes),
-        np.bincount(both % max(n_codes, 1), minlength=n_codes),
-        np.full(n_codes, units),
-    )
-    names = (material.coder_names[a], material.coder_names[b])
-    return _kappa_figures(material, tables, names, "unit", f"{material.unit_kind}", units)
+def _unit_figures(totals: _Totals, a: int, b: int) -> list[Figure]:
+    coded_a, coded_b, both = totals.unit[(a, b)]
+    tables = binary_tables(coded_a, coded_b, both, np.full(len(coded_a), totals.units))
+    names = (totals.coder_names[a], totals.coder_names[b])
+    return _kappa_figures(totals, tables, names, "unit", f"{totals.unit_kind}", totals.units)
 
 
-def _unit_alpha_figures(material: Material, coded: list[np.ndarray]) -> list[Figure]:
-    n_codes = len(material.code_ids)
-    m = len(coded)
-    units = 0 if material.unit_start is None else int(material.unit_start.size)
-    keys, yes = distinct(np.concatenate(coded), counts=True)
-    code_of = keys % max(n_codes, 1)
-    names = tuple(material.coder_names)
-    what = f"{material.unit_kind}s"
+def _unit_alpha_figures(totals: _Totals) -> list[Figure]:
+    n_codes = len(totals.code_paths)
+    m = len(totals.coder_names)
+    units = totals.units
+    names = tuple(totals.coder_names)
+    what = f"{totals.unit_kind}s"
     figures: list[Figure] = []
     total = np.zeros((2, 2))
-    for index, path in enumerate(material.code_paths):
-        mine = yes[code_of == index]
-        o = binary_coincidences(mine, m, all_no_units=units - mine.size)
+    for index, path in enumerate(totals.code_paths):
+        histogram = totals.unit_yes[index]
+        o = binary_coincidences_counted(histogram, m, all_no_units=units - int(histogram.sum()))
         total += o
         value = nominal_alpha(o)
         note = (
@@ -348,7 +493,7 @@ def _unit_alpha_figures(material: Material, coded: list[np.ndarray]) -> list[Fig
             names,
             value,
             units * n_codes,
-            f"{material.unit_kind}-code pairs",
+            f"{totals.unit_kind}-code pairs",
             note="" if value is not None else "no variation",
         ),
     )
@@ -356,18 +501,12 @@ def _unit_alpha_figures(material: Material, coded: list[np.ndarray]) -> list[Fig
 
 
 # -- segments ---------------------------------------------------------------------------------------------
-def _segment_figures(material: Material, a: int, b: int, min_share: float) -> list[Figure]:
-    n_codes = len(material.code_ids)
-    spans_a, spans_b = material.spans(a), material.spans(b)
-    hit_a, hit_b = segment_matches(spans_a, spans_b, min_share)
-    codes = np.concatenate([spans_a[0], spans_b[0]])
-    hits = np.concatenate([hit_a, hit_b]).astype(float)
-    total = np.bincount(codes, minlength=n_codes)
-    matched = np.bincount(codes, weights=hits, minlength=n_codes).astype(np.int64)
-    names = (material.coder_names[a], material.coder_names[b])
+def _segment_figures(totals: _Totals, a: int, b: int) -> list[Figure]:
+    total, matched = totals.segments[(a, b)]
+    names = (totals.coder_names[a], totals.coder_names[b])
     figures = []
     for code, t, mt in [(OVERALL, int(total.sum()), int(matched.sum()))] + list(
-        zip(material.code_paths, total.tolist(), matched.tolist())
+        zip(totals.code_paths, total.tolist(), matched.tolist())
     ):
         value = 100.0 * mt / t if t else None
         figures.append(
@@ -456,14 +595,11 @@ def _combination_values(
     return values[which.reshape(-1)]
 
 
-def _unitized_figures(material: Material) -> list[Figure]:
-    n_codes = len(material.code_ids)
-    m = len(material.coder_names)
-    names = tuple(material.coder_names)
-    length = material.length
-    combos: dict[tuple[int, ...], int] = {}
-    units = [coder_units(*material.merged(c), combos, n_codes, merged=True) for c in range(m)]
-    result = unitized_alphas(units, length, n_codes + len(combos))
+def _unitized_figures(totals: _Totals) -> list[Figure]:
+    m = len(totals.coder_names)
+    names = tuple(totals.coder_names)
+    length = totals.length
+    result = alphas_from_sums(totals.unitized, length, m, totals.n_values)
     note = "nobody coded anything" if result.u_alpha is None else ""
     figures = [
         Figure("u_alpha", OVERALL, names, result.u_alpha, length, "characters", note=note),
@@ -478,11 +614,13 @@ def _unitized_figures(material: Material) -> list[Figure]:
             note="" if result.cu_alpha is not None else "fewer than two codes among intersecting units",
         ),
     ]
-    if combos:
-        figures[0].note = f"{len(combos)} combinations of overlapping codes counted as values of their own"
+    if totals.combinations:
+        figures[
+            0
+        ].note = f"{totals.combinations} combinations of overlapping codes counted as values of their own"
     cu_margins = result.cu_margins[1:]
-    binary = _binary_by_code(material)
-    for index, path in enumerate(material.code_paths):
+    binary = binary_u_alphas(totals.covered, totals.code_shared, totals.code_squares, totals.length)
+    for index, path in enumerate(totals.code_paths):
         k_value = result.k_u_alpha.get(index + 1)
         figures.append(
             Figure(
@@ -507,23 +645,6 @@ def _unitized_figures(material: Material) -> list[Figure]:
             )
         )
     return figures
-
-
-def _binary_by_code(material: Material) -> list[float | None]:
-    """|uα of each code on its own: the code's units (merged per coder) against everything else."""
-    n_codes = len(material.code_ids)
-    m = len(material.coder_names)
-    spans = [material.merged(c) for c in range(m)]
-    covered = np.array(
-        [np.bincount(g, weights=(e - s).astype(float), minlength=n_codes) for g, s, e in spans]
-    )
-    squares = np.zeros(n_codes)
-    for g, s, e in spans:
-        squares += np.bincount(g, weights=((e - s) ** 2).astype(float), minlength=n_codes)
-    shared = np.zeros(n_codes)
-    for a, b in combinations(range(m), 2):
-        shared += material.shared(a, b)
-    return binary_u_alphas(covered, shared, squares, material.length)
 
 
 # -- presenting -------------------------------------------------------------------------------------------

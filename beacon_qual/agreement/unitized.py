@@ -152,14 +152,24 @@ def _alpha(observed: float, expected: float, scale: float) -> float | None:
     return 1.0 - observed / expected
 
 
-def unitized_alphas(
-    coders: Sequence[CoderUnits], length: int, n_values: int, *, matrices: bool = False
-) -> UnitizedAlphas:
-    """uα, |uα, cuα and (k)uα for m >= 2 coders over a continuum of ``length`` positions.
+@dataclass
+class UnitizedSums:
+    """The sums the unitized alphas are made of, before dividing by m - 1: each is a sum over positions
+    of the continuum (or over units, which never cross a document's end), so the sums of two continua
+    laid end to end are the sums of each. Index 0 is the gap, then the values."""
 
-    Values are 1..n_values (0 is the gap). ``matrices=True`` also keeps the observed
-    coincidence matrix (n_values + 1 squared entries: for small cases).
-    """
+    margins: np.ndarray  # l_c.
+    agreeing: np.ndarray  # (m - 1) * l_cc
+    with_gap: np.ndarray  # (m - 1) * l_0c
+    overlap_squares: np.ndarray  # X_c
+    squares: np.ndarray  # S_c
+    observed: np.ndarray | None = None  # (m - 1) * l_ck
+
+
+def unitized_sums(
+    coders: Sequence[CoderUnits], length: int, n_values: int, *, matrices: bool = False
+) -> UnitizedSums:
+    """:class:`UnitizedSums` for m >= 2 coders over a continuum of ``length`` positions."""
     m = len(coders)
     if m < 2:
         raise ValueError("unitized alpha needs at least two coders")
@@ -189,24 +199,37 @@ def unitized_alphas(
                 observed += np.bincount(vi * size + vj, weights=atom_len, minlength=size * size).reshape(
                     size, size
                 )
-    agreeing /= m - 1
-    with_gap /= m - 1
-    if observed is not None:
-        observed /= m - 1
-
     squares = np.zeros(size)
     for start, end, value in parts:
         seg_len = (end - start).astype(float)
         squares += np.bincount(value, weights=np.where(value > 0, seg_len * seg_len, seg_len), minlength=size)
+    return UnitizedSums(margins, agreeing, with_gap, x_squares, squares, observed)
+
+
+def unitized_alphas(
+    coders: Sequence[CoderUnits], length: int, n_values: int, *, matrices: bool = False
+) -> UnitizedAlphas:
+    """uα, |uα, cuα and (k)uα for m >= 2 coders over a continuum of ``length`` positions.
+
+    Values are 1..n_values (0 is the gap). ``matrices=True`` also keeps the observed
+    coincidence matrix (n_values + 1 squared entries: for small cases).
+    """
+    sums = unitized_sums(coders, length, n_values, matrices=matrices)
+    return alphas_from_sums(sums, length, len(coders), n_values)
+
+
+def alphas_from_sums(sums: UnitizedSums, length: int, m: int, n_values: int) -> UnitizedAlphas:
+    """The coefficients from :class:`UnitizedSums` (of one continuum, or added up over several)."""
+    observed = None if sums.observed is None else sums.observed / (m - 1)
     result = UnitizedAlphas(
         n_values=n_values,
         length=length,
         coders=m,
-        margins=margins,
-        agreeing=agreeing,
-        with_gap=with_gap,
-        squares=squares,
-        overlap_squares=x_squares / (m - 1),
+        margins=sums.margins,
+        agreeing=sums.agreeing / (m - 1),
+        with_gap=sums.with_gap / (m - 1),
+        squares=sums.squares,
+        overlap_squares=sums.overlap_squares / (m - 1),
         u_alpha=None,
         binary_u_alpha=None,
         cu_alpha=None,
