@@ -8,6 +8,7 @@ on the whole selection at once.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,6 +139,21 @@ def _int_rows(project: Project, sql: str, params: list | tuple, width: int) -> n
     return flat.reshape(-1, width)
 
 
+def _int_text(project: Project, exprs: list[str], rest: str, params: list | tuple) -> np.ndarray | None:
+    """The rows of ``SELECT exprs rest`` as one string of 16 hexadecimal digits a value, made by SQLite and
+    decoded at once: no Python object per row (a third less time than :func:`_int_rows` on a batch's
+    units). None when the string would pass SQLite's length limit (a batch of enormous documents)."""
+    digits = "%016x" * len(exprs)
+    try:
+        text = project.scalar(
+            f"SELECT group_concat(printf('{digits}', {', '.join(exprs)}), '') {rest}", params
+        )
+    except (sqlite3.DataError, MemoryError):
+        return None
+    values = np.frombuffer(bytes.fromhex(text or ""), dtype=">i8").astype(np.int64)
+    return values.reshape(-1, len(exprs))
+
+
 # Rows are read without their ids, and two columns to an integer where they fit (each value made
 # costs more than the query itself). The id of a row with bad offsets is looked up when there is
 # one, as the lowest id with the same values: rows come in id order (NOT INDEXED: a scan of the
@@ -154,13 +170,19 @@ def _packed(high: str, low: str) -> str:
 
 
 def _int_columns(
-    project: Project, columns: tuple[str, ...], rest: str, params: list | tuple
+    project: Project, columns: tuple[str, ...], rest: str, params: list | tuple, *, as_text: bool = False
 ) -> dict[str, np.ndarray]:
-    """``SELECT columns rest`` (integer columns) as one array per column."""
+    """``SELECT columns rest`` (integer columns) as one array per column; ``as_text``: through
+    :func:`_int_text` (for a batch: the whole of a large table would make too long a string)."""
     pairs = list(zip(columns[0::2], columns[1::2]))
     single = columns[-1:] if len(columns) % 2 else ()
     exprs = [_packed(high, low) for high, low in pairs] + list(single)
-    rows = _int_rows(project, f"SELECT {', '.join(exprs)} {rest}", params, len(exprs))
+    text = _int_text(project, exprs, rest, params) if as_text else None
+    rows = (
+        text
+        if text is not None
+        else _int_rows(project, f"SELECT {', '.join(exprs)} {rest}", params, len(exprs))
+    )
     if (rows[:, : len(pairs)] < 0).any():  # a value out of range: read the columns one by one
         rows = _int_rows(project, f"SELECT {', '.join(columns)} {rest}", params, len(columns))
         return {name: rows[:, i] for i, name in enumerate(columns)}
@@ -452,6 +474,7 @@ def batch_material(project: Project, plan: Plan, doc_ids: list[int]) -> Material
         # different documents are interleaved: a fifth faster than in index order.
         f"FROM codings WHERE id IN (SELECT id FROM codings WHERE document_id IN ({docs}) AND coder_id IN ({marks}))",
         [*doc_ids, *plan.coder_ids],
+        as_text=True,
     )
     if plan.named_codes:
         rows = _take(rows, np.isin(rows["code_id"], plan.code_ids))
@@ -505,7 +528,13 @@ def _load_units(
     if kind not in UNIT_KINDS:
         raise BeaconError(f"unknown unit {kind!r}; choose one of {', '.join(UNIT_KINDS)}")
     table = "units" if condition else "units NOT INDEXED"
-    rows = _int_columns(project, UNIT_COLUMNS, f"FROM {table} WHERE {condition}kind = ?", (*params, kind))
+    rows = _int_columns(
+        project,
+        UNIT_COLUMNS,
+        f"FROM {table} WHERE {condition}kind = ?",
+        (*params, kind),
+        as_text=bool(condition),
+    )
     where, found = _positions(material.doc_ids, rows["document_id"])
     if not found.all():
         rows, where = _take(rows, found), where[found]
