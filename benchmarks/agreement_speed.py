@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import resource
 import shutil
 import tempfile
 import time
@@ -207,6 +208,10 @@ def main() -> None:
             report = timed(
                 "agreement: every figure, whole codebook (target <= 5 s)",
                 lambda: agreement(project, ["A", "B"]),
+            )
+            print(
+                f"    peak RSS of this process so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+                " (target <= 500 MB; includes the build when the project was built by this run)"
             )
             for key in (
                 "char_kappa",
