@@ -394,3 +394,33 @@ def test_the_glance_counts_documents_marked_fully_coded(db, tmp_path):
         for r in doc.xpath("//table[@id='glance-facts']//tr")
     }
     assert facts["Documents marked fully coded (docs done)"] == "0 (0.0%)"  # alice's marks are not bob's
+
+
+def test_quotes_are_respondents_words_unless_another_side_is_asked(tmp_path):
+    # The demo project (invented interviews): one coding on an interviewer's question, one on an answer.
+    project = tmp_path / "demo.db"
+    assert CliRunner().invoke(main, ["-p", str(project), "demo"]).exit_code == 0
+    from beacon_qual.store import Project
+
+    with Project.open(project) as p:
+        text = p.scalar("SELECT text FROM documents WHERE id = 1")
+    question = "Could you describe"
+    answer = "I'm the partnership manager"
+    if question not in text:  # the first document of the demo, whichever it is, has a Q: and an A:
+        question = text[text.index("Q: ") + 3 :].split("\n")[0][:25]
+        answer = text[text.index("A: ") + 3 :].split("\n")[0][:25]
+    for passage in (question, answer):
+        start = text.index(passage)
+        args = ["coding", "add", "--document", "1", "--start", str(start), "--end", str(start + len(passage))]
+        result = CliRunner().invoke(
+            main, ["-p", str(project), *args, "--code", "Tacit knowledge", "--coder", "ann"]
+        )
+        assert result.exit_code == 0, result.output
+    _text, doc = report(project, tmp_path, "--code", "Tacit knowledge")
+    quoted = " ".join(q.text_content() for q in doc.xpath("//section[@id='quotes']//blockquote/p"))
+    assert answer in quoted and question not in quoted
+    _text, doc = report(
+        project, tmp_path, "--code", "Tacit knowledge", "--speaker", "interviewer", name="q.html"
+    )
+    quoted = " ".join(q.text_content() for q in doc.xpath("//section[@id='quotes']//blockquote/p"))
+    assert question in quoted and answer not in quoted

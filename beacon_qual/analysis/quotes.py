@@ -9,6 +9,7 @@ each side, and so on.
 from __future__ import annotations
 
 import io
+import sqlite3
 import statistics
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -76,20 +77,20 @@ def quotes(
     selection = resolve_filters(project, filters or Filters(), tree)
     wanted = tree.resolve_all(list(code_refs))
     members = {code_id: tree.descendants(code_id) if rollup else [code_id] for code_id in wanted}
-    rows = _coded_rows(project, selection, sorted({c for ids in members.values() for c in ids}))
     known = councils(project)
     coders = dict(project.execute("SELECT id, name FROM coders").fetchall())
+    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
     text_of, text = None, ""  # the document whose text is in hand: a document's codings come together
     spans: dict[int, tuple[list[int], list[int]]] = {}
     found: list[Quote] = []
     for code_id in wanted:
-        ids = set(members[code_id])
-        selected = [r for r in rows if r["code_id"] in ids]
+        # One code's codings at a time: memory follows the largest code, not every coding of the selection.
+        selected = _coded_rows(project, selection, sorted(set(members[code_id])))
         selected.sort(
             key=lambda r: (
                 _label(known, r["case_id"]),
                 r["phase"] or 0,
-                r["name"],
+                names[r["document_id"]],
                 r["start"],
                 r["end"],
                 coders[r["coder_id"]],
@@ -106,7 +107,7 @@ def quotes(
                     coded_as=tree.path[row["code_id"]],
                     council=council.label if council else None,
                     council_name=council.name if council else None,
-                    document=row["name"],
+                    document=names[row["document_id"]],
                     phase=row["phase"],
                     role=row["role"],
                     coder=coders[row["coder_id"]],
@@ -133,16 +134,14 @@ def quotes(
     )
 
 
-def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list[dict]:
+def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list[sqlite3.Row]:
     where, params = selection.where()
-    rows = project.execute(
+    return project.execute(
         "SELECT c.id, c.code_id, c.document_id, c.coder_id, c.start, c.end, d.case_id, d.phase, d.role "
         f"FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE {where} "
         f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
         params + code_ids,
     ).fetchall()
-    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
-    return [{**dict(row), "name": names[row["document_id"]]} for row in rows]
 
 
 def _label(known: dict, case_id: int | None) -> str:

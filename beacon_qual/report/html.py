@@ -13,11 +13,10 @@ writer.
 from __future__ import annotations
 
 import html
-import inspect
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -345,10 +344,11 @@ def _quotes(project: Project, codes: list[str], options: ReportOptions) -> str:
     wanted = list(options.filters.codes) or codes
     if not wanted:
         return "<p class='empty'>No codings in the selection.</p>"
-    kwargs: dict[str, Any] = {"limit": 4 * options.quotes_per_code}  # room for passages coded twice
-    if "speaker" in inspect.signature(quotes).parameters:
-        kwargs["speaker"] = "respondent"  # respondents' words, where the analysis can tell them apart
-    result = quotes(project, wanted, options.filters, **kwargs)
+    # Respondents' words, unless the report was asked for another side with --speaker.
+    filters = replace(options.filters, speaker=options.filters.speaker or "respondent")
+    result = quotes(
+        project, wanted, filters, limit=4 * options.quotes_per_code
+    )  # room for passages coded twice
     parts = []
     for code in result.codes:
         seen: dict[tuple, list[str]] = {}  # one passage coded by several coders is quoted once
