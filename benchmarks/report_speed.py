@@ -78,8 +78,17 @@ def main() -> None:
     db = project(Spec(args.documents, args.lines, args.seed))
     out = ROOT / "study.html"
     commands = {
-        "report": [bq_bin(), "-p", str(db), "report", "-o", str(out), "--measures", MEASURE],
-        "figure matrix (SVG)": [bq_bin(), "-p", str(db), "figure", "matrix", "-o", str(ROOT / "matrix.svg")],
+        "report": [bq_bin(), "-p", str(db), "report", "-o", str(out), "--force", "--measures", MEASURE],
+        "figure matrix (SVG)": [
+            bq_bin(),
+            "-p",
+            str(db),
+            "figure",
+            "matrix",
+            "-o",
+            str(ROOT / "matrix.svg"),
+            "--force",
+        ],
     }
     for label, command in commands.items():
         runs = [run(command) for _ in range(args.runs)]
