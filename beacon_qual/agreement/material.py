@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 import numpy as np
 
@@ -260,6 +261,25 @@ def _positions(doc_ids: np.ndarray, document: np.ndarray) -> tuple[np.ndarray, n
     return where, doc_ids[where] == document
 
 
+def _place_codings(project: Project, rows: Any, doc_ids: Any, names: Any, offsets: Any) -> tuple[Any, Any]:
+    """Keep the codings of the chosen documents, check their offsets against each document's length, and
+    return them with each one's shift to the documents' concatenated text."""
+    where, found = _positions(doc_ids, rows["document_id"])
+    if not found.all():
+        rows, where = _take(rows, found), where[found]
+    shift = offsets[where]
+    _check_offsets(
+        "coding",
+        lambda i: _coding_id(project, rows, i),
+        rows["start"],
+        rows["end"],
+        offsets[where + 1] - shift,
+        names,
+        where,
+    )
+    return rows, shift
+
+
 def _check_offsets(
     kind: str,
     row_id,
@@ -339,19 +359,7 @@ def _load_material(
         raise BeaconError(
             f"coders {names} have not coded any document{' with these codes' if codes else ''}; nothing to compare"
         )
-    where, found = _positions(doc_ids, rows["document_id"])
-    if not found.all():
-        rows, where = _take(rows, found), where[found]
-    shift = offsets[where]
-    _check_offsets(
-        "coding",
-        lambda i: _coding_id(project, rows, i),
-        rows["start"],
-        rows["end"],
-        offsets[where + 1] - shift,
-        doc_names,
-        where,
-    )
+    rows, shift = _place_codings(project, rows, doc_ids, doc_names, offsets)
     if wanted_codes:
         code_ids = list(dict.fromkeys(wanted_codes))
     else:
@@ -479,19 +487,7 @@ def batch_material(project: Project, plan: Plan, doc_ids: list[int]) -> Material
     if plan.named_codes:
         rows = _take(rows, np.isin(rows["code_id"], plan.code_ids))
     ids, names, offsets = _documents(project, (), np.array(doc_ids, dtype=np.int64))
-    where, found = _positions(ids, rows["document_id"])
-    if not found.all():
-        rows, where = _take(rows, found), where[found]
-    shift = offsets[where]
-    _check_offsets(
-        "coding",
-        lambda i: _coding_id(project, rows, i),
-        rows["start"],
-        rows["end"],
-        offsets[where + 1] - shift,
-        names,
-        where,
-    )
+    rows, shift = _place_codings(project, rows, ids, names, offsets)
     material = Material(
         coder_names=plan.coder_names,
         doc_ids=ids,
