@@ -33,6 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from command_times import clear_bench_codings  # one clean-up for both benchmarks
 from compare_qc import (
     CODES,
     QUOTE_CODE,
@@ -167,24 +168,6 @@ def change(db: Path, undo: bool) -> None:
         cmd = [*on, "coding", "add", "--document", "1", "--start", "0", "--end", "5"]
         cmd += ["--code", CODES[0], "--coder", "bench"]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def clear_bench_codings(tool: str, project: Path) -> None:
-    """Remove codings an interrupted earlier run left by the coder 'bench', so the first addition succeeds."""
-    listed = subprocess.run(
-        [tool, "--project", str(project), "coding", "list", "--coder", "bench", "--format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if listed.returncode != 0:
-        return
-    for coding in json.loads(listed.stdout or "[]"):
-        subprocess.run(
-            [tool, "--project", str(project), "coding", "remove", str(coding["id"]), "--coder", "bench"],
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
 
 
 def measure(db: Path, runs: int, only: set[str]) -> dict[str, list[Timing]]:
