@@ -15,8 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from ..analysis.output import Report, Table
 from ..analysis.provenance import provenance
 from ..store import Project
-from .screens import PromptScreen
-from .viewkit import export_report, open_passage
+from .viewkit import ask_search, export_report, open_passage
 
 
 @dataclass(frozen=True)
@@ -156,14 +155,7 @@ class MemosScreen(Screen[None]):
         open_passage(self.app, m.document_id, m.start or 0, m.end or 0)
 
     def action_search(self) -> None:
-        def given(text: str | None) -> None:
-            if text is not None:
-                self.search = text.strip()
-                self.fill()
-
-        self.app.push_screen(
-            PromptScreen("Search memos (words in the memo or its target)", self.search), given
-        )
+        ask_search(self, "Search memos (words in the memo or its target)")
 
     def action_export(self) -> None:
         export_report(self, memos_report(self.project, self.shown, self.search), "memos.csv")

@@ -23,8 +23,8 @@ from ..analysis.quotes import Quote, QuoteSet, quotes
 from ..analysis.selection import Filters
 from ..errors import BeaconError
 from ..store import Project
-from .screens import MemoScreen, PickerScreen, PromptScreen
-from .viewkit import export_report, filter_text, open_passage
+from .screens import MemoScreen, PickerScreen
+from .viewkit import ask_search, export_report, filter_text, open_passage
 
 
 @dataclass(frozen=True)
@@ -192,14 +192,7 @@ class SegmentsScreen(Screen[None]):
         self._show_text()
 
     def action_search(self) -> None:
-        def given(text: str | None) -> None:
-            if text is not None:
-                self.search = text.strip()
-                self.fill()
-
-        self.app.push_screen(
-            PromptScreen("Search these passages (words, all must match)", self.search), given
-        )
+        ask_search(self, "Search these passages (words, all must match)")
 
     def _coder(self) -> int | None:
         return getattr(self.app, "coder_id", None)

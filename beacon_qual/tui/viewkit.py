@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -142,3 +142,14 @@ def open_passage(app: App, document_id: int, start: int, end: int) -> None:
     if end > start:  # a memo on a whole document opens it at the top
         view.select(start, end)
     view.focus()
+
+
+def ask_search(screen: Any, prompt: str) -> None:
+    """Ask for the words a list view keeps to (``screen.search``), then fill the list again."""
+
+    def given(text: str | None) -> None:
+        if text is not None:
+            screen.search = text.strip()
+            screen.fill()
+
+    screen.app.push_screen(PromptScreen(prompt, screen.search), given)
