@@ -1,3 +1,3 @@
-from .cli import main
+from beacon_qual.cli import main
 
 main()

@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from .errors import BeaconError
-from .store import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 KEY = "changeset"
 _IGNORED = frozenset({"updated_at"})

@@ -27,10 +27,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BeaconError
-from .store.db import SQLITE_HEADER
-from .store.placement import count_differences, placement_differences
-from .store.schema import APPLICATION_ID, SCHEMA_VERSION
+from beacon_qual.errors import BeaconError
+from beacon_qual.store.db import SQLITE_HEADER
+from beacon_qual.store.placement import count_differences, placement_differences
+from beacon_qual.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 MAX_LISTED = 50  # problems listed per check; the rest are counted
 MEMO_TARGETS = {"document": "documents", "code": "codes", "case": "cases", "coding": "codings"}

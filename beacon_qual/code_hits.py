@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import coding as svc
-from .errors import BeaconError
-from .search import MAX_LIMIT, Hit, search
-from .store import Project
+from beacon_qual import coding as svc
+from beacon_qual.errors import BeaconError
+from beacon_qual.search import MAX_LIMIT, Hit, search
+from beacon_qual.store import Project
 
 
 @dataclass(frozen=True)

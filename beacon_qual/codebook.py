@@ -23,9 +23,9 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
-from .errors import BeaconError
-from .store import Project, new_uuid, now
-from .store.rows import inserted_id
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.rows import inserted_id
 
 SEP = "/"
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .changeset import Changeset
-from .codebook import Code, code_path, create_code, get_code, update_code
-from .errors import BeaconError
-from .store import Project
+from beacon_qual.changeset import Changeset
+from beacon_qual.codebook import Code, code_path, create_code, get_code, update_code
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 # The fields `edit_code` changes, by the names users write (as in codebook files) -> column
 EDITABLE = {

@@ -47,10 +47,10 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from .errors import BeaconError
-from .paths import DATA_DIR
-from .store import Project, new_uuid, now
-from .store.rows import inserted_id, one_row
+from beacon_qual.errors import BeaconError
+from beacon_qual.paths import DATA_DIR
+from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.rows import inserted_id, one_row
 
 REGISTER_PATH = DATA_DIR / "councils_2008.csv"
 LATER_PATH = DATA_DIR / "councils_later.csv"

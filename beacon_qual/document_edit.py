@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .changeset import Changeset
-from .councils import resolve_council
-from .errors import BeaconError
-from .ingest.metadata import normalise_date, normalise_phase, normalise_role
-from .store import Project
+from beacon_qual.changeset import Changeset
+from beacon_qual.councils import resolve_council
+from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.metadata import normalise_date, normalise_phase, normalise_role
+from beacon_qual.store import Project
 
 # the fields `edit_document` takes -> column of documents
 FIELDS = {
@@ -198,7 +198,7 @@ def _delete_rows(project: Project, change: Changeset, table: str, column: str, v
 def delete_document(project: Project, document_id: int, *, coder_id: int | None) -> DocumentImpact:
     """Delete a document with its codings, memos, units, suggestions and earlier texts, after a backup of
     the project; one undoable change."""
-    from .revise import backup_path
+    from beacon_qual.revise import backup_path
 
     impact = delete_impact(project, document_id)
     backup = project.backup(backup_path(project.path, "delete-document"))

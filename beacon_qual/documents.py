@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .errors import BeaconError
-from .store import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 
 def resolve_document(project: Project, ref: str | int) -> int:

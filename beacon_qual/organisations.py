@@ -8,9 +8,9 @@ can name it; analyses by council leave its documents out (see :mod:`beacon_qual.
 
 from __future__ import annotations
 
-from .councils import CouncilNotResolved, resolve_council
-from .errors import BeaconError
-from .store import Project, new_uuid, now
+from beacon_qual.councils import CouncilNotResolved, resolve_council
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project, new_uuid, now
 
 ORGANISATION = "organisation"
 CASE_KINDS = (ORGANISATION,)  # cases add --kind: councils come from the register ('cases seed')

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 STDOUT = "-"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -44,7 +44,9 @@ FORCE_HINT = "pass --force to replace it"
 
 
 def _application_id() -> int:
-    from .store.schema import APPLICATION_ID  # the store's constant; imported late to keep start-up light
+    from beacon_qual.store.schema import (
+        APPLICATION_ID,
+    )  # the store's constant; imported late to keep start-up light
 
     return APPLICATION_ID
 

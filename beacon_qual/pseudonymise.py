@@ -35,8 +35,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BeaconError
-from .store import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 GENERIC_LABELS = {
     "interviewer",
@@ -247,8 +247,8 @@ def pseudonymise(
     project: Project, out: Path, names_file: Path | None, *, threshold: float | None = None
 ) -> PseudonymReport:
     """Write the pseudonymised copy to ``out`` (whole or not at all) and the review list beside it."""
-    from .outfile import Output, check_copy_target
-    from .revise import DEFAULT_THRESHOLD
+    from beacon_qual.outfile import Output, check_copy_target
+    from beacon_qual.revise import DEFAULT_THRESHOLD
 
     out = check_copy_target(out, protect=(project.path,), force=False)
     Output(
@@ -281,11 +281,11 @@ def pseudonymise(
 def _pseudonymise_copy(
     project: Project, listed: list[tuple[str, str | None]], threshold: float, out: Path
 ) -> PseudonymReport:
-    from .ingest import ParsedTranscript
-    from .ingest.metadata import Metadata
-    from .ingest.speakers import Turn
-    from .revise import revise_text
-    from .search import rebuild_index
+    from beacon_qual.ingest import ParsedTranscript
+    from beacon_qual.ingest.metadata import Metadata
+    from beacon_qual.ingest.speakers import Turn
+    from beacon_qual.revise import revise_text
+    from beacon_qual.search import rebuild_index
 
     replacements = build_replacements(project, listed)
     replacer = Replacer(replacements)
@@ -451,8 +451,8 @@ def _review_words(project: Project, replacements: dict[str, str]) -> list[tuple[
 def _write_review(path: Path, rows: list[tuple[str, int, int, str]]) -> None:
     import io
 
-    from .csvsafe import safe_cell
-    from .outfile import Output
+    from beacon_qual.csvsafe import safe_cell
+    from beacon_qual.outfile import Output
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

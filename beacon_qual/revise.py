@@ -35,14 +35,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .anchoring import DEFAULT_THRESHOLD, Placement, reanchor
-from .documents import resolve_document
-from .errors import BeaconError
-from .ingest import ParsedTranscript, read_transcript
-from .ingest.readers import DEFAULT_MAX_SIZE
-from .store import Project, backups, now
-from .store.backups import Backup
-from .store.rows import inserted_id, one_row
+from beacon_qual.anchoring import DEFAULT_THRESHOLD, Placement, reanchor
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
+from beacon_qual.ingest import ParsedTranscript, read_transcript
+from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE
+from beacon_qual.store import Project, backups, now
+from beacon_qual.store.backups import Backup
+from beacon_qual.store.rows import inserted_id, one_row
 
 METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")
 _SOURCE_FIELDS = ("source_path", "source_format", "source_encoding")
@@ -487,7 +487,7 @@ WHERE c.status = 'review'
 
 def codings_for_review(project: Project, document_id: int | None = None) -> list[ReviewItem]:
     """Codings flagged for review (all, or one document's), in document and text order."""
-    from .codebook import code_paths
+    from beacon_qual.codebook import code_paths
 
     paths = code_paths(project)
     sql, params = _REVIEW_SQL, []

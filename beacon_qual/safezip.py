@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Self
 
-from .errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 REFI_MEMBER_LIMIT = 2**31 - 1  # REFI-QDA 1.5, section 8.5
 _DRIVE = re.compile(r"^[A-Za-z]:")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .documents import resolve_document
-from .errors import BeaconError
-from .store import Project, now
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project, now
 
 ROLE_INTERVIEWER = "interviewer"
 ROLE_RESPONDENT = "respondent"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .store import Project
+from beacon_qual.store import Project
 
 
 def project_status(project: Project) -> list[tuple[str, str]]:

@@ -39,11 +39,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .councils import CouncilMatch, CouncilNotResolved, remember_alias, resolve_council, resolve_many
-from .errors import BeaconError
-from .store import Project, new_uuid
-from .survey_table import Row, Table, read_table
-from .survey_types import (
+from beacon_qual.councils import (
+    CouncilMatch,
+    CouncilNotResolved,
+    remember_alias,
+    resolve_council,
+    resolve_many,
+)
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project, new_uuid
+from beacon_qual.survey_table import Row, Table, read_table
+from beacon_qual.survey_types import (
     ColumnType,
     TypesFile,
     categorical_levels,

@@ -19,8 +19,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from .errors import BeaconError
-from .textcodec import decode_as, decode_windows_1252, text_encoding
+from beacon_qual.errors import BeaconError
+from beacon_qual.textcodec import decode_as, decode_windows_1252, text_encoding
 
 TAB_SUFFIXES = (".tsv", ".tab")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -112,7 +112,7 @@ def _read_delimited(text: str, delimiter: str, encoding: str, name: str) -> Tabl
 
 
 def _read_xlsx(path: Path) -> Table:
-    from .safezip import check_office_archive
+    from beacon_qual.safezip import check_office_archive
 
     check_office_archive(path, path.name, kind=".xlsx workbook")  # before openpyxl unpacks anything
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 VARIABLE_TYPES = ("numeric", "ordinal", "categorical", "boolean", "date", "text")
 MISSING = frozenset({"", "na", "n/a", "-", "."})

@@ -40,7 +40,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from .errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 ENCODING_HINT = "if it is in another encoding, pass --encoding"
 FOREIGN_SHARE = 5  # refuse when foreign words * FOREIGN_SHARE >= words with high-range characters

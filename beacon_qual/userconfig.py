@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 
 def config_path() -> Path:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from .errors import BeaconError
-from .store import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 RECENT_LIMIT = 9
 

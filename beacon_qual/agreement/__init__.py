@@ -7,7 +7,7 @@
 * :mod:`.disagreements`: :func:`disagreements`, the passages two coders coded differently.
 """
 
-from .disagreements import Disagreement, disagreements
-from .report import AgreementReport, Figure, agreement
+from beacon_qual.agreement.disagreements import Disagreement, disagreements
+from beacon_qual.agreement.report import AgreementReport, Figure, agreement
 
 __all__ = ["AgreementReport", "Disagreement", "Figure", "agreement", "disagreements"]

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..store import Project
-from .material import Material, load_material
-from .measures import distinct, union_spans
+from beacon_qual.agreement.material import Material, load_material
+from beacon_qual.agreement.measures import distinct, union_spans
+from beacon_qual.store import Project
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..codebook import resolve_code
-from ..documents import resolve_document
-from ..errors import BeaconError
-from ..store import Project
-from .measures import merged_shared_length, union_spans
+from beacon_qual.agreement.measures import merged_shared_length, union_spans
+from beacon_qual.codebook import resolve_code
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 PATH_SEPARATOR = "/"
 UNIT_KINDS = ("sentence", "turn")

@@ -31,10 +31,15 @@ from itertools import combinations
 
 import numpy as np
 
-from ..errors import BeaconError
-from ..store import Project
-from .material import BATCH_CODINGS, BATCH_DOCUMENTS, Material, Plan, batch_material, plan_material
-from .measures import (
+from beacon_qual.agreement.material import (
+    BATCH_CODINGS,
+    BATCH_DOCUMENTS,
+    Material,
+    Plan,
+    batch_material,
+    plan_material,
+)
+from beacon_qual.agreement.measures import (
     BinaryAgreement,
     binary_coincidences_counted,
     binary_tables,
@@ -45,7 +50,15 @@ from .measures import (
     segment_matches,
     union_spans,
 )
-from .unitized import CoderUnits, UnitizedSums, alphas_from_sums, binary_u_alphas, unitized_sums
+from beacon_qual.agreement.unitized import (
+    CoderUnits,
+    UnitizedSums,
+    alphas_from_sums,
+    binary_u_alphas,
+    unitized_sums,
+)
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 DEFAULT_MIN_SHARE = 0.5
 DEFAULT_OVERLAP = 90.0

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .measures import distinct
+from beacon_qual.agreement.measures import distinct
 
 
 @dataclass(frozen=True)

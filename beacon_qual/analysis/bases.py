@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from ..store import Project
-from .selection import DOCS, Selection, done_where
+from beacon_qual.analysis.selection import DOCS, Selection, done_where
+from beacon_qual.store import Project
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import BeaconError
-from ..store import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 SEP = "/"  # as codebook.SEP
 
@@ -43,7 +43,7 @@ class CodeTree:
         found = self._plain(ref)
         if found is not None:
             return found
-        from ..codebook import resolve_code
+        from beacon_qual.codebook import resolve_code
 
         return resolve_code(self.project, ref)
 

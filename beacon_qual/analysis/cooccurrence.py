@@ -27,14 +27,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import BeaconError
-from ..store import Project
-from .bases import analysis_base
-from .codes import load_code_tree
-from .options import LEVELS
-from .output import Report, Table
-from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, resolve_filters
+from beacon_qual.analysis.bases import analysis_base
+from beacon_qual.analysis.codes import load_code_tree
+from beacon_qual.analysis.options import LEVELS
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names, resolve_filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 if TYPE_CHECKING:
     import numpy as np

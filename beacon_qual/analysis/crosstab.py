@@ -22,12 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import BeaconError
-from ..store import Project
-from . import stats
-from .bases import Base, analysis_base, documents_per_case
-from .codes import load_code_tree
-from .measures import (
+from beacon_qual.analysis import stats
+from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
+from beacon_qual.analysis.codes import load_code_tree
+from beacon_qual.analysis.measures import (
     RANKABLE_TYPES,
     Categories,
     Variable,
@@ -35,12 +33,21 @@ from .measures import (
     get_variable,
     numeric_values,
 )
-from .options import UNITS
-from .output import Report, Table
-from .passages import passages_cte, segment_totals
-from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, council_notes, resolve_filters
-from .waves import PhaseWave, wave_for_selection
+from beacon_qual.analysis.options import UNITS
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.passages import passages_cte, segment_totals
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.selection import (
+    DOCS,
+    Filters,
+    Selection,
+    coder_names,
+    council_notes,
+    resolve_filters,
+)
+from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 
 @dataclass

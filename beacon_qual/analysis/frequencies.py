@@ -10,16 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import BeaconError
-from ..store import Project
-from .bases import analysis_base
-from .codes import closure_cte, load_code_tree
-from .options import GROUP_FIELDS
-from .output import Report, Table
-from .passages import passages_cte
-from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, council_notes, councils, resolve_filters
-from .waves import phase_waves
+from beacon_qual.analysis.bases import analysis_base
+from beacon_qual.analysis.codes import closure_cte, load_code_tree
+from beacon_qual.analysis.options import GROUP_FIELDS
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.passages import passages_cte
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.selection import (
+    DOCS,
+    Filters,
+    Selection,
+    coder_names,
+    council_notes,
+    councils,
+    resolve_filters,
+)
+from beacon_qual.analysis.waves import phase_waves
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 _GROUP_SQL = {
     "document": "document_id",

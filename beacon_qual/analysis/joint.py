@@ -17,17 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import mean
 
-from ..errors import BeaconError
-from ..store import Project
-from .bases import Base, analysis_base, documents_per_case
-from .codes import load_code_tree
-from .measures import Variable, categories, get_variable
-from .output import Report, Table
-from .passages import passages_cte
-from .provenance import provenance
-from .quotes import representative, shorten
-from .selection import Filters, coder_names, councils, resolve_filters, resolve_speaker
-from .waves import PhaseWave, wave_for_selection
+from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
+from beacon_qual.analysis.codes import load_code_tree
+from beacon_qual.analysis.measures import Variable, categories, get_variable
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.passages import passages_cte
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.quotes import representative, shorten
+from beacon_qual.analysis.selection import Filters, coder_names, councils, resolve_filters, resolve_speaker
+from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 NUMERIC_SUMMARY = ("numeric", "ordinal", "boolean")
 

@@ -9,8 +9,8 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz import process
 
-from ..errors import BeaconError
-from ..store import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 CATEGORY_TYPES = ("categorical", "ordinal", "boolean")
 RANKABLE_TYPES = ("numeric", "ordinal")

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..csvsafe import safe_cell
-from ..errors import BeaconError
-from ..outfile import Output, output_for
-from .options import TEXT_FORMATS
+from beacon_qual.analysis.options import TEXT_FORMATS
+from beacon_qual.csvsafe import safe_cell
+from beacon_qual.errors import BeaconError
+from beacon_qual.outfile import Output, output_for
 
 SIDECAR_SUFFIX = ".provenance.json"
 

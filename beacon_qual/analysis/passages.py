@@ -8,9 +8,9 @@ once for the parent.
 
 from __future__ import annotations
 
-from ..store import Project
-from .codes import closure_cte
-from .selection import DOCS, Selection
+from beacon_qual.analysis.codes import closure_cte
+from beacon_qual.analysis.selection import DOCS, Selection
+from beacon_qual.store import Project
 
 
 def passages_cte(

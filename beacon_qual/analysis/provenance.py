@@ -22,10 +22,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..store import Project, now
-from ..store.db import SEAL_STATE
-from ..store.schema import STATE_OPERATIONS, STATE_TABLES, STATE_VERSION, state_trigger
+from beacon_qual import __version__
+from beacon_qual.store import Project, now
+from beacon_qual.store.db import SEAL_STATE
+from beacon_qual.store.schema import STATE_OPERATIONS, STATE_TABLES, STATE_VERSION, state_trigger
 
 CHUNK = 1 << 20
 SETTLED_NS = 3_000_000_000  # a file unchanged for this long has a digest worth remembering

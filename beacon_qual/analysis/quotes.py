@@ -16,14 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..errors import BeaconError
-from ..outfile import Output, output_for
-from ..store import Project
-from .codes import load_code_tree
-from .options import QUOTE_FORMATS, UNIT_KINDS
-from .output import Report, Table, markdown_text, provenance_markdown, render, write_output
-from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
+from beacon_qual.analysis.codes import load_code_tree
+from beacon_qual.analysis.options import QUOTE_FORMATS, UNIT_KINDS
+from beacon_qual.analysis.output import (
+    Report,
+    Table,
+    markdown_text,
+    provenance_markdown,
+    render,
+    write_output,
+)
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.outfile import Output, output_for
+from beacon_qual.store import Project
 
 
 @dataclass(frozen=True)

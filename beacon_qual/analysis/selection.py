@@ -10,9 +10,9 @@ from __future__ import annotations
 import weakref
 from dataclasses import asdict, dataclass, field
 
-from ..errors import BeaconError
-from ..store import Project
-from .codes import CodeTree
+from beacon_qual.analysis.codes import CodeTree
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 DOCS = "temp.analysis_documents"
 
@@ -124,7 +124,7 @@ def _in(parts: list[str], params: list, column: str, values: list) -> None:
 
 def phase_waves(project: Project) -> dict[int, int]:
     """The survey wave of each study phase: recorded with 'survey waves set', else wave N for phase N."""
-    from .waves import phase_waves as recorded
+    from beacon_qual.analysis.waves import phase_waves as recorded
 
     return {phase: pw.wave for phase, pw in recorded(project).items()}
 
@@ -201,7 +201,7 @@ def council_notes(selection: Selection) -> list[str]:
 
 def resolve_speaker(project: Project, speaker: str | None) -> str | None:
     """The speaker role to keep (None: any), with every unit's role worked out first."""
-    from ..speaker_roles import speaker_filter
+    from beacon_qual.speaker_roles import speaker_filter
 
     return speaker_filter(project, speaker)
 
@@ -252,7 +252,7 @@ def coder_id_of(project: Project, name: str) -> int:
 
 def resolve_case(project: Project, ref: str) -> int:
     """A council by its register code, GSS or ONS code, name or a known spelling."""
-    from ..councils import resolve_council_for_filter  # imported only when a council is asked for
+    from beacon_qual.councils import resolve_council_for_filter  # imported only when a council is asked for
 
     match = resolve_council_for_filter(project, ref)
     if project.scalar("SELECT kind FROM cases WHERE id = ?", (match.case_id,)) != "council":

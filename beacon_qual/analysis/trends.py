@@ -13,15 +13,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import BeaconError
-from ..store import Project
-from . import stats
-from .bases import Base, analysis_base
-from .codes import load_code_tree
-from .output import Report, Table
-from .passages import passages_cte
-from .provenance import provenance
-from .selection import DOCS, Filters, Selection, coder_names, council_notes, resolve_filters
+from beacon_qual.analysis import stats
+from beacon_qual.analysis.bases import Base, analysis_base
+from beacon_qual.analysis.codes import load_code_tree
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.passages import passages_cte
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.selection import (
+    DOCS,
+    Filters,
+    Selection,
+    coder_names,
+    council_notes,
+    resolve_filters,
+)
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 
 @dataclass

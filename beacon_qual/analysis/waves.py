@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..errors import BeaconError
-from ..store import Project
-from .measures import Variable, choose_wave, waves_of
-from .selection import DOCS, Selection
+from beacon_qual.analysis.measures import Variable, choose_wave, waves_of
+from beacon_qual.analysis.selection import DOCS, Selection
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 ASSUMED = "assumed: none recorded, same number"
 

@@ -14,16 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import BeaconError
-from ..store import Project
-from .bases import Base, analysis_base, documents_per_case
-from .codes import load_code_tree
-from .measures import Variable, all_variables, get_variable, raw_values, waves_of
-from .output import Report, Table
-from .passages import passages_cte
-from .provenance import provenance
-from .selection import Filters, coder_names, councils, resolve_filters
-from .waves import phase_waves, selection_phases
+from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
+from beacon_qual.analysis.codes import load_code_tree
+from beacon_qual.analysis.measures import Variable, all_variables, get_variable, raw_values, waves_of
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.passages import passages_cte
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.selection import Filters, coder_names, councils, resolve_filters
+from beacon_qual.analysis.waves import phase_waves, selection_phases
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
 
 MAX_NAME = 32
 RESERVED = frozenset(

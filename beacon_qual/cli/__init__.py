@@ -4,6 +4,6 @@ Each ``*_cmds`` module adds the commands of one area to :data:`main`; a command'
 module is imported only when that command runs (see :mod:`.base`).
 """
 
-from .base import main
+from beacon_qual.cli.base import main
 
 __all__ = ["main"]

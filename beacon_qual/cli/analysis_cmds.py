@@ -13,23 +13,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..analysis.options import (
-    GROUP_FIELDS,
-    LEVELS,
-    QUOTE_FORMATS,
-    TEXT_FORMATS,
-    UNIT_KINDS,
-    UNITS,
-)
-from ..errors import BeaconError
-from ..speaker_roles import SPEAKER_CHOICES
-from .base import FILE_HASH, export, force_option, main, open_project
-from .base import output as output_target
+from beacon_qual.analysis.options import GROUP_FIELDS, LEVELS, QUOTE_FORMATS, TEXT_FORMATS, UNIT_KINDS, UNITS
+from beacon_qual.cli.base import FILE_HASH, export, force_option, main, open_project
+from beacon_qual.cli.base import output as output_target
+from beacon_qual.errors import BeaconError
+from beacon_qual.speaker_roles import SPEAKER_CHOICES
 
 if TYPE_CHECKING:
-    from ..analysis.output import Report
-    from ..analysis.selection import Filters
-    from ..outfile import Output
+    from beacon_qual.analysis.output import Report
+    from beacon_qual.analysis.selection import Filters
+    from beacon_qual.outfile import Output
 
 
 def _file_hash(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -110,7 +103,7 @@ def filter_options(*, codes: bool = True, speaker: str = "any") -> Callable:
 
 
 def _filters(kwargs: dict, extra_codes: tuple[str, ...] = ()) -> Filters:
-    from ..analysis.selection import Filters
+    from beacon_qual.analysis.selection import Filters
 
     return Filters(
         phases=tuple(kwargs.pop("phases")),
@@ -129,7 +122,7 @@ def _speaker(value: str | None) -> str | None:
 
 
 def _emit(report: Report, fmt: str, out: Output | None) -> None:
-    from ..analysis.output import render, write_report
+    from beacon_qual.analysis.output import render, write_report
 
     if out is None:
         click.echo(render(report, fmt), nl=False)
@@ -179,7 +172,7 @@ def export_frequencies(
 
     CSV files get their provenance in FILE.provenance.json beside them.
     """
-    from ..analysis.frequencies import frequencies, frequency_report
+    from beacon_qual.analysis.frequencies import frequencies, frequency_report
 
     filters = _filters(kwargs)
     if fmt != "wide" and (counts or survey or wave is not None):
@@ -189,7 +182,7 @@ def export_frequencies(
     out = output_target(output, force, ctx)
     project = open_project(ctx)
     if fmt == "wide":
-        from ..analysis.wide import wide_report
+        from beacon_qual.analysis.wide import wide_report
 
         report = wide_report(project, filters, rollup=rollup, counts=counts, survey=_split(survey), wave=wave)
         _emit(report, "csv", out)
@@ -218,8 +211,8 @@ def crosstab_command(
 
     CODES are paths or unique names; without any, every coded code is shown.
     """
-    from ..analysis.crosstab import crosstab, crosstab_report
-    from ..analysis.measures import parse_cuts
+    from beacon_qual.analysis.crosstab import crosstab, crosstab_report
+    from beacon_qual.analysis.measures import parse_cuts
 
     filters = _filters(kwargs, code_args)
     if cuts and quantiles is not None:
@@ -248,7 +241,7 @@ def crosstab_command(
 @click.pass_context
 def trends_command(ctx, code_args, rollup, fmt, output, force, **kwargs) -> None:
     """Each code's share of documents and councils by phase, with the Cochran-Armitage trend test."""
-    from ..analysis.trends import trends, trends_report
+    from beacon_qual.analysis.trends import trends, trends_report
 
     filters = _filters(kwargs, code_args)
     out = output_target(output, force, ctx)
@@ -268,7 +261,7 @@ def trends_command(ctx, code_args, rollup, fmt, output, force, **kwargs) -> None
 @click.pass_context
 def cooccurrence_command(ctx, code_args, within, min_count, fmt, output, force, **kwargs) -> None:
     """Pairs of codes found together, with counts and the c-coefficient n12 / (n1 + n2 - n12)."""
-    from ..analysis.cooccurrence import cooccurrence, cooccurrence_report
+    from beacon_qual.analysis.cooccurrence import cooccurrence, cooccurrence_report
 
     filters = _filters(kwargs, code_args)
     out = output_target(output, force, ctx)
@@ -294,8 +287,8 @@ def quotes_command(
     ctx, codes, context, context_units, unit_kind, rollup, limit, fmt, output, force, **kwargs
 ) -> None:
     """Coded passages of CODES with council, phase, role, coder and context."""
-    from ..analysis.output import write_output
-    from ..analysis.quotes import quotes, render_quotes
+    from beacon_qual.analysis.output import write_output
+    from beacon_qual.analysis.quotes import quotes, render_quotes
 
     filters = _filters(kwargs)
     if fmt == "docx" and output is None:
@@ -356,8 +349,8 @@ def joint_display_command(
     **kwargs,
 ) -> None:
     """Survey measures side by side with code counts and one representative quote per code."""
-    from ..analysis.joint import joint_display, joint_report
-    from ..analysis.measures import parse_cuts
+    from beacon_qual.analysis.joint import joint_display, joint_report
+    from beacon_qual.analysis.measures import parse_cuts
 
     quote_speaker = kwargs["speaker"] or "respondent"
     filters = _filters(kwargs)

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, overload
 
 import click
 
-from ..errors import BeaconError
-from ..paths import DEFAULT_PROJECT
-from ..store import SCHEMA_VERSION, Project
-from ..terminal import escaping_output
+from beacon_qual.errors import BeaconError
+from beacon_qual.paths import DEFAULT_PROJECT
+from beacon_qual.store import SCHEMA_VERSION, Project
+from beacon_qual.terminal import escaping_output
 
 if TYPE_CHECKING:
-    from ..outfile import Output
+    from beacon_qual.outfile import Output
 
 # command name -> (module of this package that defines it, its one-line help as --help lists it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -290,7 +290,7 @@ def output(
     refused at once when it cannot be written, before any work is done."""
     if target is None:
         return None
-    from ..outfile import Output
+    from beacon_qual.outfile import Output
 
     out = Output(target, force=force, protect=(project_path(ctx),))
     out.check(binary=binary)

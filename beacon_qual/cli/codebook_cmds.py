@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from .. import codebook as svc
-from .. import codebook_edit as edit
-from ..documents import resolve_document
-from ..errors import BeaconError
-from .base import force_option, main, open_project
-from .base import output as output_target
+from beacon_qual import codebook as svc
+from beacon_qual import codebook_edit as edit
+from beacon_qual.cli.base import force_option, main, open_project
+from beacon_qual.cli.base import output as output_target
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
 
 
 @main.group()
@@ -97,7 +97,7 @@ coder_option = click.option(
 
 
 def _coder(project, name: str | None) -> int:
-    from .coding_cmds import current_coder
+    from beacon_qual.cli.coding_cmds import current_coder
 
     return current_coder(project, name)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .. import document_edit as svc
-from ..documents import resolve_document
-from ..errors import BeaconError
-from .base import open_project
-from .import_cmds import docs
+from beacon_qual import document_edit as svc
+from beacon_qual.cli.base import open_project
+from beacon_qual.cli.import_cmds import docs
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
 
 coder_option = click.option(
     "--coder",
@@ -17,7 +17,7 @@ coder_option = click.option(
 
 
 def _coder(project, name: str | None) -> int:
-    from .coding_cmds import current_coder
+    from beacon_qual.cli.coding_cmds import current_coder
 
     return current_coder(project, name)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..exchange import (
+from beacon_qual.cli.base import export, force_option, main, open_project, output
+from beacon_qual.exchange import (
     DEFAULT_CODER,
     ExportSummary,
     ImportReport,
@@ -17,8 +18,7 @@ from ..exchange import (
     read_qdc,
     read_qdpx,
 )
-from ..outfile import Output
-from .base import export, force_option, main, open_project, output
+from beacon_qual.outfile import Output
 
 file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
 

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..csvsafe import safe_cell
-from ..ingest import import_paths
-from ..ingest.catalogue import COLUMNS, DocumentDetail, document_detail, list_documents
-from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
-from ..terminal import unwrapped
-from .base import main, open_project
+from beacon_qual.cli.base import main, open_project
+from beacon_qual.csvsafe import safe_cell
+from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.catalogue import COLUMNS, DocumentDetail, document_detail, list_documents
+from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, parse_size
+from beacon_qual.terminal import unwrapped
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -105,7 +105,7 @@ def import_cmd(
     or a known spelling; one that matches only by similarity is refused unless --accept-fuzzy
     is given. A manifest row with an empty council, or --no-council, imports a file with no case.
     """
-    from ..ingest.metadata import Metadata, normalise_phase, normalise_role
+    from beacon_qual.ingest.metadata import Metadata, normalise_phase, normalise_role
 
     given = Metadata(
         council=" ".join(council.split()) or None if council is not None else None,
@@ -210,9 +210,9 @@ def docs_undone(document: str, coder: str | None) -> None:
 
 
 def _mark_done(document: str, coder: str | None, done: bool) -> None:
-    from ..coding import set_done
-    from ..documents import resolve_document
-    from .coding_cmds import current_coder
+    from beacon_qual.cli.coding_cmds import current_coder
+    from beacon_qual.coding import set_done
+    from beacon_qual.documents import resolve_document
 
     project = open_project()
     document_id = resolve_document(project, document)
@@ -279,7 +279,7 @@ def docs_speakers(document: str, assignments: tuple[str, ...]) -> None:
     names in the document's interviewer field are the interviewer; every other label is a respondent;
     text before the first label is front matter.
     """
-    from ..speaker_roles import document_speakers, set_speaker_roles
+    from beacon_qual.speaker_roles import document_speakers, set_speaker_roles
 
     project = open_project()
     if assignments:
@@ -295,4 +295,4 @@ def docs_speakers(document: str, assignments: tuple[str, ...]) -> None:
         click.echo(f"  {s.label:<{width}}  {role:<12} {s.turns:>5} {s.words:>7}  ({how})")
 
 
-from . import docs_edit_cmds  # noqa: F401  (docs edit|rename|delete hang from the group above)
+from beacon_qual.cli import docs_edit_cmds  # noqa: F401  (docs edit|rename|delete hang from the group above)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..store import Project
-from .base import main, open_project, project_path
+from beacon_qual.cli.base import main, open_project, project_path
+from beacon_qual.store import Project
 
 
 @main.command()
@@ -23,7 +23,7 @@ def init(ctx: click.Context) -> None:
 def status(ctx: click.Context) -> None:
     """Summarise the project: cases, documents, codes, codings, coders, survey variables."""
     project = open_project(ctx)
-    from ..status import project_status
+    from beacon_qual.status import project_status
 
     for label, value in project_status(project):
         click.echo(f"{label:<22} {value}")

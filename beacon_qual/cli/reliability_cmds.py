@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from .. import revise as svc
-from ..anchoring import DEFAULT_THRESHOLD
-from ..check import check_project
-from ..documents import resolve_document
-from ..errors import BeaconError
-from ..ingest.readers import DEFAULT_MAX_SIZE, parse_size
-from ..store import Project
-from .base import keep_backups_option, main, open_project, project_path
-from .coding_cmds import coder_option, coder_transaction
+from beacon_qual import revise as svc
+from beacon_qual.anchoring import DEFAULT_THRESHOLD
+from beacon_qual.check import check_project
+from beacon_qual.cli.base import keep_backups_option, main, open_project, project_path
+from beacon_qual.cli.coding_cmds import coder_option, coder_transaction
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, parse_size
+from beacon_qual.store import Project
 
 PASSAGE_WIDTH = 70
 
@@ -62,7 +62,7 @@ def revise(
     'beacon-qual review'. The old text is kept and the project is backed up beside itself
     first, so 'beacon-qual revise --undo DOCUMENT' goes back.
     """
-    from ..store.backups import keep_count
+    from beacon_qual.store.backups import keep_count
 
     keep = keep_count(keep_backups)  # a bad value is refused before anything is done
     project = open_project()
@@ -183,7 +183,7 @@ def review_set(coding_id: int, start: int, end: int, coder: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def backup(out: Path, force: bool) -> None:
     """Copy the project to OUT: a consistent snapshot, safe while others are coding."""
-    from ..outfile import check_copy_target
+    from beacon_qual.outfile import check_copy_target
 
     project = open_project()
     if out.resolve() == project.path.resolve():

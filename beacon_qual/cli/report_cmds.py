@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import BeaconError
-from .analysis_cmds import _filters, _split, filter_options
-from .base import export, force_option, main, open_project
-from .base import output as output_target
+from beacon_qual.cli.analysis_cmds import _filters, _split, filter_options
+from beacon_qual.cli.base import export, force_option, main, open_project
+from beacon_qual.cli.base import output as output_target
+from beacon_qual.errors import BeaconError
 
 
 @main.command("report")
@@ -41,7 +41,7 @@ from .base import output as output_target
 @click.pass_context
 def report_command(ctx, output, force, measures, wave, quotes_per_code, title, **kwargs) -> None:
     """Write the study report: one self-contained HTML file with tables and charts."""
-    from ..report.html import ReportOptions, build_report
+    from beacon_qual.report.html import ReportOptions, build_report
 
     options = ReportOptions(
         filters=_filters(kwargs),
@@ -104,8 +104,8 @@ def figure_options(command):
 
 
 def _draw(ctx: click.Context, kind: str, output: Path, style_kwargs: dict, **args) -> None:
-    from ..report.charts import Style, figure_format, save
-    from ..report.figures import draw
+    from beacon_qual.report.charts import Style, figure_format, save
+    from beacon_qual.report.figures import draw
 
     out = output_target(output, style_kwargs.pop("force"), ctx, binary=output.suffix.lower() != ".svg")
     assert out is not None
@@ -188,7 +188,7 @@ def export_datasette_metadata(ctx, output, force, database) -> None:
     """
     import json
 
-    from ..report.datasette import datasette_metadata
+    from beacon_qual.report.datasette import datasette_metadata
 
     out = output_target(output, force, ctx)
     project = open_project(ctx)
@@ -223,7 +223,7 @@ def pseudonymise_command(ctx, out, names_file, threshold) -> None:
     names, and --names. The project itself is not changed. Capitalised words left in the copy that may
     be names are listed in OUT.names-review.csv.
     """
-    from ..pseudonymise import pseudonymise
+    from beacon_qual.pseudonymise import pseudonymise
 
     project = open_project(ctx)
     report = pseudonymise(project, out, names_file, threshold=threshold)

@@ -13,16 +13,16 @@ from typing import Any
 
 import click
 
-from .. import search as search_svc
-from .. import suggest as suggest_svc
-from ..csvsafe import safe_cell
-from ..documents import resolve_document
-from ..errors import BeaconError
-from ..speaker_roles import SPEAKER_CHOICES
-from ..store import Project
-from ..terminal import HIGHLIGHT
-from .base import main, open_project
-from .coding_cmds import current_coder
+from beacon_qual import search as search_svc
+from beacon_qual import suggest as suggest_svc
+from beacon_qual.cli.base import main, open_project
+from beacon_qual.cli.coding_cmds import current_coder
+from beacon_qual.csvsafe import safe_cell
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
+from beacon_qual.speaker_roles import SPEAKER_CHOICES
+from beacon_qual.store import Project
+from beacon_qual.terminal import HIGHLIGHT
 
 FORMATS = click.Choice(["table", "csv", "json"])
 TTY_MARKS = HIGHLIGHT  # drawn as bold colour by the output stream (beacon_qual.terminal)
@@ -163,8 +163,8 @@ def _apply_to_hits(
     code: str | None,
     speaker: str,
 ) -> None:
-    from .. import code_hits
-    from ..codebook import resolve_code
+    from beacon_qual import code_hits
+    from beacon_qual.codebook import resolve_code
 
     code_id = resolve_code(project, code_ref)
     name = project.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))
@@ -237,7 +237,7 @@ def _print_hits(hits: search_svc.Hits, limit: int) -> None:
 @main.command("reindex")
 def reindex_cmd() -> None:
     """Rebuild the full-text search index, each coding's sentences and turns, and the counts of codings."""
-    from ..store.placement import rebuild_counts, rebuild_placement
+    from beacon_qual.store.placement import rebuild_counts, rebuild_placement
 
     project = open_project()
     click.echo(f"indexed {search_svc.rebuild_index(project):,} sentences")

@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from .. import survey as svc
-from ..csvsafe import safe_cell
-from ..errors import BeaconError
-from .base import main, open_project
+from beacon_qual import survey as svc
+from beacon_qual.cli.base import main, open_project
+from beacon_qual.csvsafe import safe_cell
+from beacon_qual.errors import BeaconError
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
@@ -144,7 +144,7 @@ def _write_problems(path: Path, problems: list[svc.RowProblem], project: Path) -
     never over a project, a file beacon-qual did not write, or through a link it would replace."""
     import io
 
-    from ..outfile import Output
+    from beacon_qual.outfile import Output
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -333,7 +333,7 @@ def survey_waves(ctx: click.Context, fmt: str) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..analysis.waves import list_waves, phase_waves
+    from beacon_qual.analysis.waves import list_waves, phase_waves
 
     project = open_project()
     waves = list_waves(project)
@@ -373,7 +373,7 @@ def survey_waves(ctx: click.Context, fmt: str) -> None:
 @click.option("--date", help="When the wave was taken, YYYY-MM-DD.")
 def survey_waves_set(wave: int, phases: tuple[int, ...], date: str | None) -> None:
     """Record that WAVE holds the survey measures of study phase(s) --phase N, and its --date."""
-    from ..analysis.waves import set_wave
+    from beacon_qual.analysis.waves import set_wave
 
     info = set_wave(open_project(), wave, phases=phases, date=date)
     phases_text = ", ".join(map(str, info.phases)) or "none"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..csvsafe import safe_cell
-from .base import keep_backups_option, main, open_project
+from beacon_qual.cli.base import keep_backups_option, main, open_project
+from beacon_qual.csvsafe import safe_cell
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -116,8 +116,8 @@ def agreement(
     fmt: str,
 ) -> None:
     """Intercoder agreement per code and overall: percent, kappa, alpha, unitized alphas, segments."""
-    from ..agreement.report import MEASURES, agreement_table, explain_lines, summary_lines
-    from ..agreement.report import agreement as measure
+    from beacon_qual.agreement.report import MEASURES, agreement_table, explain_lines, summary_lines
+    from beacon_qual.agreement.report import agreement as measure
 
     project = open_project(ctx)
     report = measure(
@@ -212,8 +212,8 @@ def disagreements(
     fmt: str,
 ) -> None:
     """List the passages two coders coded differently, with both coders' codes."""
-    from ..agreement.disagreements import disagreements as find
-    from ..errors import BeaconError
+    from beacon_qual.agreement.disagreements import disagreements as find
+    from beacon_qual.errors import BeaconError
 
     names = _split(coders)
     if len(names) != 2:
@@ -261,7 +261,7 @@ def disagreements(
 @click.pass_context
 def clone(ctx: click.Context, coder: str, out: Path) -> None:
     """Make a coder's copy of the project (same documents, codebook and identities) in OUT."""
-    from ..team import clone_for_coder
+    from beacon_qual.team import clone_for_coder
 
     project = open_project(ctx)
     copy = clone_for_coder(project, coder, out)
@@ -276,8 +276,8 @@ def clone(ctx: click.Context, coder: str, out: Path) -> None:
 @click.pass_context
 def merge(ctx: click.Context, others: tuple[Path, ...], keep_backups: int | None) -> None:
     """Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes."""
-    from ..store.backups import keep_count
-    from ..team import merge_projects
+    from beacon_qual.store.backups import keep_count
+    from beacon_qual.team import merge_projects
 
     keep = keep_count(keep_backups)  # a bad value is refused before anything is done
     project = open_project(ctx)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..demo import DEMO_PROJECT, build_demo, is_demo_project
-from ..documents import resolve_document
-from ..errors import BeaconError
-from ..status import project_status
-from ..store import Project
-from .base import main, project_path
+from beacon_qual.cli.base import main, project_path
+from beacon_qual.demo import DEMO_PROJECT, build_demo, is_demo_project
+from beacon_qual.documents import resolve_document
+from beacon_qual.errors import BeaconError
+from beacon_qual.status import project_status
+from beacon_qual.store import Project
 
 
 def _demo_path(ctx: click.Context) -> Path:
@@ -31,7 +31,7 @@ def _demo_path(ctx: click.Context) -> Path:
 @click.pass_context
 def code(ctx: click.Context, coder: str | None, document: str | None, demo: bool) -> None:
     """Open the coding workbench."""
-    from ..tui.app import run_workbench
+    from beacon_qual.tui.app import run_workbench
 
     path = project_path(ctx)
     if demo:

@@ -10,9 +10,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .refi_export import ExportSummary, export_codebook, export_project
-    from .refi_import import DEFAULT_CODER, ImportReport, import_qdc, import_qdpx, import_refi
-    from .refi_read import RefiProject, read_qdc, read_qdpx
+    from beacon_qual.exchange.refi_export import ExportSummary, export_codebook, export_project
+    from beacon_qual.exchange.refi_import import (
+        DEFAULT_CODER,
+        ImportReport,
+        import_qdc,
+        import_qdpx,
+        import_refi,
+    )
+    from beacon_qual.exchange.refi_read import RefiProject, read_qdc, read_qdpx
 
 _MODULES = {
     "ExportSummary": "refi_export",

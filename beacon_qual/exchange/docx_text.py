@@ -12,8 +12,8 @@ import io
 import docx
 from docx.table import Table
 
-from ..errors import BeaconError
-from ..safezip import OFFICE_LIMITS, Limits, check_office_archive
+from beacon_qual.errors import BeaconError
+from beacon_qual.safezip import OFFICE_LIMITS, Limits, check_office_archive
 
 
 def docx_text(data: bytes, label: str, limits: Limits) -> str:

@@ -23,11 +23,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..errors import BeaconError
-from ..outfile import Output, output_for
-from ..store import Project
-from . import refi
-from .labelled import compose
+from beacon_qual.errors import BeaconError
+from beacon_qual.exchange import refi
+from beacon_qual.exchange.labelled import compose
+from beacon_qual.outfile import Output, output_for
+from beacon_qual.store import Project
 
 PREVIEW_LENGTH = 60
 _CR_MARK = "\x00"  # stands for CR in element text while serialising; XML cannot hold NUL itself

@@ -30,13 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..councils import CouncilNotResolved, resolve_council
-from ..ingest.importer import ParsedTranscript, write_units
-from ..ingest.metadata import Metadata
-from ..store import Project, new_uuid, now
-from . import refi
-from .labelled import decompose
-from .refi_read import (
+from beacon_qual.councils import CouncilNotResolved, resolve_council
+from beacon_qual.exchange import refi
+from beacon_qual.exchange.labelled import decompose
+from beacon_qual.exchange.refi_read import (
     RefiCase,
     RefiCode,
     RefiCoding,
@@ -47,7 +44,10 @@ from .refi_read import (
     read_qdc,
     read_qdpx,
 )
-from .textmap import normalise
+from beacon_qual.exchange.textmap import normalise
+from beacon_qual.ingest.importer import ParsedTranscript, write_units
+from beacon_qual.ingest.metadata import Metadata
+from beacon_qual.store import Project, new_uuid, now
 
 DEFAULT_CODER = "unknown coder"
 _REFI_TYPES = {"Boolean": "boolean", "Integer": "numeric", "Float": "numeric", "Date": "date"}

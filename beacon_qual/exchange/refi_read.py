@@ -19,15 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element
 
-from ..errors import BeaconError
-from ..ingest.importer import ParsedTranscript
-from ..ingest.metadata import Metadata
-from ..safezip import DEFAULT_LIMITS, Limits, SafeArchive
-from ..store import new_uuid
-from .docx_text import docx_text
-from .refi import normal_guid, xml_safe
-from .safexml import child, child_text, children, parse_xml
-from .textmap import (
+from beacon_qual.errors import BeaconError
+from beacon_qual.exchange.docx_text import docx_text
+from beacon_qual.exchange.refi import normal_guid, xml_safe
+from beacon_qual.exchange.safexml import child, child_text, children, parse_xml
+from beacon_qual.exchange.textmap import (
     AS_STORED,
     Boundaries,
     NormalisedText,
@@ -37,6 +33,10 @@ from .textmap import (
     normalise,
     stored_form,
 )
+from beacon_qual.ingest.importer import ParsedTranscript
+from beacon_qual.ingest.metadata import Metadata
+from beacon_qual.safezip import DEFAULT_LIMITS, Limits, SafeArchive
+from beacon_qual.store import new_uuid
 
 OTHER_SOURCES = {
     "PictureSource": "picture source",

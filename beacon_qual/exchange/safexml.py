@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
-from ..errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 MAX_DEPTH = 100  # element levels: a REFI codebook nests a code per level, a few levels below the root
 

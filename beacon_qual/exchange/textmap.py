@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 if TYPE_CHECKING:
     import numpy as np

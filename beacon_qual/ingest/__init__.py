@@ -3,6 +3,12 @@
 See :mod:`.importer` for the two entry points.
 """
 
-from .importer import ImportSummary, ParsedTranscript, collect_files, import_paths, read_transcript
+from beacon_qual.ingest.importer import (
+    ImportSummary,
+    ParsedTranscript,
+    collect_files,
+    import_paths,
+    read_transcript,
+)
 
 __all__ = ["ImportSummary", "ParsedTranscript", "collect_files", "import_paths", "read_transcript"]

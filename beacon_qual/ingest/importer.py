@@ -25,16 +25,22 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 
-from ..councils import CouncilMatch, resolve_council, resolve_many
-from ..errors import BeaconError
-from ..nlp import paragraph_spans, sentence_spans_within
-from ..speaker_roles import sentence_roles, turn_roles
-from ..store import Project, new_uuid, now
-from ..textcodec import text_encoding
-from .metadata import MANIFEST_NAME, ManifestRow, Metadata, load_manifest, split_front_matter
-from .readers import DEFAULT_MAX_SIZE, FORMATS, read_source, rst_headings, source_format
-from .speakers import Turn, find_turns, turns_from_labels, without_headings
-from .workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
+from beacon_qual.councils import CouncilMatch, resolve_council, resolve_many
+from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.metadata import (
+    MANIFEST_NAME,
+    ManifestRow,
+    Metadata,
+    load_manifest,
+    split_front_matter,
+)
+from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, FORMATS, read_source, rst_headings, source_format
+from beacon_qual.ingest.speakers import Turn, find_turns, turns_from_labels, without_headings
+from beacon_qual.ingest.workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
+from beacon_qual.nlp import paragraph_spans, sentence_spans_within
+from beacon_qual.speaker_roles import sentence_roles, turn_roles
+from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.textcodec import text_encoding
 
 Progress = Callable[[int, int], None]
 PASSED_OVER_LISTED = 5

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import BeaconError
-from .readers import decode
+from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.readers import decode
 
 MANIFEST_NAME = "manifest.csv"
 FIELDS = ("council", "phase", "role", "interview_date", "interviewer", "respondent")

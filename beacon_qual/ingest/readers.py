@@ -24,8 +24,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import BeaconError
-from ..textcodec import decode_as, decode_windows_1252, text_encoding
+from beacon_qual.errors import BeaconError
+from beacon_qual.textcodec import decode_as, decode_windows_1252, text_encoding
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".rst": "rst"}
@@ -221,7 +221,7 @@ def rst_headings(text: str) -> list[tuple[int, int]]:
 
 
 def _read_docx(path: Path) -> str:
-    from ..safezip import check_office_archive
+    from beacon_qual.safezip import check_office_archive
 
     check_office_archive(path, str(path), kind="Word (.docx) document")  # before python-docx unpacks it
 

@@ -24,9 +24,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-from ..errors import BeaconError
-from ..nlp import prepare_sentences, sentence_spans_within
-from .speakers import Turn, find_turns, turns_from_labels, without_headings
+from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.speakers import Turn, find_turns, turns_from_labels, without_headings
+from beacon_qual.nlp import prepare_sentences, sentence_spans_within
 
 JOBS_ENV = "BEACON_QUAL_JOBS"
 MIN_FILES = 8  # fewer files than this are worked out in process: starting workers would cost more

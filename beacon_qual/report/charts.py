@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..outfile import Output
+    from beacon_qual.outfile import Output
 
 # Okabe & Ito (2008), "Color Universal Design": black last, as it reads as text.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store import Project
+from beacon_qual.store import Project
 
 TABLES: dict[str, str] = {
     "meta": "Settings of the project as key and value (codebook version, phase waves, ...).",

@@ -10,15 +10,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from ..analysis.selection import Filters
-from ..errors import BeaconError
-from ..store import Project
-from . import charts
-from .charts import Style
+from beacon_qual.analysis.selection import Filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.report import charts
+from beacon_qual.report.charts import Style
+from beacon_qual.store import Project
 
 
 def code_colours(project: Project) -> dict[str, str | None]:
-    from ..analysis.codes import load_code_tree
+    from beacon_qual.analysis.codes import load_code_tree
 
     tree = load_code_tree(project)
     colour = dict(project.execute("SELECT id, colour FROM codes").fetchall())
@@ -27,7 +27,7 @@ def code_colours(project: Project) -> dict[str, str | None]:
 
 def code_labels(project: Project, paths: Sequence[str], limit: int = 48) -> list[str]:
     """Codes shown by their own names, with their parents' names where two codes share a name."""
-    from ..analysis.codes import load_code_tree
+    from beacon_qual.analysis.codes import load_code_tree
 
     tree = load_code_tree(project)
     id_of = {path: code_id for code_id, path in tree.path.items()}
@@ -66,7 +66,7 @@ def frequencies_figure(
     project: Project, filters: Filters, by: str | None, style: Style | None = None
 ) -> tuple[Any, Any]:
     """Documents coded with each code, one bar per phase or role (or one bar per code)."""
-    from ..analysis.frequencies import frequencies
+    from beacon_qual.analysis.frequencies import frequencies
 
     result = frequencies(project, filters, by=(by,) if by else ())
     codes = list(dict.fromkeys(row.code for row in result.rows))
@@ -98,7 +98,7 @@ def frequencies_figure(
 
 def matrix_figure(project: Project, filters: Filters, style: Style | None = None) -> tuple[Any, dict]:
     """Heatmap of codings per council (rows) and code (columns), from frequencies by council."""
-    from ..analysis.frequencies import frequencies
+    from beacon_qual.analysis.frequencies import frequencies
 
     result = frequencies(project, filters, by=("council",))
     codes = list(dict.fromkeys(row.code for row in result.rows if row.codings))
@@ -126,7 +126,7 @@ def trends_figure(
     project: Project, filters: Filters, style: Style | None = None, top: int = 8
 ) -> tuple[Any, Any, int]:
     """Each code's share of coded documents by phase; without chosen codes, the ``top`` most found."""
-    from ..analysis.trends import trends
+    from beacon_qual.analysis.trends import trends
 
     result = trends(project, filters)
     rows = result.rows if filters.codes else _top(result.rows, top)
@@ -157,7 +157,7 @@ def measure_figure(
     project: Project, variable: str, filters: Filters, wave: int | None, style: Style | None = None
 ) -> tuple[Any, Any]:
     """Share of each category's councils coded with each code (the crosstab's column percentages)."""
-    from ..analysis.crosstab import crosstab
+    from beacon_qual.analysis.crosstab import crosstab
 
     result = crosstab(project, variable, filters, wave=wave)
     if not result.categories and result.variable.type == "numeric":

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from ..analysis.output import Report, Table
-from ..analysis.selection import Filters
-from ..errors import BeaconError
-from ..store import Project
-from . import charts
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.selection import Filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.report import charts
+from beacon_qual.store import Project
 
 
 @dataclass
@@ -119,10 +119,10 @@ class _Builder:
 
 def build_report(project: Project, options: ReportOptions | None = None) -> str:
     """The whole report as one HTML document."""
-    from ..analysis.codes import load_code_tree
-    from ..analysis.frequencies import frequencies
-    from ..analysis.provenance import provenance
-    from ..analysis.selection import coder_names, resolve_filters
+    from beacon_qual.analysis.codes import load_code_tree
+    from beacon_qual.analysis.frequencies import frequencies
+    from beacon_qual.analysis.provenance import provenance
+    from beacon_qual.analysis.selection import coder_names, resolve_filters
 
     options = options or ReportOptions()
     b = _Builder(project, options)
@@ -163,7 +163,7 @@ def build_report(project: Project, options: ReportOptions | None = None) -> str:
 
 # -- sections ------------------------------------------------------------------------------------------
 def _glance(project: Project, selection: Any) -> str:
-    from ..analysis.selection import DOCS
+    from beacon_qual.analysis.selection import DOCS
 
     where, params = selection.document_where()
     coded, coded_params = selection.coded()
@@ -185,7 +185,7 @@ def _glance(project: Project, selection: Any) -> str:
         params,
     ).fetchall()
     share = f"{100 * coded_documents / documents:.1f}%" if documents else "-"
-    from ..analysis.bases import analysis_base
+    from beacon_qual.analysis.bases import analysis_base
 
     base = analysis_base(project, selection)
     done = base.documents if base.done_only else base.documents - base.not_done
@@ -263,8 +263,8 @@ def _codebook(project: Project, tree: Any, overall: Any, b: _Builder) -> str:
 
 
 def _by_group(project: Project, filters: Filters, field_name: str, b: _Builder) -> str:
-    from ..analysis.frequencies import frequency_report
-    from .figures import frequencies_figure
+    from beacon_qual.analysis.frequencies import frequency_report
+    from beacon_qual.report.figures import frequencies_figure
 
     fig, result = frequencies_figure(project, filters, field_name)
     tables = report_tables(frequency_report(project, result), f"freq-{field_name}", formats=("csv",))
@@ -272,7 +272,7 @@ def _by_group(project: Project, filters: Filters, field_name: str, b: _Builder) 
 
 
 def _matrix(project: Project, filters: Filters, b: _Builder) -> str:
-    from .figures import matrix_figure
+    from beacon_qual.report.figures import matrix_figure
 
     fig, data = matrix_figure(project, filters)
     table = Table(
@@ -292,8 +292,8 @@ def _matrix(project: Project, filters: Filters, b: _Builder) -> str:
 
 
 def _measure(project: Project, measure: str, options: ReportOptions, b: _Builder) -> str:
-    from ..analysis.crosstab import crosstab_report
-    from .figures import measure_figure
+    from beacon_qual.analysis.crosstab import crosstab_report
+    from beacon_qual.report.figures import measure_figure
 
     fig, result = measure_figure(project, measure, options.filters, options.wave)
     report = crosstab_report(project, result)
@@ -307,8 +307,8 @@ def _measure(project: Project, measure: str, options: ReportOptions, b: _Builder
 
 
 def _trends(project: Project, options: ReportOptions, b: _Builder) -> str:
-    from ..analysis.trends import trends_report
-    from .figures import trends_figure
+    from beacon_qual.analysis.trends import trends_report
+    from beacon_qual.report.figures import trends_figure
 
     fig, result, drawn = trends_figure(project, options.filters, top=options.trend_lines)
     note = ""
@@ -321,7 +321,7 @@ def _trends(project: Project, options: ReportOptions, b: _Builder) -> str:
 
 
 def _agreement(project: Project, selection: Any, options: ReportOptions, b: _Builder) -> str:
-    from ..agreement.report import agreement, agreement_table, summary_lines
+    from beacon_qual.agreement.report import agreement, agreement_table, summary_lines
 
     coders = options.filters.coders or tuple(
         r[0]
@@ -339,7 +339,7 @@ def _agreement(project: Project, selection: Any, options: ReportOptions, b: _Bui
 
 
 def _quotes(project: Project, codes: list[str], options: ReportOptions) -> str:
-    from ..analysis.quotes import quotes
+    from beacon_qual.analysis.quotes import quotes
 
     wanted = list(options.filters.codes) or codes
     if not wanted:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import BeaconError
+from beacon_qual.errors import BeaconError
 
 KEEP_ENV = "BEACON_QUAL_KEEP_BACKUPS"
 DEFAULT_KEEP = 3

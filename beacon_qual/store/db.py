@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from ..errors import BeaconError
-from . import backups
-from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATE_VERSION
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import backups
+from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, STATE_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils

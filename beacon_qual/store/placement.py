@@ -14,10 +14,10 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .schema import COUNT_MANY, PLACE_MANY, PLACE_SELECT
+from beacon_qual.store.schema import COUNT_MANY, PLACE_MANY, PLACE_SELECT
 
 if TYPE_CHECKING:
-    from .db import Project
+    from beacon_qual.store.db import Project
 
 KINDS = ("sentence", "turn")
 

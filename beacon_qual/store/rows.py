@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..errors import BeaconError
-from .db import Project
+from beacon_qual.errors import BeaconError
+from beacon_qual.store.db import Project
 
 
 def one_row(project: Project, sql: str, params: Any = ()) -> sqlite3.Row:

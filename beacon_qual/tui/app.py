@@ -20,15 +20,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from .. import coding as svc
-from .. import workbench as wb
-from ..codebook import coding_counts
-from ..errors import BeaconError
-from ..store import Project
-from ..terminal import guard_strips, visible_controls
-from ..userconfig import remember_coder, remembered_coder
-from .favourites import FAVOURITE_BINDINGS, FavouriteActions, FavouritesBar
-from .screens import (
+from beacon_qual import coding as svc
+from beacon_qual import workbench as wb
+from beacon_qual.codebook import coding_counts
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
+from beacon_qual.terminal import guard_strips, visible_controls
+from beacon_qual.tui.favourites import FAVOURITE_BINDINGS, FavouriteActions, FavouritesBar
+from beacon_qual.tui.screens import (
     NEW_CODE,
     TOP_LEVEL,
     ChoiceScreen,
@@ -39,8 +38,9 @@ from .screens import (
     PromptScreen,
     code_details,
 )
-from .transcript import TranscriptView
-from .upkeep import CODEBOOK_BINDINGS, DOCUMENT_BINDING, CodeTree, UpkeepActions
+from beacon_qual.tui.transcript import TranscriptView
+from beacon_qual.tui.upkeep import CODEBOOK_BINDINGS, DOCUMENT_BINDING, CodeTree, UpkeepActions
+from beacon_qual.userconfig import remember_coder, remembered_coder
 
 
 @dataclass(frozen=True)
@@ -382,7 +382,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         return svc.document_codings(self.project, self.doc.id, None if self.show_all else self.coder_id)
 
     def _suggested(self) -> list[tuple[int, int, int]]:
-        from ..suggest import list_suggestions
+        from beacon_qual.suggest import list_suggestions
 
         if self.doc is None:
             return []
@@ -614,7 +614,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def _create_and_apply(self, name: str, parent_id: int | None) -> None:
-        from ..codebook_edit import add_code
+        from beacon_qual.codebook_edit import add_code
 
         code = self._run(add_code, self.project, name, parent_id, coder_id=self.coder_id)
         if code is None:
@@ -837,7 +837,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def _project_searched(self, query: str | None) -> None:
-        from ..search import search
+        from beacon_qual.search import search
 
         if not query:
             return
@@ -862,7 +862,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     def action_code_hits(self) -> None:
         """Code every hit of the project search at once: pick a code, see the count, confirm."""
-        from .. import code_hits
+        from beacon_qual import code_hits
 
         coder_id = self.coder_id
         if not self.worklist or self.worklist[0].kind != "hit" or not self.hits_query or coder_id is None:
@@ -923,7 +923,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def action_suggestions(self) -> None:
-        from ..suggest import list_suggestions
+        from beacon_qual.suggest import list_suggestions
 
         found = list_suggestions(self.project, self.doc.id) if self.doc else []
         if not found:
@@ -955,7 +955,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         return wb.coder_names(self.project)
 
     def _disagreements_with(self, other: object) -> None:
-        from ..agreement import disagreements
+        from beacon_qual.agreement import disagreements
 
         if not other:
             return
@@ -978,7 +978,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self._start_list(f"disagreements with {other}", items, f"No disagreements with {other}.")
 
     def action_review(self) -> None:
-        from ..revise import codings_for_review
+        from beacon_qual.revise import codings_for_review
 
         items = [
             WorkItem(
@@ -995,8 +995,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self._start_list("flagged codings", items, "No coding is flagged for review.")
 
     def action_decide(self, decision: str) -> None:
-        from .. import suggest
-        from ..revise import accept_placement
+        from beacon_qual import suggest
+        from beacon_qual.revise import accept_placement
 
         item = self._current_item()
         if item is None or item.kind not in ("suggestion", "review"):
@@ -1055,12 +1055,12 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         return not (getattr(self.screen, "ANALYSIS_VIEW", False) and action not in ("help", "quit"))
 
     def action_councils_matrix(self) -> None:
-        from .matrix import MatrixScreen
+        from beacon_qual.tui.matrix import MatrixScreen
 
         self.push_screen(MatrixScreen(self.project))
 
     def action_coded_segments(self) -> None:
-        from .segments import SegmentsScreen
+        from beacon_qual.tui.segments import SegmentsScreen
 
         def picked(code_id: object) -> None:
             if isinstance(code_id, int):
@@ -1071,7 +1071,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def action_theme_by_measure(self) -> None:
-        from .measure import MeasureScreen
+        from beacon_qual.tui.measure import MeasureScreen
 
         def picked(code_id: object) -> None:
             if isinstance(code_id, int):
@@ -1080,7 +1080,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self.push_screen(PickerScreen(self.picker, title="Chart which code?", allow_new=False), picked)
 
     def action_council_panel(self) -> None:
-        from .council_panel import CouncilPanel
+        from beacon_qual.tui.council_panel import CouncilPanel
 
         panels = self.query(CouncilPanel)
         if panels:
@@ -1089,7 +1089,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             self.query_one("#main").mount(CouncilPanel(self.project, id="council-panel"), after="#transcript")
 
     def action_memos(self) -> None:
-        from .memos import MemosScreen
+        from beacon_qual.tui.memos import MemosScreen
 
         self.push_screen(MemosScreen(self.project))
 
@@ -1171,10 +1171,10 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    from .matrix import MatrixScreen
-    from .measure import MeasureScreen
-    from .memos import MemosScreen
-    from .segments import SegmentsScreen
+    from beacon_qual.tui.matrix import MatrixScreen
+    from beacon_qual.tui.measure import MeasureScreen
+    from beacon_qual.tui.memos import MemosScreen
+    from beacon_qual.tui.segments import SegmentsScreen
 
     return [
         ("Councils x themes (T)", _rows([b for b in MatrixScreen.BINDINGS if isinstance(b, Binding)])),

@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..analysis.council_matrix import CouncilProfile, council_profile
-from ..store import Project
+from beacon_qual.analysis.council_matrix import CouncilProfile, council_profile
+from beacon_qual.store import Project
 
 
 def profile_text(profile: CouncilProfile, current: int | None) -> Table | Text:

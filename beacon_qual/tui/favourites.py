@@ -14,8 +14,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
-from ..store import Project
-from ..workbench import CodeInfo
+from beacon_qual.store import Project
+from beacon_qual.workbench import CodeInfo
 
 SLOTS = 9
 
@@ -108,7 +108,7 @@ class FavouriteActions:
         self.apply_code(code_id)  # type: ignore[attr-defined]
 
     def action_assign_favourite(self) -> None:
-        from .screens import ChoiceScreen, PickerScreen
+        from beacon_qual.tui.screens import ChoiceScreen, PickerScreen
 
         def slot_chosen(code_id: int, slot: object) -> None:
             if not isinstance(slot, int):

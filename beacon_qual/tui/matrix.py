@@ -15,13 +15,13 @@ from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
-from ..analysis.selection import Filters
-from ..errors import BeaconError
-from ..store import Project
-from .grid import Cell, GridColumn, MatrixGrid
-from .screens import PromptScreen
-from .viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded_cell
+from beacon_qual.analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
+from beacon_qual.analysis.selection import Filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
+from beacon_qual.tui.grid import Cell, GridColumn, MatrixGrid
+from beacon_qual.tui.screens import PromptScreen
+from beacon_qual.tui.viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded_cell
 
 CODE_WIDTH = (
     10  # a code column's width: counts are short, names are cut (the full path is in the header line)
@@ -299,7 +299,7 @@ class MatrixScreen(Screen[None]):
             return
         from dataclasses import replace
 
-        from .segments import SegmentsScreen
+        from beacon_qual.tui.segments import SegmentsScreen
 
         code = self.matrix.code(int(key[2:]))
         label, name = self.matrix.labels[case_id]
@@ -315,7 +315,7 @@ class MatrixScreen(Screen[None]):
         _case_id, key = self._cursor_key()
         if self.matrix is None or key is None or key == "council":
             return
-        from .measure import MeasureScreen
+        from beacon_qual.tui.measure import MeasureScreen
 
         variable = None
         if key.startswith("m:"):

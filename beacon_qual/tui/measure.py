@@ -17,15 +17,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from ..analysis.council_matrix import with_and_without
-from ..analysis.crosstab import Crosstab, crosstab, crosstab_report
-from ..analysis.measures import Variable, all_variables, numeric_values, waves_of
-from ..analysis.selection import Filters
-from ..analysis.trends import Trends, trends, trends_report
-from ..errors import BeaconError
-from ..store import Project
-from .screens import ChoiceScreen, PromptScreen
-from .viewkit import FILTER_HELP, export_report, filter_text, parse_filters
+from beacon_qual.analysis.council_matrix import with_and_without
+from beacon_qual.analysis.crosstab import Crosstab, crosstab, crosstab_report
+from beacon_qual.analysis.measures import Variable, all_variables, numeric_values, waves_of
+from beacon_qual.analysis.selection import Filters
+from beacon_qual.analysis.trends import Trends, trends, trends_report
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
+from beacon_qual.tui.screens import ChoiceScreen, PromptScreen
+from beacon_qual.tui.viewkit import FILTER_HELP, export_report, filter_text, parse_filters
 
 
 def _p(value: float | None) -> str:
@@ -297,7 +297,7 @@ class MeasureScreen(Screen[None]):
         by_id = getattr(self.app, "code_by_id", {})
         if picker is None:
             return
-        from .screens import PickerScreen
+        from beacon_qual.tui.screens import PickerScreen
 
         def picked(code_id: object) -> None:
             if isinstance(code_id, int) and code_id in by_id:

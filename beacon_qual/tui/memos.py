@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ..analysis.output import Report, Table
-from ..analysis.provenance import provenance
-from ..store import Project
-from .viewkit import ask_search, export_report, open_passage
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.store import Project
+from beacon_qual.tui.viewkit import ask_search, export_report, open_passage
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class MemoRow:
 
 def list_memos(project: Project) -> list[MemoRow]:
     """Memos on codings (kept on the coding) and in the memos table, by kind then target."""
-    from ..codebook import code_paths
+    from beacon_qual.codebook import code_paths
 
     paths = code_paths(project)
     rows: list[MemoRow] = []

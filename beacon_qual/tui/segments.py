@@ -16,15 +16,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from .. import coding as svc
-from ..analysis.output import Report, Table
-from ..analysis.provenance import provenance
-from ..analysis.quotes import Quote, QuoteSet, quotes
-from ..analysis.selection import Filters
-from ..errors import BeaconError
-from ..store import Project
-from .screens import MemoScreen, PickerScreen
-from .viewkit import ask_search, export_report, filter_text, open_passage
+from beacon_qual import coding as svc
+from beacon_qual.analysis.output import Report, Table
+from beacon_qual.analysis.provenance import provenance
+from beacon_qual.analysis.quotes import Quote, QuoteSet, quotes
+from beacon_qual.analysis.selection import Filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.store import Project
+from beacon_qual.tui.screens import MemoScreen, PickerScreen
+from beacon_qual.tui.viewkit import ask_search, export_report, filter_text, open_passage
 
 
 @dataclass(frozen=True)

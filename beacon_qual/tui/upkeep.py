@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, TextArea, Tree
 
-from .. import codebook_edit as edit
-from .. import document_edit as docedit
-from ..workbench import CodeInfo
-from .screens import TOP_LEVEL, ConfirmScreen, PickerScreen, PromptScreen
+from beacon_qual import codebook_edit as edit
+from beacon_qual import document_edit as docedit
+from beacon_qual.tui.screens import TOP_LEVEL, ConfirmScreen, PickerScreen, PromptScreen
+from beacon_qual.workbench import CodeInfo
 
 # Keys of the codebook pane (active while it has the focus), listed in `?`.
 CODEBOOK_BINDINGS = [
@@ -171,7 +171,7 @@ class UpkeepActions:
         self._after_change(message) if self.doc is not None else self.notify(message, timeout=2.5)  # type: ignore[attr-defined]
 
     def _reload_codebook(self, code_id: int | None = None) -> None:
-        from .transcript import TranscriptView
+        from beacon_qual.tui.transcript import TranscriptView
 
         self._load_codes()  # type: ignore[attr-defined]
         view = self.query_one(TranscriptView)  # type: ignore[attr-defined]
@@ -367,7 +367,7 @@ class UpkeepActions:
             if done is None:
                 return
             if self.doc is not None and self.doc.id == document_id:
-                from .transcript import TranscriptView
+                from beacon_qual.tui.transcript import TranscriptView
 
                 self.doc = None
                 self.query_one(TranscriptView).clear()  # type: ignore[attr-defined]
@@ -379,14 +379,14 @@ class UpkeepActions:
 
     def _documents_changed(self, document_id: int | None = None) -> None:
         """Show the document list, and the open document's details, as they now are."""
-        from .. import workbench as wb
+        from beacon_qual import workbench as wb
 
         self._load_documents()  # type: ignore[attr-defined]
         if self.doc is not None:
             exists = self.project.scalar("SELECT 1 FROM documents WHERE id = ?", (self.doc.id,))
             if exists:
                 self.doc = wb.load_document(self.project, self.doc.id)
-                from .transcript import TranscriptView
+                from beacon_qual.tui.transcript import TranscriptView
 
                 self.query_one(TranscriptView).doc = self.doc  # type: ignore[attr-defined]
         self._update_status()  # type: ignore[attr-defined]

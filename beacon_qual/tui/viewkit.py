@@ -15,12 +15,12 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 
-from ..analysis.output import Report, write_report
-from ..analysis.selection import Filters
-from ..errors import BeaconError
-from ..outfile import output_for
-from ..speaker_roles import SPEAKER_CHOICES
-from .screens import PromptScreen
+from beacon_qual.analysis.output import Report, write_report
+from beacon_qual.analysis.selection import Filters
+from beacon_qual.errors import BeaconError
+from beacon_qual.outfile import output_for
+from beacon_qual.speaker_roles import SPEAKER_CHOICES
+from beacon_qual.tui.screens import PromptScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -130,7 +130,7 @@ def shaded(value: int, top: int) -> Text:
 
 def open_passage(app: App, document_id: int, start: int, end: int) -> None:
     """Back to the transcript, with this document open and the passage selected."""
-    from .transcript import TranscriptView
+    from beacon_qual.tui.transcript import TranscriptView
 
     while len(app.screen_stack) > 1:
         app.pop_screen()
