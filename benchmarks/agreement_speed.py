@@ -28,7 +28,7 @@ import numpy as np
 
 from beacon_qual.agreement import agreement, disagreements
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.team import clone_for_coder, merge_projects
+from beacon_qual.team.copies import clone_for_coder, merge_projects
 
 WORDS = [
     "council",

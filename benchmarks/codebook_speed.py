@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from beacon_qual import codebook as cb
+from beacon_qual.codebook import tree as cb
 from beacon_qual.store import Project
 
 

@@ -204,7 +204,7 @@ def code_lines(rng: random.Random, doc: int, lines: list[str]) -> list[Coding]:
 
 def build_corpus(spec: Spec) -> Corpus:
     """Write the corpus (or reuse the one already written with the same settings)."""
-    from beacon_qual.councils import load_register
+    from beacon_qual.cases.councils import load_register
 
     folder = ROOT / f"corpus-{spec.key}"
     marker = folder / "spec.json"

@@ -14,7 +14,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from beacon_qual.councils import CouncilNotResolved, load_register, resolve_council, resolve_many, seed_cases
+from beacon_qual.cases.councils import (
+    CouncilNotResolved,
+    load_register,
+    resolve_council,
+    resolve_many,
+    seed_cases,
+)
 from beacon_qual.store import Project
 
 SUFFIXES = ("", " Council", " BC", " DC", " MBC", " CC")

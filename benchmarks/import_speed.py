@@ -18,7 +18,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from beacon_qual.councils import seed_cases
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from beacon_qual.councils import load_register
+from beacon_qual.cases.councils import load_register
 
 VOCABULARY = """
 the a an of to and in for on with from by about that this these those it they we our their his her

@@ -30,8 +30,8 @@ import zipfile
 from pathlib import Path
 
 from beacon_qual.exchange import export_codebook, export_project, import_refi, read_qdpx
-from beacon_qual.nlp import get_nlp
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.text.sentences import get_nlp
 
 WORDS = (
     "we",

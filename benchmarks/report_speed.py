@@ -55,7 +55,7 @@ def project(spec: Spec) -> Path:
     rng = random.Random(spec.seed)
     with tempfile.TemporaryDirectory() as tmp:
         survey = Path(tmp) / "survey.csv"
-        from beacon_qual.councils import load_register
+        from beacon_qual.cases.councils import load_register
 
         rows = [f"council,{MEASURE}"]
         rows += [f"{entry.code},{rng.randint(0, 100)}" for entry in load_register()]

@@ -15,13 +15,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from beacon_qual import coding
-from beacon_qual.anchoring import reanchor
-from beacon_qual.check import check_project
-from beacon_qual.councils import seed_cases
+from beacon_qual.cases.councils import seed_cases
+from beacon_qual.coding import codings as coding
+from beacon_qual.documents.anchoring import reanchor
+from beacon_qual.documents.revise import revise_document, undo_revision
 from beacon_qual.ingest import import_paths
-from beacon_qual.revise import revise_document, undo_revision
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.check import check_project
 
 FRONT = "---\n# Invented benchmark transcript.\ncouncil: Kent\nphase: 2\nrole: officer\n---\n"
 

@@ -94,7 +94,7 @@ def run(cmd: list[str], *, screen: bool = False) -> Timing:
 
 
 def write_survey(path: Path) -> None:
-    from beacon_qual.councils import load_register
+    from beacon_qual.cases.councils import load_register
 
     rng = random.Random(7)
     with path.open("w", encoding="utf-8", newline="") as fh:

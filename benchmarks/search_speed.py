@@ -22,12 +22,12 @@ import time
 from pathlib import Path
 from typing import Self
 
-from beacon_qual.codebook import load_codebook
-from beacon_qual.councils import seed_cases
+from beacon_qual.cases.councils import seed_cases
+from beacon_qual.codebook.tree import load_codebook
 from beacon_qual.ingest import import_paths
-from beacon_qual.search import Hits, indexed_sentences, rebuild_index, search
+from beacon_qual.search.fulltext import Hits, indexed_sentences, rebuild_index, search
+from beacon_qual.search.suggest import KeywordMatcher, code_keywords, make_suggestions
 from beacon_qual.store import Project
-from beacon_qual.suggest import KeywordMatcher, code_keywords, make_suggestions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import SMALL, CorpusSpec, build_corpus

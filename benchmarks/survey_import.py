@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from beacon_qual.councils import load_register, seed_cases
+from beacon_qual.cases.councils import load_register, seed_cases
 from beacon_qual.store import Project
-from beacon_qual.survey import import_survey, summarise_variable
-from beacon_qual.survey_types import LIKERT_SCALES
+from beacon_qual.survey.measures import import_survey, summarise_variable
+from beacon_qual.survey.types import LIKERT_SCALES
 
 WAVES = 3
 

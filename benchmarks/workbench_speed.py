@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from beacon_qual import coding as svc
+from beacon_qual.coding import codings as svc
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.tui.app import WorkbenchApp
 from beacon_qual.tui.transcript import TranscriptView

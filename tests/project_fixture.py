@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from beacon_qual.councils import seed_cases
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from beacon_qual.analysis.quotes import quotes, representative, shorten
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
-from beacon_qual.coding import add_coding
+from beacon_qual.coding.codings import add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import new_uuid, now
 

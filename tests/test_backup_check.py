@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from beacon_qual.check import check_project
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.check import check_project
 from beacon_qual.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 TEXT = "Officer: We visited the Beacon council.\nMember: Then we changed our own scheme.\n"

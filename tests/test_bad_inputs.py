@@ -17,16 +17,16 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beacon_qual import coding
-from beacon_qual.check import check_project
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.codebook import load_codebook
-from beacon_qual.councils import seed_cases
+from beacon_qual.codebook.tree import load_codebook
+from beacon_qual.coding import codings as coding
 from beacon_qual.exchange.textmap import normalise
 from beacon_qual.ingest import import_paths
 from beacon_qual.ingest.readers import decode
 from beacon_qual.ingest.speakers import find_turns
 from beacon_qual.store import Project
+from beacon_qual.store.check import check_project
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "bad_inputs"

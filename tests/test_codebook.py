@@ -12,8 +12,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from beacon_qual import codebook as cb
 from beacon_qual.cli import main
+from beacon_qual.codebook import tree as cb
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 

@@ -14,9 +14,9 @@ import yaml
 from click.testing import CliRunner
 from conftest import DOC_TEXT
 
-from beacon_qual import codebook_edit as edit
-from beacon_qual import coding as svc
 from beacon_qual.cli import main
+from beacon_qual.codebook import edit
+from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

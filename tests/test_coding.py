@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import DOC_TEXT
 
-from beacon_qual import coding as svc
 from beacon_qual.cli import main
+from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 
@@ -264,7 +264,7 @@ def test_nothing_to_undo_as_a_new_coder_adds_no_coder(tiny_project: Project) -> 
 def _revised_first(monkeypatch: pytest.MonkeyPatch, path: Path, new_text: str, tmp_path: Path) -> None:
     """Make another connection revise doc1.txt to ``new_text`` and commit just before this process's next
     write transaction begins: what a second process revising the document at that moment does."""
-    from beacon_qual.revise import revise_document
+    from beacon_qual.documents.revise import revise_document
 
     corrected = tmp_path / "corrected" / "doc1.txt"
     corrected.parent.mkdir()

@@ -15,7 +15,7 @@ PER_PROCESS = 2000
 
 CODER_SCRIPT = """
 import sys
-from beacon_qual import coding
+from beacon_qual.coding import codings as coding
 from beacon_qual.store import Project
 
 path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from beacon_qual import councils
-from beacon_qual.cli import main
-from beacon_qual.councils import (
+from beacon_qual.cases import councils
+from beacon_qual.cases.councils import (
     CouncilNotResolved,
     load_register,
     normalise,
@@ -20,6 +19,7 @@ from beacon_qual.councils import (
     resolve_many,
     seed_cases,
 )
+from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from beacon_qual.cases.councils import load_later, load_register, seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import load_later, load_register, seed_cases
 from beacon_qual.store import Project
 
 REPO = Path(__file__).resolve().parents[1]

@@ -23,15 +23,15 @@ from pathlib import Path
 
 import pytest
 
-from beacon_qual.check import check_project
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.check import check_project
 
 KILLS = 50
 DOCUMENT = "Officer: " + "We borrowed the Beacon council's approach and then made it our own. " * 40
 
 WORKER = """
 import random, sys, uuid
-from beacon_qual import coding
+from beacon_qual.coding import codings as coding
 from beacon_qual.store import Project
 
 project = Project.open(sys.argv[1])

@@ -8,9 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import DOC_TEXT
 
-from beacon_qual import coding as svc
-from beacon_qual import document_edit as docedit
-from beacon_qual.search import search
+from beacon_qual.coding import codings as svc
+from beacon_qual.documents import edit as docedit
+from beacon_qual.search.fulltext import search
 from beacon_qual.store import Project, new_uuid, now
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.store import Project
 
 # Invented: an "export" of a capital programme return, one row per council.

@@ -13,7 +13,7 @@ import docx
 import pytest
 import yaml
 
-from beacon_qual.paths import EXAMPLES_DIR
+from beacon_qual.data import EXAMPLES_DIR
 
 TRANSCRIPT_SUFFIXES = {".txt", ".md", ".docx"}
 MANIFEST_COLUMNS = ["file", "council", "phase", "role", "interview_date", "interviewer", "respondent"]

@@ -10,10 +10,10 @@ import pytest
 from fts_fixture import index_dump
 from project_fixture import older_schema, project_with_codes
 
-from beacon_qual import search
-from beacon_qual.councils import seed_cases
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
+from beacon_qual.search import fulltext as search
 from beacon_qual.store import SCHEMA_VERSION, Project
 
 REPO = Path(__file__).resolve().parents[1]

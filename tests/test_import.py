@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from project_fixture import project_with_codes
 
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import ParsedTranscript, import_paths, read_transcript
 from beacon_qual.ingest.metadata import Metadata

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from fts_fixture import index_dump
 
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
+from beacon_qual.data import EXAMPLES_DIR
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths, importer, workers
-from beacon_qual.paths import EXAMPLES_DIR
 from beacon_qual.store import Project
 
 DATA = Path(__file__).parent / "data" / "import"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.team import clone_for_coder, merge_projects
+from beacon_qual.team.copies import clone_for_coder, merge_projects
 
 TEXTS = {
     "north.txt": "Respondent: We visited the Beacon council and copied their approach to housing advice.\n",

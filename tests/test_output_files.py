@@ -1,4 +1,4 @@
-"""Output files: every command that writes one goes through beacon_qual/outfile.py.
+"""Output files: every command that writes one goes through beacon_qual/text/outfile.py.
 
 A project (and its -wal/-shm) is never written over; an existing file needs --force unless beacon-qual
 wrote it; '-' is standard output; devices, pipes and links are written through, never replaced.

@@ -19,17 +19,17 @@ import pytest
 from click.testing import CliRunner
 from project_fixture import older_schema, project_with_codes
 
-from beacon_qual import coding as coding_svc
-from beacon_qual import revise as revise_svc
 from beacon_qual.analysis.cooccurrence import cooccurrence
 from beacon_qual.analysis.selection import Filters
-from beacon_qual.check import check_project
 from beacon_qual.cli import main
+from beacon_qual.coding import codings as coding_svc
+from beacon_qual.documents import revise as revise_svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.check import check_project
 from beacon_qual.store.placement import count_differences, deferred_placement, placement_differences
-from beacon_qual.team import clone_for_coder, merge_projects
+from beacon_qual.team.copies import clone_for_coder, merge_projects
 
 FRONT = "---\n# Invented test transcript.\ncouncil: {council}\nphase: {phase}\nrole: officer\n---\n"
 BODY = (

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from project_fixture import project_with_codes
 
-from beacon_qual import coding as coding_svc
 from beacon_qual.cli import main
+from beacon_qual.coding import codings as coding_svc
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project, new_uuid, now
 
@@ -239,7 +239,7 @@ def test_without_a_names_file_metadata_and_speaker_names_are_replaced(study, tmp
 
 
 def test_longest_name_wins_and_names_inside_words_are_left():
-    from beacon_qual.pseudonymise import Replacer
+    from beacon_qual.exchange.pseudonymise import Replacer
 
     replacer = Replacer({"ann": "Person A", "ann lee": "Person B", "anna": "Person C", "straße": "Person D"})
     assert (

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.exchange import (
     export_codebook,
@@ -31,8 +31,8 @@ from beacon_qual.exchange import (
 )
 from beacon_qual.exchange.labelled import compose, decompose
 from beacon_qual.exchange.textmap import READINGS, Reading, choose_reading, normalise
-from beacon_qual.safezip import Limits
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.text.safezip import Limits
 
 DATA = Path(__file__).resolve().parent / "data" / "refi"
 SCHEMAS = DATA / "schemas"  # the REFI-QDA 1.5 schemas, shipped with the tests (MIT, see the README there)

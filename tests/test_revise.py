@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from project_fixture import project_with_codes
 
-from beacon_qual import coding as coding_svc
-from beacon_qual import revise as svc
-from beacon_qual.anchoring import DEFAULT_THRESHOLD, TextDiff, reanchor
-from beacon_qual.check import check_project
 from beacon_qual.cli import main
+from beacon_qual.coding import codings as coding_svc
+from beacon_qual.documents import revise as svc
+from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD, TextDiff, reanchor
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project
+from beacon_qual.store.check import check_project
 
 FRONT = "---\n# Invented test transcript.\ncouncil: LB Camden\nphase: 1\nrole: officer\n---\n"
 ORIGINAL = (
@@ -283,7 +283,7 @@ def _span(text: str, passage: str) -> tuple[int, int]:
 
 
 def test_search_index_follows_the_text(project: Project, tmp_path: Path) -> None:
-    from beacon_qual.search import search
+    from beacon_qual.search.fulltext import search
 
     def found(word: str) -> list[str]:
         text = project.scalar("SELECT text FROM documents WHERE id = 1")

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from beacon_qual import search as svc
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import import_paths
+from beacon_qual.search import fulltext as svc
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.db import _split_sql
 from beacon_qual.store.schema import MIGRATIONS
@@ -213,7 +213,7 @@ def in_document_order(project: Project, query: str, **filters) -> list[tuple[int
 def revised(project: Project, tmp_path: Path) -> Project:
     """Camden (imported first, before Hull) revised after Hull and Durham were imported: its sentences now
     have the highest unit ids, after those of the documents imported after it."""
-    from beacon_qual.revise import revise_document
+    from beacon_qual.documents.revise import revise_document
 
     write(tmp_path, "durham.md", DURHAM)
     import_paths(project, [tmp_path / "durham.md"])
@@ -418,7 +418,7 @@ def test_revised_text_and_moved_units_are_reindexed(project: Project) -> None:
 
 
 def test_revision_through_the_revise_service(project: Project, tmp_path: Path) -> None:
-    from beacon_qual.revise import revise_document
+    from beacon_qual.documents.revise import revise_document
 
     corrected = CAMDEN.replace("Budget pressure", "Staff turnover")
     write(tmp_path, "camden.md", corrected)

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import add_units
 
-from beacon_qual import coding
-from beacon_qual import suggest as svc
 from beacon_qual.cli import main
-from beacon_qual.codebook import code_tree
+from beacon_qual.codebook.tree import code_tree
+from beacon_qual.coding import codings as coding
 from beacon_qual.errors import BeaconError
+from beacon_qual.search import suggest as svc
 from beacon_qual.store import Project, new_uuid, now
 
 # Invented test transcripts.
@@ -441,7 +441,7 @@ def test_cli_evaluate_csv(coded: Project) -> None:
 
 
 def test_revised_text_outdates_suggestions(project: Project, tmp_path: Path) -> None:
-    from beacon_qual.revise import revise_document
+    from beacon_qual.documents.revise import revise_document
 
     svc.make_suggestions(project, speaker=None)
     ann = project.coder_id("ann")

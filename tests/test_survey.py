@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.councils import seed_cases
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.survey import (
+from beacon_qual.survey.measures import (
     ImportOptions,
     get_variable,
     import_survey,
@@ -24,7 +24,7 @@ from beacon_qual.survey import (
     variable_frame,
     variable_values,
 )
-from beacon_qual.survey_types import ColumnType, infer_type, load_types_file
+from beacon_qual.survey.types import ColumnType, infer_type, load_types_file
 
 DATA = Path(__file__).parent / "data" / "survey"
 

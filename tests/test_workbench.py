@@ -174,7 +174,7 @@ async def test_undo_across_a_restart(tiny_project: Project) -> None:
 
 
 async def test_mine_and_all_coders_toggle(tiny_project: Project) -> None:
-    from beacon_qual import coding as svc
+    from beacon_qual.coding import codings as svc
 
     bob = tiny_project.coder_id("bob")
     code = tiny_project.scalar("SELECT id FROM codes WHERE name = 'Adaptation'")
@@ -314,7 +314,7 @@ async def test_project_search_steps_through_hits(tiny_project: Project) -> None:
 
 
 async def test_suggestions_accept_reject_in_the_workbench(tiny_project: Project) -> None:
-    from beacon_qual.suggest import list_suggestions, make_suggestions
+    from beacon_qual.search.suggest import list_suggestions, make_suggestions
 
     with tiny_project.transaction():
         tiny_project.execute("UPDATE codes SET keywords = '[\"copy\"]' WHERE name = 'Adoption'")
@@ -342,7 +342,7 @@ async def test_suggestions_accept_reject_in_the_workbench(tiny_project: Project)
 
 
 async def test_disagreements_and_flagged_codings(tiny_project: Project) -> None:
-    from beacon_qual import coding as svc
+    from beacon_qual.coding import codings as svc
 
     p = tiny_project
     a, b = p.coder_id("alice"), p.coder_id("bob")

@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from conftest import DOC_TEXT
 
 from beacon_qual.cli import main
+from beacon_qual.coding.userconfig import remembered_coder
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.tui.app import WorkbenchApp
 from beacon_qual.tui.favourites import FavouritesBar
 from beacon_qual.tui.screens import ChoiceScreen, PickerScreen
 from beacon_qual.tui.transcript import TranscriptView
-from beacon_qual.userconfig import remembered_coder
 
 SENT2 = "We went on a site visit."
 SENT3 = "We copied their forms at first."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from beacon_qual import codebook_edit as edit
+from beacon_qual.codebook import edit
 from beacon_qual.store import Project
 from beacon_qual.tui.app import WorkbenchApp
 from beacon_qual.tui.screens import ConfirmScreen, HelpScreen, PickerScreen, PromptScreen

@@ -34,7 +34,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from beacon_qual.councils import normalise, split_designation
+from beacon_qual.cases.councils import normalise, split_designation
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = Path("/work/shared/data/councils")

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from beacon_qual.agreement.measures import merged_shared_length, union_spans
-from beacon_qual.codebook import resolve_code
-from beacon_qual.documents import resolve_document
+from beacon_qual.codebook.tree import resolve_code
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

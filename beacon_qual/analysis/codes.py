@@ -1,6 +1,6 @@
 """The code tree as the analyses need it: paths, ancestors, descendants and references.
 
-Paths, order and reference rules are those of :mod:`beacon_qual.codebook`. The tree is read here
+Paths, order and reference rules are those of :mod:`beacon_qual.codebook.tree`. The tree is read here
 with one query rather than through that module, whose import (YAML and fuzzy matching) would cost
 every analysis command a noticeable part of its start-up; it is imported to resolve references.
 """
@@ -38,12 +38,12 @@ class CodeTree:
 
         A path or name that picks one code by the codebook's rules is found here; anything else (ids,
         uuids, ambiguous or unknown references, with their messages) is left to
-        :func:`beacon_qual.codebook.resolve_code`, which is imported only then.
+        :func:`beacon_qual.codebook.tree.resolve_code`, which is imported only then.
         """
         found = self._plain(ref)
         if found is not None:
             return found
-        from beacon_qual.codebook import resolve_code
+        from beacon_qual.codebook.tree import resolve_code
 
         return resolve_code(self.project, ref)
 
@@ -94,7 +94,7 @@ class CodeTree:
 
 
 def load_code_tree(project: Project) -> CodeTree:
-    """Every code in codebook order, as :func:`beacon_qual.codebook.all_codes` lists them: parents before
+    """Every code in codebook order, as :func:`beacon_qual.codebook.tree.all_codes` lists them: parents before
     children, siblings by sort order then id, a code whose parent is missing at the top."""
     tree = CodeTree(project)
     rows = project.execute("SELECT id, parent_id, name FROM codes ORDER BY sort_order, id").fetchall()

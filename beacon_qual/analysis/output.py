@@ -4,7 +4,7 @@ An analysis returns a :class:`Report`: its provenance record and one or more
 :class:`Table`, each naming the formats it appears in. CSV holds the first CSV
 table and its provenance goes beside it in ``FILE.provenance.json``; Markdown
 and JSON start with the provenance.
-Files are written through :mod:`beacon_qual.outfile`: whole or not at all, never over a project.
+Files are written through :mod:`beacon_qual.text.outfile`: whole or not at all, never over a project.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from beacon_qual.analysis.options import TEXT_FORMATS
-from beacon_qual.csvsafe import safe_cell
 from beacon_qual.errors import BeaconError
-from beacon_qual.outfile import Output, output_for
+from beacon_qual.text.csvsafe import safe_cell
+from beacon_qual.text.outfile import Output, output_for
 
 SIDECAR_SUFFIX = ".provenance.json"
 
@@ -206,7 +206,7 @@ def sidecar_path(path: Path) -> Path:
 def write_output(
     out: Path | str | Output, data: str | bytes, provenance: dict[str, Any] | None = None
 ) -> list[str]:
-    """Write ``data`` to ``out`` (see :mod:`beacon_qual.outfile`), with ``provenance`` in
+    """Write ``data`` to ``out`` (see :mod:`beacon_qual.text.outfile`), with ``provenance`` in
     ``FILE.provenance.json`` beside it when given and ``out`` is a regular file; returns the names
     written. Both targets are checked before either is written."""
     out = output_for(out)

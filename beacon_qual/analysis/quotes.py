@@ -29,8 +29,8 @@ from beacon_qual.analysis.output import (
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
 from beacon_qual.errors import BeaconError
-from beacon_qual.outfile import Output, output_for
 from beacon_qual.store import Project
+from beacon_qual.text.outfile import Output, output_for
 
 
 @dataclass(frozen=True)

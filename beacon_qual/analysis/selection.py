@@ -137,7 +137,7 @@ def prepare_documents(project: Project) -> None:
     filled from the covering indexes on ``documents``, and kept while the project is unchanged (no write
     through this connection, no commit by another, no open transaction that might be rolled back): the
     workbench's views resolve filters on every step. Keeping it also keeps the council index of
-    :mod:`beacon_qual.councils` (keyed on the same state) from being rebuilt for every ``--council`` filter.
+    :mod:`beacon_qual.cases.councils` (keyed on the same state) from being rebuilt for every ``--council`` filter.
     """
     state = (id(project.conn), project.scalar("PRAGMA data_version"), project.conn.total_changes)
     if not project.conn.in_transaction and _DOCS_STATE.get(project) == state:
@@ -201,7 +201,7 @@ def council_notes(selection: Selection) -> list[str]:
 
 def resolve_speaker(project: Project, speaker: str | None) -> str | None:
     """The speaker role to keep (None: any), with every unit's role worked out first."""
-    from beacon_qual.speaker_roles import speaker_filter
+    from beacon_qual.documents.speaker_roles import speaker_filter
 
     return speaker_filter(project, speaker)
 
@@ -252,7 +252,9 @@ def coder_id_of(project: Project, name: str) -> int:
 
 def resolve_case(project: Project, ref: str) -> int:
     """A council by its register code, GSS or ONS code, name or a known spelling."""
-    from beacon_qual.councils import resolve_council_for_filter  # imported only when a council is asked for
+    from beacon_qual.cases.councils import (
+        resolve_council_for_filter,  # imported only when a council is asked for
+    )
 
     match = resolve_council_for_filter(project, ref)
     if project.scalar("SELECT kind FROM cases WHERE id = ?", (match.case_id,)) != "council":

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, overload
 
 import click
 
+from beacon_qual.data import DEFAULT_PROJECT
 from beacon_qual.errors import BeaconError
-from beacon_qual.paths import DEFAULT_PROJECT
 from beacon_qual.store import SCHEMA_VERSION, Project
-from beacon_qual.terminal import escaping_output
+from beacon_qual.text.terminal import escaping_output
 
 if TYPE_CHECKING:
-    from beacon_qual.outfile import Output
+    from beacon_qual.text.outfile import Output
 
 # command name -> (module of this package that defines it, its one-line help as --help lists it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -190,7 +190,7 @@ class BeaconGroup(LazyGroup):
         """Click's own usage errors (a bad option, a path that is a folder) as one line too.
 
         Everything the command writes to standard output and standard error, its errors included, has its
-        control characters escaped (:mod:`beacon_qual.terminal`)."""
+        control characters escaped (:mod:`beacon_qual.text.terminal`)."""
         with escaping_output():
             return self._main(*args, **kwargs)
 
@@ -290,7 +290,7 @@ def output(
     refused at once when it cannot be written, before any work is done."""
     if target is None:
         return None
-    from beacon_qual.outfile import Output
+    from beacon_qual.text.outfile import Output
 
     out = Output(target, force=force, protect=(project_path(ctx),))
     out.check(binary=binary)

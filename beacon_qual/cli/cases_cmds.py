@@ -10,8 +10,7 @@ from dataclasses import asdict, fields
 
 import click
 
-from beacon_qual.cli.base import main, open_project
-from beacon_qual.councils import (
+from beacon_qual.cases.councils import (
     COUNCIL_TYPES,
     DEFAULT_MIN_SCORE,
     CaseRecord,
@@ -24,8 +23,9 @@ from beacon_qual.councils import (
     resolve_many,
     seed_cases,
 )
-from beacon_qual.csvsafe import safe_cell
+from beacon_qual.cli.base import main, open_project
 from beacon_qual.errors import BeaconError
+from beacon_qual.text.csvsafe import safe_cell
 
 TABLE_COLUMNS = ("code", "name", "type", "region", "gss_code", "ons_code")
 
@@ -64,7 +64,7 @@ def add_command(ctx: click.Context, name: str, kind: str) -> None:
     Documents can then name it as their council (front matter, manifest, --council). Analyses by council
     leave its documents out and say how many; analyses by document keep them.
     """
-    from beacon_qual.organisations import add_organisation
+    from beacon_qual.cases.organisations import add_organisation
 
     project = open_project(ctx)
     add_organisation(project, name)

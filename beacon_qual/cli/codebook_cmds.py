@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from beacon_qual import codebook as svc
-from beacon_qual import codebook_edit as edit
 from beacon_qual.cli.base import force_option, main, open_project
 from beacon_qual.cli.base import output as output_target
-from beacon_qual.documents import resolve_document
+from beacon_qual.codebook import edit
+from beacon_qual.codebook import tree as svc
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 
 

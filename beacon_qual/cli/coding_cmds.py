@@ -11,13 +11,13 @@ from contextlib import contextmanager
 
 import click
 
-from beacon_qual import coding as svc
 from beacon_qual.cli.base import main, open_project
-from beacon_qual.csvsafe import safe_cell
-from beacon_qual.documents import resolve_document
+from beacon_qual.coding import codings as svc
+from beacon_qual.coding.userconfig import config_path, remember_coder, remembered_coder
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.userconfig import config_path, remember_coder, remembered_coder
+from beacon_qual.text.csvsafe import safe_cell
 
 
 def current_coder(project: Project, name: str | None) -> int:
@@ -43,7 +43,7 @@ def coder_transaction(project: Project, name: str | None) -> Iterator[int]:
 
 
 def resolve_code(project: Project, ref: str) -> int:
-    from beacon_qual.codebook import resolve_code as resolve
+    from beacon_qual.codebook.tree import resolve_code as resolve
 
     return resolve(project, ref)
 

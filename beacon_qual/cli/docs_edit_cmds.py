@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from beacon_qual import document_edit as svc
 from beacon_qual.cli.base import open_project
 from beacon_qual.cli.import_cmds import docs
-from beacon_qual.documents import resolve_document
+from beacon_qual.documents import edit as svc
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 
 coder_option = click.option(

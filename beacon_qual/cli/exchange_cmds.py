@@ -18,7 +18,7 @@ from beacon_qual.exchange import (
     read_qdc,
     read_qdpx,
 )
-from beacon_qual.outfile import Output
+from beacon_qual.text.outfile import Output
 
 file_argument = click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
 

@@ -23,7 +23,7 @@ def init(ctx: click.Context) -> None:
 def status(ctx: click.Context) -> None:
     """Summarise the project: cases, documents, codes, codings, coders, survey variables."""
     project = open_project(ctx)
-    from beacon_qual.status import project_status
+    from beacon_qual.store.status import project_status
 
     for label, value in project_status(project):
         click.echo(f"{label:<22} {value}")

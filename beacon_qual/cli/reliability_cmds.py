@@ -8,15 +8,15 @@ from pathlib import Path
 
 import click
 
-from beacon_qual import revise as svc
-from beacon_qual.anchoring import DEFAULT_THRESHOLD
-from beacon_qual.check import check_project
 from beacon_qual.cli.base import keep_backups_option, main, open_project, project_path
 from beacon_qual.cli.coding_cmds import coder_option, coder_transaction
-from beacon_qual.documents import resolve_document
+from beacon_qual.documents import revise as svc
+from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from beacon_qual.store import Project
+from beacon_qual.store.check import check_project
 
 PASSAGE_WIDTH = 70
 
@@ -183,7 +183,7 @@ def review_set(coding_id: int, start: int, end: int, coder: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 def backup(out: Path, force: bool) -> None:
     """Copy the project to OUT: a consistent snapshot, safe while others are coding."""
-    from beacon_qual.outfile import check_copy_target
+    from beacon_qual.text.outfile import check_copy_target
 
     project = open_project()
     if out.resolve() == project.path.resolve():

@@ -223,7 +223,7 @@ def pseudonymise_command(ctx, out, names_file, threshold) -> None:
     names, and --names. The project itself is not changed. Capitalised words left in the copy that may
     be names are listed in OUT.names-review.csv.
     """
-    from beacon_qual.pseudonymise import pseudonymise
+    from beacon_qual.exchange.pseudonymise import pseudonymise
 
     project = open_project(ctx)
     report = pseudonymise(project, out, names_file, threshold=threshold)

@@ -13,19 +13,19 @@ from typing import Any
 
 import click
 
-from beacon_qual import search as search_svc
-from beacon_qual import suggest as suggest_svc
 from beacon_qual.cli.base import main, open_project
 from beacon_qual.cli.coding_cmds import current_coder
-from beacon_qual.csvsafe import safe_cell
-from beacon_qual.documents import resolve_document
+from beacon_qual.documents.lookup import resolve_document
+from beacon_qual.documents.speaker_roles import SPEAKER_CHOICES
 from beacon_qual.errors import BeaconError
-from beacon_qual.speaker_roles import SPEAKER_CHOICES
+from beacon_qual.search import fulltext as search_svc
+from beacon_qual.search import suggest as suggest_svc
 from beacon_qual.store import Project
-from beacon_qual.terminal import HIGHLIGHT
+from beacon_qual.text.csvsafe import safe_cell
+from beacon_qual.text.terminal import HIGHLIGHT
 
 FORMATS = click.Choice(["table", "csv", "json"])
-TTY_MARKS = HIGHLIGHT  # drawn as bold colour by the output stream (beacon_qual.terminal)
+TTY_MARKS = HIGHLIGHT  # drawn as bold colour by the output stream (beacon_qual.text.terminal)
 
 
 def _marks() -> tuple[str, str]:
@@ -163,8 +163,8 @@ def _apply_to_hits(
     code: str | None,
     speaker: str,
 ) -> None:
-    from beacon_qual import code_hits
-    from beacon_qual.codebook import resolve_code
+    from beacon_qual.codebook.tree import resolve_code
+    from beacon_qual.search import code_hits
 
     code_id = resolve_code(project, code_ref)
     name = project.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))

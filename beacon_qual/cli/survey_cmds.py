@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from beacon_qual import survey as svc
 from beacon_qual.cli.base import main, open_project
-from beacon_qual.csvsafe import safe_cell
 from beacon_qual.errors import BeaconError
+from beacon_qual.survey import measures as svc
+from beacon_qual.text.csvsafe import safe_cell
 
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
@@ -140,11 +140,11 @@ def _problems_path(folder: Path, file: Path, resolutions: Path | None) -> Path:
 
 
 def _write_problems(path: Path, problems: list[svc.RowProblem], project: Path) -> None:
-    """Write the problems file whole or not at all, through the one output path (beacon_qual.outfile):
+    """Write the problems file whole or not at all, through the one output path (beacon_qual.text.outfile):
     never over a project, a file beacon-qual did not write, or through a link it would replace."""
     import io
 
-    from beacon_qual.outfile import Output
+    from beacon_qual.text.outfile import Output
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from beacon_qual.cli.base import keep_backups_option, main, open_project
-from beacon_qual.csvsafe import safe_cell
+from beacon_qual.text.csvsafe import safe_cell
 
 FORMATS = click.Choice(["table", "csv", "json"])
 
@@ -261,7 +261,7 @@ def disagreements(
 @click.pass_context
 def clone(ctx: click.Context, coder: str, out: Path) -> None:
     """Make a coder's copy of the project (same documents, codebook and identities) in OUT."""
-    from beacon_qual.team import clone_for_coder
+    from beacon_qual.team.copies import clone_for_coder
 
     project = open_project(ctx)
     copy = clone_for_coder(project, coder, out)
@@ -277,7 +277,7 @@ def clone(ctx: click.Context, coder: str, out: Path) -> None:
 def merge(ctx: click.Context, others: tuple[Path, ...], keep_backups: int | None) -> None:
     """Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes."""
     from beacon_qual.store.backups import keep_count
-    from beacon_qual.team import merge_projects
+    from beacon_qual.team.copies import merge_projects
 
     keep = keep_count(keep_backups)  # a bad value is refused before anything is done
     project = open_project(ctx)

@@ -1,7 +1,7 @@
 """Plain text of a .docx source that another tool stored without a plain-text version.
 
 The .docx is itself a ZIP archive, so it goes through the same checks as a project
-archive (:func:`~beacon_qual.safezip.check_office_archive`), and any XML part
+archive (:func:`~beacon_qual.text.safezip.check_office_archive`), and any XML part
 declaring a DTD or entities is refused before python-docx parses it. Paragraphs become lines; table cells follow in reading order, one per line.
 """
 
@@ -13,7 +13,7 @@ import docx
 from docx.table import Table
 
 from beacon_qual.errors import BeaconError
-from beacon_qual.safezip import OFFICE_LIMITS, Limits, check_office_archive
+from beacon_qual.text.safezip import OFFICE_LIMITS, Limits, check_office_archive
 
 
 def docx_text(data: bytes, label: str, limits: Limits) -> str:

@@ -6,7 +6,7 @@ A .qdpx holds ``project.qde`` and a flat ``sources/`` folder: each document's te
 offsets) and each memo's text as ``<guid>.txt`` for its Note. How beacon-qual fields
 with no REFI place travel (waves, code rules, document metadata) is set out in
 :mod:`.refi`. Whatever cannot be written is listed in ``not_exported``. Files are
-written through :mod:`beacon_qual.outfile` (whole or not at all, ``-`` for standard output).
+written through :mod:`beacon_qual.text.outfile` (whole or not at all, ``-`` for standard output).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any, BinaryIO
 from beacon_qual.errors import BeaconError
 from beacon_qual.exchange import refi
 from beacon_qual.exchange.labelled import compose
-from beacon_qual.outfile import Output, output_for
 from beacon_qual.store import Project
+from beacon_qual.text.outfile import Output, output_for
 
 PREVIEW_LENGTH = 60
 _CR_MARK = "\x00"  # stands for CR in element text while serialising; XML cannot hold NUL itself

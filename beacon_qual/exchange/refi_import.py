@@ -5,7 +5,7 @@ Matching, so that importing into an existing project adds rather than duplicates
 * coders: by GUID, then by name;
 * codes: by GUID, then by name under the same parent; the project's version is kept;
 * cases: by GUID, then by register code, then through the council register
-  (:func:`beacon_qual.councils.resolve_council`) when the project has one, then by name;
+  (:func:`beacon_qual.cases.councils.resolve_council`) when the project has one, then by name;
   else a case is created;
 * documents: by GUID or name when the text is the same, among the documents the project
   held before this import (two sources of one file, even with one text, are two documents);
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beacon_qual.councils import CouncilNotResolved, resolve_council
+from beacon_qual.cases.councils import CouncilNotResolved, resolve_council
 from beacon_qual.exchange import refi
 from beacon_qual.exchange.labelled import decompose
 from beacon_qual.exchange.refi_read import (

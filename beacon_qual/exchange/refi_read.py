@@ -35,8 +35,8 @@ from beacon_qual.exchange.textmap import (
 )
 from beacon_qual.ingest.importer import ParsedTranscript
 from beacon_qual.ingest.metadata import Metadata
-from beacon_qual.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 from beacon_qual.store import new_uuid
+from beacon_qual.text.safezip import DEFAULT_LIMITS, Limits, SafeArchive
 
 OTHER_SOURCES = {
     "PictureSource": "picture source",

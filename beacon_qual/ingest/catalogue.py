@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from beacon_qual.councils import resolve_council_for_filter
-from beacon_qual.documents import resolve_document
+from beacon_qual.cases.councils import resolve_council_for_filter
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.ingest.metadata import normalise_phase, normalise_role
 from beacon_qual.store import Project
 from beacon_qual.store.rows import one_row

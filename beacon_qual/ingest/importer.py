@@ -25,7 +25,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 
-from beacon_qual.councils import CouncilMatch, resolve_council, resolve_many
+from beacon_qual.cases.councils import CouncilMatch, resolve_council, resolve_many
+from beacon_qual.documents.speaker_roles import sentence_roles, turn_roles
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.metadata import (
     MANIFEST_NAME,
@@ -37,10 +38,9 @@ from beacon_qual.ingest.metadata import (
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, FORMATS, read_source, rst_headings, source_format
 from beacon_qual.ingest.speakers import Turn, find_turns, turns_from_labels, without_headings
 from beacon_qual.ingest.workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
-from beacon_qual.nlp import paragraph_spans, sentence_spans_within
-from beacon_qual.speaker_roles import sentence_roles, turn_roles
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.textcodec import text_encoding
+from beacon_qual.text.encoding import text_encoding
+from beacon_qual.text.sentences import paragraph_spans, sentence_spans_within
 
 Progress = Callable[[int, int], None]
 PASSED_OVER_LISTED = 5

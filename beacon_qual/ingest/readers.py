@@ -3,7 +3,7 @@
 Text files are decoded by their byte-order mark (UTF-8, UTF-16 LE or BE) or,
 without one, as strict UTF-8 and then strict Windows-1252; Windows-1252 is refused
 when the bytes look like damaged UTF-8 or another code page (see
-:mod:`beacon_qual.textcodec`). A named encoding overrides all of this. Line endings (CRLF
+:mod:`beacon_qual.text.encoding`). A named encoding overrides all of this. Line endings (CRLF
 and lone CR) become LF and a BOM is dropped; every other character is kept as
 written (no Unicode normalisation), so offsets count exactly what is stored.
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from beacon_qual.errors import BeaconError
-from beacon_qual.textcodec import decode_as, decode_windows_1252, text_encoding
+from beacon_qual.text.encoding import decode_as, decode_windows_1252, text_encoding
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 TEXT_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".rst": "rst"}
@@ -221,7 +221,7 @@ def rst_headings(text: str) -> list[tuple[int, int]]:
 
 
 def _read_docx(path: Path) -> str:
-    from beacon_qual.safezip import check_office_archive
+    from beacon_qual.text.safezip import check_office_archive
 
     check_office_archive(path, str(path), kind="Word (.docx) document")  # before python-docx unpacks it
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.speakers import Turn, find_turns, turns_from_labels, without_headings
-from beacon_qual.nlp import prepare_sentences, sentence_spans_within
+from beacon_qual.text.sentences import prepare_sentences, sentence_spans_within
 
 JOBS_ENV = "BEACON_QUAL_JOBS"
 MIN_FILES = 8  # fewer files than this are worked out in process: starting workers would cost more

@@ -24,7 +24,7 @@ from beacon_qual.errors import BeaconError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from beacon_qual.outfile import Output
+    from beacon_qual.text.outfile import Output
 
 # Okabe & Ito (2008), "Color Universal Design": black last, as it reads as text.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
@@ -224,7 +224,7 @@ def figure_format(path: Path) -> str:
 
 
 def save(fig: Figure, out: Output, fmt: str, dpi: int = 300) -> None:
-    """Write the figure whole or not at all (beacon_qual.outfile), in the format ``fmt``."""
+    """Write the figure whole or not at all (beacon_qual.text.outfile), in the format ``fmt``."""
     plt = _pyplot()
     buffer = io.BytesIO()
     metadata: dict[str, Any] = {"Creator": "beacon-qual"}

@@ -20,12 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from beacon_qual import coding as svc
-from beacon_qual import workbench as wb
-from beacon_qual.codebook import coding_counts
+from beacon_qual.codebook.tree import coding_counts
+from beacon_qual.coding import codings as svc
+from beacon_qual.coding.userconfig import remember_coder, remembered_coder
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.terminal import guard_strips, visible_controls
+from beacon_qual.text.terminal import guard_strips, visible_controls
+from beacon_qual.tui import readmodel as wb
 from beacon_qual.tui.favourites import FAVOURITE_BINDINGS, FavouriteActions, FavouritesBar
 from beacon_qual.tui.screens import (
     NEW_CODE,
@@ -40,7 +41,6 @@ from beacon_qual.tui.screens import (
 )
 from beacon_qual.tui.transcript import TranscriptView
 from beacon_qual.tui.upkeep import CODEBOOK_BINDINGS, DOCUMENT_BINDING, CodeTree, UpkeepActions
-from beacon_qual.userconfig import remember_coder, remembered_coder
 
 
 @dataclass(frozen=True)
@@ -382,7 +382,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         return svc.document_codings(self.project, self.doc.id, None if self.show_all else self.coder_id)
 
     def _suggested(self) -> list[tuple[int, int, int]]:
-        from beacon_qual.suggest import list_suggestions
+        from beacon_qual.search.suggest import list_suggestions
 
         if self.doc is None:
             return []
@@ -614,7 +614,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def _create_and_apply(self, name: str, parent_id: int | None) -> None:
-        from beacon_qual.codebook_edit import add_code
+        from beacon_qual.codebook.edit import add_code
 
         code = self._run(add_code, self.project, name, parent_id, coder_id=self.coder_id)
         if code is None:
@@ -837,7 +837,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def _project_searched(self, query: str | None) -> None:
-        from beacon_qual.search import search
+        from beacon_qual.search.fulltext import search
 
         if not query:
             return
@@ -862,7 +862,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     def action_code_hits(self) -> None:
         """Code every hit of the project search at once: pick a code, see the count, confirm."""
-        from beacon_qual import code_hits
+        from beacon_qual.search import code_hits
 
         coder_id = self.coder_id
         if not self.worklist or self.worklist[0].kind != "hit" or not self.hits_query or coder_id is None:
@@ -923,7 +923,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         )
 
     def action_suggestions(self) -> None:
-        from beacon_qual.suggest import list_suggestions
+        from beacon_qual.search.suggest import list_suggestions
 
         found = list_suggestions(self.project, self.doc.id) if self.doc else []
         if not found:
@@ -978,7 +978,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self._start_list(f"disagreements with {other}", items, f"No disagreements with {other}.")
 
     def action_review(self) -> None:
-        from beacon_qual.revise import codings_for_review
+        from beacon_qual.documents.revise import codings_for_review
 
         items = [
             WorkItem(
@@ -995,8 +995,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self._start_list("flagged codings", items, "No coding is flagged for review.")
 
     def action_decide(self, decision: str) -> None:
-        from beacon_qual import suggest
-        from beacon_qual.revise import accept_placement
+        from beacon_qual.documents.revise import accept_placement
+        from beacon_qual.search import suggest
 
         item = self._current_item()
         if item is None or item.kind not in ("suggestion", "review"):

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from beacon_qual.store import Project
-from beacon_qual.workbench import CodeInfo
+from beacon_qual.tui.readmodel import CodeInfo
 
 SLOTS = 9
 

@@ -32,7 +32,7 @@ class MemoRow:
 
 def list_memos(project: Project) -> list[MemoRow]:
     """Memos on codings (kept on the coding) and in the memos table, by kind then target."""
-    from beacon_qual.codebook import code_paths
+    from beacon_qual.codebook.tree import code_paths
 
     paths = code_paths(project)
     rows: list[MemoRow] = []

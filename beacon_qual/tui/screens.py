@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from beacon_qual.terminal import visible_controls
-from beacon_qual.workbench import CodeInfo, CodePicker
+from beacon_qual.text.terminal import visible_controls
+from beacon_qual.tui.readmodel import CodeInfo, CodePicker
 
 NEW_CODE = "__new__"
 TOP_LEVEL = "__top__"

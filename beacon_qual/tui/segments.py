@@ -2,7 +2,7 @@
 
 The list is :func:`beacon_qual.analysis.quotes.quotes` for the code and filters (``beacon-qual quotes CODE``
 with the same filters lists the same passages); recoding, removing and memos go through
-:mod:`beacon_qual.coding`, as in the transcript.
+:mod:`beacon_qual.coding.codings`, as in the transcript.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from beacon_qual import coding as svc
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.quotes import Quote, QuoteSet, quotes
 from beacon_qual.analysis.selection import Filters
+from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.tui.screens import MemoScreen, PickerScreen

@@ -22,10 +22,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from beacon_qual.coding import Coding
-from beacon_qual.terminal import visible_controls
+from beacon_qual.coding.codings import Coding
+from beacon_qual.text.terminal import visible_controls
+from beacon_qual.tui.readmodel import DocumentView
 from beacon_qual.tui.selection import SelectionMode, next_word_start, previous_word_start
-from beacon_qual.workbench import DocumentView
 
 LANES = 4
 

@@ -1,7 +1,7 @@
 """Keeping the project in shape from the workbench: the codebook pane's editing keys and the document form.
 
 The keys call the same services as ``beacon-qual codebook ...`` and ``beacon-qual docs edit``
-(:mod:`beacon_qual.codebook_edit`, :mod:`beacon_qual.document_edit`); every change is audited and ``u``
+(:mod:`beacon_qual.codebook.edit`, :mod:`beacon_qual.documents.edit`); every change is audited and ``u``
 undoes it. :class:`UpkeepActions` is mixed into the workbench app.
 """
 
@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, TextArea, Tree
 
-from beacon_qual import codebook_edit as edit
-from beacon_qual import document_edit as docedit
+from beacon_qual.codebook import edit
+from beacon_qual.documents import edit as docedit
+from beacon_qual.tui.readmodel import CodeInfo
 from beacon_qual.tui.screens import TOP_LEVEL, ConfirmScreen, PickerScreen, PromptScreen
-from beacon_qual.workbench import CodeInfo
 
 # Keys of the codebook pane (active while it has the focus), listed in `?`.
 CODEBOOK_BINDINGS = [
@@ -379,7 +379,7 @@ class UpkeepActions:
 
     def _documents_changed(self, document_id: int | None = None) -> None:
         """Show the document list, and the open document's details, as they now are."""
-        from beacon_qual import workbench as wb
+        from beacon_qual.tui import readmodel as wb
 
         self._load_documents()  # type: ignore[attr-defined]
         if self.doc is not None:

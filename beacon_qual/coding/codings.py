@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from beacon_qual.changeset import is_changeset, redo_changeset, undo_changeset
+from beacon_qual.coding.changeset import is_changeset, redo_changeset, undo_changeset
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.rows import inserted_id
@@ -190,7 +190,7 @@ def add_coding(
 def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> list[Coding]:
     """Apply many codings in one transaction (all or none), recorded as one action: one undo takes them
     all back (a changeset audit row, as codebook upkeep writes)."""
-    from beacon_qual.changeset import KEY
+    from beacon_qual.coding.changeset import KEY
 
     with project.transaction():
         added = [add_coding(project, coder_id=coder_id, audit=False, **item) for item in items]
@@ -478,7 +478,7 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
                     f" ({exc}); nothing was changed"
                 ) from None
         if row["action"].startswith("code."):
-            from beacon_qual.codebook_edit import bump_codebook_version
+            from beacon_qual.codebook.edit import bump_codebook_version
 
             bump_codebook_version(project)
         project.execute("UPDATE audit SET undone = ? WHERE id = ?", (0 if redo else 1, row["id"]))
@@ -594,7 +594,7 @@ def list_codings(
     coder_id: int | None = None,
     code_id: int | None = None,
 ) -> list[CodingView]:
-    from beacon_qual.codebook import code_paths
+    from beacon_qual.codebook.tree import code_paths
 
     paths = code_paths(project)  # {code id: "Parent/Child"}
     where, params = [], []

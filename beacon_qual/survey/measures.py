@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from beacon_qual.councils import (
+from beacon_qual.cases.councils import (
     CouncilMatch,
     CouncilNotResolved,
     remember_alias,
@@ -48,8 +48,8 @@ from beacon_qual.councils import (
 )
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid
-from beacon_qual.survey_table import Row, Table, read_table
-from beacon_qual.survey_types import (
+from beacon_qual.survey.table import Row, Table, read_table
+from beacon_qual.survey.types import (
     ColumnType,
     TypesFile,
     categorical_levels,

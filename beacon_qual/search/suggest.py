@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from beacon_qual.coding import Coding, add_coding
+from beacon_qual.coding.codings import Coding, add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
 from beacon_qual.store.rows import one_row
@@ -161,7 +161,7 @@ def code_keywords(project: Project, code_ids: Iterable[int] | None = None) -> di
 
 def select_codes(project: Project, refs: Iterable[str | int]) -> list[int]:
     """The codes named (by path, name or id) and every code below them that has keywords."""
-    from beacon_qual.codebook import resolve_code
+    from beacon_qual.codebook.tree import resolve_code
 
     chosen: list[int] = []
     for ref in refs:
@@ -208,7 +208,7 @@ def make_suggestions(
     'interviewer'; None or 'any' for every sentence) keeps to the sentences of that side's turns. One
     transaction: all stored or none.
     """
-    from beacon_qual.speaker_roles import speaker_filter
+    from beacon_qual.documents.speaker_roles import speaker_filter
 
     role = speaker_filter(project, speaker)
     keywords = code_keywords(project, code_ids)
@@ -319,7 +319,7 @@ def list_suggestions(
     code_ids: Iterable[int] | None = None,
 ) -> list[Suggestion]:
     """Suggestions in document order (then code path); ``status=None`` lists every status."""
-    from beacon_qual.codebook import code_paths
+    from beacon_qual.codebook.tree import code_paths
 
     where: list[str] = [CURRENT]
     params: list[str | int] = []
@@ -342,7 +342,7 @@ def list_suggestions(
 
 
 def get_suggestion(project: Project, suggestion_id: int) -> Suggestion:
-    from beacon_qual.codebook import code_paths
+    from beacon_qual.codebook.tree import code_paths
 
     row = project.one(_SELECT + " WHERE s.id = ?", (suggestion_id,))
     if row is None:
@@ -462,7 +462,7 @@ def evaluate_suggestions(
     overlaps its sentence. Recall is the share of the coder's codings (of codes with keywords) that some
     suggestion of the same code overlaps.
     """
-    from beacon_qual.codebook import all_codes
+    from beacon_qual.codebook.tree import all_codes
 
     if project.one("SELECT 1 FROM coders WHERE id = ?", (coder_id,)) is None:
         raise BeaconError(f"no coder with id {coder_id}")

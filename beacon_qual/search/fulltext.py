@@ -113,7 +113,7 @@ def _query_error(query: str, exc: sqlite3.OperationalError) -> BeaconError | Non
 
 
 def _code_and_descendants(project: Project, ref: str | int) -> list[int]:
-    from beacon_qual.codebook import resolve_code
+    from beacon_qual.codebook.tree import resolve_code
 
     code_id = resolve_code(project, ref)
     rows = project.execute(
@@ -177,7 +177,7 @@ def _filters(
     where: list[str] = []
     params: list[Any] = []
     if council is not None:
-        from beacon_qual.councils import resolve_council_for_filter
+        from beacon_qual.cases.councils import resolve_council_for_filter
 
         where.append("d.case_id = ?")
         params.append(resolve_council_for_filter(project, council).case_id)
@@ -198,7 +198,7 @@ def _filters(
         )
         params.extend(code_ids)
     if speaker is not None:
-        from beacon_qual.speaker_roles import speaker_filter
+        from beacon_qual.documents.speaker_roles import speaker_filter
 
         role_wanted = speaker_filter(project, speaker)
         if role_wanted is not None:

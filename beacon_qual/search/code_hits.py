@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from beacon_qual import coding as svc
+from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
-from beacon_qual.search import MAX_LIMIT, Hit, search
+from beacon_qual.search.fulltext import MAX_LIMIT, Hit, search
 from beacon_qual.store import Project
 
 

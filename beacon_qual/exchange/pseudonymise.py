@@ -11,8 +11,8 @@ copy only; the original is opened for reading and never changed. The names come 
 
 One replacement per name across the whole project, so ``Sarah Lind`` is ``Interviewer A`` in every
 document. Names are matched as whole words, ignoring case, longest first. Each document's text is
-replaced through the revision machinery (:func:`beacon_qual.revise.revise_text`, which re-anchors every
-coding with :mod:`beacon_qual.anchoring`); the units (turns and sentences) are the old ones mapped onto the
+replaced through the revision machinery (:func:`beacon_qual.documents.revise.revise_text`, which re-anchors every
+coding with :mod:`beacon_qual.documents.anchoring`); the units (turns and sentences) are the old ones mapped onto the
 new text, with speaker labels replaced the same way. A coding that cannot be placed with confidence is
 flagged for review (``status = 'review'``), never dropped. Memos, coding memos, code definitions and
 examples, survey text values and metadata get the same replacements.
@@ -247,8 +247,8 @@ def pseudonymise(
     project: Project, out: Path, names_file: Path | None, *, threshold: float | None = None
 ) -> PseudonymReport:
     """Write the pseudonymised copy to ``out`` (whole or not at all) and the review list beside it."""
-    from beacon_qual.outfile import Output, check_copy_target
-    from beacon_qual.revise import DEFAULT_THRESHOLD
+    from beacon_qual.documents.revise import DEFAULT_THRESHOLD
+    from beacon_qual.text.outfile import Output, check_copy_target
 
     out = check_copy_target(out, protect=(project.path,), force=False)
     Output(
@@ -281,11 +281,11 @@ def pseudonymise(
 def _pseudonymise_copy(
     project: Project, listed: list[tuple[str, str | None]], threshold: float, out: Path
 ) -> PseudonymReport:
+    from beacon_qual.documents.revise import revise_text
     from beacon_qual.ingest import ParsedTranscript
     from beacon_qual.ingest.metadata import Metadata
     from beacon_qual.ingest.speakers import Turn
-    from beacon_qual.revise import revise_text
-    from beacon_qual.search import rebuild_index
+    from beacon_qual.search.fulltext import rebuild_index
 
     replacements = build_replacements(project, listed)
     replacer = Replacer(replacements)
@@ -451,8 +451,8 @@ def _review_words(project: Project, replacements: dict[str, str]) -> list[tuple[
 def _write_review(path: Path, rows: list[tuple[str, int, int, str]]) -> None:
     import io
 
-    from beacon_qual.csvsafe import safe_cell
-    from beacon_qual.outfile import Output
+    from beacon_qual.text.csvsafe import safe_cell
+    from beacon_qual.text.outfile import Output
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from beacon_qual.documents import resolve_document
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
 

@@ -2,7 +2,7 @@
 
 Text files are read as strict UTF-8 (with or without a byte-order mark) and, if
 that fails, as Windows-1252, unless the bytes look like damaged UTF-8 or another
-code page (see :mod:`beacon_qual.textcodec`); a named encoding overrides this. The delimiter comes from the extension for
+code page (see :mod:`beacon_qual.text.encoding`); a named encoding overrides this. The delimiter comes from the extension for
 ``.tsv``/``.tab`` files and is otherwise sniffed from the header line. Rows are
 numbered as a spreadsheet shows them: the header is row 1.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from beacon_qual.errors import BeaconError
-from beacon_qual.textcodec import decode_as, decode_windows_1252, text_encoding
+from beacon_qual.text.encoding import decode_as, decode_windows_1252, text_encoding
 
 TAB_SUFFIXES = (".tsv", ".tab")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -112,7 +112,7 @@ def _read_delimited(text: str, delimiter: str, encoding: str, name: str) -> Tabl
 
 
 def _read_xlsx(path: Path) -> Table:
-    from beacon_qual.safezip import check_office_archive
+    from beacon_qual.text.safezip import check_office_archive
 
     check_office_archive(path, path.name, kind=".xlsx workbook")  # before openpyxl unpacks anything
 

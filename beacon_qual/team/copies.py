@@ -37,13 +37,13 @@ from pathlib import Path
 
 from beacon_qual.agreement.material import load_codes
 from beacon_qual.errors import BeaconError
-from beacon_qual.outfile import check_copy_target
 from beacon_qual.store import Project, now
 from beacon_qual.store.backups import Backup, backup_path, keep_count, prune
 from beacon_qual.store.db import PendingBackup, inspect_file
 from beacon_qual.store.placement import deferred_placement
 from beacon_qual.store.rows import inserted_id
 from beacon_qual.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from beacon_qual.text.outfile import check_copy_target
 
 MERGE_CACHE_KIB = -262144  # 256 MiB of page cache while merging (negative: KiB)
 MAX_COPIES_AT_ONCE = 9  # SQLite attaches at most 10 databases; one name stays free
@@ -271,7 +271,7 @@ def _merge_speaker_roles(project: Project, alias: str, result: FileMerge) -> Non
     ).fetchall()
     result.roles_added = len(changed)
     if changed:
-        from beacon_qual.speaker_roles import assign_roles
+        from beacon_qual.documents.speaker_roles import assign_roles
 
         for document_id in sorted({row[0] for row in changed}):
             assign_roles(project, document_id)

@@ -1,9 +1,9 @@
 """Document upkeep: correct a document's details, rename it, delete it.
 
 The CLI (``beacon-qual docs edit|rename|delete``) and the workbench's document form call these functions.
-Each change is one transaction with one audit record (a changeset, see :mod:`beacon_qual.changeset`) that
+Each change is one transaction with one audit record (a changeset, see :mod:`beacon_qual.coding.changeset`) that
 ``beacon-qual coding undo`` and ``u`` in the workbench take back. The council goes through
-:func:`beacon_qual.councils.resolve_council`, and a match only by similarity is refused unless accepted, as
+:func:`beacon_qual.cases.councils.resolve_council`, and a match only by similarity is refused unless accepted, as
 the importer does. Deleting a document takes its units, codings, memos, suggestions and earlier texts with
 it, after a backup of the project.
 """
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beacon_qual.changeset import Changeset
-from beacon_qual.councils import resolve_council
+from beacon_qual.cases.councils import resolve_council
+from beacon_qual.coding.changeset import Changeset
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.metadata import normalise_date, normalise_phase, normalise_role
 from beacon_qual.store import Project
@@ -198,7 +198,7 @@ def _delete_rows(project: Project, change: Changeset, table: str, column: str, v
 def delete_document(project: Project, document_id: int, *, coder_id: int | None) -> DocumentImpact:
     """Delete a document with its codings, memos, units, suggestions and earlier texts, after a backup of
     the project; one undoable change."""
-    from beacon_qual.revise import backup_path
+    from beacon_qual.documents.revise import backup_path
 
     impact = delete_impact(project, document_id)
     backup = project.backup(backup_path(project.path, "delete-document"))

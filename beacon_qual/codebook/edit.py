@@ -5,7 +5,7 @@ Each runs in one transaction that writes the change, its audit record and a new 
 (meta ``codebook_version``), so ``codebook export``, REFI-QDA exports and the analyses read the new codebook
 at once. Every change is undone like a coding (``beacon-qual coding undo``, ``u`` in the workbench):
 single-code changes are audited as ``code.create`` / ``code.update`` with the whole row before and after,
-merges and deletions, which change many rows, as one changeset (see :mod:`beacon_qual.changeset`).
+merges and deletions, which change many rows, as one changeset (see :mod:`beacon_qual.coding.changeset`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from beacon_qual.changeset import Changeset
-from beacon_qual.codebook import Code, code_path, create_code, get_code, update_code
+from beacon_qual.codebook.tree import Code, code_path, create_code, get_code, update_code
+from beacon_qual.coding.changeset import Changeset
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

@@ -8,14 +8,14 @@ one transaction:
 * keeps the old text in ``document_revisions``;
 * stores the new text, its sha256, word count and source, and the next revision number;
 * rebuilds the units (speaker turns and sentences) the way import makes them;
-* moves every coding onto the new text (:mod:`beacon_qual.anchoring`), writing where
+* moves every coding onto the new text (:mod:`beacon_qual.documents.anchoring`), writing where
   it went and how sure that is to ``coding_anchors`` and ``codings.anchor_score``.
   A coding that cannot be placed with confidence keeps its best guess and gets
   ``status = 'review'``; no coding is ever dropped;
 * records the revision in the audit trail, with what undoing it needs (the old units
   and each coding's status and score before the move).
 
-Keyword suggestions are left as they are: :mod:`beacon_qual.suggest` treats one whose
+Keyword suggestions are left as they are: :mod:`beacon_qual.search.suggest` treats one whose
 span is no longer a sentence of the text as out of date, so they follow a revision and
 its undo by themselves.
 
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from beacon_qual.anchoring import DEFAULT_THRESHOLD, Placement, reanchor
-from beacon_qual.documents import resolve_document
+from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD, Placement, reanchor
+from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import ParsedTranscript, read_transcript
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE
@@ -487,7 +487,7 @@ WHERE c.status = 'review'
 
 def codings_for_review(project: Project, document_id: int | None = None) -> list[ReviewItem]:
     """Codings flagged for review (all, or one document's), in document and text order."""
-    from beacon_qual.codebook import code_paths
+    from beacon_qual.codebook.tree import code_paths
 
     paths = code_paths(project)
     sql, params = _REVIEW_SQL, []

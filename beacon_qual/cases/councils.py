@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from beacon_qual.data import DATA_DIR
 from beacon_qual.errors import BeaconError
-from beacon_qual.paths import DATA_DIR
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.rows import inserted_id, one_row
 

@@ -8,7 +8,7 @@ can name it; analyses by council leave its documents out (see :mod:`beacon_qual.
 
 from __future__ import annotations
 
-from beacon_qual.councils import CouncilNotResolved, resolve_council
+from beacon_qual.cases.councils import CouncilNotResolved, resolve_council
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from beacon_qual.data import DEFAULT_CODEBOOK, EXAMPLES_DIR
 from beacon_qual.errors import BeaconError
-from beacon_qual.paths import DEFAULT_CODEBOOK, EXAMPLES_DIR
 from beacon_qual.store import Project
 
 DEMO_PROJECT = "beacon-demo.qual.db"
@@ -17,7 +17,7 @@ def is_demo_project(path: Path) -> bool:
     """True when ``path`` is a project build_demo made (read-only look; False for anything else)."""
     import sqlite3
 
-    from beacon_qual.outfile import is_project_file
+    from beacon_qual.text.outfile import is_project_file
 
     if not is_project_file(path):
         return False
@@ -34,10 +34,10 @@ def is_demo_project(path: Path) -> bool:
 
 def build_demo(path: Path | str) -> list[str]:
     """Create a project at ``path`` from the shipped example data; returns what was done, line by line."""
-    from beacon_qual.codebook import load_codebook
-    from beacon_qual.councils import seed_cases
+    from beacon_qual.cases.councils import seed_cases
+    from beacon_qual.codebook.tree import load_codebook
     from beacon_qual.ingest import import_paths
-    from beacon_qual.survey import import_survey
+    from beacon_qual.survey.measures import import_survey
 
     path = Path(path)
     if not EXAMPLES_DIR.is_dir():
