@@ -371,8 +371,7 @@ def test_csv_cells_keep_their_types():
 
 def test_analyses_list_codes_in_the_codebook_order_and_paths(analysis_project):
     """The analyses read the code tree themselves; it must list what the codebook lists, in its order."""
-    from beacon_qual.analysis.codes import load_code_tree
-    from beacon_qual.codebook.tree import all_codes
+    from beacon_qual.codebook.tree import all_codes, load_code_tree
     from beacon_qual.store import new_uuid, now
 
     with analysis_project.transaction():
@@ -409,8 +408,7 @@ def test_analyses_list_codes_in_the_codebook_order_and_paths(analysis_project):
     ],
 )
 def test_analyses_resolve_codes_as_the_codebook_does(analysis_project, ref):
-    from beacon_qual.analysis.codes import load_code_tree
-    from beacon_qual.codebook.tree import resolve_code
+    from beacon_qual.codebook.tree import load_code_tree, resolve_code
     from beacon_qual.store import new_uuid, now
 
     with analysis_project.transaction():

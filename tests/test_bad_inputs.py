@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.codebook.tree import load_codebook
+from beacon_qual.codebook.load import load_codebook
 from beacon_qual.coding import codings as coding
 from beacon_qual.exchange.textmap import normalise
 from beacon_qual.ingest import import_paths

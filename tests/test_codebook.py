@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
-from beacon_qual.codebook import tree as cb
+from beacon_qual.codebook import edit, load, tree, yamlfile
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 
@@ -135,7 +135,7 @@ def snapshot(project: Project) -> dict[str, list[tuple]]:
 
 def error_of(path: Path) -> BeaconError:
     with pytest.raises(BeaconError) as info:
-        cb.parse_codebook(path)
+        yamlfile.parse_codebook(path)
     return info.value
 
 
@@ -152,7 +152,7 @@ def relative_luminance(colour: str) -> float:
 
 
 def test_shipped_codebook_covers_every_required_area():
-    book = cb.parse_codebook(SHIPPED)
+    book = yamlfile.parse_codebook(SHIPPED)
     paths = {path for path, _ in book.walk()}
     missing = [p for p in REQUIRED_PATHS if p not in paths]
     assert missing == []
@@ -161,7 +161,7 @@ def test_shipped_codebook_covers_every_required_area():
 
 
 def test_every_shipped_code_is_fully_described_with_a_readable_distinct_colour():
-    book = cb.parse_codebook(SHIPPED)
+    book = yamlfile.parse_codebook(SHIPPED)
     specs = [spec for _, spec in book.walk()]
     assert len(specs) >= 40
     for spec in specs:
@@ -184,18 +184,18 @@ def test_every_shipped_code_is_fully_described_with_a_readable_distinct_colour()
 
 
 def test_shipped_codebook_loads_and_reloads_unchanged(project):
-    report = cb.load_codebook(project, SHIPPED)
-    total = len(list(cb.parse_codebook(SHIPPED).walk()))
+    report = load.load_codebook(project, SHIPPED)
+    total = len(list(yamlfile.parse_codebook(SHIPPED).walk()))
     assert (report.added, report.updated, report.moved, report.unchanged) == (total, 0, 0, 0)
     assert project.scalar("SELECT count(*) FROM codes") == total
     assert project.get_meta("codebook_version") == str(
         yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["version"]
     )
     assert project.get_meta("codebook_name") == "Learning and innovation in the Beacon Scheme"
-    again = cb.load_codebook(project, SHIPPED)
+    again = load.load_codebook(project, SHIPPED)
     assert (again.added, again.updated, again.moved, again.unchanged) == (0, 0, 0, total)
-    adaptation = cb.resolve_code(project, "Innovation/Learning to innovate/Adaptation")
-    assert cb.get_code(project, adaptation).keywords[:2] == ("adapted", "adapt")
+    adaptation = tree.resolve_code(project, "Innovation/Learning to innovate/Adaptation")
+    assert tree.get_code(project, adaptation).keywords[:2] == ("adapted", "adapt")
 
 
 # -- validation ------------------------------------------------------------------------------------------
@@ -290,7 +290,7 @@ codes:
   - name: Adaptation
     parent: learning to innovate
 """
-    book = cb.parse_codebook(write(tmp_path, text))
+    book = yamlfile.parse_codebook(write(tmp_path, text))
     assert [p for p, _ in book.walk()] == [
         "Innovation",
         "Innovation/Learning to innovate",
@@ -300,13 +300,13 @@ codes:
 
 
 def test_an_invalid_codebook_changes_nothing(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     document = add_document(project)
     add_coding(project, document, code_id(project, ADOPTION), "ana")
     before = snapshot(project)
     broken = MINI.replace("name: Adaptation", "name: Adoption").replace("Leadership", "Leadership/Politics")
     with pytest.raises(BeaconError) as info:
-        cb.load_codebook(project, write(tmp_path, broken, "broken.yaml"))
+        load.load_codebook(project, write(tmp_path, broken, "broken.yaml"))
     assert info.value.message == (
         "broken.yaml:13: duplicate code name 'Adoption' under 'Innovation' (first at line 10)"
     )
@@ -320,7 +320,7 @@ def test_an_invalid_codebook_changes_nothing(project, tmp_path):
 
 
 def test_reload_renames_moves_and_keeps_codes_with_codings(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     document = add_document(project)
     adoption, adaptation = code_id(project, ADOPTION), code_id(project, ADAPTATION)
     add_coding(project, document, adoption, "ana", 0, 5)
@@ -347,18 +347,18 @@ def test_reload_renames_moves_and_keeps_codes_with_codings(project, tmp_path):
         colour: "#87D787"
         keywords: [adapted, tailored]
 """  # ...and moved under Context
-    report = cb.load_codebook(project, write(tmp_path, edited, "edited.yaml"))
+    report = load.load_codebook(project, write(tmp_path, edited, "edited.yaml"))
     assert (report.added, report.updated, report.moved, report.unchanged) == (1, 2, 1, 2)
     assert [(k.path, k.codings) for k in report.kept] == [("Context/Leadership", 0)]
-    assert cb.code_path(project, adoption) == "Innovation/Adoption of practice"
-    assert cb.code_path(project, adaptation) == "Context/Adaptation"
+    assert tree.code_path(project, adoption) == "Innovation/Adoption of practice"
+    assert tree.code_path(project, adaptation) == "Context/Adaptation"
     assert code_id(project, ADOPTION) == adoption and code_id(project, ADAPTATION) == adaptation
     codings = project.execute(
         "SELECT code_id, count(*) FROM codings GROUP BY code_id ORDER BY code_id"
     ).fetchall()
     assert [tuple(r) for r in codings] == [(adoption, 1), (adaptation, 2)]
     imitation = code_id(project, "77777777-7777-4777-8777-777777777777")
-    assert cb.get_code(project, imitation).path == "Innovation/Imitation"
+    assert tree.get_code(project, imitation).path == "Innovation/Imitation"
     audit = project.execute(
         "SELECT entity_id, before, after FROM audit WHERE action = 'codebook.load' AND entity = 'codes'"
         " AND before IS NOT NULL ORDER BY id"
@@ -369,44 +369,44 @@ def test_reload_renames_moves_and_keeps_codes_with_codings(project, tmp_path):
 
 
 def test_removed_code_with_codings_is_kept_and_prune_removes_only_unused(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     document = add_document(project)
     leadership = code_id(project, LEADERSHIP)
     add_coding(project, document, leadership, "ana")
     add_coding(project, document, leadership, "ana", 20, 30)
     without_context_children = MINI.split("    children:\n      - id: 55555555")[0]
-    report = cb.load_codebook(project, write(tmp_path, without_context_children, "cut.yaml"), prune=True)
+    report = load.load_codebook(project, write(tmp_path, without_context_children, "cut.yaml"), prune=True)
     assert [(k.path, k.codings) for k in report.kept] == [("Context/Leadership", 2)]
     assert report.removed == ["Context/Culture"]
     assert code_id(project, CULTURE) is None
     assert project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (leadership,)) == 2
-    assert cb.code_path(project, leadership) == "Context/Leadership"
+    assert tree.code_path(project, leadership) == "Context/Leadership"
 
 
 def test_codes_without_ids_match_existing_codes_by_place(project, tmp_path):
-    parent = cb.create_code(project, "Innovation", codable=False)
-    adoption = cb.create_code(project, "adoption", parent_id=parent)
+    parent = edit.create_code(project, "Innovation", codable=False)
+    adoption = edit.create_code(project, "adoption", parent_id=parent)
     document = add_document(project)
     add_coding(project, document, adoption, "ana")
-    report = cb.load_codebook(project, write(tmp_path, MINI))
+    report = load.load_codebook(project, write(tmp_path, MINI))
     assert (report.added, report.updated) == (4, 2)
     assert code_id(project, ADOPTION) == adoption  # the file's id is adopted, the codings stay
-    assert cb.code_path(project, adoption) == "Innovation/Adoption"
+    assert tree.code_path(project, adoption) == "Innovation/Adoption"
     assert report.kept == []
 
 
 def test_siblings_can_trade_names(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     swapped = MINI.replace("name: Leadership", "name: TMP").replace("name: Culture", "name: Leadership")
     swapped = swapped.replace("name: TMP", "name: Culture")
-    report = cb.load_codebook(project, write(tmp_path, swapped, "swapped.yaml"))
+    report = load.load_codebook(project, write(tmp_path, swapped, "swapped.yaml"))
     assert report.updated == 2
-    assert cb.code_path(project, code_id(project, LEADERSHIP)) == "Context/Culture"
-    assert cb.code_path(project, code_id(project, CULTURE)) == "Context/Leadership"
+    assert tree.code_path(project, code_id(project, LEADERSHIP)) == "Context/Culture"
+    assert tree.code_path(project, code_id(project, CULTURE)) == "Context/Leadership"
 
 
 def test_a_file_code_colliding_with_a_kept_code_is_refused(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     before = snapshot(project)
     # Culture is renamed Leadership while the project's Leadership (absent from the file) stays.
     clash = MINI.replace(
@@ -416,7 +416,7 @@ def test_a_file_code_colliding_with_a_kept_code_is_refused(project, tmp_path):
         "",
     ).replace("name: Culture", "name: Leadership")
     with pytest.raises(BeaconError) as info:
-        cb.load_codebook(project, write(tmp_path, clash, "clash.yaml"))
+        load.load_codebook(project, write(tmp_path, clash, "clash.yaml"))
     assert info.value.message == (
         f"clash.yaml:21: code 'Context/Leadership' (id {CULTURE}) would sit beside a different project code "
         f"'Context/Leadership' (id {LEADERSHIP}) that the file does not contain; rename one of them or give "
@@ -424,46 +424,46 @@ def test_a_file_code_colliding_with_a_kept_code_is_refused(project, tmp_path):
     )
     assert snapshot(project) == before
     # Simple sibling renames that keep every code in the file go through.
-    cb.load_codebook(project, write(tmp_path, MINI.replace("name: Culture", "name: Values"), "ok.yaml"))
-    assert cb.code_path(project, code_id(project, CULTURE)) == "Context/Values"
+    load.load_codebook(project, write(tmp_path, MINI.replace("name: Culture", "name: Values"), "ok.yaml"))
+    assert tree.code_path(project, code_id(project, CULTURE)) == "Context/Values"
 
 
 # -- export ------------------------------------------------------------------------------------------------
 
 
 def test_export_round_trips(project, tmp_path):
-    cb.load_codebook(project, SHIPPED)
-    cb.create_code(
+    load.load_codebook(project, SHIPPED)
+    edit.create_code(
         project,
         'Tricky: "quotes", #hash',
-        parent_id=cb.resolve_code(project, "Context"),
+        parent_id=tree.resolve_code(project, "Context"),
         description="Two lines\nof text.",
         keywords=["yes", "null", "1.0"],
     )
-    exported = cb.export_codebook(project)
-    again = cb.parse_codebook_text(exported, "export.yaml")
-    original = cb.parse_codebook(SHIPPED)
+    exported = yamlfile.export_codebook(project)
+    again = yamlfile.parse_codebook_text(exported, "export.yaml")
+    original = yamlfile.parse_codebook(SHIPPED)
     shipped_paths = [p for p, _ in original.walk()]
     assert [p for p, _ in again.walk() if p in shipped_paths] == shipped_paths
     assert all(again.find(p) == spec for p, spec in original.walk() if not spec.children)
     tricky = again.find('Context/Tricky: "quotes", #hash')
     assert (tricky.description, tricky.keywords) == ("Two lines\nof text.", ["yes", "null", "1.0"])
-    report = cb.load_codebook(project, write(tmp_path, exported, "export.yaml"))
+    report = load.load_codebook(project, write(tmp_path, exported, "export.yaml"))
     assert (report.added, report.updated, report.moved) == (0, 0, 0)
     assert report.unchanged == project.scalar("SELECT count(*) FROM codes")
-    assert cb.export_codebook(project) == exported
+    assert yamlfile.export_codebook(project) == exported
     assert (
         yaml.safe_load(exported)["version"] == yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["version"]
     )
 
 
 def test_export_of_a_hand_edited_tree_reloads_unchanged(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     adoption = code_id(project, ADOPTION)
     context = code_id(project, "44444444-4444-4444-8444-444444444444")
-    moved = cb.update_code(project, adoption, parent_id=context)
+    moved = edit.update_code(project, adoption, parent_id=context)
     assert moved.sort_order == 2  # after Leadership (0) and Culture (1); Adaptation keeps 1 under Innovation
-    assert [c.path for c in cb.all_codes(project)] == [
+    assert [c.path for c in tree.all_codes(project)] == [
         "Innovation",
         "Innovation/Adaptation",
         "Context",
@@ -471,17 +471,17 @@ def test_export_of_a_hand_edited_tree_reloads_unchanged(project, tmp_path):
         "Context/Culture",
         "Context/Adoption",
     ]
-    exported = cb.export_codebook(project)
-    report = cb.load_codebook(project, write(tmp_path, exported, "export.yaml"))
+    exported = yamlfile.export_codebook(project)
+    report = load.load_codebook(project, write(tmp_path, exported, "export.yaml"))
     assert (report.added, report.updated, report.moved, report.unchanged) == (0, 0, 0, 6)
-    assert cb.export_codebook(project) == exported
+    assert yamlfile.export_codebook(project) == exported
 
 
 # -- the tree, paths and references -------------------------------------------------------------------------
 
 
 def test_code_tree_counts_by_document_and_coder(project, tmp_path):
-    cb.load_codebook(project, write(tmp_path, MINI))
+    load.load_codebook(project, write(tmp_path, MINI))
     doc1, doc2 = add_document(project, "a.txt"), add_document(project, "b.txt")
     adoption, adaptation = code_id(project, ADOPTION), code_id(project, ADAPTATION)
     add_coding(project, doc1, adoption, "ana")
@@ -490,7 +490,7 @@ def test_code_tree_counts_by_document_and_coder(project, tmp_path):
     add_coding(project, doc2, adaptation, "ben", 20, 40)
 
     def counts(**kw):
-        roots = cb.code_tree(project, **kw)
+        roots = tree.code_tree(project, **kw)
         innovation = roots[0]
         return innovation.total, [(c.name, c.count) for c in innovation.children], roots[1].total
 
@@ -499,30 +499,30 @@ def test_code_tree_counts_by_document_and_coder(project, tmp_path):
     assert counts(coder="ana") == (2, [("Adoption", 1), ("Adaptation", 1)], 0)
     assert counts(document_id=doc1, coder="ben") == (0, [("Adoption", 0), ("Adaptation", 0)], 0)
     with pytest.raises(BeaconError, match="no coder called 'zoe'"):
-        cb.code_tree(project, coder="zoe")
+        tree.code_tree(project, coder="zoe")
 
 
 def test_resolve_code_accepts_paths_names_ids_and_uuids(project, tmp_path):
-    cb.load_codebook(project, SHIPPED)
-    adaptation = cb.resolve_code(project, "Innovation/Learning to innovate/Adaptation")
-    assert cb.code_path(project, adaptation) == "Innovation/Learning to innovate/Adaptation"
+    load.load_codebook(project, SHIPPED)
+    adaptation = tree.resolve_code(project, "Innovation/Learning to innovate/Adaptation")
+    assert tree.code_path(project, adaptation) == "Innovation/Learning to innovate/Adaptation"
     for ref in (
         "innovation / learning to innovate / adaptation",
         "Learning to innovate/Adaptation",
         "ADAPTATION",
         str(adaptation),
         adaptation,
-        cb.get_code(project, adaptation).uuid.upper(),
+        tree.get_code(project, adaptation).uuid.upper(),
     ):
-        assert cb.resolve_code(project, ref) == adaptation, ref
+        assert tree.resolve_code(project, ref) == adaptation, ref
 
 
 def test_resolve_code_reports_ambiguity_and_near_misses(project):
-    cb.load_codebook(project, SHIPPED)
-    barriers = cb.resolve_code(project, "Barriers to learning")
-    cb.create_code(project, "Leadership", parent_id=barriers)
+    load.load_codebook(project, SHIPPED)
+    barriers = tree.resolve_code(project, "Barriers to learning")
+    edit.create_code(project, "Leadership", parent_id=barriers)
     with pytest.raises(BeaconError) as info:
-        cb.resolve_code(project, "leadership")
+        tree.resolve_code(project, "leadership")
     assert info.value.message == (
         "code name 'leadership' is ambiguous: 2 codes match; give the full path or the id"
     )
@@ -531,34 +531,36 @@ def test_resolve_code_reports_ambiguity_and_near_misses(project):
         "Context/Leadership",
     ]
     with pytest.raises(BeaconError) as info:
-        cb.resolve_code(project, "Reinvension")
+        tree.resolve_code(project, "Reinvension")
     assert info.value.message == "no code 'Reinvension' in this project"
     assert "did you mean: Innovation/Learning to innovate/Reinvention" in info.value.details
     with pytest.raises(BeaconError, match="no code with id 9999"):
-        cb.resolve_code(project, 9999)
+        tree.resolve_code(project, 9999)
 
 
 def test_create_and_update_codes_validate_and_audit(project):
-    context = cb.create_code(project, "Context", codable=False)
-    leadership = cb.create_code(project, "Leadership", parent_id=context, keywords=["leader"])
-    assert cb.get_code(project, leadership).colour == cb.PALETTE[0]
-    culture = cb.create_code(project, "Culture", parent_id=context)
-    assert cb.get_code(project, culture).colour == cb.PALETTE[1]
+    context = edit.create_code(project, "Context", codable=False)
+    leadership = edit.create_code(project, "Leadership", parent_id=context, keywords=["leader"])
+    assert tree.get_code(project, leadership).colour == tree.PALETTE[0]
+    culture = edit.create_code(project, "Culture", parent_id=context)
+    assert tree.get_code(project, culture).colour == tree.PALETTE[1]
     with pytest.raises(BeaconError, match="a code called 'leadership' already exists under 'Context'"):
-        cb.create_code(project, "leadership", parent_id=context)
+        edit.create_code(project, "leadership", parent_id=context)
     with pytest.raises(BeaconError, match="contains '/'"):
-        cb.create_code(project, "Politics/parties", parent_id=context)
+        edit.create_code(project, "Politics/parties", parent_id=context)
     with pytest.raises(BeaconError, match="is not #RRGGBB"):
-        cb.create_code(project, "Politics", parent_id=context, colour="blue")
+        edit.create_code(project, "Politics", parent_id=context, colour="blue")
     with pytest.raises(BeaconError, match="under itself or one of its own subcodes"):
-        cb.update_code(project, context, parent_id=leadership)
+        edit.update_code(project, context, parent_id=leadership)
     with pytest.raises(BeaconError, match="a code called 'Culture' already exists"):
-        cb.update_code(project, leadership, name="Culture")
-    updated = cb.update_code(project, leadership, name="Political leadership", keywords=["leader", "cabinet"])
+        edit.update_code(project, leadership, name="Culture")
+    updated = edit.update_code(
+        project, leadership, name="Political leadership", keywords=["leader", "cabinet"]
+    )
     assert (updated.path, updated.keywords) == ("Context/Political leadership", ("leader", "cabinet"))
     actions = [r[0] for r in project.execute("SELECT action FROM audit WHERE entity = 'codes' ORDER BY id")]
     assert actions == ["code.create", "code.create", "code.create", "code.update"]
-    paths = [c.path for c in cb.all_codes(project)]
+    paths = [c.path for c in tree.all_codes(project)]
     assert paths == ["Context", "Context/Political leadership", "Context/Culture"]
 
 

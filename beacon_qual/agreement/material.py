@@ -18,42 +18,12 @@ from typing import Any
 import numpy as np
 
 from beacon_qual.agreement.measures import merged_shared_length, union_spans
-from beacon_qual.codebook.tree import resolve_code
+from beacon_qual.codebook.tree import load_code_tree, resolve_code
 from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 
-PATH_SEPARATOR = "/"
 UNIT_KINDS = ("sentence", "turn")
-
-
-@dataclass
-class CodeIndex:
-    """Every code of the project with its path ("Parent/Child"), in codebook order."""
-
-    ids: list[int]
-    paths: dict[int, str]
-    names: dict[int, str]
-
-
-def load_codes(project: Project, schema: str = "main") -> CodeIndex:
-    """The code tree of ``schema`` (an attached project's name, or main)."""
-    rows = project.execute(
-        f"SELECT id, parent_id, name FROM {schema}.codes ORDER BY sort_order, name, id"
-    ).fetchall()
-    children: dict[int | None, list[int]] = {}
-    names: dict[int, str] = {}
-    for row in rows:
-        names[row[0]] = row[2]
-        children.setdefault(row[1], []).append(row[0])
-    index = CodeIndex([], {}, names)
-    stack: list[tuple[int, str]] = [(c, "") for c in reversed(children.get(None, []))]
-    while stack:
-        code_id, prefix = stack.pop()
-        index.paths[code_id] = prefix + names[code_id]
-        index.ids.append(code_id)
-        stack.extend((c, index.paths[code_id] + PATH_SEPARATOR) for c in reversed(children.get(code_id, [])))
-    return index
 
 
 @dataclass
@@ -349,7 +319,7 @@ def _load_material(
     chosen = resolve_coders(project, coders, minimum_coders)
     coder_ids = [c for c, _ in chosen]
     rows = _codings(project, coder_ids)
-    code_index = load_codes(project)
+    code_index = load_code_tree(project)
     wanted_codes = [resolve_code(project, ref) for ref in codes]
     if wanted_codes:
         rows = _take(rows, np.isin(rows["code_id"], wanted_codes))
@@ -364,7 +334,7 @@ def _load_material(
         code_ids = list(dict.fromkeys(wanted_codes))
     else:
         used = set(np.unique(rows["code_id"]).tolist())
-        code_ids = [c for c in code_index.ids if c in used]
+        code_ids = [c for c in code_index.order if c in used]
     if not code_ids:
         names = ", ".join(n for _, n in chosen)
         raise BeaconError(f"coders {names} applied no code in the chosen documents; nothing to compare")
@@ -376,7 +346,7 @@ def _load_material(
         doc_names=doc_names,
         offsets=offsets,
         code_ids=code_ids,
-        code_paths=[code_index.paths[c] for c in code_ids],
+        code_paths=[code_index.path[c] for c in code_ids],
         coder=_indexes(rows["coder_id"], coder_pos, "coder"),
         code=_indexes(rows["code_id"], code_pos, "code"),
         start=rows["start"] + shift,
@@ -428,7 +398,7 @@ def plan_material(
     if unit_kind is not None and unit_kind not in UNIT_KINDS:
         raise BeaconError(f"unknown unit {unit_kind!r}; choose one of {', '.join(UNIT_KINDS)}")
     coder_ids = [c for c, _ in chosen]
-    code_index = load_codes(project)
+    code_index = load_code_tree(project)
     wanted_codes = list(dict.fromkeys(resolve_code(project, ref) for ref in codes))
     where = f"coder_id IN ({','.join('?' * len(coder_ids))})"
     params: list = list(coder_ids)
@@ -453,8 +423,8 @@ def plan_material(
     plan = Plan(
         coder_ids=coder_ids,
         coder_names=[n for _, n in chosen],
-        code_ids=wanted_codes or list(code_index.ids),
-        code_paths=[code_index.paths[c] for c in (wanted_codes or code_index.ids)],
+        code_ids=wanted_codes or list(code_index.order),
+        code_paths=[code_index.path[c] for c in (wanted_codes or code_index.order)],
         named_codes=bool(wanted_codes),
         unit_kind=unit_kind,
     )

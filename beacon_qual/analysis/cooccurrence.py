@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from beacon_qual.analysis.bases import analysis_base
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.options import LEVELS
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names, resolve_filters
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

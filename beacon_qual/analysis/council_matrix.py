@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.frequencies import Frequencies, documents_per_code_and_case, frequencies
 from beacon_qual.analysis.measures import Variable, all_variables, raw_values
 from beacon_qual.analysis.output import Report, Table
@@ -22,6 +21,7 @@ from beacon_qual.analysis.passages import passages_cte
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import Filters, Selection, coder_names, councils, resolve_filters
 from beacon_qual.analysis.waves import list_waves, phase_waves, selection_phases
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.store import Project
 
 UNITS = ("documents", "passages")

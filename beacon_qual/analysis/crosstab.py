@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from beacon_qual.analysis import stats
 from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.measures import (
     RANKABLE_TYPES,
     Categories,
@@ -46,6 +45,7 @@ from beacon_qual.analysis.selection import (
     resolve_filters,
 )
 from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

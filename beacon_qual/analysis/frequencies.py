@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from beacon_qual.analysis.bases import analysis_base
-from beacon_qual.analysis.codes import closure_cte, load_code_tree
 from beacon_qual.analysis.options import GROUP_FIELDS
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.passages import passages_cte
@@ -26,6 +25,7 @@ from beacon_qual.analysis.selection import (
     resolve_filters,
 )
 from beacon_qual.analysis.waves import phase_waves
+from beacon_qual.codebook.tree import closure_cte, load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

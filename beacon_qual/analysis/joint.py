@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from statistics import mean
 
 from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.measures import Variable, categories, get_variable
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.passages import passages_cte
@@ -26,6 +25,7 @@ from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.quotes import representative, shorten
 from beacon_qual.analysis.selection import Filters, coder_names, councils, resolve_filters, resolve_speaker
 from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

@@ -8,8 +8,8 @@ once for the parent.
 
 from __future__ import annotations
 
-from beacon_qual.analysis.codes import closure_cte
 from beacon_qual.analysis.selection import DOCS, Selection
+from beacon_qual.codebook.tree import closure_cte
 from beacon_qual.store import Project
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.options import QUOTE_FORMATS, UNIT_KINDS
 from beacon_qual.analysis.output import (
     Report,
@@ -28,6 +27,7 @@ from beacon_qual.analysis.output import (
 )
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.text.outfile import Output, output_for

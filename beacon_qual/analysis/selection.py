@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import asdict, dataclass, field
 
-from beacon_qual.analysis.codes import CodeTree
+from beacon_qual.codebook.tree import CodeTree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

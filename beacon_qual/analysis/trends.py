@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from beacon_qual.analysis import stats
 from beacon_qual.analysis.bases import Base, analysis_base
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.passages import passages_cte
 from beacon_qual.analysis.provenance import provenance
@@ -27,6 +26,7 @@ from beacon_qual.analysis.selection import (
     council_notes,
     resolve_filters,
 )
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

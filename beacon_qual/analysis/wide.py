@@ -15,13 +15,13 @@ import re
 from dataclasses import dataclass, field
 
 from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
-from beacon_qual.analysis.codes import load_code_tree
 from beacon_qual.analysis.measures import Variable, all_variables, get_variable, raw_values, waves_of
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.passages import passages_cte
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import Filters, coder_names, councils, resolve_filters
 from beacon_qual.analysis.waves import phase_waves, selection_phases
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 

@@ -8,8 +8,7 @@ import click
 
 from beacon_qual.cli.base import force_option, main, open_project
 from beacon_qual.cli.base import output as output_target
-from beacon_qual.codebook import edit
-from beacon_qual.codebook import tree as svc
+from beacon_qual.codebook import edit, load, tree, yamlfile
 from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 
@@ -29,7 +28,7 @@ def codebook() -> None:
 def codebook_load(file: Path, prune: bool) -> None:
     """Load or reload a YAML codebook; codes are matched by id, then by place, and updated in place."""
     project = open_project()
-    report = svc.load_codebook(project, file, prune=prune)
+    report = load.load_codebook(project, file, prune=prune)
     click.echo(f"loaded codebook {report}")
     for kept in report.kept:
         codings = f"has {kept.codings} codings" if kept.codings else "no codings"
@@ -47,7 +46,7 @@ def codebook_show(document: str | None, coder: str | None) -> None:
     """Show the code tree with the number of codings of each code."""
     project = open_project()
     document_id = resolve_document(project, document) if document is not None else None
-    roots = svc.code_tree(project, document_id=document_id, coder=coder)
+    roots = tree.code_tree(project, document_id=document_id, coder=coder)
     if not roots:
         click.echo("no codes yet; load a codebook with 'beacon-qual codebook load FILE'")
         return
@@ -57,7 +56,7 @@ def codebook_show(document: str | None, coder: str | None) -> None:
         click.echo(f"{label.ljust(width)}  {counts}")
 
 
-def _tree_lines(nodes: list[svc.CodeNode], depth: int):
+def _tree_lines(nodes: list[tree.CodeNode], depth: int):
     for node in nodes:
         label = "  " * depth + node.name + ("" if node.code.codable else " [group]")
         counts = f"{node.count:>6}"
@@ -80,7 +79,7 @@ def codebook_export(fmt: str, output: Path | None, force: bool) -> None:
     """Export the project's codebook in the format 'codebook load' reads."""
     out = output_target(output, force)
     project = open_project()
-    text = svc.export_codebook(project)
+    text = yamlfile.export_codebook(project)
     if out is None:
         click.echo(text, nl=False)
         return
@@ -103,7 +102,7 @@ def _coder(project, name: str | None) -> int:
 
 
 def _parent(project, ref: str | None) -> int | None:
-    return None if ref is None else svc.resolve_code(project, ref)
+    return None if ref is None else tree.resolve_code(project, ref)
 
 
 @codebook.command("add")
@@ -154,8 +153,8 @@ def codebook_add(
 def codebook_rename(code: str, new_name: str, coder: str | None) -> None:
     """Rename CODE (path, name or id) to NEW_NAME; its codings stay."""
     project = open_project()
-    code_id = svc.resolve_code(project, code)
-    old = svc.code_path(project, code_id)
+    code_id = tree.resolve_code(project, code)
+    old = tree.code_path(project, code_id)
     renamed = edit.rename_code(project, code_id, new_name, coder_id=_coder(project, coder))
     click.echo(f"renamed {old} to {renamed.path}")
 
@@ -171,7 +170,7 @@ def codebook_move(code: str, parent: str | None, top: bool, coder: str | None) -
         raise BeaconError("give the new parent, or --top for the top level (not both)")
     project = open_project()
     moved = edit.move_code(
-        project, svc.resolve_code(project, code), _parent(project, parent), coder_id=_coder(project, coder)
+        project, tree.resolve_code(project, code), _parent(project, parent), coder_id=_coder(project, coder)
     )
     click.echo(f"moved to {moved.path}")
 
@@ -185,8 +184,8 @@ def codebook_merge(source: str, target: str, coder: str | None) -> None:
     project = open_project()
     report = edit.merge_codes(
         project,
-        svc.resolve_code(project, source),
-        svc.resolve_code(project, target),
+        tree.resolve_code(project, source),
+        tree.resolve_code(project, target),
         coder_id=_coder(project, coder),
     )
     click.echo(
@@ -202,7 +201,7 @@ def codebook_merge(source: str, target: str, coder: str | None) -> None:
 def codebook_delete(code: str, yes: bool, coder: str | None) -> None:
     """Delete CODE, its subcodes and all their codings (after a confirmation; undo brings them back)."""
     project = open_project()
-    code_id = svc.resolve_code(project, code)
+    code_id = tree.resolve_code(project, code)
     coder_id = _coder(project, coder)
     impact = edit.delete_impact(project, code_id)
     if not yes:
@@ -219,7 +218,7 @@ def codebook_recolour(code: str, colour: str, coder: str | None) -> None:
     """Give CODE the colour COLOUR (#RRGGBB)."""
     project = open_project()
     done = edit.recolour_code(
-        project, svc.resolve_code(project, code), colour, coder_id=_coder(project, coder)
+        project, tree.resolve_code(project, code), colour, coder_id=_coder(project, coder)
     )
     click.echo(f"{done.path} is now {done.colour}")
 
@@ -258,7 +257,9 @@ def codebook_edit(
             "nothing to change: give --definition, --include, --exclude, --example or --keywords"
         )
     project = open_project()
-    done = edit.edit_code(project, svc.resolve_code(project, code), coder_id=_coder(project, coder), **fields)
+    done = edit.edit_code(
+        project, tree.resolve_code(project, code), coder_id=_coder(project, coder), **fields
+    )
     click.echo(f"updated {done.path}: {', '.join(fields)}")
 
 
@@ -269,5 +270,5 @@ def codebook_edit(
 def codebook_group(code: str, off: bool, coder: str | None) -> None:
     """Mark CODE as a group that holds other codes and cannot be applied (--off undoes that)."""
     project = open_project()
-    done = edit.set_group(project, svc.resolve_code(project, code), not off, coder_id=_coder(project, coder))
+    done = edit.set_group(project, tree.resolve_code(project, code), not off, coder_id=_coder(project, coder))
     click.echo(f"{done.path} is {'a group (cannot be applied)' if not done.codable else 'applicable'}")

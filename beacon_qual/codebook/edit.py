@@ -10,15 +10,27 @@ merges and deletions, which change many rows, as one changeset (see :mod:`beacon
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from beacon_qual.codebook.tree import Code, code_path, create_code, get_code, update_code
+from beacon_qual.codebook.tree import (
+    COLOUR_RE,
+    COMPARED_COLUMNS,
+    PALETTE,
+    SEP,
+    UPDATABLE,
+    Code,
+    _normal_uuid,
+    code_path,
+    get_code,
+)
 from beacon_qual.coding.changeset import Changeset
 from beacon_qual.errors import BeaconError
-from beacon_qual.store import Project
+from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.rows import inserted_id
 
 # The fields `edit_code` changes, by the names users write (as in codebook files) -> column
 EDITABLE = {
@@ -127,6 +139,161 @@ def edit_code(project: Project, code_id: int, *, coder_id: int | None, **fields:
 
 
 # -- merging and deleting ---------------------------------------------------------------------------------
+
+
+# -- changing single codes -------------------------------------------------------------------------------
+
+
+def _check_name(name: str) -> str:
+    name = name.strip() if isinstance(name, str) else ""
+    if not name:
+        raise BeaconError("a code name cannot be empty")
+    if SEP in name:
+        raise BeaconError(f"code name {name!r} contains {SEP!r}, which separates code paths")
+    return name
+
+
+def _check_colour(colour: str | None) -> str | None:
+    if colour is None:
+        return None
+    if not COLOUR_RE.match(colour.strip()):
+        raise BeaconError(f"colour {colour!r} is not #RRGGBB")
+    return colour.strip()
+
+
+def _check_free(project: Project, parent_id: int | None, name: str, except_id: int | None = None) -> None:
+    row = project.one(
+        "SELECT id FROM codes WHERE coalesce(parent_id, 0) = ? AND lower(name) = lower(?) AND id IS NOT ?",
+        (parent_id or 0, name, except_id),
+    )
+    if row is not None:
+        where = f"under {code_path(project, parent_id)!r}" if parent_id is not None else "at the top level"
+        raise BeaconError(f"a code called {name!r} already exists {where}")
+
+
+def _check_parent(project: Project, parent_id: int | None) -> None:
+    if parent_id is not None and project.one("SELECT 1 FROM codes WHERE id = ?", (parent_id,)) is None:
+        raise BeaconError(f"no code with id {parent_id} to be the parent")
+
+
+def _free_colour(project: Project, parent_id: int | None) -> str:
+    siblings = project.execute("SELECT colour FROM codes WHERE coalesce(parent_id, 0) = ?", (parent_id or 0,))
+    used = {(r[0] or "").upper() for r in siblings}
+    free = [c for c in PALETTE if c not in used]
+    return free[0] if free else PALETTE[len(used) % len(PALETTE)]
+
+
+def _next_sort_order(project: Project, parent_id: int | None) -> int:
+    return project.scalar(
+        "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?",
+        (parent_id or 0,),
+    )
+
+
+def _row(project: Project, code_id: int) -> dict[str, Any]:
+    row = project.one("SELECT * FROM codes WHERE id = ?", (code_id,))
+    if row is None:
+        raise BeaconError(f"no code with id {code_id} in this project")
+    return dict(row)
+
+
+def create_code(
+    project: Project,
+    name: str,
+    parent_id: int | None = None,
+    *,
+    description: str | None = None,
+    inclusion: str | None = None,
+    exclusion: str | None = None,
+    example: str | None = None,
+    colour: str | None = None,
+    keywords: list[str] | tuple[str, ...] = (),
+    codable: bool = True,
+    uuid: str | None = None,
+    coder_id: int | None = None,
+) -> int:
+    """Add one code (e.g. an in-vivo code from the workbench); returns its id."""
+    name = _check_name(name)
+    colour = _check_colour(colour)
+    code_uuid = new_uuid() if uuid is None else _normal_uuid(uuid)
+    if code_uuid is None:
+        raise BeaconError(f"code id {uuid!r} is not a UUID")
+    with project.transaction():
+        _check_parent(project, parent_id)
+        _check_free(project, parent_id, name)
+        if project.one("SELECT 1 FROM codes WHERE uuid = ?", (code_uuid,)) is not None:
+            raise BeaconError(f"a code with id {code_uuid} already exists")
+        order = _next_sort_order(project, parent_id)
+        code_id = inserted_id(
+            project.execute(
+                "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
+                " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    code_uuid,
+                    parent_id,
+                    name,
+                    description,
+                    inclusion,
+                    exclusion,
+                    example,
+                    colour or _free_colour(project, parent_id),
+                    json.dumps(list(keywords), ensure_ascii=False),
+                    int(codable),
+                    order,
+                    now(),
+                ),
+            )
+        )
+        project.audit("code.create", "codes", code_id, after=_row(project, code_id), coder_id=coder_id)
+    return code_id
+
+
+def update_code(project: Project, code_id: int, *, coder_id: int | None = None, **changes: Any) -> Code:
+    """Change fields of one code (name, parent_id, description, inclusion, exclusion, example, colour,
+    keywords, codable, sort_order); a move may not put a code under itself."""
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise TypeError(f"update_code() got unknown fields: {', '.join(sorted(unknown))}")
+    with project.transaction():
+        before = _row(project, code_id)
+        after = dict(before)
+        after.update(changes)
+        if "name" in changes:
+            after["name"] = _check_name(changes["name"])
+        if "colour" in changes:
+            after["colour"] = _check_colour(changes["colour"])
+        if "keywords" in changes:
+            after["keywords"] = json.dumps(list(changes["keywords"]), ensure_ascii=False)
+        if "codable" in changes:
+            after["codable"] = int(bool(changes["codable"]))
+        if after["parent_id"] != before["parent_id"]:
+            _check_parent(project, after["parent_id"])
+            _check_not_below(project, code_id, after["parent_id"])
+            if "sort_order" not in changes:
+                after["sort_order"] = _next_sort_order(project, after["parent_id"])
+        _check_free(project, after["parent_id"], after["name"], except_id=code_id)
+        if after != before:
+            _write(project, code_id, after)
+            project.audit("code.update", "codes", code_id, before=before, after=after, coder_id=coder_id)
+    return get_code(project, code_id)
+
+
+def _check_not_below(project: Project, code_id: int, parent_id: int | None) -> None:
+    current = parent_id
+    while current is not None:
+        if current == code_id:
+            raise BeaconError(
+                f"cannot move {code_path(project, code_id)!r} under itself or one of its own subcodes"
+            )
+        current = project.scalar("SELECT parent_id FROM codes WHERE id = ?", (current,))
+
+
+def _write(project: Project, code_id: int, row: dict[str, Any]) -> None:
+    columns = list(COMPARED_COLUMNS)
+    project.execute(
+        f"UPDATE codes SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+        [row[c] for c in columns] + [code_id],
+    )
 
 
 @dataclass(frozen=True)

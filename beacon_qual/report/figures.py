@@ -18,7 +18,7 @@ from beacon_qual.store import Project
 
 
 def code_colours(project: Project) -> dict[str, str | None]:
-    from beacon_qual.analysis.codes import load_code_tree
+    from beacon_qual.codebook.tree import load_code_tree
 
     tree = load_code_tree(project)
     colour = dict(project.execute("SELECT id, colour FROM codes").fetchall())
@@ -27,7 +27,7 @@ def code_colours(project: Project) -> dict[str, str | None]:
 
 def code_labels(project: Project, paths: Sequence[str], limit: int = 48) -> list[str]:
     """Codes shown by their own names, with their parents' names where two codes share a name."""
-    from beacon_qual.analysis.codes import load_code_tree
+    from beacon_qual.codebook.tree import load_code_tree
 
     tree = load_code_tree(project)
     id_of = {path: code_id for code_id, path in tree.path.items()}

@@ -119,10 +119,10 @@ class _Builder:
 
 def build_report(project: Project, options: ReportOptions | None = None) -> str:
     """The whole report as one HTML document."""
-    from beacon_qual.analysis.codes import load_code_tree
     from beacon_qual.analysis.frequencies import frequencies
     from beacon_qual.analysis.provenance import provenance
     from beacon_qual.analysis.selection import coder_names, resolve_filters
+    from beacon_qual.codebook.tree import load_code_tree
 
     options = options or ReportOptions()
     b = _Builder(project, options)

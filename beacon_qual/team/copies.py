@@ -35,7 +35,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from beacon_qual.agreement.material import load_codes
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
 from beacon_qual.store.backups import Backup, backup_path, keep_count, prune
@@ -348,21 +348,21 @@ def _map_documents(project: Project, alias: str, result: FileMerge) -> None:
 
 
 def _map_codes(project: Project, alias: str, result: FileMerge) -> None:
-    here = load_codes(project)
+    here = load_code_tree(project)
     by_uuid = {r[0]: r[1] for r in project.execute("SELECT uuid, id FROM main.codes")}
-    by_path = {path: code_id for code_id, path in here.paths.items()}
-    theirs = load_codes(project, alias)
+    by_path = {path: code_id for code_id, path in here.path.items()}
+    theirs = load_code_tree(project, alias)
     rows = {r["id"]: r for r in project.execute(f"SELECT * FROM {alias}.codes").fetchall()}
     mapped: dict[int, int] = {}
-    for other_id in theirs.ids:
+    for other_id in theirs.order:
         row = rows[other_id]
-        path = theirs.paths[other_id]
+        path = theirs.path[other_id]
         if row["uuid"] in by_uuid:
             main_id = by_uuid[row["uuid"]]
-            if here.paths.get(main_id) != path:
+            if here.path.get(main_id) != path:
                 result.conflicts.append(
-                    f"code {here.paths.get(main_id)!r} is renamed or moved to {path!r} in the copy; "
-                    f"kept {here.paths.get(main_id)!r}"
+                    f"code {here.path.get(main_id)!r} is renamed or moved to {path!r} in the copy; "
+                    f"kept {here.path.get(main_id)!r}"
                 )
         elif path in by_path:
             main_id = by_path[path]
@@ -377,7 +377,7 @@ def _map_codes(project: Project, alias: str, result: FileMerge) -> None:
                 )
             )
             by_uuid[row["uuid"]] = by_path[path] = main_id
-            here.paths[main_id] = path
+            here.path[main_id] = path
             result.codes_added += 1
         mapped[other_id] = main_id
         project.execute("INSERT INTO temp.merge_codes VALUES (?, ?)", (other_id, main_id))

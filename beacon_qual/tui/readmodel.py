@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
+from beacon_qual.codebook.tree import all_codes
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 
@@ -215,36 +216,28 @@ DEFAULT_COLOUR = "#8fbcbb"
 
 
 def load_codes(project: Project) -> list[CodeInfo]:
-    """All codes in tree order (parents before children, siblings by sort order then name)."""
-    rows = project.execute("SELECT * FROM codes ORDER BY sort_order, name").fetchall()
-    children: dict[int | None, list] = {}
-    for r in rows:
-        children.setdefault(r["parent_id"], []).append(r)
+    """All codes in tree order (parents before children, siblings in codebook order), from the code tree."""
+    depth: dict[int, int] = {}
     out: list[CodeInfo] = []
-
-    def walk(parent: int | None, prefix: str, depth: int) -> None:
-        for r in children.get(parent, []):
-            path = f"{prefix}/{r['name']}" if prefix else r["name"]
-            out.append(
-                CodeInfo(
-                    r["id"],
-                    r["uuid"],
-                    r["parent_id"],
-                    r["name"],
-                    path,
-                    depth,
-                    r["description"] or "",
-                    r["inclusion"] or "",
-                    r["exclusion"] or "",
-                    r["example"] or "",
-                    r["colour"] or DEFAULT_COLOUR,
-                    tuple(json.loads(r["keywords"] or "[]")),
-                    bool(r["codable"]),
-                )
+    for code in all_codes(project):
+        depth[code.id] = depth[code.parent_id] + 1 if code.parent_id in depth else 0
+        out.append(
+            CodeInfo(
+                code.id,
+                code.uuid,
+                code.parent_id,
+                code.name,
+                code.path,
+                depth[code.id],
+                code.description or "",
+                code.inclusion or "",
+                code.exclusion or "",
+                code.example or "",
+                code.colour or DEFAULT_COLOUR,
+                code.keywords,
+                code.codable,
             )
-            walk(r["id"], path, depth + 1)
-
-    walk(None, "", 0)
+        )
     return out
 
 
