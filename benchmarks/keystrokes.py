@@ -210,7 +210,7 @@ def main() -> None:
     work = Path(args.keep or tempfile.mkdtemp(prefix="keystrokes-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ["XDG_CONFIG_HOME"] = str(work / "config")  # never the user's own remembered coder
-    from beacon_qual.ingest.demo import build_demo
+    from beacon_qual.cli.demo import build_demo
 
     path = work / "demo.qual.db"
     path.unlink(missing_ok=True)

@@ -55,7 +55,9 @@ async def test_a_click_selects_a_code_and_a_double_click_or_enter_applies_it(tin
         await pilot.double_click(CodeTree, offset=line_of(app, "Adoption"))
         await pilot.pause()
         assert codings(tiny_project) == [(SENT1, "Adoption")]
-        await pilot.press("up", "enter")  # Enter applies the highlighted code
+        # Enter applies the highlighted code: Adaptation, below Adoption in codebook order (both share a sort
+        # order; Adoption was made first).
+        await pilot.press("down", "enter")
         await pilot.pause()
         assert codings(tiny_project) == [(SENT1, "Adaptation"), (SENT1, "Adoption")]
 

@@ -5,6 +5,8 @@
 * :mod:`.unitized`: Krippendorff's alpha family for unitized continua (uα, |uα, cuα, (k)uα);
 * :mod:`.report`: :func:`agreement` for a project, per code and overall;
 * :mod:`.disagreements`: :func:`disagreements`, the passages two coders coded differently.
+
+May import: ``codebook``, ``store``, ``errors``.
 """
 
 from beacon_qual.agreement.disagreements import Disagreement, disagreements

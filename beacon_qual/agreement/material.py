@@ -19,9 +19,9 @@ import numpy as np
 
 from beacon_qual.agreement.measures import merged_shared_length, union_spans
 from beacon_qual.codebook.tree import load_code_tree, resolve_code
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import resolve_document
 
 UNIT_KINDS = ("sentence", "turn")
 

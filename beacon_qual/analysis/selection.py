@@ -201,7 +201,7 @@ def council_notes(selection: Selection) -> list[str]:
 
 def resolve_speaker(project: Project, speaker: str | None) -> str | None:
     """The speaker role to keep (None: any), with every unit's role worked out first."""
-    from beacon_qual.documents.speaker_roles import speaker_filter
+    from beacon_qual.ingest.speaker_roles import speaker_filter
 
     return speaker_filter(project, speaker)
 

@@ -1,5 +1,5 @@
 """Cases: the 2008 council register, later councils, matching a council reference to a case (the one
 matching function everything uses), and organisations that are not councils.
 
-May import: ``store``, ``data``, ``errors``.
+May import: ``data``, ``store``, ``errors``.
 """

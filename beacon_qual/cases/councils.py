@@ -575,7 +575,7 @@ def resolve_council(
 def _sole_code(project: Project, ref: str) -> CouncilMatch | None:
     """The match :func:`_resolve` gives for a council's own register code that no other case shares (as
     its code, GSS or ONS code, or a code alias, in any case), read with a few indexed look-ups instead of
-    the matching index (built in about 0.1 s for the 2008 register): the workbench filters by the council
+    building the whole matching index: the workbench filters by the council
     of a matrix cell this way. None when the reference is anything else."""
     if not ref or not (ref.isascii() and ref.isalnum()):
         return None

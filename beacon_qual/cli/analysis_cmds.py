@@ -16,8 +16,8 @@ import click
 from beacon_qual.analysis.options import GROUP_FIELDS, LEVELS, QUOTE_FORMATS, TEXT_FORMATS, UNIT_KINDS, UNITS
 from beacon_qual.cli.base import FILE_HASH, export, force_option, main, open_project
 from beacon_qual.cli.base import output as output_target
-from beacon_qual.documents.speaker_roles import SPEAKER_CHOICES
 from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.speaker_roles import SPEAKER_CHOICES
 
 if TYPE_CHECKING:
     from beacon_qual.analysis.output import Report

@@ -9,8 +9,8 @@ import click
 from beacon_qual.cli.base import force_option, main, open_project
 from beacon_qual.cli.base import output as output_target
 from beacon_qual.codebook import edit, load, tree, yamlfile
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
+from beacon_qual.store.lookup import resolve_document
 
 
 @main.group()

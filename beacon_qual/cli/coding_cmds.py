@@ -14,9 +14,9 @@ import click
 from beacon_qual.cli.base import main, open_project
 from beacon_qual.coding import codings as svc
 from beacon_qual.coding.userconfig import config_path, remember_coder, remembered_coder
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import resolve_document
 from beacon_qual.text.csvsafe import safe_cell
 
 

@@ -7,8 +7,8 @@ import click
 from beacon_qual.cli.base import open_project
 from beacon_qual.cli.import_cmds import docs
 from beacon_qual.documents import edit as svc
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
+from beacon_qual.store.lookup import resolve_document
 
 coder_option = click.option(
     "--coder",

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from beacon_qual.cli.base import main, open_project
+from beacon_qual.documents.catalogue import COLUMNS, DocumentDetail, document_detail, list_documents
 from beacon_qual.ingest import import_paths
-from beacon_qual.ingest.catalogue import COLUMNS, DocumentDetail, document_detail, list_documents
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from beacon_qual.text.csvsafe import safe_cell
 from beacon_qual.text.terminal import unwrapped
@@ -212,7 +212,7 @@ def docs_undone(document: str, coder: str | None) -> None:
 def _mark_done(document: str, coder: str | None, done: bool) -> None:
     from beacon_qual.cli.coding_cmds import current_coder
     from beacon_qual.coding.codings import set_done
-    from beacon_qual.documents.lookup import resolve_document
+    from beacon_qual.store.lookup import resolve_document
 
     project = open_project()
     document_id = resolve_document(project, document)
@@ -279,7 +279,7 @@ def docs_speakers(document: str, assignments: tuple[str, ...]) -> None:
     names in the document's interviewer field are the interviewer; every other label is a respondent;
     text before the first label is front matter.
     """
-    from beacon_qual.documents.speaker_roles import document_speakers, set_speaker_roles
+    from beacon_qual.ingest.speaker_roles import document_speakers, set_speaker_roles
 
     project = open_project()
     if assignments:

@@ -12,11 +12,11 @@ from beacon_qual.cli.base import keep_backups_option, main, open_project, projec
 from beacon_qual.cli.coding_cmds import coder_option, coder_transaction
 from beacon_qual.documents import revise as svc
 from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from beacon_qual.store import Project
 from beacon_qual.store.check import check_project
+from beacon_qual.store.lookup import resolve_document
 
 PASSAGE_WIDTH = 70
 

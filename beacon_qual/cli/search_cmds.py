@@ -15,12 +15,12 @@ import click
 
 from beacon_qual.cli.base import main, open_project
 from beacon_qual.cli.coding_cmds import current_coder
-from beacon_qual.documents.lookup import resolve_document
-from beacon_qual.documents.speaker_roles import SPEAKER_CHOICES
 from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.speaker_roles import SPEAKER_CHOICES
 from beacon_qual.search import fulltext as search_svc
 from beacon_qual.search import suggest as suggest_svc
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import resolve_document
 from beacon_qual.text.csvsafe import safe_cell
 from beacon_qual.text.terminal import HIGHLIGHT
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 
 from beacon_qual.cli.base import main, project_path
-from beacon_qual.documents.lookup import resolve_document
+from beacon_qual.cli.demo import DEMO_PROJECT, build_demo, is_demo_project
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest.demo import DEMO_PROJECT, build_demo, is_demo_project
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import resolve_document
 from beacon_qual.store.status import project_status
 
 

@@ -5,7 +5,7 @@ Each runs in one transaction that writes the change, its audit record and a new 
 (meta ``codebook_version``), so ``codebook export``, REFI-QDA exports and the analyses read the new codebook
 at once. Every change is undone like a coding (``beacon-qual coding undo``, ``u`` in the workbench):
 single-code changes are audited as ``code.create`` / ``code.update`` with the whole row before and after,
-merges and deletions, which change many rows, as one changeset (see :mod:`beacon_qual.coding.changeset`).
+merges and deletions, which change many rows, as one changeset (see :mod:`beacon_qual.store.changeset`).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from beacon_qual.codebook.tree import (
     code_path,
     get_code,
 )
-from beacon_qual.coding.changeset import Changeset
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.changeset import Changeset
 from beacon_qual.store.rows import inserted_id
 
 # The fields `edit_code` changes, by the names users write (as in codebook files) -> column

@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from beacon_qual.coding.changeset import is_changeset, redo_changeset, undo_changeset
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.changeset import is_changeset, redo_changeset, undo_changeset
 from beacon_qual.store.rows import inserted_id
 
 UNDOABLE = (
@@ -190,7 +190,7 @@ def add_coding(
 def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> list[Coding]:
     """Apply many codings in one transaction (all or none), recorded as one action: one undo takes them
     all back (a changeset audit row, as codebook upkeep writes)."""
-    from beacon_qual.coding.changeset import KEY
+    from beacon_qual.store.changeset import KEY
 
     with project.transaction():
         added = [add_coding(project, coder_id=coder_id, audit=False, **item) for item in items]

@@ -1,7 +1,9 @@
 """The shipped data (the council registers and their README) and where it lives.
 
 Also names the checkout's example folders (codebooks, transcripts) that the demo and the defaults use.
-Imports nothing of ours; anything may import it.
+Anything may import it.
+
+May import: nothing of ours.
 """
 
 from pathlib import Path

@@ -1,5 +1,5 @@
-"""Documents: look-up by id or name, upkeep (edit, rename, delete), revisions that re-anchor codings
-onto a corrected text, and the speaker role of each turn.
+"""Documents: the catalogue (listing and details), upkeep (edit, rename, delete), and revisions that
+re-anchor codings onto a corrected text (``revise``, ``anchoring``).
 
-May import: ``ingest``, ``codebook``, ``cases``, ``coding.changeset``, ``search``, ``text``, ``store``, ``errors``.
+May import: ``ingest``, ``cases``, ``codebook``, ``store``, ``errors``.
 """

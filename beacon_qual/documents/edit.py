@@ -1,7 +1,7 @@
 """Document upkeep: correct a document's details, rename it, delete it.
 
 The CLI (``beacon-qual docs edit|rename|delete``) and the workbench's document form call these functions.
-Each change is one transaction with one audit record (a changeset, see :mod:`beacon_qual.coding.changeset`) that
+Each change is one transaction with one audit record (a changeset, see :mod:`beacon_qual.store.changeset`) that
 ``beacon-qual coding undo`` and ``u`` in the workbench take back. The council goes through
 :func:`beacon_qual.cases.councils.resolve_council`, and a match only by similarity is refused unless accepted, as
 the importer does. Deleting a document takes its units, codings, memos, suggestions and earlier texts with
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from beacon_qual.cases.councils import resolve_council
-from beacon_qual.coding.changeset import Changeset
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.metadata import normalise_date, normalise_phase, normalise_role
 from beacon_qual.store import Project
+from beacon_qual.store.changeset import Changeset
 
 # the fields `edit_document` takes -> column of documents
 FIELDS = {

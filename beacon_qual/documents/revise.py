@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD, Placement, reanchor
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import ParsedTranscript, read_transcript
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE
 from beacon_qual.store import Project, backups, now
 from beacon_qual.store.backups import Backup
+from beacon_qual.store.lookup import resolve_document
 from beacon_qual.store.rows import inserted_id, one_row
 
 METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")

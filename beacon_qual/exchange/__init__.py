@@ -2,6 +2,8 @@
 
 The names below are imported from their modules when first used, so that a command which needs only
 :mod:`.safezip` (reading a .docx or .xlsx within limits) does not pay for the REFI-QDA reader and writer.
+
+May import: ``ingest``, ``documents``, ``search``, ``cases``, ``text``, ``store``, ``errors``.
 """
 
 from __future__ import annotations

@@ -200,8 +200,8 @@ class Replacer:
 
 def _trie_pattern(names: list[list[str]]) -> str:
     """One regular expression for many names (each a list of words), as a trie of their characters: the
-    engine follows one branch per character instead of trying every name at every position (a thousand
-    respondent codes took 1.4 s per ten 150,000-character transcripts as a plain alternation). Longer names
+    engine follows one branch per character instead of trying every name at every position, as a plain
+    alternation would. Longer names
     are tried first: a node tries its continuations before ending there, and the caller's ``(?!\\w)``
     sends a name that stops inside a word back to the next choice. Words are joined by any whitespace."""
     trie: dict = {}

@@ -48,6 +48,7 @@ from beacon_qual.exchange.textmap import normalise
 from beacon_qual.ingest.importer import ParsedTranscript, write_units
 from beacon_qual.ingest.metadata import Metadata
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.placement import writer_indexes_sentences
 
 DEFAULT_CODER = "unknown coder"
 _REFI_TYPES = {"Boolean": "boolean", "Integer": "numeric", "Float": "numeric", "Date": "date"}
@@ -505,12 +506,10 @@ class _Importer:
 
         The index entries of the sentences are written here from the text in hand, as the transcript
         importer writes them (schema V5): the insert trigger would read the whole document again for
-        every sentence, so import time grew with the square of a source's length. The flag is set and
-        cleared inside the import's transaction, so a failure rolls it back with everything else.
+        every sentence, so import time grew with the square of a source's length.
         """
-        self.p.execute("UPDATE unit_fts_control SET importer_writes = 1")
-        write_units(self.p, document_id, parsed)
-        self.p.execute("UPDATE unit_fts_control SET importer_writes = 0")
+        with writer_indexes_sentences(self.p):
+            write_units(self.p, document_id, parsed)
 
     # -- codings --------------------------------------------------------------------------------------
     def _coding(

@@ -26,7 +26,6 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from beacon_qual.cases.councils import CouncilMatch, resolve_council, resolve_many
-from beacon_qual.documents.speaker_roles import sentence_roles, turn_roles
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.metadata import (
     MANIFEST_NAME,
@@ -36,9 +35,11 @@ from beacon_qual.ingest.metadata import (
     split_front_matter,
 )
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, FORMATS, read_source, rst_headings, source_format
+from beacon_qual.ingest.speaker_roles import sentence_roles, turn_roles
 from beacon_qual.ingest.speakers import Turn, find_turns, turns_from_labels, without_headings
 from beacon_qual.ingest.workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store.placement import writer_indexes_sentences
 from beacon_qual.text.encoding import text_encoding
 from beacon_qual.text.sentences import paragraph_spans, sentence_spans_within
 
@@ -255,9 +256,8 @@ def import_paths(
         else:
             parsed_files = ((path, read(path)) for path in files)
         stack.enter_context(project.transaction())
-        # The units' insert trigger leaves this transaction's sentences to _store, which indexes them itself;
-        # the flag is cleared before the commit, and an error rolls it back with everything else.
-        project.execute("UPDATE unit_fts_control SET importer_writes = 1")
+        # _store indexes this transaction's sentences itself (through write_units).
+        stack.enter_context(writer_indexes_sentences(project))
         for done, (path, parsed) in enumerate(parsed_files, start=1):
             metadata = parsed.metadata.merged(manifests.metadata_for(path), str(path))
             if _already_imported(project, parsed, path):
@@ -276,7 +276,6 @@ def import_paths(
                 summary.sentences += len(parsed.sentences)
             if progress is not None:
                 progress(done, len(files))
-        project.execute("UPDATE unit_fts_control SET importer_writes = 0")
     kinds = _case_kinds(project, case_ids)
     summary.councils = kinds.count("council")
     summary.organisations = kinds.count("organisation")
@@ -522,8 +521,8 @@ def write_units(
     in the document's metadata, which makes that speaker's turns the interviewer's), and the sentences'
     full-text index entries.
 
-    Must run inside a transaction that has set ``unit_fts_control.importer_writes`` (so that the insert
-    trigger, which would read the whole document again for every sentence, leaves the index to this).
+    Must run inside :func:`beacon_qual.store.placement.writer_indexes_sentences` (so that the insert trigger,
+    which would read the whole document again for every sentence, leaves the index to this).
     """
     # Unit ids are given rather than left to SQLite (the same max(id) + 1 it would pick), so that each
     # sentence's index entry can be written with its id from the text held here.

@@ -1,4 +1,4 @@
 """Finding passages: full-text search over sentences, keyword suggestions, coding every hit.
 
-May import: ``codebook``, ``cases``, ``coding``, ``documents``, ``store``, ``errors``.
+May import: ``ingest``, ``cases``, ``codebook``, ``coding``, ``store``, ``errors``.
 """

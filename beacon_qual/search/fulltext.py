@@ -198,7 +198,7 @@ def _filters(
         )
         params.extend(code_ids)
     if speaker is not None:
-        from beacon_qual.documents.speaker_roles import speaker_filter
+        from beacon_qual.ingest.speaker_roles import speaker_filter
 
         role_wanted = speaker_filter(project, speaker)
         if role_wanted is not None:

@@ -208,7 +208,7 @@ def make_suggestions(
     'interviewer'; None or 'any' for every sentence) keeps to the sentences of that side's turns. One
     transaction: all stored or none.
     """
-    from beacon_qual.documents.speaker_roles import speaker_filter
+    from beacon_qual.ingest.speaker_roles import speaker_filter
 
     role = speaker_filter(project, speaker)
     keywords = code_keywords(project, code_ids)

@@ -1,4 +1,10 @@
-"""The project store: one SQLite file per project."""
+"""The project store: one SQLite file per project. The connection and its transactions, the schema and
+its migrations, the derived tables and their triggers, the audit trail and changesets (many rows as one
+undoable action), backups, integrity checks (``check``), the project summary (``status``), and the
+queries other layers share (``lookup``: a document by id or name; ``rows``).
+
+May import: ``errors``.
+"""
 
 from beacon_qual.store.db import Project, new_uuid, now
 from beacon_qual.store.schema import SCHEMA_VERSION

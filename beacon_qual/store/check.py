@@ -4,7 +4,7 @@
 and reports, one line each:
 
 * the file's SQLite integrity (``PRAGMA integrity_check``), with ``full`` only: it reads every page and
-  compares every index with its table, which took 4 of the 7 s at 1,000 documents and grows with the file;
+  compares every index with its table, most of a full check's time, and grows with the file;
 * rows whose foreign keys point at nothing (``PRAGMA foreign_key_check``): codings
   without their code, document or coder, units of missing documents, survey values
   of missing cases or variables;

@@ -486,7 +486,7 @@ DELETE FROM meta WHERE key = 'phase_waves' AND json_valid(value) AND json_type(v
 V9 = """
 -- Who speaks: each turn, and each sentence (as the turn it lies in), has a speaker role: 'interviewer',
 -- 'respondent' or 'front' (text before the first speaker label: front matter, not speech). NULL means not
--- worked out yet: writers of units may leave it, and beacon_qual.documents.speaker_roles.ensure_roles fills it (from the
+-- worked out yet: writers of units may leave it, and beacon_qual.ingest.speaker_roles.ensure_roles fills it (from the
 -- labels, the document's interviewer and speaker_roles) before anything reads roles.
 ALTER TABLE units ADD COLUMN speaker_role TEXT CHECK (speaker_role IN ('interviewer', 'respondent', 'front'));
 CREATE INDEX units_role_pending ON units(document_id) WHERE speaker_role IS NULL;

@@ -1,4 +1,4 @@
 """Team projects: a coder's copy of a project, and merging coders' copies back.
 
-May import: ``agreement``, ``documents``, ``text``, ``store``, ``data``, ``errors``.
+May import: ``ingest``, ``codebook``, ``text``, ``store``, ``errors``.
 """

@@ -271,7 +271,7 @@ def _merge_speaker_roles(project: Project, alias: str, result: FileMerge) -> Non
     ).fetchall()
     result.roles_added = len(changed)
     if changed:
-        from beacon_qual.documents.speaker_roles import assign_roles
+        from beacon_qual.ingest.speaker_roles import assign_roles
 
         for document_id in sorted({row[0] for row in changed}):
             assign_roles(project, document_id)

@@ -151,7 +151,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         self.code_by_id: dict[int, wb.CodeInfo] = {}
         self._picker: wb.CodePicker | None = None
         self.recent: list[int] = []
-        self.doc_rows: list[wb.DocumentRow] = []
+        self.doc_rows: list[wb.DocumentProgress] = []
         self.tree_nodes: dict[int, TreeNode[int]] = {}
         self._project_counts: dict[int, int] = {}  # codings per code in the project (the coder's, or all)
         self._doc_counts: dict[int, int] = {}  # the same in the open document
@@ -429,7 +429,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         for i, r in enumerate(self.doc_rows):
             if r.id == self.doc.id:
                 old = r
-                row = wb.DocumentRow(r.id, r.name, r.council, r.phase, r.role, total, coded, done)
+                row = wb.DocumentProgress(r.id, r.name, r.council, r.phase, r.role, total, coded, done)
                 self.doc_rows[i] = row
                 break
         else:

@@ -21,7 +21,7 @@ RECENT_LIMIT = 9
 
 
 @dataclass(frozen=True)
-class DocumentRow:
+class DocumentProgress:
     id: int
     name: str
     council: str | None
@@ -36,7 +36,7 @@ class DocumentRow:
         return self.coded_sentences / self.sentences if self.sentences else 0.0
 
 
-def list_documents(project: Project, coder_id: int | None) -> list[DocumentRow]:
+def list_documents(project: Project, coder_id: int | None) -> list[DocumentProgress]:
     """Every document with its share of sentences coded by ``coder_id`` (by anyone when None)."""
     progress = sentence_progress(project, coder_id)
     done = done_documents(project, coder_id)
@@ -45,7 +45,7 @@ def list_documents(project: Project, coder_id: int | None) -> list[DocumentRow]:
         " LEFT JOIN cases cs ON cs.id = d.case_id ORDER BY cs.name, d.phase, d.name"
     )
     return [
-        DocumentRow(
+        DocumentProgress(
             r["id"],
             r["name"],
             r["council"],
@@ -123,7 +123,7 @@ def sentence_progress(
     return out
 
 
-def filter_documents(rows: list[DocumentRow], query: str) -> list[DocumentRow]:
+def filter_documents(rows: list[DocumentProgress], query: str) -> list[DocumentProgress]:
     """Filter by words such as ``phase:2 role:officer council:hull uncoded`` plus free text."""
     keep = rows
     for token in query.lower().split():

@@ -17,8 +17,8 @@ from textual.app import App
 
 from beacon_qual.analysis.output import Report, write_report
 from beacon_qual.analysis.selection import Filters
-from beacon_qual.documents.speaker_roles import SPEAKER_CHOICES
 from beacon_qual.errors import BeaconError
+from beacon_qual.ingest.speaker_roles import SPEAKER_CHOICES
 from beacon_qual.text.outfile import output_for
 from beacon_qual.tui.screens import PromptScreen
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from beacon_qual.cases.councils import resolve_council_for_filter
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.ingest.metadata import normalise_phase, normalise_role
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import resolve_document
 from beacon_qual.store.rows import one_row
 
 COLUMNS = (

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from beacon_qual.documents.lookup import resolve_document
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
+from beacon_qual.store.lookup import resolve_document
 
 ROLE_INTERVIEWER = "interviewer"
 ROLE_RESPONDENT = "respondent"
