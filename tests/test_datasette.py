@@ -13,6 +13,7 @@ from analysis_fixture import build_project
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
+from beacon_qual.store import Project
 
 
 @pytest.fixture
@@ -91,3 +92,11 @@ def test_bad_output_folder_is_one_line(db, tmp_path):
     result = CliRunner().invoke(main, ["--project", str(db), "export", "datasette-metadata", "-o", str(out)])
     assert result.exit_code != 0
     assert "does not exist" in result.output and result.output.count("\n") == 1
+
+
+def test_reading_the_metadata_leaves_the_projects_trigger_settings_alone(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "p.db")
+    before = project.scalar("PRAGMA recursive_triggers")
+    project.db.table_names()
+    assert project.scalar("PRAGMA recursive_triggers") == before == 0
+    project.close()

@@ -218,10 +218,14 @@ class Project:
     # -- helpers -----------------------------------------------------------------
     @property
     def db(self) -> sqlite_utils.Database:
-        """sqlite-utils view of the same connection (for bulk inserts and introspection)."""
+        """sqlite-utils view of the same connection, for introspection.
+
+        sqlite-utils turns ``PRAGMA recursive_triggers`` on for a connection it wraps unless told not to; that
+        would change how the derived tables' triggers fire on this connection for the rest of its life.
+        """
         import sqlite_utils  # imported on first use, to keep every command's start-up short
 
-        return sqlite_utils.Database(self.conn)
+        return sqlite_utils.Database(self.conn, recursive_triggers=False)
 
     def execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
