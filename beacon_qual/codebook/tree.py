@@ -371,8 +371,6 @@ class CodeTree:
         found = self._plain(ref)
         if found is not None:
             return found
-        from beacon_qual.codebook.tree import resolve_code
-
         return resolve_code(self.project, ref)
 
     def _plain(self, ref: str) -> int | None:

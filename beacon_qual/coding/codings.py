@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from beacon_qual.codebook.edit import bump_codebook_version
+from beacon_qual.codebook.tree import code_paths
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.changeset import is_changeset, redo_changeset, undo_changeset
@@ -478,8 +480,6 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
                     f" ({exc}); nothing was changed"
                 ) from None
         if row["action"].startswith("code."):
-            from beacon_qual.codebook.edit import bump_codebook_version
-
             bump_codebook_version(project)
         project.execute("UPDATE audit SET undone = ? WHERE id = ?", (0 if redo else 1, row["id"]))
         project.audit(
@@ -594,8 +594,6 @@ def list_codings(
     coder_id: int | None = None,
     code_id: int | None = None,
 ) -> list[CodingView]:
-    from beacon_qual.codebook.tree import code_paths
-
     paths = code_paths(project)  # {code id: "Parent/Child"}
     where, params = [], []
     for col, value in (("c.document_id", document_id), ("c.coder_id", coder_id), ("c.code_id", code_id)):

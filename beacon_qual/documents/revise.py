@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from beacon_qual.codebook.tree import code_paths
 from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD, Placement, reanchor
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest import ParsedTranscript, read_transcript
@@ -487,8 +488,6 @@ WHERE c.status = 'review'
 
 def codings_for_review(project: Project, document_id: int | None = None) -> list[ReviewItem]:
     """Codings flagged for review (all, or one document's), in document and text order."""
-    from beacon_qual.codebook.tree import code_paths
-
     paths = code_paths(project)
     sql, params = _REVIEW_SQL, []
     if document_id is not None:

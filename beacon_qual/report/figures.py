@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from beacon_qual.analysis.selection import Filters
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.report import charts
 from beacon_qual.report.charts import Style
@@ -18,8 +19,6 @@ from beacon_qual.store import Project
 
 
 def code_colours(project: Project) -> dict[str, str | None]:
-    from beacon_qual.codebook.tree import load_code_tree
-
     tree = load_code_tree(project)
     colour = dict(project.execute("SELECT id, colour FROM codes").fetchall())
     return {tree.path[i]: colour.get(i) for i in tree.order}
@@ -27,8 +26,6 @@ def code_colours(project: Project) -> dict[str, str | None]:
 
 def code_labels(project: Project, paths: Sequence[str], limit: int = 48) -> list[str]:
     """Codes shown by their own names, with their parents' names where two codes share a name."""
-    from beacon_qual.codebook.tree import load_code_tree
-
     tree = load_code_tree(project)
     id_of = {path: code_id for code_id, path in tree.path.items()}
     names = dict(project.execute("SELECT id, name FROM codes").fetchall())

@@ -22,6 +22,7 @@ from typing import Any
 
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.selection import Filters
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.report import charts
 from beacon_qual.store import Project
@@ -122,7 +123,6 @@ def build_report(project: Project, options: ReportOptions | None = None) -> str:
     from beacon_qual.analysis.frequencies import frequencies
     from beacon_qual.analysis.provenance import provenance
     from beacon_qual.analysis.selection import coder_names, resolve_filters
-    from beacon_qual.codebook.tree import load_code_tree
 
     options = options or ReportOptions()
     b = _Builder(project, options)

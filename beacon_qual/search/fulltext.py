@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from beacon_qual.codebook.tree import resolve_code
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 
@@ -113,8 +114,6 @@ def _query_error(query: str, exc: sqlite3.OperationalError) -> BeaconError | Non
 
 
 def _code_and_descendants(project: Project, ref: str | int) -> list[int]:
-    from beacon_qual.codebook.tree import resolve_code
-
     code_id = resolve_code(project, ref)
     rows = project.execute(
         "WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL"

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from beacon_qual.codebook.tree import all_codes, code_paths, resolve_code
 from beacon_qual.coding.codings import Coding, add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
@@ -161,8 +162,6 @@ def code_keywords(project: Project, code_ids: Iterable[int] | None = None) -> di
 
 def select_codes(project: Project, refs: Iterable[str | int]) -> list[int]:
     """The codes named (by path, name or id) and every code below them that has keywords."""
-    from beacon_qual.codebook.tree import resolve_code
-
     chosen: list[int] = []
     for ref in refs:
         root = resolve_code(project, ref)
@@ -319,8 +318,6 @@ def list_suggestions(
     code_ids: Iterable[int] | None = None,
 ) -> list[Suggestion]:
     """Suggestions in document order (then code path); ``status=None`` lists every status."""
-    from beacon_qual.codebook.tree import code_paths
-
     where: list[str] = [CURRENT]
     params: list[str | int] = []
     if status is not None:
@@ -342,8 +339,6 @@ def list_suggestions(
 
 
 def get_suggestion(project: Project, suggestion_id: int) -> Suggestion:
-    from beacon_qual.codebook.tree import code_paths
-
     row = project.one(_SELECT + " WHERE s.id = ?", (suggestion_id,))
     if row is None:
         raise BeaconError(f"no suggestion with id {suggestion_id}")
@@ -462,8 +457,6 @@ def evaluate_suggestions(
     overlaps its sentence. Recall is the share of the coder's codings (of codes with keywords) that some
     suggestion of the same code overlaps.
     """
-    from beacon_qual.codebook.tree import all_codes
-
     if project.one("SELECT 1 FROM coders WHERE id = ?", (coder_id,)) is None:
         raise BeaconError(f"no coder with id {coder_id}")
     ids = list(code_keywords(project, code_ids))

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.provenance import provenance
+from beacon_qual.codebook.tree import code_paths
 from beacon_qual.store import Project
 from beacon_qual.tui.viewkit import ask_search, export_report, open_passage
 
@@ -32,8 +33,6 @@ class MemoRow:
 
 def list_memos(project: Project) -> list[MemoRow]:
     """Memos on codings (kept on the coding) and in the memos table, by kind then target."""
-    from beacon_qual.codebook.tree import code_paths
-
     paths = code_paths(project)
     rows: list[MemoRow] = []
     for r in project.execute(
