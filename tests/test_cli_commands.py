@@ -1,8 +1,8 @@
 """The command table the CLI loads commands from agrees with the commands the modules define.
 
-``beacon-qual`` imports only the module of the command it runs and lists ``--help`` from the table
-in :mod:`beacon_qual.cli.base`; a command missing from the table could not be run, and a row
-naming the wrong module would fail only when that command is used.
+``beacon-qual`` imports only the module of the command it runs and lists ``--help`` from the modules'
+docstrings without importing them (:mod:`beacon_qual.cli.base`); a command missing from the table could
+not be run, and a row naming the wrong module would fail only when that command is used.
 """
 
 from __future__ import annotations
@@ -13,43 +13,38 @@ import subprocess
 import sys
 
 import click
-import pytest
 
-import beacon_qual.cli
+import beacon_qual.cli.commands
 from beacon_qual.cli import base
 
 
-def _all_modules() -> list[str]:
-    """Every module of the CLI package that may define commands."""
-    return sorted(
-        info.name for info in pkgutil.iter_modules(beacon_qual.cli.__path__) if info.name.endswith("_cmds")
+def _module_name(command: str) -> str:
+    """The module a command lives in: its name, '-' as '_', a Python keyword with a trailing '_'."""
+    name = command.replace("-", "_")
+    return f"beacon_qual.cli.commands.{name}_" if name == "import" else f"beacon_qual.cli.commands.{name}"
+
+
+def _load(name: str) -> click.Command:
+    module, _, obj = base.COMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), obj)
+
+
+def test_table_lists_exactly_the_command_modules():
+    modules = sorted(
+        f"beacon_qual.cli.commands.{info.name}"
+        for info in pkgutil.iter_modules(beacon_qual.cli.commands.__path__)
     )
+    assert sorted(_module_name(name) for name in base.COMMANDS) == modules
 
 
-def _load_all() -> None:
-    for name in _all_modules():
-        importlib.import_module(f"beacon_qual.cli.{name}")
-
-
-GROUPS = [("beacon-qual", base.main, base.COMMANDS), ("export", base.export, base.EXPORT_COMMANDS)]
-
-
-@pytest.mark.parametrize(("label", "group", "table"), GROUPS, ids=[g[0] for g in GROUPS])
-def test_table_lists_exactly_the_commands_the_modules_define(label, group, table):
-    _load_all()
-    assert sorted(group.commands) == sorted(table), label
-
-
-@pytest.mark.parametrize(("label", "group", "table"), GROUPS, ids=[g[0] for g in GROUPS])
-def test_each_row_names_the_module_defining_the_command_and_its_help(label, group, table):
-    _load_all()
-    for name, (module, short_help) in table.items():
-        command = group.commands[name]
+def test_each_row_names_the_module_named_after_the_command_and_its_help():
+    for name, target in base.COMMANDS.items():
+        command = _load(name)
         assert command.name == name
-        assert command.callback.__module__ == f"beacon_qual.cli.{module}", name
-        # what --help shows at any width comes from the same text
+        assert target.partition(":")[0] == _module_name(name) == command.callback.__module__, name
+        # what --help lists without importing the module is the command's own help, at any width
         for limit in (40, 80, 1000):
-            listed = click.Command(name, help=short_help).get_short_help_str(limit)
+            listed = click.Command(name, help=base.module_doc(target)).get_short_help_str(limit)
             assert listed == command.get_short_help_str(limit), (name, limit)
 
 
@@ -58,21 +53,20 @@ def test_every_command_loads_from_its_module_alone():
     script = (
         "import sys, click\n"
         "from beacon_qual.cli import base\n"
-        "group = base.main if sys.argv[1] == 'main' else base.export\n"
-        "ctx = click.Context(group)\n"
-        "for name in sys.argv[2:]:\n"
-        "    command = group.get_command(ctx, name)\n"
-        "    assert command is not None and command.name == name, name\n"
-        "    print(name)\n"
+        "ctx = click.Context(base.main)\n"
+        "name = sys.argv[1]\n"
+        "command = base.main.get_command(ctx, name)\n"
+        "assert command is not None and command.name == name, name\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('beacon_qual.cli.commands.'))\n"
+        "print(name, *loaded)\n"
     )
-    for group, table in (("main", base.COMMANDS), ("export", base.EXPORT_COMMANDS)):
-        for module in sorted({module for module, _help in table.values()}):
-            names = [name for name, (owner, _help) in table.items() if owner == module]
-            done = subprocess.run(
-                [sys.executable, "-c", script, group, *names], capture_output=True, text=True, check=False
-            )
-            assert done.returncode == 0, done.stderr
-            assert done.stdout.split() == names
+    for name in base.COMMANDS:
+        done = subprocess.run(
+            [sys.executable, "-c", script, name], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split()[0] == name
+        assert _module_name(name) in done.stdout.split()[1:]
 
 
 def _help(*args: str) -> str:
@@ -94,10 +88,15 @@ def _listed(text: str) -> dict[str, str]:
 
 
 def test_help_lists_every_command_with_its_help():
-    for args, table in (((), base.COMMANDS), (("export",), base.EXPORT_COMMANDS)):
+    export = _load("export")
+    assert isinstance(export, click.Group)
+    for args, group in (((), base.main), (("export",), export)):
         listed = _listed(_help(*args))
-        assert sorted(listed) == sorted(table)
-        for name, (_module, short_help) in table.items():
+        names = group.list_commands(click.Context(group))
+        assert sorted(listed) == sorted(names)
+        for name in names:
+            command = _load(name) if group is base.main else export.commands[name]
+            short_help = " ".join((command.help or "").split("\n\n")[0].split())
             assert len(listed[name]) > 20 or listed[name] == short_help
             assert short_help.startswith(listed[name]), name
 

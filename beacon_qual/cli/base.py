@@ -1,26 +1,23 @@
 """The Click group every command hangs from, and the shared error handling.
 
-Commands live in the modules of this package, one per area; each imports
-:data:`main` and adds itself with ``@main.command()`` or ``@main.group()``.
-A command opens the project with :func:`open_project` and raises
-:class:`~beacon_qual.errors.BeaconError` for anything the user got wrong; the
-group turns that into one line on stderr and exit code 1.
-
-Only the module of the command being run is imported: :data:`COMMANDS` (and
-:data:`EXPORT_COMMANDS` for the subcommands of ``export``) names each command's
-module and its one-line help, which ``--help`` lists without importing anything.
-A new command needs a row there; ``tests/test_cli_commands.py`` checks the rows
-against the commands the modules define.
+:data:`main` is a :class:`LazyGroup`: :data:`COMMANDS` maps each command's name to
+``"module:object"`` in :mod:`beacon_qual.cli.commands`, and only the module of the
+command being run is imported. A command opens the project with :func:`open_project`
+and raises :class:`~beacon_qual.errors.BeaconError` for anything the user got wrong;
+the group turns that into one line on stderr and exit code 1. A new command needs a
+row in :data:`COMMANDS`; ``tests/test_cli_commands.py`` checks the rows against the
+modules.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, overload
+from typing import Any
 
 import click
 
@@ -29,152 +26,72 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.store import SCHEMA_VERSION, Project
 from beacon_qual.text.terminal import escaping_output
 
-if TYPE_CHECKING:
-    from beacon_qual.text.outfile import Output
-
-# command name -> (module of this package that defines it, its one-line help as --help lists it)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "agreement": (
-        "team_cmds",
-        "Intercoder agreement per code and overall: percent, kappa, alpha, unitized alphas, segments.",
-    ),
-    "backup": (
-        "reliability_cmds",
-        "Copy the project to OUT: a consistent snapshot, safe while others are coding.",
-    ),
-    "cases": (
-        "cases_cmds",
-        "Councils (cases): seed the 2008 register, list and show them, test how names match.",
-    ),
-    "check": (
-        "reliability_cmds",
-        (
-            "Verify the project: foreign keys, offsets, orphans, text hashes, stored placements and counts, "
-            "search index, schema version; with --full SQLite's integrity check too."
-        ),
-    ),
-    "clone": (
-        "team_cmds",
-        "Make a coder's copy of the project (same documents, codebook and identities) in OUT.",
-    ),
-    "code": ("workbench_cmds", "Open the coding workbench."),
-    "coder": (
-        "coding_cmds",
-        "Show or set who is coding on this computer (remembered per user, not per project).",
-    ),
-    "codebook": ("codebook_cmds", "Load, show, export and edit the codebook (the tree of codes)."),
-    "coding": ("coding_cmds", "Apply, change, list and undo codings (the same actions as the workbench)."),
-    "cooccurrence": (
-        "analysis_cmds",
-        "Pairs of codes found together, with counts and the c-coefficient n12 / (n1 + n2 - n12).",
-    ),
-    "crosstab": (
-        "analysis_cmds",
-        "Codes by a survey variable: counts, percentages, chi-square, Fisher, Mann-Whitney, Spearman.",
-    ),
-    "demo": ("workbench_cmds", "Build the demo project from transcripts_example/ and print its status."),
-    "disagreements": (
-        "team_cmds",
-        "List the passages two coders coded differently, with both coders' codes.",
-    ),
-    "docs": ("import_cmds", "List, show, edit, rename and delete documents; mark them fully coded (done)."),
-    "export": (
-        "base",
-        "Export the project: code frequencies, the codebook, the whole project (REFI-QDA).",
-    ),
-    "figure": (
-        "report_cmds",
-        "Draw one chart of the report alone, for a manuscript: SVG, PNG or PDF.",
-    ),
-    "import": (
-        "import_cmds",
-        "Import transcripts (.txt .md .rst .docx .vtt .srt) from files and folders: all of them or none.",
-    ),
-    "import-qdc": (
-        "exchange_cmds",
-        "Import the codes of a REFI-QDA codebook (.qdc); a new --project is created.",
-    ),
-    "import-qdpx": (
-        "exchange_cmds",
-        "Import a REFI-QDA project (.qdpx) into the project; a new --project is created.",
-    ),
-    "init": ("project_cmds", "Create a new, empty project file."),
-    "joint-display": (
-        "analysis_cmds",
-        "Survey measures side by side with code counts and one representative quote per code.",
-    ),
-    "merge": (
-        "team_cmds",
-        "Bring coders' work back from their copies (OTHER.db ...): adds, never overwrites or deletes.",
-    ),
-    "quotes": ("analysis_cmds", "Coded passages of CODES with council, phase, role, coder and context."),
-    "pseudonymise": (
-        "report_cmds",
-        "Write a copy of the project with people's names replaced, codings moved onto the new text.",
-    ),
-    "reindex": (
-        "search_cmds",
-        "Rebuild the full-text search index, each coding's sentences and turns, and the counts of codings.",
-    ),
-    "report": (
-        "report_cmds",
-        "Write the study report: one self-contained HTML file with tables and charts.",
-    ),
-    "review": (
-        "reliability_cmds",
-        "Codings a revision could not place with confidence: list, accept or move them.",
-    ),
-    "revise": (
-        "reliability_cmds",
-        "Replace DOCUMENT's text with the corrected transcript NEW_FILE, moving its codings onto it.",
-    ),
-    "search": ("search_cmds", "Find sentences in the transcripts, in document order or by relevance."),
-    "status": (
-        "project_cmds",
-        "Summarise the project: cases, documents, codes, codings, coders, survey variables.",
-    ),
-    "suggest": (
-        "search_cmds",
-        "Suggest sentences for codes from their keywords; list, review and evaluate the suggestions.",
-    ),
-    "survey": ("survey_cmds", "Import survey measures per council and wave; list and summarise them."),
-    "trends": (
-        "analysis_cmds",
-        "Each code's share of documents and councils by phase, with the Cochran-Armitage trend test.",
-    ),
-}
-EXPORT_COMMANDS: dict[str, tuple[str, str]] = {
-    "datasette-metadata": (
-        "report_cmds",
-        "Write a Datasette metadata file: table and column descriptions, canned queries.",
-    ),
-    "frequencies": ("analysis_cmds", "Code frequencies: codings, documents and councils per code."),
-    "qdc": ("exchange_cmds", "Write the codebook as a REFI-QDA codebook (.qdc) for other QDA tools."),
-    "qdpx": ("exchange_cmds", "Write the whole project as a REFI-QDA project (.qdpx) for other QDA tools."),
+# command name -> "module:object": the module (named after the command) and the Click command in it
+COMMANDS: dict[str, str] = {
+    "agreement": "beacon_qual.cli.commands.agreement:agreement",
+    "backup": "beacon_qual.cli.commands.backup:backup",
+    "cases": "beacon_qual.cli.commands.cases:cases",
+    "check": "beacon_qual.cli.commands.check:check",
+    "clone": "beacon_qual.cli.commands.clone:clone",
+    "code": "beacon_qual.cli.commands.code:code",
+    "codebook": "beacon_qual.cli.commands.codebook:codebook",
+    "coder": "beacon_qual.cli.commands.coder:coder_group",
+    "coding": "beacon_qual.cli.commands.coding:coding",
+    "cooccurrence": "beacon_qual.cli.commands.cooccurrence:cooccurrence_command",
+    "crosstab": "beacon_qual.cli.commands.crosstab:crosstab_command",
+    "demo": "beacon_qual.cli.commands.demo:demo",
+    "disagreements": "beacon_qual.cli.commands.disagreements:disagreements",
+    "docs": "beacon_qual.cli.commands.docs:docs",
+    "export": "beacon_qual.cli.commands.export:export",
+    "figure": "beacon_qual.cli.commands.figure:figure",
+    "import": "beacon_qual.cli.commands.import_:import_cmd",
+    "import-qdc": "beacon_qual.cli.commands.import_qdc:import_qdc",
+    "import-qdpx": "beacon_qual.cli.commands.import_qdpx:import_qdpx",
+    "init": "beacon_qual.cli.commands.init:init",
+    "joint-display": "beacon_qual.cli.commands.joint_display:joint_display_command",
+    "merge": "beacon_qual.cli.commands.merge:merge",
+    "pseudonymise": "beacon_qual.cli.commands.pseudonymise:pseudonymise_command",
+    "quotes": "beacon_qual.cli.commands.quotes:quotes_command",
+    "reindex": "beacon_qual.cli.commands.reindex:reindex_cmd",
+    "report": "beacon_qual.cli.commands.report:report_command",
+    "review": "beacon_qual.cli.commands.review:review",
+    "revise": "beacon_qual.cli.commands.revise:revise",
+    "search": "beacon_qual.cli.commands.search:search_cmd",
+    "status": "beacon_qual.cli.commands.status:status",
+    "suggest": "beacon_qual.cli.commands.suggest:suggest_group",
+    "survey": "beacon_qual.cli.commands.survey:survey",
+    "trends": "beacon_qual.cli.commands.trends:trends_command",
 }
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported from their module (``lazy``) when first asked for."""
+    """A group that imports a command's module only when that command is asked for, as Click's
+    documentation shows ("Lazily Loading Subcommands"); ``lazy`` maps a name to ``"module:object"``.
 
-    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs) -> None:
+    ``--help`` lists the commands without importing them: a command's help is its module's docstring
+    (``@click.command(help=__doc__)``), read from the file's first string."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = lazy or {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *self.lazy})
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in self.lazy:
-            # Importing the module adds its commands to this group.
-            importlib.import_module(f"{__package__}.{self.lazy[cmd_name][0]}")
-        return self.commands.get(cmd_name)
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, name = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is not a Click command")
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """Like Click's, but a command not imported yet is listed with its help from the table."""
+        """Like Click's, but a command not imported yet is listed with its module's docstring."""
         rows: list[tuple[str, click.Command]] = []
         for name in self.list_commands(ctx):
-            command = self.commands.get(name) or click.Command(name, help=self.lazy[name][1])
+            command = self.commands.get(name) or click.Command(name, help=module_doc(self.lazy[name]))
             if not command.hidden:
                 rows.append((name, command))
         if rows:
@@ -183,10 +100,30 @@ class LazyGroup(click.Group):
                 formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in rows])
 
 
+def module_doc(target: str) -> str | None:
+    """The docstring of the module of ``"module:object"``, read from its source without importing it."""
+    import ast
+    import inspect
+    import tokenize
+
+    module = target.partition(":")[0]
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return None
+    with tokenize.open(spec.origin) as fh:
+        for token in tokenize.generate_tokens(fh.readline):
+            if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE):
+                continue
+            if token.type == tokenize.STRING:
+                return inspect.cleandoc(ast.literal_eval(token.string))
+            return None
+    return None
+
+
 class BeaconGroup(LazyGroup):
     """A group that reports BeaconError (and any other failure) as one line."""
 
-    def main(self, *args, **kwargs):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         """Click's own usage errors (a bad option, a path that is a folder) as one line too.
 
         Everything the command writes to standard output and standard error, its errors included, has its
@@ -275,28 +212,6 @@ def project_path(ctx: click.Context | None = None) -> Path:
     return ctx.find_root().obj["project_path"]
 
 
-@overload
-def output(
-    target: Path | str, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
-) -> Output: ...
-@overload
-def output(
-    target: Path | str | None, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
-) -> Output | None: ...
-def output(
-    target: Path | str | None, force: bool = False, ctx: click.Context | None = None, *, binary: bool = False
-) -> Output | None:
-    """The output a command was asked to write (``-o``/FILE), guarded against the open project;
-    refused at once when it cannot be written, before any work is done."""
-    if target is None:
-        return None
-    from beacon_qual.text.outfile import Output
-
-    out = Output(target, force=force, protect=(project_path(ctx),))
-    out.check(binary=binary)
-    return out
-
-
 keep_backups_option = click.option(
     "--keep-backups",
     type=int,
@@ -326,8 +241,3 @@ def open_project(ctx: click.Context | None = None, *, create: bool = False) -> P
             err=True,
         )
     return project
-
-
-@main.group(cls=LazyGroup, lazy=EXPORT_COMMANDS)
-def export() -> None:
-    """Export the project: code frequencies, the codebook, the whole project (REFI-QDA)."""

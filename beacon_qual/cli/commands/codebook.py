@@ -1,4 +1,4 @@
-"""Commands: codebook load|show|export, and upkeep: add|rename|move|merge|delete|recolour|edit|group."""
+"""Load, show, export and edit the codebook (the tree of codes)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 
-from beacon_qual.cli.base import force_option, main, open_project
-from beacon_qual.cli.base import output as output_target
+from beacon_qual.cli.base import open_project
+from beacon_qual.cli.coders import coder_option, current_coder
+from beacon_qual.cli.output import Out, output_options
 from beacon_qual.codebook import edit, load, tree, yamlfile
 from beacon_qual.errors import BeaconError
 from beacon_qual.store.lookup import resolve_document
 
 
-@main.group()
+@click.group("codebook", help=__doc__)
 def codebook() -> None:
-    """Load, show, export and edit the codebook (the tree of codes)."""
+    pass
 
 
 @codebook.command("load")
@@ -67,38 +68,10 @@ def _tree_lines(nodes: list[tree.CodeNode], depth: int):
 
 
 @codebook.command("export")
-@click.option("--format", "fmt", type=click.Choice(["yaml"]), default="yaml", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
-    help="Write to this file ('-': standard output).",
-)
-@force_option
-def codebook_export(fmt: str, output: Path | None, force: bool) -> None:
+@output_options(["yaml"], "yaml", output_help="Write to this file ('-': standard output).")
+def codebook_export(out: Out) -> None:
     """Export the project's codebook in the format 'codebook load' reads."""
-    out = output_target(output, force)
-    project = open_project()
-    text = yamlfile.export_codebook(project)
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    out.write(text)
-    if not out.is_stdout:
-        click.echo(f"wrote {out}")
-
-
-# -- upkeep: every change is audited, undone by 'beacon-qual coding undo', and bumps the codebook version -------
-coder_option = click.option(
-    "--coder",
-    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
-)
-
-
-def _coder(project, name: str | None) -> int:
-    from beacon_qual.cli.coding_cmds import current_coder
-
-    return current_coder(project, name)
+    out.text(yamlfile.export_codebook(open_project()))
 
 
 def _parent(project, ref: str | None) -> int | None:
@@ -134,7 +107,7 @@ def codebook_add(
         project,
         name,
         _parent(project, parent),
-        coder_id=_coder(project, coder),
+        coder_id=current_coder(project, coder),
         description=definition,
         inclusion=inclusion,
         exclusion=exclusion,
@@ -155,7 +128,7 @@ def codebook_rename(code: str, new_name: str, coder: str | None) -> None:
     project = open_project()
     code_id = tree.resolve_code(project, code)
     old = tree.code_path(project, code_id)
-    renamed = edit.rename_code(project, code_id, new_name, coder_id=_coder(project, coder))
+    renamed = edit.rename_code(project, code_id, new_name, coder_id=current_coder(project, coder))
     click.echo(f"renamed {old} to {renamed.path}")
 
 
@@ -170,7 +143,10 @@ def codebook_move(code: str, parent: str | None, top: bool, coder: str | None) -
         raise BeaconError("give the new parent, or --top for the top level (not both)")
     project = open_project()
     moved = edit.move_code(
-        project, tree.resolve_code(project, code), _parent(project, parent), coder_id=_coder(project, coder)
+        project,
+        tree.resolve_code(project, code),
+        _parent(project, parent),
+        coder_id=current_coder(project, coder),
     )
     click.echo(f"moved to {moved.path}")
 
@@ -186,7 +162,7 @@ def codebook_merge(source: str, target: str, coder: str | None) -> None:
         project,
         tree.resolve_code(project, source),
         tree.resolve_code(project, target),
-        coder_id=_coder(project, coder),
+        coder_id=current_coder(project, coder),
     )
     click.echo(
         f"merged {report.source} into {report.target}: {report.moved} codings moved, {report.merged} merged "
@@ -202,7 +178,7 @@ def codebook_delete(code: str, yes: bool, coder: str | None) -> None:
     """Delete CODE, its subcodes and all their codings (after a confirmation; undo brings them back)."""
     project = open_project()
     code_id = tree.resolve_code(project, code)
-    coder_id = _coder(project, coder)
+    coder_id = current_coder(project, coder)
     impact = edit.delete_impact(project, code_id)
     if not yes:
         click.confirm(f"Delete {impact.describe()}?", abort=True, err=True)
@@ -218,7 +194,7 @@ def codebook_recolour(code: str, colour: str, coder: str | None) -> None:
     """Give CODE the colour COLOUR (#RRGGBB)."""
     project = open_project()
     done = edit.recolour_code(
-        project, tree.resolve_code(project, code), colour, coder_id=_coder(project, coder)
+        project, tree.resolve_code(project, code), colour, coder_id=current_coder(project, coder)
     )
     click.echo(f"{done.path} is now {done.colour}")
 
@@ -258,7 +234,7 @@ def codebook_edit(
         )
     project = open_project()
     done = edit.edit_code(
-        project, tree.resolve_code(project, code), coder_id=_coder(project, coder), **fields
+        project, tree.resolve_code(project, code), coder_id=current_coder(project, coder), **fields
     )
     click.echo(f"updated {done.path}: {', '.join(fields)}")
 
@@ -270,5 +246,7 @@ def codebook_edit(
 def codebook_group(code: str, off: bool, coder: str | None) -> None:
     """Mark CODE as a group that holds other codes and cannot be applied (--off undoes that)."""
     project = open_project()
-    done = edit.set_group(project, tree.resolve_code(project, code), not off, coder_id=_coder(project, coder))
+    done = edit.set_group(
+        project, tree.resolve_code(project, code), not off, coder_id=current_coder(project, coder)
+    )
     click.echo(f"{done.path} is {'a group (cannot be applied)' if not done.codable else 'applicable'}")

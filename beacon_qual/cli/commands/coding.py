@@ -1,89 +1,22 @@
-"""Commands: coding add|remove|recode|resize|memo|list|undo|redo."""
+"""Apply, change, list and undo codings (the same actions as the workbench)."""
 
 from __future__ import annotations
 
-import csv
-import json
-import os
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import click
 
-from beacon_qual.cli.base import main, open_project
+from beacon_qual.cli.base import open_project
+from beacon_qual.cli.coders import coder_option, coder_transaction, resolve_code
+from beacon_qual.cli.output import Listing, Out, output_options
 from beacon_qual.coding import codings as svc
-from beacon_qual.coding.userconfig import config_path, remember_coder, remembered_coder
 from beacon_qual.errors import BeaconError
-from beacon_qual.store import Project
 from beacon_qual.store.lookup import resolve_document
-from beacon_qual.text.csvsafe import safe_cell
 
 
-def current_coder(project: Project, name: str | None) -> int:
-    """The coder named on the command line, else BEACON_QUAL_CODER, else the coder remembered for this user.
-
-    Naming a coder here remembers nothing: a script's ``--coder bob`` does not change who the workbench
-    opens as (only ``beacon-qual coder set`` and the workbench's own choice do).
-    """
-    name = name or os.environ.get("BEACON_QUAL_CODER") or remembered_coder()
-    if not name:
-        raise BeaconError(
-            "say who is coding: --coder NAME, BEACON_QUAL_CODER, or once for good: beacon-qual coder set NAME"
-        )
-    return project.coder_id(name)
-
-
-@contextmanager
-def coder_transaction(project: Project, name: str | None) -> Iterator[int]:
-    """One transaction for a coder's change: the coder's row (on first use), ``last_coder`` and the change
-    itself are written together or, when the change is refused, not at all."""
-    with project.transaction():
-        yield current_coder(project, name)
-
-
-def resolve_code(project: Project, ref: str) -> int:
-    from beacon_qual.codebook.tree import resolve_code as resolve
-
-    return resolve(project, ref)
-
-
-coder_option = click.option(
-    "--coder",
-    help="Coder name (default: BEACON_QUAL_CODER, else the coder set with 'beacon-qual coder set').",
-)
-
-
-@main.group("coder", invoke_without_command=True)
-@click.pass_context
-def coder_group(ctx: click.Context) -> None:
-    """Show or set who is coding on this computer (remembered per user, not per project).
-
-    The workbench opens as this coder, and coding commands without --coder act as this coder.
-    A command's --coder applies to that command only; it never changes the remembered coder.
-    """
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(coder_show)
-
-
-@coder_group.command("show")
-def coder_show() -> None:
-    """Print the remembered coder and the settings file it is kept in."""
-    name = remembered_coder()
-    click.echo(f"coder: {name or '(none yet)'}")
-    click.echo(f"settings: {config_path()}")
-
-
-@coder_group.command("set")
-@click.argument("name")
-def coder_set(name: str) -> None:
-    """Remember NAME as the coder on this computer (for every project)."""
-    click.echo(f"coder: {remember_coder(name)} (in {config_path()})")
-
-
-@main.group()
+@click.group("coding", help=__doc__)
 def coding() -> None:
-    """Apply, change, list and undo codings (the same actions as the workbench)."""
+    pass
 
 
 @coding.command("add")
@@ -164,10 +97,8 @@ def coding_memo(coding_id: int, text: str, coder: str | None) -> None:
 @click.option("--document", "document", default=None, help="Only this document (id or file name).")
 @click.option("--coder", default=None, help="Only this coder's codings.")
 @click.option("--code", "code", default=None, help="Only this code.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
-)
-def coding_list(document: str | None, coder: str | None, code: str | None, fmt: str) -> None:
+@output_options()
+def coding_list(document: str | None, coder: str | None, code: str | None, out: Out) -> None:
     """List codings with their passages."""
     project = open_project()
     rows = svc.list_codings(
@@ -193,23 +124,15 @@ def coding_list(document: str | None, coder: str | None, code: str | None, fmt: 
         "uuid",
         "created_at",
     ]
-    if fmt == "json":
-        click.echo(
-            json.dumps([{f: getattr(r, f) for f in fields} for r in rows], ensure_ascii=False, indent=2)
-        )
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(fields)
-        for r in rows:
-            writer.writerow([safe_cell(getattr(r, f)) for f in fields])
-    else:
+
+    def table() -> Iterator[str]:
         for r in rows:
             excerpt = r.text.replace("\n", " ")
             excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "..."
-            click.echo(
-                f"{r.id:>6}  {r.document[:24]:<24} {r.start:>6}-{r.end:<6} {r.coder:<10} {r.code}  “{excerpt}”"
-            )
-        click.echo(f"{len(rows)} codings")
+            yield f"{r.id:>6}  {r.document[:24]:<24} {r.start:>6}-{r.end:<6} {r.coder:<10} {r.code}  “{excerpt}”"
+        yield f"{len(rows)} codings"
+
+    out.listing(Listing(fields, [[getattr(r, f) for f in fields] for r in rows], lines=table))
 
 
 def _history(redo: bool, coder: str | None) -> None:

@@ -1,11 +1,8 @@
-"""Commands: cases seed|add|list|show|match|aliases, cases alias remove (the council register, organisations
-and council matching)."""
+"""Councils (cases): seed the 2008 register, list and show them, test how names match."""
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 
 import click
@@ -23,16 +20,16 @@ from beacon_qual.cases.councils import (
     resolve_many,
     seed_cases,
 )
-from beacon_qual.cli.base import main, open_project
+from beacon_qual.cli.base import open_project
+from beacon_qual.cli.output import Listing, Out, aligned, output_options
 from beacon_qual.errors import BeaconError
-from beacon_qual.text.csvsafe import safe_cell
 
 TABLE_COLUMNS = ("code", "name", "type", "region", "gss_code", "ons_code")
 
 
-@main.group()
+@click.group("cases", help=__doc__)
 def cases() -> None:
-    """Councils (cases): seed the 2008 register, list and show them, test how names match."""
+    pass
 
 
 @cases.command("seed")
@@ -74,30 +71,19 @@ def add_command(ctx: click.Context, name: str, kind: str) -> None:
 @cases.command("list")
 @click.option("--type", "kind", type=click.Choice(COUNCIL_TYPES), help="Only councils of this type.")
 @click.option("--region", help="Only councils in this region (e.g. 'North East').")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
-)
+@output_options()
 @click.pass_context
-def list_command(ctx: click.Context, kind: str | None, region: str | None, fmt: str) -> None:
+def list_command(ctx: click.Context, kind: str | None, region: str | None, out: Out) -> None:
     """List the project's cases by name."""
     records = list_cases(open_project(ctx), type=kind, region=region)
-    if fmt == "json":
-        click.echo(json.dumps([asdict(r) for r in records], ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([f.name for f in fields(CaseRecord)])
-        writer.writerows([safe_cell(v) for v in asdict(r).values()] for r in records)
-    else:
-        _print_table(records)
 
+    def table() -> list[str]:
+        rows = [[getattr(r, c) or "" for c in TABLE_COLUMNS] for r in records]
+        return [*aligned(["code", "name", "type", "region", "GSS", "ONS"], rows), f"{len(records)} case(s)"]
 
-def _print_table(records: list[CaseRecord]) -> None:
-    rows = [[getattr(r, c) or "" for c in TABLE_COLUMNS] for r in records]
-    header = ["code", "name", "type", "region", "GSS", "ONS"]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    for row in (header, *rows):
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
-    click.echo(f"{len(records)} case(s)")
+    columns = [f.name for f in fields(CaseRecord)]
+    rows = [list(asdict(r).values()) for r in records]
+    out.listing(Listing(columns, rows, lines=table))
 
 
 @cases.command("show")
@@ -177,18 +163,24 @@ def match_command(ctx: click.Context, refs: tuple[str, ...], min_score: float) -
 
 
 @cases.command("aliases")
+@output_options()
 @click.pass_context
-def aliases_command(ctx: click.Context) -> None:
+def aliases_command(ctx: click.Context, out: Out) -> None:
     """List the spellings remembered in this project (not the register's own names and codes)."""
-    rows = remembered_aliases(open_project(ctx))
-    if not rows:
-        click.echo("no remembered spellings")
-        return
-    width = max(len(spelling) for spelling, *_ in rows)
-    for spelling, _, name, code, source in rows:
-        council = f"[{code}] {name}" if code else name
-        click.echo(f"{spelling:<{width}}  -> {council}  ({source or 'no source'})")
-    click.echo(f"{len(rows)} remembered spelling(s)")
+    found = remembered_aliases(open_project(ctx))
+
+    def table() -> Iterator[str]:
+        if not found:
+            yield "no remembered spellings"
+            return
+        width = max(len(spelling) for spelling, *_ in found)
+        for spelling, _, name, code, source in found:
+            council = f"[{code}] {name}" if code else name
+            yield f"{spelling:<{width}}  -> {council}  ({source or 'no source'})"
+        yield f"{len(found)} remembered spelling(s)"
+
+    rows = [[spelling, name, code, source] for spelling, _, name, code, source in found]
+    out.listing(Listing(["spelling", "council", "code", "source"], rows, lines=table))
 
 
 @cases.group("alias")

@@ -1,29 +1,23 @@
-"""Commands: survey import|list|show|waves."""
+"""Import survey measures per council and wave; list and summarise them."""
 
 from __future__ import annotations
 
-import csv
-import json
-import sys
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import click
 
-from beacon_qual.cli.base import main, open_project
+from beacon_qual.cli.base import open_project
+from beacon_qual.cli.output import Listing, Out, aligned, csv_text, output_options
 from beacon_qual.errors import BeaconError
 from beacon_qual.survey import measures as svc
-from beacon_qual.text.csvsafe import safe_cell
-
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
-)
 
 
-@main.group()
+@click.group("survey", help=__doc__)
 def survey() -> None:
-    """Import survey measures per council and wave; list and summarise them."""
+    pass
 
 
 @survey.command("import")
@@ -142,14 +136,10 @@ def _problems_path(folder: Path, file: Path, resolutions: Path | None) -> Path:
 def _write_problems(path: Path, problems: list[svc.RowProblem], project: Path) -> None:
     """Write the problems file whole or not at all, through the one output path (beacon_qual.text.outfile):
     never over a project, a file beacon-qual did not write, or through a link it would replace."""
-    import io
-
     from beacon_qual.text.outfile import Output
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows([safe_cell(cell) for cell in line] for line in svc.problem_rows(problems))
-    Output(path, protect=(project,)).write(buffer.getvalue())
+    header, *rows = svc.problem_rows(problems)
+    Output(path, protect=(project,)).write(csv_text(header, rows))
 
 
 def _accept_pair(text: str) -> tuple[str, str]:
@@ -192,8 +182,8 @@ def _print_report(report: svc.SurveyReport) -> None:
 
 
 @survey.command("list")
-@format_option
-def survey_list(fmt: str) -> None:
+@output_options()
+def survey_list(out: Out) -> None:
     """List survey variables: type, levels, waves and how many councils have a value in each wave."""
     project = open_project()
     rows: list[dict[str, Any]] = [
@@ -206,9 +196,6 @@ def survey_list(fmt: str) -> None:
         }
         for v in svc.list_variables(project)
     ]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
     flat = [
         {
             "name": r["name"],
@@ -219,30 +206,29 @@ def survey_list(fmt: str) -> None:
         }
         for r in rows
     ]
-    _emit(flat, ["name", "type", "waves", "coverage", "levels"], fmt, empty="no survey variables yet")
+    columns = ["name", "type", "waves", "coverage", "levels"]
+    out.listing(_listing(flat, columns, empty="no survey variables yet", data=rows))
 
 
 @survey.command("show")
 @click.argument("variable")
 @click.option("--wave", type=int, help="Only this wave.")
 @click.option("--values", "show_values", is_flag=True, help="List each council's value.")
-@format_option
-def survey_show(variable: str, wave: int | None, show_values: bool, fmt: str) -> None:
+@output_options()
+def survey_show(variable: str, wave: int | None, show_values: bool, out: Out) -> None:
     """Show one variable: type, levels, coverage and summary statistics or level counts."""
     project = open_project()
     summary = svc.summarise_variable(project, variable, wave)
     rows = svc.value_rows(project, summary.variable.name, wave) if show_values else []
-    if fmt == "json":
-        data: dict[str, Any] = _summary_data(summary)
-        if show_values:
-            data["values"] = [asdict(r) for r in rows]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    elif show_values:
-        _emit([asdict(r) for r in rows], ["council", "code", "wave", "value"], fmt, empty="no values")
-    elif fmt == "csv":
-        _emit(_summary_lines(summary), ["wave", "measure", "value"], fmt, empty="")
-    else:
-        _print_summary(summary)
+    data: dict[str, Any] = _summary_data(summary)
+    if show_values:
+        data["values"] = [asdict(r) for r in rows]
+        columns = ["council", "code", "wave", "value"]
+        out.listing(_listing([asdict(r) for r in rows], columns, empty="no values", data=data))
+        return
+    listing = _listing(_summary_lines(summary), ["wave", "measure", "value"], empty="", data=data)
+    listing.lines = lambda: _summary_text(summary)
+    out.listing(listing)
 
 
 def _summary_data(summary: svc.VariableSummary) -> dict[str, Any]:
@@ -270,24 +256,24 @@ def _summary_lines(summary: svc.VariableSummary) -> list[dict[str, Any]]:
     return lines
 
 
-def _print_summary(summary: svc.VariableSummary) -> None:
+def _summary_text(summary: svc.VariableSummary) -> Iterator[str]:
     v = summary.variable
-    click.echo(
+    yield (
         f"{v.name}: {v.type}"
         + (f" ({v.label})" if v.label else "")
         + (f", from {v.source}" if v.source else "")
     )
     if v.levels:
-        click.echo(f"levels: {' < '.join(v.levels) if v.type == 'ordinal' else ', '.join(v.levels)}")
+        yield f"levels: {' < '.join(v.levels) if v.type == 'ordinal' else ', '.join(v.levels)}"
     if not summary.waves:
-        click.echo("no values")
+        yield "no values"
     for w in summary.waves:
-        click.echo(f"wave {w.wave}: {w.n} of {summary.councils} councils")
+        yield f"wave {w.wave}: {w.n} of {summary.councils} councils"
         if w.statistics:
-            click.echo("  " + "  ".join(f"{k} {_number(x)}" for k, x in w.statistics.items()))
+            yield "  " + "  ".join(f"{k} {_number(x)}" for k, x in w.statistics.items())
         width = max((len(level) for level, _ in w.counts), default=0)
         for level, n in w.counts:
-            click.echo(f"  {level:<{width}}  {n}")
+            yield f"  {level:<{width}}  {n}"
 
 
 def _number(value: Any) -> Any:
@@ -296,20 +282,10 @@ def _number(value: Any) -> Any:
     return "-" if value is None else value
 
 
-def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, *, empty: str) -> None:
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([safe_cell(_cell(r[c])) for c in columns] for r in rows)
-        return
-    if not rows:
-        click.echo(empty)
-        return
-    cells = [[str(_cell(r[c])) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
-    for line in cells:
-        click.echo("  ".join(x.ljust(w) for x, w in zip(line, widths)).rstrip())
+def _listing(rows: list[dict[str, Any]], columns: list[str], *, empty: str, data: Any) -> Listing:
+    """Rows of named values as a listing; the table says ``empty`` when there are none."""
+    cells = [[_cell(r[c]) for c in columns] for r in rows]
+    return Listing(columns, cells, data=data, lines=lambda: aligned(columns, cells) if cells else [empty])
 
 
 def _cell(value: Any) -> Any:
@@ -323,9 +299,9 @@ def _cell(value: Any) -> Any:
 
 
 @survey.group("waves", invoke_without_command=True)
-@format_option
+@output_options()
 @click.pass_context
-def survey_waves(ctx: click.Context, fmt: str) -> None:
+def survey_waves(ctx: click.Context, out: Out) -> None:
     """List survey waves: date, the study phases whose measures they hold, councils with values.
 
     Analyses that join survey measures to study phases use the wave recorded for each phase; a phase
@@ -342,23 +318,16 @@ def survey_waves(ctx: click.Context, fmt: str) -> None:
         {"wave": w.wave, "date": w.date, "phases": list(w.phases), "councils": w.councils} for w in waves
     ]
     unrecorded = [pw.text() for pw in mapping.values() if pw.how != "recorded"]
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "waves": rows,
-                    "phases": {str(p): {"wave": pw.wave, "how": pw.how} for p, pw in mapping.items()},
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
-        return
+    data = {
+        "waves": rows,
+        "phases": {str(p): {"wave": pw.wave, "how": pw.how} for p, pw in mapping.items()},
+    }
     flat = [{**r, "phases": ", ".join(map(str, r["phases"]))} for r in rows]
-    _emit(flat, ["wave", "date", "phases", "councils"], fmt, empty="no survey waves yet")
-    if fmt == "table":
-        for line in unrecorded:
-            click.echo(line)
+    listing = _listing(flat, ["wave", "date", "phases", "councils"], empty="no survey waves yet", data=data)
+    table = listing.lines
+    assert table is not None
+    listing.lines = lambda: [*table(), *unrecorded]
+    out.listing(listing)
 
 
 @survey_waves.command("set")
