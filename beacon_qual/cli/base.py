@@ -12,7 +12,6 @@ modules.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sqlite3
 import sys
@@ -69,7 +68,7 @@ class LazyGroup(click.Group):
     documentation shows ("Lazily Loading Subcommands"); ``lazy`` maps a name to ``"module:object"``.
 
     ``--help`` lists the commands without importing them: a command's help is its module's docstring
-    (``@click.command(help=__doc__)``), read from the file's first string."""
+    (``@click.command(help=__doc__)``), read from the top of the file."""
 
     def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,23 +100,17 @@ class LazyGroup(click.Group):
 
 
 def module_doc(target: str) -> str | None:
-    """The docstring of the module of ``"module:object"``, read from its source without importing it."""
+    """The docstring of the module of ``"module:object"``, read from the top of its file without importing
+    it (or None when the file does not start with one)."""
     import ast
     import inspect
-    import tokenize
 
-    module = target.partition(":")[0]
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        return None
-    with tokenize.open(spec.origin) as fh:
-        for token in tokenize.generate_tokens(fh.readline):
-            if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE):
-                continue
-            if token.type == tokenize.STRING:
-                return inspect.cleandoc(ast.literal_eval(token.string))
-            return None
-    return None
+    package, _, name = target.partition(":")[0].rpartition(".")
+    folder = Path(str(importlib.import_module(package).__file__)).parent
+    source = (folder / f"{name}.py").read_text(encoding="utf-8")
+    quote = source[:3]
+    end = source.find(quote, 3) if quote in ('"""', "'''") else -1
+    return inspect.cleandoc(ast.literal_eval(source[: end + 3])) if end > 0 else None
 
 
 class BeaconGroup(LazyGroup):
