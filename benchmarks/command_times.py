@@ -3,9 +3,13 @@
 Each command is run --runs times, the commands taking turns, and the median and the fastest run are printed.
 The project defaults to the 1,000-document project that compare_qc.py builds (run that first, or pass
 --project); the commands are the ones compare_qc.py times against qc, so their start-up share can be read
-beside the figures there. Nothing is asserted.
+beside the figures there; `beacon-qual --help` lists every command without importing their modules.
+Nothing is asserted.
 
-    python benchmarks/command_times.py [--project FILE] [--runs 11]
+    python benchmarks/command_times.py [--project FILE] [--runs 11] [--against OTHER/.venv/bin/python]
+
+--against times the same commands (not the ones after a change) with another installation too, each run of
+ours followed straight away by the same run of theirs, so that a before/after comparison shares the load.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ DEFAULT_PROJECT = WORK / "compare_qc" / "beacon-1000x2000-s1.db"
 FIVE_CODES = ["learning_from_peers", "site_visit", "adaptation", "peer_review", "open_day"]
 
 
-def commands(project: Path) -> dict[str, list[str]]:
-    python = sys.executable
+def commands(project: Path, python: str = sys.executable) -> dict[str, list[str]]:
     tool = str(Path(python).parent / "beacon-qual")
     on = [tool, "--project", str(project)]
     return {
         "python -c pass": [python, "-c", "pass"],
         "import click": [python, "-c", "import click"],
         "import beacon_qual.cli": [python, "-c", "import beacon_qual.cli"],
+        "beacon-qual --help": [tool, "--help"],
         "export frequencies": [*on, "export", "frequencies"],
         "export frequencies --by document": [*on, "export", "frequencies", "--by", "document"],
         "cooccurrence of 5 codes --coder ana": [*on, "cooccurrence", *FIVE_CODES, "--coder", "ana"],
@@ -91,6 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", type=Path, default=DEFAULT_PROJECT)
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--against", help="Another installation's python: its commands take turns with ours.")
     args = parser.parse_args()
     if not args.project.exists():
         raise SystemExit(
@@ -98,6 +103,9 @@ def main() -> None:
         )
     # Bytecode is cached as an installed tool's would be (this machine sets PYTHONDONTWRITEBYTECODE).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if args.against:
+        against(args.project, args.against, args.runs, env)
+        return
     todo = commands(args.project)
     times: dict[str, list[float]] = {name: [] for name in todo}
     for name, command in todo.items():  # once untimed: bytecode written, speaker roles worked out
@@ -135,6 +143,25 @@ def main() -> None:
             f"{name.removesuffix(FIRST)}: first after a change {first * 1000:.1f} ms, again straight after "
             f"{statistics.median(again) * 1000:.1f} ms (medians): {ratio:.2f} (target <= 1.10: {verdict})"
         )
+
+
+def against(project: Path, other: str, runs: int, env: dict[str, str]) -> None:
+    """Each command run by this installation and straight after by ``other``; medians side by side."""
+    ours = {k: v for k, v in commands(project).items() if not k.endswith(FIRST)}
+    theirs = commands(project, other)
+    times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in ours}
+    for command in [*ours.values(), *(theirs[name] for name in ours)]:  # once untimed: bytecode written
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    for _ in range(runs):
+        for name, command in ours.items():
+            for side, run in ((0, command), (1, theirs[name])):
+                start = time.perf_counter()
+                subprocess.run(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+                times[name][side].append(time.perf_counter() - start)
+    print(f"project: {project}; {runs} runs each, this installation and {other} in turn")
+    for name, (mine, other_times) in times.items():
+        a, b = statistics.median(mine) * 1000, statistics.median(other_times) * 1000
+        print(f"{name:40s} this {a:7.1f} ms   other {b:7.1f} ms   this/other {a / b:5.2f}")
 
 
 if __name__ == "__main__":
