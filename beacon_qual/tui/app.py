@@ -17,6 +17,9 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import var
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -59,6 +62,29 @@ NARROW = 100  # below this width the codebook pane hides once a document is open
 WIDE = 150  # below this width the documents pane hides once a document is open
 
 
+class BindingsFooter(Footer):
+    """The footer of key bindings, rebuilt only when the keys it shows change. Textual's footer rebuilds its
+    keys (new widgets, then a layout pass of the whole screen) whenever the focus moves or a dialog closes,
+    though the keys are mostly the same."""
+
+    _shown: tuple | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            shown = (
+                self.show_command_palette,
+                tuple(
+                    (binding.key, binding.action, binding.description, enabled, tooltip)
+                    for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+                    if binding.show
+                ),
+            )
+            if shown == self._shown and self._bindings_ready:
+                return
+            self._shown = shown
+        super().bindings_changed(screen)
+
+
 class MainArea(Horizontal):
     """The three panes. The app hears of its own resizes only once, so the panes are fitted to the width
     whenever this area changes size."""
@@ -68,7 +94,19 @@ class MainArea(Horizontal):
 
 
 class DocumentsPane(Vertical):
+    """The document list and its filter. The app sets ``rows``; the pane filters and draws them, and posts
+    ``Open`` when the coder chooses a document."""
+
     BINDINGS = [Binding("slash", "app.search", "Find", show=False)]
+
+    rows: var[list[wb.DocumentProgress]] = var(list, always_update=True, init=False)
+
+    class Open(Message):
+        """The coder chose a document to open."""
+
+        def __init__(self, document_id: int) -> None:
+            super().__init__()
+            self.document_id = document_id
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: phase:2 role:officer council:hull uncoded", id="doc-filter")
@@ -77,18 +115,159 @@ class DocumentsPane(Vertical):
         table.add_columns("Done", "Ph", "Role", "Council")
         yield table
 
+    def watch_rows(self) -> None:
+        self._fill(self.query_one("#doc-filter", Input).value)
+
+    def _fill(self, query: str) -> None:
+        table = self.query_one("#doc-table", DataTable)
+        table.clear()
+        for row in wb.filter_documents(self.rows, query):
+            table.add_row(
+                visible_controls(row.name),
+                _progress_cell(row.progress, row.done),
+                str(row.phase or "-"),
+                visible_controls(row.role or "-"),
+                visible_controls(row.council or "-"),
+                key=str(row.id),
+            )
+
+    def row(self, document_id: int) -> wb.DocumentProgress | None:
+        return next((r for r in self.rows if r.id == document_id), None)
+
+    def set_row(self, row: wb.DocumentProgress) -> None:
+        """Replace one document's row; its cell is drawn again only when what it shows changed."""
+        for i, old in enumerate(self.rows):
+            if old.id == row.id:
+                self.rows[i] = row  # in place: the other rows stay as they are drawn
+                break
+        else:
+            return
+        cell = _progress_cell(row.progress, row.done)
+        table = self.query_one("#doc-table", DataTable)
+        # the row may be filtered out of the table
+        if cell != _progress_cell(old.progress, old.done) and str(row.id) in table.rows:
+            table.update_cell(str(row.id), table.ordered_columns[1].key, cell)
+
+    @on(Input.Changed, "#doc-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#doc-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#doc-table", DataTable).focus()
+
+    @on(DataTable.RowSelected, "#doc-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.Open(int(event.row_key.value)))
+
 
 class CodebookPane(Vertical):
+    """The codebook tree, each code labelled with its counts, and the highlighted code's definition. The app
+    sets ``codes`` and the counts (``show_counts``); the pane posts ``Chosen`` when the coder picks a code."""
+
     BINDINGS = [
         Binding("m", "app.code_memo", "Memo on code", show=False),
         *CODEBOOK_BINDINGS,
     ]
+
+    codes: var[list[wb.CodeInfo]] = var(list, always_update=True, init=False)
+
+    class Chosen(Message):
+        """The coder chose a code in the tree (Enter or a double click)."""
+
+        def __init__(self, code_id: int) -> None:
+            super().__init__()
+            self.code_id = code_id
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.code_by_id: dict[int, wb.CodeInfo] = {}
+        self.code_children: dict[int | None, list[wb.CodeInfo]] = {}
+        self.tree_nodes: dict[int, TreeNode[int]] = {}
+        self.project_counts: dict[int, int] = {}  # codings per code in the project (the coder's, or all)
+        self.doc_counts: dict[int, int] = {}  # the same in the open document
 
     def compose(self) -> ComposeResult:
         tree = CodeTree("Codebook", id="code-tree")
         tree.show_root = False
         yield tree
         yield Static(id="code-details")
+
+    def watch_codes(self, codes: list[wb.CodeInfo]) -> None:
+        self.code_by_id = {c.id: c for c in codes}
+        self.code_children = {}
+        for c in codes:
+            self.code_children.setdefault(c.parent_id, []).append(c)
+        tree = self.query_one("#code-tree", Tree)
+        tree.clear()
+        self.tree_nodes = {}
+        self._populate(tree.root, None)
+
+    def _populate(self, node, parent_id: int | None) -> None:
+        """Add the children of a code to the tree (done when a node is first expanded)."""
+        for code in self.code_children.get(parent_id, []):
+            if code.id in self.tree_nodes:
+                continue
+            if code.id in self.code_children:
+                child = node.add("", data=code.id)
+                if code.depth < 1:
+                    self._populate(child, code.id)
+                    child.expand()
+            else:
+                child = node.add_leaf("", data=code.id)
+            self.tree_nodes[code.id] = child
+
+    def show_counts(
+        self, doc_counts: dict[int, int], project_counts: dict[int, int] | None, code_ids=None
+    ) -> None:
+        """Relabel the codes with these counts: every code, or only ``code_ids`` (whose project counts are
+        then the ones given; the others keep theirs)."""
+        self.doc_counts = doc_counts
+        if code_ids is None:
+            self.project_counts = project_counts or {}
+        elif project_counts:
+            self.project_counts.update(project_counts)
+        self._relabel(self.tree_nodes if code_ids is None else code_ids)
+
+    def _relabel(self, code_ids) -> None:
+        """Set the tree labels of these codes (those in the tree) from the counts last given."""
+        for code_id in code_ids:
+            node = self.tree_nodes.get(code_id)
+            if node is None:
+                continue
+            code = self.code_by_id[code_id]
+            label = Text()
+            label.append("● " if code.codable else "○ ", style=code.colour)
+            d, p = self.doc_counts.get(code.id, 0), self.project_counts.get(code.id, 0)
+            if d or p:  # counts first, so a narrow pane cuts the name rather than the numbers
+                label.append(f"{d}/{p} ", style="dim")
+            label.append(visible_controls(code.name), style="" if code.codable else "italic")
+            node.set_label(label)
+
+    @on(Tree.NodeExpanded, "#code-tree")
+    def _code_expanded(self, event: Tree.NodeExpanded) -> None:
+        code_id = event.node.data
+        if code_id is not None and any(
+            c.id not in self.tree_nodes for c in self.code_children.get(code_id, [])
+        ):
+            before = set(self.tree_nodes)
+            self._populate(event.node, code_id)
+            self._relabel(set(self.tree_nodes) - before)
+
+    @on(Tree.NodeHighlighted, "#code-tree")
+    def _code_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        code = None if event.node.data is None else self.code_by_id.get(event.node.data)
+        self.query_one("#code-details", Static).update(code_details(code))
+
+    @on(Tree.NodeSelected, "#code-tree")
+    def _code_selected(self, event: Tree.NodeSelected) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Chosen(event.node.data))
 
 
 class WorkbenchApp(FavouriteActions, UpkeepActions, App):
@@ -138,26 +317,25 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         *(Binding(str(i), f"apply_recent({i})", f"Apply recent code {i}", show=False) for i in range(1, 10)),
     ]
 
+    # What the screen shows follows these: setting one redraws the widgets that depend on it (its watcher).
+    coder_name: var[str | None] = var(None, always_update=True, init=False)
+    doc: var[wb.DocumentView | None] = var(None, always_update=True, init=False)  # the open document
+    show_all: var[bool] = var(False, init=False)  # every coder's codings, or only this coder's
+    codes: var[list[wb.CodeInfo]] = var(list, always_update=True, init=False)  # the codebook
+    favourites: var[list[int | None]] = var(list, always_update=True, init=False)  # F1-F9
+
     def __init__(self, project: Project, coder: str | None = None, document: int | None = None) -> None:
         super().__init__()
         guard_strips()  # no control character in a transcript, name or memo reaches the terminal raw
         self.project = project
-        self.coder_name = coder or remembered_coder()
+        self.set_reactive(WorkbenchApp.coder_name, coder or remembered_coder())
         self.coder_id: int | None = None
         self.start_document = document
-        self.doc: wb.DocumentView | None = None
-        self.show_all = False
-        self.codes: list[wb.CodeInfo] = []
         self.code_by_id: dict[int, wb.CodeInfo] = {}
         self._picker: wb.CodePicker | None = None
         self.recent: list[int] = []
-        self.doc_rows: list[wb.DocumentProgress] = []
-        self.tree_nodes: dict[int, TreeNode[int]] = {}
-        self._project_counts: dict[int, int] = {}  # codings per code in the project (the coder's, or all)
-        self._doc_counts: dict[int, int] = {}  # the same in the open document
         self.last_search = ""
         self.worklist: list[WorkItem] = []
-        self.favourites: list[int | None] = []
         self.hits_query = ""  # the project search (F) whose hits C codes
         self.work_title = ""
         self.work_pos = -1
@@ -170,7 +348,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             yield CodebookPane(id="codebook")
         yield FavouritesBar(id="favbar")
         yield Static(id="status")
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         self.title = f"beacon-qual — {self.project.path.name}"
@@ -195,11 +373,10 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     def _set_coder(self, name: str) -> None:
         name = self._run(remember_coder, name) or name  # the workbench's choice is this user's coder
-        self.coder_name = name
         self.coder_id = self.project.coder_id(name)
+        self.coder_name = name
         self.recent = wb.recent_codes(self.project, self.coder_id)
         self._load_favourites()
-        self.sub_title = f"coder: {name}"
         self._load_documents()
         start = self.start_document
         where = None
@@ -207,12 +384,16 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             last = self.project.get_meta(f"last_document:{self.coder_id}")
             start = int(last) if last and last.isdigit() else None
             where = self._last_position(start)
-        if start is not None and any(r.id == start for r in self.doc_rows):
+        if start is not None and self.documents_pane.row(start) is not None:
             self.open_document(start)
             if where is not None:
                 self.query_one(TranscriptView).select(*where)
         else:
             self.query_one("#doc-table", DataTable).focus()
+        self._update_status()
+
+    def watch_coder_name(self, name: str | None) -> None:
+        self.sub_title = f"coder: {name}"
         self._update_status()
 
     def _last_position(self, document_id: int | None) -> tuple[int, int] | None:
@@ -256,20 +437,40 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                 ).focus()
 
     # -- data ----------------------------------------------------------------------------
+    @property
+    def documents_pane(self) -> DocumentsPane:
+        return self.query_one(DocumentsPane)
+
+    @property
+    def codebook_pane(self) -> CodebookPane:
+        return self.query_one(CodebookPane)
+
+    @property
+    def doc_rows(self) -> list[wb.DocumentProgress]:
+        """The document list's rows (the documents pane holds them)."""
+        return self.documents_pane.rows
+
+    @property
+    def tree_nodes(self) -> dict[int, TreeNode[int]]:
+        """The codebook tree's node of each code shown so far (the codebook pane holds them)."""
+        return self.codebook_pane.tree_nodes
+
     def _load_codes(self) -> None:
         self.codes = wb.load_codes(self.project)
-        self.code_by_id = {c.id: c for c in self.codes}
-        self.code_children: dict[int | None, list[wb.CodeInfo]] = {}
-        for c in self.codes:
-            self.code_children.setdefault(c.parent_id, []).append(c)
-        self._picker = None
-        tree = self.query_one("#code-tree", Tree)
-        tree.clear()
-        self.tree_nodes = {}
-        self._populate(tree.root, None)
         self._refresh_counts()
         if self.coder_id is not None:
             self._load_favourites()  # a deleted or merged code leaves its key
+
+    def watch_codes(self, codes: list[wb.CodeInfo]) -> None:
+        self.code_by_id = {c.id: c for c in codes}
+        self._picker = None
+        self.codebook_pane.codes = codes
+        view = self.query_one(TranscriptView)
+        view.names = {c.id: c.name for c in codes}
+        view.colours = {c.id: c.colour for c in codes}
+
+    def watch_favourites(self) -> None:
+        self._show_favourites()
 
     @property
     def picker(self) -> wb.CodePicker:
@@ -278,115 +479,65 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             self._picker = wb.CodePicker(self.codes)
         return self._picker
 
-    def _populate(self, node, parent_id: int | None) -> None:
-        """Add the children of a code to the tree (done when a node is first expanded)."""
-        for code in self.code_children.get(parent_id, []):
-            if code.id in self.tree_nodes:
-                continue
-            if code.id in self.code_children:
-                child = node.add("", data=code.id)
-                if code.depth < 1:
-                    self._populate(child, code.id)
-                    child.expand()
-            else:
-                child = node.add_leaf("", data=code.id)
-            self.tree_nodes[code.id] = child
-
-    @on(Tree.NodeExpanded, "#code-tree")
-    def _code_expanded(self, event: Tree.NodeExpanded) -> None:
-        code_id = event.node.data
-        if code_id is not None and any(
-            c.id not in self.tree_nodes for c in self.code_children.get(code_id, [])
-        ):
-            before = set(self.tree_nodes)
-            self._populate(event.node, code_id)
-            self._relabel(set(self.tree_nodes) - before)
-
     def _refresh_counts(self, code_ids: set[int] | None = None) -> None:
         """The codebook's labels: each code's codings in the open document and in the project (the coder's, or
         everyone's). With ``code_ids`` only those codes are counted again and relabelled: the project's
         counts come from ``coding_counts`` (kept by triggers), one range of its key per code."""
         mine = None if self.show_all else self.coder_id
+        project_counts = None
         if code_ids is None:
-            self._project_counts = coding_counts(self.project, coder_id=mine)
+            project_counts = coding_counts(self.project, coder_id=mine)
         elif code_ids:
             fresh = coding_counts(self.project, coder_id=mine, code_ids=code_ids)
-            self._project_counts.update({code_id: fresh.get(code_id, 0) for code_id in code_ids})
-        self._doc_counts = (
-            coding_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
-        )
-        self._relabel(self.tree_nodes if code_ids is None else code_ids)
-
-    def _relabel(self, code_ids) -> None:
-        """Set the tree labels of these codes (those in the tree) from the counts last read."""
-        for code_id in code_ids:
-            node = self.tree_nodes.get(code_id)
-            if node is None:
-                continue
-            code = self.code_by_id[code_id]
-            label = Text()
-            label.append("● " if code.codable else "○ ", style=code.colour)
-            d, p = self._doc_counts.get(code.id, 0), self._project_counts.get(code.id, 0)
-            if d or p:  # counts first, so a narrow pane cuts the name rather than the numbers
-                label.append(f"{d}/{p} ", style="dim")
-            label.append(visible_controls(code.name), style="" if code.codable else "italic")
-            node.set_label(label)
+            project_counts = {code_id: fresh.get(code_id, 0) for code_id in code_ids}
+        doc_counts = coding_counts(self.project, document_id=self.doc.id, coder_id=mine) if self.doc else {}
+        self.codebook_pane.show_counts(doc_counts, project_counts, code_ids)
 
     def _load_documents(self) -> None:
-        self.doc_rows = wb.list_documents(self.project, None if self.show_all else self.coder_id)
-        self._fill_table(self.query_one("#doc-filter", Input).value)
+        self.documents_pane.rows = wb.list_documents(self.project, None if self.show_all else self.coder_id)
 
-    def _fill_table(self, query: str) -> None:
-        table = self.query_one("#doc-table", DataTable)
-        table.clear()
-        for row in wb.filter_documents(self.doc_rows, query):
-            table.add_row(
-                visible_controls(row.name),
-                _progress_cell(row.progress, row.done),
-                str(row.phase or "-"),
-                visible_controls(row.role or "-"),
-                visible_controls(row.council or "-"),
-                key=str(row.id),
-            )
-
-    @on(Input.Changed, "#doc-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._fill_table(event.value)
-
-    @on(Input.Submitted, "#doc-filter")
-    def _filter_submitted(self) -> None:
-        self.query_one("#doc-table", DataTable).focus()
-
-    @on(DataTable.RowSelected, "#doc-table")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.open_document(int(event.row_key.value))
+    @on(DocumentsPane.Open)
+    def _open_chosen(self, event: DocumentsPane.Open) -> None:
+        self.open_document(event.document_id)
 
     def open_document(self, document_id: int) -> None:
-        self.doc = wb.load_document(self.project, document_id)
+        doc = wb.load_document(self.project, document_id)
         view = self.query_one(TranscriptView)
         colours = {c.id: c.colour for c in self.codes}
         names = {c.id: c.name for c in self.codes}
-        view.show(self.doc, self._codings(), colours, names)
-        view.suggested = self._suggested()
+        view.show(doc, self._codings(doc), colours, names)
+        view.suggested = self._suggested(doc)
         with self.project.transaction():
             self.project.set_meta(f"last_document:{self.coder_id}", str(document_id))
-        self._apply_width()
+        self.doc = doc
         view.focus()
+
+    def watch_doc(self, doc: wb.DocumentView | None) -> None:
+        """Another document (or none): the panes' widths, the codebook's counts for it, the status line."""
+        self._apply_width()
         self._refresh_counts()
         self._update_status()
 
-    def _codings(self) -> list[svc.Coding]:
-        if self.doc is None:
-            return []
-        return svc.document_codings(self.project, self.doc.id, None if self.show_all else self.coder_id)
+    def watch_show_all(self) -> None:
+        self._load_documents()
+        if self.doc is not None:
+            self.query_one(TranscriptView).set_codings(self._codings())
+        self._refresh_counts()
+        self._update_status()
 
-    def _suggested(self) -> list[tuple[int, int, int]]:
+    def _codings(self, doc: wb.DocumentView | None = None) -> list[svc.Coding]:
+        doc = doc or self.doc
+        if doc is None:
+            return []
+        return svc.document_codings(self.project, doc.id, None if self.show_all else self.coder_id)
+
+    def _suggested(self, doc: wb.DocumentView | None = None) -> list[tuple[int, int, int]]:
         from beacon_qual.search.suggest import list_suggestions
 
-        if self.doc is None:
+        doc = doc or self.doc
+        if doc is None:
             return []
-        return [(x.start, x.end, x.code_id) for x in list_suggestions(self.project, self.doc.id)]
+        return [(x.start, x.end, x.code_id) for x in list_suggestions(self.project, doc.id)]
 
     def _after_change(
         self, message: str, *, select: tuple[int, int] | None = None, codings_only: bool = False
@@ -418,27 +569,21 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
 
     def _update_progress(self) -> None:
         """The open document's row in the document list: its share of sentences coded, worked out from the
-        codings on screen; the table is touched only when what it shows changes."""
+        codings on screen."""
         if self.doc is None:
+            return
+        row = self.documents_pane.row(self.doc.id)
+        if row is None:
             return
         mine = None if self.show_all else self.coder_id
         view = self.query_one(TranscriptView)
-        total = len(self.doc.sentences)
         coded = wb.coded_sentences(self.doc, [(c.start, c.end) for c in view.codings])
         done = wb.is_done(self.project, self.doc.id, mine)
-        for i, r in enumerate(self.doc_rows):
-            if r.id == self.doc.id:
-                old = r
-                row = wb.DocumentProgress(r.id, r.name, r.council, r.phase, r.role, total, coded, done)
-                self.doc_rows[i] = row
-                break
-        else:
-            return
-        cell = _progress_cell(row.progress, done)
-        table = self.query_one("#doc-table", DataTable)
-        # the row may be filtered out of the table
-        if cell != _progress_cell(old.progress, old.done) and str(self.doc.id) in table.rows:
-            table.update_cell(str(self.doc.id), table.ordered_columns[1].key, cell)
+        self.documents_pane.set_row(
+            wb.DocumentProgress(
+                row.id, row.name, row.council, row.phase, row.role, len(self.doc.sentences), coded, done
+            )
+        )
 
     def _update_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -490,14 +635,9 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
     def _selection_changed(self) -> None:
         self._update_status()
 
-    @on(Tree.NodeHighlighted, "#code-tree")
-    def _code_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        code = None if event.node.data is None else self.code_by_id.get(event.node.data)
-        self.query_one("#code-details", Static).update(code_details(code))
-
-    @on(Tree.NodeSelected, "#code-tree")
-    def _code_chosen(self, event: Tree.NodeSelected) -> None:
-        code = None if event.node.data is None else self.code_by_id.get(event.node.data)
+    @on(CodebookPane.Chosen)
+    def _code_chosen(self, event: CodebookPane.Chosen) -> None:
+        code = self.code_by_id.get(event.code_id)
         if code is None or self.doc is None:
             return
         if code.codable:
@@ -619,11 +759,8 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
         code = self._run(add_code, self.project, name, parent_id, coder_id=self.coder_id)
         if code is None:
             return
-        code_id = code.id
         self._load_codes()
-        self.query_one(TranscriptView).names = {c.id: c.name for c in self.codes}
-        self.query_one(TranscriptView).colours = {c.id: c.colour for c in self.codes}
-        self.apply_code(code_id)
+        self.apply_code(code.id)
 
     def _choose_coding(self, purpose: str, then) -> None:
         """Run ``then(coding)`` on the coder's coding under the selection, asking when there are several."""
@@ -1025,12 +1162,7 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
             self.action_work_step(1)
 
     def action_toggle_coders(self) -> None:
-        self.show_all = not self.show_all
-        self._load_documents()
-        if self.doc is not None:
-            self.query_one(TranscriptView).set_codings(self._codings())
-        self._refresh_counts()
-        self._update_status()
+        self.show_all = not self.show_all  # its watcher shows the other coders' codings, or hides them
         self.notify("Showing all coders' codings" if self.show_all else "Showing only your codings")
 
     def action_toggle_pane(self, name: str) -> None:

@@ -81,11 +81,11 @@ class FavouriteActions:
     _favourite_pending: bool = False
 
     def _show_favourites(self) -> None:
+        """Draw the bar (the app's watcher of ``favourites`` calls this)."""
         self.query_one(FavouritesBar).update(bar_text(self.favourites, self.code_by_id))  # type: ignore[attr-defined]
 
     def _load_favourites(self) -> None:
         self.favourites = load_favourites(self.project, self.coder_id)  # type: ignore[attr-defined]
-        self._show_favourites()
 
     def action_favourite_prefix(self) -> None:
         self._favourite_pending = True
@@ -114,7 +114,6 @@ class FavouriteActions:
             if not isinstance(slot, int):
                 return
             self.favourites = set_favourite(self.project, self.coder_id, slot, code_id)  # type: ignore[attr-defined]
-            self._show_favourites()
             self.notify(f"F{slot}: {self.code_by_id[code_id].name}")  # type: ignore[attr-defined]
 
         def code_chosen(result: object) -> None:

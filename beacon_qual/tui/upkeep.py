@@ -171,12 +171,7 @@ class UpkeepActions:
         self._after_change(message) if self.doc is not None else self.notify(message, timeout=2.5)  # type: ignore[attr-defined]
 
     def _reload_codebook(self, code_id: int | None = None) -> None:
-        from beacon_qual.tui.transcript import TranscriptView
-
         self._load_codes()  # type: ignore[attr-defined]
-        view = self.query_one(TranscriptView)  # type: ignore[attr-defined]
-        view.names = {c.id: c.name for c in self.codes}
-        view.colours = {c.id: c.colour for c in self.codes}
         self.recent = [c for c in self.recent if c in self.code_by_id]  # type: ignore[has-type]
         if code_id is not None:
             self._reveal_code(code_id)
