@@ -259,9 +259,10 @@ class CodePicker:
         self._names = [utils.default_process(c.name) for c in self.codes]
         self._keywords = [utils.default_process(" ".join(c.keywords)) for c in self.codes]
         # the first letters of a name of two or more words: "sv" finds Site visits
-        self._initials = [
-            "".join(w[0] for w in name.split()) if len(name.split()) > 1 else "" for name in self._names
-        ]
+        self._initials: dict[str, list[int]] = {}
+        for i, name in enumerate(self._names):
+            if len(name.split()) > 1:
+                self._initials.setdefault("".join(w[0] for w in name.split()), []).append(i)
         self._context = [
             utils.default_process(f"{c.path.rsplit('/', 1)[0] if '/' in c.path else ''} {c.description}")
             for c in self.codes
@@ -269,6 +270,7 @@ class CodePicker:
         # Each field joined into one string, so substring tests run in C: "\n" + query finds name prefixes.
         self._name_blob, self._name_starts = _blob(self._names)
         self._context_blob, self._context_starts = _blob(self._context)
+        self._contexts: dict[str, set[int]] = {}  # the codes whose context holds a word typed so far
 
     def rank(self, query: str, *, recent: list[int] | None = None, limit: int = 30) -> list[CodeInfo]:
         query = utils.default_process(query)
@@ -291,16 +293,16 @@ class CodePicker:
             np.maximum(scores, keyword_scores * self.KEYWORD_WEIGHT, out=scores)
         in_context: set[int] | None = None
         for token in query.split():
-            found = _containing(self._context_blob, self._context_starts, token)
+            found = self._in_context(token)
             in_context = found if in_context is None else in_context & found
-        for i in in_context or ():
-            scores[i] = max(scores[i], self.CONTEXT_SCORE)
+        if in_context:
+            where = np.fromiter(in_context, dtype=np.intp, count=len(in_context))
+            scores[where] = np.maximum(scores[where], self.CONTEXT_SCORE)
         for i in _containing(self._name_blob, self._name_starts, "\n" + query, shift=1):
             scores[i] = 111.0 if self._names[i] == query else 101.0
         if len(query) > 1:
-            for i, initials in enumerate(self._initials):
-                if initials == query:
-                    scores[i] = max(scores[i], 105.0)
+            for i in self._initials.get(query, ()):
+                scores[i] = max(scores[i], 105.0)
         candidates = np.flatnonzero(scores >= self.CUTOFF)
         if len(candidates) > limit:  # only the best `limit` need a full sort
             keep = np.argpartition(-scores[candidates], limit - 1)[:limit]
@@ -308,6 +310,23 @@ class CodePicker:
             candidates = candidates[scores[candidates] >= threshold]
         ranked = sorted(candidates, key=lambda i: (-scores[i], len(self.codes[i].name), self.codes[i].path))
         return [self.codes[i] for i in ranked[:limit]]
+
+    def _in_context(self, token: str) -> set[int]:
+        """The codes whose parents' path or definition holds ``token``. As a word is typed each new prefix
+        is looked for only among the codes that held the one before it (kept for the picker's life)."""
+        found = self._contexts.get(token)
+        if found is None:
+            shorter = self._contexts.get(token[:-1]) if len(token) > 1 else None
+            if shorter is not None:
+                found = {i for i in shorter if token in self._context[i]}
+            elif self._context_blob.count(token) > len(self._context) // 4:  # common: one test a code
+                found = {i for i, text in enumerate(self._context) if token in text}
+            else:  # rare: find each occurrence in C
+                found = _containing(self._context_blob, self._context_starts, token)
+            if len(self._contexts) >= 256:
+                self._contexts.clear()
+            self._contexts[token] = found
+        return found
 
 
 def _blob(texts: list[str]) -> tuple[str, list[int]]:

@@ -70,6 +70,9 @@ class PickerScreen(ModalScreen[object]):
         self.parent_mode = parent_mode
         self.all_codes = codes or []
         self.shown: list[CodeInfo] = []
+        # each code's line in the list while a query is typed: the list keeps what it measured of an option
+        self._options: dict[int, Option] = {}
+        self._detailed: CodeInfo | None = None  # the code whose definition is shown below the list
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -95,7 +98,10 @@ class PickerScreen(ModalScreen[object]):
         options: list[Option] = []
         if self.parent_mode and not query:
             options.append(Option(Text("(top level: no parent)", style="italic"), id=TOP_LEVEL))
-        for i, code in enumerate(self.shown):
+        for code in self.shown:
+            if query and code.id in self._options:
+                options.append(self._options[code.id])
+                continue
             label = Text()
             key = ""
             if not query and code.id in self.recent[:9]:
@@ -105,7 +111,10 @@ class PickerScreen(ModalScreen[object]):
             label.append(visible_controls(code.name), style="bold")
             if code.path != code.name:
                 label.append(visible_controls(f"  {code.path.rsplit('/', 1)[0]}"), style="dim")
-            options.append(Option(label, id=str(code.id)))
+            option = Option(label, id=str(code.id))
+            if query:
+                self._options[code.id] = option
+            options.append(option)
         name = (query or self.suggestion).strip()
         if self.allow_new and name:
             options.append(Option(Text(f"+ new code “{name[:50]}”…", style="italic green"), id=NEW_CODE))
@@ -125,7 +134,11 @@ class PickerScreen(ModalScreen[object]):
         return next((c for c in self.shown if str(c.id) == option.id), None)
 
     def _show_details(self) -> None:
-        self.query_one("#picker-details", Static).update(code_details(self._highlighted_code()))
+        code = self._highlighted_code()
+        if code is not None and code is self._detailed:
+            return  # the same code still leads the list: its definition is on screen
+        self._detailed = code
+        self.query_one("#picker-details", Static).update(code_details(code))
 
     @on(Input.Changed, "#picker-input")
     def _changed(self, event: Input.Changed) -> None:
