@@ -106,13 +106,15 @@ def get_coding(project: Project, coding_id: int) -> Coding:
 
 
 def document_codings(project: Project, document_id: int, coder_id: int | None = None) -> list[Coding]:
-    sql = "SELECT * FROM codings WHERE document_id = ?"
+    # the fields named in order, so each row builds its Coding by position (the workbench reads a document's
+    # codings again after every change)
+    sql = f"SELECT {', '.join(Coding.__dataclass_fields__)} FROM codings WHERE document_id = ?"
     params: list[Any] = [document_id]
     if coder_id is not None:
         sql += " AND coder_id = ?"
         params.append(coder_id)
     sql += " ORDER BY start, end, id"
-    return [Coding.from_row(r) for r in project.execute(sql, params)]
+    return [Coding(*r) for r in project.execute(sql, params)]
 
 
 def _check_span(project: Project, document_id: int, start: int, end: int) -> None:

@@ -7,6 +7,7 @@ anything: what the screen shows as applied is already on disk.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,6 +365,12 @@ class WorkbenchApp(FavouriteActions, UpkeepActions, App):
                 self._coder_given,
             )
         self._apply_width()
+        # What is loaded now (the codebook, the document, the widgets) lives as long as the screen: leave it
+        # out of the cyclic garbage collector's passes, whose full pass over it stalled a key now and then.
+        self.call_after_refresh(gc.freeze)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # back to the collector's care once the workbench is gone
 
     def _coder_given(self, name: str | None) -> None:
         if not name or not name.strip():

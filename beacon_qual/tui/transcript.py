@@ -253,11 +253,16 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
     def _index_codings(self) -> None:
         """Which codings each line shows (indexes into ``codings``); lines without any are left out."""
         per_line: _LineCodings = _LineCodings()
-        for i, c in enumerate(self.codings):
-            first = self.line_of(c.start)
-            last = self.line_of(max(c.end - 1, c.start))
+        starts, get = self._line_starts, per_line.get
+        for i, c in enumerate(self.codings):  # line_of, inlined: this runs after every change
+            first = max(bisect_right(starts, c.start) - 1, 0)
+            last = max(bisect_right(starts, max(c.end - 1, c.start)) - 1, 0)
             for y in range(first, last + 1):
-                per_line.setdefault(y, []).append(i)
+                on_line = get(y)
+                if on_line is None:
+                    per_line[y] = [i]
+                else:
+                    on_line.append(i)
         self._line_codings = per_line
 
     def on_resize(self, event: events.Resize) -> None:
