@@ -152,6 +152,44 @@ async def test_matrix_sorts_by_a_measure_and_expands_a_code(analysis_project):
         assert [screen.matrix.code(c).name for c in screen.columns] == ["Innovation", "Barriers"]
 
 
+async def test_matrix_with_a_speaker_filter_equals_the_cli_frequencies(analysis_project):
+    """A speaker filter keeps the codings in that side's turns: every cell (all codes, every council) equals
+    ``export frequencies --by council --rollup --speaker`` for both sides, in documents with turns of both
+    sides and in one without turns (the respondent's text)."""
+    project = analysis_project
+    with project.transaction():
+        # b1.txt's first turn and b3.txt's second become the interviewer's (in b3 Bob's Barriers is only in
+        # that turn, his Adaptation in both); d3.txt loses its turns
+        project.execute("UPDATE units SET speaker = 'I' WHERE document_id = 3 AND kind = 'turn' AND seq = 0")
+        project.execute("UPDATE units SET speaker = 'I' WHERE document_id = 4 AND kind = 'turn' AND seq = 1")
+        project.execute("DELETE FROM units WHERE document_id = 7 AND kind = 'turn'")
+    app = WorkbenchApp(project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        table = screen.query_one(MatrixGrid)
+        screen.columns = [c.id for c in screen.matrix.codes]  # every code, expanded
+        screen.show()
+        for side in ("interviewer", "respondent"):
+            await pilot.press("f")
+            await answer(pilot, f"speaker:{side}")
+            assert screen.filters.speaker == side
+            cli = cli_csv(
+                project, "export", "frequencies", "--by", "council", "--rollup", "--speaker", side,
+                "--format", "csv",
+            )  # fmt: skip
+            expected = {(r["code"], r["council"]): r["documents"] for r in cli}
+            for case in screen.rows:
+                label = screen.matrix.labels[case][0]
+                for code in screen.matrix.codes:
+                    assert shown(table, case, f"c:{code.id}") == expected.get((code.path, label), "0"), (
+                        side,
+                        label,
+                        code.path,
+                    )
+            assert any(v != "0" for v in expected.values())
+        assert expected != {}
+
+
 async def test_a_bad_filter_is_refused_and_the_matrix_is_kept(analysis_project):
     app = WorkbenchApp(analysis_project, coder="alice")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -128,34 +128,45 @@ def documents_per_code_and_case(
     :func:`frequencies` grouped by council, read in one SQL pass with no row object per cell (the workbench's
     matrix asks for all of them on every filter change). A council without a document of a code is absent.
 
-    Without a speaker filter the pass reads ``coding_counts`` (a row per code, document and coder) through
-    the code closure, the documents filtered before grouping; with one, every passage as frequencies does."""
+    The pass reads ``coding_counts`` (a row per code, document and coder) through the code closure, the
+    documents filtered before grouping. With a speaker filter a row is kept when one of its codings lies in
+    that side's turns, looked up in ``coding_units`` by the row's key (:meth:`Selection.speaker_counts_where`):
+    the codings themselves are not read."""
     code_ids = selection.code_ids or None
+    doc_where, doc_params = selection.document_where()
+    code = "cl.anc" if rollup else "k.code_id"
+    kept_parts = ["d.case_id IS NOT NULL", doc_where]
+    kept_params: list = [*doc_params]
+    if selection.coder_ids:
+        kept_parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
+        kept_params += selection.coder_ids
+    # (code, document, council) kept by the filters, before the closure multiplies them by ancestors
     if selection.speaker is None:
-        doc_where, doc_params = selection.document_where()
-        code = "cl.anc" if rollup else "x.code_id"
-        parts = ["d.case_id IS NOT NULL"]
-        params: list = []
-        if code_ids is not None:
-            parts.append(f"{code} IN ({','.join('?' * len(code_ids))})")
-            params += code_ids
-        if selection.coder_ids:
-            parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-            params += selection.coder_ids
-        parts.append(doc_where)  # its parameters last, as they are placed
-        closure = "JOIN closure cl ON cl.code_id = x.code_id " if rollup else ""
-        sql = (
-            f"{'WITH RECURSIVE ' + closure_cte() + ' ' if rollup else ''}"
-            f"SELECT {code}, d.case_id, count(DISTINCT x.document_id) FROM coding_counts x {closure}"
-            f"JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(parts)} GROUP BY {code}, d.case_id"
+        kept = (
+            "kept AS (SELECT DISTINCT x.code_id, x.document_id, d.case_id FROM coding_counts x "
+            f"JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(kept_parts)})"
         )
-        params += doc_params
-    else:
-        cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
-        sql = (
-            f"{cte}SELECT code_id, case_id, count(DISTINCT document_id) FROM passages "
-            "WHERE case_id IS NOT NULL GROUP BY code_id, case_id"
+    else:  # the documents' filters first, so only their rows are looked up in coding_units
+        speaker_sql, speaker_params = selection.speaker_counts_where("x")
+        kept = (
+            "counted AS MATERIALIZED (SELECT x.code_id, x.document_id, x.coder_id, d.case_id "
+            f"FROM coding_counts x JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(kept_parts)}), "
+            "kept AS (SELECT DISTINCT x.code_id, x.document_id, x.case_id FROM counted x "
+            f"WHERE {speaker_sql})"
         )
+        kept_params += speaker_params
+    parts = ["1"]
+    params: list = []
+    if code_ids is not None:
+        parts.append(f"{code} IN ({','.join('?' * len(code_ids))})")
+        params += code_ids
+    closure = "JOIN closure cl ON cl.code_id = k.code_id " if rollup else ""
+    sql = (
+        f"WITH {'RECURSIVE ' + closure_cte() + ', ' if rollup else ''}{kept} "
+        f"SELECT {code}, k.case_id, count(DISTINCT k.document_id) FROM kept k {closure}"
+        f"WHERE {' AND '.join(parts)} GROUP BY {code}, k.case_id"
+    )
+    params = [*kept_params, *params]
     cursor = project.conn.cursor()
     cursor.row_factory = None  # plain tuples: 18,000 rows for 388 councils and 47 codes
     return {(code_id, case_id): n for code_id, case_id, n in cursor.execute(sql, params)}

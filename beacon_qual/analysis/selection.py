@@ -102,6 +102,24 @@ class Selection:
             )
         return sql, [self.speaker]
 
+    def speaker_counts_where(self, counts: str = "x") -> tuple[str, list]:
+        """SQL condition that a ``coding_counts`` row (alias ``counts``: a code, document and coder) holds at
+        least one coding that :meth:`speaker_where` keeps, read from ``coding_units`` by its key (kind, code,
+        coder, document) and the turns' roles, without reading the codings; '1' when no side is selected."""
+        if self.speaker is None:
+            return "1", []
+        sql = (
+            "EXISTS (SELECT 1 FROM coding_units cu JOIN units su ON su.id = cu.unit_id WHERE cu.kind = 'turn' "
+            f"AND cu.code_id = {counts}.code_id AND cu.coder_id = {counts}.coder_id "
+            f"AND cu.document_id = {counts}.document_id AND su.speaker_role = ?)"
+        )
+        if self.speaker == "respondent":  # as in speaker_where: a document without turns is the respondent's
+            sql = (
+                f"({sql} OR NOT EXISTS (SELECT 1 FROM units st WHERE st.document_id = {counts}.document_id "
+                "AND st.kind = 'turn'))"
+            )
+        return sql, [self.speaker]
+
     def speaker_units(self, unit: str) -> tuple[str, list]:
         """SQL condition that a unit (sentence or turn, column ``unit``) lies in the selected side's turns."""
         if self.speaker is None:
