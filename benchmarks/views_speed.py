@@ -100,13 +100,14 @@ def ms(seconds: float) -> str:
     return f"{1000 * seconds:.0f} ms"
 
 
-async def measure(path: Path, runs: int) -> dict[str, list[float]]:
+async def measure(path: Path, runs: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     from beacon_qual.tui.app import WorkbenchApp
     from beacon_qual.tui.grid import MatrixGrid
     from beacon_qual.tui.matrix import MatrixScreen
     from beacon_qual.tui.segments import SegmentsScreen
 
     times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}  # the process's CPU time in each step (the wall time is also waits)
     project = Project.open(path)
     coder = project.scalar("SELECT name FROM coders ORDER BY name")
     try:
@@ -114,10 +115,11 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
             app = WorkbenchApp(project, coder=coder)
             async with app.run_test(size=(120, 40)) as pilot:
                 await pilot.pause()
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 await pilot.press("X")
                 await pilot.pause()
                 times.setdefault("matrix first screen", []).append(time.perf_counter() - t)
+                cpu.setdefault("matrix first screen", []).append(time.process_time() - c)
                 screen = app.screen
                 assert isinstance(screen, MatrixScreen)
                 table = screen.query_one(MatrixGrid)
@@ -131,37 +133,42 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
                 times.setdefault("measure columns", []).append(len(screen.matrix.measures))
                 await pilot.pause()
                 table.cursor_coordinate = (0, 3)
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 await pilot.press("s")
                 await pilot.pause()
                 times.setdefault("re-sort by a code", []).append(time.perf_counter() - t)
-                t = time.perf_counter()
+                cpu.setdefault("re-sort by a code", []).append(time.process_time() - c)
+                t, c = time.perf_counter(), time.process_time()
                 screen.filters = screen.filters.__class__(phases=(2,))
                 screen.load()
                 await pilot.pause()
                 times.setdefault("filter (phase 2)", []).append(time.perf_counter() - t)
+                cpu.setdefault("filter (phase 2)", []).append(time.process_time() - c)
                 table.cursor_coordinate = (0, 3)
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 await pilot.press("enter")
                 await pilot.pause()
                 times.setdefault("drill into a cell", []).append(time.perf_counter() - t)
+                cpu.setdefault("drill into a cell", []).append(time.process_time() - c)
                 assert isinstance(app.screen, SegmentsScreen)
                 await pilot.press("escape")
                 await pilot.pause()
                 table.cursor_coordinate = (0, 3)
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 await pilot.press("g")  # the code by the first measure: crosstab, tests and chart
                 await pilot.pause()
                 times.setdefault("chart (theme by measure)", []).append(time.perf_counter() - t)
-                t = time.perf_counter()
+                cpu.setdefault("chart (theme by measure)", []).append(time.process_time() - c)
+                t, c = time.perf_counter(), time.process_time()
                 await pilot.press("t")  # the code by study phase: trends and chart
                 await pilot.pause()
                 times.setdefault("chart (theme by phase)", []).append(time.perf_counter() - t)
+                cpu.setdefault("chart (theme by phase)", []).append(time.process_time() - c)
                 await pilot.press("escape")
                 await pilot.pause()
     finally:
         project.close()
-    return times
+    return times, cpu
 
 
 def main() -> None:
@@ -184,13 +191,14 @@ def main() -> None:
         print(
             f"prepared {work} ({codes} codes, {measures} survey variables) in {time.perf_counter() - t:.1f} s"
         )
-    times = asyncio.run(measure(work, args.runs))
+    times, cpu = asyncio.run(measure(work, args.runs))
     for name, values in times.items():
         if "columns" in name:
             print(f"{name:28} {int(values[0])}")
         else:
             print(
-                f"{name:28} median {ms(statistics.median(values))}, fastest {ms(min(values))} ({len(values)} runs)"
+                f"{name:28} median {ms(statistics.median(values))}, fastest {ms(min(values))} ({len(values)} runs); "
+                f"CPU median {ms(statistics.median(cpu[name]))}"
             )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'peak memory (RSS)':28} {peak:.0f} MB")
