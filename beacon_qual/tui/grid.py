@@ -1,4 +1,4 @@
-"""A grid of short cells drawn line by line: the councils x themes matrix.
+"""A grid of short cells drawn line by line: the councils x themes matrix, and the list of coded segments.
 
 Textual's DataTable renders each visible cell through Rich (padding, cropping, styles): on the 1,000-document
 project a screen of the matrix took 0.2-0.3 s to draw, and again after every sort. Here each visible line is
@@ -42,7 +42,8 @@ def _cell(value: Text | str | Cell) -> Cell:
 
 
 class MatrixGrid(Widget, can_focus=True):
-    """Rows of cells under a header line; a cell cursor moved by the arrow keys, Enter selects."""
+    """Rows of cells under a header line; a cell cursor moved by the arrow keys, Enter selects. With
+    ``row_cursor`` the whole row under the cursor is marked (a list): left and right scroll the columns."""
 
     BINDINGS = [
         Binding("up", "move(-1, 0)", "Up", show=False),
@@ -71,9 +72,10 @@ class MatrixGrid(Widget, can_focus=True):
             super().__init__()
             self.grid = grid
 
-    def __init__(self, *, fixed_columns: int = 1, **kwargs) -> None:
+    def __init__(self, *, fixed_columns: int = 1, row_cursor: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.fixed_columns = fixed_columns
+        self.row_cursor = row_cursor
         self.columns: list[GridColumn] = []
         self.row_keys: list[str] = []
         self._cells: dict[str, list[Cell]] = {}
@@ -181,8 +183,8 @@ class MatrixGrid(Widget, can_focus=True):
                     text = text[:inner]
                     text = text.rjust(inner) if justify == "right" else text.ljust(inner)
                     cell_style = base + style
-                    if index == self._cursor.row and i == self._cursor.column:
-                        cell_style += Style(reverse=True)
+                    if index == self._cursor.row and (self.row_cursor or i == self._cursor.column):
+                        cell_style += _CURSOR
                     elif i < self.fixed_columns:
                         cell_style += Style(bold=True)
                     segments.append(Segment(f" {text} ", cell_style))
@@ -193,6 +195,10 @@ class MatrixGrid(Widget, can_focus=True):
 
     # -- keys and mouse ----------------------------------------------------------------------------------
     def action_move(self, rows: int, columns: int) -> None:
+        if self.row_cursor and columns:  # a list scrolls its columns sideways
+            self.first = max(self.fixed_columns, min(self.first + columns, len(self.columns) - 1))
+            self.refresh()
+            return
         self.cursor_coordinate = Coordinate(self._cursor.row + rows, self._cursor.column + columns)
 
     def action_page(self, step: int) -> None:
@@ -221,6 +227,9 @@ class MatrixGrid(Widget, can_focus=True):
 
     def on_mouse_scroll_up(self) -> None:
         self.action_move(-3, 0)
+
+
+_CURSOR = Style(reverse=True)
 
 
 def _style(text: Text) -> Style:

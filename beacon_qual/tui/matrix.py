@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from beacon_qual.analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
 from beacon_qual.analysis.selection import Filters
@@ -21,7 +21,14 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.tui.grid import Cell, GridColumn, MatrixGrid
 from beacon_qual.tui.screens import PromptScreen
-from beacon_qual.tui.viewkit import FILTER_HELP, export_report, filter_text, parse_filters, shaded_cell
+from beacon_qual.tui.viewkit import (
+    FILTER_HELP,
+    KeyLine,
+    export_report,
+    filter_text,
+    parse_filters,
+    shaded_cell,
+)
 
 CODE_WIDTH = (
     10  # a code column's width: counts are short, names are cut (the full path is in the header line)
@@ -71,7 +78,7 @@ class MatrixScreen(Screen[None]):
         yield Static(id="matrix-head")
         yield MatrixGrid(id="matrix-table", fixed_columns=1)
         yield Static(id="matrix-cell")
-        yield Footer()
+        yield KeyLine(self.BINDINGS)
 
     def on_mount(self) -> None:
         self.load()

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from beacon_qual.analysis.council_matrix import with_and_without
@@ -25,7 +25,7 @@ from beacon_qual.analysis.trends import Trends, trends, trends_report
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.tui.screens import ChoiceScreen, PromptScreen
-from beacon_qual.tui.viewkit import FILTER_HELP, export_report, filter_text, parse_filters
+from beacon_qual.tui.viewkit import FILTER_HELP, KeyLine, export_report, filter_text, parse_filters
 
 
 def _p(value: float | None) -> str:
@@ -124,7 +124,7 @@ class MeasureScreen(Screen[None]):
         yield PlotextPlot(id="measure-chart")
         yield DataTable(id="measure-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="measure-stats")
-        yield Footer()
+        yield KeyLine(self.BINDINGS)
 
     def on_mount(self) -> None:
         self.load()

@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Static
 
 from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.provenance import provenance
@@ -23,8 +23,9 @@ from beacon_qual.analysis.selection import Filters
 from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.tui.grid import GridColumn, MatrixGrid
 from beacon_qual.tui.screens import MemoScreen, PickerScreen
-from beacon_qual.tui.viewkit import ask_search, export_report, filter_text, open_passage
+from beacon_qual.tui.viewkit import KeyLine, ask_search, export_report, filter_text, open_passage
 
 
 @dataclass(frozen=True)
@@ -103,44 +104,51 @@ class SegmentsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="seg-head")
-        table: DataTable = DataTable(id="seg-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield MatrixGrid(id="seg-table", fixed_columns=1, row_cursor=True)
         yield Static(id="seg-text")
-        yield Footer()
+        yield KeyLine(self.BINDINGS)
 
     def on_mount(self) -> None:
         self.load()
-        self.query_one(DataTable).focus()
+        self.query_one(MatrixGrid).focus()
 
     def load(self) -> None:
         self.found, self.segments = coded_segments(self.project, self.code, self.filters, rollup=self.rollup)
         self.fill()
 
     def fill(self) -> None:
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("Council", width=7)
-        table.add_columns("Document", "Ph", "Role", "Speaker", "Coder")
-        table.add_column("Code", width=14)
-        table.add_column("Passage")
+        grid = self.query_one(MatrixGrid)
+        row = grid.cursor_coordinate.row
         words = self.search.casefold().split()
         self.shown = [s for s in self.segments if all(w in s.quote.text.casefold() for w in words)]
+        rows: list[tuple[str, list[str]]] = []
         for i, seg in enumerate(self.shown):
             q = seg.quote
-            table.add_row(
-                q.council or "-",
-                q.document,
-                str(q.phase or "-"),
-                q.role or "-",
-                seg.speaker or "-",
-                q.coder,
-                q.coded_as.rsplit("/", 1)[-1],
-                (("✎ " if seg.memo else "") + " ".join(q.text.split()))[:80],
-                key=str(i),
+            rows.append(
+                (
+                    str(i),
+                    [
+                        q.council or "-",
+                        q.document,
+                        str(q.phase or "-"),
+                        q.role or "-",
+                        seg.speaker or "-",
+                        q.coder,
+                        q.coded_as.rsplit("/", 1)[-1],
+                        (("✎ " if seg.memo else "") + " ".join(q.text.split()))[:80],
+                    ],
+                )
             )
+        heads = ["Council", "Document", "Ph", "Role", "Speaker", "Coder", "Code", "Passage"]
+        widest = [7, 24, 3, 12, 14, 12, 14, 80]  # a column is as wide as its longest value, up to these
+        columns = [
+            GridColumn(head, Text(head), 2 + min(top, max([len(head), *(len(r[1][j]) for r in rows)])))
+            for j, (head, top) in enumerate(zip(heads, widest))
+        ]
+        grid.set_columns(columns)
+        grid.set_rows(rows)  # type: ignore[arg-type]
         if self.shown:
-            table.move_cursor(row=min(row, len(self.shown) - 1))
+            grid.cursor_coordinate = (min(row, len(self.shown) - 1), 0)
         docs = len({s.quote.document_id for s in self.shown})
         councils = len({s.quote.council for s in self.shown if s.quote.council})
         head = Text.assemble(
@@ -154,12 +162,12 @@ class SegmentsScreen(Screen[None]):
         self._show_text()
 
     def _current(self) -> Segment | None:
-        table = self.query_one(DataTable)
+        grid = self.query_one(MatrixGrid)
         if not self.shown:
             return None
-        return self.shown[min(table.cursor_row, len(self.shown) - 1)]
+        return self.shown[min(grid.cursor_coordinate.row, len(self.shown) - 1)]
 
-    @on(DataTable.RowHighlighted)
+    @on(MatrixGrid.CellHighlighted)
     def _show_text(self) -> None:
         seg = self._current()
         text = Text()
@@ -174,7 +182,7 @@ class SegmentsScreen(Screen[None]):
                 text.append(f"\nMemo: {seg.memo}", style="italic")
         self.query_one("#seg-text", Static).update(text)
 
-    @on(DataTable.RowSelected)
+    @on(MatrixGrid.CellSelected)
     def _row_selected(self) -> None:
         self.action_open()
 

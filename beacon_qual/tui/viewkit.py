@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Static
 
 from beacon_qual.analysis.output import Report, write_report
 from beacon_qual.analysis.selection import Filters
@@ -153,3 +155,35 @@ def ask_search(screen: Any, prompt: str) -> None:
             screen.fill()
 
     screen.app.push_screen(PromptScreen(prompt, screen.search), given)
+
+
+class KeyLine(Static):
+    """The keys of a view on one line at the bottom, as Textual's Footer shows them, drawn once as text.
+
+    The Footer builds a widget per key and builds them again whenever the focus or the bindings change,
+    which costs more than the rest of a view's screen; a view's keys do not change, so one line of text does.
+    """
+
+    DEFAULT_CSS = """
+    KeyLine { dock: bottom; height: 1; background: $footer-background; }
+    """
+
+    def __init__(self, bindings: list[Binding | tuple], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.bindings = [b for b in bindings if isinstance(b, Binding) and b.show]
+
+    def on_mount(self) -> None:
+        key_style = Style(bold=True, color=self.app.current_theme.accent or None)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        app_keys = [  # the application's keys that work here too (help, quit), after the view's own
+            b
+            for b in self.app.BINDINGS
+            if isinstance(b, Binding) and b.show and self.app.check_action(b.action, ())
+        ]
+        for binding in [*self.bindings, *app_keys]:
+            first = replace(
+                binding, key=binding.key.split(",")[0].strip()
+            )  # as the Footer: one key of several
+            line.append(f" {self.app.get_key_display(first)}", style=key_style)
+            line.append(f" {binding.description} ")
+        self.update(line)
