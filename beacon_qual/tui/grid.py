@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -82,6 +83,7 @@ class MatrixGrid(Widget, can_focus=True):
         self._cursor = Coordinate(0, 0)
         self.top = 0  # first row on screen
         self.first = fixed_columns  # first scrolled column on screen (after the fixed ones)
+        self._frame: tuple[Style, int, list[int]] | None = None  # what render_lines worked out for its lines
 
     # -- content -----------------------------------------------------------------------------------------
     def set_columns(self, columns: list[GridColumn]) -> None:
@@ -159,10 +161,17 @@ class MatrixGrid(Widget, can_focus=True):
         return False
 
     # -- drawing -----------------------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines asked for, working out the style and the columns on screen once for all of them
+        (the widget's style walks up the DOM: per line it cost as much as the line)."""
+        self._frame = (self.rich_style, self.size.width, self._visible_columns())
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
-        width = self.size.width
-        columns = self._visible_columns()
+        base, width, columns = self._frame or (self.rich_style, self.size.width, self._visible_columns())
         segments: list[Segment] = []
         if y == 0:
             for i in columns:
@@ -186,7 +195,7 @@ class MatrixGrid(Widget, can_focus=True):
                     if index == self._cursor.row and (self.row_cursor or i == self._cursor.column):
                         cell_style += _CURSOR
                     elif i < self.fixed_columns:
-                        cell_style += Style(bold=True)
+                        cell_style += _BOLD
                     segments.append(Segment(f" {text} ", cell_style))
         return Strip(segments).crop_extend(0, width, base)
 
@@ -230,6 +239,7 @@ class MatrixGrid(Widget, can_focus=True):
 
 
 _CURSOR = Style(reverse=True)
+_BOLD = Style(bold=True)
 
 
 def _style(text: Text) -> Style:
