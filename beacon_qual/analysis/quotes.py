@@ -143,9 +143,12 @@ def quotes(
 
 def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list[sqlite3.Row]:
     where, params = selection.where()
+    # a council's few documents first, then their codings of the codes by index (the workbench's drill
+    # into a cell); else the codes' codings, each looked up in the documents table
+    tables = f"{DOCS} d CROSS JOIN codings c" if selection.case_ids else f"codings c JOIN {DOCS} d"
     return project.execute(
         "SELECT c.id, c.code_id, c.document_id, c.coder_id, c.start, c.end, d.case_id, d.phase, d.role "
-        f"FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE {where} "
+        f"FROM {tables} ON d.id = c.document_id WHERE {where} "
         f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
         params + code_ids,
     ).fetchall()

@@ -46,8 +46,10 @@ def coded_segments(
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
         rows = project.execute(
-            "SELECT c.id, c.memo, (SELECT u.speaker FROM units u WHERE u.document_id = c.document_id "
-            "AND u.kind = 'turn' AND u.start <= c.start AND u.end > c.start) FROM codings c "
+            # turns do not overlap: the last one starting at or before the coding is the only one to hold it
+            "SELECT c.id, c.memo, (SELECT CASE WHEN u.end > c.start THEN u.speaker END FROM units u "
+            "WHERE u.document_id = c.document_id AND u.kind = 'turn' AND u.start <= c.start "
+            "ORDER BY u.start DESC LIMIT 1) FROM codings c "
             f"WHERE c.id IN ({','.join('?' * len(part))})",
             part,
         )
