@@ -147,6 +147,12 @@ async def test_matrix_sorts_by_a_measure_and_expands_a_code(analysis_project):
         await pilot.pause()
         names = [screen.matrix.code(c).name for c in screen.columns]
         assert names == ["Learning to innovate", "Imitation", "Barriers"]
+        # the codes below are counted when they are shown: the same figures as the CLI's
+        bbb, imitation = case_id(project, "BBB"), code_id(project, IMITATION)
+        assert shown(table, bbb, f"c:{imitation}") == str(
+            cli_frequency(project, IMITATION, "BBB", "documents")
+        )
+        assert shown(table, bbb, f"c:{imitation}") != "0"
         await pilot.press("minus")
         await pilot.pause()
         assert [screen.matrix.code(c).name for c in screen.columns] == ["Innovation", "Barriers"]

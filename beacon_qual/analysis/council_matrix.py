@@ -11,7 +11,7 @@ without a coding of a code has 0, not a blank. Measures come from :func:`.measur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
 from beacon_qual.analysis.frequencies import Frequencies, documents_per_code_and_case, frequencies
@@ -53,13 +53,30 @@ class CouncilMatrix:
     measures: list[Variable] = field(default_factory=list)
     values: dict[int, dict[int, float | str]] = field(default_factory=dict)  # variable id: {case id: value}
     phase_waves: list[str] = field(default_factory=list)
+    # codes whose coded documents are in ``documents`` (None: every code); see count_documents
+    documents_of: set[int] | None = None
+    selection: Selection | None = field(default=None, repr=False)
     _by_id: dict[int, MatrixCode] = field(default_factory=dict, repr=False)
 
     def counts(self, unit: str) -> dict[tuple[int, int], int]:
-        """(code id, case id): coded documents or passages; a pair not in it is a zero."""
+        """(code id, case id): coded documents or passages; a pair not in it is a zero (for documents, of
+        the codes counted: see :meth:`count_documents`)."""
         table = self.documents if unit == "documents" else self.passages
         assert table is not None, "count_passages() first"
         return table
+
+    def count_documents(self, project: Project, code_ids: list[int]) -> None:
+        """Count the coded documents of these codes too, if they are not counted yet (a matrix can be built
+        for the codes a screen shows first, and others counted when it shows them)."""
+        if self.documents_of is None:
+            return
+        missing = [c for c in code_ids if c not in self.documents_of]
+        if missing:
+            assert self.selection is not None
+            self.documents.update(
+                documents_per_code_and_case(project, replace(self.selection, code_ids=missing), rollup=True)
+            )
+            self.documents_of.update(missing)
 
     def cell(self, code_id: int, case_id: int, unit: str) -> int:
         return self.counts(unit).get((code_id, case_id), 0)
@@ -87,10 +104,16 @@ def survey_waves(project: Project) -> list[int]:
 
 
 def council_matrix(
-    project: Project, filters: Filters | None = None, *, wave: int | None = None, passages: bool = False
+    project: Project,
+    filters: Filters | None = None,
+    *,
+    wave: int | None = None,
+    passages: bool = False,
+    code_ids: list[int] | None = None,
 ) -> CouncilMatrix:
     """Coded documents per code and council for ``filters`` (and the coded passages with ``passages``, else
-    on :meth:`CouncilMatrix.count_passages`), with the survey measures of ``wave``."""
+    on :meth:`CouncilMatrix.count_passages`), with the survey measures of ``wave``. With ``code_ids`` the
+    documents are counted for those codes only, others on :meth:`CouncilMatrix.count_documents`."""
     filters = filters or Filters()
     counted: dict[tuple[int, int], int] = {}
     if passages:
@@ -99,7 +122,8 @@ def council_matrix(
         selection, coders = result.selection, result.coders
     else:  # the same documents figures, without reading every coding or building a row per cell
         selection = resolve_filters(project, filters, load_code_tree(project))
-        documents = documents_per_code_and_case(project, selection, rollup=True)
+        wanted = selection if code_ids is None else replace(selection, code_ids=list(code_ids))
+        documents = documents_per_code_and_case(project, wanted, rollup=True)
         coders = coder_names(project, selection)
     known = councils(project)
     per_case = documents_per_case(project, selection)
@@ -114,6 +138,8 @@ def council_matrix(
         base=analysis_base(project, selection),
         coders=coders,
         without_council=selection.without_council,
+        documents_of=set(code_ids) if code_ids is not None and not passages else None,
+        selection=selection,
     )
     if wave is not None:
         matrix.wave = wave

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from beacon_qual.analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
 from beacon_qual.analysis.selection import Filters
+from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.tui.grid import Cell, GridColumn, MatrixGrid
@@ -89,9 +90,12 @@ class MatrixScreen(Screen[None]):
 
     # -- data --------------------------------------------------------------------------------------------
     def load(self) -> None:
-        """Read the counts for the filters (the one slow step) and show them."""
+        """Read the counts for the filters (the one slow step) and show them: the coded documents of the
+        codes shown (at first the top level of the tree), those of other codes when they are shown."""
+        tree = load_code_tree(self.project)
+        shown = self.columns or [c for c in tree.order if tree.parent.get(c) is None]
         self.matrix = council_matrix(
-            self.project, self.filters, wave=self.wave, passages=self.unit == "passages"
+            self.project, self.filters, wave=self.wave, passages=self.unit == "passages", code_ids=shown
         )
         known = {c.id for c in self.matrix.codes}
         kept = [c for c in self.columns if c in known]
@@ -120,6 +124,7 @@ class MatrixScreen(Screen[None]):
         """Fill the table from the counts in hand (sorting, the unit and columns change without a query)."""
         assert self.matrix is not None
         matrix = self.matrix
+        matrix.count_documents(self.project, self.columns)
         grid = self.query_one(MatrixGrid)
         columns = [GridColumn("council", Text("Council"), 10)]
         for code_id in self.columns:
