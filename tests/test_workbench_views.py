@@ -24,8 +24,9 @@ from beacon_qual.tui.matrix import MatrixScreen
 from beacon_qual.tui.measure import MeasureScreen
 from beacon_qual.tui.memos import MemosScreen
 from beacon_qual.tui.screens import HelpScreen, PromptScreen
-from beacon_qual.tui.segments import SegmentsScreen
+from beacon_qual.tui.segments import SegmentsPane, SegmentsScreen
 from beacon_qual.tui.transcript import TranscriptView
+from beacon_qual.tui.viewkit import KeyLine
 
 
 @pytest.fixture
@@ -87,6 +88,15 @@ async def answer(pilot, text: str) -> None:
     pilot.app.screen.query_one(Input).value = text
     await pilot.press("enter")
     await pilot.pause()
+
+
+def drilled(app) -> SegmentsPane:
+    """The passages of the cell drilled into: shown in the matrix's place, on the same screen."""
+    screen = app.screen
+    assert isinstance(screen, MatrixScreen) and screen.drilled
+    pane = screen.query_one(SegmentsPane)
+    assert pane.display and not screen.query_one("#matrix-main").display
+    return pane
 
 
 def move_to(screen: MatrixScreen, case: int, column: str) -> None:
@@ -219,8 +229,7 @@ async def test_drill_from_a_cell_to_its_passages_and_into_the_transcript(analysi
         move_to(screen, case_id(project, "BBB"), f"c:{code_id(project, IMITATION)}")
         await pilot.press("enter")
         await pilot.pause()
-        segments = app.screen
-        assert isinstance(segments, SegmentsScreen)
+        segments = drilled(app)
         cli = cli_csv(project, "quotes", IMITATION, "--council", "BBB", "--speaker", "any", "--format", "csv")
         assert [(s.quote.document, s.quote.start, s.quote.end) for s in segments.shown] == [
             (r["document"], int(r["start"]), int(r["end"])) for r in cli
@@ -231,6 +240,47 @@ async def test_drill_from_a_cell_to_its_passages_and_into_the_transcript(analysi
         assert not isinstance(app.screen, (SegmentsScreen, MatrixScreen))
         assert app.doc.name == "b1.txt"
         assert app.query_one(TranscriptView).selection == (105, 125)
+
+
+async def test_a_cell_lists_its_passages_in_place_and_escape_returns_to_the_matrix(analysis_project):
+    """The drill shows the cell's passages on the matrix's screen; the matrix's keys rest meanwhile, Escape
+    brings the matrix back where it was, counted again when a coding was removed from the list."""
+    project = analysis_project
+    app = WorkbenchApp(project, coder="alice")
+    innovation, aaa = code_id(project, INNOVATION), case_id(project, "AAA")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_matrix(pilot)
+        table = screen.query_one(MatrixGrid)
+        await pilot.press("u")  # coded passages: AAA's Innovation cell counts 4
+        await pilot.pause()
+        move_to(screen, aaa, f"c:{innovation}")
+        before = cli_frequency(project, INNOVATION, "AAA", "codings")
+        assert shown(table, aaa, f"c:{innovation}") == str(before) == "4"
+        await pilot.press("enter")
+        await pilot.pause()
+        segments = drilled(app)
+        assert len(segments.shown) == 5 and {s.quote.council for s in segments.shown} == {"AAA"}
+        assert "Open in transcript" in str(screen.query_one(KeyLine).render())
+        await pilot.press("s")  # the matrix's sort key does nothing under the list
+        await pilot.pause()
+        assert screen.sort_by is None and screen.drilled
+        await pilot.press("x")  # remove the first listed coding: alice's Imitation in a1.txt [0, 20)
+        await pilot.pause()
+        assert len(segments.shown) == 4
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and not screen.drilled
+        assert screen.query_one("#matrix-main").display and table.has_focus
+        assert table.cursor_coordinate == (
+            table.get_row_index(str(aaa)),
+            table.get_column_index(f"c:{innovation}"),
+        )
+        after = cli_frequency(project, INNOVATION, "AAA", "codings")
+        assert shown(table, aaa, f"c:{innovation}") == str(after) == "3"
+        assert "Sort by column" in str(screen.query_one(KeyLine).render())
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.sort_by == f"c:{innovation}"
 
 
 async def test_views_follow_changes_made_by_the_cli_while_they_are_open(analysis_project):
@@ -279,8 +329,7 @@ async def test_views_follow_changes_made_by_the_cli_while_they_are_open(analysis
         move_to(screen, case_id(project, "CCC"), f"c:{code_id(project, IMITATION)}")
         await pilot.press("enter")
         await pilot.pause()
-        segments = app.screen
-        assert isinstance(segments, SegmentsScreen)
+        segments = drilled(app)
         assert {s.quote.document for s in segments.shown} == {"b1.txt"}
 
 

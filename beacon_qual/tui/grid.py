@@ -68,10 +68,18 @@ class MatrixGrid(Widget, can_focus=True):
             super().__init__()
             self.grid = grid
 
+        @property
+        def control(self) -> MatrixGrid:
+            return self.grid
+
     class CellSelected(Message):
         def __init__(self, grid: MatrixGrid) -> None:
             super().__init__()
             self.grid = grid
+
+        @property
+        def control(self) -> MatrixGrid:
+            return self.grid
 
     def __init__(self, *, fixed_columns: int = 1, row_cursor: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

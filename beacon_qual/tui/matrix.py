@@ -6,14 +6,17 @@ The figures come from :func:`beacon_qual.analysis.council_matrix.council_matrix`
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import ContentSwitcher, Static
 
 from beacon_qual.analysis.council_matrix import CouncilMatrix, council_matrix, matrix_report, survey_waves
 from beacon_qual.analysis.selection import Filters
@@ -22,6 +25,7 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.tui.grid import Cell, GridColumn, MatrixGrid
 from beacon_qual.tui.screens import PromptScreen
+from beacon_qual.tui.segments import SegmentsPane
 from beacon_qual.tui.viewkit import (
     FILTER_HELP,
     KeyLine,
@@ -54,8 +58,10 @@ class MatrixScreen(Screen[None]):
         Binding("g", "chart", "Chart"),
         Binding("e", "export", "Export CSV"),
     ]
+    _OWN_ACTIONS = {b.action for b in BINDINGS if isinstance(b, Binding)}
 
     DEFAULT_CSS = """
+    MatrixScreen ContentSwitcher, MatrixScreen #matrix-main { height: 1fr; }
     MatrixScreen #matrix-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
     MatrixScreen #matrix-table { height: 1fr; }
     MatrixScreen #matrix-cell { height: 1; padding: 0 1; color: $text-muted; }
@@ -76,14 +82,18 @@ class MatrixScreen(Screen[None]):
         self.rows: list[int] = []  # case ids in display order
 
     def compose(self) -> ComposeResult:
-        yield Static(id="matrix-head")
-        yield MatrixGrid(id="matrix-table", fixed_columns=1)
-        yield Static(id="matrix-cell")
+        with ContentSwitcher(initial="matrix-main"):
+            with Vertical(id="matrix-main"):
+                yield Static(id="matrix-head")
+                yield MatrixGrid(id="matrix-table", fixed_columns=1)
+                yield Static(id="matrix-cell")
+            # a cell's passages are listed here, in place of the matrix (kept mounted: a drill only fills it)
+            yield SegmentsPane(self.project, "", rollup=True, id="matrix-drill")
         yield KeyLine(self.BINDINGS)
 
     def on_mount(self) -> None:
         self.load()
-        grid = self.query_one(MatrixGrid)
+        grid = self.query_one("#matrix-table", MatrixGrid)
         if self.rows and self.columns:  # start on the first code, whose full name the line below shows
             grid.cursor_coordinate = Coordinate(0, 1)
         grid.focus()
@@ -125,7 +135,7 @@ class MatrixScreen(Screen[None]):
         assert self.matrix is not None
         matrix = self.matrix
         matrix.count_documents(self.project, self.columns)
-        grid = self.query_one(MatrixGrid)
+        grid = self.query_one("#matrix-table", MatrixGrid)
         columns = [GridColumn("council", Text("Council"), 10)]
         for code_id in self.columns:
             key = f"c:{code_id}"
@@ -181,14 +191,14 @@ class MatrixScreen(Screen[None]):
 
     def _cursor_key(self) -> tuple[int | None, str | None]:
         """(case id, column key) under the cursor."""
-        grid = self.query_one(MatrixGrid)
+        grid = self.query_one("#matrix-table", MatrixGrid)
         if not self.rows:
             return None, None
         row, column = grid.cursor_coordinate
         keys = ["council", *(f"c:{c}" for c in self.columns), *(f"m:{v.id}" for v in self.matrix.measures)]  # type: ignore[union-attr]
         return self.rows[min(row, len(self.rows) - 1)], keys[min(column, len(keys) - 1)]
 
-    @on(MatrixGrid.CellHighlighted)
+    @on(MatrixGrid.CellHighlighted, "#matrix-table")
     def _cell_line(self) -> None:
         """The full name of what is under the cursor, so cut names can still be read."""
         if self.matrix is None:
@@ -229,7 +239,7 @@ class MatrixScreen(Screen[None]):
     def _resort(self) -> None:
         """Reorder the rows in place (no cell is built again) and mark the sorted column."""
         assert self.matrix is not None
-        grid = self.query_one(MatrixGrid)
+        grid = self.query_one("#matrix-table", MatrixGrid)
         self.rows = self._order()
         grid.order_rows([str(case_id) for case_id in self.rows])
         grid.set_columns(
@@ -300,7 +310,7 @@ class MatrixScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen(f"Filter: {FILTER_HELP}", filter_text(self.filters)), given)
 
-    @on(MatrixGrid.CellSelected)
+    @on(MatrixGrid.CellSelected, "#matrix-table")
     def _cell_selected(self) -> None:
         self.action_drill()
 
@@ -309,18 +319,33 @@ class MatrixScreen(Screen[None]):
         if self.matrix is None or case_id is None or key is None or not key.startswith("c:"):
             self.notify("Move to a code's cell and press Enter to list that council's passages of it.")
             return
-        from dataclasses import replace
-
-        from beacon_qual.tui.segments import SegmentsScreen
-
         code = self.matrix.code(int(key[2:]))
         label, name = self.matrix.labels[case_id]
-        filters = replace(self.filters, councils=(label,))
-        self.app.push_screen(
-            SegmentsScreen(
-                self.project, code.path, filters, rollup=True, title=f"{code.path} in {label} {name}"
-            )
+        pane = self.query_one(SegmentsPane)
+        pane.show_code(
+            code.path, replace(self.filters, councils=(label,)), title=f"{code.path} in {label} {name}"
         )
+        self.query_one(ContentSwitcher).current = "matrix-drill"
+        self.query_one(KeyLine).show_keys(SegmentsPane.BINDINGS)
+        pane.query_one(MatrixGrid).focus()
+
+    @property
+    def drilled(self) -> bool:
+        """Whether a cell's passages are shown (in place of the matrix)."""
+        return self.query_one(ContentSwitcher).current == "matrix-drill"
+
+    @on(SegmentsPane.Closed)
+    def _drill_closed(self) -> None:
+        """Back from a cell's passages to the matrix (read again if a coding was changed from the list)."""
+        self.query_one(ContentSwitcher).current = "matrix-main"
+        self.query_one(KeyLine).show_keys(self.BINDINGS)
+        self.query_one("#matrix-table", MatrixGrid).focus()
+        if self.query_one(SegmentsPane).changed:
+            self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # the matrix's keys rest while a cell's passages are shown (the list's own keys act then)
+        return not self.drilled or action not in self._OWN_ACTIONS
 
     def action_chart(self) -> None:
         """The code under the cursor by a measure (the one under the cursor, else the first) and by phase."""

@@ -13,6 +13,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -61,10 +63,13 @@ def coded_segments(
     return found, segments
 
 
-class SegmentsScreen(Screen[None]):
-    """The passages of one code (in a council, with the matrix's filters, or everywhere)."""
+class SegmentsPane(Vertical):
+    """The passages of one code (in a council, with the matrix's filters, or everywhere): the list, its
+    heading and the passage under the cursor. Its own screen (:class:`SegmentsScreen`) holds it, and so does
+    the councils x themes screen, which shows it in place of the matrix when a cell is drilled into."""
 
-    ANALYSIS_VIEW = True  # the workbench's coding keys are off here (see WorkbenchApp.check_action)
+    class Closed(Message):
+        """Escape: the list is done with (the screen holding it goes back)."""
 
     BINDINGS = [
         Binding("escape", "close", "Back"),
@@ -78,9 +83,10 @@ class SegmentsScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    SegmentsScreen #seg-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
-    SegmentsScreen #seg-table { height: 1fr; }
-    SegmentsScreen #seg-text { height: auto; max-height: 8; padding: 0 1; border-top: solid $primary; }
+    SegmentsPane { height: 1fr; }
+    SegmentsPane #seg-head { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    SegmentsPane #seg-table { height: 1fr; }
+    SegmentsPane #seg-text { height: auto; max-height: 8; padding: 0 1; border-top: solid $primary; }
     """
 
     def __init__(
@@ -91,8 +97,9 @@ class SegmentsScreen(Screen[None]):
         *,
         rollup: bool = False,
         title: str | None = None,
+        id: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(id=id)
         self.project = project
         self.code = code
         self.filters = filters or Filters()
@@ -103,16 +110,19 @@ class SegmentsScreen(Screen[None]):
         self.shown: list[Segment] = []
         self.search = ""
         self.context = False
+        self.changed = False  # a coding was recoded or removed from the list
 
     def compose(self) -> ComposeResult:
         yield Static(id="seg-head")
         yield MatrixGrid(id="seg-table", fixed_columns=1, row_cursor=True)
         yield Static(id="seg-text")
-        yield KeyLine(self.BINDINGS)
 
-    def on_mount(self) -> None:
+    def show_code(self, code: str, filters: Filters, *, title: str) -> None:
+        """List another code's passages (the search and the cursor start again)."""
+        self.code, self.filters, self.title_text = code, filters, title
+        self.search, self.changed = "", False
+        self.query_one(MatrixGrid).cursor_coordinate = (0, 0)
         self.load()
-        self.query_one(MatrixGrid).focus()
 
     def load(self) -> None:
         self.found, self.segments = coded_segments(self.project, self.code, self.filters, rollup=self.rollup)
@@ -169,7 +179,7 @@ class SegmentsScreen(Screen[None]):
             return None
         return self.shown[min(grid.cursor_coordinate.row, len(self.shown) - 1)]
 
-    @on(MatrixGrid.CellHighlighted)
+    @on(MatrixGrid.CellHighlighted, "#seg-table")
     def _show_text(self) -> None:
         seg = self._current()
         text = Text()
@@ -184,13 +194,13 @@ class SegmentsScreen(Screen[None]):
                 text.append(f"\nMemo: {seg.memo}", style="italic")
         self.query_one("#seg-text", Static).update(text)
 
-    @on(MatrixGrid.CellSelected)
+    @on(MatrixGrid.CellSelected, "#seg-table")
     def _row_selected(self) -> None:
         self.action_open()
 
     # -- actions -----------------------------------------------------------------------------------------
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.post_message(self.Closed())
 
     def action_open(self) -> None:
         seg = self._current()
@@ -228,6 +238,7 @@ class SegmentsScreen(Screen[None]):
         def picked(code_id: object) -> None:
             if isinstance(code_id, int) and self._act(svc.recode, seg.quote.coding_id, code_id):
                 self.notify("Recoded (u in the transcript undoes)")
+                self.changed = True
                 self.load()
 
         self.app.push_screen(
@@ -238,6 +249,7 @@ class SegmentsScreen(Screen[None]):
         seg = self._current()
         if seg is not None and self._act(svc.remove_coding, seg.quote.coding_id):
             self.notify("Coding removed (u in the transcript undoes)")
+            self.changed = True
             self.load()
 
     def action_memo(self) -> None:
@@ -257,6 +269,45 @@ class SegmentsScreen(Screen[None]):
             return
         report = segments_report(self.project, self.found, self.shown, self.search)
         export_report(self, report, "coded-segments.csv")
+
+
+class SegmentsScreen(Screen[None]):
+    """The coded segments of one code as a screen of its own (from the transcript, with ``B``)."""
+
+    ANALYSIS_VIEW = True  # the workbench's coding keys are off here (see WorkbenchApp.check_action)
+
+    BINDINGS = SegmentsPane.BINDINGS  # listed in the help; the pane inside acts on them
+
+    def __init__(
+        self,
+        project: Project,
+        code: str,
+        filters: Filters | None = None,
+        *,
+        rollup: bool = False,
+        title: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.pane = SegmentsPane(project, code, filters, rollup=rollup, title=title)
+
+    def compose(self) -> ComposeResult:
+        yield self.pane
+        yield KeyLine(SegmentsPane.BINDINGS)
+
+    def on_mount(self) -> None:
+        self.pane.load()
+        self.pane.query_one(MatrixGrid).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not any(action == b.action for b in SegmentsPane.BINDINGS if isinstance(b, Binding))
+
+    @property
+    def shown(self) -> list[Segment]:
+        return self.pane.shown
+
+    @on(SegmentsPane.Closed)
+    def _pane_closed(self) -> None:
+        self.dismiss(None)
 
 
 SEGMENT_COLUMNS = [

@@ -25,7 +25,7 @@ from beacon_qual.text.outfile import output_for
 from beacon_qual.tui.screens import PromptScreen
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
+    from textual.widget import Widget
 
 FILTER_HELP = "phase:2 role:officer coder:alice speaker:respondent council:hull done  (empty: none)"
 
@@ -88,8 +88,9 @@ def filter_text(filters: Filters) -> str:
     return " ".join(words)
 
 
-def export_report(screen: Screen, report: Report, default_name: str) -> None:
-    """Ask for a file name and write the report as CSV with its provenance beside it, as ``export`` does."""
+def export_report(screen: Widget, report: Report, default_name: str) -> None:
+    """Ask for a file name and write the report as CSV with its provenance beside it, as ``export`` does
+    (``screen``: the view asking, a screen or a widget in one)."""
     app = screen.app
 
     def chosen(name: str | None) -> None:
@@ -171,6 +172,11 @@ class KeyLine(Static):
     def __init__(self, bindings: list[Binding | tuple], **kwargs) -> None:
         super().__init__(**kwargs)
         self.bindings = [b for b in bindings if isinstance(b, Binding) and b.show]
+
+    def show_keys(self, bindings: list[Binding | tuple]) -> None:
+        """Show these keys instead (a view showing another part of itself)."""
+        self.bindings = [b for b in bindings if isinstance(b, Binding) and b.show]
+        self.on_mount()
 
     def on_mount(self) -> None:
         key_style = Style(bold=True, color=self.app.current_theme.accent or None)
