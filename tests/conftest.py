@@ -1,16 +1,18 @@
-"""Shared fixtures: small projects built directly in SQL, so each test file can count every expected number."""
+"""Shared fixtures: each test's own cache and config folders, and projects built by builders.py.
+
+Test projects are described as a ``builders.Spec`` and made with ``make_project`` (open) or
+``make_project_file`` (a path); see builders.py."""
 
 from __future__ import annotations
 
 import os
-import re
+import shutil
 from pathlib import Path
 
 import pytest
+from builders import ANALYSIS, TINY, Spec, build, spec
 
-from beacon_qual.store import Project, new_uuid, now
-
-REPO = Path(__file__).resolve().parents[1]
+from beacon_qual.store import Project
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -33,56 +35,68 @@ def _config_of_its_own(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     monkeypatch.delenv("BEACON_QUAL_CODER", raising=False)
 
 
-DOC_TEXT = (
-    "Interviewer: How did you learn from the Beacon council?\n"
-    "Respondent: We went on a site visit. We copied their forms at first. "
-    "Later we adapted the scheme to our rural districts.\n"
-)
+class ProjectMaker:
+    """Builds each distinct :class:`builders.Spec` once per test process into a template file, and gives each
+    test a copy of its own under the test's ``tmp_path``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.templates: dict[Spec, Path] = {}
+
+    def file(self, dest: Path, base: Spec | None = None, **options: object) -> Path:
+        wanted = base if base is not None else spec(**options)
+        if base is not None and options:
+            raise TypeError("give a Spec or options, not both")
+        template = self.templates.get(wanted)
+        if template is None:
+            folder = self.folder / f"t{len(self.templates)}"
+            folder.mkdir()
+            template = folder / "template.db"
+            build(template, wanted).close()  # closed, so the WAL is folded into the file
+            self.templates[wanted] = template
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, dest)
+        return dest
 
 
-def add_units(project: Project, document_id: int, text: str) -> None:
-    """Turns are lines 'Label: words'; sentences end with . or ? inside a turn's words."""
-    pos = 0
-    for seq, line in enumerate(text.split("\n")):
-        if line.strip():
-            label, _, _ = line.partition(":")
-            project.execute(
-                "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', ?, ?, ?, ?)",
-                (document_id, seq, pos, pos + len(line), label),
-            )
-            body = pos + len(label) + 1
-            for m in re.finditer(r"[^.?]+[.?]", text[body : pos + len(line)]):
-                lead = len(m.group()) - len(m.group().lstrip())
-                project.execute(
-                    "INSERT INTO units(document_id, kind, seq, start, end) VALUES (?, 'sentence', 0, ?, ?)",
-                    (document_id, body + m.start() + lead, body + m.end()),
-                )
-        pos += len(line) + 1
+@pytest.fixture(scope="session")
+def _project_maker(tmp_path_factory: pytest.TempPathFactory) -> ProjectMaker:
+    return ProjectMaker(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def tiny_project(tmp_path: Path) -> Project:
+def make_project_file(_project_maker: ProjectMaker, tmp_path: Path):
+    """``make_project_file(spec_or_options..., name="p.db")``: the path of a closed project built to the spec."""
+
+    def make(base: Spec | None = None, /, name: str = "p.db", **options: object) -> Path:
+        return _project_maker.file(tmp_path / name, base, **options)
+
+    return make
+
+
+@pytest.fixture
+def make_project(make_project_file):
+    """``make_project(spec_or_options..., name="p.db")``: an open project built to the spec, closed after the
+    test."""
+    opened: list[Project] = []
+
+    def make(base: Spec | None = None, /, name: str = "p.db", **options: object) -> Project:
+        project = Project.open(make_project_file(base, name, **options))
+        opened.append(project)
+        return project
+
+    yield make
+    for project in opened:
+        project.close()
+
+
+@pytest.fixture
+def tiny_project(make_project) -> Project:
     """A project with one case, one document, and a two-level code tree (one grouping code)."""
-    project = Project.create(tmp_path / "tiny.db")
-    with project.transaction():
-        case = project.execute(
-            "INSERT INTO cases(uuid, code, name, type, created_at) VALUES (?,?,?,?,?)",
-            (new_uuid(), "XYZ", "Example Borough Council", "district", now()),
-        ).lastrowid
-        project.execute(
-            "INSERT INTO documents(uuid, name, text, sha256, case_id, phase, role, word_count, imported_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (new_uuid(), "doc1.txt", DOC_TEXT, "x", case, 1, "officer", len(DOC_TEXT.split()), now()),
-        )
-        add_units(project, 1, DOC_TEXT)
-        parent = project.execute(
-            "INSERT INTO codes(uuid, name, codable, created_at) VALUES (?,?,0,?)",
-            (new_uuid(), "Innovation", now()),
-        ).lastrowid
-        for name in ("Adoption", "Adaptation"):
-            project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, colour, created_at) VALUES (?,?,?,?,?)",
-                (new_uuid(), parent, name, "#88c0d0", now()),
-            )
-    yield project
-    project.close()
+    return make_project(TINY, "tiny.db")
+
+
+@pytest.fixture
+def analysis_project(make_project) -> Project:
+    """The analysis tests' project (builders.ANALYSIS), open."""
+    return make_project(ANALYSIS, "analysis.db")

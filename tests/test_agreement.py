@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import Coding, Doc, equal_sentences, spec
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -229,20 +229,22 @@ def _coding(project: Project, doc: int, code: int, coder: str, start: int, end: 
 
 
 @pytest.fixture
-def project(tmp_path: Path):
+def project(make_project):
     """50 characters, five sentences of ten. X: A [0,25), B [5,35). Parent/Y: A and B [40,50)."""
-    project = Project.create(tmp_path / "agree.db")
-    with project.transaction():
-        doc = _doc(project, "council.txt", TEXT, sentences=5)
-        x = _code(project, "X")
-        y = _code(project, "Y", _code(project, "Parent"))
-        _coding(project, doc, x, "A", 0, 25)
-        _coding(project, doc, x, "B", 5, 35)
-        _coding(project, doc, y, "A", 40, 50)
-        _coding(project, doc, y, "B", 40, 50)
-        project.coder_id("Nobody")
-    yield project
-    project.close()
+    return make_project(
+        spec(
+            documents=[Doc("council.txt", TEXT, units=equal_sentences(TEXT, 5))],
+            codes=["X", "Parent", "Parent/Y"],
+            coders=["A", "B", "Nobody"],
+            codings=[
+                Coding("council.txt", "X", "A", 0, 25),
+                Coding("council.txt", "X", "B", 5, 35),
+                Coding("council.txt", "Parent/Y", "A", 40, 50),
+                Coding("council.txt", "Parent/Y", "B", 40, 50),
+            ],
+        ),
+        "agree.db",
+    )
 
 
 def test_character_level_per_code_and_pooled(project):

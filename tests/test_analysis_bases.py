@@ -1,4 +1,4 @@
-"""The bases of the analyses (analysis_fixture.py): every interviewed council and every document of the
+"""The bases of the analyses (builders.py (ANALYSIS)): every interviewed council and every document of the
 selection is counted, coded or not; documents marked fully coded; survey waves per phase; exact zeros.
 
 In phase 1 the documents are a1 (AAA, urban), b1 (BBB, urban) and d1 (DDD, rural), and nobody has coded d1.
@@ -11,17 +11,15 @@ import io
 import json
 
 import pytest
-from analysis_fixture import ADAPTATION, IMITATION, LEARNING, build_project
+from builders import ADAPTATION, ANALYSIS, IMITATION, LEARNING
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
 
 
 @pytest.fixture
-def project_path(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    project.close()
-    return project.path
+def project_path(make_project_file):
+    return make_project_file(ANALYSIS, "analysis.db")
 
 
 def run(path, *args, env=None):

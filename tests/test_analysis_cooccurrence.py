@@ -1,4 +1,4 @@
-"""Co-occurrence counts and c-coefficients per level, counted by hand from analysis_fixture.py.
+"""Co-occurrence counts and c-coefficients per level, counted by hand from builders.py (ANALYSIS).
 
 Codes present per sentence (all coders): a1 s0 {Imitation, Adaptation}, s1 {Adaptation}, s3 {Barriers};
 a2 s2 {Adaptation, Learning}; b1 s1 {Imitation, Barriers}, s5 {Imitation}; b3 s4 {Adaptation},
@@ -13,7 +13,7 @@ import json
 import random
 
 import pytest
-from analysis_fixture import ADAPTATION, ALICE, BARRIERS, BOB, IMITATION, LEARNING, build_project
+from builders import ADAPTATION, ALICE, ANALYSIS, BARRIERS, BOB, IMITATION, LEARNING, build
 from click.testing import CliRunner
 
 from beacon_qual.analysis import cooccurrence as cooccurrence_module
@@ -21,13 +21,6 @@ from beacon_qual.analysis.cooccurrence import cooccurrence
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
 from beacon_qual.store import Project, new_uuid, now
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def pair(result, a, b):
@@ -93,7 +86,7 @@ def _random_project(path, seed: int) -> Project:
     a few sentences each, and codings of random length: inside one sentence, across several, in the gaps,
     before the first sentence, ending where a sentence starts or starting where one ends."""
     rng = random.Random(seed)
-    project = build_project(path)
+    project = build(path, ANALYSIS)
     stamp = now()
     with project.transaction():
         project.execute("DELETE FROM codings")

@@ -1,4 +1,4 @@
-"""Crosstabs of codes by survey variables, per unit, with their tests (numbers from analysis_fixture.py).
+"""Crosstabs of codes by survey variables, per unit, with their tests (numbers from builders.py (ANALYSIS)).
 
 Councils interviewed (with a document): AAA, BBB (urban) and CCC, DDD (rural); EEE has no documents.
 Every interviewed council and every document is in the base, coded or not (d1.txt is never coded).
@@ -11,20 +11,13 @@ import json
 import math
 
 import pytest
-from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, LEARNING, build_project
+from builders import ADAPTATION, BARRIERS, IMITATION, LEARNING
 from click.testing import CliRunner
 
 from beacon_qual.analysis.crosstab import crosstab
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def row_of(result, code):

@@ -1,7 +1,7 @@
 """Code frequencies: plain, rolled up, grouped, filtered; every export format read back; provenance;
 formula neutralisation; the wide council-by-code matrix joined with survey measures.
 
-Expected numbers are counted by hand from the codings listed in analysis_fixture.py.
+Expected numbers are counted by hand from the codings listed in builders.py (ANALYSIS).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import json
 import sqlite3
 
 import pytest
-from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, INNOVATION, LEARNING, build_project
+from builders import ADAPTATION, BARRIERS, IMITATION, INNOVATION, LEARNING
 from click.testing import CliRunner
 
 from beacon_qual.analysis.frequencies import frequencies
@@ -22,13 +22,6 @@ from beacon_qual.analysis.selection import Filters
 from beacon_qual.analysis.wide import safe_names, wide_matrix
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def table(result) -> dict:

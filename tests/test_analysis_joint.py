@@ -1,4 +1,4 @@
-"""Joint displays: survey measures beside code counts and a representative quote (analysis_fixture.py)."""
+"""Joint displays: survey measures beside code counts and a representative quote (builders.py (ANALYSIS))."""
 
 from __future__ import annotations
 
@@ -6,18 +6,11 @@ import csv
 import json
 
 import pytest
-from analysis_fixture import BARRIERS, IMITATION, build_project, sentence
+from builders import BARRIERS, IMITATION, sentence
 from click.testing import CliRunner
 
 from beacon_qual.analysis.joint import joint_display
 from beacon_qual.cli import main
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def test_by_council(analysis_project):

@@ -1,6 +1,6 @@
 """Quotes with council, phase, role, coder and context, in Markdown, CSV, JSON and .docx.
 
-In analysis_fixture.py every document reads "Sentence 00 is here. Sentence 01 is here. ..." with sentence i
+In builders.py (ANALYSIS) every document reads "Sentence 00 is here. Sentence 01 is here. ..." with sentence i
 at [21 i, 21 i + 20).
 """
 
@@ -12,7 +12,7 @@ import json
 
 import docx
 import pytest
-from analysis_fixture import BOB, LEARNING, build_project, sentence
+from builders import BOB, LEARNING, sentence
 from click.testing import CliRunner
 
 from beacon_qual.analysis.quotes import quotes, representative, shorten
@@ -21,13 +21,6 @@ from beacon_qual.cli import main
 from beacon_qual.coding.codings import add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import new_uuid, now
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def test_quotes_carry_their_source(analysis_project):

@@ -1,4 +1,4 @@
-"""Phase trends with the Cochran-Armitage test, worked by hand from analysis_fixture.py.
+"""Phase trends with the Cochran-Armitage test, worked by hand from builders.py (ANALYSIS).
 
 Documents per phase: 1: a1, b1, d1 (d1.txt is never coded: a 0 for every code) = 3; 2: a2, c2 = 2;
 3: b3, c3, d3 = 3. Councils interviewed per phase: 1: AAA, BBB, DDD; 2: AAA, CCC; 3: BBB, CCC, DDD.
@@ -11,20 +11,13 @@ import io
 import math
 
 import pytest
-from analysis_fixture import ADAPTATION, BARRIERS, IMITATION, build_project
+from builders import ADAPTATION, BARRIERS, IMITATION
 from click.testing import CliRunner
 
 from beacon_qual.analysis.selection import Filters
 from beacon_qual.analysis.trends import trends, trends_report
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def row_of(result, code):

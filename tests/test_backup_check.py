@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
+from builders import Coding, Doc, Memo, Unit, Variable, spec
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -20,56 +20,34 @@ TEXT = "Officer: We visited the Beacon council.\nMember: Then we changed our own
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(make_project) -> Project:
     """A consistent project: a case, a document with two turns, a code, a coding, memos and a survey value."""
-    p = Project.create(tmp_path / "p.db")
-    with p.transaction():
-        case = p.execute(
-            "INSERT INTO cases(uuid, code, name, created_at) VALUES (?,?,?,?)",
-            (new_uuid(), "XYZ", "Example Council", now()),
-        ).lastrowid
-        doc = p.execute(
-            "INSERT INTO documents(uuid, name, text, sha256, case_id, word_count, imported_at) VALUES (?,?,?,?,?,?,?)",
-            (
-                new_uuid(),
-                "a.txt",
-                TEXT,
-                hashlib.sha256(TEXT.encode()).hexdigest(),
-                case,
-                len(TEXT.split()),
-                now(),
-            ),
-        ).lastrowid
-        first = TEXT.index("\n")
-        p.execute(
-            "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 1, 0, ?, ?)",
-            (doc, first, "Officer"),
+    first = TEXT.index("\n")
+    return make_project(
+        spec(
+            councils=[("XYZ", "Example Council")],
+            documents=[
+                Doc(
+                    "a.txt",
+                    TEXT,
+                    council="XYZ",
+                    units=(
+                        Unit("turn", 1, 0, first, "Officer"),
+                        Unit("turn", 2, first + 1, len(TEXT) - 1, "Member"),
+                    ),
+                )
+            ],
+            codes=["Adoption"],
+            coders=["alice"],
+            codings=[Coding("a.txt", "Adoption", "alice", 9, 39)],
+            memos=[
+                Memo("document", "a.txt", "a memo"),
+                Memo("coding", 0, "a memo"),
+                Memo("project", None, "a memo"),
+            ],
+            survey=[Variable("score", "numeric", (("XYZ", 1, 3),))],
         )
-        p.execute(
-            "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?, 'turn', 2, ?, ?, ?)",
-            (doc, first + 1, len(TEXT) - 1, "Member"),
-        )
-        code = p.execute(
-            "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), "Adoption", now())
-        ).lastrowid
-        coder = p.coder_id("alice")
-        coding = p.execute(
-            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at) VALUES (?,?,?,?,?,?,?)",
-            (new_uuid(), doc, code, coder, 9, 39, now()),
-        ).lastrowid
-        for target_type, target_id in (("document", doc), ("coding", coding), ("project", None)):
-            p.execute(
-                "INSERT INTO memos(uuid, target_type, target_id, text, created_at) VALUES (?,?,?,?,?)",
-                (new_uuid(), target_type, target_id, "a memo", now()),
-            )
-        var = p.execute(
-            "INSERT INTO variables(uuid, name, type) VALUES (?,?,?)", (new_uuid(), "score", "numeric")
-        ).lastrowid
-        p.execute(
-            "INSERT INTO case_values(variable_id, case_id, wave, value_num) VALUES (?,?,1,3)", (var, case)
-        )
-    yield p
-    p.close()
+    )
 
 
 def run(path: Path, *args: str):

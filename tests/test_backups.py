@@ -10,8 +10,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from builders import with_codes
 from click.testing import CliRunner
-from project_fixture import project_with_codes
 
 from beacon_qual.cli import main
 from beacon_qual.store import Project
@@ -33,10 +33,8 @@ def backups(folder: Path, kind: str) -> list[Path]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    path = tmp_path / "main.db"
-    project_with_codes(path, ("Adoption",)).close()
-    return path
+def project(make_project_file) -> Path:
+    return make_project_file(with_codes("Adoption"), "main.db")
 
 
 @pytest.fixture

@@ -89,10 +89,8 @@ ADOPTION, ADAPTATION, LEADERSHIP, CULTURE = (
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    p = Project.create(tmp_path / "p.db")
-    yield p
-    p.close()
+def project(make_project):
+    return make_project()
 
 
 def write(tmp_path: Path, text: str, name: str = "book.yaml") -> Path:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from builders import DOC_TEXT
 from click.testing import CliRunner
-from conftest import DOC_TEXT
 
 from beacon_qual.cli import main
 from beacon_qual.codebook import edit

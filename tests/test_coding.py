@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import DOC_TEXT
 from click.testing import CliRunner
-from conftest import DOC_TEXT
 
 from beacon_qual.cli import main
 from beacon_qual.coding import codings as svc

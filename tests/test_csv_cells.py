@@ -1,6 +1,6 @@
 """CSV cells: formulas are neutralised, numbers stay numbers (negative ones and numbers written as text too).
 
-Numbers from analysis_fixture.py: innovation_score wave 2 is -5, 15, 25, 35 for AAA-DDD.
+Numbers from builders.py (ANALYSIS): innovation_score wave 2 is -5, 15, 25, 35 for AAA-DDD.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import io
 import json
 
 import pytest
-from analysis_fixture import BARRIERS, build_project
+from builders import ANALYSIS, BARRIERS
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -20,8 +20,8 @@ LEVELS = ["-2", "-0.75", "0", "+1e-3"]  # an invented scale whose levels are num
 
 
 @pytest.fixture
-def project_path(tmp_path):
-    project = build_project(tmp_path / "cells.db")
+def project_path(tmp_path, make_project):
+    project = make_project(ANALYSIS, "cells.db")
     with project.transaction():
         project.execute("UPDATE codes SET name = '=HYPERLINK(\"http://x\")' WHERE name = ?", (BARRIERS,))
         project.execute("UPDATE cases SET name = '-Dham' WHERE code = 'DDD'")

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from analysis_fixture import build_project
+from builders import ANALYSIS
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -17,10 +17,8 @@ from beacon_qual.store import Project
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "study.db"
-    build_project(path).close()
-    return path
+def db(make_project_file) -> Path:
+    return make_project_file(ANALYSIS, "study.db")
 
 
 def run(db: Path, *args: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from builders import DOC_TEXT
 from click.testing import CliRunner
-from conftest import DOC_TEXT
 
 from beacon_qual.coding import codings as svc
 from beacon_qual.documents import edit as docedit

@@ -13,9 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.store import Project
 
 # Invented: an "export" of a capital programme return, one row per council.
 SURVEY = (
@@ -38,12 +36,8 @@ def run(project: Path, *args: str):
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    path = tmp_path / "p.db"
-    created = Project.create(path)
-    seed_cases(created)
-    created.close()
-    return path
+def project(make_project_file) -> Path:
+    return make_project_file(councils="register")
 
 
 def one_error_line(result) -> str:

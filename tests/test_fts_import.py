@@ -7,8 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from fts_fixture import index_dump
-from project_fixture import older_schema, project_with_codes
+from builders import index_dump, older_schema, with_codes
 
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.errors import BeaconError
@@ -53,10 +52,8 @@ def add_document(project: Project, name: str, text: str, sentence: str) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    project = project_with_codes(tmp_path / "p.db", ())
-    yield project
-    project.close()
+def project(make_project) -> Project:
+    return make_project(with_codes(), "p.db")
 
 
 def test_import_writes_the_entries_a_rebuild_makes(project: Project):

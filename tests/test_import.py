@@ -12,10 +12,10 @@ from pathlib import Path
 
 import docx
 import pytest
+from builders import with_codes
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from project_fixture import project_with_codes
 
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
@@ -30,10 +30,8 @@ DATA = Path(__file__).parent / "data" / "import"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    project = project_with_codes(tmp_path / "p.db", ())
-    yield project
-    project.close()
+def project(make_project) -> Project:
+    return make_project(with_codes(), "p.db")
 
 
 def write(folder: Path, name: str, body: str | bytes, council: str | None = "Camden") -> Path:

@@ -11,8 +11,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
+from builders import index_dump
 from click.testing import CliRunner
-from fts_fixture import index_dump
 
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main

@@ -1,6 +1,6 @@
 """Markdown outputs show names and passages as they are: no raw HTML, no structure from the data.
 
-The project is analysis_fixture.py's, with hostile (invented) names and text put in: a code named
+The project is builders.py (ANALYSIS)'s, with hostile (invented) names and text put in: a code named
 <script>, a council and a document whose names hold Markdown, a coder named in HTML, and every
 sentence replaced by one of the same length full of Markdown and HTML.
 """
@@ -8,7 +8,7 @@ sentence replaced by one of the same length full of Markdown and HTML.
 from __future__ import annotations
 
 import pytest
-from analysis_fixture import SENTENCES, TEXT, build_project
+from builders import ANALYSIS, SENTENCES, TEXT
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
@@ -32,8 +32,8 @@ def hostile_text() -> str:
 
 
 @pytest.fixture
-def project_path(tmp_path):
-    project = build_project(tmp_path / "md.db")
+def project_path(tmp_path, make_project):
+    project = make_project(ANALYSIS, "md.db")
     with project.transaction():
         project.execute("UPDATE codes SET name = ? WHERE name = 'Imitation'", (CODE,))
         project.execute("UPDATE cases SET name = ? WHERE code = 'AAA'", (COUNCIL,))

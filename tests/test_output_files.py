@@ -19,7 +19,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from analysis_fixture import IMITATION, build_project
+from builders import ANALYSIS, IMITATION, build
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -45,10 +45,8 @@ WRITERS = {
 
 
 @pytest.fixture
-def project(tmp_path):
-    built = build_project(tmp_path / "analysis.db")
-    built.close()
-    return tmp_path / "analysis.db"
+def project(make_project_file):
+    return make_project_file(ANALYSIS, "analysis.db")
 
 
 def run(project_path: Path, *args: str):
@@ -252,7 +250,7 @@ def test_backup_is_never_written_over_a_link_or_a_pipe(project: Path, tmp_path: 
 
 def test_demo_force_never_deletes_a_project_of_ones_own(tmp_path: Path) -> None:
     study = tmp_path / "study.db"
-    built = build_project(study)
+    built = build(study, ANALYSIS)
     built.close()
     before = digest(study)
     line = one_line_error(run(study, "demo", "--force"))

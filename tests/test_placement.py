@@ -16,8 +16,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from builders import older_schema, spec
 from click.testing import CliRunner
-from project_fixture import older_schema, project_with_codes
 
 from beacon_qual.analysis.cooccurrence import cooccurrence
 from beacon_qual.analysis.selection import Filters
@@ -25,7 +25,6 @@ from beacon_qual.cli import main
 from beacon_qual.coding import codings as coding_svc
 from beacon_qual.documents import revise as revise_svc
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.check import check_project
 from beacon_qual.store.placement import count_differences, deferred_placement, placement_differences
@@ -152,16 +151,18 @@ def add_random_codings(p: Project, rng: random.Random, coder: str, count: int) -
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    p = project_with_codes(tmp_path / "placement.db", CODES)
-    source = tmp_path / "source"
-    source.mkdir()
-    for name, council, phase in COUNCILS:
-        text = FRONT.format(council=council, phase=phase) + BODY + ENDING.format(council=council)
-        (source / name).write_text(text, encoding="utf-8")
-    import_paths(p, [source])
-    yield p
-    p.close()
+def project(make_project) -> Project:
+    return make_project(
+        spec(
+            councils="register",
+            codes=CODES,
+            transcripts=[
+                (name, FRONT.format(council=council, phase=phase) + BODY + ENDING.format(council=council))
+                for name, council, phase in COUNCILS
+            ],
+        ),
+        "placement.db",
+    )
 
 
 def test_coding_recoding_resizing_and_removing_keep_the_units_in_step(project: Project) -> None:

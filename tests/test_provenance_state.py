@@ -9,17 +9,16 @@ import shutil
 import sqlite3
 
 import pytest
-from analysis_fixture import ADAPTATION, build_project
+from builders import ADAPTATION, ANALYSIS
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
 
 
 @pytest.fixture
-def path(tmp_path, monkeypatch):
+def path(tmp_path, monkeypatch, make_project_file):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    build_project(tmp_path / "state.db").close()
-    return tmp_path / "state.db"
+    return make_project_file(ANALYSIS, "state.db")
 
 
 def run(path, *args):

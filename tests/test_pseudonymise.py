@@ -10,8 +10,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from builders import with_codes
 from click.testing import CliRunner
-from project_fixture import project_with_codes
 
 from beacon_qual.cli import main
 from beacon_qual.coding import codings as coding_svc
@@ -59,9 +59,9 @@ def replace_all(text: str) -> str:
 
 
 @pytest.fixture
-def study(tmp_path: Path) -> Path:
-    path = tmp_path / "study.db"
-    project = project_with_codes(path, ("Adoption", "Adaptation"))
+def study(tmp_path: Path, make_project) -> Path:
+    project = make_project(with_codes("Adoption", "Adaptation"), "study.db")
+    path = project.path
     source = tmp_path / "source"
     source.mkdir()
     (source / "camden.txt").write_text(CAMDEN, encoding="utf-8")

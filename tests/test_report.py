@@ -1,6 +1,6 @@
 """The HTML study report and the figures: their numbers are the analyses' numbers, every project text is
 escaped, the file stands alone, and a browser draws it. Built on the hand-counted project of
-analysis_fixture.py."""
+builders.py (ANALYSIS)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from analysis_fixture import ADAPTATION, IMITATION, build_project
+from builders import ADAPTATION, ANALYSIS, IMITATION
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -24,17 +24,15 @@ EVIL_DOC = "<i>a1</i>.txt"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "analysis.db"
-    build_project(path).close()
-    return path
+def db(make_project_file) -> Path:
+    return make_project_file(ANALYSIS, "analysis.db")
 
 
 @pytest.fixture
-def evil_db(tmp_path: Path) -> Path:
+def evil_db(make_project) -> Path:
     """The same project with markup in a code's name, a code memo, a council's and a document's name."""
-    path = tmp_path / "evil.db"
-    project = build_project(path)
+    project = make_project(ANALYSIS, "evil.db")
+    path = project.path
     with project.transaction():
         code_id = project.execute(
             "INSERT INTO codes(uuid, name, description, colour, created_at) VALUES (?,?,?,?,?)",

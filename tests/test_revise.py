@@ -7,10 +7,10 @@ import random
 from pathlib import Path
 
 import pytest
+from builders import with_codes
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from project_fixture import project_with_codes
 
 from beacon_qual.cli import main
 from beacon_qual.coding import codings as coding_svc
@@ -52,14 +52,13 @@ def write(folder: Path, name: str, body: str) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(make_project, tmp_path: Path) -> Project:
     """A project with the council register, two codes and one imported interview (camden.txt)."""
-    p = project_with_codes(tmp_path / "rev.db", ("Adoption", "Adaptation"))
+    p = make_project(with_codes("Adoption", "Adaptation"), "rev.db")
     source = tmp_path / "source"
     source.mkdir()
     import_paths(p, [write(source, "camden.txt", ORIGINAL)])
-    yield p
-    p.close()
+    return p
 
 
 def code(p: Project, name: str) -> int:

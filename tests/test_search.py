@@ -74,16 +74,10 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    folder = tmp_path / "transcripts"
-    folder.mkdir()
-    write(folder, "hull.md", HULL)
-    write(folder, "camden.md", CAMDEN)
-    project = Project.create(tmp_path / "search.db")
-    seed_cases(project)
-    import_paths(project, [folder])
-    yield project
-    project.close()
+def project(make_project) -> Project:
+    return make_project(
+        councils="register", transcripts=[("hull.md", HULL), ("camden.md", CAMDEN)], name="search.db"
+    )
 
 
 def doc(project: Project, name: str) -> tuple[int, str]:

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import older_schema
 from click.testing import CliRunner
-from project_fixture import older_schema
 
 from beacon_qual.cli import main
 from beacon_qual.store import new_uuid

@@ -10,15 +10,15 @@ import json
 from pathlib import Path
 
 import pytest
+from builders import Code, Doc, spec
 from click.testing import CliRunner
-from conftest import add_units
 
 from beacon_qual.cli import main
 from beacon_qual.codebook.tree import code_tree
 from beacon_qual.coding import codings as coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.search import suggest as svc
-from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import Project
 
 # Invented test transcripts.
 DOC_A = (
@@ -43,29 +43,19 @@ def span(text: str, sentence: str) -> tuple[int, int]:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    project = Project.create(tmp_path / "suggest.db")
-    with project.transaction():
-        for name, text in (("a.txt", DOC_A), ("b.txt", DOC_B)):
-            doc_id = project.execute(
-                "INSERT INTO documents(uuid, name, text, sha256, phase, role, imported_at) VALUES (?,?,?,?,?,?,?)",
-                (new_uuid(), name, text, name, 1, "officer", now()),
-            ).lastrowid
-            add_units(project, doc_id, text)
-        parent = project.execute(
-            "INSERT INTO codes(uuid, name, codable, keywords, created_at) VALUES (?,?,0,?,?)",
-            (new_uuid(), "Innovation", json.dumps(["innovation", "adapt"]), now()),
-        ).lastrowid
-        for name, words in KEYWORDS.items():
-            project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, keywords, created_at) VALUES (?,?,?,?,?)",
-                (new_uuid(), parent, name, json.dumps(words), now()),
-            )
-        project.execute(
-            "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), "Other", now())
-        )
-    yield project
-    project.close()
+def project(make_project) -> Project:
+    return make_project(
+        spec(
+            documents=[
+                Doc(name, text, phase=1, role="officer")
+                for name, text in (("a.txt", DOC_A), ("b.txt", DOC_B))
+            ],
+            codes=[Code("Innovation", codable=False, keywords=("innovation", "adapt"))]
+            + [Code(f"Innovation/{name}", keywords=tuple(words)) for name, words in KEYWORDS.items()]
+            + [Code("Other")],
+        ),
+        "suggest.db",
+    )
 
 
 def code_id(project: Project, name: str) -> int:

@@ -30,12 +30,9 @@ DATA = Path(__file__).parent / "data" / "survey"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(make_project) -> Project:
     """A project holding the 388 councils of the 2008 register with their known spellings."""
-    project = Project.create(tmp_path / "survey.db")
-    seed_cases(project)
-    yield project
-    project.close()
+    return make_project(councils="register", name="survey.db")
 
 
 def case_id(project: Project, code: str) -> int:

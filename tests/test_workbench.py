@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DOC_TEXT
+from builders import DOC_TEXT
 
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.tui.app import WorkbenchApp

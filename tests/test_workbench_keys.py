@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builders import DOC_TEXT
 from click.testing import CliRunner
-from conftest import DOC_TEXT
 
 from beacon_qual.cli import main
 from beacon_qual.coding.userconfig import remembered_coder
@@ -230,7 +230,7 @@ async def test_favourites_assigned_applied_and_kept_across_restarts(tiny_project
 
 
 def _long_project(tmp_path: Path) -> Project:
-    from conftest import add_units
+    from builders import add_units
 
     text = "Respondent: " + " ".join(f"Sentence number {i} is here." for i in range(200)) + "\n"
     project = Project.create(tmp_path / "long.db")
@@ -384,7 +384,7 @@ async def test_memo_mark_undo_message_and_reopening_where_one_left(tiny_project:
 
 
 async def test_speaker_labels_with_timestamps_are_bold_in_full(tmp_path: Path) -> None:
-    from conftest import add_units
+    from builders import add_units
 
     text = "[00:00:04] Tom Okafor: We went to the open day.\n[00:01:10] Interviewer: Why?\n"
     project = Project.create(tmp_path / "ts.db")

@@ -4,7 +4,7 @@ document list, after applying, recoding, removing and undoing, against the proje
 
 from __future__ import annotations
 
-from conftest import DOC_TEXT, add_units
+from builders import DOC_TEXT, add_units
 from textual.widgets import DataTable
 
 from beacon_qual.store import Project, new_uuid, now

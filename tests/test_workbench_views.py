@@ -1,7 +1,7 @@
 """The workbench's analysis views, driven with Textual's pilot: councils x themes and coded segments.
 
 Each view's figures are compared with the CLI's output for the same filters (one code path), on the
-analysis fixture whose numbers are counted by hand in analysis_fixture.py.
+analysis fixture whose numbers are counted by hand in builders.py (ANALYSIS).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from analysis_fixture import IMITATION, INNOVATION, build_project
+from builders import IMITATION, INNOVATION
 from click.testing import CliRunner
 from textual.widgets import DataTable, Input
 
@@ -27,13 +27,6 @@ from beacon_qual.tui.screens import HelpScreen, PromptScreen
 from beacon_qual.tui.segments import SegmentsPane, SegmentsScreen
 from beacon_qual.tui.transcript import TranscriptView
 from beacon_qual.tui.viewkit import KeyLine
-
-
-@pytest.fixture
-def analysis_project(tmp_path):
-    project = build_project(tmp_path / "analysis.db")
-    yield project
-    project.close()
 
 
 def cli_csv(project, *args) -> list[dict]:
