@@ -82,6 +82,7 @@ class Coding:
     coder: str
     start: int
     end: int
+    memo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -272,8 +273,9 @@ def add_units(project: Project, document_id: int, text: str) -> None:
 
 def _add_coding(project: Project, coding: Coding, stamp: str) -> int:
     row = project.execute(
-        "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, created_at)"
-        " VALUES (?, (SELECT id FROM documents WHERE name = ?), ?, (SELECT id FROM coders WHERE name = ?), ?,?,?)",
+        "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, memo, created_at)"
+        " VALUES (?, (SELECT id FROM documents WHERE name = ?), ?, (SELECT id FROM coders WHERE name = ?),"
+        " ?, ?, ?, ?)",
         (
             new_uuid(),
             coding.document,
@@ -281,6 +283,7 @@ def _add_coding(project: Project, coding: Coding, stamp: str) -> int:
             coding.coder,
             coding.start,
             coding.end,
+            coding.memo,
             stamp,
         ),
     ).lastrowid

@@ -60,16 +60,17 @@ class ProjectMaker:
 
 
 @pytest.fixture(scope="session")
-def _project_maker(tmp_path_factory: pytest.TempPathFactory) -> ProjectMaker:
+def project_maker(tmp_path_factory: pytest.TempPathFactory) -> ProjectMaker:
+    """The templates of this test process; ``project_maker.file(dest, spec)`` for fixtures of wider scope."""
     return ProjectMaker(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def make_project_file(_project_maker: ProjectMaker, tmp_path: Path):
+def make_project_file(project_maker: ProjectMaker, tmp_path: Path):
     """``make_project_file(spec_or_options..., name="p.db")``: the path of a closed project built to the spec."""
 
     def make(base: Spec | None = None, /, name: str = "p.db", **options: object) -> Path:
-        return _project_maker.file(tmp_path / name, base, **options)
+        return project_maker.file(tmp_path / name, base, **options)
 
     return make
 

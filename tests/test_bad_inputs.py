@@ -17,12 +17,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
-from beacon_qual.codebook.load import load_codebook
 from beacon_qual.coding import codings as coding
 from beacon_qual.exchange.textmap import normalise
-from beacon_qual.ingest import import_paths
 from beacon_qual.ingest.readers import decode
 from beacon_qual.ingest.speakers import find_turns
 from beacon_qual.store import Project
@@ -69,13 +66,15 @@ TABLE = [(name, command_for(name)) for name in corpus_entries()]
 
 
 @pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, project_maker) -> Path:
     """Councils, the Beacon codebook, two example interviews and one coding; closed, so the WAL is folded in."""
-    path = tmp_path_factory.mktemp("template") / "seeded.db"
-    with Project.create(path) as p:
-        seed_cases(p)
-        load_codebook(p, REPO / "codebooks" / "learning_innovation.yaml")
-        import_paths(p, [EXAMPLES / "hull_officer_p1.txt", EXAMPLES / "kent_officer_p2.txt"])
+    path = project_maker.file(
+        tmp_path_factory.mktemp("template") / "seeded.db",
+        councils="register",
+        codebook=REPO / "codebooks" / "learning_innovation.yaml",
+        examples=["hull_officer_p1.txt", "kent_officer_p2.txt"],
+    )
+    with Project.open(path) as p:
         code_id = p.scalar("SELECT id FROM codes WHERE codable = 1 ORDER BY id LIMIT 1")
         coding.add_coding(p, document_id=1, code_id=code_id, coder_id=p.coder_id("alice"), start=0, end=20)
     return path

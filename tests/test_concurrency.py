@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import Doc
 
-from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import Project
 
 DOCUMENT = "Respondent: " + "We learnt from the Beacon council and adapted what we saw. " * 80
 PER_PROCESS = 2000
@@ -50,16 +51,12 @@ print(" ".join(map(str, ids)), flush=True)
 
 
 @pytest.fixture
-def project_path(tmp_path: Path) -> Path:
-    path = tmp_path / "shared.db"
-    with Project.create(path) as p, p.transaction():
-        p.execute(
-            "INSERT INTO documents(uuid, name, text, sha256, word_count, imported_at) VALUES (?,?,?,?,?,?)",
-            (new_uuid(), "doc.txt", DOCUMENT, "-", len(DOCUMENT.split()), now()),
-        )
-        for name in ("Adoption", "Adaptation", "Reinvention"):
-            p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), name, now()))
-    return path
+def project_path(make_project_file) -> Path:
+    return make_project_file(
+        documents=[Doc("doc.txt", DOCUMENT, units=None)],
+        codes=["Adoption", "Adaptation", "Reinvention"],
+        name="shared.db",
+    )
 
 
 def start_together(tmp_path: Path, script: str, argv_list: list[list[str]]) -> list[tuple[int, str, str]]:

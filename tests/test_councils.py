@@ -28,19 +28,18 @@ BY_NAME = {entry.name: entry for entry in REGISTER}
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Project:
+def seeded(tmp_path_factory: pytest.TempPathFactory, project_maker) -> Project:
     """One seeded project shared by the read-only matching tests."""
-    project = Project.create(tmp_path_factory.mktemp("councils") / "seeded.db")
-    seed_cases(project)
+    project = Project.open(
+        project_maker.file(tmp_path_factory.mktemp("councils") / "seeded.db", councils="register")
+    )
     yield project
     project.close()
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Project:
-    project = Project.create(tmp_path / "fresh.db")
-    yield project
-    project.close()
+def fresh(make_project) -> Project:
+    return make_project(name="fresh.db")
 
 
 def case_id(project: Project, code: str) -> int:
@@ -459,10 +458,8 @@ def run(project_path: Path, *args: str):
 
 
 @pytest.fixture
-def cli_project(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
-    Project.create(path).close()
-    return path
+def cli_project(make_project_file) -> Path:
+    return make_project_file(name="cli.db")
 
 
 def test_cli_seed_twice(cli_project: Path):

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from beacon_qual.cases.councils import load_later, load_register, seed_cases
+from beacon_qual.cases.councils import load_later, load_register
 from beacon_qual.cli import main
-from beacon_qual.store import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SOURCE = Path("/work/shared/data/councils")
@@ -25,22 +24,14 @@ NAMES = {entry.code: entry.name for entry in load_register()}
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory, project_maker) -> Path:
     """A seeded project for the commands that only read it."""
-    path = tmp_path_factory.mktemp("never_guessed") / "seeded.db"
-    project = Project.create(path)
-    seed_cases(project)
-    project.close()
-    return path
+    return project_maker.file(tmp_path_factory.mktemp("never_guessed") / "seeded.db", councils="register")
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> Path:
-    path = tmp_path / "fresh.db"
-    project = Project.create(path)
-    seed_cases(project)
-    project.close()
-    return path
+def fresh(make_project_file) -> Path:
+    return make_project_file(councils="register", name="fresh.db")
 
 
 def run(project: Path, *args: str):

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from builders import Doc
 
-from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import Project
 from beacon_qual.store.check import check_project
 
 KILLS = 50
@@ -91,16 +92,12 @@ class Model:
 
 
 @pytest.fixture
-def project_path(tmp_path: Path) -> Path:
-    path = tmp_path / "crash.db"
-    with Project.create(path) as p, p.transaction():
-        p.execute(
-            "INSERT INTO documents(uuid, name, text, sha256, word_count, imported_at) VALUES (?,?,?,?,?,?)",
-            (new_uuid(), "doc.txt", DOCUMENT, _sha(DOCUMENT), len(DOCUMENT.split()), now()),
-        )
-        for name in ("Adoption", "Adaptation", "Reinvention"):
-            p.execute("INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), name, now()))
-    return path
+def project_path(make_project_file) -> Path:
+    return make_project_file(
+        documents=[Doc("doc.txt", DOCUMENT, units=None)],
+        codes=["Adoption", "Adaptation", "Reinvention"],
+        name="crash.db",
+    )
 
 
 def _sha(text: str) -> str:

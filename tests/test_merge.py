@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from builders import Coding, Doc
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -26,26 +27,14 @@ def _sha(text: str) -> str:
 
 
 @pytest.fixture
-def master(tmp_path: Path) -> Path:
-    path = tmp_path / "master.db"
-    project = Project.create(path)
-    with project.transaction():
-        for name, text in TEXTS.items():
-            project.execute(
-                "INSERT INTO documents(uuid, name, text, sha256, imported_at) VALUES (?,?,?,?,?)",
-                (new_uuid(), name, text, _sha(text), now()),
-            )
-        parent = project.execute(
-            "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), "Innovation", now())
-        ).lastrowid
-        for name in ("Adoption", "Adaptation"):
-            project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, created_at) VALUES (?,?,?,?)",
-                (new_uuid(), parent, name, now()),
-            )
-        _add(project, "north.txt", "Innovation/Adoption", "lead", 12, 40, memo="site visit")
-    project.close()
-    return path
+def master(make_project_file) -> Path:
+    return make_project_file(
+        documents=[Doc(name, text, units=None) for name, text in TEXTS.items()],
+        codes=["Innovation", "Innovation/Adoption", "Innovation/Adaptation"],
+        coders=["lead"],
+        codings=[Coding("north.txt", "Innovation/Adoption", "lead", 12, 40, memo="site visit")],
+        name="master.db",
+    )
 
 
 def _code_id(project: Project, path: str) -> int:

@@ -13,13 +13,11 @@ from beacon_qual.store import Project
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
+def project(tmp_path, monkeypatch, make_project):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    project = Project.create(tmp_path / "digest.db")
-    project.set_meta("codebook_version", "1")
+    project = make_project(meta={"codebook_version": "1"}, name="digest.db")
     prov.fold_log(project)
-    yield project
-    project.close()
+    return project
 
 
 def on_disk(project: Project) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builders import DOC_TEXT
+from builders import DOC_TEXT, Doc, add_units, build, spec
 from click.testing import CliRunner
 
 from beacon_qual.cli import main
@@ -230,20 +230,8 @@ async def test_favourites_assigned_applied_and_kept_across_restarts(tiny_project
 
 
 def _long_project(tmp_path: Path) -> Project:
-    from builders import add_units
-
     text = "Respondent: " + " ".join(f"Sentence number {i} is here." for i in range(200)) + "\n"
-    project = Project.create(tmp_path / "long.db")
-    with project.transaction():
-        project.execute(
-            "INSERT INTO documents(uuid, name, text, sha256, word_count, imported_at) VALUES (?,?,?,?,?,?)",
-            (new_uuid(), "long.txt", text, "x", len(text.split()), now()),
-        )
-        add_units(project, 1, text)
-        project.execute(
-            "INSERT INTO codes(uuid, name, created_at) VALUES (?,?,?)", (new_uuid(), "Adoption", now())
-        )
-    return project
+    return build(tmp_path / "long.db", spec(documents=[Doc("long.txt", text)], codes=["Adoption"]))
 
 
 async def test_the_picker_never_covers_the_selection(tmp_path: Path) -> None:
@@ -384,8 +372,6 @@ async def test_memo_mark_undo_message_and_reopening_where_one_left(tiny_project:
 
 
 async def test_speaker_labels_with_timestamps_are_bold_in_full(tmp_path: Path) -> None:
-    from builders import add_units
-
     text = "[00:00:04] Tom Okafor: We went to the open day.\n[00:01:10] Interviewer: Why?\n"
     project = Project.create(tmp_path / "ts.db")
     with project.transaction():
