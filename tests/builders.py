@@ -9,7 +9,7 @@ What a spec holds, built in this order:
 
 - ``councils``: ``"register"`` for the 388 councils of the 2008 register with their spellings
   (``seed_cases``), or ``(code, name)`` or ``(code, name, type)`` rows for councils of the test's own.
-- ``codebook``: a codebook YAML file loaded as ``codebook load`` loads it.
+- ``codebook``: a codebook loaded as ``codebook load`` loads it: a YAML file, or (a str) the YAML text.
 - ``codes``: :class:`Code` rows, parents before children (a code's parent is named by its path).
 - ``coders``: coders created in this order (ids 1, 2, ...).
 - ``documents``: :class:`Doc` rows inserted directly, with the units their ``units`` give:
@@ -110,7 +110,7 @@ class Variable:
 @dataclass(frozen=True)
 class Spec:
     councils: Literal["register"] | tuple[tuple[str, ...], ...] = ()
-    codebook: Path | None = None
+    codebook: Path | str | None = None
     codes: tuple[Code, ...] = ()
     coders: tuple[str, ...] = ()
     documents: tuple[Doc, ...] = ()
@@ -148,7 +148,11 @@ def build(path: Path, spec: Spec) -> Project:
     if spec.codebook is not None:
         from beacon_qual.codebook.load import load_codebook
 
-        load_codebook(project, spec.codebook)
+        book = spec.codebook
+        if isinstance(book, str):
+            book = path.parent / f"{path.stem}-codebook.yaml"
+            book.write_text(spec.codebook, encoding="utf-8")  # type: ignore[arg-type]
+        load_codebook(project, book)
     stamp = now()
     with project.transaction():
         for key, value in spec.meta:

@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 import pytest
-from builders import with_codes
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,7 +16,6 @@ from beacon_qual.coding import codings as coding_svc
 from beacon_qual.documents import revise as svc
 from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD, TextDiff, reanchor
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import import_paths
 from beacon_qual.store import Project
 from beacon_qual.store.check import check_project
 
@@ -52,13 +50,14 @@ def write(folder: Path, name: str, body: str) -> Path:
 
 
 @pytest.fixture
-def project(make_project, tmp_path: Path) -> Project:
+def project(make_project) -> Project:
     """A project with the council register, two codes and one imported interview (camden.txt)."""
-    p = make_project(with_codes("Adoption", "Adaptation"), "rev.db")
-    source = tmp_path / "source"
-    source.mkdir()
-    import_paths(p, [write(source, "camden.txt", ORIGINAL)])
-    return p
+    return make_project(
+        councils="register",
+        codes=["Adoption", "Adaptation"],
+        transcripts=[("camden.txt", FRONT + ORIGINAL)],
+        name="rev.db",
+    )
 
 
 def code(p: Project, name: str) -> int:

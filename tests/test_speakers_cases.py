@@ -100,13 +100,18 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def project(folder: Path) -> Path:
-    path = folder / "p.db"
-    run(path, "init")
-    run(path, "cases", "seed")
-    run(path, "codebook", "load", str(folder / "codebook.yaml"))
-    run(path, "import", *(str(folder / name) for name in ("leeds.txt", "york.txt", "qa.txt", "ir.txt")))
-    return path
+def project(folder: Path, make_project_file) -> Path:
+    return make_project_file(
+        councils="register",
+        codebook=CODEBOOK,
+        transcripts=[
+            *(
+                (name, (folder / name).read_text(encoding="utf-8"))
+                for name in ("leeds.txt", "york.txt", "qa.txt", "ir.txt")
+            ),
+            ("manifest.csv", (folder / "manifest.csv").read_text(encoding="utf-8")),
+        ],
+    )
 
 
 def speakers(project: Path, document: str) -> dict[str, str]:
