@@ -3,7 +3,8 @@
 A test describes the project it needs as a :class:`Spec` and gets a file built to it. Tests take the fixtures
 ``make_project`` (an open :class:`Project`, closed after the test) or ``make_project_file`` (the path of a
 closed file) from ``conftest.py``; both build each distinct spec once per test process and give every test a
-copy of its own, so a test may change its project freely. ``build(path, spec)`` builds a file directly.
+copy of its own, so a test may change its project freely; fixtures of module scope use the session fixture
+``project_maker`` (``project_maker.file(dest, spec)``). ``build(path, spec)`` builds a file directly, uncached.
 
 What a spec holds, built in this order:
 
@@ -22,7 +23,8 @@ What a spec holds, built in this order:
 - ``survey``: :class:`Variable` rows with their values per council and wave.
 - ``meta``: project meta values (e.g. ``codebook_version``).
 
-``ANALYSIS`` is the project of the analysis tests; its numbers are listed in its docstring below.
+``ANALYSIS`` is the project of the analysis tests, every number of it listed in the comment above it;
+``TINY`` is the one-interview project of the workbench and coding tests.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -119,7 +121,7 @@ class Spec:
     codings: tuple[Coding, ...] = ()
     memos: tuple[Memo, ...] = ()
     survey: tuple[Variable, ...] = ()
-    meta: tuple[tuple[str, str], ...] = field(default=())
+    meta: tuple[tuple[str, str], ...] = ()
 
 
 def spec(**options: object) -> Spec:
