@@ -25,6 +25,9 @@ from pathlib import Path
 
 WORK = Path(__file__).resolve().parent / "_work"
 DEFAULT_PROJECT = WORK / "compare_qc" / "beacon-1000x2000-s1.db"
+# Commands run from outside any checkout: `python -c` puts the working folder first on sys.path, which would
+# make another installation import this checkout's beacon_qual.
+OUTSIDE = "/"
 FIVE_CODES = ["learning_from_peers", "site_visit", "adaptation", "peer_review", "open_day"]
 
 
@@ -51,7 +54,8 @@ FIRST = ", first after a change"
 def clear_bench_codings(tool: str, project: Path) -> None:
     """Remove codings an interrupted earlier run left by the coder 'bench', so the first addition succeeds."""
     listed = subprocess.run(
-        [tool, "--project", str(project), "coding", "list", "--coder", "bench", "--format", "json"],
+        cwd=OUTSIDE,
+        args=[tool, "--project", str(project), "coding", "list", "--coder", "bench", "--format", "json"],
         capture_output=True,
         text=True,
         check=False,
@@ -60,7 +64,8 @@ def clear_bench_codings(tool: str, project: Path) -> None:
         return
     for coding in json.loads(listed.stdout or "[]"):
         subprocess.run(
-            [tool, "--project", str(project), "coding", "remove", str(coding["id"]), "--coder", "bench"],
+            cwd=OUTSIDE,
+            args=[tool, "--project", str(project), "coding", "remove", str(coding["id"]), "--coder", "bench"],
             stdout=subprocess.DEVNULL,
             check=True,
         )
@@ -88,7 +93,9 @@ def change(project: Path, undo: bool, env: dict[str, str]) -> None:
             "bench",
         ]
     )
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+    subprocess.run(
+        cwd=OUTSIDE, args=command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True
+    )
 
 
 def main() -> None:
@@ -97,6 +104,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--against", help="Another installation's python: its commands take turns with ours.")
     args = parser.parse_args()
+    args.project = args.project.resolve()
     if not args.project.exists():
         raise SystemExit(
             f"no project at {args.project}: run benchmarks/compare_qc.py first, or pass --project"
@@ -109,14 +117,28 @@ def main() -> None:
     todo = commands(args.project)
     times: dict[str, list[float]] = {name: [] for name in todo}
     for name, command in todo.items():  # once untimed: bytecode written, speaker roles worked out
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        subprocess.run(
+            cwd=OUTSIDE,
+            args=command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            check=True,
+        )
     clear_bench_codings(str(Path(sys.executable).parent / "beacon-qual"), args.project)
     changes = 0
     adjacent: dict[str, list[float]] = {name: [] for name in todo if name.endswith(FIRST)}
 
     def timed(command: list[str]) -> float:
         start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        subprocess.run(
+            cwd=OUTSIDE,
+            args=command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            check=True,
+        )
         return time.perf_counter() - start
 
     for _ in range(args.runs):
@@ -151,12 +173,26 @@ def against(project: Path, other: str, runs: int, env: dict[str, str]) -> None:
     theirs = commands(project, other)
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in ours}
     for command in [*ours.values(), *(theirs[name] for name in ours)]:  # once untimed: bytecode written
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+        subprocess.run(
+            cwd=OUTSIDE,
+            args=command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            check=True,
+        )
     for _ in range(runs):
         for name, command in ours.items():
             for side, run in ((0, command), (1, theirs[name])):
                 start = time.perf_counter()
-                subprocess.run(run, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True)
+                subprocess.run(
+                    cwd=OUTSIDE,
+                    args=run,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                    check=True,
+                )
                 times[name][side].append(time.perf_counter() - start)
     print(f"project: {project}; {runs} runs each, this installation and {other} in turn")
     for name, (mine, other_times) in times.items():

@@ -19,7 +19,7 @@ import tracemalloc
 from pathlib import Path
 
 from beacon_qual.cases.councils import seed_cases
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.store import Project
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -19,7 +19,7 @@ from beacon_qual.cases.councils import seed_cases
 from beacon_qual.coding import codings as coding
 from beacon_qual.documents.anchoring import reanchor
 from beacon_qual.documents.revise import revise_document, undo_revision
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.check import check_project
 

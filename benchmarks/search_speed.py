@@ -24,7 +24,7 @@ from typing import Self
 
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.codebook.load import load_codebook
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.search.fulltext import Hits, indexed_sentences, rebuild_index, search
 from beacon_qual.search.suggest import KeywordMatcher, code_keywords, make_suggestions
 from beacon_qual.store import Project

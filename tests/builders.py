@@ -174,7 +174,7 @@ def build(path: Path, spec: Spec) -> Project:
         for doc in spec.documents:
             _add_document(project, doc, stamp)
     if spec.transcripts or spec.examples:
-        from beacon_qual.ingest import import_paths
+        from beacon_qual.ingest.importer import import_paths
 
         paths: list[Path] = [EXAMPLES / name for name in spec.examples]
         if spec.transcripts:

@@ -11,7 +11,7 @@ from builders import index_dump, older_schema, with_codes
 
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.search import fulltext as search
 from beacon_qual.store import SCHEMA_VERSION, Project
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import ParsedTranscript, import_paths, read_transcript
+from beacon_qual.ingest.importer import ParsedTranscript, import_paths, read_transcript
 from beacon_qual.ingest.metadata import Metadata
 from beacon_qual.ingest.readers import normalise_newlines
 from beacon_qual.ingest.speakers import find_turns

@@ -18,7 +18,8 @@ from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
 from beacon_qual.data import EXAMPLES_DIR
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import import_paths, importer, workers
+from beacon_qual.ingest import importer, workers
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.store import Project
 
 DATA = Path(__file__).parent / "data" / "import"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from beacon_qual.cli import main
 from beacon_qual.coding import codings as coding_svc
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.store import Project, new_uuid, now
 
 CAMDEN = (

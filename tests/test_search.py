@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from beacon_qual.cases.councils import seed_cases
 from beacon_qual.cli import main
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.search import fulltext as svc
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store.db import _split_sql

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beacon_qual.ingest import read_transcript
+from beacon_qual.ingest.importer import read_transcript
 from beacon_qual.text import sentences as nlp
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "transcripts_example"

@@ -36,7 +36,7 @@ def build_demo(path: Path | str) -> list[str]:
     """Create a project at ``path`` from the shipped example data; returns what was done, line by line."""
     from beacon_qual.cases.councils import seed_cases
     from beacon_qual.codebook.load import load_codebook
-    from beacon_qual.ingest import import_paths
+    from beacon_qual.ingest.importer import import_paths
     from beacon_qual.survey.measures import import_survey
 
     path = Path(path)

@@ -38,7 +38,7 @@ from typing import Any
 from beacon_qual.codebook.tree import code_paths
 from beacon_qual.documents.anchoring import DEFAULT_THRESHOLD, Placement, reanchor
 from beacon_qual.errors import BeaconError
-from beacon_qual.ingest import ParsedTranscript, read_transcript
+from beacon_qual.ingest.importer import ParsedTranscript, read_transcript
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE
 from beacon_qual.store import Project, backups, now
 from beacon_qual.store.backups import Backup

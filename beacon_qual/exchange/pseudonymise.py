@@ -282,7 +282,7 @@ def _pseudonymise_copy(
     project: Project, listed: list[tuple[str, str | None]], threshold: float, out: Path
 ) -> PseudonymReport:
     from beacon_qual.documents.revise import revise_text
-    from beacon_qual.ingest import ParsedTranscript
+    from beacon_qual.ingest.importer import ParsedTranscript
     from beacon_qual.ingest.metadata import Metadata
     from beacon_qual.ingest.speakers import Turn
     from beacon_qual.search.fulltext import rebuild_index

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from beacon_qual.cli.base import open_project
-from beacon_qual.ingest import import_paths
+from beacon_qual.ingest.importer import import_paths
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE, parse_size
 from beacon_qual.text.terminal import unwrapped
 
