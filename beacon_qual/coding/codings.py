@@ -24,8 +24,8 @@ from beacon_qual.codebook.edit import bump_codebook_version
 from beacon_qual.codebook.tree import code_paths
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.store.changeset import is_changeset, redo_changeset, undo_changeset
-from beacon_qual.store.rows import inserted_id
+from beacon_qual.store import codings as rows
+from beacon_qual.store.changeset import KEY, is_changeset, redo_changeset, undo_changeset
 
 UNDOABLE = (
     "coding.add",
@@ -45,7 +45,6 @@ UNDOABLE = (
     "document.rename",
     "document.delete",
 )
-_UNDOABLE_SQL = ",".join(f"'{a}'" for a in UNDOABLE)
 _TABLES = {"codings", "memos", "document_done", "codes"}
 
 
@@ -66,6 +65,9 @@ class Coding:
     @classmethod
     def from_row(cls, row: Any) -> Coding:
         return cls(**{k: row[k] for k in cls.__dataclass_fields__})
+
+
+_CODING_FIELDS = tuple(Coding.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class HistoryStep:
 
 # -- reading ---------------------------------------------------------------------
 def get_coding(project: Project, coding_id: int) -> Coding:
-    row = project.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
+    row = rows.coding_row(project, coding_id)
     if row is None:
         raise BeaconError(f"no coding with id {coding_id}")
     return Coding.from_row(row)
@@ -108,20 +110,14 @@ def get_coding(project: Project, coding_id: int) -> Coding:
 def document_codings(project: Project, document_id: int, coder_id: int | None = None) -> list[Coding]:
     # the fields named in order, so each row builds its Coding by position (the workbench reads a document's
     # codings again after every change)
-    sql = f"SELECT {', '.join(Coding.__dataclass_fields__)} FROM codings WHERE document_id = ?"
-    params: list[Any] = [document_id]
-    if coder_id is not None:
-        sql += " AND coder_id = ?"
-        params.append(coder_id)
-    sql += " ORDER BY start, end, id"
-    return [Coding(*r) for r in project.execute(sql, params)]
+    found = rows.document_coding_rows(project, document_id, coder_id, _CODING_FIELDS)
+    return [Coding(*r) for r in found]
 
 
 def _check_span(project: Project, document_id: int, start: int, end: int) -> None:
-    row = project.one("SELECT length(text) FROM documents WHERE id = ?", (document_id,))
-    if row is None:
+    length = rows.document_length(project, document_id)
+    if length is None:
         raise BeaconError(f"no document with id {document_id}")
-    length = row[0]
     if not (0 <= start < end <= length):
         raise BeaconError(
             f"offsets {start}-{end} are not a passage of document {document_id} "
@@ -130,16 +126,11 @@ def _check_span(project: Project, document_id: int, start: int, end: int) -> Non
 
 
 def _check_code(project: Project, code_id: int) -> None:
-    row = project.one("SELECT name, codable FROM codes WHERE id = ?", (code_id,))
+    row = rows.code_row(project, code_id)
     if row is None:
         raise BeaconError(f"no code with id {code_id}")
     if not row["codable"]:
         raise BeaconError(f"code {row['name']!r} groups other codes and cannot be applied itself")
-
-
-def _row_dict(project: Project, table: str, row_id: int) -> dict | None:
-    row = project.one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
-    return None if row is None else dict(row)
 
 
 # -- changing codings --------------------------------------------------------------
@@ -164,28 +155,21 @@ def add_coding(
     with project.transaction():
         _check_span(project, document_id, start, end)
         _check_code(project, code_id)
-        dup = project.one(
-            "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
-            (document_id, code_id, coder_id, start, end),
-        )
+        dup = rows.same_coding(project, document_id, code_id, coder_id, start, end)
         if dup is not None:
-            raise BeaconError(f"this passage already has that code (coding {dup[0]})")
-        cur = project.execute(
-            "INSERT INTO codings(uuid, document_id, code_id, coder_id, start, end, memo, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (
-                uuid or new_uuid(),
-                document_id,
-                code_id,
-                coder_id,
-                start,
-                end,
-                memo or None,
-                created_at or now(),
-            ),
+            raise BeaconError(f"this passage already has that code (coding {dup})")
+        coding_id = rows.insert_coding(
+            project,
+            uuid=uuid or new_uuid(),
+            document_id=document_id,
+            code_id=code_id,
+            coder_id=coder_id,
+            start=start,
+            end=end,
+            memo=memo or None,
+            created_at=created_at or now(),
         )
-        coding_id = inserted_id(cur)
-        after = _row_dict(project, "codings", coding_id)
+        after = rows.row_state(project, "codings", coding_id)
         if audit:
             project.audit("coding.add", "codings", coding_id, after=after, coder_id=coder_id)
     return Coding.from_row(after)
@@ -194,8 +178,6 @@ def add_coding(
 def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> list[Coding]:
     """Apply many codings in one transaction (all or none), recorded as one action: one undo takes them
     all back (a changeset audit row, as codebook upkeep writes)."""
-    from beacon_qual.store.changeset import KEY
-
     with project.transaction():
         added = [add_coding(project, coder_id=coder_id, audit=False, **item) for item in items]
         if len(added) == 1:
@@ -204,17 +186,17 @@ def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> li
                 "coding.add",
                 "codings",
                 only.id,
-                after=_row_dict(project, "codings", only.id),
+                after=rows.row_state(project, "codings", only.id),
                 coder_id=coder_id,
             )
         elif added:
-            rows = [["codings", c.id, _row_dict(project, "codings", c.id)] for c in added]
+            states = [["codings", c.id, rows.row_state(project, "codings", c.id)] for c in added]
             project.audit(
                 "coding.add_many",
                 "codings",
                 None,
                 before={KEY: [["codings", c.id, None] for c in added]},
-                after={KEY: rows},
+                after={KEY: states},
                 coder_id=coder_id,
             )
         return added
@@ -222,25 +204,21 @@ def add_codings(project: Project, items: Iterable[dict], *, coder_id: int) -> li
 
 def remove_coding(project: Project, coding_id: int, *, coder_id: int) -> Coding:
     with project.transaction():
-        before = _row_dict(project, "codings", coding_id)
+        before = rows.row_state(project, "codings", coding_id)
         if before is None:
             raise BeaconError(f"no coding with id {coding_id}")
-        project.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
+        rows.delete_row(project, "codings", coding_id)
         project.audit("coding.remove", "codings", coding_id, before=before, coder_id=coder_id)
     return Coding.from_row(before)
 
 
 def _update_coding(project: Project, coding_id: int, coder_id: int, **changes: Any) -> Coding:
     with project.transaction():
-        before = _row_dict(project, "codings", coding_id)
+        before = rows.row_state(project, "codings", coding_id)
         if before is None:
             raise BeaconError(f"no coding with id {coding_id}")
-        sets = ", ".join(f"{k} = ?" for k in changes)
-        project.execute(
-            f"UPDATE codings SET {sets}, updated_at = ? WHERE id = ?",
-            (*changes.values(), now(), coding_id),
-        )
-        after = _row_dict(project, "codings", coding_id)
+        rows.update_row(project, "codings", coding_id, {**changes, "updated_at": now()})
+        after = rows.row_state(project, "codings", coding_id)
         project.audit("coding.update", "codings", coding_id, before=before, after=after, coder_id=coder_id)
     return Coding.from_row(after)
 
@@ -279,10 +257,7 @@ MEMO_TARGETS = ("project", "document", "code", "case")
 
 
 def get_memo(project: Project, target_type: str, target_id: int | None, coder_id: int) -> Memo | None:
-    row = project.one(
-        "SELECT * FROM memos WHERE target_type = ? AND target_id IS ? AND coder_id IS ? ORDER BY id LIMIT 1",
-        (target_type, target_id, coder_id),
-    )
+    row = rows.memo_row(project, target_type, target_id, coder_id)
     return None if row is None else Memo.from_row(row)
 
 
@@ -298,55 +273,47 @@ def set_memo(
         if existing is None and not text:
             return None
         if existing is None:
-            cur = project.execute(
-                "INSERT INTO memos(uuid, target_type, target_id, coder_id, text, created_at)"
-                " VALUES (?,?,?,?,?,?)",
-                (new_uuid(), target_type, target_id, coder_id, text, now()),
+            memo_id = rows.insert_memo(
+                project,
+                uuid=new_uuid(),
+                target_type=target_type,
+                target_id=target_id,
+                coder_id=coder_id,
+                text=text,
+                at=now(),
             )
-            memo_id = inserted_id(cur)
-            after = _row_dict(project, "memos", memo_id)
+            after = rows.row_state(project, "memos", memo_id)
             project.audit("memo.set", "memos", memo_id, after=after, coder_id=coder_id)
             return Memo.from_row(after)
-        before = _row_dict(project, "memos", existing.id)
+        before = rows.row_state(project, "memos", existing.id)
         if not text:
-            project.execute("DELETE FROM memos WHERE id = ?", (existing.id,))
+            rows.delete_row(project, "memos", existing.id)
             project.audit("memo.remove", "memos", existing.id, before=before, coder_id=coder_id)
             return None
         if text == existing.text:
             return existing
-        project.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now(), existing.id))
-        after = _row_dict(project, "memos", existing.id)
+        rows.update_row(project, "memos", existing.id, {"text": text, "updated_at": now()})
+        after = rows.row_state(project, "memos", existing.id)
         project.audit("memo.set", "memos", existing.id, before=before, after=after, coder_id=coder_id)
         return Memo.from_row(after)
 
 
 # -- documents marked fully coded ----------------------------------------------------------
 def is_done(project: Project, document_id: int, coder_id: int) -> bool:
-    return bool(
-        project.scalar(
-            "SELECT EXISTS (SELECT 1 FROM document_done WHERE document_id = ? AND coder_id = ?)",
-            (document_id, coder_id),
-        )
-    )
+    return rows.is_done(project, document_id, coder_id)
 
 
 def set_done(project: Project, document_id: int, done: bool, *, coder_id: int) -> bool:
     """Mark (or unmark) a document as fully coded by a coder; False when it already was (or was not)."""
     with project.transaction():
-        row = project.one(
-            "SELECT * FROM document_done WHERE document_id = ? AND coder_id = ?", (document_id, coder_id)
-        )
+        row = rows.done_row(project, document_id, coder_id)
         if done and row is None:
-            cur = project.execute(
-                "INSERT INTO document_done (document_id, coder_id, at) VALUES (?, ?, ?)",
-                (document_id, coder_id, now()),
-            )
-            done_id = int(cur.lastrowid or 0)
-            after = _row_dict(project, "document_done", done_id)
+            done_id = rows.insert_done(project, document_id, coder_id, now())
+            after = rows.row_state(project, "document_done", done_id)
             project.audit("doc.done", "document_done", done_id, after=after, coder_id=coder_id)
             return True
         if not done and row is not None:
-            project.execute("DELETE FROM document_done WHERE id = ?", (row["id"],))
+            rows.delete_row(project, "document_done", row["id"])
             project.audit("doc.undone", "document_done", row["id"], before=dict(row), coder_id=coder_id)
             return True
     return False
@@ -356,25 +323,7 @@ def set_done(project: Project, document_id: int, done: bool, *, coder_id: int) -
 def _write_state(project: Project, table: str, row_id: int, state: dict | None) -> None:
     if table not in _TABLES:
         raise BeaconError(f"cannot undo changes to {table}")
-    if state is None:
-        project.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
-        return
-    current = _row_dict(project, table, row_id)
-    if current is None:
-        cols = list(state)
-        project.execute(
-            f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            [state[c] for c in cols],
-        )
-        return
-    # An UPDATE of what differs, not INSERT OR REPLACE: a replaced row goes without its delete triggers, and the
-    # tables that triggers keep (coding_units, coding_counts) would count it twice.
-    changed = [c for c in state if c != "id" and state[c] != current.get(c)]
-    if changed:
-        project.execute(
-            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in changed)} WHERE id = ?",
-            [*(state[c] for c in changed), row_id],
-        )
+    rows.write_state(project, table, row_id, state)
 
 
 def _describe(action: str, before: dict | None, after: dict | None, verb: str) -> str:
@@ -428,23 +377,11 @@ def _describe(action: str, before: dict | None, after: dict | None, verb: str) -
 
 def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
     with project.transaction():
-        if redo:
-            last_live = project.scalar(
-                f"SELECT coalesce(max(id), 0) FROM audit WHERE coder_id = ? AND undone = 0"
-                f" AND action IN ({_UNDOABLE_SQL})",
-                (coder_id,),
-            )
-            row = project.one(
-                f"SELECT * FROM audit WHERE coder_id = ? AND undone = 1 AND id > ?"
-                f" AND action IN ({_UNDOABLE_SQL}) ORDER BY id LIMIT 1",
-                (coder_id, last_live),
-            )
-        else:
-            row = project.one(
-                f"SELECT * FROM audit WHERE coder_id = ? AND undone = 0"
-                f" AND action IN ({_UNDOABLE_SQL}) ORDER BY id DESC LIMIT 1",
-                (coder_id,),
-            )
+        row = (
+            rows.next_undone_action(project, coder_id, UNDOABLE)
+            if redo
+            else rows.latest_live_action(project, coder_id, UNDOABLE)
+        )
         if row is None:
             return None
         before = json.loads(row["before"]) if row["before"] else None
@@ -456,7 +393,7 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
             current = target = None
         else:
             target = after if redo else before
-            current = _row_dict(project, row["entity"], row["entity_id"])
+            current = rows.row_state(project, row["entity"], row["entity_id"])
             expected = before if redo else after
             if current != expected and not _same_but_time(current, expected):
                 raise BeaconError(
@@ -483,7 +420,7 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
                 ) from None
         if row["action"].startswith("code."):
             bump_codebook_version(project)
-        project.execute("UPDATE audit SET undone = ? WHERE id = ?", (0 if redo else 1, row["id"]))
+        rows.mark_undone(project, row["id"], not redo)
         project.audit(
             "history.redo" if redo else "history.undo",
             row["entity"],
@@ -507,7 +444,7 @@ def _step(project: Project, coder_id: int, *, redo: bool) -> HistoryStep | None:
 
 def _check_restorable(project: Project, coding: dict, action: Any, redo: bool) -> None:
     """Refuse to write back a coding whose offsets do not fit its document's text as it is now."""
-    length = project.scalar("SELECT length(text) FROM documents WHERE id = ?", (coding["document_id"],))
+    length = rows.document_length(project, coding["document_id"])
     if length is None or not 0 <= coding["start"] < coding["end"] <= length:
         raise BeaconError(
             f"cannot {'redo' if redo else 'undo'} {action['action']} (audit {action['id']}): the coding's "
@@ -520,16 +457,9 @@ def _coding_words(project: Project, entity: str, state: dict | None) -> str:
     """' Code “first words of the passage…”' for a coding, so an undo message says which one it was."""
     if entity != "codings" or not state:
         return ""
-    row = project.one(
-        "SELECT k.name, substr(d.text, :start + 1, :length) FROM codes k, documents d"
-        " WHERE k.id = :code AND d.id = :doc",
-        {
-            "start": state.get("start", 0),
-            "length": min(max(state.get("end", 0) - state.get("start", 0), 0), 200),
-            "code": state.get("code_id"),
-            "doc": state.get("document_id"),
-        },
-    )
+    start = state.get("start", 0)
+    length = min(max(state.get("end", 0) - start, 0), 200)
+    row = rows.code_and_passage(project, state.get("code_id"), state.get("document_id"), start, length)
     if row is None:
         return ""
     words = row[1].split()
@@ -539,12 +469,7 @@ def _coding_words(project: Project, entity: str, state: dict | None) -> str:
 
 def _revised_since(project: Project, coding: dict, at: str) -> bool:
     """True when the coding's document got a new text (``beacon-qual revise``) after ``at``."""
-    return bool(
-        project.scalar(
-            "SELECT EXISTS (SELECT 1 FROM document_revisions WHERE document_id = ? AND replaced_at > ?)",
-            (coding["document_id"], at),
-        )
-    )
+    return rows.revised_since(project, coding["document_id"], at)
 
 
 def _same_but_time(a: dict | None, b: dict | None) -> bool:
@@ -597,20 +522,7 @@ def list_codings(
     code_id: int | None = None,
 ) -> list[CodingView]:
     paths = code_paths(project)  # {code id: "Parent/Child"}
-    where, params = [], []
-    for col, value in (("c.document_id", document_id), ("c.coder_id", coder_id), ("c.code_id", code_id)):
-        if value is not None:
-            where.append(f"{col} = ?")
-            params.append(value)
-    sql = (
-        "SELECT c.*, d.name AS document, cs.name AS council, d.phase, d.role, u.name AS coder,"
-        " substr(d.text, c.start + 1, c.end - c.start) AS passage"
-        " FROM codings c JOIN documents d ON d.id = c.document_id JOIN coders u ON u.id = c.coder_id"
-        " LEFT JOIN cases cs ON cs.id = d.case_id"
-    )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY c.document_id, c.start, c.end, c.id"
+    found = rows.coding_view_rows(project, document_id=document_id, coder_id=coder_id, code_id=code_id)
     return [
         CodingView(
             r["id"],
@@ -630,5 +542,5 @@ def list_codings(
             r["status"],
             r["created_at"],
         )
-        for r in project.execute(sql, params)
+        for r in found
     ]
