@@ -1,7 +1,8 @@
 """The project store: one SQLite file per project. The connection and its transactions, the schema and
 its migrations, the derived tables and their triggers, the audit trail and changesets (many rows as one
-undoable action), backups, integrity checks (``check``), the project summary (``status``), and the
-queries other layers share (``lookup``: a document by id or name; ``rows``).
+undoable action), backups, integrity checks (``check``), the project summary (``status``), the
+queries other layers share (``lookup``: a document by id or name; ``rows``), and the SQL of the coding
+service (``codings``) and of merging coders' copies (``merge``).
 
 May import: ``errors``.
 """
