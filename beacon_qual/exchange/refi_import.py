@@ -26,6 +26,7 @@ import hashlib
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,8 @@ from beacon_qual.exchange.textmap import normalise
 from beacon_qual.ingest.importer import ParsedTranscript, write_units
 from beacon_qual.ingest.metadata import Metadata
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import refi_import as rows
+from beacon_qual.store.codings import same_coding
 from beacon_qual.store.placement import writer_indexes_sentences
 
 DEFAULT_CODER = "unknown coder"
@@ -116,9 +119,9 @@ class _Importer:
         self.labels: dict[str, str] = {}  # GUID -> how the report names it
         # note GUID -> targets (type, id, label), in the order they were found
         self.note_targets: dict[str, list[tuple[str, int | None, str]]] = {}
-        self.pre_existing_codes = {r[0] for r in self.p.execute("SELECT id FROM codes")}
-        self.last_case_before = self.p.scalar("SELECT coalesce(max(id), 0) FROM cases")
-        self.has_register = bool(self.p.scalar("SELECT count(*) FROM cases WHERE code IS NOT NULL"))
+        self.pre_existing_codes = rows.code_ids(project)
+        self.last_case_before = rows.last_case_id(project)
+        self.has_register = rows.has_register(project)
         self.unattributed = 0
         self.fallback_id: int | None = None
         self.flagged = 0  # codings of the current source written with status 'review'
@@ -169,11 +172,7 @@ class _Importer:
         extra: dict[str, Any] | None = None,
     ) -> int:
         """Insert a row and its audit record (with ``extra``: what the file said that has no column)."""
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        row_id: int = self.p.execute(
-            f"INSERT INTO {table}({columns}) VALUES ({marks})", list(row.values())
-        ).lastrowid  # type: ignore[assignment]  # always set after an INSERT
+        row_id = rows.insert_row(self.p, table, row)
         logged = {k: v for k, v in row.items() if k != "text" or table != "documents"}
         if extra:
             logged["from the file"] = extra
@@ -183,12 +182,13 @@ class _Importer:
 
     # -- coders ---------------------------------------------------------------------------------
     def _coder(self, guid: str | None, name: str | None) -> int:
-        row = self.p.one("SELECT id FROM coders WHERE uuid = ?", (guid,)) if guid else None
+        found = rows.coder_by_uuid(self.p, guid) if guid else None
         name = (name or "").strip() or (f"user {guid[:8]}" if guid else self.fallback_coder)
-        row = row or self.p.one("SELECT id FROM coders WHERE name = ?", (name,))
-        if row is not None:
+        if found is None:
+            found = rows.coder_by_name(self.p, name)
+        if found is not None:
             self.report.matched["coders"] += 1
-            return row[0]
+            return found
         return self._insert(
             "coders", {"uuid": guid or new_uuid(), "name": name, "created_at": now()}, what="coders"
         )
@@ -216,28 +216,20 @@ class _Importer:
             self._codes(code.children, code_id)
 
     def _code(self, code: RefiCode, parent_id: int | None) -> int:
-        row = self.p.one("SELECT id FROM codes WHERE uuid = ?", (code.guid,))
-        if row is None:
-            row = self.p.one(
-                "SELECT id FROM codes WHERE coalesce(parent_id, 0) = ? AND name = ?",
-                (parent_id or 0, code.name),
-            )
-            row = row if row is not None and row[0] in self.pre_existing_codes else None
-        if row is not None:
+        found = rows.code_by_uuid(self.p, code.guid)
+        if found is None:
+            found = rows.code_under(self.p, parent_id, code.name)
+            found = found if found in self.pre_existing_codes else None
+        if found is not None:
             self.report.matched["codes"] += 1
-            return row[0]
-        name = self._free_name(
-            code.name, "SELECT 1 FROM codes WHERE coalesce(parent_id, 0) = ? AND name = ?", (parent_id or 0,)
-        )
+            return found
+        name = _free_name(code.name, lambda candidate: rows.code_name_taken(self.p, parent_id, candidate))
         if name != code.name:
             self.report.notes.append(
                 f"code {code.name!r} appears twice under one parent; the second is {name!r}"
             )
         body, fields = decompose(code.description, refi.CODE_FIELDS, {"Keywords": refi.is_keyword_list})
-        order = self.p.scalar(
-            "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?",
-            (parent_id or 0,),
-        )
+        order = rows.next_code_order(self.p, parent_id)
         return self._insert(
             "codes",
             {
@@ -266,13 +258,6 @@ class _Importer:
             return None
         return colour if len(colour) == 7 else "#" + "".join(c * 2 for c in colour[1:])
 
-    def _free_name(self, name: str, taken_sql: str, params: tuple) -> str:
-        candidate, number = name, 1
-        while self.p.one(taken_sql, (*params, candidate)) is not None:
-            number += 1
-            candidate = f"{name} ({number})"
-        return candidate
-
     # -- variables --------------------------------------------------------------------------------
     def _variables(self) -> None:
         on_cases = {v.variable for case in self.data.cases for v in case.values}
@@ -293,7 +278,7 @@ class _Importer:
             self.variables[variable.guid] = _Variable(known.id, name, known.type, known.levels, wave)
 
     def _existing_variable(self, name: str, variable: RefiVariable) -> _Variable | None:
-        row = self.p.one("SELECT id, type, levels FROM variables WHERE name = ?", (name,))
+        row = rows.variable_by_name(self.p, name)
         if row is None:
             return None
         self.report.matched["variables"] += 1
@@ -310,11 +295,11 @@ class _Importer:
     def _new_variable(self, name: str, variable: RefiVariable) -> _Variable:
         kind, levels, (label, source) = _variable_fields(variable)
         plain = name == variable.name
-        taken = self.p.one("SELECT 1 FROM variables WHERE uuid = ?", (variable.guid,))
+        taken = rows.variable_uuid_taken(self.p, variable.guid)
         variable_id = self._insert(
             "variables",
             {
-                "uuid": variable.guid if plain and taken is None else new_uuid(),
+                "uuid": variable.guid if plain and not taken else new_uuid(),
                 "name": name,
                 "type": kind,
                 "levels": levels,
@@ -364,21 +349,18 @@ class _Importer:
         return case_id
 
     def _existing_case(self, guid: str, code: str | None, name: str) -> int | None:
-        row = self.p.one("SELECT id FROM cases WHERE uuid = ?", (guid,))
-        if row is None and code:
-            row = self.p.one("SELECT id FROM cases WHERE code = ?", (code,))
-        if row is not None:
-            return row[0]
+        found = rows.case_by_uuid(self.p, guid)
+        if found is None and code:
+            found = rows.case_by_code(self.p, code)
+        if found is not None:
+            return found
         if self.has_register:
             try:
                 return resolve_council(self.p, name).case_id
             except CouncilNotResolved:
                 pass
-        row = self.p.one(
-            "SELECT id FROM cases WHERE lower(name) = lower(?) AND id <= ? ORDER BY id LIMIT 1",
-            (name, self.last_case_before),
-        )
-        return None if row is None else row[0]  # two cases of this file with one name are two cases
+        # Two cases of this file with one name are two cases: only those before the import are matched.
+        return rows.case_by_name(self.p, name, self.last_case_before)
 
     def _case_of(self, source_guid: str) -> int | None:
         owners = [c for c in self.data.cases if source_guid in c.sources]
@@ -434,14 +416,14 @@ class _Importer:
         sha = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
         # Only a document that was in the project before this import, with the same text, is the same
         # source: two sources of one file are two interviews even when their texts (or names) are the same.
-        by_uuid = self.p.one("SELECT id, sha256, name FROM documents WHERE uuid = ?", (source.guid,))
-        by_name = self.p.one("SELECT id, sha256 FROM documents WHERE name = ?", (source.name,))
+        by_uuid = rows.document_by_uuid(self.p, source.guid)
+        by_name = rows.document_by_name(self.p, source.name)
         for row in (by_uuid, by_name):
             if row is not None and row["sha256"] == sha and row["id"] not in self.new_documents:
                 self.report.matched["documents"] += 1
                 return row["id"]
         uuid = source.guid if by_uuid is None else new_uuid()
-        name = self._free_name(source.name, "SELECT 1 FROM documents WHERE name = ?", ())
+        name = _free_name(source.name, lambda candidate: rows.document_name_taken(self.p, candidate))
         if by_uuid is not None and by_uuid["id"] in self.new_documents:
             self.report.notes.append(
                 f"source {source.name!r} has the GUID of source {by_uuid['name']!r} in the same file; "
@@ -533,16 +515,11 @@ class _Importer:
             return None
         coder_id = self._coder_for(coding.user, *users)
         place = (document_id, code_id, coder_id, start, end)
-        by_guid = self.p.one(
-            "SELECT id, document_id, code_id, coder_id, start, end FROM codings WHERE uuid = ?",
-            (coding.guid,),
-        )
+        by_guid = rows.coding_by_uuid(self.p, coding.guid)
         collision = by_guid is not None and tuple(by_guid)[1:] != place
-        existing = by_guid if by_guid is not None and not collision else None
-        existing = existing or self.p.one(
-            "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
-            place,
-        )
+        existing = by_guid["id"] if by_guid is not None and not collision else None
+        if existing is None:
+            existing = same_coding(self.p, *place)
         uuid = new_uuid() if collision else coding.guid
         if by_guid is not None and collision:
             outcome = (
@@ -559,7 +536,7 @@ class _Importer:
             )
         if existing is not None:
             self.report.matched["codings"] += 1
-            coding_id = existing[0]
+            coding_id = existing
         else:
             memo = normalise(memo).text.strip() if memo else None
             coding_id = self._insert(
@@ -586,10 +563,10 @@ class _Importer:
         return coding_id
 
     def _code_name(self, code_id: int) -> str:
-        return self.p.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))
+        return rows.code_name(self.p, code_id)
 
     def _document_name(self, document_id: int) -> str:
-        return self.p.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+        return rows.document_name(self.p, document_id)
 
     # -- notes ------------------------------------------------------------------------------------------
     def _target(self, note: str, target_type: str, target_id: int | None, label: str) -> None:
@@ -682,7 +659,7 @@ class _Importer:
         created: str | None,
         modified: str | None = None,
     ) -> None:
-        if self.p.one("SELECT 1 FROM memos WHERE uuid = ?", (uuid,)) is not None:
+        if rows.memo_uuid_taken(self.p, uuid):
             self.report.matched["memos"] += 1
             return
         self._insert(
@@ -728,10 +705,7 @@ class _Importer:
         value_num: float | None,
         value_text: str | None,
     ) -> None:
-        key = (variable.id, case_id, variable.wave)
-        row = self.p.one(
-            "SELECT value_num, value_text FROM case_values WHERE variable_id=? AND case_id=? AND wave=?", key
-        )
+        row = rows.case_value(self.p, variable.id, case_id, variable.wave)
         if row is not None:
             self.report.matched["case values"] += 1
             if (row["value_num"], row["value_text"]) != (value_num, value_text):
@@ -751,6 +725,15 @@ class _Importer:
             },
             what="case values",
         )
+
+
+def _free_name(name: str, taken: Callable[[str], bool]) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... the first that is not taken."""
+    candidate, number = name, 1
+    while taken(candidate):
+        number += 1
+        candidate = f"{name} ({number})"
+    return candidate
 
 
 def _variable_fields(variable: RefiVariable) -> tuple[str, str | None, tuple[str | None, str | None]]:

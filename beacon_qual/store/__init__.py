@@ -2,7 +2,7 @@
 its migrations, the derived tables and their triggers, the audit trail and changesets (many rows as one
 undoable action), backups, integrity checks (``check``), the project summary (``status``), the
 queries other layers share (``lookup``: a document by id or name; ``rows``), and the SQL of the coding
-service (``codings``) and of merging coders' copies (``merge``).
+service (``codings``), of merging coders' copies (``merge``) and of REFI-QDA import (``refi_import``).
 
 May import: ``errors``.
 """
