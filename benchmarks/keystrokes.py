@@ -5,7 +5,8 @@ Each task starts with the coder having read up to the passage: the sentence hold
 selected (reading keys are not counted). The keys are worked out from the bindings, for every way the
 workbench offers (picker with the shortest query that puts the code first, a digit for a recent code, an
 F key for a favourite, J for two sentences, T for the turn, v with counts or / find for part of a
-sentence), the shortest is pressed, and the coding it made is checked against the task's passage and code.
+sentence; the picker applies a code without Enter once the typed letters begin its name and no other
+name), the shortest is pressed, and the coding it made is checked against the task's passage and code.
 Tasks run in order, so the recent codes (1-9) are those of the tasks before; F1 and F2 hold two favourites
 set up before the first task. Targets (keys per task): a whole sentence with the picker <= 4, two sentences
 <= 5, a whole turn <= 4, a recent code <= 2, part of a sentence (3-8 words mid-sentence) <= 8.
@@ -86,17 +87,26 @@ def count_keys(n: int, key: str) -> list[str]:
 
 
 def picker_query(app, code_id: int, name: str) -> list[str]:
-    """The shortest typed query (a prefix of the name, or its initials) that ranks the code first."""
+    """The fewest keys after ``c``: the shortest beginning of the name that only this code's name begins
+    with (the picker applies it at once), or the shortest typed query (a prefix of the name, or its
+    initials) that ranks the code first, then Enter."""
     tries = [name[:k].lower() for k in range(1, len(name) + 1)]
     words = name.split()
     if len(words) > 1:
         tries.append("".join(w[0] for w in words).lower())
-    tries.sort(key=len)
+    options = []
     for query in tries:
+        if query[0] in DIGITS:
+            continue
+        unique = app.picker.unique_prefix(query)
+        if unique is not None and unique.id == code_id:
+            options.append(list(query))
         ranked = app.picker.rank(query, recent=app.recent, limit=3)
-        if ranked and ranked[0].id == code_id and query[0] not in DIGITS:
-            return list(query)
-    raise SystemExit(f"no query finds {name}")
+        if ranked and ranked[0].id == code_id and unique is None:
+            options.append([*query, "enter"])
+    if not options:
+        raise SystemExit(f"no query finds {name}")
+    return min(options, key=len)
 
 
 def apply_keys(app, code_id: int, name: str, *, picker_only: bool, in_mode: bool) -> list[str]:
@@ -109,7 +119,7 @@ def apply_keys(app, code_id: int, name: str, *, picker_only: bool, in_mode: bool
             options.append(["escape", digit] if in_mode else [digit])
     if not picker_only and code_id in app.favourites:
         options.append([f"f{app.favourites.index(code_id) + 1}"])
-    options.append(["c", *picker_query(app, code_id, name), "enter"])
+    options.append(["c", *picker_query(app, code_id, name)])
     return min(options, key=len)
 
 

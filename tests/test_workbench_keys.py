@@ -429,3 +429,87 @@ def test_one_undo_takes_back_every_hit_coded_at_once(tiny_project: Project) -> N
     assert codings(tiny_project) == []
     r = cli(path, "coding", "redo", "--coder", "alice")
     assert r.exit_code == 0 and len(codings(tiny_project)) == 3
+
+
+# -- keys typed in a burst -------------------------------------------------------------------------------
+
+
+def burst(app: WorkbenchApp, *keys: str) -> None:
+    """Queue keys as a terminal hands over keys typed at once: all before the first is handled."""
+    from textual import events
+
+    names = {"}": "right_curly_bracket", "+": "plus", " ": "space"}
+    for key in keys:
+        app.post_message(events.Key(names.get(key, key), key if len(key) == 1 else None))
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.pause()
+
+
+async def test_keys_typed_in_a_burst_after_c_go_to_the_picker(tmp_path: Path) -> None:
+    """j c e x p Enter typed at once on the demo: e, x (remove) and p (previous coding) belong to the picker."""
+    from beacon_qual.demo import build_demo
+
+    build_demo(tmp_path / "demo.db")
+    project = Project.open(tmp_path / "demo.db")
+    app = WorkbenchApp(project, coder="alice", document=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        second = app.doc.sentences[1]
+        burst(app, "j", "c", "e", "x", "p", "enter")
+        await settle(pilot)
+        got = project.execute("SELECT c.start, c.end, k.name FROM codings c JOIN codes k ON k.id = c.code_id")
+        assert [tuple(r) for r in got] == [(*second, "Explicit knowledge")]
+        assert not isinstance(app.screen, PickerScreen)
+    project.close()
+
+
+async def test_a_burst_through_two_codings_codes_both(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_doc(pilot)
+        # the picker applies Adaptation at "ada"; the rest of its name and Enter are dropped, then j moves
+        burst(app, "j", "c", *"adaptation", "enter", "j", "c", *"ado", "enter")
+        await settle(pilot)
+        assert codings(tiny_project) == [(SENT2, "Adaptation", "alice"), (SENT3, "Adoption", "alice")]
+        assert not isinstance(app.screen, PickerScreen)
+
+
+async def test_a_burst_in_the_selection_mode_then_enter_codes_the_phrase(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_doc(pilot)
+        burst(app, "j", "j", "j", "v", "2", "}", "2", "w", "enter", "a", "d", "a")
+        await settle(pilot)
+        assert codings(tiny_project) == [("adapted the scheme", "Adaptation", "alice")]
+
+
+async def test_the_picker_applies_a_code_once_only_its_name_begins_so(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(160, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("j", "c")
+        await pilot.pause()
+        await pilot.press("a", "d")  # Adoption and Adaptation both begin "ad": nothing yet
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen) and codings(tiny_project) == []
+        await pilot.press("a")  # only Adaptation begins "ada"
+        await pilot.pause()
+        assert not isinstance(app.screen, PickerScreen)
+        assert codings(tiny_project) == [(SENT2, "Adaptation", "alice")]
+        await pilot.press(*"ptation", "enter")  # typing the whole name on does nothing more
+        await pilot.pause()
+        assert not isinstance(app.screen, PickerScreen)
+        assert codings(tiny_project) == [(SENT2, "Adaptation", "alice")]
+        assert selected(app) == SENT2
+        assert not app.query_one("#documents").has_class("hidden")
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("plus", *"adapt")  # a leading + names a new code: nothing is applied
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen) and len(codings(tiny_project)) == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.query_one("#prompt-input").value == "adapt"  # the new code's name, to edit

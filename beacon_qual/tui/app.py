@@ -32,6 +32,7 @@ from beacon_qual.store import Project
 from beacon_qual.text.terminal import guard_strips, visible_controls
 from beacon_qual.tui import readmodel as wb
 from beacon_qual.tui.favourites import FAVOURITE_BINDINGS, FavouriteActions, FavouritesBar
+from beacon_qual.tui.keyflow import KeyFlow
 from beacon_qual.tui.screens import (
     NEW_CODE,
     TOP_LEVEL,
@@ -271,7 +272,7 @@ class CodebookPane(Vertical):
             self.post_message(self.Chosen(event.node.data))
 
 
-class WorkbenchApp(FavouriteActions, UpkeepActions, App):
+class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
     """beacon-qual coding workbench."""
 
     CSS_PATH = "workbench.tcss"

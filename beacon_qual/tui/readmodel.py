@@ -328,6 +328,15 @@ class CodePicker:
             self._contexts[token] = found
         return found
 
+    def unique_prefix(self, query: str) -> CodeInfo | None:
+        """The one code whose name begins with ``query``, when exactly one does (the picker then applies it
+        without Enter: "to" is Toolkits and publications when no other code's name starts with "to")."""
+        query = utils.default_process(query)
+        if not query:
+            return None
+        found = _containing(self._name_blob, self._name_starts, "\n" + query, shift=1)
+        return self.codes[found.pop()] if len(found) == 1 else None
+
 
 def _blob(texts: list[str]) -> tuple[str, list[int]]:
     """The texts joined as "\ntext\ntext...", with where each one starts."""

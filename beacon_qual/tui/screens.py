@@ -40,7 +40,13 @@ def code_details(code: CodeInfo | None) -> Text:
 
 
 class PickerScreen(ModalScreen[object]):
-    """Fuzzy code picker. Returns a code id, (NEW_CODE, name), TOP_LEVEL, or None when cancelled."""
+    """Fuzzy code picker. Returns a code id, (NEW_CODE, name), TOP_LEVEL, or None when cancelled.
+
+    The typed text applies a code without Enter when it begins the name of that code and of no other
+    (``to`` is Toolkits and publications when no other name starts with "to"); the app then drops the
+    letters typed on after it and one Enter, so typing the whole name is harmless. A leading ``+`` types the
+    name of a new code instead: nothing is applied until Enter or Ctrl+N.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -73,12 +79,14 @@ class PickerScreen(ModalScreen[object]):
         # each code's line in the list while a query is typed: the list keeps what it measured of an option
         self._options: dict[int, Option] = {}
         self._detailed: CodeInfo | None = None  # the code whose definition is shown below the list
+        self.accepted: CodeInfo | None = None  # the code applied by a unique beginning of its name
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
             yield Input(
-                placeholder="type to search codes: name, path, keyword, definition", id="picker-input"
+                placeholder="type to search codes: name, path, keyword, definition (+ first: a new code)",
+                id="picker-input",
             )
             yield OptionList(id="picker-list")
             yield Static(id="picker-details")
@@ -115,9 +123,11 @@ class PickerScreen(ModalScreen[object]):
             if query:
                 self._options[code.id] = option
             options.append(option)
-        name = (query or self.suggestion).strip()
+        name = (query.removeprefix("+") or self.suggestion).strip()
         if self.allow_new and name:
-            options.append(Option(Text(f"+ new code “{name[:50]}”…", style="italic green"), id=NEW_CODE))
+            new = Option(Text(f"+ new code “{name[:50]}”…", style="italic green"), id=NEW_CODE)
+            # a leading + names a new code: Enter makes it rather than applying the best match
+            options.insert(0 if query.startswith("+") else len(options), new)
         olist = self.query_one(OptionList)
         # set_options in one step: clearing first emptied the list (its scroll bar gone, a layout pass) and
         # measured the options twice
@@ -143,12 +153,30 @@ class PickerScreen(ModalScreen[object]):
     @on(Input.Changed, "#picker-input")
     def _changed(self, event: Input.Changed) -> None:
         value = event.value
+        if self.accepted is not None:  # typed on after the picker applied a code: the app drops the rest
+            self._typing_on(value)
+            return
         if not self.parent_mode and len(value) == 1 and value in "123456789":
             n = int(value)  # a digit as the first key applies that recent code, as numbered in the list
             if n <= len(self.recent) and any(c.id == self.recent[n - 1] for c in self.picker.codes):
                 self.dismiss(self.recent[n - 1])
                 return
+        if not self.parent_mode and not value.startswith("+"):
+            code = self.picker.unique_prefix(value)
+            if code is not None:
+                self.accepted = code
+                self._typing_on(value)
+                self.dismiss(code.id)
+                return
         self._refill(value)
+
+    def _typing_on(self, value: str) -> None:
+        """Tell the app what the coder may still type of the accepted name (dropped, not acted on)."""
+        name = self.accepted.name if self.accepted else ""
+        rest = name[len(value) :] if name.lower().startswith(value.lower()) else None
+        typing_on = getattr(self.app, "drop_typing_on", None)
+        if typing_on is not None:
+            typing_on(rest)
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self) -> None:
@@ -163,7 +191,7 @@ class PickerScreen(ModalScreen[object]):
         self._choose(event.option)
 
     def _choose(self, option: Option | None) -> None:
-        if option is None:
+        if option is None or self.accepted is not None:
             return
         if option.id == NEW_CODE:
             self.action_new_code()
@@ -181,12 +209,13 @@ class PickerScreen(ModalScreen[object]):
     def action_new_code(self) -> None:
         if not self.allow_new:
             return
-        name = (self.query_one(Input).value or self.suggestion).strip()
-        if name:
+        name = (self.query_one(Input).value.removeprefix("+") or self.suggestion).strip()
+        if name and self.accepted is None:
             self.dismiss((NEW_CODE, name[:80]))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if self.accepted is None:
+            self.dismiss(None)
 
 
 class ChoiceScreen(ModalScreen[object]):

@@ -96,6 +96,9 @@ class SelectionMode:
             return
         self.selecting, self._count = True, ""
         self.select(*word, keep_coding=True)
+        hold_keys = getattr(self.app, "hold_keys", None)  # type: ignore[attr-defined]
+        if hold_keys is not None:
+            hold_keys()
 
     def leave_mode(self) -> None:
         if self.selecting:
@@ -104,13 +107,10 @@ class SelectionMode:
                 self.select(*self.selection, keep_coding=True)  # tells the status line
 
     def on_key(self, event: events.Key) -> None:
-        # Handled here rather than as a binding: bindings run later, from the app's queue, so digits typed
-        # right after v would reach the app (recent codes) before the mode was on.
+        # The mode's keys are handled here, as they pass the pane. Keys typed right after v passed the pane
+        # before v's binding ran (bindings run when a key is back at the app), so the anchor has the app
+        # hold them and pass them on again once the mode is on: a digit there is a count, not a recent code.
         if not self.selecting:
-            if event.key == "v":
-                event.stop()
-                event.prevent_default()
-                self.action_anchor()
             return
         key = event.key
         if event.character and event.character.isdigit() and (self._count or event.character != "0"):
@@ -132,11 +132,7 @@ class SelectionMode:
             event.stop()
             event.prevent_default()
             return
-        self.leave_mode()
-        if key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.app.run_action("app.pick")  # type: ignore[attr-defined]
+        self.leave_mode()  # the key goes on to its binding (Enter: the picker), in the order it was typed
 
     def action_move_start_char(self, step: int) -> None:
         if self.doc is None or not self.selection:

@@ -104,6 +104,7 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
         Binding("left_square_bracket", "turn(-1)", "Prev turn", show=False),
         Binding("T", "turn(0)", "Select the whole turn", show=False),
         Binding("v", "anchor", "Selection mode: anchor at the first word", show=False),
+        Binding("enter", "app.pick", "Code the selection (the picker, as c)", show=False),
         Binding("ctrl+right,w", "extend_word(1)", "Extend by word", show=False),
         Binding("ctrl+left,W", "extend_word(-1)", "Shrink by word", show=False),
         Binding("shift+right,l", "extend_char(1)", "Extend by character", show=False),
