@@ -513,3 +513,15 @@ async def test_the_picker_applies_a_code_once_only_its_name_begins_so(tiny_proje
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#prompt-input").value == "adapt"  # the new code's name, to edit
+
+
+async def test_keys_typed_after_enter_in_a_prompt_go_back_to_the_transcript(tiny_project: Project) -> None:
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        burst(app, *"rur", "enter", "v", "w", "c", *"ada")  # find, then whole words, then code
+        await settle(pilot)
+        assert app.last_search == "rur"
+        assert codings(tiny_project) == [("rural districts.", "Adaptation", "alice")]

@@ -15,8 +15,11 @@ name typed on after it, and one Enter, are dropped rather than acted on by the t
 
 from __future__ import annotations
 
+import time
+
 from textual import events
 from textual.message import Message
+from textual.screen import ModalScreen
 
 HOLD_LIMIT = 2.0  # seconds: a screen that never becomes ready must not keep the keyboard
 
@@ -37,6 +40,14 @@ class ScreenReady(Message):
         self.generation = generation
 
 
+class KeySettled(Message):
+    """A key handed on is back at the app, its binding run."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
+
+
 class KeyFlow:
     """Mixed into the workbench app (before ``App``)."""
 
@@ -45,6 +56,8 @@ class KeyFlow:
     _hold_waiting: frozenset[str] = frozenset()
     _key_order = 0
     _typing_on: str | None = None  # what may still be typed of the name the picker accepted
+    _hold_since = 0.0
+    _watchdog: object | None = None
 
     def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
         before = self.focused or self.screen  # type: ignore[attr-defined]
@@ -76,10 +89,15 @@ class KeyFlow:
         if self._held is None:
             self._held = []  # (keys still to be handed on from an earlier hold stay, in front)
         self._hold_generation += 1
-        generation = self._hold_generation
         self._hold_waiting = frozenset(waiting)
-        self.set_timer(HOLD_LIMIT, lambda: self._release(generation, everything=True))  # type: ignore[attr-defined]
-        return generation
+        self._hold_since = time.monotonic()
+        if self._watchdog is None:  # one check for the app's life, not a timer per key
+            self._watchdog = self.set_interval(HOLD_LIMIT / 4, self._watch_hold)  # type: ignore[attr-defined]
+        return self._hold_generation
+
+    def _watch_hold(self) -> None:
+        if self._held is not None and time.monotonic() - self._hold_since > HOLD_LIMIT:
+            self._release(self._hold_generation, everything=True)
 
     def _follow_keys_passed(self, node, generation: int) -> None:  # type: ignore[no-untyped-def]
         """Keys already passed on to ``node`` are handled, or back at the app, before KeysPassed arrives:
@@ -119,7 +137,7 @@ class KeyFlow:
             # keys that come in meanwhile are held behind them
             self._held = held
             self._hold_waiting = frozenset({"replayed"})
-            self.set_timer(HOLD_LIMIT, lambda: self._release(generation, everything=True))  # type: ignore[attr-defined]
+            self._hold_since = time.monotonic()
             self._hand_on(self._held.pop(0))
 
     def _hand_on(self, event: events.Key) -> None:
@@ -129,23 +147,33 @@ class KeyFlow:
         again.set_sender(self)  # type: ignore[arg-type]  # as the driver's keys: they bubble up to the app
         self.post_message(again)  # type: ignore[attr-defined]
 
-    def _settled(self, node, generation: int, again: bool = True) -> None:  # type: ignore[no-untyped-def]
-        """Run from each queue between the focus and its screen, twice (after whatever the key made that
-        widget post), then hand on the next held key."""
+    def _settled(self, node, generation: int, rounds: int = 2) -> None:  # type: ignore[no-untyped-def]
+        """Run from each queue between the focus and its screen in turn (behind the key and whatever it made
+        each widget post), then from the app's queue (behind the key's binding, if it came back up), then
+        once more from the focus up (behind what the binding posted: Enter's submit closes the picker);
+        then hand on the next held key."""
         from textual.screen import Screen
 
         if generation != self._hold_generation:
             return
-        if again and node.call_later(self._settled, node, generation, False):
-            return
         if isinstance(node, Screen) or node.parent is None:
-            if self._held:
+            if rounds > 1:
+                self.post_message(KeySettled(generation))  # type: ignore[attr-defined]
+            elif self._held:
                 self._hand_on(self._held.pop(0))
             else:
                 self._release(generation, "replayed")
             return
-        if not node.parent.call_later(self._settled, node.parent, generation, True):
-            self._settled(node.parent, generation, False)
+        if not node.parent.call_later(self._settled, node.parent, generation, rounds):
+            self._settled(node.parent, generation, rounds)
+
+    def _settle(self, generation: int, rounds: int) -> None:
+        node = self.focused or self.screen  # type: ignore[attr-defined]
+        if not node.call_later(self._settled, node, generation, rounds):
+            self._settled(node, generation, rounds)
+
+    def on_key_settled(self, message: KeySettled) -> None:
+        self._settle(message.generation, 1)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
@@ -165,16 +193,29 @@ class KeyFlow:
                 if self._held is not None and not replay:
                     self._held.append(event)
                     return
+                if not replay and isinstance(self.screen, ModalScreen) and self._keys_waiting():  # type: ignore[attr-defined]
+                    # typed at once into a modal: one key at a time, so the keys after an Enter do not go
+                    # into the input that Enter is about to close
+                    self._hold_keys({"replayed"})
+                    replay = True
                 generation = self._hold_generation
                 if self._drop_typed_on(event):
                     if replay:
-                        self._settled(self.screen, generation, False)  # type: ignore[attr-defined]
+                        self._settled(self.screen, generation, 1)  # type: ignore[attr-defined]
                     return
                 if replay:
                     await super().on_event(event)  # type: ignore[misc]
-                    self._settled(self.focused or self.screen, generation)  # type: ignore[attr-defined]
+                    self._settle(generation, 2)
                     return
         await super().on_event(event)  # type: ignore[misc]
+
+    def _keys_waiting(self) -> bool:
+        """Whether more keys wait in the app's queue (typed in the same burst as the one being handled)."""
+        queue = getattr(getattr(self, "_message_queue", None), "_queue", None)
+        if queue is None:
+            return True
+        waiting = [getattr(self, "_pending_message", None), *queue]
+        return any(isinstance(m, events.Key) for m in waiting)
 
     def _drop_typed_on(self, event: events.Key) -> bool:
         rest = self._typing_on
