@@ -450,7 +450,7 @@ async def settle(pilot) -> None:
 
 async def test_keys_typed_in_a_burst_after_c_go_to_the_picker(tmp_path: Path) -> None:
     """j c e x p Enter typed at once on the demo: e, x (remove) and p (previous coding) belong to the picker."""
-    from beacon_qual.demo import build_demo
+    from beacon_qual.cli.demo import build_demo
 
     build_demo(tmp_path / "demo.db")
     project = Project.open(tmp_path / "demo.db")
