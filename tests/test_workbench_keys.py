@@ -443,9 +443,12 @@ def burst(app: WorkbenchApp, *keys: str) -> None:
         app.post_message(events.Key(names.get(key, key), key if len(key) == 1 else None))
 
 
-async def settle(pilot) -> None:
-    for _ in range(4):
+async def settle(pilot, done=lambda: False) -> None:
+    """Let the queued keys be handled: a few pauses, more (up to a bound) until ``done()`` on a busy machine."""
+    for i in range(200):
         await pilot.pause()
+        if i >= 3 and done():
+            break
 
 
 async def test_keys_typed_in_a_burst_after_c_go_to_the_picker(tmp_path: Path) -> None:
@@ -459,7 +462,7 @@ async def test_keys_typed_in_a_burst_after_c_go_to_the_picker(tmp_path: Path) ->
         await pilot.pause()
         second = app.doc.sentences[1]
         burst(app, "j", "c", "e", "x", "p", "enter")
-        await settle(pilot)
+        await settle(pilot, lambda: project.scalar("SELECT count(*) FROM codings") > 0)
         got = project.execute("SELECT c.start, c.end, k.name FROM codings c JOIN codes k ON k.id = c.code_id")
         assert [tuple(r) for r in got] == [(*second, "Explicit knowledge")]
         assert not isinstance(app.screen, PickerScreen)
@@ -472,7 +475,7 @@ async def test_a_burst_through_two_codings_codes_both(tiny_project: Project) -> 
         await open_doc(pilot)
         # the picker applies Adaptation at "ada"; the rest of its name and Enter are dropped, then j moves
         burst(app, "j", "c", *"adaptation", "enter", "j", "c", *"ado", "enter")
-        await settle(pilot)
+        await settle(pilot, lambda: len(codings(tiny_project)) >= 2)
         assert codings(tiny_project) == [(SENT2, "Adaptation", "alice"), (SENT3, "Adoption", "alice")]
         assert not isinstance(app.screen, PickerScreen)
 
@@ -482,7 +485,7 @@ async def test_a_burst_in_the_selection_mode_then_enter_codes_the_phrase(tiny_pr
     async with app.run_test(size=(160, 30)) as pilot:
         await open_doc(pilot)
         burst(app, "j", "j", "j", "v", "2", "}", "2", "w", "enter", "a", "d", "a")
-        await settle(pilot)
+        await settle(pilot, lambda: bool(codings(tiny_project)))
         assert codings(tiny_project) == [("adapted the scheme", "Adaptation", "alice")]
 
 
@@ -522,6 +525,6 @@ async def test_keys_typed_after_enter_in_a_prompt_go_back_to_the_transcript(tiny
         await pilot.press("slash")
         await pilot.pause()
         burst(app, *"rur", "enter", "v", "w", "c", *"ada")  # find, then whole words, then code
-        await settle(pilot)
+        await settle(pilot, lambda: bool(codings(tiny_project)))
         assert app.last_search == "rur"
         assert codings(tiny_project) == [("rural districts.", "Adaptation", "alice")]

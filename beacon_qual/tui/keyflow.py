@@ -21,7 +21,7 @@ from textual import events
 from textual.message import Message
 from textual.screen import ModalScreen
 
-HOLD_LIMIT = 2.0  # seconds: a screen that never becomes ready must not keep the keyboard
+HOLD_LIMIT = 5.0  # seconds: a screen that never becomes ready must not keep the keyboard
 
 
 class KeysPassed(Message):
