@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -538,4 +539,69 @@ def test_figures_do_not_depend_on_how_documents_are_batched(tmp_path, seed):
             assert parts.documents == whole.documents and parts.codes == whole.codes
             assert (parts.characters, parts.units) == (whole.characters, whole.units)
             assert [f.as_dict() for f in parts.figures] == [f.as_dict() for f in whole.figures], kwargs
+    project.close()
+
+
+# -- units counted without reading them (schema V11) ---------------------------------------------------------
+def _sentence_figures(project: Project) -> tuple[int, int, float | None]:
+    """The number of sentences agreement counts, a fresh count of them, and the sentence alpha for X."""
+    r = agreement(project, ["A", "B"])
+    fresh = project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence' AND end > start")
+    return r.units, fresh, r.value("unit_alpha", "X")
+
+
+def test_uncoded_units_counted_through_every_change_to_the_units(project):
+    # Agreement reads only the sentences under codings and takes the others' number from unit_counts, which
+    # triggers keep: adding, emptying, moving and deleting an uncoded sentence must each show in the figures.
+    before = _sentence_figures(project)
+    assert before[0] == before[1] == 5
+    with project.transaction():
+        doc = project.scalar("SELECT id FROM documents")
+        project.execute(
+            "INSERT INTO units(document_id, kind, seq, start, end) VALUES (?, 'sentence', 9, 50, 50)", (doc,)
+        )  # of no length: not a unit anyone could code
+    assert _sentence_figures(project)[:2] == (5, 5)
+    with project.transaction():
+        project.execute("UPDATE units SET start = 45 WHERE seq = 9")  # now five characters long
+    figures = _sentence_figures(project)
+    assert figures[0] == figures[1] == 6 and figures[2] != before[2]
+    with project.transaction():
+        project.execute("DELETE FROM units WHERE seq = 9")
+    assert _sentence_figures(project) == before
+
+
+def test_reindex_counts_units_again(project, tmp_path):
+    with project.transaction():
+        project.execute("UPDATE unit_counts SET spans = spans + 40")  # as a program that bypassed triggers
+    assert agreement(project, ["A", "B"]).units == 45
+    result = CliRunner().invoke(main, ["-p", str(project.path), "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "counted units for 1 (document, kind) combinations" in result.output
+    assert agreement(project, ["A", "B"]).units == 5
+
+
+def test_imported_transcripts_give_the_units_counted_afresh(tmp_path):
+    # The importer writes its documents' unit counts itself (as it writes their search index): the figures
+    # must be those of the units as stored, coded or not.
+    path = tmp_path / "imp.db"
+    runner = CliRunner()
+    source = Path(__file__).resolve().parents[1] / "transcripts_example" / "hull_officer_p1.txt"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / source.name).write_bytes(source.read_bytes())  # away from the examples' manifest
+    assert runner.invoke(main, ["-p", str(path), "init"]).exit_code == 0
+    result = runner.invoke(
+        main, ["-p", str(path), "import", "--no-council", str(tmp_path / "in" / source.name)]
+    )
+    assert result.exit_code == 0, result.output
+    project = Project.open(path)
+    with project.transaction():
+        doc = project.scalar("SELECT id FROM documents")
+        x = _code(project, "X")
+        _coding(project, doc, x, "A", 0, 300)
+        _coding(project, doc, x, "B", 100, 400)
+    r = agreement(project, ["A", "B"], unit="turn")
+    assert r.units == project.scalar("SELECT count(*) FROM units WHERE kind = 'turn' AND end > start") > 1
+    r = agreement(project, ["A", "B"])
+    assert r.units == project.scalar("SELECT count(*) FROM units WHERE kind = 'sentence' AND end > start") > 5
+    assert r.characters == len(project.scalar("SELECT text FROM documents"))
     project.close()

@@ -43,6 +43,8 @@ class Material:
     unit_kind: str | None = None
     unit_start: np.ndarray | None = None
     unit_end: np.ndarray | None = None
+    # How many units (of length > 0) the documents hold, when ``unit_start`` holds only those under codings.
+    unit_count: int | None = None
     _order: np.ndarray | None = field(default=None, repr=False)
     _keys: np.ndarray | None = field(default=None, repr=False)
     _by_coder: dict = field(default_factory=dict, repr=False)
@@ -200,10 +202,14 @@ def _documents(
         ids = sorted(set(used.tolist()))
     if not ids:
         return np.zeros(0, dtype=np.int64), [], np.zeros(1, dtype=np.int64)
+    # Lengths from document_lengths (kept by triggers, schema V11): length() reads the whole text.
     rows = {
         r[0]: (r[1], r[2])
         for r in project.execute(
-            f"SELECT id, name, length(text) FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids
+            "SELECT d.id, d.name, coalesce(l.characters, length(d.text)) FROM documents d"
+            " LEFT JOIN document_lengths l ON l.document_id = d.id"
+            f" WHERE d.id IN ({','.join('?' * len(ids))})",
+            ids,
         )
     }
     names = [rows[i][0] for i in ids]
@@ -471,8 +477,42 @@ def batch_material(project: Project, plan: Plan, doc_ids: list[int]) -> Material
         end=rows["end"] + shift,
     )
     if plan.unit_kind is not None:
-        _load_units(project, material, plan.unit_kind, f"document_id IN ({docs}) AND ", doc_ids)
+        _coded_units(project, plan, material, doc_ids)
     return material
+
+
+def _coded_units(project: Project, plan: Plan, material: Material, doc_ids: list[int]) -> None:
+    """The units of the batch that a chosen coder's codings overlap (those in ``coding_units``, kept by
+    triggers) onto the continuum, and how many units the documents hold (``unit_counts``): a unit no coding
+    touches is "no" for every coder and code, and only its number counts. Documents whose units may reach
+    past their end (``max_end``, an upper bound, passes the length) have all their units read and checked."""
+    kind = plan.unit_kind
+    assert kind is not None
+    docs = ",".join("?" * len(doc_ids))
+    lengths = dict(zip(material.doc_ids.tolist(), np.diff(material.offsets).tolist()))
+    count, suspects = 0, []
+    for doc, spans, max_end in project.execute(
+        f"SELECT document_id, spans, max_end FROM unit_counts WHERE kind = ? AND document_id IN ({docs})",
+        [kind, *doc_ids],
+    ):
+        count += spans
+        if max_end > lengths.get(doc, max_end):
+            suspects.append(doc)
+    if suspects:  # the slow way, which names the first unit past its document's end
+        marks = ",".join("?" * len(suspects))
+        _load_units(project, material, kind, f"document_id IN ({marks}) AND ", suspects)
+    used = [plan.code_ids[i] for i in np.unique(material.code).tolist()]  # not every code of a large codebook
+    codes = ",".join("?" * len(used))
+    coders = ",".join("?" * len(plan.coder_ids))
+    _load_units(
+        project,
+        material,
+        kind,
+        f"id IN (SELECT unit_id FROM coding_units WHERE kind = ? AND code_id IN ({codes})"
+        f" AND coder_id IN ({coders}) AND document_id IN ({docs})) AND ",
+        [kind, *used, *plan.coder_ids, *doc_ids],
+    )
+    material.unit_count = count
 
 
 def _indexes(values: np.ndarray, position: dict[int, int], what: str) -> np.ndarray:

@@ -301,7 +301,9 @@ class _Sums:
         self.doc_names += material.doc_names
         self.length += material.length
         assert material.unit_start is not None
-        self.units += int(material.unit_start.size)
+        self.units += (
+            material.unit_count if material.unit_count is not None else int(material.unit_start.size)
+        )
         self.used[np.unique(material.code)] = True
         self.coded[np.unique(material.coder)] = True
         merged = [material.merged(c) for c in range(m)]

@@ -522,7 +522,8 @@ def write_units(
     full-text index entries.
 
     Must run inside :func:`beacon_qual.store.placement.writer_indexes_sentences` (so that the insert trigger,
-    which would read the whole document again for every sentence, leaves the index to this).
+    which would read the whole document again for every sentence, leaves the index to this, and the counting
+    trigger leaves the document's row of ``unit_counts`` to it too).
     """
     # Unit ids are given rather than left to SQLite (the same max(id) + 1 it would pick), so that each
     # sentence's index entry can be written with its id from the text held here.
@@ -531,6 +532,26 @@ def write_units(
         "INSERT INTO units (id, document_id, kind, seq, start, end, speaker, speaker_role)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         _unit_rows(document_id, parsed, interviewer, first_id),
+    )
+    # The units' counts (unit_counts, schema V11), which the insert trigger leaves to this writer too.
+    project.conn.executemany(
+        "INSERT INTO unit_counts (document_id, kind, units, spans, max_end) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (document_id, kind) DO UPDATE SET units = units + excluded.units,"
+        " spans = spans + excluded.spans, max_end = max(max_end, excluded.max_end)",
+        [
+            (
+                document_id,
+                kind,
+                len(spans),
+                sum(end > start for start, end in spans),
+                max(e for _, e in spans),
+            )
+            for kind, spans in (
+                ("turn", [(turn.start, turn.end) for turn in parsed.turns]),
+                ("sentence", parsed.sentences),
+            )
+            if spans
+        ],
     )
     first_sentence = first_id + len(parsed.turns)
     text = parsed.text

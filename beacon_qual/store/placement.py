@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from beacon_qual.store.schema import COUNT_MANY, PLACE_MANY, PLACE_SELECT
+from beacon_qual.store.schema import COUNT_MANY, COUNT_UNITS, PLACE_MANY, PLACE_SELECT
 
 if TYPE_CHECKING:
     from beacon_qual.store.db import Project
@@ -115,3 +115,16 @@ def rebuild_counts(project: Project) -> int:
         project.execute("DELETE FROM coding_counts")
         project.execute(COUNT_MANY.format(table="coding_counts", since=0))
         return project.scalar("SELECT count(*) FROM coding_counts")
+
+
+def rebuild_unit_counts(project: Project) -> int:
+    """Each document's length and units of each kind counted afresh (``document_lengths`` and ``unit_counts``,
+    schema V11); returns how many (document, kind) rows."""
+    with project.transaction():
+        project.execute("DELETE FROM document_lengths")
+        project.execute(
+            "INSERT INTO document_lengths (document_id, characters) SELECT id, length(text) FROM documents"
+        )
+        project.execute("DELETE FROM unit_counts")
+        project.execute(COUNT_UNITS.format(where="1"))
+        return project.scalar("SELECT count(*) FROM unit_counts")

@@ -510,12 +510,13 @@ ALTER TABLE cases ADD COLUMN kind TEXT NOT NULL DEFAULT 'council' CHECK (kind IN
 # units, and project_state itself). Each gets three triggers that mark the state as changed; a table added by a
 # later migration must be added here and given its triggers in that migration (see state_triggers), or exports
 # say that they could not pin the state and hash the file instead.
-STATE_TABLES = (
+V10_STATE_TABLES = (
     "audit", "case_aliases", "case_values", "cases", "coders", "codes", "coding_anchors", "coding_counts",
     "coding_units", "coding_units_control", "codings", "document_done", "document_revisions", "documents",
     "memos", "meta", "phase_waves", "speaker_roles", "suggestions", "survey_waves", "unit_fts_control",
     "units", "variables",
 )  # fmt: skip
+STATE_TABLES = (*V10_STATE_TABLES, "document_lengths", "unit_counts")
 STATE_OPERATIONS = ("INSERT", "UPDATE", "DELETE")
 
 
@@ -547,9 +548,77 @@ CREATE TABLE project_state (
     token      TEXT NOT NULL
 );
 INSERT INTO project_state (id, changed, generation, token) VALUES (1, 1, 0, '');
-{state_triggers(STATE_TABLES)}"""
+{state_triggers(V10_STATE_TABLES)}"""
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
+# Counting one document's units (``{where}`` picks the documents), for the migration, for writers that write
+# the rows themselves (the importer) and for reindex.
+COUNT_UNITS = """
+INSERT INTO unit_counts (document_id, kind, units, spans, max_end)
+    SELECT document_id, kind, count(*), sum(end > start), max(end) FROM units WHERE {where}
+    GROUP BY document_id, kind
+    ON CONFLICT (document_id, kind) DO UPDATE SET units = units + excluded.units,
+        spans = spans + excluded.spans, max_end = max(max_end, excluded.max_end)
+"""
+
+V11 = f"""
+-- Each document's length in characters and its number of units of each kind, kept by triggers, so that
+-- agreement reads the units under the codings only (a tenth to a third of them) and takes how many units a
+-- document holds, and how long it is, from here: counting them, or length() of every text, read every unit and
+-- every transcript again for each run. max_end is at least the largest end of the document's units of the kind
+-- (a deleted unit leaves it; it is exact again once the document's last unit of the kind is gone), so a unit
+-- reaching past its document's end is found by reading only documents whose max_end passes their length.
+-- The transcript importer, with unit_fts_control.importer_writes set, counts its units itself (as it writes
+-- their search index entries), and every other writer of units is counted by the triggers.
+CREATE TABLE document_lengths (
+    document_id INTEGER PRIMARY KEY,
+    characters  INTEGER NOT NULL
+);
+CREATE TRIGGER document_lengths_insert AFTER INSERT ON documents BEGIN
+    INSERT OR REPLACE INTO document_lengths (document_id, characters) VALUES (new.id, length(new.text));
+END;
+CREATE TRIGGER document_lengths_update AFTER UPDATE OF id, text ON documents BEGIN
+    DELETE FROM document_lengths WHERE document_id = old.id;
+    INSERT OR REPLACE INTO document_lengths (document_id, characters) VALUES (new.id, length(new.text));
+END;
+CREATE TRIGGER document_lengths_delete AFTER DELETE ON documents BEGIN
+    DELETE FROM document_lengths WHERE document_id = old.id;
+END;
+
+CREATE TABLE unit_counts (
+    document_id INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    units       INTEGER NOT NULL CHECK (units > 0),  -- every unit of the kind
+    spans       INTEGER NOT NULL,                     -- those with end > start (the ones analyses count)
+    max_end     INTEGER NOT NULL,
+    PRIMARY KEY (document_id, kind)
+) WITHOUT ROWID;
+CREATE TRIGGER unit_counts_insert AFTER INSERT ON units
+WHEN NOT EXISTS (SELECT 1 FROM unit_fts_control WHERE importer_writes <> 0) BEGIN
+    INSERT INTO unit_counts (document_id, kind, units, spans, max_end)
+        VALUES (new.document_id, new.kind, 1, new.end > new.start, new.end)
+        ON CONFLICT (document_id, kind) DO UPDATE SET units = units + 1, spans = spans + excluded.spans,
+            max_end = max(max_end, excluded.max_end);
+END;
+CREATE TRIGGER unit_counts_update AFTER UPDATE OF document_id, kind, start, end ON units BEGIN
+    DELETE FROM unit_counts WHERE document_id = old.document_id AND kind = old.kind AND units = 1;
+    UPDATE unit_counts SET units = units - 1, spans = spans - (old.end > old.start)
+        WHERE document_id = old.document_id AND kind = old.kind;
+    INSERT INTO unit_counts (document_id, kind, units, spans, max_end)
+        VALUES (new.document_id, new.kind, 1, new.end > new.start, new.end)
+        ON CONFLICT (document_id, kind) DO UPDATE SET units = units + 1, spans = spans + excluded.spans,
+            max_end = max(max_end, excluded.max_end);
+END;
+CREATE TRIGGER unit_counts_delete AFTER DELETE ON units BEGIN
+    DELETE FROM unit_counts WHERE document_id = old.document_id AND kind = old.kind AND units = 1;
+    UPDATE unit_counts SET units = units - 1, spans = spans - (old.end > old.start)
+        WHERE document_id = old.document_id AND kind = old.kind;
+END;
+
+INSERT INTO document_lengths (document_id, characters) SELECT id, length(text) FROM documents;
+{COUNT_UNITS.format(where="1")};
+{state_triggers(("document_lengths", "unit_counts"))}"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
 # The first schema version with project_state (the migration that creates it is V10).
 STATE_VERSION = MIGRATIONS.index(V10) + 1
 SCHEMA_VERSION = len(MIGRATIONS)
