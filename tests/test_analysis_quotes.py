@@ -181,3 +181,41 @@ def test_representative_and_shorten():
     assert representative(passages) == (19, "a.txt", 0)
     assert representative([]) is None
     assert shorten("We  copied\ntheir forms at first.", 16) == "We copied their…"
+
+
+def test_quotes_on_screen_come_document_by_document_as_the_file_has_them(
+    analysis_project, tmp_path, monkeypatch
+):
+    # On screen the Markdown is written as the quotes are read, one document's codings and transcript at a
+    # time: the first quote is out after one transcript is read, and the whole is what -o writes.
+    from beacon_qual.analysis import quotes as quotes_module
+
+    expected = len(quotes(analysis_project, ["Imitation"]).quotes)
+    read: list[int] = []
+    real = quotes_module._text
+    monkeypatch.setattr(quotes_module, "_text", lambda project, doc: read.append(doc) or real(project, doc))
+    stream = quotes_module.stream_quotes(analysis_project, ["Imitation", LEARNING], rollup=True)
+    code, count, section = next(stream.sections)
+    assert (code, count) == ("Innovation/Imitation", expected)
+    assert read == []
+    first = next(section)
+    assert (first.document, first.start, first.coder) == ("a1.txt", 0, "alice") and len(read) == 1
+    runner = CliRunner()
+    args = [
+        "-p",
+        str(analysis_project.path),
+        "quotes",
+        "Imitation",
+        LEARNING,
+        "--rollup",
+        "--context-units",
+        "1",
+    ]
+    screen = runner.invoke(main, args)
+    assert screen.exit_code == 0, screen.output
+    assert runner.invoke(main, [*args, "-o", str(tmp_path / "q.md")]).exit_code == 0
+    written = (tmp_path / "q.md").read_text(encoding="utf-8")
+    assert f"## {LEARNING} (" in screen.output
+    assert [line for line in screen.output.splitlines() if not line.startswith("- made by")] == [
+        line for line in written.splitlines() if not line.startswith("- made by")
+    ]

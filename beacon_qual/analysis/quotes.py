@@ -9,9 +9,9 @@ each side, and so on.
 from __future__ import annotations
 
 import io
-import sqlite3
 import statistics
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -61,6 +61,18 @@ class QuoteSet:
     options: dict = field(default_factory=dict)
 
 
+@dataclass
+class QuoteStream:
+    """Quotes as they are read: for each code its path, its number of quotes and an iterator of them, in the
+    order :func:`quotes` lists them. Reading holds one document's codings and text at a time."""
+
+    codes: list[str]
+    selection: Selection
+    coders: list[str]
+    options: dict
+    sections: Iterator[tuple[str, int, Iterator[Quote]]]
+
+
 def quotes(
     project: Project,
     code_refs: list[str] | tuple[str, ...],
@@ -72,6 +84,35 @@ def quotes(
     rollup: bool = False,
     limit: int | None = None,
 ) -> QuoteSet:
+    stream = stream_quotes(
+        project,
+        code_refs,
+        filters,
+        context=context,
+        context_units=context_units,
+        unit_kind=unit_kind,
+        rollup=rollup,
+        limit=limit,
+    )
+    found = [quote for _code, _count, section in stream.sections for quote in section]
+    return QuoteSet(stream.codes, found, stream.selection, stream.coders, stream.options)
+
+
+def stream_quotes(
+    project: Project,
+    code_refs: list[str] | tuple[str, ...],
+    filters: Filters | None = None,
+    *,
+    context: int = 0,
+    context_units: int | None = None,
+    unit_kind: str = "sentence",
+    rollup: bool = False,
+    limit: int | None = None,
+) -> QuoteStream:
+    """:func:`quotes`, read one document at a time. Quotes are sorted by council, phase and document, then
+    position and coder, so the documents holding a code are put in that order first (from ``coding_counts``,
+    a row per code, document and coder) and each one's codings of the code are read and sorted on their own:
+    the first quotes come without reading every coding and transcript, and memory stays flat."""
     if not code_refs:
         raise BeaconError("name at least one code to quote")
     if context < 0 or (context_units is not None and context_units < 0):
@@ -86,47 +127,14 @@ def quotes(
     members = {code_id: tree.descendants(code_id) if rollup else [code_id] for code_id in wanted}
     known = councils(project)
     coders = dict(project.execute("SELECT id, name FROM coders").fetchall())
-    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
-    text_of, text = None, ""  # the document whose text is in hand: a document's codings come together
-    spans: dict[int, tuple[list[int], list[int]]] = {}
-    found: list[Quote] = []
-    for code_id in wanted:
-        # One code's codings at a time: memory follows the largest code, not every coding of the selection.
-        selected = _coded_rows(project, selection, sorted(set(members[code_id])))
-        selected.sort(
-            key=lambda r: (
-                _label(known, r["case_id"]),
-                r["phase"] or 0,
-                names[r["document_id"]],
-                r["start"],
-                r["end"],
-                coders[r["coder_id"]],
-            )
+    # Each selected document: its sort key (council, phase, name), then case, phase and role.
+    documents = {
+        r[0]: ((_label(known, r[1]), r[2] or 0, r[3]), r[1], r[2], r[4])
+        for r in project.execute(
+            f"SELECT d.id, d.case_id, d.phase, x.name, d.role FROM {DOCS} d JOIN documents x ON x.id = d.id"
         )
-        for row in selected[:limit] if limit else selected:
-            if row["document_id"] != text_of:
-                text_of, text = row["document_id"], _text(project, row["document_id"])
-            lo, hi = _context_span(project, row, text, context, context_units, unit_kind, spans)
-            council = known.get(row["case_id"])
-            found.append(
-                Quote(
-                    code=tree.path[code_id],
-                    coded_as=tree.path[row["code_id"]],
-                    council=council.label if council else None,
-                    council_name=council.name if council else None,
-                    document=names[row["document_id"]],
-                    phase=row["phase"],
-                    role=row["role"],
-                    coder=coders[row["coder_id"]],
-                    start=row["start"],
-                    end=row["end"],
-                    text=text[row["start"] : row["end"]],
-                    before=text[lo : row["start"]],
-                    after=text[row["end"] : hi],
-                    coding_id=row["id"],
-                    document_id=row["document_id"],
-                )
-            )
+    }
+    where, params = selection.where()
     options = {
         "codes": [tree.path[c] for c in wanted],
         "context": context,
@@ -135,23 +143,81 @@ def quotes(
         "rollup": rollup,
         "limit": limit,
     }
+
+    def code_quotes(code_id: int, code_ids: list[int]) -> Iterator[Quote]:
+        marks = ",".join("?" * len(code_ids))
+        held = sorted(
+            {
+                r[0]
+                for r in project.execute(
+                    f"SELECT DISTINCT document_id FROM coding_counts WHERE code_id IN ({marks})", code_ids
+                )
+            }
+            & documents.keys(),
+            key=lambda d: documents[d][0],
+        )
+        sql = (
+            "SELECT c.id, c.code_id, c.coder_id, c.start, c.end FROM codings c "
+            f"JOIN {DOCS} d ON d.id = c.document_id WHERE {where} AND c.code_id IN ({marks}) AND c.document_id = ?"
+        )
+        spans: dict[int, tuple[list[int], list[int]]] = {}
+        left = limit
+        for document_id in held:
+            rows = project.execute(sql, [*params, *code_ids, document_id]).fetchall()
+            if not rows:
+                continue
+            rows.sort(key=lambda r: (r[3], r[4], coders[r[2]]))
+            text = _text(project, document_id)
+            (_council, _phase, name), case_id, phase, role = documents[document_id]
+            council = known.get(case_id)
+            spans.clear()  # one document's units at a time
+            for coding_id, coded_as, coder_id, start, end in rows:
+                if left is not None:
+                    if left == 0:
+                        return
+                    left -= 1
+                lo, hi = _context_span(
+                    project, document_id, start, end, text, context, context_units, unit_kind, spans
+                )
+                yield Quote(
+                    code=tree.path[code_id],
+                    coded_as=tree.path[coded_as],
+                    council=council.label if council else None,
+                    council_name=council.name if council else None,
+                    document=name,
+                    phase=phase,
+                    role=role,
+                    coder=coders[coder_id],
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    before=text[lo:start],
+                    after=text[end:hi],
+                    coding_id=coding_id,
+                    document_id=document_id,
+                )
+
+    def sections() -> Iterator[tuple[str, int, Iterator[Quote]]]:
+        for code_id in wanted:
+            code_ids = sorted(set(members[code_id]))
+            # a council's few documents first, then their codings of the codes by index (the workbench's
+            # drill into a cell); else the codes' codings, each looked up in the documents table
+            tables = f"{DOCS} d CROSS JOIN codings c" if selection.case_ids else f"codings c JOIN {DOCS} d"
+            count = project.scalar(
+                f"SELECT count(*) FROM {tables} ON d.id = c.document_id WHERE {where} "
+                f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
+                params + code_ids,
+            )
+            yield tree.path[code_id], min(count, limit) if limit else count, code_quotes(code_id, code_ids)
+
     all_ids = sorted({c for ids in members.values() for c in ids})
-    return QuoteSet(
-        [tree.path[c] for c in wanted], found, selection, coder_names(project, selection, all_ids), options
+    return QuoteStream(
+        [tree.path[c] for c in wanted],
+        selection,
+        coder_names(project, selection, all_ids),
+        options,
+        sections(),
     )
-
-
-def _coded_rows(project: Project, selection: Selection, code_ids: list[int]) -> list[sqlite3.Row]:
-    where, params = selection.where()
-    # a council's few documents first, then their codings of the codes by index (the workbench's drill
-    # into a cell); else the codes' codings, each looked up in the documents table
-    tables = f"{DOCS} d CROSS JOIN codings c" if selection.case_ids else f"codings c JOIN {DOCS} d"
-    return project.execute(
-        "SELECT c.id, c.code_id, c.document_id, c.coder_id, c.start, c.end, d.case_id, d.phase, d.role "
-        f"FROM {tables} ON d.id = c.document_id WHERE {where} "
-        f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
-        params + code_ids,
-    ).fetchall()
 
 
 def _label(known: dict, case_id: int | None) -> str:
@@ -164,23 +230,24 @@ def _text(project: Project, document_id: int) -> str:
 
 def _context_span(
     project: Project,
-    row,
+    document_id: int,
+    start: int,
+    end: int,
     text: str,
     context: int,
     context_units: int | None,
     unit_kind: str,
     spans: dict[int, tuple[list[int], list[int]]],
 ) -> tuple[int, int]:
-    start, end = row["start"], row["end"]
     if context_units is None:
         return max(0, start - context), min(len(text), end + context)
-    if row["document_id"] not in spans:
+    if document_id not in spans:
         units = project.execute(
             "SELECT start, end FROM units WHERE document_id = ? AND kind = ? ORDER BY start",
-            (row["document_id"], unit_kind),
+            (document_id, unit_kind),
         ).fetchall()
-        spans[row["document_id"]] = ([u[0] for u in units], [u[1] for u in units])
-    starts, ends = spans[row["document_id"]]
+        spans[document_id] = ([u[0] for u in units], [u[1] for u in units])
+    starts, ends = spans[document_id]
     if not starts:
         return start, end
     first = max(0, bisect_right(starts, start) - 1)
@@ -208,7 +275,8 @@ QUOTE_COLUMNS = [
 ]
 
 
-def quotes_report(project: Project, result: QuoteSet) -> Report:
+def quotes_report(project: Project, result: QuoteSet | QuoteStream) -> Report:
+    """The quotes as a table (none for a stream, whose quotes are read as they are written)."""
     rows = [
         [
             q.code,
@@ -225,7 +293,7 @@ def quotes_report(project: Project, result: QuoteSet) -> Report:
             q.text,
             q.after,
         ]
-        for q in result.quotes
+        for q in (result.quotes if isinstance(result, QuoteSet) else [])
     ]
     record = provenance(
         project,
@@ -272,18 +340,29 @@ def _where(q: Quote) -> str:
 
 
 def quotes_markdown(report: Report, result: QuoteSet) -> str:
-    parts = [f"# {markdown_text(report.title)}", "## Provenance", provenance_markdown(report.provenance)]
+    sections = []
     for code in result.codes:
         selected = [q for q in result.quotes if q.code == code]
-        parts.append(f"## {_md(code)} ({len(selected)})")
-        if not selected:
-            parts.append("_No coded passages._")
+        sections.append((code, len(selected), iter(selected)))
+    return "".join(quotes_markdown_parts(report, sections))
+
+
+def quotes_markdown_parts(
+    report: Report, sections: Iterable[tuple[str, int, Iterable[Quote]]]
+) -> Iterator[str]:
+    """The Markdown of :func:`quotes_markdown` in pieces, each code's quotes as they come (for a stream)."""
+    yield f"# {markdown_text(report.title)}"
+    yield "\n\n## Provenance\n\n" + provenance_markdown(report.provenance)
+    for code, count, selected in sections:
+        yield f"\n\n## {_md(code)} ({count})"
+        if not count:
+            yield "\n\n_No coded passages._"
         for number, q in enumerate(selected, start=1):
             before = _md(q.before).lstrip()
             after = _md(q.after).rstrip()
             body = f"{'…' + before if before else ''}**{_md(q.text).strip()}**{after + '…' if after else ''}"
-            parts.append(f"### {number}. {_md(_source(q))}\n\n> {body}\n\n_{_md(_where(q))}_")
-    return "\n\n".join(parts) + "\n"
+            yield f"\n\n### {number}. {_md(_source(q))}\n\n> {body}\n\n_{_md(_where(q))}_"
+    yield "\n"
 
 
 def quotes_docx(report: Report, result: QuoteSet) -> bytes:

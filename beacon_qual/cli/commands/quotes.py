@@ -27,23 +27,32 @@ from beacon_qual.errors import BeaconError
 @click.pass_context
 def quotes_command(ctx, codes, context, context_units, unit_kind, rollup, limit, out: Out, **kwargs) -> None:
     from beacon_qual.analysis.output import write_output
-    from beacon_qual.analysis.quotes import quotes, render_quotes
+    from beacon_qual.analysis.quotes import (
+        quotes,
+        quotes_markdown_parts,
+        quotes_report,
+        render_quotes,
+        stream_quotes,
+    )
 
     chosen = filters(kwargs)
     fmt = out.fmt
     if fmt == "docx" and out.target is None:
         raise BeaconError("--format docx needs a file: add -o FILE.docx ('-o -' for standard output)")
     project = open_project(ctx)
-    result = quotes(
-        project,
-        codes,
-        chosen,
-        context=context,
-        context_units=context_units,
-        unit_kind=unit_kind,
-        rollup=rollup,
-        limit=limit,
-    )
+    options = {
+        "context": context,
+        "context_units": context_units,
+        "unit_kind": unit_kind,
+        "rollup": rollup,
+        "limit": limit,
+    }
+    if fmt == "markdown" and out.target is None:  # to the screen: each quote written as it is read
+        stream = stream_quotes(project, codes, chosen, **options)  # type: ignore[arg-type]
+        for part in quotes_markdown_parts(quotes_report(project, stream), stream.sections):
+            click.echo(part, nl=False)
+        return
+    result = quotes(project, codes, chosen, **options)  # type: ignore[arg-type]
     report, data = render_quotes(project, result, fmt)
     if out.target is None:
         click.echo(data, nl=False)
