@@ -114,8 +114,18 @@ def to_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_cell(c) for c in table.columns])
-    # plain ints (most cells of a large table) are written as they are: csv_cell would return them unchanged
-    writer.writerows([v if type(v) is int else csv_cell(v) for v in row] for row in table.rows)
+    # plain ints (most cells of a large table) are written as they are: csv_cell would return them unchanged;
+    # text is worked out once per value (code paths and document names come again and again)
+    text: dict[str, Any] = {}
+
+    def cell(v: Any) -> Any:
+        if type(v) is str:
+            if (done := text.get(v)) is None:
+                done = text[v] = csv_cell(v)
+            return done
+        return csv_cell(v)
+
+    writer.writerows([v if type(v) is int else cell(v) for v in row] for row in table.rows)
     return buffer.getvalue()
 
 
