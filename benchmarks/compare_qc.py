@@ -17,20 +17,27 @@ Timed, each in a fresh subprocess, the two tools' runs taking turns so that load
 machine falls on both alike: wall time and CPU time (user + system), medians of --runs runs, read by a small
 launcher process with getrusage(RUSAGE_CHILDREN), and peak memory of the whole process tree below the launcher
 (benchmarks/proctree.py: the sum of every process's Pss, sampled; at least the largest single process's
-ru_maxrss), the largest over the runs. qc's "crosstab" counts lines holding both codes, which is what
-beacon-qual's cooccurrence answers; beacon-qual's own crosstab (codes by a survey variable) has no qc
-counterpart and is timed by scale_speed.py, as are the first export after a change by command_times.py:
+ru_maxrss), the largest over the runs. Each row is named for the commands it runs:
 
     corpus import          qc corpus import TEXTS --recursive --importer verbatim  |  beacon-qual import FOLDER
     code frequencies       qc codes stats                                           |  beacon-qual export frequencies
+      again, and first after a change (beacon-qual adds or undoes one coding through its command line before
+      each timed run, untimed; qc keeps nothing between runs, so its command is the same)
     frequencies by doc     qc codes stats --by-document                             |  beacon-qual export frequencies --by document
     co-occurrence, 5 codes qc codes crosstab C1..C5 -c ana                          |  beacon-qual cooccurrence C1..C5 --coder ana
+    codes by a survey      qc codes stats --unit document -f GROUP, once for each   |  beacon-qual crosstab --variable authority_kind
+      variable (4 groups)  of the 4 groups' file lists, added up                     |    --unit document
     passages of one code   qc codes find CODE -B 0 -C 0                             |  beacon-qual quotes CODE
 
-plus, for interest, beacon-qual's in-process service time (the service function alone, in one process,
+qc's "crosstab" counts lines holding both codes, which is what beacon-qual's cooccurrence answers. qc has no
+survey data, so the nearest it comes to beacon-qual's crosstab (documents holding each code in each category
+of a council's survey variable; an invented survey of the 2008 councils is imported for it) is counting the
+documents of each category's councils separately, one run per category.
+
+Plus, for interest, beacon-qual's in-process service time (the service function alone, in one process,
 median of --runs calls). A step whose runs together exceed --budget seconds stops repeating; the table
 shows how many runs each median is of, and the target each row has (faster than qc everywhere; at 1,000
-documents 10x on frequencies and 100x on frequencies by document and on the crosstab).
+documents 10x on frequencies and 100x on frequencies by document and on the co-occurrence).
 
     python benchmarks/compare_qc.py                         # --sizes 100,1000 --runs 3
     python benchmarks/compare_qc.py --quick                 # tiny corpora: a smoke run of a few minutes
@@ -70,6 +77,7 @@ WORK = HERE / "_work"
 ROOT = WORK / "compare_qc"
 QC_VENV = WORK / "qc-venv"
 sys.path.insert(0, str(HERE))
+from command_times import clear_bench_codings
 from make_corpus import SentenceMaker
 from proctree import TreePeak
 
@@ -102,15 +110,29 @@ QUOTE_CODE = CODES[5]
 CODERS = ("ana", "ben")
 ROLES = ("officer", "elected member", "partner")
 CODED_SHARE = 0.10
-ROWS = ("import", "frequencies", "by_document", "crosstab", "retrieval")
+SURVEY_VARIABLE = "authority_kind"
+ROWS = (
+    "import",
+    "frequencies",
+    "frequencies_first",
+    "by_document",
+    "cooccurrence",
+    "crosstab",
+    "retrieval",
+)
 ROW_LABELS = {
     "import": "corpus import",
-    "frequencies": "code frequencies",
+    "frequencies": "code frequencies (again)",
+    "frequencies_first": "code frequencies, first after a change",
     "by_document": "frequencies by document",
-    "crosstab": "qc crosstab / beacon-qual cooccurrence, 5 codes (one coder)",
+    "cooccurrence": "co-occurrence of 5 codes (one coder): qc codes crosstab / beacon-qual cooccurrence",
+    "crosstab": (
+        f"codes by {SURVEY_VARIABLE} (4 groups), documents: qc codes stats --unit document -f GROUP, once per "
+        "group / beacon-qual crosstab --unit document"
+    ),
     "retrieval": f"passages of one code ({QUOTE_CODE})",
 }
-TARGETS_AT_1000 = {"frequencies": 10, "by_document": 100, "crosstab": 100}
+TARGETS_AT_1000 = {"frequencies": 10, "frequencies_first": 10, "by_document": 100, "cooccurrence": 100}
 QUICK = {"sizes": "4,12", "lines": 300}
 CHECK_DOCUMENTS, CHECK_LINES = 8, 400
 GENERATOR = 2  # changes whenever the corpus generator writes something different
@@ -458,10 +480,48 @@ def qc_stored(folder: Path) -> tuple[list, list, set]:
 
 QC_COMMANDS = {
     "frequencies": ["codes", "stats"],
+    "frequencies_first": ["codes", "stats"],  # qc keeps nothing between runs: a change costs it nothing more
     "by_document": ["codes", "stats", "--by-document"],
-    "crosstab": ["codes", "crosstab", *CROSSTAB_CODES, "-c", "ana"],
+    "cooccurrence": ["codes", "crosstab", *CROSSTAB_CODES, "-c", "ana"],
     "retrieval": ["codes", "find", QUOTE_CODE, "-B", "0", "-C", "0"],
 }
+
+
+def qc_groups(qc_dir: Path, db: Path) -> dict[str, Path]:
+    """For each category of the survey variable, a file listing the documents of its councils (qc has no
+    survey data: its nearest equivalent of a crosstab is one count over each group's files)."""
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT cv.value_text, d.name FROM documents d JOIN case_values cv ON cv.case_id = d.case_id "
+        "JOIN variables v ON v.id = cv.variable_id WHERE v.name = ? ORDER BY d.name",
+        (SURVEY_VARIABLE,),
+    ).fetchall()
+    con.close()
+    groups: dict[str, list[str]] = {}
+    for category, name in rows:
+        groups.setdefault(category, []).append(name)
+    files = {}
+    for category, names in sorted(groups.items()):
+        files[category] = qc_dir / f"group-{category}.txt"
+        files[category].write_text("".join(f"{name}\n" for name in names), encoding="utf-8")
+    return files
+
+
+def qc_crosstab(qc_dir: Path, groups: dict[str, Path], *, out: Path | None = None) -> Run:
+    """qc's count of documents per code in each group, one run per group, added up as one step."""
+    total = Run(0.0, 0.0, 0, "")
+    for category, listing in groups.items():
+        cmd = [str(qc_bin()), "codes", "stats", "--unit", "document", "-f", str(listing)]
+        if out is not None:
+            cmd += ["-o", str(out.with_name(f"{out.stem}-{category}.csv"))]
+        one = run(cmd, cwd=qc_dir)
+        total = Run(
+            total.seconds + one.seconds,
+            total.cpu_seconds + one.cpu_seconds,
+            max(total.max_rss_kb, one.max_rss_kb),
+            "",
+        )
+    return total
 
 
 # -- beacon-qual ---------------------------------------------------------------------------------------------
@@ -541,9 +601,44 @@ def bq_commands(db: Path) -> dict[str, list[str]]:
     return {
         "frequencies": [*base, "export", "frequencies"],
         "by_document": [*base, "export", "frequencies", "--by", "document"],
-        "crosstab": [*base, "cooccurrence", *CROSSTAB_CODES, "--coder", "ana"],
+        "frequencies_first": [*base, "export", "frequencies"],
+        "cooccurrence": [*base, "cooccurrence", *CROSSTAB_CODES, "--coder", "ana"],
+        "crosstab": [*base, "crosstab", "--variable", SURVEY_VARIABLE, "--unit", "document"],
         "retrieval": [*base, "quotes", QUOTE_CODE],
     }
+
+
+def write_survey(path: Path) -> None:
+    """An invented survey of the 2008 councils, one wave: a category (SURVEY_VARIABLE) and a score."""
+    from beacon_qual.cases.councils import load_register
+
+    rng = random.Random(7)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["council", "wave", SURVEY_VARIABLE, "score"])
+        for entry in load_register():
+            kind = rng.choice(["county", "district", "unitary", "metropolitan"])
+            out.writerow([entry.name, 1, kind, f"{rng.uniform(0, 100):.1f}"])
+
+
+def bq_survey(db: Path) -> None:
+    survey = db.with_name("survey.csv")
+    write_survey(survey)
+    subprocess.run(
+        [bq_bin(), "-p", str(db), "survey", "import", str(survey)], check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def bq_change(db: Path, undo: bool) -> None:
+    """One coding added (or that addition undone) through the command line, as a coder would: the next
+    export is the first after a change."""
+    on = [bq_bin(), "-p", str(db)]
+    if undo:
+        cmd = [*on, "coding", "undo", "--coder", "bench"]
+    else:
+        cmd = [*on, "coding", "add", "--document", "1", "--start", "0", "--end", "5"]
+        cmd += ["--code", CODES[0], "--coder", "bench"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 SERVICE_SCRIPT = """
@@ -557,6 +652,7 @@ print(json.dumps(service_times({db!r}, {runs})))
 def service_times(db: str, runs: int) -> dict[str, float]:
     """Median seconds of each service call in this process (the project opened once)."""
     from beacon_qual.analysis.cooccurrence import cooccurrence
+    from beacon_qual.analysis.crosstab import crosstab
     from beacon_qual.analysis.frequencies import frequencies
     from beacon_qual.analysis.quotes import quotes
     from beacon_qual.analysis.selection import Filters
@@ -566,7 +662,8 @@ def service_times(db: str, runs: int) -> dict[str, float]:
     calls = {
         "frequencies": lambda: frequencies(project),
         "by_document": lambda: frequencies(project, by=("document",)),
-        "crosstab": lambda: cooccurrence(project, Filters(codes=CROSSTAB_CODES, coders=("ana",))),
+        "cooccurrence": lambda: cooccurrence(project, Filters(codes=CROSSTAB_CODES, coders=("ana",))),
+        "crosstab": lambda: crosstab(project, SURVEY_VARIABLE, unit="document"),
         "retrieval": lambda: quotes(project, [QUOTE_CODE]),
     }
     out = {}
@@ -613,8 +710,24 @@ def compare(corpus: Corpus, qc_dir: Path, db: Path) -> dict[str, str]:
     }
     verdicts["by_document"] = verdict(qc_docs, bq_docs)
 
-    verdicts["crosstab"] = compare_crosstab(qc_dir, db, ["-c", "ana"], ["--coder", "ana"])
+    verdicts["frequencies_first"] = verdicts["frequencies"]
+    verdicts["cooccurrence"] = compare_crosstab(qc_dir, db, ["-c", "ana"], ["--coder", "ana"])
     verdicts["crosstab_pooled"] = compare_crosstab(qc_dir, db, [], [])
+
+    groups = qc_groups(qc_dir, db)
+    qc_crosstab(qc_dir, groups, out=out)
+    qc_groups_counts = {
+        (r["Code"], category): int(r["Count"])
+        for category in groups
+        for r in parse_csv(out.with_name(f"{out.stem}-{category}.csv").read_text())
+    }
+    bq_groups = {
+        (r["code"], r["category"]): int(r["documents"])
+        for r in parse_csv(run([*bq["crosstab"], "--format", "csv"], capture=True).stdout)
+    }
+    verdicts["crosstab"] = verdict(
+        {k: v for k, v in qc_groups_counts.items() if v}, {k: v for k, v in bq_groups.items() if v}
+    )
 
     qc_found = json.loads(run([qc, "codes", "find", QUOTE_CODE, "--json"], cwd=qc_dir, capture=True).stdout)
     qc_lines = {(r["document"], r["line"]) for r in qc_found}
@@ -637,7 +750,7 @@ def compare_crosstab(qc_dir: Path, db: Path, qc_coder: list[str], bq_coder: list
     qc_cells = {
         (r["code"], col): int(v) for r in parse_csv(out.read_text()) for col, v in r.items() if col != "code"
     }
-    text = run([*bq_commands(db)["crosstab"][:-2], *bq_coder, "--format", "csv"], capture=True).stdout
+    text = run([*bq_commands(db)["cooccurrence"][:-2], *bq_coder, "--format", "csv"], capture=True).stdout
     bq_cells: dict[tuple[str, str], int] = {}
     for r in parse_csv(text):
         bq_cells[(r["code_a"], r["code_b"])] = bq_cells[(r["code_b"], r["code_a"])] = int(r["n_ab"])
@@ -683,6 +796,7 @@ def check(seed: int) -> dict[str, str]:
     db = bq_project(ROOT / "check-beacon.db")
     bq_import(db, corpus)
     bq_load_codings(db, corpus)
+    bq_survey(db)
     verdicts = compare(corpus, bulk_dir, db)
     verdicts["sentences are lines"] = sentences_are_lines(db)
     verdicts["qc API = bulk load"] = f"yes ({len(api[0])} coded lines)"
@@ -731,15 +845,31 @@ def measure(spec: Spec, runs: int, budget: float, reuse: bool) -> Result:
         qc_load_codings(qc_dir, corpus)
     if not count_rows(db, "codings"):
         bq_load_codings(db, corpus)
+    if not count_rows(db, "case_values"):
+        bq_survey(db)
+    clear_bench_codings(bq_bin(), db)  # an interrupted run's change would make the answers differ
     verdicts = compare(corpus, qc_dir, db)
     qc = str(qc_bin())
     bq_cmds = bq_commands(db)
+    groups = qc_groups(qc_dir, db)
+    changes = iter(range(1_000_000))
+
+    def first_after_a_change() -> Run:
+        bq_change(db, undo=next(changes) % 2 == 1)  # not timed
+        return run(bq_cmds["frequencies_first"])
+
     for row in ROWS[1:]:
-        qc_times[row], bq_times[row] = repeat(
-            (lambda row=row: run([qc, *QC_COMMANDS[row]], cwd=qc_dir), lambda row=row: run(bq_cmds[row])),
-            runs,
-            budget,
+        qc_step: Callable[[], Run] = (
+            (lambda: qc_crosstab(qc_dir, groups))
+            if row == "crosstab"
+            else (lambda row=row: run([qc, *QC_COMMANDS[row]], cwd=qc_dir))
         )
+        bq_step: Callable[[], Run] = (
+            first_after_a_change if row == "frequencies_first" else (lambda row=row: run(bq_cmds[row]))
+        )
+        qc_times[row], bq_times[row] = repeat((qc_step, bq_step), runs, budget)
+        if row == "frequencies_first":
+            clear_bench_codings(bq_bin(), db)
         print(
             f"  {row}: qc {qc_times[row].median:.2f} s, beacon-qual {bq_times[row].median:.3f} s", flush=True
         )
@@ -751,7 +881,7 @@ def measure(spec: Spec, runs: int, budget: float, reuse: bool) -> Result:
 # -- the table ----------------------------------------------------------------------------------------------
 def target(row: str, documents: int) -> int:
     """How many times faster than qc beacon-qual should be: faster everywhere, and at 1,000 documents
-    10x on frequencies and 100x on frequencies by document and on the crosstab."""
+    10x on frequencies and 100x on frequencies by document and on the co-occurrence."""
     return TARGETS_AT_1000.get(row, 1) if documents >= 1000 else 1
 
 

@@ -20,10 +20,8 @@ command had written its first 50 lines.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -38,15 +36,16 @@ from compare_qc import (
     CODES,
     QUOTE_CODE,
     ROOT,
+    SURVEY_VARIABLE,
     Spec,
     bq_bin,
     bq_load_codings,
     bq_project,
     build_corpus,
+    write_survey,
 )
 from proctree import TreePeak
 
-SURVEY_VARIABLE = "authority_kind"
 SCREENFUL = 50  # lines
 # step: (target seconds at 10,000 documents, target at 1,000 or None, target peak MB or None)
 TARGETS: dict[str, tuple[float | None, float | None, float | None]] = {
@@ -91,18 +90,6 @@ def run(cmd: list[str], *, screen: bool = False) -> Timing:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
     peak_mb = max(peak_kb, usage.ru_maxrss) / 1024
     return Timing(seconds, first if screen else None, usage.ru_utime + usage.ru_stime, peak_mb)
-
-
-def write_survey(path: Path) -> None:
-    from beacon_qual.cases.councils import load_register
-
-    rng = random.Random(7)
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["council", "wave", SURVEY_VARIABLE, "score"])
-        for entry in load_register():
-            kind = rng.choice(["county", "district", "unitary", "metropolitan"])
-            out.writerow([entry.name, 1, kind, f"{rng.uniform(0, 100):.1f}"])
 
 
 def build(spec: Spec) -> Path:
