@@ -595,10 +595,12 @@ def test_cli_reindex(project: Project) -> None:
     combinations = project.scalar(
         "SELECT count(*) FROM (SELECT DISTINCT code_id, document_id, coder_id FROM codings)"
     )
+    kinds = project.scalar("SELECT count(*) FROM (SELECT DISTINCT document_id, kind FROM units)")
     assert result.output.splitlines() == [
         f"indexed {count:,} sentences",
         f"placed {codings:,} codings in their sentences and turns",
         f"counted codings for {combinations:,} (code, document, coder) combinations",
+        f"counted units for {kinds:,} (document, kind) combinations",
     ]
 
 
