@@ -229,6 +229,25 @@ async def test_favourites_assigned_applied_and_kept_across_restarts(tiny_project
     project.close()
 
 
+async def test_only_the_coding_pickers_apply_a_code_on_its_name_start(tiny_project: Project) -> None:
+    """The favourites picker waits for Enter even when the letters begin one code's name: a dialog follows it,
+    and the Enter typed after the name must reach that dialog's choice, not be dropped."""
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_doc(pilot)
+        await pilot.press("plus")
+        await pilot.pause()
+        await pilot.press(*"ada")  # begins Adaptation and no other name
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # F1
+        await pilot.pause()
+        assert "F1 ● Adaptation" in str(app.query_one(FavouritesBar).render())
+
+
 def _long_project(tmp_path: Path) -> Project:
     text = "Respondent: " + " ".join(f"Sentence number {i} is here." for i in range(200)) + "\n"
     return build(tmp_path / "long.db", spec(documents=[Doc("long.txt", text)], codes=["Adoption"]))

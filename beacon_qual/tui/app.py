@@ -689,6 +689,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
                 recent=self.recent,
                 suggestion=words,
                 place=self.query_one(TranscriptView).clear_half(),
+                accept_unique=True,
             ),
             self._picked,
         )
@@ -818,6 +819,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
                     title="Change the code of this coding to…",
                     recent=self.recent,
                     allow_new=False,
+                    accept_unique=True,
                 ),
                 picked,
             )

@@ -42,10 +42,12 @@ def code_details(code: CodeInfo | None) -> Text:
 class PickerScreen(ModalScreen[object]):
     """Fuzzy code picker. Returns a code id, (NEW_CODE, name), TOP_LEVEL, or None when cancelled.
 
-    The typed text applies a code without Enter when it begins the name of that code and of no other
-    (``to`` is Toolkits and publications when no other name starts with "to"); the app then drops the
-    letters typed on after it and one Enter, so typing the whole name is harmless. A leading ``+`` types the
-    name of a new code instead: nothing is applied until Enter or Ctrl+N.
+    With ``accept_unique`` (the pickers that apply or change a coding), the typed text applies a code without
+    Enter when it begins the name of that code and of no other (``to`` is Toolkits and publications when no
+    other name starts with "to"); the app then drops the letters typed on after it and one Enter, so typing
+    the whole name is harmless. A leading ``+`` types the name of a new code instead: nothing is applied until
+    Enter or Ctrl+N. Every other picker (favourites, upkeep, views) waits for Enter, since a dialog often
+    follows it.
     """
 
     BINDINGS = [
@@ -66,8 +68,10 @@ class PickerScreen(ModalScreen[object]):
         parent_mode: bool = False,
         codes: list[CodeInfo] | None = None,
         place: str | None = None,
+        accept_unique: bool = False,
     ) -> None:
         super().__init__(classes=f"half {place}" if place else None)
+        self.accept_unique = accept_unique
         self.picker = picker
         self.title_text = title
         self.recent = recent or []
@@ -161,7 +165,7 @@ class PickerScreen(ModalScreen[object]):
             if n <= len(self.recent) and any(c.id == self.recent[n - 1] for c in self.picker.codes):
                 self.dismiss(self.recent[n - 1])
                 return
-        if not self.parent_mode and not value.startswith("+"):
+        if self.accept_unique and not self.parent_mode and not value.startswith("+"):
             code = self.picker.unique_prefix(value)
             if code is not None:
                 self.accepted = code
