@@ -31,6 +31,13 @@ OUTSIDE = "/"
 FIVE_CODES = ["learning_from_peers", "site_visit", "adaptation", "peer_review", "open_day"]
 
 
+def quiet(command: list[str], env: dict[str, str]) -> None:
+    """Run a command from outside the checkout, its output discarded; a failure stops the benchmark."""
+    subprocess.run(
+        cwd=OUTSIDE, args=command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True
+    )
+
+
 def commands(project: Path, python: str = sys.executable) -> dict[str, list[str]]:
     tool = str(Path(python).parent / "beacon-qual")
     on = [tool, "--project", str(project)]
@@ -93,9 +100,7 @@ def change(project: Path, undo: bool, env: dict[str, str]) -> None:
             "bench",
         ]
     )
-    subprocess.run(
-        cwd=OUTSIDE, args=command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=True
-    )
+    quiet(command, env)
 
 
 def main() -> None:
@@ -117,28 +122,14 @@ def main() -> None:
     todo = commands(args.project)
     times: dict[str, list[float]] = {name: [] for name in todo}
     for name, command in todo.items():  # once untimed: bytecode written, speaker roles worked out
-        subprocess.run(
-            cwd=OUTSIDE,
-            args=command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            check=True,
-        )
+        quiet(command, env)
     clear_bench_codings(str(Path(sys.executable).parent / "beacon-qual"), args.project)
     changes = 0
     adjacent: dict[str, list[float]] = {name: [] for name in todo if name.endswith(FIRST)}
 
     def timed(command: list[str]) -> float:
         start = time.perf_counter()
-        subprocess.run(
-            cwd=OUTSIDE,
-            args=command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            check=True,
-        )
+        quiet(command, env)
         return time.perf_counter() - start
 
     for _ in range(args.runs):
@@ -173,26 +164,12 @@ def against(project: Path, other: str, runs: int, env: dict[str, str]) -> None:
     theirs = commands(project, other)
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in ours}
     for command in [*ours.values(), *(theirs[name] for name in ours)]:  # once untimed: bytecode written
-        subprocess.run(
-            cwd=OUTSIDE,
-            args=command,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=env,
-            check=True,
-        )
+        quiet(command, env)
     for _ in range(runs):
         for name, command in ours.items():
             for side, run in ((0, command), (1, theirs[name])):
                 start = time.perf_counter()
-                subprocess.run(
-                    cwd=OUTSIDE,
-                    args=run,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=env,
-                    check=True,
-                )
+                quiet(run, env)
                 times[name][side].append(time.perf_counter() - start)
     print(f"project: {project}; {runs} runs each, this installation and {other} in turn")
     for name, (mine, other_times) in times.items():

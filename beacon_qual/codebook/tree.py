@@ -17,6 +17,7 @@ from typing import Any
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store.schema import CODE_COLUMNS
 
 SEP = "/"
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -27,33 +28,8 @@ TEXT_FIELDS = {
     "exclude": "exclusion",
     "example": "example",
 }
-COMPARED_COLUMNS = (
-    "uuid",
-    "parent_id",
-    "name",
-    "description",
-    "inclusion",
-    "exclusion",
-    "example",
-    "colour",
-    "keywords",
-    "codable",
-    "sort_order",
-)
-UPDATABLE = frozenset(
-    {
-        "name",
-        "parent_id",
-        "description",
-        "inclusion",
-        "exclusion",
-        "example",
-        "colour",
-        "keywords",
-        "codable",
-        "sort_order",
-    }
-)
+COMPARED_COLUMNS = CODE_COLUMNS
+UPDATABLE = frozenset(CODE_COLUMNS) - {"uuid"}
 # Colours for new codes that name none: readable on a dark terminal, far apart from each other.
 PALETTE = (
     "#5FAFFF",

@@ -15,21 +15,11 @@ from pathlib import Path
 
 from beacon_qual.store.db import Project
 from beacon_qual.store.rows import inserted_id
+from beacon_qual.store.schema import CODE_COLUMNS
 
 MERGE_CACHE_KIB = -262144  # 256 MiB of page cache while merging (negative: KiB)
-CODE_COLUMNS = (
-    "uuid",
-    "name",
-    "description",
-    "inclusion",
-    "exclusion",
-    "example",
-    "colour",
-    "keywords",
-    "codable",
-    "sort_order",
-    "created_at",
-)
+# what a code is copied across with: its own columns but the parent (mapped), and when it was made
+COPIED_CODE_COLUMNS = (*(c for c in CODE_COLUMNS if c != "parent_id"), "created_at")
 _MAPS = ("merge_coders", "merge_docs", "merge_codes")
 
 
@@ -134,11 +124,11 @@ def code_rows(project: Project, alias: str) -> dict[int, sqlite3.Row]:
 
 
 def insert_code(project: Project, parent_id: int | None, row: sqlite3.Row) -> int:
-    """Add a copy's code (its ``CODE_COLUMNS``) under ``parent_id`` of this project."""
+    """Add a copy's code (its ``COPIED_CODE_COLUMNS``) under ``parent_id`` of this project."""
     cur = project.execute(
-        f"INSERT INTO main.codes(parent_id, {', '.join(CODE_COLUMNS)})"
-        f" VALUES (?, {', '.join('?' * len(CODE_COLUMNS))})",
-        (parent_id, *[row[c] for c in CODE_COLUMNS]),
+        f"INSERT INTO main.codes(parent_id, {', '.join(COPIED_CODE_COLUMNS)})"
+        f" VALUES (?, {', '.join('?' * len(COPIED_CODE_COLUMNS))})",
+        (parent_id, *[row[c] for c in COPIED_CODE_COLUMNS]),
     )
     return inserted_id(cur)
 

@@ -622,3 +622,20 @@ MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
 # The first schema version with project_state (the migration that creates it is V10).
 STATE_VERSION = MIGRATIONS.index(V10) + 1
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# A code's own columns, as a codebook file, an edit or another project's copy carries them (id and
+# created_at aside): what loading compares, upkeep may change and merging copies across.
+CODE_COLUMNS = (
+    "uuid",
+    "parent_id",
+    "name",
+    "description",
+    "inclusion",
+    "exclusion",
+    "example",
+    "colour",
+    "keywords",
+    "codable",
+    "sort_order",
+)
