@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from beacon_qual.agreement import agreement, disagreements
+from beacon_qual.agreement import agreement, disagreements, material
 from beacon_qual.agreement.measures import (
     BinaryAgreement,
     binary_coincidences,
@@ -519,8 +519,9 @@ def test_cli_warns_when_a_chosen_coder_coded_nothing(project):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_figures_do_not_depend_on_how_documents_are_batched(tmp_path, seed):
-    """Documents are read a batch at a time; one document per batch gives every figure exactly as one batch."""
+def test_figures_do_not_depend_on_how_documents_are_batched(tmp_path, seed, monkeypatch):
+    """Documents are read a batch at a time; one document per batch gives every figure exactly as one batch,
+    and so does reading the codings' table a few ids at a time."""
     rng = np.random.default_rng(seed)
     project = Project.create(tmp_path / "batches.db")
     with project.transaction():
@@ -534,7 +535,12 @@ def test_figures_do_not_depend_on_how_documents_are_batched(tmp_path, seed):
                     _coding(project, doc, codes[int(rng.integers(0, 3))], coder, start, end)
     for kwargs in ({}, {"codes": ("Y", "X")}, {"documents": ("d0.txt", "d3.txt", "d5.txt")}):
         whole = agreement(project, ["A", "B", "C"], **kwargs)
-        for batches in ({"batch_documents": 1}, {"batch_codings": 3, "batch_documents": 2}):
+        for scan, batches in [
+            (1_000_000, {"batch_documents": 1}),
+            (1_000_000, {"batch_codings": 3, "batch_documents": 2}),
+            (3, {"batch_codings": 3, "batch_documents": 2}),
+        ]:
+            monkeypatch.setattr(material, "SCAN_IDS", scan)
             parts = agreement(project, ["A", "B", "C"], **kwargs, **batches)
             assert parts.documents == whole.documents and parts.codes == whole.codes
             assert (parts.characters, parts.units) == (whole.characters, whole.units)
