@@ -456,7 +456,7 @@ def plan_material(
     return plan
 
 
-SCAN_IDS = 1_000_000  # codings ids read by one statement of the scan (bounds the text SQLite makes)
+SCAN_IDS = 250_000  # codings ids read by one statement of the scan (bounds the text SQLite makes)
 
 
 def _scanned_codings(project: Project, where: str, params: list) -> _Scanned:
@@ -466,16 +466,21 @@ def _scanned_codings(project: Project, where: str, params: list) -> _Scanned:
     rest = f"FROM codings WHERE id > ? AND id <= ? AND {where}"
     parts: list[dict[str, np.ndarray]] = []
     for low in range(0, top, SCAN_IDS):
-        parts.append(
-            _int_columns(project, CODING_COLUMNS, rest, [low, low + SCAN_IDS, *params], as_text=True)
-        )
-    rows: dict[str, np.ndarray] = {}
-    for name in CODING_COLUMNS:
-        column = np.concatenate([part.pop(name) for part in parts]) if parts else np.zeros(0, dtype=np.int64)
-        small = column.size == 0 or (column.min() >= -(2**31) and column.max() < 2**31)
-        rows[name] = column.astype(np.int32) if small else column
+        part = _int_columns(project, CODING_COLUMNS, rest, [low, low + SCAN_IDS, *params], as_text=True)
+        parts.append({name: _small(values) for name, values in part.items()})
+    rows = {
+        name: np.concatenate([part.pop(name) for part in parts]) if parts else np.zeros(0, dtype=np.int32)
+        for name in CODING_COLUMNS
+    }
     order = np.argsort(rows["document_id"], kind="stable")
     return _Scanned(rows, order, rows["document_id"][order])
+
+
+def _small(values: np.ndarray) -> np.ndarray:
+    """``values`` as 32-bit integers where they fit (half the memory), else as they are."""
+    if values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31):
+        return values.astype(np.int32)
+    return values
 
 
 @dataclass
