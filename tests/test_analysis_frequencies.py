@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from builders import ADAPTATION, BARRIERS, IMITATION, INNOVATION, LEARNING
@@ -439,3 +441,17 @@ def test_counts_over_all_coders_equal_the_counts_coder_by_coder(analysis_project
     fast, joined = frequencies(analysis_project, filters, by=by), frequencies(analysis_project, named, by=by)
     assert any(row.codings for row in fast.rows)
     assert table(fast) == table(joined)
+
+
+def test_export_frequencies_starts_without_the_numeric_and_matching_libraries(analysis_project):
+    """A fresh `export frequencies --by document` loads neither numpy, scipy nor rapidfuzz: their import alone
+    would be a large share of the command's time on a big project, and it uses none of them."""
+    code = (
+        "import sys; from beacon_qual.cli import main; main.main(sys.argv[1:], standalone_mode=False); "
+        "print(sorted(m for m in ('numpy', 'scipy', 'rapidfuzz') if m in sys.modules), file=sys.stderr)"
+    )
+    args = ["--project", str(analysis_project.path), "export", "frequencies", "--by", "document"]
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("code,document,codings,documents,councils\n")
+    assert done.stderr.strip().splitlines()[-1] == "[]"

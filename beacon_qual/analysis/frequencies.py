@@ -8,6 +8,7 @@ council-by-code matrix, joined with survey measures, is in :mod:`.wide`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from beacon_qual.analysis.bases import analysis_base
@@ -39,7 +40,7 @@ _GROUP_SQL = {
 }
 
 
-class FrequencyRow(NamedTuple):  # a tuple: made once per code and group (200,000 by document at 10,000)
+class FrequencyRow(NamedTuple):  # a tuple: made once per code and group
     code_id: int
     code: str
     group: tuple[Any, ...]
@@ -52,9 +53,20 @@ class FrequencyRow(NamedTuple):  # a tuple: made once per code and group (200,00
 class Frequencies:
     by: tuple[str, ...]
     rollup: bool
-    rows: list[FrequencyRow]
+    found: list[FrequencyRow] | None
     selection: Selection
     coders: list[str]
+    # By document alone: the report's rows as SQL read them (code path, document, codings, documents,
+    # councils), already in order; ``rows`` is made from them only when asked for.
+    table: list[tuple[Any, ...]] | None = None
+    code_ids: dict[str, int] | None = None  # the table's code paths' ids
+
+    @property
+    def rows(self) -> list[FrequencyRow]:
+        if self.found is None:
+            ids = self.code_ids or {}
+            self.found = [FrequencyRow(ids[r[0]], r[0], (r[1],), *r[2:]) for r in self.table or []]
+        return self.found
 
 
 def check_fields(by: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -96,13 +108,35 @@ def frequencies(
         counted = "count(*)"
     if by_document and counted == "sum(n)":
         # One row per code and document already (per_document's key): the document is 1 and the council 1 or
-        # 0, with no second grouping (200,000 rows at 10,000 documents).
+        # 0, with no second grouping. Each row is made once, as the report's (code path, document name and
+        # the counts), and sorted by name within its code (names are text; the sort below would do the same).
+        names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+        cursor = project.conn.cursor()
+        cursor.row_factory = None  # plain tuples
+        per_code: dict[int, list[tuple[Any, ...]]] = {}
         sql = f"{cte}SELECT code_id, document_id, n, 1, case_id IS NOT NULL FROM passages"
-    else:
-        sql = (
-            f"{cte}SELECT code_id{select_groups}, {counted}, count(DISTINCT document_id), count(DISTINCT case_id) "
-            f"FROM passages GROUP BY code_id{select_groups}"
+        for code_id, document_id, *counts in cursor.execute(sql, params):
+            per_code.setdefault(code_id, []).append((names[document_id], *counts))
+        table: list[tuple[Any, ...]] = []
+        for code_id in selection.code_ids or tree.order:
+            held = per_code.get(code_id)
+            if held:
+                held.sort(key=itemgetter(0))
+                path = tree.path[code_id]
+                table.extend([(path, *counts) for counts in held])
+        return Frequencies(
+            by,
+            rollup,
+            None,
+            selection,
+            coder_names(project, selection),
+            table=table,
+            code_ids={tree.path[c]: c for c in selection.code_ids or tree.order},
         )
+    sql = (
+        f"{cte}SELECT code_id{select_groups}, {counted}, count(DISTINCT document_id), count(DISTINCT case_id) "
+        f"FROM passages GROUP BY code_id{select_groups}"
+    )
     labels = _labels(project, by)
     found: dict[int, list] = {}
     width = len(by)
@@ -184,10 +218,10 @@ def _per_document_cte(
 ) -> tuple[str, list]:
     """``passages`` as one row per code and document with its number of codings ``n``, read from
     ``coding_counts`` (a row per code, document and coder, kept by triggers) before any document is looked up:
-    for 463,000 codings it holds 40,000 rows, against scanning every coding in the ``codings_code`` index (44 ms)
-    or joining every coding to its document (65 ms). With ``rollup`` each count also goes to the code's
-    ancestors, so ``n`` no longer counts passages (two codes below one parent on one span are one passage
-    of it): only the documents and councils are right then."""
+    a few rows per document, rather than every coding scanned in the ``codings_code`` index or joined to its
+    document. With ``rollup`` each count also goes to the code's ancestors, so ``n`` no longer counts passages
+    (two codes below one parent on one span are one passage of it): only the documents and councils are right
+    then."""
     doc_where, doc_params = selection.document_where()
     parts: list[str] = []
     params: list = []
@@ -249,7 +283,10 @@ def flat_group(by: tuple[str, ...], group: tuple[Any, ...]) -> list[Any]:
 
 def frequency_report(project: Project, result: Frequencies) -> Report:
     columns = ["code", *group_columns(result.by), "codings", "documents", "councils"]
-    if "council" in result.by:
+    rows: list[list[Any]]
+    if result.table is not None:
+        rows = result.table  # type: ignore[assignment]
+    elif "council" in result.by:
         rows = [
             [row.code, *flat_group(result.by, row.group), row.codings, row.documents, row.councils]
             for row in result.rows

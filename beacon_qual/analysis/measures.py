@@ -6,9 +6,6 @@ import json
 from dataclasses import dataclass
 from itertools import pairwise
 
-import numpy as np
-from rapidfuzz import process
-
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 
@@ -52,6 +49,8 @@ def get_variable(project: Project, name: str) -> Variable:
         known = [r[0] for r in project.execute("SELECT name FROM variables ORDER BY name")]
         if not known:
             raise BeaconError(f"no survey variable {name!r}: this project holds no survey measures yet")
+        from rapidfuzz import process
+
         suggestions = [m for m, _s, _i in process.extract(name, known, limit=3)]
         raise BeaconError(f"no survey variable {name!r}", details=[f"did you mean: {s}" for s in suggestions])
     return _variable(row)
@@ -196,6 +195,8 @@ def quantile_cuts(values: list[float], groups: int, name: str) -> tuple[float, .
         raise BeaconError(f"--quantiles must be 2 or more, not {groups}")
     if not values:
         raise BeaconError(f"survey variable {name!r} has no values for the selected councils")
+    import numpy as np  # here: the commands that read measures without binning them start without it
+
     points = np.quantile(np.array(values, dtype=float), [i / groups for i in range(1, groups)])
     distinct = sorted({float(p) for p in points})
     lowest = min(values)
@@ -207,6 +208,8 @@ def bin_values(values: dict[int, float], cuts: tuple[float, ...]) -> Categories:
     if list(ordered) != list(cuts):
         raise BeaconError(f"cut points must be distinct and increasing: {', '.join(_num(c) for c in cuts)}")
     labels = bin_labels(ordered)
+    import numpy as np
+
     edges = np.array(ordered)
     of_case = {
         case: labels[int(np.searchsorted(edges, value, side="right"))] for case, value in values.items()

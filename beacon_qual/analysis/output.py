@@ -14,6 +14,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,18 +115,24 @@ def to_csv(table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([csv_cell(c) for c in table.columns])
-    # plain ints (most cells of a large table) are written as they are: csv_cell would return them unchanged;
-    # text is worked out once per value (code paths and document names come again and again)
-    text: dict[str, Any] = {}
-
-    def cell(v: Any) -> Any:
-        if type(v) is str:
-            if (done := text.get(v)) is None:
-                done = text[v] = csv_cell(v)
-            return done
-        return csv_cell(v)
-
-    writer.writerows([v if type(v) is int else cell(v) for v in row] for row in table.rows)
+    # Column by column, so a large table's cells are not looked at one by one in Python: a column of plain
+    # ints is written as it is (csv_cell would return them unchanged), a column of text is worked out once
+    # per distinct value (code paths and document names come again and again), anything else cell by cell.
+    rows = table.rows
+    if len(set(map(len, rows))) > 1:  # rows of different lengths: cell by cell
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
+    elif rows:
+        columns: list[Iterable[Any]] = []
+        for column in zip(*rows):
+            kinds = set(map(type, column))
+            if kinds <= {int}:
+                columns.append(column)
+            elif kinds <= {str}:
+                done = {v: csv_cell(v) for v in set(column)}
+                columns.append(map(done.__getitem__, column))
+            else:
+                columns.append(map(csv_cell, column))
+        writer.writerows(zip(*columns))
     return buffer.getvalue()
 
 
