@@ -200,14 +200,28 @@ def stream_quotes(
     def sections() -> Iterator[tuple[str, int, Iterator[Quote]]]:
         for code_id in wanted:
             code_ids = sorted(set(members[code_id]))
-            # a council's few documents first, then their codings of the codes by index (the workbench's
-            # drill into a cell); else the codes' codings, each looked up in the documents table
-            tables = f"{DOCS} d CROSS JOIN codings c" if selection.case_ids else f"codings c JOIN {DOCS} d"
-            count = project.scalar(
-                f"SELECT count(*) FROM {tables} ON d.id = c.document_id WHERE {where} "
-                f"AND c.code_id IN ({','.join('?' * len(code_ids))})",
-                params + code_ids,
-            )
+            marks = ",".join("?" * len(code_ids))
+            if selection.speaker is None:  # the codings per code, document and coder that triggers keep
+                doc_where, doc_params = selection.document_where()
+                coders_sql = ""
+                if selection.coder_ids:
+                    coders_sql = f" AND x.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
+                count = project.scalar(
+                    f"SELECT coalesce(sum(x.n), 0) FROM coding_counts x JOIN {DOCS} d ON d.id = x.document_id "
+                    f"WHERE {doc_where}{coders_sql} AND x.code_id IN ({marks})",
+                    [*doc_params, *selection.coder_ids, *code_ids],
+                )
+            else:
+                # each coding's speaker looked up: a council's few documents first, then their codings of the
+                # codes by index (the workbench's drill into a cell); else the codes' codings, each looked up
+                # in the documents table
+                tables = (
+                    f"{DOCS} d CROSS JOIN codings c" if selection.case_ids else f"codings c JOIN {DOCS} d"
+                )
+                count = project.scalar(
+                    f"SELECT count(*) FROM {tables} ON d.id = c.document_id WHERE {where} AND c.code_id IN ({marks})",
+                    params + code_ids,
+                )
             yield tree.path[code_id], min(count, limit) if limit else count, code_quotes(code_id, code_ids)
 
     all_ids = sorted({c for ids in members.values() for c in ids})
