@@ -295,9 +295,9 @@ def load_material(
 
 
 # Reading through a memory map of the project file instead of a read() call per page saves most of the
-# system time of these whole-table reads (about 0.5 s on the Beacon-scale project: codings, units and every
-# transcript's text for its length). Only for the duration of the reads; nothing in beacon-qual shrinks a
-# project file (no VACUUM), which is what makes a mapped file risky for SQLite.
+# system time of these whole-table reads (codings, units and every transcript's text for its length). Only
+# for the duration of the reads; nothing in beacon-qual shrinks a project file (no VACUUM), which is what
+# makes a mapped file risky for SQLite.
 MAPPED_BYTES = 1 << 30
 
 
