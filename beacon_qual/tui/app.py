@@ -335,6 +335,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
         self.start_document = document
         self.code_by_id: dict[int, wb.CodeInfo] = {}
         self._picker: wb.CodePicker | None = None
+        self._picker_screen: PickerScreen | None = None
         self.recent: list[int] = []
         self.last_search = ""
         self.worklist: list[WorkItem] = []
@@ -479,6 +480,44 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
 
     def watch_favourites(self) -> None:
         self._show_favourites()
+
+    def code_picker(
+        self,
+        *,
+        title: str,
+        recent: list[int] | None = None,
+        suggestion: str = "",
+        allow_new: bool = True,
+        place: str | None = None,
+        accept_unique: bool = False,
+    ) -> PickerScreen:
+        """The picker of a code, one kept for the app's life (installed, so closing it keeps its widgets and
+        opening it again builds none); a new one while the kept one is already open beneath."""
+        kept = self._picker_screen
+        if kept is not None and kept.is_mounted and kept not in self.screen_stack:
+            kept.reopen(
+                self.picker,
+                title=title,
+                recent=recent,
+                suggestion=suggestion,
+                allow_new=allow_new,
+                place=place,
+                accept_unique=accept_unique,
+            )
+            return kept
+        screen = PickerScreen(
+            self.picker,
+            title=title,
+            recent=recent,
+            suggestion=suggestion,
+            allow_new=allow_new,
+            place=place,
+            accept_unique=accept_unique,
+        )
+        if kept is None:
+            self._picker_screen = screen
+            self.install_screen(screen, "code-picker")
+        return screen
 
     @property
     def picker(self) -> wb.CodePicker:
@@ -683,8 +722,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
             return
         words = " ".join(self.doc.text[sel[0] : sel[1]].split()[:6])
         self.push_screen(
-            PickerScreen(
-                self.picker,
+            self.code_picker(
                 title="Apply code to the selection",
                 recent=self.recent,
                 suggestion=words,
@@ -814,8 +852,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
                     self._after_change(f"Recoded as {self.code_by_id[result].name}", codings_only=True)
 
             self.push_screen(
-                PickerScreen(
-                    self.picker,
+                self.code_picker(
                     title="Change the code of this coding to…",
                     recent=self.recent,
                     allow_new=False,
@@ -1065,7 +1102,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
             )
 
         self.push_screen(
-            PickerScreen(self.picker, title="Code every search hit as…", recent=self.recent, allow_new=False),
+            self.code_picker(title="Code every search hit as…", recent=self.recent, allow_new=False),
             picked,
         )
 
@@ -1208,9 +1245,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
             if isinstance(code_id, int):
                 self.push_screen(SegmentsScreen(self.project, self.code_by_id[code_id].path))
 
-        self.push_screen(
-            PickerScreen(self.picker, title="Coded segments of which code?", allow_new=False), picked
-        )
+        self.push_screen(self.code_picker(title="Coded segments of which code?", allow_new=False), picked)
 
     def action_theme_by_measure(self) -> None:
         from beacon_qual.tui.measure import MeasureScreen
@@ -1219,7 +1254,7 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
             if isinstance(code_id, int):
                 self.push_screen(MeasureScreen(self.project, self.code_by_id[code_id].path))
 
-        self.push_screen(PickerScreen(self.picker, title="Chart which code?", allow_new=False), picked)
+        self.push_screen(self.code_picker(title="Chart which code?", allow_new=False), picked)
 
     def action_council_panel(self) -> None:
         from beacon_qual.tui.council_panel import CouncilPanel

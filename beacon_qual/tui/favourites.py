@@ -108,7 +108,7 @@ class FavouriteActions:
         self.apply_code(code_id)  # type: ignore[attr-defined]
 
     def action_assign_favourite(self) -> None:
-        from beacon_qual.tui.screens import ChoiceScreen, PickerScreen
+        from beacon_qual.tui.screens import ChoiceScreen
 
         def slot_chosen(code_id: int, slot: object) -> None:
             if not isinstance(slot, int):
@@ -129,6 +129,6 @@ class FavouriteActions:
             )
 
         self.push_screen(  # type: ignore[attr-defined]
-            PickerScreen(self.picker, title="Code for a favourite key", recent=self.recent, allow_new=False),  # type: ignore[attr-defined]
+            self.code_picker(title="Code for a favourite key", recent=self.recent, allow_new=False),  # type: ignore[attr-defined]
             code_chosen,
         )

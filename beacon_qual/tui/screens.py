@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.style import Style
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -37,6 +42,39 @@ def code_details(code: CodeInfo | None) -> Text:
         out.append("Keywords: ", style="bold")
         out.append(visible_controls(", ".join(code.keywords)) + "\n", style="dim")
     return out
+
+
+class PickerList(OptionList):
+    """The picker's list: the lines drawn for an option are kept while the options are replaced.
+
+    OptionList forgets every drawn line when its options are set again, as the picker does on each key, and
+    drawing an option's text is most of a keystroke's redraw. The picker reuses its options as a query is
+    typed, so their lines are kept here (by option, style and width) and only given the option's new
+    position, which a mouse click reads."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._drawn: dict[tuple[object, ...], list[Strip]] = {}
+
+    def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
+        key = (option, style, self.scrollable_content_region.width)
+        strips = self._drawn.get(key)
+        if strips is None:
+            strips = super()._get_option_render(option, style)
+            if len(self._drawn) > 4096:
+                self._drawn.clear()
+            self._drawn[key] = strips
+            return strips
+        index = self._option_to_index.get(option)
+        return [strip.apply_meta({"option": index}) for strip in strips]
+
+    def _clear_caches(self) -> None:
+        self._drawn.clear()
+        super()._clear_caches()
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()
+        super().notify_style_update()
 
 
 class PickerScreen(ModalScreen[object]):
@@ -92,12 +130,45 @@ class PickerScreen(ModalScreen[object]):
                 placeholder="type to search codes: name, path, keyword, definition (+ first: a new code)",
                 id="picker-input",
             )
-            yield OptionList(id="picker-list")
+            yield PickerList(id="picker-list")
             yield Static(id="picker-details")
 
     def on_mount(self) -> None:
         self._refill("")
         self.query_one(Input).focus()
+
+    def reopen(
+        self,
+        picker: CodePicker,
+        *,
+        title: str,
+        recent: list[int] | None = None,
+        suggestion: str = "",
+        allow_new: bool = True,
+        place: str | None = None,
+        accept_unique: bool = False,
+    ) -> None:
+        """Make a kept picker, closed before, ready to be pushed again: empty input, the recent codes first.
+
+        Closing a picker that is kept rather than removed spares the screen beneath a layout pass, and
+        opening it again spares building its widgets."""
+        if picker is not self.picker:  # the codebook changed: the lines kept for its codes are stale
+            self._options.clear()
+        self.picker = picker
+        self.title_text = title
+        self.recent = recent or []
+        self.suggestion = suggestion
+        self.allow_new = allow_new
+        self.accept_unique = accept_unique
+        self.set_classes(f"half {place}" if place else "")
+        self.accepted = None
+        self._detailed = None
+        self.query_one("#picker-title", Label).update(title)
+        field = self.query_one(Input)
+        with field.prevent(Input.Changed):
+            field.value = ""
+        self._refill("")
+        field.focus()
 
     def _rank(self, query: str) -> list[CodeInfo]:
         if self.parent_mode:
@@ -139,6 +210,25 @@ class PickerScreen(ModalScreen[object]):
         if options:
             olist.highlighted = 0
         self._show_details()
+
+    def dismiss(self, result: object = None) -> AwaitComplete:
+        """Close, then hand the result to the code that opened the picker at once, before the screen beneath
+        is drawn again: it is drawn once, with the change, instead of first without the dialog and then again
+        with the change."""
+        callbacks = getattr(self, "_result_callbacks", None)
+        entry = callbacks[-1] if callbacks else None
+        handler = getattr(entry, "callback", None)
+        if (
+            handler is None
+            or getattr(entry, "future", None) is not None
+            or inspect.iscoroutinefunction(handler)
+            or self.app.screen is not self
+        ):
+            return super().dismiss(result)
+        entry.callback = None  # type: ignore[union-attr]  # called here, not again from the app's queue
+        closed = self.app.pop_screen()
+        handler(result)
+        return closed
 
     def _highlighted_code(self) -> CodeInfo | None:
         olist = self.query_one(OptionList)
