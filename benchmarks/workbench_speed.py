@@ -256,9 +256,11 @@ def service(project: Project, coder: str, document: int, rounds: int) -> list[fl
     """Applying a code in the service alone (committed), each undone."""
     coder_id = project.coder_id(coder)
     code = project.scalar("SELECT id FROM codes WHERE codable = 1 ORDER BY id LIMIT 1")
-    sentences = project.execute(
-        "SELECT start, end FROM units WHERE document_id = ? AND kind = 'sentence' AND end > start LIMIT ?",
-        (document, rounds),
+    sentences = project.execute(  # sentences without that code by this coder, so each addition is new
+        "SELECT u.start, u.end FROM units u WHERE u.document_id = ? AND u.kind = 'sentence' AND u.end > u.start"
+        " AND NOT EXISTS (SELECT 1 FROM codings c WHERE c.document_id = u.document_id AND c.code_id = ?"
+        " AND c.coder_id = ? AND c.start = u.start AND c.end = u.end) LIMIT ?",
+        (document, code, coder_id, rounds),
     ).fetchall()
     out = []
     for s, e in sentences:
