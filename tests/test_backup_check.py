@@ -138,7 +138,7 @@ def test_damaged_pages_are_reported(project: Project) -> None:
         "INSERT INTO unit_fts(rowid, text) VALUES (99, 'stray words')",  # an entry for no sentence
     ],
 )
-def test_a_damaged_search_index_is_reported_with_the_command_that_rebuilds_it(
+def test_a_damaged_search_index_is_reported_by_check_full_with_the_command_that_rebuilds_it(
     project: Project, statement: str
 ) -> None:
     with project.transaction():
@@ -151,11 +151,49 @@ def test_a_damaged_search_index_is_reported_with_the_command_that_rebuilds_it(
     project.close()
     damage(project.path, statement)
     damaged = project.path.read_bytes()
-    result = run(project.path, "check")
+    quick = run(project.path, "check")  # reading every index entry is left to --full, and it says so
+    assert quick.exit_code == 0, quick.output
+    assert "search index check: not run (check --full runs it)" in quick.output
+    result = run(project.path, "check", "--full")
     assert result.exit_code == 1
     [line] = [line for line in result.output.splitlines() if line.startswith("problem: search index")]
     assert "does not match the sentences" in line and line.endswith("run 'beacon-qual reindex'")
+    assert "search index check: problems above" in result.output
     assert project.path.read_bytes() == damaged  # the index check writes nothing either
+    assert run(project.path, "reindex").exit_code == 0
+    result = run(project.path, "check", "--full")
+    assert result.exit_code == 0, result.output
+    assert "search index check: ok" in result.output
+
+
+@pytest.mark.parametrize(
+    "statement,expected",
+    [
+        (
+            "UPDATE unit_counts SET units = units + 1",
+            "unit counts: 1 (document, kind) rows differ from the units",
+        ),
+        ("UPDATE unit_counts SET spans = 0", "unit counts: 1 (document, kind) rows differ from the units"),
+        ("DELETE FROM unit_counts", "unit counts: 1 (document, kind) rows differ from the units"),
+        (
+            "UPDATE document_lengths SET characters = 12",
+            "document lengths: 1 document(s) whose stored length differs from their text",
+        ),
+        (
+            "DELETE FROM document_lengths",
+            "document lengths: 1 document(s) whose stored length differs from their text",
+        ),
+    ],
+)
+def test_plain_check_reports_damaged_unit_counts_and_lengths_until_reindex(
+    project: Project, statement: str, expected: str
+) -> None:
+    project.close()
+    damage(project.path, statement)
+    result = run(project.path, "check")
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith(f"problem: {expected}")]
+    assert line.endswith("run 'beacon-qual reindex'")
     assert run(project.path, "reindex").exit_code == 0
     result = run(project.path, "check")
     assert result.exit_code == 0, result.output
@@ -303,6 +341,8 @@ def test_check_runs_sqlites_integrity_check_only_with_full(project: Project) -> 
     quick = run(project.path, "check")
     assert quick.exit_code == 0, quick.output
     assert "SQLite integrity check: not run (check --full runs it)" in quick.output
+    assert "search index check: not run (check --full runs it)" in quick.output
     full = run(project.path, "check", "--full")
     assert full.exit_code == 0, full.output
     assert "SQLite integrity check: ok" in full.output
+    assert "search index check: ok" in full.output

@@ -3,8 +3,6 @@
 :func:`check_project` opens the file read-only (it neither migrates nor repairs)
 and reports, one line each:
 
-* the file's SQLite integrity (``PRAGMA integrity_check``), with ``full`` only: it reads every page and
-  compares every index with its table, most of a full check's time, and grows with the file;
 * rows whose foreign keys point at nothing (``PRAGMA foreign_key_check``): codings
   without their code, document or coder, units of missing documents, survey values
   of missing cases or variables;
@@ -13,10 +11,18 @@ and reports, one line each:
   and codings whose status is neither 'ok' nor 'review';
 * stored texts whose sha256 does not match, or that hold CR line endings or a BOM;
 * documents whose revision number disagrees with the earlier texts kept for them;
-* codings whose stored sentences and turns (``coding_units``) differ from where they lie;
-* a full-text search index that no longer matches the sentences (FTS5's ``integrity-check``), with the
-  advice to run ``beacon-qual reindex``;
+* derived tables that differ from a fresh derivation: each coding's sentences and turns (``coding_units``),
+  the codings per code, document and coder (``coding_counts``), each document's length
+  (``document_lengths``) and units of each kind (``unit_counts``), with the advice to run
+  ``beacon-qual reindex``;
 * the application id and schema version.
+
+Two whole-file verifications run with ``full`` only, as they read every page or every index entry and grow
+with the file (the summary says whether they ran):
+
+* the file's SQLite integrity (``PRAGMA integrity_check``): every page, every index against its table;
+* the full-text search index against the sentences (FTS5's ``integrity-check``), with the advice to run
+  ``beacon-qual reindex``.
 """
 
 from __future__ import annotations
@@ -49,7 +55,8 @@ class CheckReport:
 
 def check_project(path: Path | str, *, full: bool = True) -> CheckReport:
     """Every problem found in the project at ``path``; raises BeaconError only when it cannot be read at all.
-    ``full``: SQLite's own integrity check too (the summary says whether it ran)."""
+    ``full``: SQLite's own integrity check and FTS5's check of the search index too (the summary says whether
+    they ran)."""
     path = Path(path)
     conn = _open_readonly(path)
     report = CheckReport(path)
@@ -76,17 +83,18 @@ def check_project(path: Path | str, *, full: bool = True) -> CheckReport:
                     f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})"
                 )
         report.summary = _summary(conn)
-        report.summary.append(
-            "SQLite integrity check: "
-            + (
-                ("ok" if not any(p.startswith("integrity") for p in report.problems) else "problems above")
-                if full
-                else "not run (check --full runs it)"
-            )
-        )
     finally:
         conn.close()
-    report.problems.extend(_search_index(path))
+    if full:
+        report.problems.extend(_search_index(path))
+    for label, prefix in (("SQLite integrity check", "integrity"), ("search index check", "search index")):
+        if not full:
+            outcome = "not run (check --full runs it)"
+        elif any(p.startswith(prefix) for p in report.problems):
+            outcome = "problems above"
+        else:
+            outcome = "ok"
+        report.summary.append(f"{label}: {outcome}")
     return report
 
 
@@ -130,7 +138,7 @@ def _derived(
     conn: sqlite3.Connection, table: str, differences: Callable[[sqlite3.Connection], int], what: str
 ) -> list[str]:
     """A table that triggers derive from the codings, compared with one made afresh (absent before its schema)."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+    if not _has_table(conn, table):
         return []
     differing = differences(conn)
     return [f"{what.format(differing)}: run 'beacon-qual reindex'"] if differing else []
@@ -222,25 +230,102 @@ def _memo_targets(conn: sqlite3.Connection) -> list[str]:
 
 
 def _offsets(conn: sqlite3.Connection) -> list[str]:
-    problems: list[str] = []
-    # Each text's length is worked out once: length() reads the whole text, and joining every coding and unit
-    # to its document read it again for each (two minutes for 463,000 codings and 2 million units).
-    for table, label in (("codings", "coding"), ("units", "unit")):
-        rows = conn.execute(
-            "WITH lengths AS MATERIALIZED (SELECT id, length(text) AS n FROM documents)"
-            f" SELECT x.id, x.document_id, x.start, x.end, d.n FROM {table} x"
-            " JOIN lengths d ON d.id = x.document_id"
-            " WHERE NOT (x.start >= 0 AND x.start < x.end AND x.end <= d.n) ORDER BY x.id"
-        )
-        problems.extend(
-            f"offsets: {label} {xid} covers {start}-{end}, outside document {doc} (length {length})"
-            for xid, doc, start, end, length in rows
-        )
+    """Codings and units outside their document's text, codings of no known status, and the two tables derived
+    from texts and units (schema V11): ``document_lengths`` against each text's length and ``unit_counts``
+    against the units counted afresh.
+
+    Each text's length is worked out once (length() reads the whole text; joining every coding and unit to its
+    document read it again for each). One pass over the units, grouped by document and kind, serves both the
+    units' offsets and their counts: a group whose smallest start, largest end or number of empty units is out
+    of bounds is read again by its key to list its units.
+    """
+    lengths = dict(conn.execute("SELECT id, length(text) FROM documents").fetchall())
+    groups = conn.execute(
+        "SELECT document_id, kind, count(*), sum(end > start), max(end), min(start), sum(start >= end)"
+        " FROM units GROUP BY document_id, kind"
+    ).fetchall()
+    lengths_kept = _has_table(conn, "document_lengths")
+    problems = _document_lengths(conn, lengths) if lengths_kept else []
+    # The codings are joined to the stored lengths when these were just found equal to the texts' lengths.
+    if lengths_kept and not problems:
+        source = "(SELECT document_id AS id, characters AS n FROM document_lengths)"
+    else:
+        source = "(SELECT id, length(text) AS n FROM documents)"
+    rows = conn.execute(
+        f"WITH lengths AS MATERIALIZED {source}"
+        " SELECT x.id, x.document_id, x.start, x.end, d.n FROM codings x"
+        " JOIN lengths d ON d.id = x.document_id"
+        " WHERE NOT (x.start >= 0 AND x.start < x.end AND x.end <= d.n) ORDER BY x.id"
+    )
+    problems.extend(
+        f"offsets: coding {xid} covers {start}-{end}, outside document {doc} (length {length})"
+        for xid, doc, start, end, length in rows
+    )
+    outside: list[tuple[int, int, int, int, int]] = []
+    for doc, kind, _n, _spans, max_end, min_start, empty in groups:
+        length = lengths.get(doc)
+        if length is not None and (min_start < 0 or max_end > length or empty):
+            outside.extend(
+                (*row, length)
+                for row in conn.execute(
+                    "SELECT id, document_id, start, end FROM units WHERE document_id = ? AND kind = ?"
+                    " AND NOT (start >= 0 AND start < end AND end <= ?)",
+                    (doc, kind, length),
+                )
+            )
+    problems.extend(
+        f"offsets: unit {uid} covers {start}-{end}, outside document {doc} (length {length})"
+        for uid, doc, start, end, length in sorted(outside)
+    )
     rows = conn.execute("SELECT id, status FROM codings WHERE status NOT IN ('ok', 'review') ORDER BY id")
     problems.extend(
         f"status: coding {cid} has status {status!r} (not 'ok' or 'review')" for cid, status in rows
     )
+    if _has_table(conn, "unit_counts"):
+        problems.extend(_unit_counts(conn, groups))
     return problems
+
+
+def _document_lengths(conn: sqlite3.Connection, lengths: dict[int, int]) -> list[str]:
+    stored = dict(conn.execute("SELECT document_id, characters FROM document_lengths").fetchall())
+    differing = len(stored.keys() ^ lengths.keys()) + sum(
+        stored[doc] != n for doc, n in lengths.items() if doc in stored
+    )
+    if not differing:
+        return []
+    problem = (
+        f"document lengths: {differing} document(s) whose stored length differs from their text; "
+        "agreement reads them: run 'beacon-qual reindex'"
+    )
+    return [problem]
+
+
+def _unit_counts(
+    conn: sqlite3.Connection, groups: list[tuple[int, str, int, int, int, int, int]]
+) -> list[str]:
+    """``unit_counts`` against the units counted afresh; its ``max_end`` may exceed the largest end (deleting a
+    unit leaves it) but never fall short of it."""
+    counted = {(doc, kind): (n, spans, max_end) for doc, kind, n, spans, max_end, _s, _e in groups}
+    kept = {
+        (doc, kind): (n, spans, max_end)
+        for doc, kind, n, spans, max_end in conn.execute(
+            "SELECT document_id, kind, units, spans, max_end FROM unit_counts"
+        )
+    }
+    differing = len(counted.keys() ^ kept.keys()) + sum(
+        kept[key][:2] != fresh[:2] or kept[key][2] < fresh[2] for key, fresh in counted.items() if key in kept
+    )
+    if not differing:
+        return []
+    problem = (
+        f"unit counts: {differing} (document, kind) rows differ from the units; "
+        "agreement reads them: run 'beacon-qual reindex'"
+    )
+    return [problem]
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
 
 
 _DOCUMENT_TEXTS = "SELECT name, text, sha256 FROM documents ORDER BY id"

@@ -1,5 +1,5 @@
-"""Verify the project: foreign keys, offsets, orphans, text hashes, stored placements and counts, search
-index, schema version; with --full SQLite's integrity check too.
+"""Verify the project: foreign keys, offsets, orphans, text hashes, stored placements, counts and lengths,
+schema version; with --full SQLite's integrity check and the search index's check too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from beacon_qual.store.check import check_project
 @click.option(
     "--full",
     is_flag=True,
-    help="Also run SQLite's integrity check, which reads every page and index (slow on a large project).",
+    help="Also run SQLite's integrity check, which reads every page and index, and the search index's own check,"
+    " which reads every entry (both slow on a large project).",
 )
 @click.pass_context
 def check(ctx: click.Context, full: bool) -> None:
