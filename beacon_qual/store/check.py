@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,31 +61,28 @@ def check_project(path: Path | str, *, full: bool = True) -> CheckReport:
     path = Path(path)
     conn = _open_readonly(path)
     report = CheckReport(path)
-    # One read transaction: every check sees the same committed state while coders go on writing (the
-    # derived tables' checks compare counts taken by separate statements).
-    conn.execute("BEGIN")
-    try:
-        checks = (
-            _schema,
-            *((_integrity,) if full else ()),
-            _foreign_keys,
-            _memo_targets,
-            _offsets,
-            _texts,
-            _revisions,
-            _placement,
-            _counts,
-        )
-        for check in checks:
-            try:
-                report.problems.extend(_limited(check(conn)))
-            except sqlite3.DatabaseError as exc:
-                report.problems.append(
-                    f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})"
-                )
-        report.summary = _summary(conn)
-    finally:
-        conn.close()
+    # The derived tables' placement and counts, most of a plain check's time, run on a second read-only
+    # connection in a thread (SQLite lets go of the interpreter while a statement runs). Each connection holds
+    # one read transaction: its checks see one committed state while coders go on writing (a derived table's
+    # check compares counts taken by separate statements, all on its own connection).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        derived = pool.submit(_checked_apart, path, (_placement, _counts))
+        try:
+            conn.execute("BEGIN")
+            checks = (
+                _schema,
+                *((_integrity,) if full else ()),
+                _foreign_keys,
+                _memo_targets,
+                _offsets,
+                _texts,
+                _revisions,
+            )
+            report.problems.extend(_run_checks(conn, checks))
+            report.summary = _summary(conn)
+        finally:
+            conn.close()
+        report.problems.extend(derived.result())
     if full:
         report.problems.extend(_search_index(path))
     for label, prefix in (("SQLite integrity check", "integrity"), ("search index check", "search index")):
@@ -96,6 +94,33 @@ def check_project(path: Path | str, *, full: bool = True) -> CheckReport:
             outcome = "ok"
         report.summary.append(f"{label}: {outcome}")
     return report
+
+
+def _run_checks(
+    conn: sqlite3.Connection, checks: tuple[Callable[[sqlite3.Connection], list[str]], ...]
+) -> list[str]:
+    problems: list[str] = []
+    for check in checks:
+        try:
+            problems.extend(_limited(check(conn)))
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{check.__name__.strip('_').replace('_', ' ')}: cannot be checked ({exc})")
+    return problems
+
+
+def _checked_apart(path: Path, checks: tuple[Callable[[sqlite3.Connection], list[str]], ...]) -> list[str]:
+    """``checks`` run on a read-only connection of their own, in one read transaction."""
+    try:
+        conn = _open_readonly(path)
+    except BeaconError as exc:
+        return [f"derived tables: cannot be checked ({exc})"]
+    try:
+        conn.execute("BEGIN")
+        return _run_checks(conn, checks)
+    except sqlite3.DatabaseError as exc:
+        return [f"derived tables: cannot be checked ({exc})"]
+    finally:
+        conn.close()
 
 
 def _open_readonly(path: Path) -> sqlite3.Connection:
