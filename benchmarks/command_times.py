@@ -107,6 +107,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--project", type=Path, default=DEFAULT_PROJECT)
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument(
+        "--against-project",
+        type=Path,
+        help="The other installation's copy of the project (when its schema differs, e.g. before a migration).",
+    )
     parser.add_argument("--against", help="Another installation's python: its commands take turns with ours.")
     args = parser.parse_args()
     args.project = args.project.resolve()
@@ -117,7 +122,7 @@ def main() -> None:
     # Bytecode is cached as an installed tool's would be (this machine sets PYTHONDONTWRITEBYTECODE).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     if args.against:
-        against(args.project, args.against, args.runs, env)
+        against(args.project, args.against, args.runs, env, (args.against_project or args.project).resolve())
         return
     todo = commands(args.project)
     times: dict[str, list[float]] = {name: [] for name in todo}
@@ -158,10 +163,10 @@ def main() -> None:
         )
 
 
-def against(project: Path, other: str, runs: int, env: dict[str, str]) -> None:
+def against(project: Path, other: str, runs: int, env: dict[str, str], other_project: Path) -> None:
     """Each command run by this installation and straight after by ``other``; medians side by side."""
     ours = {k: v for k, v in commands(project).items() if not k.endswith(FIRST)}
-    theirs = commands(project, other)
+    theirs = commands(other_project, other)
     times: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in ours}
     for command in [*ours.values(), *(theirs[name] for name in ours)]:  # once untimed: bytecode written
         quiet(command, env)
