@@ -331,8 +331,10 @@ class MatrixScreen(Screen[None]):
 
     @property
     def drilled(self) -> bool:
-        """Whether a cell's passages are shown (in place of the matrix)."""
-        return self.query_one(ContentSwitcher).current == "matrix-drill"
+        """Whether a cell's passages are shown (in place of the matrix); False before the screen is composed,
+        when Textual may already ask which of its keys are active."""
+        switcher = self.query(ContentSwitcher)
+        return bool(switcher) and switcher.first().current == "matrix-drill"
 
     @on(SegmentsPane.Closed)
     def _drill_closed(self) -> None:
