@@ -11,7 +11,7 @@ import gc
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -493,27 +493,19 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
     ) -> PickerScreen:
         """The picker of a code, one kept for the app's life (installed, so closing it keeps its widgets and
         opening it again builds none); a new one while the kept one is already open beneath."""
+        use: dict[str, Any] = {
+            "title": title,
+            "recent": recent,
+            "suggestion": suggestion,
+            "allow_new": allow_new,
+            "place": place,
+            "accept_unique": accept_unique,
+        }
         kept = self._picker_screen
         if kept is not None and kept.is_mounted and kept not in self.screen_stack:
-            kept.reopen(
-                self.picker,
-                title=title,
-                recent=recent,
-                suggestion=suggestion,
-                allow_new=allow_new,
-                place=place,
-                accept_unique=accept_unique,
-            )
+            kept.reopen(self.picker, **use)
             return kept
-        screen = PickerScreen(
-            self.picker,
-            title=title,
-            recent=recent,
-            suggestion=suggestion,
-            allow_new=allow_new,
-            place=place,
-            accept_unique=accept_unique,
-        )
+        screen = PickerScreen(self.picker, **use)
         if kept is None:
             self._picker_screen = screen
             self.install_screen(screen, "code-picker")

@@ -171,11 +171,15 @@ class KeyLine(Static):
 
     def __init__(self, bindings: list[Binding | tuple], **kwargs) -> None:
         super().__init__(**kwargs)
-        self.bindings = [b for b in bindings if isinstance(b, Binding) and b.show]
+        self.bindings = self._shown(bindings)
+
+    @staticmethod
+    def _shown(bindings: list[Binding | tuple]) -> list[Binding]:
+        return [b for b in bindings if isinstance(b, Binding) and b.show]
 
     def show_keys(self, bindings: list[Binding | tuple]) -> None:
         """Show these keys instead (a view showing another part of itself)."""
-        self.bindings = [b for b in bindings if isinstance(b, Binding) and b.show]
+        self.bindings = self._shown(bindings)
         self.on_mount()
 
     def on_mount(self) -> None:
