@@ -216,10 +216,6 @@ def render(report: Report, fmt: str) -> str:
 
 
 # -- files -----------------------------------------------------------------------------------------------
-def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.name + SIDECAR_SUFFIX)
-
-
 def write_output(
     out: Path | str | Output, data: str | bytes, provenance: dict[str, Any] | None = None
 ) -> list[str]:

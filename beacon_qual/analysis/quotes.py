@@ -13,7 +13,6 @@ import statistics
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from beacon_qual.analysis.options import QUOTE_FORMATS, UNIT_KINDS
@@ -23,14 +22,12 @@ from beacon_qual.analysis.output import (
     markdown_text,
     provenance_markdown,
     render,
-    write_output,
 )
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names, councils, resolve_filters
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.text.outfile import Output, output_for
 
 
 @dataclass(frozen=True)
@@ -439,10 +436,3 @@ def render_quotes(project: Project, result: QuoteSet, fmt: str) -> tuple[Report,
     if fmt == "markdown":
         return report, quotes_markdown(report, result)
     return report, render(report, fmt)
-
-
-def write_quotes(project: Project, result: QuoteSet, fmt: str, out: Path | str | Output) -> list[str]:
-    """Write quotes to a file (CSV also gets its provenance side file); returns the names written."""
-    report, data = render_quotes(project, result, fmt)
-    target = output_for(out, protect=(project.path,))
-    return write_output(target, data, report.provenance if fmt == "csv" else None)

@@ -113,11 +113,6 @@ class Out:
         self.fmt = fmt
         self.target = target
 
-    @property
-    def to_screen(self) -> bool:
-        """True when the result goes to standard output (no ``-o``, or ``-o -``)."""
-        return self.target is None or self.target.is_stdout
-
     def text(self, text: str) -> None:
         """Print the whole result, or write it to the file whole and say so."""
         if self.target is None:

@@ -455,11 +455,6 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
         return self.query_one(CodebookPane)
 
     @property
-    def doc_rows(self) -> list[wb.DocumentProgress]:
-        """The document list's rows (the documents pane holds them)."""
-        return self.documents_pane.rows
-
-    @property
     def tree_nodes(self) -> dict[int, TreeNode[int]]:
         """The codebook tree's node of each code shown so far (the codebook pane holds them)."""
         return self.codebook_pane.tree_nodes

@@ -422,10 +422,5 @@ def is_done(project: Project, document_id: int, coder_id: int | None) -> bool:
     return project.one(sql, params) is not None
 
 
-def document_progress(project: Project, document_id: int, coder_id: int | None) -> tuple[int, int]:
-    """(sentences, sentences touched by a coding of ``coder_id``, or of anyone when None)."""
-    return sentence_progress(project, coder_id, document_id).get(document_id, (0, 0))
-
-
 def coder_names(project: Project) -> list[str]:
     return [r[0] for r in project.execute("SELECT name FROM coders ORDER BY name")]
