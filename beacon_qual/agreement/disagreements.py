@@ -16,6 +16,7 @@ import numpy as np
 from beacon_qual.agreement.material import Material, load_material
 from beacon_qual.agreement.measures import distinct, union_spans
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import document_text
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def disagreements(
         doc = int(doc_of_piece[first])
         doc_id = int(material.doc_ids[doc])
         if doc_id not in texts:
-            texts = {doc_id: project.scalar("SELECT text FROM documents WHERE id = ?", (doc_id,))}
+            texts = {doc_id: document_text(project, doc_id)}
         offset = int(material.offsets[doc])
         found.append(
             Disagreement(

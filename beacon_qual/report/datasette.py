@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from beacon_qual.store import Project
+from beacon_qual.store.canned import FREQUENCIES_BY_COUNCIL, FREQUENCIES_BY_PHASE
 
 TABLES: dict[str, str] = {
     "meta": "Settings of the project as key and value (codebook version, phase waves, ...).",
@@ -93,29 +94,16 @@ LABEL_COLUMNS = {
     "document_revisions": "revision",
 }
 
-_PATHS = (
-    "WITH RECURSIVE paths(id, path) AS ("
-    "SELECT id, name FROM codes WHERE parent_id IS NULL OR parent_id NOT IN (SELECT id FROM codes) "
-    "UNION ALL SELECT c.id, p.path || '/' || c.name FROM codes c JOIN paths p ON c.parent_id = p.id) "
-)
-
 QUERIES: dict[str, dict[str, str]] = {
     "frequencies_by_council": {
         "title": "Code frequencies by council",
         "description": "Codings, documents and councils per code and council (export frequencies --by council).",
-        "sql": _PATHS
-        + "SELECT p.path AS code, k.code AS council, k.name AS council_name, count(*) AS codings, "
-        "count(DISTINCT c.document_id) AS documents, count(DISTINCT d.case_id) AS councils "
-        "FROM codings c JOIN documents d ON d.id = c.document_id JOIN paths p ON p.id = c.code_id "
-        "LEFT JOIN cases k ON k.id = d.case_id GROUP BY c.code_id, d.case_id ORDER BY p.path, k.code",
+        "sql": FREQUENCIES_BY_COUNCIL,
     },
     "frequencies_by_phase": {
         "title": "Code frequencies by phase",
         "description": "Codings, documents and councils per code and study phase (export frequencies --by phase).",
-        "sql": _PATHS + "SELECT p.path AS code, d.phase AS phase, count(*) AS codings, "
-        "count(DISTINCT c.document_id) AS documents, count(DISTINCT d.case_id) AS councils "
-        "FROM codings c JOIN documents d ON d.id = c.document_id JOIN paths p ON p.id = c.code_id "
-        "GROUP BY c.code_id, d.phase ORDER BY p.path, d.phase",
+        "sql": FREQUENCIES_BY_PHASE,
     },
 }
 

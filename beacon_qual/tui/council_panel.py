@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from beacon_qual.analysis.council_matrix import CouncilProfile, council_profile
 from beacon_qual.store import Project
+from beacon_qual.store.lookup import council_of_document
 
 
 def profile_text(profile: CouncilProfile, current: int | None) -> Table | Text:
@@ -69,14 +70,7 @@ class CouncilPanel(VerticalScroll):
         doc_id = doc.id if doc is not None else None
         if doc_id == self.shown[0] and doc_id is not None:
             return
-        case_id = (
-            self.project.scalar(
-                "SELECT case_id FROM documents WHERE id = ? AND case_id IN (SELECT id FROM cases WHERE kind = 'council')",
-                (doc_id,),
-            )
-            if doc_id is not None
-            else None
-        )
+        case_id = council_of_document(self.project, doc_id) if doc_id is not None else None
         if (doc_id, case_id) == self.shown:
             return
         self.shown = (doc_id, case_id)

@@ -19,6 +19,7 @@ from textual.widgets import Checkbox, Input, Label, TextArea, Tree
 
 from beacon_qual.codebook import edit
 from beacon_qual.documents import edit as docedit
+from beacon_qual.store.lookup import codings_of_code, document_details, document_exists
 from beacon_qual.tui.readmodel import CodeInfo
 from beacon_qual.tui.screens import TOP_LEVEL, ConfirmScreen, PickerScreen, PromptScreen
 
@@ -129,11 +130,7 @@ class DocumentFormScreen(FormScreen):
 
 
 def document_form(project, document_id: int) -> FormScreen:
-    row = project.one(
-        "SELECT d.name, c.name AS council, d.phase, d.role, d.interview_date, d.interviewer, d.respondent"
-        " FROM documents d LEFT JOIN cases c ON c.id = d.case_id WHERE d.id = ?",
-        (document_id,),
-    )
+    row = document_details(project, document_id)
     return DocumentFormScreen(
         f"Document {row['name']}  ('-' clears a field)",
         [
@@ -273,7 +270,7 @@ class UpkeepActions:
             if target is None or target == TOP_LEVEL:
                 return
             into = self.code_by_id[int(target)]  # type: ignore[call-overload]
-            n = self.project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code.id,))
+            n = codings_of_code(self.project, code.id)
             question = (
                 f"Merge {code.path} ({n} codings) into {into.path}? Its codings, memos and subcodes move there "
                 "and the code is removed (u undoes)."
@@ -378,7 +375,7 @@ class UpkeepActions:
 
         self._load_documents()  # type: ignore[attr-defined]
         if self.doc is not None:
-            exists = self.project.scalar("SELECT 1 FROM documents WHERE id = ?", (self.doc.id,))
+            exists = document_exists(self.project, self.doc.id)
             if exists:
                 self.doc = wb.load_document(self.project, self.doc.id)
                 from beacon_qual.tui.transcript import TranscriptView

@@ -70,13 +70,13 @@ def docs_undone(document: str, coder: str | None) -> None:
 
 def _mark_done(document: str, coder: str | None, done: bool) -> None:
     from beacon_qual.coding.codings import set_done
-    from beacon_qual.store.lookup import resolve_document
+    from beacon_qual.store.lookup import coder_name, document_name, resolve_document
 
     project = open_project()
     document_id = resolve_document(project, document)
     coder_id = current_coder(project, coder)
-    name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
-    who = project.scalar("SELECT name FROM coders WHERE id = ?", (coder_id,))
+    name = document_name(project, document_id)
+    who = coder_name(project, coder_id)
     changed = set_done(project, document_id, done, coder_id=coder_id)
     state = "done" if done else "not done"
     click.echo(f"{name}: {state} for {who}" + ("" if changed else " (already)"))

@@ -130,10 +130,11 @@ def _apply_to_hits(
 ) -> None:
     from beacon_qual.codebook.tree import resolve_code
     from beacon_qual.search import code_hits
+    from beacon_qual.store.lookup import code_name_and_codable
 
     code_id = resolve_code(project, code_ref)
-    name = project.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))
-    if not project.scalar("SELECT codable FROM codes WHERE id = ?", (code_id,)):
+    name, codable = code_name_and_codable(project, code_id)
+    if not codable:
         raise BeaconError(f"{name} is a group code and cannot be applied")
     coder_id = current_coder(project, coder)
     hits = code_hits.all_hits(
