@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from beacon_qual.codebook.tree import (
     COLOUR_RE,
-    COMPARED_COLUMNS,
     PALETTE,
     SEP,
     UPDATABLE,
@@ -29,8 +27,8 @@ from beacon_qual.codebook.tree import (
 )
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import codebook as sql
 from beacon_qual.store.changeset import Changeset
-from beacon_qual.store.rows import inserted_id
 
 # The fields `edit_code` changes, by the names users write (as in codebook files) -> column
 EDITABLE = {
@@ -99,7 +97,7 @@ def change_code(
         changes["colour"] = colour
     if group is not None:
         if group:
-            n = project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code_id,))
+            n = sql.coding_count(project, code_id)
             if n:
                 raise BeaconError(
                     f"{code_path(project, code_id)!r} has {n} codings, so it cannot become a group that is "
@@ -162,36 +160,28 @@ def _check_colour(colour: str | None) -> str | None:
 
 
 def _check_free(project: Project, parent_id: int | None, name: str, except_id: int | None = None) -> None:
-    row = project.one(
-        "SELECT id FROM codes WHERE coalesce(parent_id, 0) = ? AND lower(name) = lower(?) AND id IS NOT ?",
-        (parent_id or 0, name, except_id),
-    )
-    if row is not None:
+    if sql.sibling_named(project, parent_id, name, except_id):
         where = f"under {code_path(project, parent_id)!r}" if parent_id is not None else "at the top level"
         raise BeaconError(f"a code called {name!r} already exists {where}")
 
 
 def _check_parent(project: Project, parent_id: int | None) -> None:
-    if parent_id is not None and project.one("SELECT 1 FROM codes WHERE id = ?", (parent_id,)) is None:
+    if parent_id is not None and not sql.code_exists(project, parent_id):
         raise BeaconError(f"no code with id {parent_id} to be the parent")
 
 
 def _free_colour(project: Project, parent_id: int | None) -> str:
-    siblings = project.execute("SELECT colour FROM codes WHERE coalesce(parent_id, 0) = ?", (parent_id or 0,))
-    used = {(r[0] or "").upper() for r in siblings}
+    used = {(colour or "").upper() for colour in sql.sibling_colours(project, parent_id)}
     free = [c for c in PALETTE if c not in used]
     return free[0] if free else PALETTE[len(used) % len(PALETTE)]
 
 
 def _next_sort_order(project: Project, parent_id: int | None) -> int:
-    return project.scalar(
-        "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE coalesce(parent_id, 0) = ?",
-        (parent_id or 0,),
-    )
+    return sql.next_sort_order(project, parent_id)
 
 
 def _row(project: Project, code_id: int) -> dict[str, Any]:
-    row = project.one("SELECT * FROM codes WHERE id = ?", (code_id,))
+    row = sql.code_row(project, code_id)
     if row is None:
         raise BeaconError(f"no code with id {code_id} in this project")
     return dict(row)
@@ -221,28 +211,25 @@ def create_code(
     with project.transaction():
         _check_parent(project, parent_id)
         _check_free(project, parent_id, name)
-        if project.one("SELECT 1 FROM codes WHERE uuid = ?", (code_uuid,)) is not None:
+        if sql.uuid_taken(project, code_uuid):
             raise BeaconError(f"a code with id {code_uuid} already exists")
         order = _next_sort_order(project, parent_id)
-        code_id = inserted_id(
-            project.execute(
-                "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
-                " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    code_uuid,
-                    parent_id,
-                    name,
-                    description,
-                    inclusion,
-                    exclusion,
-                    example,
-                    colour or _free_colour(project, parent_id),
-                    json.dumps(list(keywords), ensure_ascii=False),
-                    int(codable),
-                    order,
-                    now(),
-                ),
-            )
+        code_id = sql.insert_code(
+            project,
+            (
+                code_uuid,
+                parent_id,
+                name,
+                description,
+                inclusion,
+                exclusion,
+                example,
+                colour or _free_colour(project, parent_id),
+                json.dumps(list(keywords), ensure_ascii=False),
+                int(codable),
+                order,
+                now(),
+            ),
         )
         project.audit("code.create", "codes", code_id, after=_row(project, code_id), coder_id=coder_id)
     return code_id
@@ -285,15 +272,11 @@ def _check_not_below(project: Project, code_id: int, parent_id: int | None) -> N
             raise BeaconError(
                 f"cannot move {code_path(project, code_id)!r} under itself or one of its own subcodes"
             )
-        current = project.scalar("SELECT parent_id FROM codes WHERE id = ?", (current,))
+        current = sql.parent_of(project, current)
 
 
 def _write(project: Project, code_id: int, row: dict[str, Any]) -> None:
-    columns = list(COMPARED_COLUMNS)
-    project.execute(
-        f"UPDATE codes SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
-        [row[c] for c in columns] + [code_id],
-    )
+    sql.write_code(project, code_id, row)
 
 
 @dataclass(frozen=True)
@@ -326,25 +309,16 @@ def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: i
                     f"cannot merge {source.path!r} into its own subcode {target.path!r}; "
                     "move the subcode out first"
                 )
-            parent = project.scalar("SELECT parent_id FROM codes WHERE id = ?", (parent,))
-        codings = project.execute(
-            "SELECT id, document_id, coder_id, start, end, memo FROM codings WHERE code_id = ? ORDER BY id",
-            (source_id,),
-        ).fetchall()
+            parent = sql.parent_of(project, parent)
+        codings = sql.codings_of_code(project, source_id)
         if codings and not target.codable:
             raise BeaconError(
                 f"{target.path!r} is a group that cannot be applied, and {source.path!r} has "
                 f"{len(codings)} codings; make it applicable first ('codebook group --off')"
             )
-        children = project.execute(
-            "SELECT id, name FROM codes WHERE parent_id = ? ORDER BY sort_order, id", (source_id,)
-        ).fetchall()
+        children = sql.subcodes(project, source_id)
         for child in children:
-            clash = project.one(
-                "SELECT 1 FROM codes WHERE parent_id = ? AND lower(name) = lower(?)",
-                (target_id, child["name"]),
-            )
-            if clash is not None:
+            if sql.subcode_named(project, target_id, child["name"]):
                 raise BeaconError(
                     f"{target.path!r} already has a subcode called {child['name']!r}; "
                     f"rename or merge {source.path}/{child['name']} first"
@@ -353,22 +327,12 @@ def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: i
         # codings that duplicate one of the target's: source coding id -> the target's coding
         dups: dict[int, Any] = {}
         for c in codings:
-            twin = project.one(
-                "SELECT id, memo FROM codings WHERE code_id = ? AND document_id = ? AND coder_id = ?"
-                " AND start = ? AND end = ?",
-                (target_id, c["document_id"], c["coder_id"], c["start"], c["end"]),
-            )
+            twin = sql.twin_coding(project, target_id, c["document_id"], c["coder_id"], c["start"], c["end"])
             if twin is not None:
                 dups[c["id"]] = twin
         # Suggestions first, so no trigger reopens an accepted one when its coding is merged away.
-        for s in project.execute(
-            "SELECT id, document_id, start, end, coding_id FROM suggestions WHERE code_id = ?", (source_id,)
-        ).fetchall():
-            taken = project.one(
-                "SELECT 1 FROM suggestions WHERE code_id = ? AND document_id = ? AND start = ? AND end = ?",
-                (target_id, s["document_id"], s["start"], s["end"]),
-            )
-            if taken is not None:
+        for s in sql.suggestions_of_code(project, source_id):
+            if sql.suggestion_exists(project, target_id, s["document_id"], s["start"], s["end"]):
                 change.delete("suggestions", s["id"])
             else:
                 coding_id = dups[s["coding_id"]]["id"] if s["coding_id"] in dups else s["coding_id"]
@@ -379,7 +343,7 @@ def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: i
             if twin is None:
                 change.update("codings", c["id"], code_id=target_id)
                 continue
-            kept_memo = project.scalar("SELECT memo FROM codings WHERE id = ?", (twin["id"],))
+            kept_memo = sql.coding_memo(project, twin["id"])
             joined = _memo_join(kept_memo, c["memo"])
             if joined != kept_memo:
                 change.update("codings", twin["id"], memo=joined)
@@ -387,9 +351,7 @@ def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: i
             merged_memos += _move_memos(project, change, "coding", c["id"], twin["id"])
             change.delete("codings", c["id"])
         merged_memos += _move_memos(project, change, "code", source_id, target_id)
-        order = project.scalar(
-            "SELECT coalesce(max(sort_order) + 1, 0) FROM codes WHERE parent_id = ?", (target_id,)
-        )
+        order = sql.next_subcode_order(project, target_id)
         for i, child in enumerate(children):
             change.update("codes", child["id"], parent_id=target_id, sort_order=order + i)
         change.delete("codes", source_id)
@@ -408,14 +370,8 @@ def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: i
 def _move_memos(project: Project, change: Changeset, kind: str, from_id: int, to_id: int) -> int:
     """Give memos on one target (a code, a coding) to another; a coder's two memos there are joined."""
     moved = 0
-    for memo in project.execute(
-        "SELECT id, coder_id, text FROM memos WHERE target_type = ? AND target_id = ? ORDER BY id",
-        (kind, from_id),
-    ).fetchall():
-        there = project.one(
-            "SELECT id, text FROM memos WHERE target_type = ? AND target_id = ? AND coder_id IS ? ORDER BY id",
-            (kind, to_id, memo["coder_id"]),
-        )
+    for memo in sql.memos_on(project, kind, from_id):
+        there = sql.coder_memo_on(project, kind, to_id, memo["coder_id"])
         if there is None:
             change.update("memos", memo["id"], target_id=to_id)
         else:
@@ -447,40 +403,16 @@ class DeleteImpact:
         return f"{what}, with {codings}{memos}"
 
 
-def _subtree(project: Project, code_id: int) -> list[int]:
-    """The code and every code below it, deepest first."""
-    rows = project.execute(
-        "WITH RECURSIVE t(id, depth) AS (SELECT ?, 0 UNION ALL"
-        " SELECT c.id, t.depth + 1 FROM codes c JOIN t ON c.parent_id = t.id)"
-        " SELECT id FROM t ORDER BY depth DESC, id",
-        (code_id,),
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def _in(ids: Iterable[int]) -> str:
-    return ",".join(str(int(i)) for i in ids)
-
-
 def delete_impact(project: Project, code_id: int) -> DeleteImpact:
     path = code_path(project, code_id)
-    ids = _in(_subtree(project, code_id))
-    coders = tuple(
-        r[0]
-        for r in project.execute(
-            f"SELECT DISTINCT u.name FROM codings c JOIN coders u ON u.id = c.coder_id WHERE c.code_id IN ({ids})"
-            " ORDER BY u.name"
-        )
-    )
+    ids = sql.subtree_deepest_first(project, code_id)
+    coders = tuple(sql.coder_names_of_codes(project, ids))
     return DeleteImpact(
         path,
-        len(ids.split(",")) - 1,
-        project.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({ids})"),
+        len(ids) - 1,
+        sql.coding_count_of_codes(project, ids),
         coders,
-        project.scalar(
-            f"SELECT count(*) FROM memos WHERE (target_type = 'code' AND target_id IN ({ids}))"
-            f" OR (target_type = 'coding' AND target_id IN (SELECT id FROM codings WHERE code_id IN ({ids})))"
-        ),
+        sql.memo_count_of_codes(project, ids),
     )
 
 
@@ -489,18 +421,14 @@ def delete_code(project: Project, code_id: int, *, coder_id: int | None) -> Dele
     with project.transaction():
         impact = delete_impact(project, code_id)
         change = Changeset(project)
-        for code in _subtree(project, code_id):
-            for (s,) in project.execute("SELECT id FROM suggestions WHERE code_id = ?", (code,)).fetchall():
+        for code in sql.subtree_deepest_first(project, code_id):
+            for (s,) in sql.suggestion_ids_of_code(project, code):
                 change.delete("suggestions", s)
-            for (c,) in project.execute("SELECT id FROM codings WHERE code_id = ?", (code,)).fetchall():
-                for (m,) in project.execute(
-                    "SELECT id FROM memos WHERE target_type = 'coding' AND target_id = ?", (c,)
-                ).fetchall():
+            for (c,) in sql.coding_ids_of_code(project, code):
+                for (m,) in sql.memo_ids_on_coding(project, c):
                     change.delete("memos", m)
                 change.delete("codings", c)
-            for (m,) in project.execute(
-                "SELECT id FROM memos WHERE target_type = 'code' AND target_id = ?", (code,)
-            ).fetchall():
+            for (m,) in sql.memo_ids_on_code(project, code):
                 change.delete("memos", m)
             change.delete("codes", code)
         change.audit("code.delete", "codes", code_id, coder_id=coder_id)

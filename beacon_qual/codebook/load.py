@@ -15,7 +15,7 @@ from beacon_qual.codebook.tree import COMPARED_COLUMNS, SEP, _paths, _rows, code
 from beacon_qual.codebook.yamlfile import Codebook, CodeSpec, parse_codebook
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.store.rows import inserted_id
+from beacon_qual.store import codebook as sql
 
 
 @dataclass
@@ -173,7 +173,7 @@ def _final_row(t: _Target, rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _coding_count(project: Project, code_id: int) -> int:
-    return project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code_id,))
+    return sql.coding_count(project, code_id)
 
 
 def _apply(
@@ -187,17 +187,11 @@ def _apply(
         if t.existing is not None and _changes_place(t, rows[t.existing]):
             # Step aside first, so that codes trading places never meet the (parent, name) unique index.
             aside = f"\x00moving {t.existing}"
-            project.execute("UPDATE codes SET name = ? WHERE id = ?", (aside, t.existing))
+            sql.set_code_name(project, t.existing, aside)
     for t in targets:
         after = _final_row(t, rows)
         if t.existing is None:
-            t.db_id = inserted_id(
-                project.execute(
-                    "INSERT INTO codes(uuid, parent_id, name, description, inclusion, exclusion, example, colour,"
-                    " keywords, codable, sort_order, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [after[c] for c in COMPARED_COLUMNS] + [now()],
-                )
-            )
+            t.db_id = sql.insert_code(project, [after[c] for c in COMPARED_COLUMNS] + [now()])
             project.audit("codebook.load", "codes", t.db_id, after=_row(project, t.db_id), coder_id=coder_id)
             report.added += 1
             continue
@@ -243,7 +237,7 @@ def _same(before: dict[str, Any], after: dict[str, Any]) -> bool:
 def _reorder_kept(project: Project, changes: dict[int, int], coder_id: int | None) -> None:
     for code_id, position in changes.items():
         before = _row(project, code_id)
-        project.execute("UPDATE codes SET sort_order = ? WHERE id = ?", (position, code_id))
+        sql.set_sort_order(project, code_id, position)
         project.audit(
             "codebook.load", "codes", code_id, before=before, after=_row(project, code_id), coder_id=coder_id
         )
@@ -257,17 +251,11 @@ def _prune(project: Project, kept: set[int], coder_id: int | None) -> list[str]:
     while progress:
         progress = False
         for code_id in sorted(remaining):
-            busy = project.scalar(
-                "SELECT (SELECT count(*) FROM codings WHERE code_id = :id)"
-                " + (SELECT count(*) FROM codes WHERE parent_id = :id)"
-                " + (SELECT count(*) FROM memos WHERE target_type = 'code' AND target_id = :id)",
-                {"id": code_id},
-            )
-            if busy:
+            if sql.uses_of_code(project, code_id):
                 continue
             removed.append(code_path(project, code_id))
             before = _row(project, code_id)
-            project.execute("DELETE FROM codes WHERE id = ?", (code_id,))
+            sql.delete_code_row(project, code_id)
             project.audit("codebook.load", "codes", code_id, before=before, coder_id=coder_id)
             remaining.discard(code_id)
             progress = True

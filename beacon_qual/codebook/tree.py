@@ -17,6 +17,8 @@ from typing import Any
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import codebook as sql
+from beacon_qual.store.codebook import closure_cte  # noqa: F401 - the analyses import it from here
 from beacon_qual.store.schema import CODE_COLUMNS
 
 SEP = "/"
@@ -95,7 +97,7 @@ class CodeNode:
 
 
 def _rows(project: Project, columns: str = "*") -> dict[int, dict[str, Any]]:
-    return {r["id"]: dict(r) for r in project.execute(f"SELECT {columns} FROM codes ORDER BY sort_order, id")}
+    return {r["id"]: dict(r) for r in sql.code_rows(project, columns)}
 
 
 def _paths(rows: dict[int, dict[str, Any]]) -> dict[int, str]:
@@ -206,24 +208,7 @@ def coding_counts(
     Over the project the counts come from ``coding_counts`` (a row per code, document and coder, kept by
     triggers), with ``code_ids`` one range of its key per code; in one document from that document's codings.
     """
-    where: list[str] = []
-    params: list[int] = []
-    if coder_id is not None:
-        where.append("coder_id = ?")
-        params.append(coder_id)
-    if code_ids is not None:
-        ids = list(code_ids)
-        where.append(f"code_id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
-    if document_id is not None:
-        where.append("document_id = ?")
-        params.append(document_id)
-        sql = "SELECT code_id, count(*) FROM codings"
-    else:
-        sql = "SELECT code_id, sum(n) FROM coding_counts"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    return {r[0]: r[1] for r in project.execute(sql + " GROUP BY code_id", params)}
+    return sql.codings_per_code(project, document_id=document_id, coder_id=coder_id, code_ids=code_ids)
 
 
 def code_tree(
@@ -402,9 +387,7 @@ def load_code_tree(project: Project, schema: str = "main") -> CodeTree:
     ``schema`` names an attached project (a coder's copy being merged) instead of the main one.
     """
     tree = CodeTree(project)
-    rows = project.execute(
-        f"SELECT id, parent_id, name FROM {schema}.codes ORDER BY sort_order, id"
-    ).fetchall()
+    rows = sql.code_rows(project, "id, parent_id, name", schema).fetchall()
     parent = {row[0]: row[1] for row in rows}
     name = {row[0]: row[2] for row in rows}
     children: dict[int | None, list[int]] = {}
@@ -422,14 +405,3 @@ def load_code_tree(project: Project, schema: str = "main") -> CodeTree:
         tree.name[code_id] = name[code_id]
         tree.children.setdefault(up, []).append(code_id)
     return tree
-
-
-def closure_cte() -> str:
-    """SQL for a CTE ``closure(code_id, anc)``: every code with itself and each of its ancestors."""
-    return (
-        "closure(code_id, anc) AS ("
-        " SELECT id, id FROM codes"
-        " UNION"
-        " SELECT closure.code_id, codes.parent_id FROM closure JOIN codes ON codes.id = closure.anc"
-        " WHERE codes.parent_id IS NOT NULL)"
-    )
