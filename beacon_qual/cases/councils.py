@@ -50,7 +50,7 @@ from rapidfuzz.distance import Levenshtein
 from beacon_qual.data import DATA_DIR
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
-from beacon_qual.store.rows import inserted_id, one_row
+from beacon_qual.store import cases as sql
 
 REGISTER_PATH = DATA_DIR / "councils_2008.csv"
 LATER_PATH = DATA_DIR / "councils_later.csv"
@@ -469,7 +469,7 @@ _INDEX_CACHE: weakref.WeakKeyDictionary[Project, tuple[tuple[int, int], _Index]]
 
 def _index(project: Project) -> _Index:
     """The matching index, rebuilt only after the project has changed."""
-    key = (project.scalar("PRAGMA data_version"), project.conn.total_changes)
+    key = sql.change_key(project)
     cached = _INDEX_CACHE.get(project)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -482,9 +482,7 @@ def _build_index(project: Project) -> _Index:
     index = _Index()
     spellings: dict[int, list[str]] = defaultdict(list)
     own_names: dict[int, set[str]] = {}
-    rows = project.execute(
-        "SELECT id, code, gss_code, ons_code, name, short_name, type FROM cases"
-    ).fetchall()
+    rows = sql.cases_for_matching(project)
     for row in rows:
         if row["code"]:
             index.by_code[row["code"]] = row["id"]
@@ -497,9 +495,7 @@ def _build_index(project: Project) -> _Index:
             if name:
                 index.names[_exact(name)].add(row["id"])
                 spellings[row["id"]].append(normalise(name))
-    for case_id, alias, norm, source in project.execute(
-        "SELECT case_id, alias, norm, source FROM case_aliases"
-    ):
+    for case_id, alias, norm, source in sql.all_aliases(project):
         if source == CODE_SOURCE:
             index.codes[alias.casefold()].add(case_id)
             index.exact_codes.add(alias)
@@ -579,19 +575,12 @@ def _sole_code(project: Project, ref: str) -> CouncilMatch | None:
     of a matrix cell this way. None when the reference is anything else."""
     if not ref or not (ref.isascii() and ref.isalnum()):
         return None
-    rows = project.execute("SELECT id, name, code FROM cases WHERE code = ?", (ref,)).fetchall()
+    rows = sql.cases_with_code(project, ref)
     if len(rows) != 1:
         return None
     case_id, name, code = rows[0]
     folded = ref.casefold()
-    others = project.scalar(
-        "SELECT count(*) FROM cases WHERE id != ? AND (lower(code) = ? OR lower(gss_code) = ? "
-        "OR lower(ons_code) = ?)",
-        (case_id, folded, folded, folded),
-    ) + project.scalar(
-        "SELECT count(*) FROM case_aliases WHERE case_id != ? AND source = ? AND lower(alias) = ?",
-        (case_id, CODE_SOURCE, folded),
-    )
+    others = sql.cases_sharing_code(project, case_id, folded, CODE_SOURCE)
     if others or split_designation(normalise(ref))[1]:
         return None
     return CouncilMatch(case_id, name, code, "code", 100.0)
@@ -603,7 +592,7 @@ def resolve_council_for_filter(project: Project, ref: str) -> CouncilMatch:
     a listing to a council nobody named."""
     match = resolve_council(project, ref)
     if match.how == "fuzzy":
-        row = project.one("SELECT code, type FROM cases WHERE id = ?", (match.case_id,))
+        row = sql.case_code_and_type(project, match.case_id)
         candidate = Candidate(match.case_id, match.name, row[0] if row else None, row[1] if row else None)
         raise CouncilNotResolved(
             f"{ref!r} is only similar to {match.name} (score {match.score:.0f}); "
@@ -857,7 +846,7 @@ def seed_cases(project: Project) -> int:
     """
     entries = load_register()
     with project.transaction():
-        existing = {code: case_id for case_id, code in project.execute("SELECT id, code FROM cases")}
+        existing = sql.case_ids_by_code(project)
         added = aliases = 0
         for entry in entries:
             case_id = existing.get(entry.code)
@@ -874,22 +863,19 @@ def seed_cases(project: Project) -> int:
 
 
 def _insert_case(project: Project, entry: RegisterEntry) -> int:
-    return inserted_id(
-        project.execute(
-            "INSERT INTO cases(uuid, code, gss_code, ons_code, name, short_name, type, region, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                new_uuid(),
-                entry.code,
-                entry.gss_code or None,
-                entry.ons_code or None,
-                entry.name,
-                entry.short_name or None,
-                entry.type,
-                entry.region or None,
-                now(),
-            ),
-        )
+    return sql.insert_council(
+        project,
+        (
+            new_uuid(),
+            entry.code,
+            entry.gss_code or None,
+            entry.ons_code or None,
+            entry.name,
+            entry.short_name or None,
+            entry.type,
+            entry.region or None,
+            now(),
+        ),
     )
 
 
@@ -901,10 +887,7 @@ def _insert_register_aliases(project: Project, case_id: int, entry: RegisterEntr
     inserted = 0
     for alias, norm, source in rows:
         if alias and norm:
-            inserted += project.execute(
-                "INSERT OR IGNORE INTO case_aliases(case_id, alias, norm, source) VALUES (?,?,?,?)",
-                (case_id, alias, norm, source),
-            ).rowcount
+            inserted += sql.insert_alias(project, case_id, alias, norm, source)
     return inserted
 
 
@@ -919,15 +902,12 @@ def remember_alias(project: Project, case_id: int, alias: str, source: str = "us
     norm = normalise(alias)
     if not norm:
         raise BeaconError(f"alias {alias!r} holds no letters or digits to match a council on")
-    name = project.scalar("SELECT name FROM cases WHERE id = ?", (case_id,))
+    name = sql.case_name(project, case_id)
     if name is None:
         raise BeaconError(f"no case with id {case_id}")
     _check_alias_is_free(project, case_id, alias, name)
     with project.transaction():
-        added = project.execute(
-            "INSERT OR IGNORE INTO case_aliases(case_id, alias, norm, source) VALUES (?,?,?,?)",
-            (case_id, alias, norm, source),
-        ).rowcount
+        added = sql.insert_alias(project, case_id, alias, norm, source)
         if added:
             project.audit(
                 "case_alias.add",
@@ -942,12 +922,7 @@ def remembered_aliases(project: Project) -> list[tuple[str, int, str, str | None
     """Spellings remembered in this project (not the register's): (spelling, case id, council, code, source)."""
     return [
         tuple(row)  # type: ignore[misc]
-        for row in project.execute(
-            "SELECT a.alias, a.case_id, c.name, c.code, coalesce(a.source, '') FROM case_aliases a"
-            " JOIN cases c ON c.id = a.case_id WHERE coalesce(a.source, '') NOT IN (?, ?)"
-            " ORDER BY a.alias COLLATE NOCASE, c.name",
-            (REGISTER_SOURCE, CODE_SOURCE),
-        )
+        for row in sql.aliases_not_from(project, (REGISTER_SOURCE, CODE_SOURCE))
     ]
 
 
@@ -957,11 +932,7 @@ def forget_alias(project: Project, spelling: str) -> list[tuple[str, str]]:
     The register's own names and codes cannot be removed: they are what the register says.
     """
     norm = normalise(" ".join(spelling.split()))
-    rows = project.execute(
-        "SELECT a.case_id, a.alias, a.norm, a.source, c.name FROM case_aliases a JOIN cases c ON c.id = a.case_id"
-        " WHERE a.norm = ?",
-        (norm,),
-    ).fetchall()
+    rows = sql.aliases_with_norm(project, norm)
     removable = [r for r in rows if (r["source"] or "") not in (REGISTER_SOURCE, CODE_SOURCE)]
     if not removable:
         if rows:
@@ -973,9 +944,7 @@ def forget_alias(project: Project, spelling: str) -> list[tuple[str, str]]:
         )
     with project.transaction():
         for r in removable:
-            project.execute(
-                "DELETE FROM case_aliases WHERE case_id = ? AND norm = ?", (r["case_id"], r["norm"])
-            )
+            sql.delete_alias(project, r["case_id"], r["norm"])
             project.audit(
                 "case_alias.remove",
                 "case_aliases",
@@ -1037,55 +1006,31 @@ class CaseDetails:
     note: str
 
 
-_CASE_COLUMNS = "id, code, name, short_name, type, region, gss_code, ons_code"
-
-
 def list_cases(project: Project, *, type: str | None = None, region: str | None = None) -> list[CaseRecord]:
     """Cases ordered by name, optionally only one type and/or one region (case-insensitive)."""
     if region is not None:
-        regions = [
-            r[0] for r in project.execute("SELECT DISTINCT region FROM cases WHERE region IS NOT NULL")
-        ]
+        regions = sql.regions(project)
         if region.casefold() not in {r.casefold() for r in regions}:
             raise BeaconError(
                 f"no cases in region {region!r}", details=[f"regions: {', '.join(sorted(regions))}"]
             )
-    rows = project.execute(
-        f"SELECT {_CASE_COLUMNS} FROM cases"
-        " WHERE (? IS NULL OR type = ?) AND (? IS NULL OR lower(region) = lower(?))"
-        " ORDER BY name COLLATE NOCASE",
-        (type, type, region, region),
-    )
-    return [CaseRecord(*row) for row in rows]
+    return [CaseRecord(*row) for row in sql.case_rows(project, type, region)]
 
 
 def case_details(project: Project, case_id: int) -> CaseDetails:
     """One case with its spellings and how much material is linked to it."""
-    row = project.one(f"SELECT {_CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+    row = sql.case_row(project, case_id)
     if row is None:
         raise BeaconError(f"no case with id {case_id}")
     case = CaseRecord(*row)
-    aliases = [
-        (alias, source or "")
-        for alias, source in project.execute(
-            "SELECT alias, source FROM case_aliases WHERE case_id = ? ORDER BY source, alias COLLATE NOCASE",
-            (case_id,),
-        )
-    ]
-    values, variables = one_row(
-        project, "SELECT count(*), count(DISTINCT variable_id) FROM case_values WHERE case_id = ?", (case_id,)
-    )
-    waves = tuple(
-        w
-        for (w,) in project.execute(
-            "SELECT DISTINCT wave FROM case_values WHERE case_id = ? ORDER BY wave", (case_id,)
-        )
-    )
+    aliases = [(alias, source or "") for alias, source in sql.aliases_of_case(project, case_id)]
+    values, variables = sql.survey_value_counts(project, case_id)
+    waves = tuple(w for (w,) in sql.survey_waves_of_case(project, case_id))
     entry = register_entry(case.code)
     return CaseDetails(
         case=case,
         aliases=aliases,
-        documents=project.scalar("SELECT count(*) FROM documents WHERE case_id = ?", (case_id,)),
+        documents=sql.document_count_of_case(project, case_id),
         survey_values=values,
         survey_variables=variables,
         waves=waves,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from beacon_qual.cases.councils import CouncilNotResolved, resolve_council
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import cases as sql
 
 ORGANISATION = "organisation"
 CASE_KINDS = (ORGANISATION,)  # cases add --kind: councils come from the register ('cases seed')
@@ -36,9 +37,7 @@ def add_organisation(project: Project, name: str) -> int:
             "kind": ORGANISATION,
             "created_at": now(),
         }
-        project.execute(
-            f"INSERT INTO cases ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-        )
-        case_id: int = project.scalar("SELECT id FROM cases WHERE uuid = ?", (row["uuid"],))
+        sql.insert_case(project, row)
+        case_id = sql.case_id_by_uuid(project, row["uuid"])
         project.audit("cases.add", "cases", case_id, after=row)
     return case_id
