@@ -18,6 +18,8 @@ from beacon_qual.cases.councils import resolve_council
 from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.metadata import normalise_date, normalise_phase, normalise_role
 from beacon_qual.store import Project
+from beacon_qual.store import documents as sql
+from beacon_qual.store.cases import case_name
 from beacon_qual.store.changeset import Changeset
 
 # the fields `edit_document` takes -> column of documents
@@ -40,14 +42,14 @@ class EditReport:
 
 
 def _name(project: Project, document_id: int) -> str:
-    name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+    name = sql.document_name(project, document_id)
     if name is None:
         raise BeaconError(f"no document with id {document_id}")
     return name
 
 
 def _council_name(project: Project, case_id: int | None) -> str | None:
-    return None if case_id is None else project.scalar("SELECT name FROM cases WHERE id = ?", (case_id,))
+    return None if case_id is None else case_name(project, case_id)
 
 
 def _check(project: Project, name: str, value: Any, accept_fuzzy: bool, notes: list[str]) -> Any:
@@ -91,7 +93,7 @@ def edit_document(
     report = EditReport(_name(project, document_id))
     values = {FIELDS[k]: _check(project, k, v, accept_fuzzy, report.notes) for k, v in fields.items()}
     with project.transaction():
-        current = dict(project.one("SELECT * FROM documents WHERE id = ?", (document_id,)) or {})
+        current = dict(sql.document_row(project, document_id) or {})
         if not current:
             raise BeaconError(f"no document with id {document_id}")
         if name is not None:
@@ -120,7 +122,7 @@ def _check_name(project: Project, document_id: int, name: str) -> str:
     name = name.strip()
     if not name or any(ch in name for ch in "/\\\n\r\t"):
         raise BeaconError(f"{name!r} is not a document name (a file name, without folders)")
-    other = project.scalar("SELECT id FROM documents WHERE name = ? AND id <> ?", (name, document_id))
+    other = sql.other_document_named(project, name, document_id)
     if other is not None:
         raise BeaconError(f"document {other} is already called {name!r}")
     return name
@@ -148,45 +150,19 @@ class DocumentImpact:
         return f"document {self.document!r} with its {codings} and {self.memos} memo{'s' if self.memos != 1 else ''}"
 
 
-_MEMOS = (
-    "SELECT id FROM memos WHERE (target_type = 'document' AND target_id = :d)"
-    " OR (target_type = 'coding' AND target_id IN (SELECT id FROM codings WHERE document_id = :d)) ORDER BY id"
-)
-
-
 def delete_impact(project: Project, document_id: int) -> DocumentImpact:
     return DocumentImpact(
         _name(project, document_id),
-        project.scalar("SELECT count(*) FROM codings WHERE document_id = ?", (document_id,)),
-        tuple(
-            r[0]
-            for r in project.execute(
-                "SELECT DISTINCT u.name FROM codings c JOIN coders u ON u.id = c.coder_id"
-                " WHERE c.document_id = ? ORDER BY u.name",
-                (document_id,),
-            )
-        ),
-        project.scalar(f"SELECT count(*) FROM ({_MEMOS})", {"d": document_id}),
+        sql.coding_count_of_document(project, document_id),
+        tuple(sql.coder_names_of_document(project, document_id)),
+        sql.memo_count_of_document(project, document_id),
     )
-
-
-def _referring(project: Project, table: str) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key to ``table``."""
-    out = []
-    for (name,) in project.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    ).fetchall():
-        for fk in project.execute(f"PRAGMA foreign_key_list({name})").fetchall():
-            if fk["table"] == table:
-                out.append((name, fk["from"]))
-    return out
 
 
 def _delete_rows(project: Project, change: Changeset, table: str, column: str, value: int, done: set) -> None:
     """Delete the rows of ``table`` whose ``column`` is ``value``, and first every row that refers to them."""
-    key = "id" if any(r[1] == "id" for r in project.execute(f"PRAGMA table_info({table})")) else "rowid"
-    keys = [r[0] for r in project.execute(f"SELECT {key} FROM {table} WHERE {column} = ?", (value,))]
-    for child, child_column in _referring(project, table):
+    keys = sql.keys_where(project, table, sql.row_key(project, table), column, value)
+    for child, child_column in sql.foreign_keys_to(project, table):
         if (child, child_column) in done:
             continue
         for k in keys:
@@ -205,11 +181,11 @@ def delete_document(project: Project, document_id: int, *, coder_id: int | None)
     with project.transaction():
         impact = delete_impact(project, document_id)
         change = Changeset(project)
-        for (memo_id,) in project.execute(_MEMOS, {"d": document_id}).fetchall():
+        for (memo_id,) in sql.memo_ids_of_document(project, document_id):
             change.delete("memos", memo_id)
         # Suggestions and codings before units and the document: their triggers read both.
         order = ["suggestions", "codings"]
-        refs = _referring(project, "documents")
+        refs = sql.foreign_keys_to(project, "documents")
         done: set[tuple[str, str]] = set()
         for table, column in sorted(refs, key=lambda r: order.index(r[0]) if r[0] in order else len(order)):
             if table == "units":

@@ -41,9 +41,10 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.ingest.importer import ParsedTranscript, read_transcript
 from beacon_qual.ingest.readers import DEFAULT_MAX_SIZE
 from beacon_qual.store import Project, backups, now
+from beacon_qual.store import documents as sql
 from beacon_qual.store.backups import Backup
+from beacon_qual.store.codings import document_length
 from beacon_qual.store.lookup import resolve_document
-from beacon_qual.store.rows import inserted_id, one_row
 
 METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")
 _SOURCE_FIELDS = ("source_path", "source_format", "source_encoding")
@@ -158,28 +159,21 @@ def revise_text(
         placements = reanchor(
             doc.text, parsed.text, [(c["start"], c["end"]) for c in codings], threshold=threshold
         )
-        revision_id = inserted_id(
-            project.execute(
-                "INSERT INTO document_revisions(document_id, revision, text, sha256, source_path, replaced_at)"
-                " VALUES (?,?,?,?,?,?)",
-                (document_id, doc.revision, doc.text, doc.sha256, doc.source["source_path"], now()),
-            )
+        revision_id = sql.insert_revision(
+            project, document_id, doc.revision, doc.text, doc.sha256, doc.source["source_path"], now()
         )
         before = _document_state(project, doc, codings)
         _delete_units(project, document_id)
-        project.execute(
-            "UPDATE documents SET text=?, sha256=?, word_count=?, revision=?, source_path=?, source_format=?,"
-            " source_encoding=? WHERE id=?",
-            (
-                parsed.text,
-                parsed.sha256,
-                parsed.word_count,
-                doc.revision + 1,
-                parsed.source_path,
-                parsed.source_format,
-                parsed.source_encoding,
-                document_id,
-            ),
+        sql.set_document_text(
+            project,
+            document_id,
+            parsed.text,
+            parsed.sha256,
+            parsed.word_count,
+            doc.revision + 1,
+            parsed.source_path,
+            parsed.source_format,
+            parsed.source_encoding,
         )
         _insert_units(project, document_id, _unit_rows(turns, sentences))
         flagged = _move_codings(project, revision_id, codings, placements, coder_id)
@@ -213,13 +207,13 @@ def _check_new_text(project: Project, doc: _Document, parsed: ParsedTranscript, 
         raise BeaconError(
             f"{path} holds the same text as document {doc.name!r} already has; nothing to revise"
         )
-    other = project.scalar("SELECT name FROM documents WHERE sha256 = ? AND id <> ?", (parsed.sha256, doc.id))
+    other = sql.other_document_with_text(project, parsed.sha256, doc.id)
     if other is not None:
         raise BeaconError(f"{path} holds the text of another document, {other!r}; is it the right file?")
 
 
 def _load(project: Project, document_id: int) -> _Document:
-    row = project.one("SELECT * FROM documents WHERE id = ?", (document_id,))
+    row = sql.document_row(project, document_id)
     if row is None:
         raise BeaconError(f"no document with id {document_id}")
     return _Document(
@@ -234,17 +228,12 @@ def _load(project: Project, document_id: int) -> _Document:
 
 
 def _codings(project: Project, document_id: int) -> list[dict[str, Any]]:
-    return [
-        dict(r)
-        for r in project.execute("SELECT * FROM codings WHERE document_id = ? ORDER BY id", (document_id,))
-    ]
+    return [dict(r) for r in sql.codings_of_document(project, document_id)]
 
 
 def _document_state(project: Project, doc: _Document, codings: list[dict[str, Any]]) -> dict[str, Any]:
     """What undoing the revision needs besides the kept text: units, source, and codings' status and score."""
-    units = project.execute(
-        "SELECT kind, seq, start, end, speaker FROM units WHERE document_id = ? ORDER BY id", (doc.id,)
-    )
+    units = sql.units_in_order(project, doc.id)
     return {
         "revision": doc.revision,
         "sha256": doc.sha256,
@@ -263,14 +252,11 @@ def _unit_rows(turns: list, sentences: list[tuple[int, int]]) -> list[tuple]:
 
 def _delete_units(project: Project, document_id: int) -> None:
     """Remove a document's units; done before its text changes, so that indexes over unit text stay in step."""
-    project.execute("DELETE FROM units WHERE document_id = ?", (document_id,))
+    sql.delete_units(project, document_id)
 
 
 def _insert_units(project: Project, document_id: int, rows: list[tuple] | list[list]) -> None:
-    project.conn.executemany(
-        "INSERT INTO units(document_id, kind, seq, start, end, speaker) VALUES (?,?,?,?,?,?)",
-        ((document_id, *row) for row in rows),
-    )
+    sql.insert_units(project, document_id, rows)
 
 
 def _move_codings(
@@ -295,19 +281,14 @@ def _move_codings(
             status=status,
             anchor_score=round(place.score, 2),
         )
-        project.execute(
-            "INSERT INTO coding_anchors(revision_id, coding_id, old_start, old_end, new_start, new_end, method, score)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            (
-                revision_id,
-                coding["id"],
-                coding["start"],
-                coding["end"],
-                place.start,
-                place.end,
-                place.method,
-                round(place.score, 2),
-            ),
+        sql.insert_anchor(
+            project,
+            revision_id,
+            coding["id"],
+            (coding["start"], coding["end"]),
+            (place.start, place.end),
+            place.method,
+            round(place.score, 2),
         )
     return flagged
 
@@ -322,11 +303,8 @@ def _update_coding(
     """Change a coding's columns, auditing the change; nothing is written when nothing changes."""
     if all(before[key] == value for key, value in changes.items()):
         return before
-    sets = ", ".join(f"{key} = ?" for key in changes)
-    project.execute(
-        f"UPDATE codings SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), now(), before["id"])
-    )
-    after = dict(one_row(project, "SELECT * FROM codings WHERE id = ?", (before["id"],)))
+    sql.update_coding(project, before["id"], changes, now())
+    after = dict(sql.written_coding(project, before["id"]))
     project.audit(action, "codings", before["id"], before=before, after=after, coder_id=coder_id)
     return after
 
@@ -374,23 +352,20 @@ def undo_revision(
             == "review"
         ]
         _delete_units(project, document_id)
-        project.execute(
-            "UPDATE documents SET text=?, sha256=?, word_count=?, revision=?, source_path=?, source_format=?,"
-            " source_encoding=? WHERE id=?",
-            (
-                kept["text"],
-                kept["sha256"],
-                state["word_count"],
-                kept["revision"],
-                state["source_path"],
-                state["source_format"],
-                state["source_encoding"],
-                document_id,
-            ),
+        sql.set_document_text(
+            project,
+            document_id,
+            kept["text"],
+            kept["sha256"],
+            state["word_count"],
+            kept["revision"],
+            state["source_path"],
+            state["source_format"],
+            state["source_encoding"],
         )
         _insert_units(project, document_id, state["units"])
-        project.execute("DELETE FROM coding_anchors WHERE revision_id = ?", (kept["id"],))
-        project.execute("DELETE FROM document_revisions WHERE id = ?", (kept["id"],))
+        sql.delete_anchors(project, kept["id"])
+        sql.delete_revision(project, kept["id"])
         counts = _counts(placements)
         project.audit(
             "document.revise.undo",
@@ -419,22 +394,15 @@ def undo_revision(
 
 
 def _latest_revision(project: Project, document_id: int) -> Any:
-    row = project.one(
-        "SELECT * FROM document_revisions WHERE document_id = ? ORDER BY revision DESC LIMIT 1",
-        (document_id,),
-    )
+    row = sql.latest_revision(project, document_id)
     if row is None:
-        name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
+        name = sql.document_name(project, document_id)
         raise BeaconError(f"document {name!r} has no earlier text to go back to")
     return row
 
 
 def _revise_record(project: Project, document_id: int, revision_id: int) -> Any:
-    row = project.one(
-        "SELECT * FROM audit WHERE action = 'document.revise' AND entity = 'documents' AND entity_id = ?"
-        " AND json_extract(after, '$.revision_id') = ? ORDER BY id DESC LIMIT 1",
-        (document_id, revision_id),
-    )
+    row = sql.revise_record(project, document_id, revision_id)
     if row is None:
         raise BeaconError(f"the audit trail has no record of revision {revision_id}; it cannot be undone")
     return row
@@ -444,10 +412,7 @@ def _restore_codings(
     project: Project, revision_id: int, previous: dict[str, list], document_id: int, coder_id: int | None
 ) -> tuple[int, list[dict[str, Any]]]:
     """Put the revision's codings back; return how many, and the codings made on the newer text."""
-    anchors = {
-        row["coding_id"]: row
-        for row in project.execute("SELECT * FROM coding_anchors WHERE revision_id = ?", (revision_id,))
-    }
+    anchors = {row["coding_id"]: row for row in sql.anchors_of_revision(project, revision_id)}
     restored = 0
     later: list[dict[str, Any]] = []
     for coding in _codings(project, document_id):
@@ -471,29 +436,10 @@ def _restore_codings(
 
 # -- review ---------------------------------------------------------------------------------------
 
-_REVIEW_SQL = """
-SELECT c.id, c.uuid, c.document_id, d.name AS document, c.code_id, u.name AS coder, c.start, c.end,
-       substr(d.text, c.start + 1, c.end - c.start) AS passage,
-       a.old_start, a.old_end, a.method, a.score, r.revision,
-       CASE WHEN a.id IS NULL THEN NULL ELSE substr(r.text, a.old_start + 1, a.old_end - a.old_start) END
-           AS old_passage
-FROM codings c
-JOIN documents d ON d.id = c.document_id
-JOIN coders u ON u.id = c.coder_id
-LEFT JOIN coding_anchors a ON a.id = (SELECT max(id) FROM coding_anchors WHERE coding_id = c.id)
-LEFT JOIN document_revisions r ON r.id = a.revision_id
-WHERE c.status = 'review'
-"""
-
 
 def codings_for_review(project: Project, document_id: int | None = None) -> list[ReviewItem]:
     """Codings flagged for review (all, or one document's), in document and text order."""
     paths = code_paths(project)
-    sql, params = _REVIEW_SQL, []
-    if document_id is not None:
-        sql += " AND c.document_id = ?"
-        params.append(document_id)
-    sql += " ORDER BY d.name, c.start, c.id"
     return [
         ReviewItem(
             r["id"],
@@ -512,12 +458,12 @@ def codings_for_review(project: Project, document_id: int | None = None) -> list
             r["score"],
             r["revision"],
         )
-        for r in project.execute(sql, params)
+        for r in sql.codings_for_review(project, document_id)
     ]
 
 
 def _flagged(project: Project, coding_id: int) -> dict[str, Any]:
-    row = project.one("SELECT * FROM codings WHERE id = ?", (coding_id,))
+    row = sql.coding_row(project, coding_id)
     if row is None:
         raise BeaconError(f"no coding with id {coding_id}")
     if row["status"] != "review":
@@ -535,7 +481,8 @@ def set_placement(project: Project, coding_id: int, start: int, end: int, *, cod
     """Move a flagged coding to ``text[start:end]`` of its document and clear the flag."""
     with project.transaction():
         coding = _flagged(project, coding_id)
-        length = project.scalar("SELECT length(text) FROM documents WHERE id = ?", (coding["document_id"],))
+        length = document_length(project, coding["document_id"])
+        assert length is not None  # a coding's document exists (foreign key)
         if not 0 <= start < end <= length:
             raise BeaconError(
                 f"offsets {start}-{end} are not a passage of document {coding['document_id']} "
