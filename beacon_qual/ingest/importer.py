@@ -39,6 +39,7 @@ from beacon_qual.ingest.speaker_roles import sentence_roles, turn_roles
 from beacon_qual.ingest.speakers import Turn, find_turns, turns_from_labels, without_headings
 from beacon_qual.ingest.workers import Analysis, result_of, submit, unpack, worker_count, worker_pool
 from beacon_qual.store import Project, new_uuid, now
+from beacon_qual.store import ingest as sql
 from beacon_qual.store.placement import writer_indexes_sentences
 from beacon_qual.text.encoding import text_encoding
 from beacon_qual.text.sentences import paragraph_spans, sentence_spans_within
@@ -241,7 +242,7 @@ def import_paths(
     if not files:
         where = ", ".join(str(path) for path in paths)
         raise BeaconError(f"no transcript files found in {where} (.txt, .md, .rst, .docx, .vtt, .srt)")
-    if not no_council and not project.scalar("SELECT EXISTS (SELECT 1 FROM cases)"):
+    if not no_council and not sql.has_cases(project):
         raise BeaconError("this project has no councils yet; run 'beacon-qual cases seed' first")
     manifests = _Manifests(files)
     refs = manifests.council_refs() + ([given.council] if given.council else [])
@@ -335,8 +336,7 @@ def _case_kinds(project: Project, case_ids: set[int | None]) -> list[str]:
     ids = sorted(c for c in case_ids if c is not None)
     if not ids:
         return []
-    rows = project.execute(f"SELECT kind FROM cases WHERE id IN ({','.join('?' * len(ids))})", ids)
-    return [r[0] for r in rows]
+    return sql.case_kinds(project, ids)
 
 
 def _read_ahead(
@@ -370,7 +370,7 @@ def _read_ahead(
                 waiting.append((path, None, exc))
                 failed = True
                 return
-            known = project.scalar("SELECT EXISTS (SELECT 1 FROM documents WHERE name = ?)", (parsed.name,))
+            known = sql.document_name_taken(project, parsed.name)
             work = None if known else submit(pool, parsed.text, parsed.voice_labels, parsed.headings)
             waiting.append((path, parsed, work))
 
@@ -472,15 +472,15 @@ class _CouncilResolver:
 
 def _already_imported(project: Project, parsed: ParsedTranscript, path: Path) -> bool:
     """True when this name was imported with this text; an error when the name or the text clash."""
-    row = project.one("SELECT sha256 FROM documents WHERE name = ?", (parsed.name,))
-    if row is not None:
-        if row[0] == parsed.sha256:
+    sha256 = sql.sha256_of_document_named(project, parsed.name)
+    if sha256 is not None:
+        if sha256 == parsed.sha256:
             return True
         raise BeaconError(
             f"{path}: changed since it was imported; use 'beacon-qual revise' to import the new text "
             "as a revision of document " + repr(parsed.name)
         )
-    other = project.scalar("SELECT name FROM documents WHERE sha256 = ?", (parsed.sha256,))
+    other = sql.document_with_text(project, parsed.sha256)
     if other is not None:
         raise BeaconError(f"{path}: the same text was already imported as document {other!r}")
     return False
@@ -503,11 +503,7 @@ def _store(project: Project, parsed: ParsedTranscript, metadata: Metadata, case_
         "word_count": parsed.word_count,
         "imported_at": now(),
     }
-    columns = ", ".join(["text", *row])
-    placeholders = ", ".join("?" * (len(row) + 1))
-    document_id: int = project.execute(
-        f"INSERT INTO documents ({columns}) VALUES ({placeholders})", (parsed.text, *row.values())
-    ).lastrowid  # type: ignore[assignment]  # always set after an INSERT
+    document_id = sql.insert_document(project, parsed.text, row)
     write_units(project, document_id, parsed, metadata.interviewer)
     row.update(turns=len(parsed.turns), sentences=len(parsed.sentences))
     project.audit("import", "documents", document_id, after=row)
@@ -527,17 +523,11 @@ def write_units(
     """
     # Unit ids are given rather than left to SQLite (the same max(id) + 1 it would pick), so that each
     # sentence's index entry can be written with its id from the text held here.
-    first_id = project.scalar("SELECT coalesce(max(id), 0) + 1 FROM units")
-    project.conn.executemany(
-        "INSERT INTO units (id, document_id, kind, seq, start, end, speaker, speaker_role)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        _unit_rows(document_id, parsed, interviewer, first_id),
-    )
+    first_id = sql.next_unit_id(project)
+    sql.insert_units(project, _unit_rows(document_id, parsed, interviewer, first_id))
     # The units' counts (unit_counts, schema V11), which the insert trigger leaves to this writer too.
-    project.conn.executemany(
-        "INSERT INTO unit_counts (document_id, kind, units, spans, max_end) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (document_id, kind) DO UPDATE SET units = units + excluded.units,"
-        " spans = spans + excluded.spans, max_end = max(max_end, excluded.max_end)",
+    sql.add_unit_counts(
+        project,
         [
             (
                 document_id,
@@ -555,8 +545,8 @@ def write_units(
     )
     first_sentence = first_id + len(parsed.turns)
     text = parsed.text
-    project.conn.executemany(
-        "INSERT INTO unit_fts (rowid, text) VALUES (?, ?)",
+    sql.index_sentences(
+        project,
         ((unit_id, text[start:end]) for unit_id, (start, end) in enumerate(parsed.sentences, first_sentence)),
     )
 

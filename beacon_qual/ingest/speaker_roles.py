@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
+from beacon_qual.store import ingest as sql
+from beacon_qual.store.documents import document_name
 from beacon_qual.store.lookup import resolve_document
 
 ROLE_INTERVIEWER = "interviewer"
@@ -93,36 +95,24 @@ ROLE_WORDS = {
 
 def ensure_roles(project: Project) -> None:
     """Work out the role of every unit that has none yet (one indexed look-up when all have one)."""
-    if not project.scalar("SELECT EXISTS (SELECT 1 FROM units WHERE speaker_role IS NULL)"):
+    if not sql.units_lack_roles(project):
         return
     with project.transaction():
-        pending = [
-            r[0] for r in project.execute("SELECT DISTINCT document_id FROM units WHERE speaker_role IS NULL")
-        ]
+        pending = sql.documents_lacking_roles(project)
         for document_id in pending:
             assign_roles(project, document_id)
 
 
 def assign_roles(project: Project, document_id: int) -> None:
     """Give every turn and sentence of a document its role. Call inside a transaction."""
-    interviewer = project.scalar("SELECT interviewer FROM documents WHERE id = ?", (document_id,))
-    settings = dict(
-        project.execute(
-            "SELECT label, role FROM speaker_roles WHERE document_id = ?", (document_id,)
-        ).fetchall()
-    )
-    turns = project.execute(
-        "SELECT id, start, end, speaker FROM units WHERE document_id = ? AND kind = 'turn' ORDER BY start, id",
-        (document_id,),
-    ).fetchall()
-    sentences = project.execute(
-        "SELECT id, start, end FROM units WHERE document_id = ? AND kind = 'sentence' ORDER BY start, id",
-        (document_id,),
-    ).fetchall()
+    interviewer = sql.document_interviewer(project, document_id)
+    settings = sql.role_settings(project, document_id)
+    turns = sql.turns_in_order(project, document_id)
+    sentences = sql.sentences_in_order(project, document_id)
     roles = turn_roles([t["speaker"] for t in turns], interviewer, settings)
     within = sentence_roles([(t["start"], t["end"]) for t in turns], roles, [(s[1], s[2]) for s in sentences])
-    project.conn.executemany(
-        "UPDATE units SET speaker_role = ? WHERE id = ?",
+    sql.set_unit_roles(
+        project,
         [
             *((role, t["id"]) for t, role in zip(turns, roles)),
             *((role, s[0]) for s, role in zip(sentences, within)),
@@ -143,19 +133,12 @@ def document_speakers(project: Project, ref: str | int) -> tuple[int, str, list[
     """A document's id, name and speaker labels in order of first appearance, with their roles."""
     ensure_roles(project)
     document_id = resolve_document(project, ref)
-    name = project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
-    text = project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
-    settings = dict(
-        project.execute(
-            "SELECT label, role FROM speaker_roles WHERE document_id = ?", (document_id,)
-        ).fetchall()
-    )
+    name = document_name(project, document_id)
+    text = sql.document_text(project, document_id)
+    assert name is not None and text is not None  # resolve_document found the document
+    settings = sql.role_settings(project, document_id)
     found: dict[str, list] = {}
-    for speaker, start, end, role in project.execute(
-        "SELECT speaker, start, end, speaker_role FROM units WHERE document_id = ? AND kind = 'turn' "
-        "ORDER BY start, id",
-        (document_id,),
-    ):
+    for speaker, start, end, role in sql.turns_with_roles(project, document_id):
         label = speaker or NO_LABEL
         entry = found.setdefault(label, [0, 0, role])
         entry[0] += 1
@@ -175,12 +158,7 @@ def set_speaker_roles(project: Project, ref: str | int, assignments: list[str]) 
     """
     ensure_roles(project)
     document_id = resolve_document(project, ref)
-    labels = [
-        r[0] or NO_LABEL
-        for r in project.execute(
-            "SELECT DISTINCT speaker FROM units WHERE document_id = ? AND kind = 'turn'", (document_id,)
-        )
-    ]
+    labels = [r[0] or NO_LABEL for r in sql.speaker_labels(project, document_id)]
     changes: list[tuple[str, str]] = []
     for assignment in assignments:
         label, sep, role_word = assignment.rpartition("=")
@@ -195,19 +173,11 @@ def set_speaker_roles(project: Project, ref: str | int, assignments: list[str]) 
         changes.append((label, ROLE_WORDS.get(word, "inferred")))
     with project.transaction():
         for label, role in changes:
-            before = project.scalar(
-                "SELECT role FROM speaker_roles WHERE document_id = ? AND label = ?", (document_id, label)
-            )
+            before = sql.role_set(project, document_id, label)
             if role == "inferred":
-                project.execute(
-                    "DELETE FROM speaker_roles WHERE document_id = ? AND label = ?", (document_id, label)
-                )
+                sql.unset_role(project, document_id, label)
             else:
-                project.execute(
-                    "INSERT INTO speaker_roles (document_id, label, role, set_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (document_id, label) DO UPDATE SET role = excluded.role, set_at = excluded.set_at",
-                    (document_id, label, role, now()),
-                )
+                sql.set_role(project, document_id, label, role, now())
             project.audit(
                 "speakers.set",
                 "speaker_roles",
