@@ -7,6 +7,7 @@ from pathlib import Path
 from beacon_qual.data import DEFAULT_CODEBOOK, EXAMPLES_DIR
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store.demo import checkpoint, meta_value_readonly
 
 DEMO_PROJECT = "beacon-demo.qual.db"
 DEMO_SURVEY = "survey_councils.csv"
@@ -15,21 +16,11 @@ DEMO_MARK = "demo_project"  # meta key set in a project built by build_demo: 'de
 
 def is_demo_project(path: Path) -> bool:
     """True when ``path`` is a project build_demo made (read-only look; False for anything else)."""
-    import sqlite3
-
     from beacon_qual.text.outfile import is_project_file
 
     if not is_project_file(path):
         return False
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (DEMO_MARK,)).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return row is not None and row[0] == "1"
+    return meta_value_readonly(path, DEMO_MARK) == "1"
 
 
 def build_demo(path: Path | str) -> list[str]:
@@ -69,7 +60,7 @@ def build_demo(path: Path | str) -> list[str]:
                 f"survey: {report.rows} rows, {report.councils} councils, waves"
                 f" {', '.join(map(str, report.waves))}, {len(report.variables)} variables"
             )
-        project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint(project)
     finally:
         project.close()
     partial.rename(path)
