@@ -29,6 +29,7 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store import codebook as sql
 from beacon_qual.store.changeset import Changeset
+from beacon_qual.store.lookup import codings_of_code
 
 # The fields `edit_code` changes, by the names users write (as in codebook files) -> column
 EDITABLE = {
@@ -97,7 +98,7 @@ def change_code(
         changes["colour"] = colour
     if group is not None:
         if group:
-            n = sql.coding_count(project, code_id)
+            n = codings_of_code(project, code_id)
             if n:
                 raise BeaconError(
                     f"{code_path(project, code_id)!r} has {n} codings, so it cannot become a group that is "

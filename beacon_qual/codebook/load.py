@@ -16,6 +16,7 @@ from beacon_qual.codebook.yamlfile import Codebook, CodeSpec, parse_codebook
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store import codebook as sql
+from beacon_qual.store.lookup import codings_of_code
 
 
 @dataclass
@@ -173,7 +174,7 @@ def _final_row(t: _Target, rows: dict[int, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _coding_count(project: Project, code_id: int) -> int:
-    return sql.coding_count(project, code_id)
+    return codings_of_code(project, code_id)
 
 
 def _apply(

@@ -21,6 +21,7 @@ from beacon_qual.store import Project
 from beacon_qual.store import documents as sql
 from beacon_qual.store.cases import case_name
 from beacon_qual.store.changeset import Changeset
+from beacon_qual.store.lookup import document_name
 
 # the fields `edit_document` takes -> column of documents
 FIELDS = {
@@ -42,7 +43,7 @@ class EditReport:
 
 
 def _name(project: Project, document_id: int) -> str:
-    name = sql.document_name(project, document_id)
+    name = document_name(project, document_id)
     if name is None:
         raise BeaconError(f"no document with id {document_id}")
     return name

@@ -44,7 +44,7 @@ from beacon_qual.store import Project, backups, now
 from beacon_qual.store import documents as sql
 from beacon_qual.store.backups import Backup
 from beacon_qual.store.codings import document_length
-from beacon_qual.store.lookup import resolve_document
+from beacon_qual.store.lookup import document_name, resolve_document
 
 METHODS = ("unchanged", "exact", "near", "fuzzy", "unplaced")
 _SOURCE_FIELDS = ("source_path", "source_format", "source_encoding")
@@ -396,7 +396,7 @@ def undo_revision(
 def _latest_revision(project: Project, document_id: int) -> Any:
     row = sql.latest_revision(project, document_id)
     if row is None:
-        name = sql.document_name(project, document_id)
+        name = document_name(project, document_id)
         raise BeaconError(f"document {name!r} has no earlier text to go back to")
     return row
 

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
 from beacon_qual.store import ingest as sql
-from beacon_qual.store.documents import document_name
-from beacon_qual.store.lookup import resolve_document
+from beacon_qual.store.lookup import document_name, document_text, resolve_document
 
 ROLE_INTERVIEWER = "interviewer"
 ROLE_RESPONDENT = "respondent"
@@ -134,8 +133,8 @@ def document_speakers(project: Project, ref: str | int) -> tuple[int, str, list[
     ensure_roles(project)
     document_id = resolve_document(project, ref)
     name = document_name(project, document_id)
-    text = sql.document_text(project, document_id)
-    assert name is not None and text is not None  # resolve_document found the document
+    text = document_text(project, document_id)
+    assert name is not None  # resolve_document found the document
     settings = sql.role_settings(project, document_id)
     found: dict[str, list] = {}
     for speaker, start, end, role in sql.turns_with_roles(project, document_id):

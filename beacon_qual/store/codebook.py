@@ -165,11 +165,6 @@ def codings_per_code(
     return {r[0]: r[1] for r in project.execute(sql + " GROUP BY code_id", params)}
 
 
-def coding_count(project: Project, code_id: int) -> int:
-    """The number of codings of a code."""
-    return project.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code_id,))
-
-
 def uses_of_code(project: Project, code_id: int) -> int:
     """A code's codings, subcodes and memos, counted together."""
     return project.scalar(

@@ -21,11 +21,6 @@ def document_row(project: Project, document_id: int) -> sqlite3.Row | None:
     return project.one("SELECT * FROM documents WHERE id = ?", (document_id,))
 
 
-def document_name(project: Project, document_id: int) -> str | None:
-    """A document's name; None when there is no such document."""
-    return project.scalar("SELECT name FROM documents WHERE id = ?", (document_id,))
-
-
 def other_document_named(project: Project, name: str, document_id: int) -> int | None:
     """The id of a document other than ``document_id`` called ``name``, if any."""
     return project.scalar("SELECT id FROM documents WHERE name = ? AND id <> ?", (name, document_id))

@@ -101,11 +101,6 @@ def document_interviewer(project: Project, document_id: int) -> str | None:
     return project.scalar("SELECT interviewer FROM documents WHERE id = ?", (document_id,))
 
 
-def document_text(project: Project, document_id: int) -> str | None:
-    """A document's text; None when there is no such document."""
-    return project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
-
-
 def role_settings(project: Project, document_id: int) -> dict[str, str]:
     """{label: role} set for a document's speakers."""
     return dict(
