@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from beacon_qual.codebook import load, yamlfile
 from beacon_qual.codebook import tree as cb
 from beacon_qual.store import Project
 
@@ -71,16 +72,16 @@ def main() -> None:
         path = Path(tmp) / "big.yaml"
         path.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
         project = Project.create(Path(tmp) / "bench.db")
-        parsed = timed("parse", lambda: cb.parse_codebook(path))
+        parsed = timed("parse", lambda: yamlfile.parse_codebook(path))
         print(f"codes: {len(list(parsed.walk())):,}")
-        print(timed("first load", lambda: cb.load_codebook(project, path)))
-        print(timed("reload, unchanged", lambda: cb.load_codebook(project, path)))
+        print(timed("first load", lambda: load.load_codebook(project, path)))
+        print(timed("reload, unchanged", lambda: load.load_codebook(project, path)))
         for root in book["codes"]:
             for child in root["children"]:
                 child["name"] += " (renamed)"
         path.write_text(yaml.safe_dump(book, sort_keys=False), encoding="utf-8")
-        print(timed("reload, every middle code renamed", lambda: cb.load_codebook(project, path)))
-        exported = timed("export", lambda: cb.export_codebook(project))
+        print(timed("reload, every middle code renamed", lambda: load.load_codebook(project, path)))
+        exported = timed("export", lambda: yamlfile.export_codebook(project))
         print(f"export size: {len(exported):,} characters")
         leaves = [c.path for c in cb.all_codes(project) if c.path.count("/") == 2]
         refs = [leaves[i % len(leaves)].rsplit("/", 1)[1] for i in range(args.resolves)]
