@@ -23,6 +23,8 @@ from beacon_qual.analysis.selection import Filters, Selection, coder_names, coun
 from beacon_qual.analysis.waves import list_waves, phase_waves, selection_phases
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_passages as sql
+from beacon_qual.store.analysis_measures import council_values
 
 UNITS = ("documents", "passages")
 
@@ -242,7 +244,7 @@ def with_and_without(
     """The measure's values of the councils of ``selection`` coded with ``code_id`` (with roll-up: or a code
     below it) and of those interviewed without it: the two groups ``crosstab`` compares by Mann-Whitney."""
     cte, params = passages_cte(selection, rollup=rollup, code_ids=[code_id])
-    coded = {r[0] for r in project.execute(f"{cte}SELECT DISTINCT case_id FROM passages", params)}
+    coded = sql.coded_cases(project, cte, params)
     base = documents_per_case(project, selection)
     with_code = sorted(values[c] for c in base if c in coded and c in values)
     without = sorted(values[c] for c in base if c not in coded and c in values)
@@ -269,20 +271,11 @@ def council_profile(project: Project, case_id: int) -> CouncilProfile:
     for variable in all_variables(project):
         if variable.type == "text":
             continue
-        column = "value_num" if variable.type in ("numeric", "ordinal", "boolean") else "value_text"
-        rows = project.execute(
-            f"SELECT wave, {column}, value_text FROM case_values WHERE variable_id = ? AND case_id = ? "
-            f"AND {column} IS NOT NULL ORDER BY wave",
-            (variable.id, case_id),
-        ).fetchall()
+        numeric = variable.type in ("numeric", "ordinal", "boolean")
+        rows = council_values(project, variable.id, case_id, numeric=numeric)
         if rows:
             label = {r[0]: (r[2] if variable.type in ("ordinal", "boolean") and r[2] else r[1]) for r in rows}
             measures.append((variable.name, label))
             seen.update(label)
-    documents = [
-        (r[0], r[1], r[2], r[3])
-        for r in project.execute(
-            "SELECT id, name, phase, role FROM documents WHERE case_id = ? ORDER BY phase, name", (case_id,)
-        )
-    ]
+    documents = [(r[0], r[1], r[2], r[3]) for r in sql.case_documents(project, case_id)]
     return CouncilProfile(council.label, council.name, sorted(seen), measures, documents)

@@ -28,6 +28,8 @@ from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_passages as sql
+from beacon_qual.store.analysis_measures import case_values
 
 NUMERIC_SUMMARY = ("numeric", "ordinal", "boolean")
 
@@ -155,11 +157,7 @@ def _groups(
 
 
 def _values(project: Project, variable: Variable, wave: int) -> dict[int, tuple[float | None, str | None]]:
-    rows = project.execute(
-        "SELECT case_id, value_num, value_text FROM case_values WHERE variable_id = ? AND wave = ?",
-        (variable.id, wave),
-    )
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r[0]: (r[1], r[2]) for r in case_values(project, variable.id, wave)}
 
 
 def _summary(variable: Variable, values: list, grouped: bool):
@@ -179,8 +177,8 @@ def _summary(variable: Variable, values: list, grouped: bool):
 def _passages(project: Project, selection, code_ids: list[int], rollup: bool) -> dict[int, dict[int, list]]:
     """code -> council -> [(length, document name, start, document id)]; texts are read only when quoted."""
     cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
-    names = dict(project.execute("SELECT id, name FROM documents").fetchall())
-    rows = project.execute(f"{cte}SELECT code_id, case_id, document_id, start, end FROM passages", params)
+    names = sql.document_names(project)
+    rows = sql.passage_spans(project, cte, params)
     found: dict[int, dict[int, list]] = {}
     for code_id, case_id, document_id, start, end in rows:
         found.setdefault(code_id, {}).setdefault(case_id, []).append(
@@ -202,10 +200,7 @@ class _SpeakerTurns:
             return True
         length, _name, start, document_id = passage
         if document_id not in self._turns:
-            turns = self.project.execute(
-                "SELECT start, end, speaker_role FROM units WHERE document_id = ? AND kind = 'turn'",
-                (document_id,),
-            ).fetchall()
+            turns: list = sql.turns(self.project, document_id)
             if not turns and self.role == "respondent":  # never split into turns: the respondent's text
                 turns = [(0, 1 << 62, self.role)]
             self._turns[document_id] = [(lo, hi) for lo, hi, role in turns if role == self.role]
@@ -224,9 +219,7 @@ def _cell(
     quote = None
     if best is not None:
         length, _name, start, document_id = best
-        text = project.scalar(
-            "SELECT substr(text, ?, ?) FROM documents WHERE id = ?", (start + 1, length, document_id)
-        )
+        text = sql.passage_text(project, document_id, start, length)
         quote = shorten(text, quote_chars)
     return CodeCell(
         passages=len(pooled),

@@ -8,6 +8,7 @@ from itertools import pairwise
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_measures as sql
 
 CATEGORY_TYPES = ("categorical", "ordinal", "boolean")
 RANKABLE_TYPES = ("numeric", "ordinal")
@@ -23,8 +24,7 @@ class Variable:
 
 
 def all_variables(project: Project) -> list[Variable]:
-    rows = project.execute("SELECT id, name, type, levels, label FROM variables ORDER BY name")
-    return [_variable(r) for r in rows]
+    return [_variable(r) for r in sql.variables(project)]
 
 
 def _variable(row) -> Variable:
@@ -40,13 +40,11 @@ def _variable(row) -> Variable:
 
 
 def get_variable(project: Project, name: str) -> Variable:
-    row = project.one("SELECT id, name, type, levels, label FROM variables WHERE name = ?", (name,))
+    row = sql.variable_named(project, name)
     if row is None:
-        row = project.one(
-            "SELECT id, name, type, levels, label FROM variables WHERE name = ? COLLATE NOCASE", (name,)
-        )
+        row = sql.variable_named(project, name, any_case=True)
     if row is None:
-        known = [r[0] for r in project.execute("SELECT name FROM variables ORDER BY name")]
+        known = sql.variable_names(project)
         if not known:
             raise BeaconError(f"no survey variable {name!r}: this project holds no survey measures yet")
         from rapidfuzz import process
@@ -57,10 +55,7 @@ def get_variable(project: Project, name: str) -> Variable:
 
 
 def waves_of(project: Project, variable: Variable) -> list[int]:
-    rows = project.execute(
-        "SELECT DISTINCT wave FROM case_values WHERE variable_id = ? ORDER BY wave", (variable.id,)
-    )
-    return [r[0] for r in rows]
+    return sql.variable_waves(project, variable.id)
 
 
 def choose_wave(project: Project, variable: Variable, wave: int | None) -> int:
@@ -89,23 +84,13 @@ def numeric_values(project: Project, variable: Variable, wave: int) -> dict[int,
             f"survey variable {variable.name!r} is {variable.type}, not a number; "
             "use a numeric, ordinal or boolean measure"
         )
-    rows = project.execute(
-        "SELECT case_id, value_num FROM case_values "
-        "WHERE variable_id = ? AND wave = ? AND value_num IS NOT NULL",
-        (variable.id, wave),
-    )
-    return {r[0]: float(r[1]) for r in rows}
+    return {r[0]: float(r[1]) for r in sql.numeric_values(project, variable.id, wave)}
 
 
 def raw_values(project: Project, variable: Variable, wave: int) -> dict[int, float | str]:
     """The value to show per council: a number for numeric, ordinal and boolean, else the text."""
-    column = "value_num" if variable.type in ("numeric", "ordinal", "boolean") else "value_text"
-    rows = project.execute(
-        f"SELECT case_id, {column} FROM case_values "
-        f"WHERE variable_id = ? AND wave = ? AND {column} IS NOT NULL",
-        (variable.id, wave),
-    )
-    return {r[0]: r[1] for r in rows}
+    numeric = variable.type in ("numeric", "ordinal", "boolean")
+    return {r[0]: r[1] for r in sql.shown_values(project, variable.id, wave, numeric=numeric)}
 
 
 @dataclass(frozen=True)
@@ -157,10 +142,7 @@ def categories(
             f"survey variable {variable.name!r} is {variable.type}; group by a categorical, ordinal, "
             "boolean or binned numeric variable"
         )
-    rows = project.execute(
-        "SELECT case_id, value_num, value_text FROM case_values WHERE variable_id = ? AND wave = ?",
-        (variable.id, wave),
-    ).fetchall()
+    rows = sql.case_values(project, variable.id, wave).fetchall()
     of_case = {}
     for row in rows:
         label = _category_label(variable, row["value_num"], row["value_text"])

@@ -29,6 +29,7 @@ from beacon_qual.analysis.selection import (
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_passages as sql
 
 
 @dataclass
@@ -63,11 +64,7 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
         raise BeaconError(f"a trend needs documents in two or more phases; the selection has {len(phases)}")
     cte, params = passages_cte(selection, rollup=rollup, code_ids=selection.code_ids or None)
     found: dict[int, dict[int, tuple[int, int]]] = {}
-    query = (
-        f"{cte}SELECT code_id, phase, count(DISTINCT document_id), count(DISTINCT case_id) FROM passages "
-        "WHERE phase IS NOT NULL GROUP BY code_id, phase"
-    )
-    for code_id, phase, documents, councils in project.execute(query, params):
+    for code_id, phase, documents, councils in sql.phase_counts(project, cte, params):
         found.setdefault(code_id, {})[phase] = (documents, councils)
     rows = []
     for code_id in selection.code_ids or [c for c in tree.order if c in found]:
@@ -103,11 +100,7 @@ def trends(project: Project, filters: Filters | None = None, *, rollup: bool = F
 def _phase_totals(project: Project, selection: Selection) -> tuple[list[int], list[int], list[int]]:
     """Phases with documents, and per phase the documents (coded or not) and the councils they cover."""
     where, params = selection.document_where()
-    rows = project.execute(
-        f"SELECT d.phase, count(*), count(DISTINCT d.case_id) FROM {DOCS} d "
-        f"WHERE d.phase IS NOT NULL AND {where} GROUP BY d.phase ORDER BY d.phase",
-        params,
-    ).fetchall()
+    rows = sql.phase_totals(project, DOCS, where, params)
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 

@@ -14,6 +14,8 @@ from beacon_qual.analysis.measures import Variable, choose_wave, waves_of
 from beacon_qual.analysis.selection import DOCS, Selection
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_measures as sql
+from beacon_qual.store.analysis_passages import selection_phases as phases_of
 
 ASSUMED = "assumed: none recorded, same number"
 
@@ -37,13 +39,12 @@ class WaveInfo:
 
 
 def document_phases(project: Project) -> list[int]:
-    rows = project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL ORDER BY phase")
-    return [r[0] for r in rows]
+    return sql.document_phases(project)
 
 
 def phase_waves(project: Project, phases: list[int] | None = None) -> dict[int, PhaseWave]:
     """The wave of each phase (every phase with documents, or those given), recorded or assumed."""
-    recorded = dict(project.execute("SELECT phase, wave FROM phase_waves").fetchall())
+    recorded = sql.recorded_phase_waves(project)
     wanted = document_phases(project) if phases is None else phases
     return {
         p: PhaseWave(p, recorded[p], "recorded") if p in recorded else PhaseWave(p, p, ASSUMED)
@@ -68,15 +69,7 @@ def set_wave(
     if not phases and date is None:
         raise BeaconError("say what to record: --phase N (repeatable) and/or --date YYYY-MM-DD")
     with project.transaction():
-        project.execute("INSERT OR IGNORE INTO survey_waves (wave) VALUES (?)", (wave,))
-        if date is not None:
-            project.execute("UPDATE survey_waves SET date = ? WHERE wave = ?", (date, wave))
-        for phase in phases:
-            project.execute(
-                "INSERT INTO phase_waves (phase, wave) VALUES (?, ?) "
-                "ON CONFLICT (phase) DO UPDATE SET wave = excluded.wave",
-                (phase, wave),
-            )
+        sql.record_wave(project, wave, phases, date)
         project.audit(
             "survey.waves",
             "survey_waves",
@@ -88,12 +81,10 @@ def set_wave(
 
 def list_waves(project: Project) -> list[WaveInfo]:
     """Every wave that has a record or survey values, with its date, phases and councils."""
-    dates = dict(project.execute("SELECT wave, date FROM survey_waves").fetchall())
-    councils = dict(
-        project.execute("SELECT wave, count(DISTINCT case_id) FROM case_values GROUP BY wave").fetchall()
-    )
+    dates = sql.wave_dates(project)
+    councils = sql.wave_councils(project)
     phases: dict[int, list[int]] = {}
-    for phase, wave in project.execute("SELECT phase, wave FROM phase_waves ORDER BY phase"):
+    for phase, wave in sql.phase_wave_rows(project):
         phases.setdefault(wave, []).append(phase)
     waves = sorted(set(dates) | set(councils) | set(phases))
     return [WaveInfo(w, dates.get(w), tuple(phases.get(w, ())), councils.get(w, 0)) for w in waves]
@@ -126,11 +117,7 @@ def wave_for_phases(
 def selection_phases(project: Project, selection: Selection) -> list[int]:
     """The phases of the documents a selection keeps."""
     where, params = selection.document_where()
-    rows = project.execute(
-        f"SELECT DISTINCT d.phase FROM {DOCS} d WHERE d.phase IS NOT NULL AND {where} ORDER BY d.phase",
-        params,
-    )
-    return [r[0] for r in rows]
+    return phases_of(project, DOCS, where, params)
 
 
 def wave_for_selection(

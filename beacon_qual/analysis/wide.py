@@ -24,6 +24,7 @@ from beacon_qual.analysis.waves import phase_waves, selection_phases
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_passages as sql
 
 MAX_NAME = 32
 RESERVED = frozenset(
@@ -140,12 +141,7 @@ def wide_matrix(
     selection = resolve_filters(project, filters or Filters(), tree)
     code_ids = selection.code_ids or tree.order
     cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
-    found = {
-        (r[0], r[1]): r[2]
-        for r in project.execute(
-            f"{cte}SELECT code_id, case_id, count(*) FROM passages GROUP BY code_id, case_id", params
-        )
-    }
+    found = {(r[0], r[1]): r[2] for r in sql.passages_per_code_and_case(project, cte, params)}
     known = councils(project)
     case_ids = sorted(documents_per_case(project, selection), key=lambda c: (known[c].label, c))
     code_names = safe_names([tree.path[c].split("/") for c in code_ids], set(FIXED_COLUMNS))
