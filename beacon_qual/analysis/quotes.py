@@ -28,6 +28,7 @@ from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_quotes as sql
 
 
 @dataclass(frozen=True)
@@ -123,13 +124,11 @@ def stream_quotes(
     wanted = tree.resolve_all(list(code_refs))
     members = {code_id: tree.descendants(code_id) if rollup else [code_id] for code_id in wanted}
     known = councils(project)
-    coders = dict(project.execute("SELECT id, name FROM coders").fetchall())
+    coders = sql.coders_by_id(project)
     # Each selected document: its sort key (council, phase, name), then case, phase and role.
     documents = {
         r[0]: ((_label(known, r[1]), r[2] or 0, r[3]), r[1], r[2], r[4])
-        for r in project.execute(
-            f"SELECT d.id, d.case_id, d.phase, x.name, d.role FROM {DOCS} d JOIN documents x ON x.id = d.id"
-        )
+        for r in sql.selected_documents(project, DOCS)
     }
     where, params = selection.where()
     options = {
@@ -142,25 +141,13 @@ def stream_quotes(
     }
 
     def code_quotes(code_id: int, code_ids: list[int]) -> Iterator[Quote]:
-        marks = ",".join("?" * len(code_ids))
         held = sorted(
-            {
-                r[0]
-                for r in project.execute(
-                    f"SELECT DISTINCT document_id FROM coding_counts WHERE code_id IN ({marks})", code_ids
-                )
-            }
-            & documents.keys(),
-            key=lambda d: documents[d][0],
-        )
-        sql = (
-            "SELECT c.id, c.code_id, c.coder_id, c.start, c.end FROM codings c "
-            f"JOIN {DOCS} d ON d.id = c.document_id WHERE {where} AND c.code_id IN ({marks}) AND c.document_id = ?"
+            sql.documents_holding(project, code_ids) & documents.keys(), key=lambda d: documents[d][0]
         )
         spans: dict[int, tuple[list[int], list[int]]] = {}
         left = limit
         for document_id in held:
-            rows = project.execute(sql, [*params, *code_ids, document_id]).fetchall()
+            rows = sql.document_codings(project, DOCS, where, params, code_ids, document_id)
             if not rows:
                 continue
             rows.sort(key=lambda r: (r[3], r[4], coders[r[2]]))
@@ -197,27 +184,17 @@ def stream_quotes(
     def sections() -> Iterator[tuple[str, int, Iterator[Quote]]]:
         for code_id in wanted:
             code_ids = sorted(set(members[code_id]))
-            marks = ",".join("?" * len(code_ids))
             if selection.speaker is None:  # the codings per code, document and coder that triggers keep
                 doc_where, doc_params = selection.document_where()
-                coders_sql = ""
-                if selection.coder_ids:
-                    coders_sql = f" AND x.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
-                count = project.scalar(
-                    f"SELECT coalesce(sum(x.n), 0) FROM coding_counts x JOIN {DOCS} d ON d.id = x.document_id "
-                    f"WHERE {doc_where}{coders_sql} AND x.code_id IN ({marks})",
-                    [*doc_params, *selection.coder_ids, *code_ids],
+                count = sql.counted_codings(
+                    project, DOCS, doc_where, doc_params, selection.coder_ids, code_ids
                 )
             else:
                 # each coding's speaker looked up: a council's few documents first, then their codings of the
                 # codes by index (the workbench's drill into a cell); else the codes' codings, each looked up
                 # in the documents table
-                tables = (
-                    f"{DOCS} d CROSS JOIN codings c" if selection.case_ids else f"codings c JOIN {DOCS} d"
-                )
-                count = project.scalar(
-                    f"SELECT count(*) FROM {tables} ON d.id = c.document_id WHERE {where} AND c.code_id IN ({marks})",
-                    params + code_ids,
+                count = sql.selected_codings(
+                    project, DOCS, where, params, code_ids, documents_first=bool(selection.case_ids)
                 )
             yield tree.path[code_id], min(count, limit) if limit else count, code_quotes(code_id, code_ids)
 
@@ -236,7 +213,7 @@ def _label(known: dict, case_id: int | None) -> str:
 
 
 def _text(project: Project, document_id: int) -> str:
-    return project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+    return sql.document_text(project, document_id)
 
 
 def _context_span(
@@ -253,10 +230,7 @@ def _context_span(
     if context_units is None:
         return max(0, start - context), min(len(text), end + context)
     if document_id not in spans:
-        units = project.execute(
-            "SELECT start, end FROM units WHERE document_id = ? AND kind = ? ORDER BY start",
-            (document_id, unit_kind),
-        ).fetchall()
+        units = sql.unit_spans(project, document_id, unit_kind)
         spans[document_id] = ([u[0] for u in units], [u[1] for u in units])
     starts, ends = spans[document_id]
     if not starts:
