@@ -21,10 +21,9 @@ codings when the bitmaps would not fit; overlapping codings are counted with num
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from beacon_qual.analysis.bases import analysis_base
 from beacon_qual.analysis.options import LEVELS
@@ -34,6 +33,7 @@ from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import analysis_cooccurrence as sql
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,31 +69,14 @@ class Cooccurrence:
     coders: list[str]
 
 
-def _fetch(project: Project, sql: str, params: list, columns: int) -> np.ndarray:
-    """Rows of integers streamed into an array (no list of tuples in between)."""
-    import numpy as np
-
-    cursor = project.conn.cursor()
-    cursor.row_factory = None
-    flat = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.int64)
-    return flat.reshape(-1, columns)
-
-
 def _codings(project: Project, selection: Selection) -> np.ndarray:
     """Columns: document_id, code_id, coder_id, start, end."""
     import numpy as np
 
     where, params = selection.where()
-    if selection.code_ids:
-        where += f" AND c.code_id IN ({','.join('?' * len(selection.code_ids))})"
-        params = params + selection.code_ids
-    packed = _fetch(
-        project,
-        "SELECT (c.document_id << 32) | c.code_id, c.coder_id, (c.start << 32) | c.end FROM codings c "
-        f"JOIN {DOCS} d ON d.id = c.document_id WHERE {where}",
-        params,
-        3,
-    )
+    # streamed into an array, no list of tuples in between
+    flat = np.fromiter(sql.packed_codings(project, DOCS, where, params, selection.code_ids), dtype=np.int64)
+    packed = flat.reshape(-1, 3)
     return np.column_stack(
         (packed[:, 0] >> 32, packed[:, 0] & LOW, packed[:, 1], packed[:, 2] >> 32, packed[:, 2] & LOW)
     )
@@ -103,12 +86,8 @@ def _coded_codes(project: Project, selection: Selection, order: list[int]) -> li
     """The codes (in codebook ``order``) with at least one selected coding: one index probe per code."""
     where, params = selection.where()
     wanted = set(selection.code_ids) if selection.code_ids else None
-    probe = f"SELECT EXISTS (SELECT 1 FROM codings c JOIN {DOCS} d ON d.id = c.document_id WHERE c.code_id = ? AND {where})"
-    return [
-        code_id
-        for code_id in order
-        if (wanted is None or code_id in wanted) and project.scalar(probe, [code_id, *params])
-    ]
+    candidates = (code_id for code_id in order if wanted is None or code_id in wanted)
+    return sql.codes_with_codings(project, DOCS, where, params, candidates)
 
 
 def _matrix_counts(unit_idx: np.ndarray, code_idx: np.ndarray, n_units: int, n_codes: int) -> np.ndarray:
@@ -193,13 +172,14 @@ def _counts(
         if not code_ids:
             return None
         units: list | None
+        table: Literal["documents", "units"]
         if within == "document":
             units = _code_documents(project, selection, code_ids)
-            last = "SELECT max(id) FROM documents"
+            table = "documents"
         else:
             units = _code_units(project, selection, within, code_ids, most=MOST_HELD)
-            last = "SELECT max(id) FROM units"
-        counted = None if units is None else _unit_counts(units, project.scalar(last) or 0)
+            table = "units"
+        counted = None if units is None else _unit_counts(units, sql.last_id(project, table))
         if counted is None and within != "document":
             counted = _combination_counts(
                 _unit_combinations(project, selection, within, code_ids), len(code_ids)
@@ -231,19 +211,8 @@ def _counts(
 def _row_filters(selection: Selection, table: str = "cu") -> tuple[str, list]:
     """The selection's coders and documents as conditions (each led by AND, or '') on a table with coder_id and
     document_id columns: ``coding_units cu`` or ``coding_counts cc``."""
-    where, params = "", []
-    if selection.coder_ids:
-        where += f" AND {table}.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
-        params += selection.coder_ids
-    documents, document_params = selection.document_where()
-    if documents != "1":
-        where += f" AND {table}.document_id IN (SELECT d.id FROM {DOCS} d WHERE {documents})"
-        params += document_params
-    if selection.speaker is not None and table == "cu":
-        speaker, speaker_params = selection.speaker_units("cu.unit_id")
-        where += f" AND {speaker}"
-        params += speaker_params
-    return where, params
+    speaker = selection.speaker_units("cu.unit_id") if selection.speaker is not None else None
+    return sql.row_filters(DOCS, table, selection.coder_ids, selection.document_where(), speaker)
 
 
 def _code_units(
@@ -259,11 +228,10 @@ def _code_units(
     work than SQLite grouping the rows by unit and by combination of codes, which sorts every row.
     """
     where, params = _row_filters(selection)
-    sql = f"SELECT group_concat(cu.unit_id) FROM coding_units cu WHERE cu.kind = ? AND cu.code_id = ?{where}"
     found = []
     held = 0
-    for code_id in code_ids:
-        units = _parse_ids(project.scalar(sql, [kind, code_id, *params]) or "")
+    for text in sql.code_units(project, kind, code_ids, where, params):
+        units = _parse_ids(text)
         held += units.size
         if held > most:
             return None
@@ -290,14 +258,9 @@ def _code_documents(project: Project, selection: Selection, code_ids: list[int])
         # coding_counts does not tell speakers apart: the documents where a coding of the code overlaps a
         # turn of the selected side.
         where, params = _row_filters(selection, "cu")
-        sql = (
-            "SELECT group_concat(DISTINCT cu.document_id) FROM coding_units cu "
-            f"WHERE cu.kind = 'turn' AND cu.code_id = ?{where}"
-        )
-        return [project.scalar(sql, [code_id, *params]) or "" for code_id in code_ids]
+        return sql.code_documents_in_turns(project, code_ids, where, params)
     where, params = _row_filters(selection, "cc")
-    sql = f"SELECT group_concat(cc.document_id) FROM coding_counts cc WHERE cc.code_id = ?{where}"
-    return [project.scalar(sql, [code_id, *params]) or "" for code_id in code_ids]
+    return sql.code_documents(project, code_ids, where, params)
 
 
 # The cost model that picks a way of counting: what each step costs, in nanoseconds, fitted to the runs of
@@ -406,20 +369,9 @@ def _unit_combinations(
     the number of codings, and the memory is SQLite's sort: taken when the codes hold too many (code, unit)
     pairs for :func:`_code_units`' sets.
     """
-    position = " ".join(f"WHEN {code_id} THEN {i}" for i, code_id in enumerate(code_ids))
     where, params = _row_filters(selection)
     # Room for the sort in memory: with the default 2 MB page cache SQLite writes it to a temporary file.
-    cache = project.scalar("PRAGMA cache_size")
-    project.execute(f"PRAGMA cache_size = {SORT_CACHE_KIB}")
-    try:
-        return project.execute(
-            f"SELECT combination, count(*) FROM (SELECT group_concat(CASE cu.code_id {position} END) AS combination"
-            f" FROM coding_units cu WHERE cu.kind = ? AND cu.code_id IN ({','.join(str(c) for c in code_ids)}){where}"
-            " GROUP BY cu.unit_id) GROUP BY combination",
-            [kind, *params],
-        ).fetchall()
-    finally:
-        project.execute(f"PRAGMA cache_size = {cache}")
+    return sql.unit_combinations(project, kind, code_ids, where, params, cache_kib=SORT_CACHE_KIB)
 
 
 def _combination_counts(rows: list[tuple[str, int]], n_codes: int) -> Counts:
