@@ -24,18 +24,12 @@ from typing import Any
 
 from beacon_qual import __version__
 from beacon_qual.store import Project, now
-from beacon_qual.store.db import SEAL_STATE
-from beacon_qual.store.schema import STATE_OPERATIONS, STATE_TABLES, STATE_VERSION, state_trigger
+from beacon_qual.store import provenance as sql
+from beacon_qual.store.provenance import fold_log
+from beacon_qual.store.schema import STATE_VERSION
 
 CHUNK = 1 << 20
 SETTLED_NS = 3_000_000_000  # a file unchanged for this long has a digest worth remembering
-
-
-def fold_log(project: Project) -> bool:
-    """Copy the write-ahead log into the project file without waiting on other connections;
-    True when the file now holds every committed change."""
-    _busy, frames, copied = project.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    return frames == copied
 
 
 def project_sha256(project: Project) -> str:
@@ -94,47 +88,24 @@ def state_identity(project: Project) -> str | None:
     """The identity of the project's state (see the module's text), or None when the state cannot be pinned
     this way: a state trigger is missing or altered, a table has none, or a changed state cannot be written
     (a read-only file)."""
-    version = project.scalar("PRAGMA user_version")
-    if version < STATE_VERSION or not _state_triggers_intact(project):
+    version = sql.user_version(project)
+    if version < STATE_VERSION or not sql.state_triggers_intact(project):
         return None
-    if project.scalar("SELECT changed FROM project_state"):
+    if sql.state_changed(project):
         # Written outside the application's transactions (another program, a statement on its own): this
         # state gets its identity now.
         try:
             if project.in_transaction:
-                project.execute(SEAL_STATE)
+                sql.seal_state(project)
             else:
                 with project.transaction():
                     pass  # the commit seals the state
         except sqlite3.OperationalError:
             return None
-    row = project.one("SELECT generation, token FROM project_state")
+    row = sql.state(project)
     if row is None:
         return None
-    return f"v{version}.{project.scalar('PRAGMA schema_version')}.{row['generation']}.{row['token']}"
-
-
-def _state_triggers_intact(project: Project) -> bool:
-    """Every table of the project has its three state triggers, exactly as the schema made them."""
-    found = {
-        row["name"]: row["sql"]
-        for row in project.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'project~_state~_%' ESCAPE '~'"
-        )
-    }
-    expected = {
-        f"project_state_{table}_{op.lower()}": state_trigger(table, op)
-        for table in STATE_TABLES
-        for op in STATE_OPERATIONS
-    }
-    if any(found.get(name) != sql for name, sql in expected.items()):
-        return False
-    tables = {
-        row["name"]
-        for row in project.execute("PRAGMA main.table_list")
-        if row["type"] == "table" and not row["name"].startswith("sqlite_")
-    }
-    return tables - {"project_state"} <= set(STATE_TABLES)
+    return f"v{version}.{sql.schema_version(project)}.{row['generation']}.{row['token']}"
 
 
 def provenance(
