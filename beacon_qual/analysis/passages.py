@@ -10,7 +10,6 @@ once for the parent.
 from __future__ import annotations
 
 from beacon_qual.analysis.selection import DOCS, Selection
-from beacon_qual.codebook.tree import closure_cte
 from beacon_qual.store import Project
 from beacon_qual.store import analysis_passages as sql
 
@@ -21,7 +20,7 @@ def passages_cte(
     """A ``WITH`` clause defining ``passages(code_id, document_id, case_id, phase, role, coder_id,
     wave, start, end)`` for the selection; ``code_ids`` limits the codes reported."""
     where, params = selection.where()
-    return sql.passages_cte(DOCS, where, params, closure=closure_cte() if rollup else None, code_ids=code_ids)
+    return sql.passages_cte(DOCS, where, params, rollup=rollup, code_ids=code_ids)
 
 
 def segment_totals(project: Project, selection: Selection, *, rollup: bool) -> dict[int, int]:

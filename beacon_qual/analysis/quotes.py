@@ -29,6 +29,7 @@ from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
 from beacon_qual.store import analysis_quotes as sql
+from beacon_qual.store.lookup import document_text
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def _label(known: dict, case_id: int | None) -> str:
 
 
 def _text(project: Project, document_id: int) -> str:
-    return sql.document_text(project, document_id)
+    return document_text(project, document_id)
 
 
 def _context_span(

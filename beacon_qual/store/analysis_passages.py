@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import sqlite3
 
+from beacon_qual.store.codebook import closure_cte
 from beacon_qual.store.db import Project
 
 
 def passages_cte(
-    docs: str, where: str, params: list, *, closure: str | None, code_ids: list[int] | None = None
+    docs: str, where: str, params: list, *, rollup: bool, code_ids: list[int] | None = None
 ) -> tuple[str, list]:
     """A ``WITH`` clause defining ``passages(code_id, document_id, case_id, phase, role, coder_id, wave, start,
     end)`` for the selected codings (``where``, ``params``); ``code_ids`` limits the codes reported.
 
-    ``closure`` (a CTE ``closure(code_id, anc)``: each code with itself and its ancestors) rolls codings up: a
-    coding also counts for every ancestor of its code, once per passage. None: each coding is one row."""
-    rollup = closure is not None
+    With ``rollup`` a coding also counts for every ancestor of its code, once per passage; else each coding is
+    one row."""
     code_column = "cl.anc" if rollup else "c.code_id"
     if code_ids is not None:
         where += f" AND {code_column} IN ({','.join('?' * len(code_ids))})" if code_ids else " AND 0"
@@ -34,7 +34,7 @@ def passages_cte(
         f"{'JOIN closure cl ON cl.code_id = c.code_id ' if rollup else ''}"
         f"WHERE {where}"
     )
-    prefix = f"WITH RECURSIVE {closure}, " if rollup else "WITH "
+    prefix = f"WITH RECURSIVE {closure_cte()}, " if rollup else "WITH "
     return f"{prefix}passages AS ({select}) ", params
 
 

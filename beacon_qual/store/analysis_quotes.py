@@ -1,5 +1,5 @@
 """The SQL of quoting coded passages (``analysis.quotes``): the selected documents, which of them hold a code,
-each one's codings of the code, its text and units, and the number of quotes a code has.
+each one's codings of the code and its units, and the number of quotes a code has.
 
 ``docs``, ``where`` and ``params`` are as in :mod:`.analysis_passages`: the analyses' table of selected
 documents (alias ``d``) and the selection's conditions on it and on ``codings c``. Each function is one
@@ -50,10 +50,6 @@ def document_codings(
         "AND c.document_id = ?",
         [*params, *code_ids, document_id],
     ).fetchall()
-
-
-def document_text(project: Project, document_id: int) -> str:
-    return project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
 
 
 def unit_spans(project: Project, document_id: int, kind: str) -> list[sqlite3.Row]:
