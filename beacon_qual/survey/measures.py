@@ -48,6 +48,7 @@ from beacon_qual.cases.councils import (
 )
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid
+from beacon_qual.store import survey as store
 from beacon_qual.survey.table import Row, Table, read_table
 from beacon_qual.survey.types import (
     ColumnType,
@@ -677,7 +678,7 @@ def _check_duplicates(project: Project, placed: list[_Placed], file: str) -> Non
         key = (p.case_id, p.wave)
         if key in first:
             earlier = first[key]
-            name = project.scalar("SELECT name FROM cases WHERE id = ?", (p.case_id,))
+            name = store.case_name(project, p.case_id)
             clashes.append(
                 f"rows {earlier.row.number} ({earlier.ref}) and {p.row.number} ({p.ref}) are both "
                 f"{name}, wave {p.wave}"
@@ -720,7 +721,7 @@ def _declared(types: TypesFile, name: str) -> ColumnType | None:
 
 
 def _stored_type(project: Project, name: str) -> ColumnType | None:
-    row = project.one("SELECT type, levels FROM variables WHERE name = ?", (name,))
+    row = store.stored_type(project, name)
     if row is None:
         return None
     levels = tuple(json.loads(row["levels"])) if row["levels"] else None
@@ -793,30 +794,21 @@ def _write_variable(
     levels = column.levels
     if column.type == "categorical":
         levels = categorical_levels(column.levels or (), [text for _, text in values.values() if text])
-    row = project.one("SELECT id FROM variables WHERE name = ?", (name,))
+    row = store.variable_id_row(project, name)
     levels_json = None if levels is None else json.dumps(list(levels), ensure_ascii=False)
     if row is None:
-        variable_id = project.execute(
-            "INSERT INTO variables(uuid, name, type, levels, label, source) VALUES (?,?,?,?,?,?)",
-            (new_uuid(), name, column.type, levels_json, column.label, f"survey:{file}"),
-        ).lastrowid
+        variable_id = store.insert_variable(
+            project, new_uuid(), name, column.type, levels_json, column.label, f"survey:{file}"
+        )
     else:
         variable_id = row["id"]
-        project.execute(
-            "UPDATE variables SET levels = ?, label = coalesce(?, label) WHERE id = ?",
-            (levels_json, column.label, variable_id),
-        )
+        store.update_variable(project, variable_id, levels_json, column.label)
     before = {
         (r["case_id"], r["wave"]): (r["value_num"], r["value_text"])
-        for r in project.execute(
-            "SELECT case_id, wave, value_num, value_text FROM case_values WHERE variable_id = ?",
-            (variable_id,),
-        )
+        for r in store.stored_values(project, variable_id)
     }
-    project.conn.executemany(
-        "INSERT INTO case_values(variable_id, case_id, wave, value_num, value_text) VALUES (?,?,?,?,?)"
-        " ON CONFLICT(variable_id, case_id, wave) DO UPDATE"
-        " SET value_num = excluded.value_num, value_text = excluded.value_text",
+    store.upsert_values(
+        project,
         [(variable_id, case_id, wave, num, text) for (case_id, wave), (num, text) in values.items()],
     )
     unchanged = sum(1 for key, pair in values.items() if before.get(key) == pair)
@@ -848,37 +840,23 @@ def _variable_from_row(row: Any, coverage: dict[int, int]) -> Variable:
 
 def list_variables(project: Project) -> list[Variable]:
     coverage: dict[int, dict[int, int]] = {}
-    for r in project.execute(
-        "SELECT variable_id, wave, count(DISTINCT case_id) FROM case_values GROUP BY variable_id, wave"
-    ):
+    for r in store.coverage_all(project):
         coverage.setdefault(r[0], {})[r[1]] = r[2]
-    return [
-        _variable_from_row(row, coverage.get(row["id"], {}))
-        for row in project.execute("SELECT * FROM variables ORDER BY name")
-    ]
+    return [_variable_from_row(row, coverage.get(row["id"], {})) for row in store.variables(project)]
 
 
 def get_variable(project: Project, name: str) -> Variable:
-    row = project.one("SELECT * FROM variables WHERE name = ?", (name,)) or project.one(
-        "SELECT * FROM variables WHERE lower(name) = lower(?)", (name,)
-    )
+    row = store.variable_named(project, name)
     if row is None:
         from rapidfuzz import process
 
-        names = [r[0] for r in project.execute("SELECT name FROM variables ORDER BY name")]
+        names = store.variable_names(project)
         close = [match for match, score, _ in process.extract(name, names, limit=3) if score >= 60]
         raise BeaconError(
             f"no survey variable called {name!r}",
             details=[f"did you mean: {', '.join(close)}"] if close else [],
         )
-    coverage = {
-        r[0]: r[1]
-        for r in project.execute(
-            "SELECT wave, count(DISTINCT case_id) FROM case_values WHERE variable_id = ? GROUP BY wave",
-            (row["id"],),
-        )
-    }
-    return _variable_from_row(row, coverage)
+    return _variable_from_row(row, store.coverage(project, row["id"]))
 
 
 def typed_value(variable_type: str, value_num: float | None, value_text: str | None) -> Value:
@@ -898,12 +876,7 @@ def variable_values(project: Project, name: str, wave: int | None = None) -> dic
 def value_rows(project: Project, name: str, wave: int | None = None) -> list[ValueRow]:
     """The values of a variable with each council's name and code, ordered by council and wave."""
     variable = get_variable(project, name)
-    rows = project.execute(
-        "SELECT v.case_id, c.name, c.code, v.wave, v.value_num, v.value_text FROM case_values v"
-        " JOIN cases c ON c.id = v.case_id WHERE v.variable_id = ? AND (? IS NULL OR v.wave = ?)"
-        " ORDER BY c.name, v.wave",
-        (variable.id, wave, wave),
-    )
+    rows = store.value_rows(project, variable.id, wave)
     return [ValueRow(r[0], r[1], r[2], r[3], typed_value(variable.type, r[4], r[5])) for r in rows]
 
 
@@ -914,7 +887,7 @@ def variable_frame(project: Project, names: Iterable[str], wave: int | None = No
     """
     names = list(names)
     values = {name: variable_values(project, name, wave) for name in names}
-    councils = {r[0]: (r[1], r[2]) for r in project.execute("SELECT id, name, code FROM cases")}
+    councils = store.councils(project)
     keys = sorted(
         {key for per in values.values() for key in per}, key=lambda k: (councils[k[0]][0], k[0], k[1])
     )
@@ -938,7 +911,7 @@ def summarise_variable(project: Project, name: str, wave: int | None = None) -> 
         variable_values(project, variable.name, wave).items(), key=lambda kv: kv[0][1]
     ):
         by_wave.setdefault(w, []).append(value)
-    councils = project.scalar("SELECT count(*) FROM cases")
+    councils = store.case_count(project)
     return VariableSummary(
         variable=variable,
         councils=councils,
