@@ -13,6 +13,7 @@ from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.search.fulltext import MAX_LIMIT, Hit, search
 from beacon_qual.store import Project
+from beacon_qual.store import search as store
 
 
 @dataclass(frozen=True)
@@ -34,13 +35,7 @@ def all_hits(project: Project, query: str, **filters) -> list[Hit]:
 
 
 def plan(project: Project, hits: list[Hit], code_id: int, coder_id: int) -> HitsToCode:
-    have = {
-        (r[0], r[1], r[2])
-        for r in project.execute(
-            "SELECT document_id, start, end FROM codings WHERE code_id = ? AND coder_id = ?",
-            (code_id, coder_id),
-        )
-    }
+    have = store.coded_spans(project, code_id, coder_id)
     new = [h for h in hits if (h.document_id, h.start, h.end) not in have]
     already = [h for h in hits if (h.document_id, h.start, h.end) in have]
     return HitsToCode(new, already, len({h.document_id for h in new}))

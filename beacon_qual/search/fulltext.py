@@ -39,6 +39,8 @@ from typing import Any
 from beacon_qual.codebook.tree import resolve_code
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import search as store
+from beacon_qual.store.search import Filter
 
 MARKS = ("[", "]")
 ELLIPSIS = "…"
@@ -113,56 +115,13 @@ def _query_error(query: str, exc: sqlite3.OperationalError) -> BeaconError | Non
 # -- filters ----------------------------------------------------------------------------------------------
 
 
-def _code_and_descendants(project: Project, ref: str | int) -> list[int]:
-    code_id = resolve_code(project, ref)
-    rows = project.execute(
-        "WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL"
-        " SELECT c.id FROM codes c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree",
-        (code_id,),
-    )
-    return [r[0] for r in rows]
-
-
 def _check_present(project: Project, column: str, value: Any, what: str) -> None:
-    present = [r[0] for r in project.execute(f"SELECT DISTINCT {column} FROM documents ORDER BY 1") if r[0]]
+    present = store.document_values(project, column)
     wanted = value.casefold() if isinstance(value, str) else value
     found = [v for v in present if (v.casefold() if isinstance(v, str) else v) == wanted]
     if not found:
         listed = ", ".join(str(v) for v in present) or "none yet"
         raise BeaconError(f"no documents with {what} {value!r} (the project has: {listed})")
-
-
-@dataclass(frozen=True)
-class _Filter:
-    """SQL conditions over ``u`` (units) and ``d`` (documents); the first ``on_documents`` of them (council,
-    phase, role) test the document alone."""
-
-    where: list[str]
-    params: list[Any]
-    on_documents: int
-
-    def joined(self) -> str:
-        """The conditions for a query that joins each match to its unit and document."""
-        return "".join(f" AND {w}" for w in self.where)
-
-    def allowed(self) -> str:
-        """The conditions as one subquery of allowed sentences that SQLite checks against each match (the
-        unary + keeps it out of the index's own lookup): cheaper than joining every match to units and
-        documents when a query has to read every match anyway."""
-        if not self.where:
-            return ""
-        return (
-            " AND +unit_fts.rowid IN (SELECT u.id FROM units u JOIN documents d ON d.id = u.document_id"
-            f" WHERE u.kind = 'sentence' AND {' AND '.join(self.where)})"
-        )
-
-    def documents(self, *more: str) -> tuple[str, list[Any]]:
-        """A subquery of the ids of the documents that pass the document conditions and ``more`` (whose
-        parameters come after these); '' when there are no document conditions."""
-        if not self.on_documents:
-            return "", []
-        where = " AND ".join([*self.where[: self.on_documents], *more])
-        return f"SELECT d.id FROM documents d WHERE {where}", self.params[: self.on_documents]
 
 
 def _filters(
@@ -172,38 +131,25 @@ def _filters(
     role: str | None,
     code: str | int | None,
     speaker: str | None = None,
-) -> _Filter:
-    where: list[str] = []
-    params: list[Any] = []
+) -> Filter:
+    """The filter of a search, every reference resolved (and refused when it names nothing) in turn."""
+    case_id = None
     if council is not None:
         from beacon_qual.cases.councils import resolve_council_for_filter
 
-        where.append("d.case_id = ?")
-        params.append(resolve_council_for_filter(project, council).case_id)
+        case_id = resolve_council_for_filter(project, council).case_id
     if phase is not None:
         _check_present(project, "phase", phase, "phase")
-        where.append("d.phase = ?")
-        params.append(phase)
     if role is not None:
-        _check_present(project, "role", role.strip(), "role")
-        where.append("lower(d.role) = lower(?)")
-        params.append(role.strip())
-    on_documents = len(where)
-    if code is not None:
-        code_ids = _code_and_descendants(project, code)
-        where.append(
-            "EXISTS (SELECT 1 FROM codings k WHERE k.document_id = u.document_id"
-            f" AND k.code_id IN ({','.join('?' * len(code_ids))}) AND k.start < u.end AND k.end > u.start)"
-        )
-        params.extend(code_ids)
+        role = role.strip()
+        _check_present(project, "role", role, "role")
+    code_ids = None if code is None else store.code_and_descendants(project, resolve_code(project, code))
+    role_wanted = None
     if speaker is not None:
         from beacon_qual.ingest.speaker_roles import speaker_filter
 
         role_wanted = speaker_filter(project, speaker)
-        if role_wanted is not None:
-            where.append("u.speaker_role = ?")
-            params.append(role_wanted)
-    return _Filter(where, params, on_documents)
+    return store.search_filter(case_id, phase, role, code_ids, role_wanted)
 
 
 # -- searching --------------------------------------------------------------------------------------------
@@ -259,46 +205,30 @@ def search(
 COUNT_CAP = 1_000  # a filtered count stops here: "more than 1,000 sentences match"
 
 
-def _count(project: Project, query: str, where: _Filter) -> tuple[int, bool]:
+def _count(project: Project, query: str, where: Filter) -> tuple[int, bool]:
     """How many sentences match and pass the filters, and whether that is exact. Without filters the index
     counts without reading any text. With them every match is joined to its sentence and document, and the
     count stops after COUNT_CAP: counting all of a common word's matches in one phase costs many times the
     search itself (figures in benchmarks/README.md, search_speed.py)."""
     if not where.where:
-        return project.scalar("SELECT count(*) FROM unit_fts WHERE unit_fts MATCH ?", (query,)), True
-    found = project.scalar(
-        f"SELECT count(*) FROM ({_MATCHES}{where.joined()} LIMIT ?)", (query, *where.params, COUNT_CAP + 1)
-    )
+        return store.count_matches(project, query), True
+    found = store.count_filtered(project, query, where, COUNT_CAP)
     return (COUNT_CAP, False) if found > COUNT_CAP else (found, True)
 
 
 def _ranked(
-    project: Project, query: str, where: _Filter, limit: int
+    project: Project, query: str, where: Filter, limit: int
 ) -> tuple[list[tuple[int, float]], int | None]:
     """(unit id, -bm25) of the best matches, and how many match when that came from the same pass (None
     otherwise). bm25() is computed only for matches that pass the filters. With filters, the scored matches
     are kept and counted, so the set of allowed sentences is built once; without, the index counts faster."""
     if not where.where:
-        rows = project.execute(
-            "SELECT rowid, bm25(unit_fts) AS score FROM unit_fts WHERE unit_fts MATCH ? ORDER BY score LIMIT ?",
-            (query, limit),
-        )
+        rows = store.best_matches(project, query, limit)
         return [(r[0], -r[1]) for r in rows], None
-    scored = project.execute(
-        "WITH scored AS MATERIALIZED (SELECT rowid AS id, bm25(unit_fts) AS score FROM unit_fts"
-        f" WHERE unit_fts MATCH ?{where.allowed()})"
-        " SELECT id, score, (SELECT count(*) FROM scored) FROM scored ORDER BY score LIMIT ?",
-        (query, *where.params, limit),
-    ).fetchall()
+    scored = store.best_filtered(project, query, where, limit)
     return [(r[0], -r[1]) for r in scored], scored[0][2] if scored else 0
 
 
-# The matches with their document and start. CROSS JOIN keeps the index as the outer loop, so that a query in
-# rowid order stops after its LIMIT and a sort reads each match once.
-_MATCHES = (
-    "SELECT unit_fts.rowid, u.document_id, u.start FROM unit_fts CROSS JOIN units u ON u.id = unit_fts.rowid"
-    " CROSS JOIN documents d ON d.id = u.document_id WHERE unit_fts MATCH ?"
-)
 RANGES = 16  # a narrow filter's documents in more id ranges than this are read like a broad filter's
 FEW = 20  # without filters, at most this many matches per hit wanted are sorted all at once
 SPREAD = 3  # matches this far apart (last id reached / matches) are sorted all at once
@@ -306,7 +236,7 @@ GAP = 1_000  # ids between two documents' ranges that are read through rather th
 
 
 def _document_order(
-    project: Project, query: str, where: _Filter, limit: int, count: Callable[[], tuple[int, bool]]
+    project: Project, query: str, where: Filter, limit: int, count: Callable[[], tuple[int, bool]]
 ) -> tuple[list[tuple[int, None]], int | None]:
     """(unit id, None) of the first ``limit`` matches in (document, start) order, and how many match when
     that came for free (None otherwise)."""
@@ -316,12 +246,10 @@ def _document_order(
         return [(unit_id, None) for unit_id in sorted(found, key=found.__getitem__)[:limit]], len(found)
     if not where.where and count()[0] <= FEW * limit:
         # Few matches (the count has to be made anyway): sort them all rather than read the index twice.
-        rows = project.execute(f"{_MATCHES} ORDER BY u.document_id, u.start LIMIT ?", (query, limit))
+        rows = store.first_in_document_order(project, query, where, limit)
         return [(r[0], None) for r in rows], None
     # The index in rowid order stops after ``limit`` matches that pass the filters.
-    window = project.execute(
-        f"{_MATCHES}{where.joined()} ORDER BY unit_fts.rowid LIMIT ?", (query, *where.params, limit)
-    ).fetchall()
+    window = store.first_in_index_order(project, query, where, limit)
     if len(window) < limit:  # every match is in hand
         return [(r[0], None) for r in sorted(window, key=lambda r: (r[1], r[2]))], len(window)
     last = window[-1][0]
@@ -330,22 +258,13 @@ def _document_order(
     if exact and last > SPREAD * matching:
         # The matches lie far apart: sorting them all costs less than reading the ids of every sentence up
         # to the last one reached.
-        rows = project.execute(
-            f"{_MATCHES}{where.joined()} ORDER BY u.document_id, u.start LIMIT ?",
-            (query, *where.params, limit),
-        )
+        rows = store.first_in_document_order(project, query, where, limit)
         return [(r[0], None) for r in rows], None
     reached = max(r[1] for r in window)
     # Every match with an id up to ``last`` is in the window. A document before ``reached`` with sentences
     # beyond ``last`` (revised since, or written out of order), and ``reached`` itself, whose later
     # sentences the window cut off, are read whole: the matches in their id range.
-    documents, params = where.documents("d.id <= ?")
-    in_documents = f" AND document_id IN ({documents})" if documents else ""
-    spans = project.execute(
-        "SELECT document_id, min(id), max(id) FROM units WHERE document_id <= ? AND kind = 'sentence'"
-        f"{in_documents} GROUP BY document_id",
-        (reached, *params, *([reached] if documents else [])),
-    )
+    spans = store.sentence_spans(project, reached, where)
     extra = [(first, final) for doc, first, final in spans if final > last or doc == reached]
     found = {r[0]: (r[1], r[2]) for r in window if r[1] < reached}
     found.update(_in_ranges(project, query, where, extra))
@@ -354,21 +273,16 @@ def _document_order(
     ][:limit], None
 
 
-def _narrow_ranges(project: Project, where: _Filter) -> list[tuple[int, int]] | None:
+def _narrow_ranges(project: Project, where: Filter) -> list[tuple[int, int]] | None:
     """The id ranges holding every sentence of the documents that pass a filter keeping at most one document
     in NARROW, nearby ranges read as one; None when the filter is broader or the ranges too many."""
-    documents, params = where.documents()
-    if not documents:
+    allowed = store.count_passing_documents(project, where)
+    if allowed is None:
         return None
-    allowed = project.scalar(f"SELECT count(*) FROM ({documents})", params)
-    if allowed * NARROW > project.scalar("SELECT count(*) FROM documents"):
+    if allowed * NARROW > store.document_count(project):
         return None
     ranges: list[list[int]] = []
-    for first, final in project.execute(
-        f"SELECT min(id), max(id) FROM units WHERE kind = 'sentence' AND document_id IN ({documents})"
-        " GROUP BY document_id ORDER BY 1",
-        params,
-    ):
+    for first, final in store.passing_id_ranges(project, where):
         if ranges and first <= ranges[-1][1] + GAP:
             ranges[-1][1] = max(ranges[-1][1], final)
         else:
@@ -379,15 +293,12 @@ def _narrow_ranges(project: Project, where: _Filter) -> list[tuple[int, int]] | 
 
 
 def _in_ranges(
-    project: Project, query: str, where: _Filter, ranges: list[tuple[int, int]]
+    project: Project, query: str, where: Filter, ranges: list[tuple[int, int]]
 ) -> dict[int, tuple[int, int]]:
     """unit id: (document, start) of the matches that pass the filters with ids in the ranges."""
     found: dict[int, tuple[int, int]] = {}
     for first, final in ranges:
-        rows = project.execute(
-            f"{_MATCHES} AND unit_fts.rowid BETWEEN ? AND ?{where.joined()}",
-            (query, first, final, *where.params),
-        )
+        rows = store.matches_between(project, query, where, first, final)
         found.update((r[0], (r[1], r[2])) for r in rows)
     return found
 
@@ -400,15 +311,7 @@ def _details(
     every hit."""
     if not unit_ids:
         return {}
-    rows = project.execute(
-        "SELECT u.id AS unit_id, u.document_id, d.name AS document, c.name AS council, d.phase, d.role,"
-        " u.start, u.end, snippet(unit_fts, 0, ?, ?, ?, ?) AS snippet"
-        " FROM unit_fts CROSS JOIN units u ON u.id = unit_fts.rowid JOIN documents d ON d.id = u.document_id"
-        " LEFT JOIN cases c ON c.id = d.case_id"
-        " WHERE unit_fts MATCH ? AND unit_fts.rowid BETWEEN ? AND ?"
-        f" AND +unit_fts.rowid IN ({','.join('?' * len(unit_ids))})",
-        (marks[0], marks[1], ELLIPSIS, SNIPPET_TOKENS, query, min(unit_ids), max(unit_ids), *unit_ids),
-    )
+    rows = store.hit_details(project, query, unit_ids, marks, ELLIPSIS, SNIPPET_TOKENS)
     return {r["unit_id"]: r for r in rows}
 
 
@@ -432,18 +335,18 @@ def _hit(row: sqlite3.Row, score: float | None) -> Hit:
 def rebuild_index(project: Project) -> int:
     """Rebuild the search index from the sentence units; returns how many sentences it holds."""
     with project.transaction():
-        project.execute("INSERT INTO unit_fts(unit_fts) VALUES ('rebuild')")
+        store.rebuild_index(project)
     return indexed_sentences(project)
 
 
 def indexed_sentences(project: Project) -> int:
-    return project.scalar("SELECT count(*) FROM unit_fts_docsize")
+    return store.indexed_sentences(project)
 
 
 def check_index(project: Project) -> None:
     """Raise BeaconError when the index no longer matches the sentences it was built from."""
     try:
-        project.execute("INSERT INTO unit_fts(unit_fts, rank) VALUES ('integrity-check', 1)")
+        store.check_index(project)
     except sqlite3.DatabaseError as exc:
         raise BeaconError(
             f"the search index does not match the transcripts ({exc}); rebuild it with 'beacon-qual reindex'"

@@ -28,13 +28,9 @@ from beacon_qual.codebook.tree import all_codes, code_paths, resolve_code
 from beacon_qual.coding.codings import Coding, add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
-from beacon_qual.store.rows import one_row
+from beacon_qual.store import search as store
 
 WORD = re.compile(r"[^\W\d_]+|\d+")
-CURRENT = (
-    "EXISTS (SELECT 1 FROM units cu WHERE cu.document_id = s.document_id AND cu.kind = 'sentence'"
-    " AND cu.start = s.start AND cu.end = s.end)"
-)
 STATUSES = ("open", "accepted", "rejected", "skipped")
 
 
@@ -143,7 +139,7 @@ def code_keywords(project: Project, code_ids: Iterable[int] | None = None) -> di
     """The keywords of every codable code that has some (of ``code_ids`` only, when given)."""
     wanted = None if code_ids is None else set(code_ids)
     result: dict[int, list[str]] = {}
-    for row in project.execute("SELECT id, name, keywords FROM codes WHERE codable = 1 ORDER BY id"):
+    for row in store.codable_keywords(project):
         if wanted is not None and row["id"] not in wanted:
             continue
         try:
@@ -165,12 +161,7 @@ def select_codes(project: Project, refs: Iterable[str | int]) -> list[int]:
     chosen: list[int] = []
     for ref in refs:
         root = resolve_code(project, ref)
-        tree = project.execute(
-            "WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL"
-            " SELECT c.id FROM codes c JOIN tree ON c.parent_id = tree.id) SELECT id FROM tree",
-            (root,),
-        )
-        with_keywords = list(code_keywords(project, [r[0] for r in tree]))
+        with_keywords = list(code_keywords(project, store.code_and_descendants(project, root)))
         if not with_keywords:
             raise BeaconError(
                 f"code {ref!r} has no keywords (nor has any code below it); nothing to suggest from"
@@ -215,26 +206,19 @@ def make_suggestions(
         raise BeaconError("no code has keywords; add keywords to the codebook first")
     matcher = KeywordMatcher(keywords)
     if document_ids is None:
-        doc_ids = [r[0] for r in project.execute("SELECT id FROM documents ORDER BY id")]
+        doc_ids = store.document_ids(project)
     else:
         doc_ids = list(dict.fromkeys(document_ids))
     sentences = words = found = added = removed = 0
     with project.transaction():
         for doc_id in doc_ids:
-            removed += project.execute(
-                f"DELETE FROM suggestions AS s WHERE s.document_id = ? AND s.status = 'open' AND NOT {CURRENT}",
-                (doc_id,),
-            ).rowcount
+            removed += store.delete_out_of_date(project, doc_id)
             n_sentences, n_words, rows = _document_suggestions(project, matcher, doc_id, role)
             sentences += n_sentences
             words += n_words
             found += len(rows)
             if rows:
-                added += project.conn.executemany(
-                    "INSERT INTO suggestions(document_id, code_id, start, end, matched, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(document_id, code_id, start, end) DO NOTHING",
-                    rows,
-                ).rowcount
+                added += store.insert_suggestions(project, rows)
         run = SuggestRun(len(keywords), len(doc_ids), sentences, words, found, added, removed, role)
         project.audit(
             "suggest.run", "suggestions", None, after={**run.__dict__, "code_ids": sorted(keywords)}
@@ -245,14 +229,10 @@ def make_suggestions(
 def _document_suggestions(
     project: Project, matcher: KeywordMatcher, document_id: int, role: str | None = None
 ) -> tuple[int, int, list[tuple]]:
-    text = project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+    text = store.document_text(project, document_id)
     if text is None:
         raise BeaconError(f"no document with id {document_id}")
-    units = project.execute(
-        "SELECT start, end FROM units WHERE document_id = ? AND kind = 'sentence'"
-        " AND (? IS NULL OR speaker_role = ?) ORDER BY start",
-        (document_id, role, role),
-    ).fetchall()
+    units = store.sentence_bounds(project, document_id, role)
     created = now()
     rows: list[tuple] = []
     words = 0
@@ -285,12 +265,6 @@ class Suggestion:
     coding_id: int | None
 
 
-_SELECT = (
-    "SELECT s.*, d.name AS document, c.name AS council, substr(d.text, s.start + 1, s.end - s.start) AS text"
-    " FROM suggestions s JOIN documents d ON d.id = s.document_id LEFT JOIN cases c ON c.id = d.case_id"
-)
-
-
 def _suggestion(row, paths: Mapping[int, str]) -> Suggestion:
     return Suggestion(
         id=row["id"],
@@ -318,28 +292,16 @@ def list_suggestions(
     code_ids: Iterable[int] | None = None,
 ) -> list[Suggestion]:
     """Suggestions in document order (then code path); ``status=None`` lists every status."""
-    where: list[str] = [CURRENT]
-    params: list[str | int] = []
-    if status is not None:
-        if status not in STATUSES:
-            raise BeaconError(f"a suggestion's status is one of {', '.join(STATUSES)}, not {status!r}")
-        where.append("s.status = ?")
-        params.append(status)
-    if document_id is not None:
-        where.append("s.document_id = ?")
-        params.append(document_id)
-    if code_ids is not None:
-        ids = list(code_ids)
-        where.append(f"s.code_id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
-    sql = _SELECT + " WHERE " + " AND ".join(where) + " ORDER BY d.name, s.start, s.end"
+    if status is not None and status not in STATUSES:
+        raise BeaconError(f"a suggestion's status is one of {', '.join(STATUSES)}, not {status!r}")
+    ids = None if code_ids is None else list(code_ids)
     paths = code_paths(project)
-    found = [_suggestion(r, paths) for r in project.execute(sql, params)]
+    found = [_suggestion(r, paths) for r in store.suggestions(project, status, document_id, ids)]
     return sorted(found, key=lambda s: (s.document, s.start, s.end, s.code))
 
 
 def get_suggestion(project: Project, suggestion_id: int) -> Suggestion:
-    row = project.one(_SELECT + " WHERE s.id = ?", (suggestion_id,))
+    row = store.suggestion(project, suggestion_id)
     if row is None:
         raise BeaconError(f"no suggestion with id {suggestion_id}")
     return _suggestion(row, code_paths(project))
@@ -349,12 +311,12 @@ def get_suggestion(project: Project, suggestion_id: int) -> Suggestion:
 
 
 def _open_row(project: Project, suggestion_id: int, coder_id: int) -> dict:
-    if project.one("SELECT 1 FROM coders WHERE id = ?", (coder_id,)) is None:
+    if not store.coder_exists(project, coder_id):
         raise BeaconError(f"no coder with id {coder_id}")
-    row = project.one("SELECT * FROM suggestions WHERE id = ?", (suggestion_id,))
+    row = store.suggestion_row(project, suggestion_id)
     if row is None:
         raise BeaconError(f"no suggestion with id {suggestion_id}")
-    if not project.scalar(f"SELECT {CURRENT} FROM suggestions s WHERE s.id = ?", (suggestion_id,)):
+    if not store.is_current(project, suggestion_id):
         raise BeaconError(
             f"suggestion {suggestion_id} is out of date: its document was revised since; "
             "run 'beacon-qual suggest' again"
@@ -368,12 +330,8 @@ def _open_row(project: Project, suggestion_id: int, coder_id: int) -> dict:
 
 
 def _set_status(project: Project, before: dict, status: str, coder_id: int, coding_id: int | None) -> None:
-    project.execute(
-        "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?,"
-        " coding_id = coalesce(?, coding_id) WHERE id = ?",
-        (status, coder_id, now(), coding_id, before["id"]),
-    )
-    after = dict(one_row(project, "SELECT * FROM suggestions WHERE id = ?", (before["id"],)))
+    store.set_status(project, before["id"], status, coder_id, now(), coding_id)
+    after = dict(store.suggestion_row_written(project, before["id"]))
     verb = {"accepted": "accept", "rejected": "reject", "skipped": "skip"}[status]
     project.audit(
         f"suggestion.{verb}", "suggestions", before["id"], before=before, after=after, coder_id=coder_id
@@ -389,10 +347,8 @@ def accept_suggestion(project: Project, suggestion_id: int, coder_id: int) -> Co
     with project.transaction():
         row = _open_row(project, suggestion_id, coder_id)
         span = {k: row[k] for k in ("document_id", "code_id", "start", "end")}
-        existing = project.one(
-            "SELECT * FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
-            " AND start = ? AND end = ?",
-            (span["document_id"], span["code_id"], coder_id, span["start"], span["end"]),
+        existing = store.same_coding(
+            project, span["document_id"], span["code_id"], coder_id, span["start"], span["end"]
         )
         coding = Coding.from_row(existing) if existing else add_coding(project, coder_id=coder_id, **span)
         _set_status(project, row, "accepted", coder_id, coding.id)
@@ -457,31 +413,13 @@ def evaluate_suggestions(
     overlaps its sentence. Recall is the share of the coder's codings (of codes with keywords) that some
     suggestion of the same code overlaps.
     """
-    if project.one("SELECT 1 FROM coders WHERE id = ?", (coder_id,)) is None:
+    if not store.coder_exists(project, coder_id):
         raise BeaconError(f"no coder with id {coder_id}")
     ids = list(code_keywords(project, code_ids))
     if not ids:
         raise BeaconError("no code with keywords to evaluate")
-    marks = ",".join("?" * len(ids))
-    precision = {
-        r[0]: (r[1], r[2])
-        for r in project.execute(
-            "SELECT s.code_id, count(*), sum(EXISTS (SELECT 1 FROM codings k WHERE k.coder_id = ?"
-            " AND k.code_id = s.code_id AND k.document_id = s.document_id"
-            " AND k.start < s.end AND k.end > s.start))"
-            f" FROM suggestions s WHERE s.code_id IN ({marks}) AND {CURRENT} GROUP BY s.code_id",
-            (coder_id, *ids),
-        )
-    }
-    recall = {
-        r[0]: (r[1], r[2])
-        for r in project.execute(
-            "SELECT k.code_id, count(*), sum(EXISTS (SELECT 1 FROM suggestions s WHERE s.code_id = k.code_id"
-            f" AND s.document_id = k.document_id AND s.start < k.end AND s.end > k.start AND {CURRENT}))"
-            f" FROM codings k WHERE k.coder_id = ? AND k.code_id IN ({marks}) GROUP BY k.code_id",
-            (coder_id, *ids),
-        )
-    }
+    precision = store.precision_counts(project, coder_id, ids)
+    recall = store.recall_counts(project, coder_id, ids)
     scores = [
         CodeScore(code.id, code.path, *precision.get(code.id, (0, 0)), *recall.get(code.id, (0, 0)))
         for code in all_codes(project)
