@@ -37,6 +37,7 @@ from pathlib import Path
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import exchange as store
 
 GENERIC_LABELS = {
     "interviewer",
@@ -128,19 +129,13 @@ def build_replacements(project: Project, listed: list[tuple[str, str | None]]) -
             chosen[name.casefold()] = replacement
             used.add(replacement)
     for column, prefix in (("interviewer", "Interviewer"), ("respondent", "Respondent")):
-        values = {
-            " ".join(str(v).split())
-            for (v,) in project.execute(f"SELECT DISTINCT {column} FROM documents WHERE {column} IS NOT NULL")
-        }
+        values = {" ".join(str(v).split()) for (v,) in store.distinct_document_values(project, column)}
         for value in sorted((v for v in values if v), key=str.casefold):
             give(value, prefix)
     for name, replacement in listed:
         if not replacement:
             give(name, "Person")
-    labels = {
-        " ".join(label.split())
-        for (label,) in project.execute("SELECT DISTINCT speaker FROM units WHERE speaker IS NOT NULL")
-    }
+    labels = {" ".join(label.split()) for (label,) in store.speaker_labels(project)}
     for label in sorted(labels, key=str.casefold):
         if _looks_like_name(label):
             give(label, "Speaker")
@@ -292,9 +287,7 @@ def _pseudonymise_copy(
     flagged: list[int] = []
     counts: Counter[str] = Counter()
     changed = 0
-    documents = project.execute(
-        "SELECT id, name, text, source_format, source_encoding FROM documents"
-    ).fetchall()
+    documents = store.documents_to_rewrite(project)
     for doc_id, name, text, source_format, source_encoding in documents:
         new_text, spans = replacer.with_map(text)
         if new_text == text:
@@ -303,18 +296,9 @@ def _pseudonymise_copy(
         move = _mapper(spans)
         turns = [
             Turn(move(s, False), move(s, False), move(e, True), replacer.text(speaker))
-            for s, e, speaker in project.execute(
-                "SELECT start, end, speaker FROM units WHERE document_id = ? AND kind = 'turn' ORDER BY seq, id",
-                (doc_id,),
-            )
+            for s, e, speaker in store.turns(project, doc_id)
         ]
-        sentences = [
-            (move(s, False), move(e, True))
-            for s, e in project.execute(
-                "SELECT start, end FROM units WHERE document_id = ? AND kind = 'sentence' ORDER BY seq, id",
-                (doc_id,),
-            )
-        ]
+        sentences = [(move(s, False), move(e, True)) for s, e in store.sentences(project, doc_id)]
         parsed = ParsedTranscript(
             name=name,
             source_path=name,
@@ -325,26 +309,17 @@ def _pseudonymise_copy(
         )
         parsed.__dict__["turns"] = turns  # the old units, mapped: the text was not re-read
         parsed.__dict__["sentences"] = sentences
-        before = {
-            row[0]: row[1:]
-            for row in project.execute(
-                "SELECT id, start, end, status FROM codings WHERE document_id = ?", (doc_id,)
-            )
-        }
+        before = {row[0]: row[1:] for row in store.coding_places(project, doc_id)}
         placed, doc_flagged, _revision = revise_text(project, doc_id, parsed, threshold=threshold, where=name)
         counts.update(placed)
         flagged += _confirm(project, text, new_text, move, replacer, before, doc_flagged)
     with project.transaction():
         _replace_fields(project, replacer)
         # The earlier texts, the anchoring records and the history hold the names: the copy keeps none.
-        project.execute("DELETE FROM coding_anchors")
-        project.execute("DELETE FROM document_revisions")
-        project.execute("UPDATE documents SET revision = 1, source_path = name")
-        project.execute("DELETE FROM audit")
+        store.forget_history(project)
     if changed:  # deleted entries may linger in the index's segments until they are merged: build it afresh
         rebuild_index(project)
-    project.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    project.execute("VACUUM")
+    store.compact(project)
     review_file = out.with_name(out.name + REVIEW_SUFFIX)
     review = _review_words(project, replacements)
     _write_review(review_file, review)
@@ -353,7 +328,7 @@ def _pseudonymise_copy(
         replacements={k: v for k, v in replacements.items()},
         documents=len(documents),
         changed_documents=changed,
-        codings=project.scalar("SELECT count(*) FROM codings"),
+        codings=store.coding_count(project),
         flagged=flagged,
         review_file=review_file,
         review_words=len(review),
@@ -379,10 +354,7 @@ def _confirm(
             start, end, status = before[coding_id]
             lo, hi = move(start, False), move(end, True)
             if hi > lo and new_text[lo:hi] == replacer.text(old_text[start:end]):
-                project.execute(
-                    "UPDATE codings SET start = ?, end = ?, status = ?, anchor_score = 100 WHERE id = ?",
-                    (lo, hi, status, coding_id),
-                )
+                store.place_coding(project, coding_id, lo, hi, status)
             else:
                 still.append(coding_id)
     return still
@@ -404,23 +376,16 @@ def _replace_fields(project: Project, replacer: Replacer) -> None:
         ("meta", ("value",), "1"),
     ]
     for table, columns, where in fields:
-        key = "rowid"
-        for row in project.execute(
-            f"SELECT {key}, {', '.join(columns)} FROM {table} WHERE {where}"
-        ).fetchall():
+        for row in store.field_rows(project, table, columns, where):
             values = [replacer.text(v) if isinstance(v, str) else v for v in row[1:]]
             if values != list(row[1:]):
-                sets = ", ".join(f"{c} = ?" for c in columns)
-                project.execute(f"UPDATE {table} SET {sets} WHERE {key} = ?", (*values, row[0]))
+                store.set_fields(project, table, columns, row[0], values)
 
 
 def _review_words(project: Project, replacements: dict[str, str]) -> list[tuple[str, int, int, str]]:
     """Capitalised words left that may be names: (word, occurrences, documents, an example)."""
     known: set[str] = set()
-    for (value,) in project.execute(
-        "SELECT name FROM cases UNION SELECT short_name FROM cases UNION SELECT region FROM cases "
-        "UNION SELECT alias FROM case_aliases UNION SELECT name FROM codes"
-    ):
+    for (value,) in store.known_names(project):
         if value:
             known.update(w.casefold() for w in re.findall(r"[A-Za-z]+", value))
     for replacement in replacements.values():
@@ -429,7 +394,7 @@ def _review_words(project: Project, replacements: dict[str, str]) -> list[tuple[
     found: Counter[str] = Counter()
     in_docs: dict[str, set[int]] = {}
     example: dict[str, str] = {}
-    rows = project.execute("SELECT id, text FROM documents").fetchall()
+    rows = store.all_texts(project)
     for _doc_id, text in rows:
         lower.update(WORD.findall(text))
     for doc_id, text in rows:

@@ -27,6 +27,7 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.exchange import refi
 from beacon_qual.exchange.labelled import compose
 from beacon_qual.store import Project
+from beacon_qual.store import exchange as store
 from beacon_qual.text.outfile import Output, output_for
 
 PREVIEW_LENGTH = 60
@@ -50,7 +51,7 @@ def export_codebook(project: Project, dest: Path | str | Output) -> ExportSummar
         raise BeaconError("the project has no codes, so there is no codebook to export")
     root = ET.Element("CodeBook", {"xmlns": refi.CODEBOOK_NS, "origin": _origin()})
     root.append(codes)
-    memos = project.scalar("SELECT count(*) FROM memos WHERE target_type = 'code'")
+    memos = store.code_memo_count(project)
     if memos:
         writer.lost(f"{memos} memo(s) on codes: a .qdc codebook has no notes (a .qdpx project keeps them)")
     out.write(_xml_bytes(root).decode("utf-8"))  # text: XML may go to a terminal
@@ -128,9 +129,7 @@ class _Writer:
     def guid(self, table: str, row_id: int) -> str:
         """The REFI GUID of a row (all of a table's GUIDs are worked out on first use)."""
         if table not in self.guids:
-            self.guids[table] = {
-                r[0]: refi.export_guid(r[1]) for r in self.p.execute(f"SELECT id, uuid FROM {table}")
-            }
+            self.guids[table] = {r[0]: refi.export_guid(r[1]) for r in store.uuids(self.p, table)}
         return self.guids[table][row_id]
 
     def user_guid(self, coder_id: int | None) -> str | None:
@@ -163,13 +162,13 @@ class _Writer:
         return root
 
     def files(self) -> Iterator[tuple[str, str]]:
-        for document in self.p.execute("SELECT id, text FROM documents ORDER BY id"):
+        for document in store.document_texts(self.p):
             yield self.guid("documents", document["id"]), document["text"]
         for memo in self.note_memos:
             yield self.guid("memos", memo["id"]), memo["text"]
 
     def users(self, root: ET.Element) -> None:
-        rows = self.p.execute("SELECT id, name FROM coders ORDER BY id").fetchall()
+        rows = store.coders(self.p)
         if rows:
             users = _sub(root, "Users")
             for row in rows:
@@ -185,7 +184,7 @@ class _Writer:
 
     # -- codes --------------------------------------------------------------------------------------
     def codebook_codes(self, *, with_notes: bool) -> ET.Element:
-        rows = self.p.execute("SELECT * FROM codes ORDER BY sort_order, id").fetchall()
+        rows = store.codes(self.p)
         ids = {r["id"] for r in rows}
         kids: dict[int | None, list] = defaultdict(list)
         for row in rows:
@@ -229,17 +228,12 @@ class _Writer:
     # -- variables and cases --------------------------------------------------------------------
     def variables(self, root: ET.Element) -> None:
         """One REFI variable per measure, or per measure and wave (see :mod:`.refi`)."""
-        rows = self.p.execute("SELECT * FROM variables ORDER BY name").fetchall()
+        rows = store.variables(self.p)
         if not rows:
             return
         element = _sub(root, "Variables")
         for row in rows:
-            waves = [
-                r[0]
-                for r in self.p.execute(
-                    "SELECT DISTINCT wave FROM case_values WHERE variable_id = ? ORDER BY wave", (row["id"],)
-                )
-            ]
+            waves = store.variable_waves(self.p, row["id"])
             per_wave = waves not in ([], [1])
             for wave in waves if per_wave else [1]:
                 guid = (
@@ -265,10 +259,7 @@ class _Writer:
                 self.count("variables")
 
     def refi_type(self, variable: Any, wave: int) -> str:
-        values = self.p.execute(
-            "SELECT value_num, value_text FROM case_values WHERE variable_id = ? AND wave = ?",
-            (variable["id"], wave),
-        ).fetchall()
+        values = store.wave_values(self.p, variable["id"], wave)
         kind = variable["type"]
         if kind == "numeric":
             whole = all(v[0] is None or (math.isfinite(v[0]) and v[0] == int(v[0])) for v in values)
@@ -284,7 +275,7 @@ class _Writer:
         return "Text"
 
     def cases(self, root: ET.Element) -> None:
-        rows = self.p.execute("SELECT * FROM cases ORDER BY id").fetchall()
+        rows = store.cases(self.p)
         if not rows:
             return
         element = _sub(root, "Cases")
@@ -309,18 +300,12 @@ class _Writer:
             if description:
                 _sub(case, "Description", text=self.clean(description, f"description of {label}"))
             self.case_values(case, row)
-            for document in self.p.execute(
-                "SELECT id FROM documents WHERE case_id = ? ORDER BY id", (row["id"],)
-            ):
+            for document in store.case_documents(self.p, row["id"]):
                 _sub(case, "SourceRef", {"targetGUID": self.guid("documents", document["id"])})
             self.count("cases")
 
     def case_values(self, case: ET.Element, row: Any) -> None:
-        values = self.p.execute(
-            "SELECT cv.*, v.name, v.type, v.levels FROM case_values cv JOIN variables v ON v.id = cv.variable_id"
-            " WHERE cv.case_id = ? ORDER BY v.name, cv.wave",
-            (row["id"],),
-        ).fetchall()
+        values = store.case_values(self.p, row["id"])
         for value in values:
             guid, kind = self.wave_variables[(value["variable_id"], value["wave"])]
             text = self.value_text(value, kind)
@@ -351,10 +336,7 @@ class _Writer:
 
     # -- sources, selections, codings -------------------------------------------------------------------
     def sources(self, root: ET.Element) -> None:
-        rows = self.p.execute(
-            "SELECT id, name, text, phase, role, interview_date, interviewer, respondent, imported_at"
-            " FROM documents ORDER BY id"
-        ).fetchall()
+        rows = store.sources(self.p)
         if not rows:
             return
         element = _sub(root, "Sources")
@@ -384,9 +366,7 @@ class _Writer:
             )
             if description:
                 _sub(source, "Description", text=self.clean(description, f"description of {label}"))
-            codings = self.p.execute(
-                "SELECT * FROM codings WHERE document_id = ? ORDER BY start, end, id", (row["id"],)
-            ).fetchall()
+            codings = store.document_codings(self.p, row["id"])
             for coding in codings:
                 self.selection(source, coding, row["text"])
                 review += coding["status"] == "review"
@@ -395,7 +375,7 @@ class _Writer:
             self.count("documents")
         if review:
             self.lost(f"{review} coding(s) marked for review: REFI-QDA has no review mark")
-        revisions = self.p.scalar("SELECT count(*) FROM document_revisions")
+        revisions = store.revision_count(self.p)
         if revisions:
             self.lost(
                 f"{revisions} earlier text revision(s) of documents: only the current texts are exported"
@@ -431,7 +411,7 @@ class _Writer:
     # -- memos as notes --------------------------------------------------------------------------------
     def _memos_by_target(self) -> dict[tuple[str, int | None], list]:
         by_target: dict[tuple[str, int | None], list] = defaultdict(list)
-        for memo in self.p.execute("SELECT * FROM memos ORDER BY id"):
+        for memo in store.memos(self.p):
             target = None if memo["target_type"] == "project" else memo["target_id"]
             by_target[(memo["target_type"], target)].append(memo)
         return by_target
@@ -449,11 +429,7 @@ class _Writer:
                 self.note_memos.append(memo)
                 if target_type == "project":
                     self.project_memos.append(memo)
-                elif (
-                    target_type == "case"
-                    and target_id is not None
-                    and self.p.one("SELECT 1 FROM cases WHERE id = ?", (target_id,))
-                ):
+                elif target_type == "case" and target_id is not None and store.case_exists(self.p, target_id):
                     links.append((memo, target_id))
                 else:
                     self.lost(
