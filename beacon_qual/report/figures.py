@@ -16,11 +16,12 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.report import charts
 from beacon_qual.report.charts import Style
 from beacon_qual.store import Project
+from beacon_qual.store import report as store
 
 
 def code_colours(project: Project) -> dict[str, str | None]:
     tree = load_code_tree(project)
-    colour = dict(project.execute("SELECT id, colour FROM codes").fetchall())
+    colour = store.code_colours(project)
     return {tree.path[i]: colour.get(i) for i in tree.order}
 
 
@@ -28,7 +29,7 @@ def code_labels(project: Project, paths: Sequence[str], limit: int = 48) -> list
     """Codes shown by their own names, with their parents' names where two codes share a name."""
     tree = load_code_tree(project)
     id_of = {path: code_id for code_id, path in tree.path.items()}
-    names = dict(project.execute("SELECT id, name FROM codes").fetchall())
+    names = store.code_names(project)
 
     def label(code_id: int, depth: int) -> str:
         parts: list[str] = []

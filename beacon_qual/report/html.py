@@ -26,6 +26,7 @@ from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.report import charts
 from beacon_qual.store import Project
+from beacon_qual.store import report as store
 
 
 @dataclass
@@ -167,23 +168,10 @@ def _glance(project: Project, selection: Any) -> str:
 
     where, params = selection.document_where()
     coded, coded_params = selection.coded()
-    rows = project.execute(
-        f"SELECT d.phase, d.role, count(*), sum({coded}), count(DISTINCT d.case_id) FROM {DOCS} d "
-        f"WHERE {where} GROUP BY d.phase, d.role ORDER BY d.phase IS NULL, d.phase, d.role IS NULL, d.role",
-        coded_params + params,
-    ).fetchall()
-    totals = project.execute(
-        f"SELECT count(*), sum({coded}), count(DISTINCT d.case_id), "
-        f"count(DISTINCT CASE WHEN {coded} THEN d.case_id END) FROM {DOCS} d WHERE {where}",
-        coded_params + coded_params + params,
-    ).fetchone()
+    rows = store.documents_by_phase_and_role(project, DOCS, where, params, coded, coded_params)
+    totals = store.document_totals(project, DOCS, where, params, coded, coded_params)
     documents, coded_documents, councils, coded_councils = (v or 0 for v in totals)
-    coder_rows = project.execute(
-        "SELECT k.name, count(c.id), count(DISTINCT c.document_id) FROM coders k "
-        f"LEFT JOIN codings c ON c.coder_id = k.id AND c.document_id IN (SELECT d.id FROM {DOCS} d WHERE {where}) "
-        "GROUP BY k.id ORDER BY k.name",
-        params,
-    ).fetchall()
+    coder_rows = store.coder_totals(project, DOCS, where, params)
     share = f"{100 * coded_documents / documents:.1f}%" if documents else "-"
     from beacon_qual.analysis.bases import analysis_base
 
@@ -196,7 +184,7 @@ def _glance(project: Project, selection: Any) -> str:
         ("Documents", documents),
         ("Documents coded", f"{coded_documents} ({share})"),
         ("Documents marked fully coded (docs done)", f"{done} ({done_share})"),
-        ("Codes in the codebook", project.scalar("SELECT count(*) FROM codes")),
+        ("Codes in the codebook", store.code_count(project)),
         ("Coders", len(coder_rows)),
     ]
     facts_html = "".join(
@@ -223,14 +211,9 @@ def _glance(project: Project, selection: Any) -> str:
 
 def _codebook(project: Project, tree: Any, overall: Any, b: _Builder) -> str:
     counts = {row.code_id: row for row in overall.rows}
-    details = {
-        r[0]: r[1:]
-        for r in project.execute("SELECT id, name, description, inclusion, exclusion, colour FROM codes")
-    }
+    details = {r[0]: r[1:] for r in store.code_details(project)}
     memos: dict[int, list[str]] = {}
-    for target, text in project.execute(
-        "SELECT target_id, text FROM memos WHERE target_type = 'code' ORDER BY id"
-    ):
+    for target, text in store.code_memos(project):
         memos.setdefault(target, []).append(text)
     rows = []
     for code_id in tree.order:
@@ -323,12 +306,7 @@ def _trends(project: Project, options: ReportOptions, b: _Builder) -> str:
 def _agreement(project: Project, selection: Any, options: ReportOptions, b: _Builder) -> str:
     from beacon_qual.agreement.report import agreement, agreement_table, summary_lines
 
-    coders = options.filters.coders or tuple(
-        r[0]
-        for r in project.execute(
-            "SELECT name FROM coders WHERE id IN (SELECT DISTINCT coder_id FROM codings) ORDER BY name"
-        )
-    )
+    coders = options.filters.coders or tuple(store.coders_with_codings(project))
     if len(coders) < 2:
         return "<p class='empty'>One coder only: no agreement to measure.</p>"
     result = agreement(project, list(coders), codes=options.filters.codes)
