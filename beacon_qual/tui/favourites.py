@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from beacon_qual.store import Project
+from beacon_qual.store import workbench as store
 from beacon_qual.tui.readmodel import CodeInfo
 
 SLOTS = 9
@@ -38,7 +39,7 @@ def load_favourites(project: Project, coder_id: int) -> list[int | None]:
         slots = []
     slots = [s if isinstance(s, int) else None for s in slots][:SLOTS]
     slots += [None] * (SLOTS - len(slots))
-    live = {r[0] for r in project.execute("SELECT id FROM codes WHERE codable = 1")}
+    live = store.codable_code_ids(project)
     return [s if s in live else None for s in slots]
 
 

@@ -16,6 +16,7 @@ from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.codebook.tree import code_paths
 from beacon_qual.store import Project
+from beacon_qual.store import workbench as store
 from beacon_qual.tui.viewkit import ask_search, export_report, open_passage
 
 
@@ -35,24 +36,16 @@ def list_memos(project: Project) -> list[MemoRow]:
     """Memos on codings (kept on the coding) and in the memos table, by kind then target."""
     paths = code_paths(project)
     rows: list[MemoRow] = []
-    for r in project.execute(
-        "SELECT c.code_id, c.document_id, c.start, c.end, c.memo, u.name AS coder, d.name AS document, "
-        "coalesce(c.updated_at, c.created_at) AS at, substr(d.text, c.start + 1, min(c.end - c.start, 60)) AS passage "
-        "FROM codings c JOIN documents d ON d.id = c.document_id JOIN coders u ON u.id = c.coder_id "
-        "WHERE c.memo IS NOT NULL AND c.memo <> '' ORDER BY d.name, c.start"
-    ):
+    for r in store.coding_memos(project):
         target = f"{paths.get(r['code_id'], '?')} · {r['document']} {r['start']}-{r['end']} “{' '.join(r['passage'].split())}”"
         rows.append(
             MemoRow("coding", target, r["coder"], r["memo"], r["at"], r["document_id"], r["start"], r["end"])
         )
     names = {
-        "document": dict(project.execute("SELECT id, name FROM documents").fetchall()),
-        "case": dict(project.execute("SELECT id, coalesce(code, '') || ' ' || name FROM cases").fetchall()),
+        "document": store.document_names(project),
+        "case": store.case_labels(project),
     }
-    for r in project.execute(
-        "SELECT m.target_type, m.target_id, m.text, coalesce(m.updated_at, m.created_at) AS at, u.name AS coder "
-        "FROM memos m LEFT JOIN coders u ON u.id = m.coder_id ORDER BY m.target_type, m.target_id"
-    ):
+    for r in store.memos(project):
         kind, target_id = r["target_type"], r["target_id"]
         if kind == "code":
             target = paths.get(target_id, f"code {target_id}")

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process, utils
 from beacon_qual.codebook.tree import all_codes
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import workbench as store
 
 RECENT_LIMIT = 9
 
@@ -40,10 +41,7 @@ def list_documents(project: Project, coder_id: int | None) -> list[DocumentProgr
     """Every document with its share of sentences coded by ``coder_id`` (by anyone when None)."""
     progress = sentence_progress(project, coder_id)
     done = done_documents(project, coder_id)
-    rows = project.execute(
-        "SELECT d.id, d.name, cs.name AS council, d.phase, d.role FROM documents d"
-        " LEFT JOIN cases cs ON cs.id = d.case_id ORDER BY cs.name, d.phase, d.name"
-    )
+    rows = store.documents_with_council(project)
     return [
         DocumentProgress(
             r["id"],
@@ -60,11 +58,7 @@ def list_documents(project: Project, coder_id: int | None) -> list[DocumentProgr
 
 def done_documents(project: Project, coder_id: int | None) -> set[int]:
     """Documents marked fully coded by ``coder_id`` (by anyone when None)."""
-    if coder_id is None:
-        return {r[0] for r in project.execute("SELECT DISTINCT document_id FROM document_done")}
-    return {
-        r[0] for r in project.execute("SELECT document_id FROM document_done WHERE coder_id = ?", (coder_id,))
-    }
+    return store.done_document_ids(project, coder_id)
 
 
 def sentence_progress(
@@ -77,38 +71,15 @@ def sentence_progress(
     One document is swept in Python over its sorted spans.
     """
     if document_id is None:
-        coder_clause = "" if coder_id is None else " AND coder_id = ?"
-        touched: dict[int, int] = dict(
-            project.execute(
-                "SELECT document_id, count(DISTINCT unit_id) FROM coding_units"
-                f" WHERE kind = 'sentence'{coder_clause} GROUP BY document_id",
-                () if coder_id is None else (coder_id,),
-            ).fetchall()
-        )
-        return {
-            doc: (total, touched.get(doc, 0))
-            for doc, total in project.execute(
-                "SELECT document_id, count(*) FROM units WHERE kind = 'sentence' GROUP BY document_id"
-            )
-        }
-    doc_clause = " AND document_id = :doc"
-    coder_clause = "" if coder_id is None else " AND coder_id = :coder"
-    params = {"doc": document_id, "coder": coder_id}
+        touched = store.coded_sentence_counts(project, coder_id)
+        return {doc: (total, touched.get(doc, 0)) for doc, total in store.sentence_counts(project)}
     coded: dict[int, list[tuple[int, int]]] = {}
-    for doc, start, end in project.execute(
-        f"SELECT document_id, start, end FROM codings WHERE 1 = 1{doc_clause}{coder_clause}"
-        " ORDER BY document_id, start",
-        params,
-    ):
+    for doc, start, end in store.coded_spans(project, document_id, coder_id):
         coded.setdefault(doc, []).append((start, end))
     merged = {doc: merge_spans(spans) for doc, spans in coded.items()}
     out: dict[int, tuple[int, int]] = {}
     current, spans, j, total, hit = None, [], 0, 0, 0
-    for doc, start, end in project.execute(
-        f"SELECT document_id, start, end FROM units WHERE kind = 'sentence'{doc_clause}"
-        " ORDER BY document_id, start",
-        params,
-    ):
+    for doc, start, end in store.sentence_spans(project, document_id):
         if doc != current:
             if current is not None:
                 out[current] = (total, hit)
@@ -177,17 +148,10 @@ class DocumentView:
 
 
 def load_document(project: Project, document_id: int) -> DocumentView:
-    row = project.one(
-        "SELECT d.id, d.name, d.text, cs.name AS council, d.phase, d.role"
-        " FROM documents d LEFT JOIN cases cs ON cs.id = d.case_id WHERE d.id = ?",
-        (document_id,),
-    )
+    row = store.document_row(project, document_id)
     if row is None:
         raise BeaconError(f"no document with id {document_id}")
-    units = project.execute(
-        "SELECT kind, start, end, speaker FROM units WHERE document_id = ? ORDER BY kind, start",
-        (document_id,),
-    ).fetchall()
+    units = store.document_units(project, document_id)
     turns = [Turn(u["start"], u["end"], u["speaker"]) for u in units if u["kind"] == "turn"]
     sentences = [(u["start"], u["end"]) for u in units if u["kind"] == "sentence"]
     return DocumentView(
@@ -415,12 +379,8 @@ def coded_sentences(doc: DocumentView, spans: list[tuple[int, int]]) -> int:
 
 def is_done(project: Project, document_id: int, coder_id: int | None) -> bool:
     """Whether ``coder_id`` (anyone when None) marked the document fully coded."""
-    sql = "SELECT 1 FROM document_done WHERE document_id = ?" + (
-        "" if coder_id is None else " AND coder_id = ?"
-    )
-    params = (document_id,) if coder_id is None else (document_id, coder_id)
-    return project.one(sql, params) is not None
+    return store.is_done(project, document_id, coder_id)
 
 
 def coder_names(project: Project) -> list[str]:
-    return [r[0] for r in project.execute("SELECT name FROM coders ORDER BY name")]
+    return store.coder_names(project)

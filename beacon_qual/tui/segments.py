@@ -25,6 +25,7 @@ from beacon_qual.analysis.selection import Filters
 from beacon_qual.coding import codings as svc
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import workbench as store
 from beacon_qual.tui.grid import GridColumn, MatrixGrid
 from beacon_qual.tui.screens import MemoScreen, PickerScreen
 from beacon_qual.tui.viewkit import KeyLine, ask_search, export_report, filter_text, open_passage
@@ -47,14 +48,7 @@ def coded_segments(
     info: dict[int, tuple[str | None, str | None]] = {}
     for chunk in range(0, len(ids), 500):
         part = ids[chunk : chunk + 500]
-        rows = project.execute(
-            # turns do not overlap: the last one starting at or before the coding is the only one to hold it
-            "SELECT c.id, c.memo, (SELECT CASE WHEN u.end > c.start THEN u.speaker END FROM units u "
-            "WHERE u.document_id = c.document_id AND u.kind = 'turn' AND u.start <= c.start "
-            "ORDER BY u.start DESC LIMIT 1) FROM codings c "
-            f"WHERE c.id IN ({','.join('?' * len(part))})",
-            part,
-        )
+        rows = store.speakers_and_memos(project, part)
         info.update({r[0]: (r[2], r[1]) for r in rows})
     segments = [
         Segment(q, *info.get(q.coding_id or 0, (None, None)))  # type: ignore[arg-type]
