@@ -29,6 +29,7 @@ from beacon_qual.coding.codings import Coding, add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
 from beacon_qual.store import search as store
+from beacon_qual.store.lookup import document_text
 
 WORD = re.compile(r"[^\W\d_]+|\d+")
 STATUSES = ("open", "accepted", "rejected", "skipped")
@@ -229,9 +230,7 @@ def make_suggestions(
 def _document_suggestions(
     project: Project, matcher: KeywordMatcher, document_id: int, role: str | None = None
 ) -> tuple[int, int, list[tuple]]:
-    text = store.document_text(project, document_id)
-    if text is None:
-        raise BeaconError(f"no document with id {document_id}")
+    text = document_text(project, document_id)
     units = store.sentence_bounds(project, document_id, role)
     created = now()
     rows: list[tuple] = []

@@ -41,8 +41,11 @@ def document_exists(project: Project, document_id: int) -> bool:
 
 
 def document_text(project: Project, document_id: int) -> str:
-    """The stored text of a document the caller knows exists."""
-    return project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+    """A document's stored text; an error naming the id when there is no such document."""
+    text = project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
+    if text is None:
+        raise BeaconError(f"no document with id {document_id}")
+    return text
 
 
 def document_details(project: Project, document_id: int) -> sqlite3.Row:

@@ -271,11 +271,6 @@ def insert_suggestions(project: Project, rows: Iterable[tuple]) -> int:
     ).rowcount
 
 
-def document_text(project: Project, document_id: int) -> str | None:
-    """A document's text; None when there is no such document."""
-    return project.scalar("SELECT text FROM documents WHERE id = ?", (document_id,))
-
-
 def sentence_bounds(project: Project, document_id: int, role: str | None) -> list[sqlite3.Row]:
     """(start, end) of a document's sentences (in ``role``'s turns, unless None), in order."""
     return project.execute(
