@@ -8,11 +8,8 @@ on the whole selection at once.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -21,6 +18,7 @@ from beacon_qual.agreement.measures import merged_shared_length, union_spans
 from beacon_qual.codebook.tree import load_code_tree, resolve_code
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import agreement as store
 from beacon_qual.store.lookup import resolve_document
 
 UNIT_KINDS = ("sentence", "turn")
@@ -93,9 +91,9 @@ def resolve_coders(
 ) -> list[tuple[int, str]]:
     chosen: list[tuple[int, str]] = []
     for name in names:
-        row = project.one("SELECT id, name FROM coders WHERE name = ?", (name.strip(),))
+        row = store.coder_by_name(project, name.strip())
         if row is None:
-            known = [r[0] for r in project.execute("SELECT name FROM coders ORDER BY name")]
+            known = store.coder_names(project)
             raise BeaconError(
                 f"no coder called {name!r} in this project", details=[f"coders: {', '.join(known) or '-'}"]
             )
@@ -106,87 +104,12 @@ def resolve_coders(
     return chosen
 
 
-def _int_rows(project: Project, sql: str, params: list | tuple, width: int) -> np.ndarray:
-    """An integer query's rows as a (rows, width) array, without a Python object per row kept."""
-    flat = np.fromiter(chain.from_iterable(project.execute(sql, params)), dtype=np.int64)
-    return flat.reshape(-1, width)
-
-
-def _int_text(project: Project, exprs: list[str], rest: str, params: list | tuple) -> np.ndarray | None:
-    """The rows of ``SELECT exprs rest`` as one string of 16 hexadecimal digits a value, made by SQLite and
-    decoded at once: no Python object per row (a third less time than :func:`_int_rows` on a batch's
-    units). None when the string would pass SQLite's length limit (a batch of enormous documents)."""
-    digits = "%016x" * len(exprs)
-    try:
-        text = project.scalar(
-            f"SELECT group_concat(printf('{digits}', {', '.join(exprs)}), '') {rest}", params
-        )
-    except (sqlite3.DataError, MemoryError):
-        return None
-    values = np.frombuffer(bytes.fromhex(text or ""), dtype=">i8").astype(np.int64)
-    return values.reshape(-1, len(exprs))
-
-
-# Rows are read without their ids, and two columns to an integer where they fit (each value made
-# costs more than the query itself). The id of a row with bad offsets is looked up when there is
-# one, as the lowest id with the same values: rows come in id order (NOT INDEXED: a scan of the
-# table), so no row with these values comes before it.
-CODING_COLUMNS = ("document_id", "start", "coder_id", "code_id", "end")
-UNIT_COLUMNS = ("document_id", "start", "end")
-
-
-def _packed(high: str, low: str) -> str:
-    return (
-        f"CASE WHEN {high} BETWEEN 0 AND 2147483647 AND {low} BETWEEN 0 AND 4294967295"
-        f" THEN ({high} << 32) | {low} ELSE -1 END"
-    )
-
-
-def _int_columns(
-    project: Project, columns: tuple[str, ...], rest: str, params: list | tuple, *, as_text: bool = False
-) -> dict[str, np.ndarray]:
-    """``SELECT columns rest`` (integer columns) as one array per column; ``as_text``: through
-    :func:`_int_text` (for a batch: the whole of a large table would make too long a string)."""
-    pairs = list(zip(columns[0::2], columns[1::2]))
-    single = columns[-1:] if len(columns) % 2 else ()
-    exprs = [_packed(high, low) for high, low in pairs] + list(single)
-    text = _int_text(project, exprs, rest, params) if as_text else None
-    rows = (
-        text
-        if text is not None
-        else _int_rows(project, f"SELECT {', '.join(exprs)} {rest}", params, len(exprs))
-    )
-    if (rows[:, : len(pairs)] < 0).any():  # a value out of range: read the columns one by one
-        rows = _int_rows(project, f"SELECT {', '.join(columns)} {rest}", params, len(columns))
-        return {name: rows[:, i] for i, name in enumerate(columns)}
-    out: dict[str, np.ndarray] = {}
-    for i, (high, low) in enumerate(pairs):
-        out[high], out[low] = rows[:, i] >> 32, rows[:, i] & 0xFFFFFFFF
-    if single:
-        out[single[0]] = rows[:, -1].copy()
-    return out
-
-
-def _codings(project: Project, coder_ids: list[int]) -> dict[str, np.ndarray]:
-    marks = ",".join("?" * len(coder_ids))
-    return _int_columns(
-        project, CODING_COLUMNS, f"FROM codings NOT INDEXED WHERE coder_id IN ({marks})", coder_ids
-    )
-
-
 def _coding_id(project: Project, rows: dict[str, np.ndarray], i: int) -> int:
-    where = " AND ".join(f"{c} = ?" for c in CODING_COLUMNS)
-    return project.scalar(
-        f"SELECT min(id) FROM codings WHERE {where}", [int(rows[c][i]) for c in CODING_COLUMNS]
-    )
+    return store.coding_id(project, [int(rows[c][i]) for c in store.CODING_COLUMNS])
 
 
 def _unit_id(project: Project, kind: str, rows: dict[str, np.ndarray], i: int) -> int:
-    where = " AND ".join(f"{c} = ?" for c in UNIT_COLUMNS)
-    return project.scalar(
-        f"SELECT min(id) FROM units WHERE kind = ? AND {where}",
-        [kind, *(int(rows[c][i]) for c in UNIT_COLUMNS)],
-    )
+    return store.unit_id(project, kind, [int(rows[c][i]) for c in store.UNIT_COLUMNS])
 
 
 def _take(rows: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray]:
@@ -202,16 +125,7 @@ def _documents(
         ids = sorted(set(used.tolist()))
     if not ids:
         return np.zeros(0, dtype=np.int64), [], np.zeros(1, dtype=np.int64)
-    # Lengths from document_lengths (kept by triggers, schema V11): length() reads the whole text.
-    rows = {
-        r[0]: (r[1], r[2])
-        for r in project.execute(
-            "SELECT d.id, d.name, coalesce(l.characters, length(d.text)) FROM documents d"
-            " LEFT JOIN document_lengths l ON l.document_id = d.id"
-            f" WHERE d.id IN ({','.join('?' * len(ids))})",
-            ids,
-        )
-    }
+    rows = store.document_rows(project, ids)
     names = [rows[i][0] for i in ids]
     lengths = np.array([rows[i][1] for i in ids], dtype=np.int64)
     return np.array(ids, dtype=np.int64), names, np.concatenate([[0], np.cumsum(lengths)])
@@ -290,28 +204,8 @@ def load_material(
     a coding. Codes: those named (by path or unique name), or else every code a chosen coder
     applied in those documents. Text a coder did not code counts as "not coded" by that coder.
     """
-    with _mapped(project):
+    with store.mapped(project):
         return _load_material(project, coders, documents, codes, unit_kind, minimum_coders)
-
-
-# Reading through a memory map of the project file instead of a read() call per page saves most of the
-# system time of these whole-table reads (codings, units and every transcript's text for its length). Only
-# for the duration of the reads; nothing in beacon-qual shrinks a project file (no VACUUM), which is what
-# makes a mapped file risky for SQLite.
-MAPPED_BYTES = 1 << 30
-
-
-@contextmanager
-def _mapped(project: Project) -> Iterator[None]:
-    before = project.scalar("PRAGMA main.mmap_size")
-    if before is None or before >= MAPPED_BYTES:  # SQLite built without memory maps, or already larger
-        yield
-        return
-    project.execute(f"PRAGMA main.mmap_size = {MAPPED_BYTES}")
-    try:
-        yield
-    finally:
-        project.execute(f"PRAGMA main.mmap_size = {int(before)}")
 
 
 def _load_material(
@@ -324,7 +218,7 @@ def _load_material(
 ) -> Material:
     chosen = resolve_coders(project, coders, minimum_coders)
     coder_ids = [c for c, _ in chosen]
-    rows = _codings(project, coder_ids)
+    rows = store.codings(project, coder_ids, store.packing(project))
     code_index = load_code_tree(project)
     wanted_codes = [resolve_code(project, ref) for ref in codes]
     if wanted_codes:
@@ -359,7 +253,7 @@ def _load_material(
         end=rows["end"] + shift,
     )
     if unit_kind is not None:
-        _load_units(project, material, unit_kind)
+        _load_units(project, material, unit_kind, store.packing(project))
     return material
 
 
@@ -381,6 +275,7 @@ class Plan:
     code_paths: list[str]
     named_codes: bool  # codes were named: ``code_ids`` is the choice; else the used ones are kept at the end
     unit_kind: str | None
+    bounds: store.Packing
     batches: list[list[int]] = field(default_factory=list)
     codings: _Scanned | None = None  # every document's codings, read at once, when no documents were named
 
@@ -407,23 +302,7 @@ def plan_material(
     coder_ids = [c for c, _ in chosen]
     code_index = load_code_tree(project)
     wanted_codes = list(dict.fromkeys(resolve_code(project, ref) for ref in codes))
-    # ``+`` in the scan of the codings: no index for the coders or codes, rows in table (id) order.
-    where = scan = f"coder_id IN ({','.join('?' * len(coder_ids))})"
-    params: list = list(coder_ids)
-    if wanted_codes:
-        where += f" AND code_id IN ({','.join('?' * len(wanted_codes))})"
-        scan = f"+{scan} AND +code_id IN ({','.join('?' * len(wanted_codes))})"
-        params += wanted_codes
-    else:
-        scan = f"+{scan}"
-    # From coding_counts (a row per code, document and coder, kept by triggers): a tenth of the time of
-    # counting the codings themselves.
-    counts = dict(
-        project.execute(
-            f"SELECT document_id, sum(n) FROM coding_counts WHERE {where} GROUP BY document_id HAVING sum(n) > 0",
-            params,
-        ).fetchall()
-    )
+    counts = store.codings_by_document(project, coder_ids, wanted_codes)
     if documents:
         doc_ids = sorted({resolve_document(project, ref) for ref in documents})
     else:
@@ -440,6 +319,7 @@ def plan_material(
         code_paths=[code_index.path[c] for c in (wanted_codes or code_index.order)],
         named_codes=bool(wanted_codes),
         unit_kind=unit_kind,
+        bounds=store.packing(project),
     )
     batch: list[int] = []
     size = 0
@@ -452,28 +332,52 @@ def plan_material(
         size += n
     plan.batches.append(batch)
     if not documents:
-        plan.codings = _scanned_codings(project, scan, params)
+        plan.codings = _scanned_codings(project, coder_ids, wanted_codes, plan.bounds)
     return plan
 
 
 SCAN_IDS = 250_000  # codings ids read by one statement of the scan (bounds the text SQLite makes)
 
 
-def _scanned_codings(project: Project, where: str, params: list) -> _Scanned:
+def _scanned_codings(
+    project: Project, coder_ids: list[int], code_ids: list[int], bounds: store.Packing
+) -> _Scanned:
     """Every coding of the chosen coders (and codes) in one scan of the table in id order, a range of ids
     at a time, held as small integers and ordered by document (then id) for :func:`batch_material`."""
-    top = project.scalar("SELECT max(id) FROM codings") or 0
-    rest = f"FROM codings WHERE id > ? AND id <= ? AND {where}"
-    parts: list[dict[str, np.ndarray]] = []
-    for low in range(0, top, SCAN_IDS):
-        part = _int_columns(project, CODING_COLUMNS, rest, [low, low + SCAN_IDS, *params], as_text=True)
-        parts.append({name: _small(values) for name, values in part.items()})
+    top = store.max_coding_id(project)
+
+    def read(through: Project, low: int) -> dict[str, np.ndarray]:
+        part = store.codings_in_ids(through, low, low + SCAN_IDS, coder_ids, code_ids, bounds)
+        return {name: _small(values) for name, values in part.items()}
+
+    lows = list(range(0, top, SCAN_IDS))
+    # A second thread reads every other range of ids through a connection of its own (SQLite lets the
+    # other thread run while it makes a statement's rows); the ranges are put back in id order.
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        connect = store.reader(project) if len(lows) > 1 else None
+        other = helper.submit(connect).result() if connect is not None else None
+        try:
+            theirs = {
+                i: helper.submit(read, other, low)
+                for i, low in enumerate(lows)
+                if other is not None and i % 2
+            }
+            ours = {i: read(project, low) for i, low in enumerate(lows) if i not in theirs}
+            parts = [ours[i] if i in ours else theirs[i].result() for i in range(len(lows))]
+        finally:
+            if other is not None:
+                helper.submit(other.close).result()
     rows = {
         name: np.concatenate([part.pop(name) for part in parts]) if parts else np.zeros(0, dtype=np.int32)
-        for name in CODING_COLUMNS
+        for name in store.CODING_COLUMNS
     }
-    order = np.argsort(rows["document_id"], kind="stable")
-    return _Scanned(rows, order, rows["document_id"][order])
+    documents = rows["document_id"]
+    order = None
+    if (documents[1:] < documents[:-1]).any():  # a document's codings usually come together, in its order
+        order = np.argsort(documents, kind="stable")
+        documents = documents[order]
+    first = np.flatnonzero(np.concatenate([[documents.size > 0], documents[1:] != documents[:-1]]))
+    return _Scanned(rows, order, documents[first].astype(np.int64), np.append(first, documents.size))
 
 
 def _small(values: np.ndarray) -> np.ndarray:
@@ -486,33 +390,33 @@ def _small(values: np.ndarray) -> np.ndarray:
 @dataclass
 class _Scanned:
     rows: dict[str, np.ndarray]  # per column, in id order
-    order: np.ndarray  # row indexes by document, then id
-    documents: np.ndarray  # ``rows["document_id"][order]``
+    order: np.ndarray | None  # row indexes by document, then id (None: the rows are in that order)
+    documents: np.ndarray  # the documents with codings, in order
+    first: np.ndarray  # where each document's rows begin in ``order`` (and, last, where they end)
 
     def batch(self, doc_ids: list[int]) -> dict[str, np.ndarray]:
         """The rows of documents ``doc_ids[0]`` to ``doc_ids[-1]``, in id order (as a query of them reads them)."""
-        first = np.searchsorted(self.documents, doc_ids[0], "left")
-        last = np.searchsorted(self.documents, doc_ids[-1], "right")
+        first = self.first[np.searchsorted(self.documents, doc_ids[0], "left")]
+        last = self.first[np.searchsorted(self.documents, doc_ids[-1], "right")]
+        if self.order is None:
+            return {name: values[first:last].astype(np.int64) for name, values in self.rows.items()}
         take = np.sort(self.order[first:last])
         return {name: values[take].astype(np.int64) for name, values in self.rows.items()}
 
 
 def batch_material(project: Project, plan: Plan, doc_ids: list[int]) -> Material:
     """The codings (and units) of one batch of documents, on a continuum of their own."""
-    marks = ",".join("?" * len(plan.coder_ids))
-    docs = ",".join("?" * len(doc_ids))
+    material = batch_codings(project, plan, doc_ids)
+    batch_units(project, plan, material, doc_ids)
+    return material
+
+
+def batch_codings(project: Project, plan: Plan, doc_ids: list[int]) -> Material:
+    """:func:`batch_material` without the units (see :func:`batch_units`)."""
     if plan.codings is not None:
         rows = plan.codings.batch(doc_ids)
     else:
-        rows = _int_columns(
-            project,
-            CODING_COLUMNS,
-            # In rowid order (table order), which visits each page of the table once where codings of
-            # different documents are interleaved: a fifth faster than in index order.
-            f"FROM codings WHERE id IN (SELECT id FROM codings WHERE document_id IN ({docs}) AND coder_id IN ({marks}))",
-            [*doc_ids, *plan.coder_ids],
-            as_text=True,
-        )
+        rows = store.codings_of_documents(project, doc_ids, plan.coder_ids, plan.bounds)
     if plan.named_codes:
         rows = _take(rows, np.isin(rows["code_id"], plan.code_ids))
     ids, names, offsets = _documents(project, (), np.array(doc_ids, dtype=np.int64))
@@ -529,9 +433,15 @@ def batch_material(project: Project, plan: Plan, doc_ids: list[int]) -> Material
         start=rows["start"] + shift,
         end=rows["end"] + shift,
     )
+    return material
+
+
+def batch_units(project: Project, plan: Plan, material: Material, doc_ids: list[int]) -> None:
+    """The units of :func:`batch_codings`' material (when the plan has a unit kind). ``project`` may be another
+    connection to the same project (see :func:`beacon_qual.store.agreement.reader`): this reads the
+    documents' units and checks them, and uses no other connection."""
     if plan.unit_kind is not None:
         _coded_units(project, plan, material, doc_ids)
-    return material
 
 
 def _coded_units(project: Project, plan: Plan, material: Material, doc_ids: list[int]) -> None:
@@ -541,30 +451,21 @@ def _coded_units(project: Project, plan: Plan, material: Material, doc_ids: list
     past their end (``max_end``, an upper bound, passes the length) have all their units read and checked."""
     kind = plan.unit_kind
     assert kind is not None
-    docs = ",".join("?" * len(doc_ids))
     lengths = dict(zip(material.doc_ids.tolist(), np.diff(material.offsets).tolist()))
     count, suspects = 0, []
-    for doc, spans, max_end in project.execute(
-        f"SELECT document_id, spans, max_end FROM unit_counts WHERE kind = ? AND document_id IN ({docs})",
-        [kind, *doc_ids],
-    ):
+    for doc, spans, max_end in store.unit_counts(project, kind, doc_ids):
         count += spans
         if max_end > lengths.get(doc, max_end):
             suspects.append(doc)
     if suspects:  # the slow way, which names the first unit past its document's end
-        marks = ",".join("?" * len(suspects))
-        _load_units(project, material, kind, f"document_id IN ({marks}) AND ", suspects)
+        _load_units(project, material, kind, plan.bounds, store.documents_condition(len(suspects)), suspects)
     used = [plan.code_ids[i] for i in np.unique(material.code).tolist()]  # not every code of a large codebook
-    codes = ",".join("?" * len(used))
-    coders = ",".join("?" * len(plan.coder_ids))
     _load_units(
         project,
         material,
         kind,
-        f"id IN (SELECT unit_id FROM coding_units WHERE kind = ? AND code_id IN ({codes})"
-        # A range of documents (one seek per code and coder) where the batch is every document in it;
-        # units of other documents in the range are left out on the continuum.
-        f" AND coder_id IN ({coders}) AND document_id BETWEEN ? AND ?) AND ",
+        plan.bounds,
+        store.coded_units_condition(len(used), len(plan.coder_ids)),
         [kind, *used, *plan.coder_ids, doc_ids[0], doc_ids[-1]],
     )
     material.unit_count = count
@@ -583,19 +484,17 @@ def _indexes(values: np.ndarray, position: dict[int, int], what: str) -> np.ndar
 
 
 def _load_units(
-    project: Project, material: Material, kind: str, condition: str = "", params: list | tuple = ()
+    project: Project,
+    material: Material,
+    kind: str,
+    bounds: store.Packing,
+    condition: str = "",
+    params: list | tuple = (),
 ) -> None:
     """The units of ``kind`` (of the documents ``condition`` picks, or of every document) onto the continuum."""
     if kind not in UNIT_KINDS:
         raise BeaconError(f"unknown unit {kind!r}; choose one of {', '.join(UNIT_KINDS)}")
-    table = "units" if condition else "units NOT INDEXED"
-    rows = _int_columns(
-        project,
-        UNIT_COLUMNS,
-        f"FROM {table} WHERE {condition}kind = ?",
-        (*params, kind),
-        as_text=bool(condition),
-    )
+    rows = store.units(project, kind, condition, params, bounds)
     where, found = _positions(material.doc_ids, rows["document_id"])
     if not found.all():
         rows, where = _take(rows, found), where[found]

@@ -26,6 +26,8 @@ Choices, stated once:
 from __future__ import annotations
 
 import math
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
 
@@ -36,7 +38,8 @@ from beacon_qual.agreement.material import (
     BATCH_DOCUMENTS,
     Material,
     Plan,
-    batch_material,
+    batch_codings,
+    batch_units,
     plan_material,
 )
 from beacon_qual.agreement.measures import (
@@ -59,6 +62,7 @@ from beacon_qual.agreement.unitized import (
 )
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import agreement as store
 
 DEFAULT_MIN_SHARE = 0.5
 DEFAULT_OVERLAP = 90.0
@@ -218,8 +222,7 @@ def agreement(
         batch_documents=batch_documents,
     )
     sums = _Sums(plan)
-    for doc_ids in plan.batches:
-        sums.add(batch_material(project, plan, doc_ids), min_share, overlap / 100.0)
+    _add_batches(project, plan, sums, min_share, overlap / 100.0)
     material = sums.finish()
     report = AgreementReport(
         coders=material.coder_names,
@@ -242,6 +245,50 @@ def agreement(
         report.figures += _segment_figures(material, a, b)
     report.figures += _unitized_figures(material)
     return report
+
+
+def _add_batches(project: Project, plan: Plan, sums: _Sums, min_share: float, overlap: float) -> None:
+    """Read and add up every batch, in order, in three threads: this one reads each batch's codings (through
+    ``project``), a second its units (through a connection of its own; in this thread when none can be
+    opened), a third adds up each batch once its units are read. SQLite lets the other threads run while it
+    makes a statement's rows, so reading and arithmetic overlap; the sums are added in batch order, as in
+    one thread. An error is the one the first batch that fails would raise, as in one thread."""
+    with (
+        ThreadPoolExecutor(max_workers=1) as unit_reader,
+        ThreadPoolExecutor(max_workers=1) as adder,
+    ):
+        connect = store.reader(project) if plan.unit_kind is not None else None
+        other = unit_reader.submit(connect).result() if connect is not None else None
+        adding: deque[Future] = deque()
+        try:
+            for doc_ids in plan.batches:
+                try:
+                    batch = batch_codings(project, plan, doc_ids)
+                    if other is None:
+                        batch_units(project, plan, batch, doc_ids)
+                except BaseException:
+                    while adding:  # an earlier batch's error comes first
+                        adding.popleft().result()
+                    raise
+                units = (
+                    None if other is None else unit_reader.submit(batch_units, other, plan, batch, doc_ids)
+                )
+                adding.append(adder.submit(_add_read, sums, batch, units, min_share, overlap))
+                while len(adding) > 2:  # at most three batches held
+                    adding.popleft().result()
+            while adding:
+                adding.popleft().result()
+        finally:
+            for future in adding:
+                future.cancel()
+            if other is not None:
+                unit_reader.submit(other.close).result()
+
+
+def _add_read(sums: _Sums, batch: Material, units: Future | None, min_share: float, overlap: float) -> None:
+    if units is not None:
+        units.result()
+    sums.add(batch, min_share, overlap)
 
 
 @dataclass
@@ -289,6 +336,7 @@ class _Sums:
         self.unit_yes = np.zeros((n, m + 1), dtype=np.int64)
         self.segments = {p: np.zeros((2, n), dtype=np.int64) for p in self.pairs}
         self.combos: dict[tuple[int, ...], int] = {}
+        self.combo_numbers: dict[int, int] = {}  # see _combination_values
         self.combo_first: dict[int, tuple[int, int]] = {}  # value -> (coder, position) where first met
         self.unitized = UnitizedSums(*(np.zeros(n + 1) for _ in range(5)))
         self.covered = np.zeros((m, n))
@@ -332,7 +380,7 @@ class _Sums:
             ]
         units = []
         for c in range(m):
-            units.append(coder_units(*merged[c], self.combos, n, merged=True))
+            units.append(coder_units(*merged[c], self.combos, n, merged=True, numbers=self.combo_numbers))
             value, first = np.unique(units[-1].value, return_index=True)
             met = value > n  # combinations: where each is first met, to number them as one read would
             for v, position in zip(value[met].tolist(), units[-1].start[first[met]].tolist()):
@@ -549,17 +597,50 @@ def coder_units(
     n_codes: int,
     *,
     merged: bool = False,
+    numbers: dict[int, int] | None = None,
 ) -> CoderUnits:
     """One coder's codings as mutually exclusive units.
 
     Value ``code + 1`` where one code applies; where several codes of the coder overlap,
     the overlap is a unit of its own valued by that combination (``combos`` assigns
     values after ``n_codes`` and is shared by all coders, so equal combinations agree).
-    ``merged``: the spans are already merged by :func:`union_spans`.
+    ``merged``: the spans are already merged by :func:`union_spans`. ``numbers``: kept from call to call
+    with the same ``combos`` and ``n_codes``, it saves looking up combinations met before.
     """
     g, s, e = (code, start, end) if merged else union_spans(code, start, end)
     if g.size == 0:
         return CoderUnits(g, s, e)
+    if not (e > s).all():
+        return _pieces(g, s, e, combos, n_codes, numbers)
+    # A span that overlaps no other (of another code) is one unit of its own; only the spans of runs that
+    # overlap one another are cut into pieces. The pieces and their values are the same either way.
+    order = np.argsort(s, kind="stable")
+    s_by, e_by = s[order], e[order]
+    joins = s_by[1:] < np.maximum.accumulate(e_by)[:-1]  # overlaps a span that starts before it
+    if not joins.any():
+        return CoderUnits(s_by, e_by, g[order] + 1)
+    run = np.concatenate([[0], np.cumsum(~joins)])
+    crowded = np.bincount(run)[run] > 1
+    alone = order[~crowded]
+    pieces = _pieces(g[order[crowded]], s_by[crowded], e_by[crowded], combos, n_codes, numbers)
+    starts = np.concatenate([s[alone], pieces.start])
+    by_start = np.argsort(starts, kind="stable")
+    return CoderUnits(
+        starts[by_start],
+        np.concatenate([e[alone], pieces.end])[by_start],
+        np.concatenate([g[alone] + 1, pieces.value])[by_start],
+    )
+
+
+def _pieces(
+    g: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    combos: dict[tuple[int, ...], int],
+    n_codes: int,
+    numbers: dict[int, int] | None,
+) -> CoderUnits:
+    """:func:`coder_units` of merged spans by cutting them at every start and end."""
     bounds = distinct(np.concatenate([s, e]))
     lo, hi = np.searchsorted(bounds, s), np.searchsorted(bounds, e)
     counts = hi - lo
@@ -576,18 +657,24 @@ def coder_units(
         sorted_piece, sorted_code = piece[order], piece_code[order]
         first = np.searchsorted(sorted_piece, several, side="left")
         last = np.searchsorted(sorted_piece, several, side="right")
-        value[several] = _combination_values(sorted_code, first, last, combos, n_codes)
+        value[several] = _combination_values(sorted_code, first, last, combos, n_codes, numbers)
     covered = per_piece > 0
     return CoderUnits(bounds[:-1][covered], bounds[1:][covered], value[covered])
 
 
 def _combination_values(
-    codes: np.ndarray, first: np.ndarray, last: np.ndarray, combos: dict[tuple[int, ...], int], n_codes: int
+    codes: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    combos: dict[tuple[int, ...], int],
+    n_codes: int,
+    numbers: dict[int, int] | None = None,
 ) -> np.ndarray:
     """The value of each combination ``codes[first[i]:last[i]]`` (sorted codes), new ones numbered as met.
 
     Each combination is read as a number with one digit (code + 1) per code, so that equal
-    combinations are found by one sort; only each distinct combination is looked up in ``combos``.
+    combinations are found by one sort; only each distinct combination is looked up in ``combos``
+    (through ``numbers``, number to value, when given: a number stands for one combination).
     """
     size = last - first
     base = n_codes + 1
@@ -601,12 +688,18 @@ def _combination_values(
         )
     starts = np.cumsum(size) - size
     digit = np.arange(int(size.sum())) - np.repeat(starts, size)
-    numbers = np.add.reduceat((codes[np.repeat(first, size) + digit] + 1) * base**digit, starts)
-    distinct_numbers, seen_at, which = np.unique(numbers, return_index=True, return_inverse=True)
+    numbers_of = np.add.reduceat((codes[np.repeat(first, size) + digit] + 1) * base**digit, starts)
+    distinct_numbers, seen_at, which = np.unique(numbers_of, return_index=True, return_inverse=True)
     values = np.empty(distinct_numbers.size, dtype=np.int64)
+    known = {} if numbers is None else numbers
+    listed = distinct_numbers.tolist()
     for u in np.argsort(seen_at, kind="stable").tolist():
-        i = int(seen_at[u])
-        values[u] = combos.setdefault(tuple(codes[first[i] : last[i]].tolist()), n_codes + 1 + len(combos))
+        value = known.get(listed[u])
+        if value is None:
+            i = int(seen_at[u])
+            value = combos.setdefault(tuple(codes[first[i] : last[i]].tolist()), n_codes + 1 + len(combos))
+            known[listed[u]] = value
+        values[u] = value
     return values[which.reshape(-1)]
 
 

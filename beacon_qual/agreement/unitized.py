@@ -126,8 +126,9 @@ def _partition(units: CoderUnits, length: int) -> tuple[np.ndarray, np.ndarray, 
     start = np.asarray(units.start, dtype=np.int64)
     end = np.asarray(units.end, dtype=np.int64)
     value = np.asarray(units.value, dtype=np.int64)
-    order = np.argsort(start, kind="stable")
-    start, end, value = start[order], end[order], value[order]
+    if (start[1:] < start[:-1]).any():
+        order = np.argsort(start, kind="stable")
+        start, end, value = start[order], end[order], value[order]
     if start.size:
         if (value < 1).any():
             raise ValueError("unit values must be >= 1 (0 stands for gaps)")
@@ -137,12 +138,15 @@ def _partition(units: CoderUnits, length: int) -> tuple[np.ndarray, np.ndarray, 
             raise ValueError("one coder's units must not overlap")
     gap_start = np.concatenate([[0], end])
     gap_end = np.concatenate([start, [length]])
-    has_gap = gap_end > gap_start
-    all_start = np.concatenate([start, gap_start[has_gap]])
-    all_end = np.concatenate([end, gap_end[has_gap]])
-    all_value = np.concatenate([value, np.zeros(int(has_gap.sum()), dtype=np.int64)])
-    order = np.argsort(all_start, kind="stable")
-    return all_start[order], all_end[order], all_value[order]
+    # Gap i comes before unit i (units do not overlap, so this is the order by start).
+    keep = np.ones(2 * start.size + 1, dtype=bool)
+    keep[0::2] = gap_end > gap_start
+    out = []
+    for units_part, gaps_part in ((start, gap_start), (end, gap_end), (value, np.zeros_like(gap_start))):
+        both = np.empty(2 * start.size + 1, dtype=np.int64)
+        both[0::2], both[1::2] = gaps_part, units_part
+        out.append(both[keep])
+    return out[0], out[1], out[2]
 
 
 def _alpha(observed: float, expected: float, scale: float) -> float | None:
