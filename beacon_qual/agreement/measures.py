@@ -54,8 +54,12 @@ def union_spans(group: IntArray, start: IntArray, end: IntArray) -> tuple[IntArr
     group, start, end = _ints(group), _ints(start), _ints(end)
     if group.size == 0:
         return group, start, end
-    order = np.lexsort((start, group))
-    g, s, e = group[order], start[order], end[order]
+    step = np.diff(group)
+    if (step < 0).any() or ((step == 0) & (np.diff(start) < 0)).any():  # not yet by group, then start
+        order = np.lexsort((start, group))
+        g, s, e = group[order], start[order], end[order]
+    else:
+        g, s, e = group, start, end
     shift = (g - g.min()) * (int(e.max()) + 1)
     reach = np.maximum.accumulate(e + shift) - shift
     begins = np.ones(g.size, dtype=bool)
