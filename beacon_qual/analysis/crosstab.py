@@ -20,9 +20,11 @@ measure by Spearman's rho. With several codes, p-values are adjusted by Benjamin
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from beacon_qual.analysis import stats
 from beacon_qual.analysis.bases import Base, analysis_base, documents_per_case
 from beacon_qual.analysis.measures import (
     RANKABLE_TYPES,
@@ -38,6 +40,7 @@ from beacon_qual.analysis.passages import passages_cte, segment_totals
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import (
     DOCS,
+    DOCS_BY_CASE,
     Filters,
     Selection,
     coder_names,
@@ -48,6 +51,9 @@ from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+
+if TYPE_CHECKING:
+    from beacon_qual.analysis import stats
 
 
 @dataclass
@@ -113,7 +119,7 @@ def crosstab(
         raise BeaconError("no documents of a council match the filters")
     base = list(docs_per_case)
     cats = _categories(project, variable, wave, cuts, quantiles, base)
-    per_code = _per_code_case(project, selection, rollup)
+    per_code = _per_code_case(project, selection, rollup, sum(docs_per_case.values()))
     totals = _unit_totals(project, selection, unit, rollup, docs_per_case)
     category_totals = [_category_total(cats, totals, label) for label in cats.labels] if cats else []
     measure = numeric_values(project, variable, wave) if variable.type in RANKABLE_TYPES else None
@@ -163,9 +169,10 @@ def _categories(
 
 
 def _per_code_case(
-    project: Project, selection: Selection, rollup: bool
+    project: Project, selection: Selection, rollup: bool, with_council: int
 ) -> dict[int, dict[int, tuple[int, int]]]:
-    """code -> council -> (coded segments, coded documents)."""
+    """code -> council -> (coded segments, coded documents); ``with_council``: how many of the selection's
+    documents have a council."""
     if not rollup and selection.speaker is None:
         # Without roll-up a segment is a coding, so ``coding_counts`` (a row per code, document and coder, kept
         # by triggers; 40,000 rows for 463,000 codings at 1,000 documents) gives the same counts.
@@ -174,14 +181,29 @@ def _per_code_case(
         if selection.coder_ids:
             extra_sql = f" AND cc.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
         code_ids = list(selection.code_ids or ())
-        if code_ids:
-            extra_sql += f" AND cc.code_id IN ({','.join('?' * len(code_ids))})"
-        counted = project.execute(
-            "SELECT cc.code_id, d.case_id, sum(cc.n), count(DISTINCT cc.document_id) FROM coding_counts cc "
-            f"JOIN {DOCS} d ON d.id = cc.document_id WHERE d.case_id IS NOT NULL AND {doc_where}{extra_sql} "
-            "GROUP BY cc.code_id, d.case_id",
-            [*doc_params, *selection.coder_ids, *code_ids],
-        )
+        codes = len(code_ids) or project.scalar("SELECT count(*) FROM codes")
+        params = [*doc_params, *selection.coder_ids, *code_ids]
+        if codes * with_council <= project.scalar("SELECT count(*) FROM coding_counts"):
+            # As dense as a row per code and document: look each (code, document) up, the documents taken
+            # council by council, so that the rows come grouped without sorting them all.
+            if code_ids:
+                extra_sql += f" AND k.id IN ({','.join('?' * len(code_ids))})"
+            counted = project.execute(
+                "SELECT k.id, d.case_id, sum(cc.n), count(DISTINCT cc.document_id) FROM codes k "
+                f"CROSS JOIN {DOCS} d INDEXED BY {DOCS_BY_CASE} CROSS JOIN coding_counts cc "
+                f"ON cc.code_id = k.id AND cc.document_id = d.id WHERE d.case_id IS NOT NULL AND {doc_where}"
+                f"{extra_sql} GROUP BY k.id, d.case_id",
+                params,
+            )
+        else:
+            if code_ids:
+                extra_sql += f" AND cc.code_id IN ({','.join('?' * len(code_ids))})"
+            counted = project.execute(
+                "SELECT cc.code_id, d.case_id, sum(cc.n), count(DISTINCT cc.document_id) FROM coding_counts cc "
+                f"JOIN {DOCS} d ON d.id = cc.document_id WHERE d.case_id IS NOT NULL AND {doc_where}{extra_sql} "
+                "GROUP BY cc.code_id, d.case_id",
+                params,
+            )
         found: dict[int, dict[int, tuple[int, int]]] = {}
         for code_id, case_id, segments, documents in counted:
             found.setdefault(code_id, {})[case_id] = (segments, documents)
@@ -208,11 +230,6 @@ def _unit_totals(
     return segment_totals(project, selection, rollup=rollup)
 
 
-def _units(value: tuple[int, int], unit: str) -> int:
-    segments, documents = value
-    return {"council": 1, "document": documents, "segment": segments}[unit]
-
-
 def _category_total(cats: Categories, totals: dict[int, int], label: str) -> int:
     return sum(n for case, n in totals.items() if cats.of_case.get(case) == label)
 
@@ -226,12 +243,24 @@ def _row(
     category_totals: list[int],
 ) -> CrosstabRow:
     position = {label: i for i, label in enumerate(cats.labels)}
+    of_case = cats.of_case
     with_code = [0] * len(cats.labels)
-    for case, value in counts.items():
-        if case in cats.of_case:
-            with_code[position[cats.of_case[case]]] += _units(value, unit)
+    if unit == "council":  # a council coded with the code is one unit
+        for case in counts:
+            if case in of_case:
+                with_code[position[of_case[case]]] += 1
+    else:
+        which = 1 if unit == "document" else 0  # (coded segments, coded documents)
+        for case, value in counts.items():
+            if case in of_case:
+                with_code[position[of_case[case]]] += value[which]
     total = sum(with_code)
     table = [with_code, [t - w for t, w in zip(category_totals, with_code)]]
+    chi = fisher = None
+    if _testable(table):  # else both tests return None: numpy and scipy are not imported for nothing
+        from beacon_qual.analysis import stats
+
+        chi, fisher = stats.chi_square(table), stats.fisher_2x2(table)
     return CrosstabRow(
         code_id=code_id,
         code=path,
@@ -239,9 +268,16 @@ def _row(
         total=total,
         row_pct=[100 * w / total if total else None for w in with_code],
         col_pct=[100 * w / t if t else None for w, t in zip(with_code, category_totals)],
-        chi=stats.chi_square(table),
-        fisher=stats.fisher_2x2(table),
+        chi=chi,
+        fisher=fisher,
     )
+
+
+def _testable(table: list[list[int]]) -> bool:
+    """Whether two rows and two columns of ``table`` are left once the rows and then the columns that sum
+    to 0 or less are dropped: the tables :func:`stats.chi_square` and :func:`stats.fisher_2x2` test."""
+    kept = [row for row in table if sum(row) > 0]
+    return len(kept) >= 2 and sum(1 for column in zip(*kept) if sum(column) > 0) >= 2
 
 
 def _bare_row(code_id: int, path: str) -> CrosstabRow:
@@ -249,6 +285,8 @@ def _bare_row(code_id: int, path: str) -> CrosstabRow:
 
 
 def _rank_tests(counts: dict[int, tuple[int, int]], values: dict[int, float], base: list[int]) -> RankTests:
+    from beacon_qual.analysis import stats
+
     cases = [case for case in base if case in values]
     with_code = [values[c] for c in cases if c in counts]
     without = [values[c] for c in cases if c not in counts]
@@ -260,15 +298,25 @@ def _rank_tests(counts: dict[int, tuple[int, int]], values: dict[int, float], ba
 
 
 def _adjust(rows: list[CrosstabRow]) -> None:
-    chi = stats.benjamini_hochberg([r.chi.p if r.chi else None for r in rows])
-    fisher = stats.benjamini_hochberg([r.fisher.p if r.fisher else None for r in rows])
+    chi = _benjamini_hochberg([r.chi.p if r.chi else None for r in rows])
+    fisher = _benjamini_hochberg([r.fisher.p if r.fisher else None for r in rows])
     for row, c, f in zip(rows, chi, fisher):
         row.chi_p_adj, row.fisher_p_adj = c, f
     ranked = [r.ranks for r in rows if r.ranks]
-    mw = stats.benjamini_hochberg([t.mann_whitney.p if t.mann_whitney else None for t in ranked])
-    rho = stats.benjamini_hochberg([t.spearman.p if t.spearman else None for t in ranked])
+    mw = _benjamini_hochberg([t.mann_whitney.p if t.mann_whitney else None for t in ranked])
+    rho = _benjamini_hochberg([t.spearman.p if t.spearman else None for t in ranked])
     for tests, m, s in zip(ranked, mw, rho):
         tests.mw_p_adj, tests.spearman_p_adj = m, s
+
+
+def _benjamini_hochberg(pvalues: Sequence[float | None]) -> list[float | None]:
+    """:func:`stats.benjamini_hochberg`, which leaves every value None when none is a number: then
+    without importing it (and numpy)."""
+    if all(p is None or math.isnan(p) for p in pvalues):
+        return [None] * len(pvalues)
+    from beacon_qual.analysis import stats
+
+    return stats.benjamini_hochberg(pvalues)
 
 
 def _notes(result: Crosstab) -> list[str]:
