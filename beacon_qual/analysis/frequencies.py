@@ -8,6 +8,7 @@ council-by-code matrix, joined with survey measures, is in :mod:`.wide`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby, pairwise
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -107,23 +108,29 @@ def frequencies(
         cte, params = passages_cte(selection, rollup=rollup, code_ids=code_ids)
         counted = "count(*)"
     if by_document and counted == "sum(n)":
-        # One row per code and document already (per_document's key): the document is 1 and the council 1 or
-        # 0, with no second grouping. Each row is made once, as the report's (code path, document name and
-        # the counts), and sorted by name within its code (names are text; the sort below would do the same).
+        # One row per code and document already (coding_counts' key): the document is 1 and the council 1 or
+        # 0, with no second grouping. The rows come in the order of that key, so each code's rows are one run,
+        # in document id order; each is made once, as the report's (code path, document name and the counts),
+        # and sorted by name within its code (names are unique text; the sort below would do the same), which
+        # leaves them as they are when the documents' names rise with their ids.
         names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+        ids = sorted(names)
+        by_id_is_by_name = all(names[a] < names[b] for a, b in pairwise(ids))
+        sql, params = _per_document_sql(selection, code_ids)
         cursor = project.conn.cursor()
         cursor.row_factory = None  # plain tuples
         per_code: dict[int, list[tuple[Any, ...]]] = {}
-        sql = f"{cte}SELECT code_id, document_id, n, 1, case_id IS NOT NULL FROM passages"
-        for code_id, document_id, *counts in cursor.execute(sql, params):
-            per_code.setdefault(code_id, []).append((names[document_id], *counts))
+        paths = tree.path
+        for code_id, run in groupby(cursor.execute(sql, params), itemgetter(0)):
+            path = paths[code_id]
+            per_code[code_id] = [(path, names[document], n, 1, council) for _c, document, n, council in run]
         table: list[tuple[Any, ...]] = []
         for code_id in selection.code_ids or tree.order:
             held = per_code.get(code_id)
             if held:
-                held.sort(key=itemgetter(0))
-                path = tree.path[code_id]
-                table.extend([(path, *counts) for counts in held])
+                if not by_id_is_by_name:
+                    held.sort(key=itemgetter(1))
+                table.extend(held)
         return Frequencies(
             by,
             rollup,
@@ -211,6 +218,28 @@ def documents_per_code_and_case(
     cursor = project.conn.cursor()
     cursor.row_factory = None  # plain tuples: 18,000 rows for 388 councils and 47 codes
     return {(code_id, case_id): n for code_id, case_id, n in cursor.execute(sql, params)}
+
+
+def _per_document_sql(selection: Selection, code_ids: list[int] | None) -> tuple[str, list]:
+    """The rows of ``_per_document_cte``'s ``passages`` (code, document, codings, whether the document has a
+    council) in one pass over ``coding_counts`` in its key's order: grouped without sorting, and ordered by
+    code and document."""
+    doc_where, doc_params = selection.document_where()
+    parts: list[str] = []
+    params: list = []
+    if code_ids is not None:
+        parts.append(f"x.code_id IN ({','.join('?' * len(code_ids))})" if code_ids else "0")
+        params += code_ids
+    if selection.coder_ids:
+        parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
+        params += selection.coder_ids
+    parts.append(doc_where)
+    sql = (
+        "SELECT x.code_id, x.document_id, sum(x.n), d.case_id IS NOT NULL FROM coding_counts x "
+        f"CROSS JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(parts)} "
+        "GROUP BY x.code_id, x.document_id ORDER BY x.code_id, x.document_id"
+    )
+    return sql, [*params, *doc_params]
 
 
 def _per_document_cte(
