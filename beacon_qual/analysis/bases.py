@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from beacon_qual.analysis.selection import DOCS, Selection, done_where
+from beacon_qual.analysis.selection import Selection, done_where
 from beacon_qual.store import Project
+from beacon_qual.store import selection as store
 
 
 @dataclass(frozen=True)
@@ -44,26 +45,17 @@ class Base:
 def documents_per_case(project: Project, selection: Selection) -> dict[int, int]:
     """Documents per council in the selection, coded or not: the denominators of every council share."""
     where, params = selection.document_where()
-    rows = project.execute(
-        f"SELECT d.case_id, count(*) FROM {DOCS} d WHERE d.case_id IS NOT NULL AND {where} GROUP BY d.case_id",
-        params,
-    )
+    rows = store.documents_per_case(project, where, params)
     return {r[0]: r[1] for r in rows}
 
 
 def analysis_base(project: Project, selection: Selection) -> Base:
     where, params = selection.document_where()
     coded, coded_params = selection.coded()
-    row = project.one(
-        f"SELECT count(DISTINCT d.case_id), count(DISTINCT CASE WHEN {coded} THEN d.case_id END), "
-        f"count(*), coalesce(sum({coded}), 0) FROM {DOCS} d WHERE {where}",
-        coded_params + coded_params + params,
-    )
+    row = store.base_counts(project, where, params, coded, coded_params)
     unfiltered = replace(selection, filters=replace(selection.filters, done_only=False))
     all_where, all_params = unfiltered.document_where()
     done_sql, done_params = done_where(selection.coder_ids)
-    not_done = project.scalar(
-        f"SELECT count(*) FROM {DOCS} d WHERE {all_where} AND NOT {done_sql}", all_params + done_params
-    )
+    not_done = store.count_not_done(project, all_where, all_params, done_sql, done_params)
     assert row is not None  # an aggregate without GROUP BY always returns a row
     return Base(row[0], row[1], row[2], row[3], not_done, selection.filters.done_only)

@@ -39,8 +39,6 @@ from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.passages import passages_cte, segment_totals
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import (
-    DOCS,
-    DOCS_BY_CASE,
     Filters,
     Selection,
     coder_names,
@@ -51,6 +49,7 @@ from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import crosstab as store
 
 if TYPE_CHECKING:
     from beacon_qual.analysis import stats
@@ -177,43 +176,15 @@ def _per_code_case(
         # Without roll-up a segment is a coding, so ``coding_counts`` (a row per code, document and coder, kept
         # by triggers; 40,000 rows for 463,000 codings at 1,000 documents) gives the same counts.
         doc_where, doc_params = selection.document_where()
-        extra_sql = ""
-        if selection.coder_ids:
-            extra_sql = f" AND cc.coder_id IN ({','.join('?' * len(selection.coder_ids))})"
-        code_ids = list(selection.code_ids or ())
-        codes = len(code_ids) or project.scalar("SELECT count(*) FROM codes")
-        params = [*doc_params, *selection.coder_ids, *code_ids]
-        if codes * with_council <= project.scalar("SELECT count(*) FROM coding_counts"):
-            # As dense as a row per code and document: look each (code, document) up, the documents taken
-            # council by council, so that the rows come grouped without sorting them all.
-            if code_ids:
-                extra_sql += f" AND k.id IN ({','.join('?' * len(code_ids))})"
-            counted = project.execute(
-                "SELECT k.id, d.case_id, sum(cc.n), count(DISTINCT cc.document_id) FROM codes k "
-                f"CROSS JOIN {DOCS} d INDEXED BY {DOCS_BY_CASE} CROSS JOIN coding_counts cc "
-                f"ON cc.code_id = k.id AND cc.document_id = d.id WHERE d.case_id IS NOT NULL AND {doc_where}"
-                f"{extra_sql} GROUP BY k.id, d.case_id",
-                params,
-            )
-        else:
-            if code_ids:
-                extra_sql += f" AND cc.code_id IN ({','.join('?' * len(code_ids))})"
-            counted = project.execute(
-                "SELECT cc.code_id, d.case_id, sum(cc.n), count(DISTINCT cc.document_id) FROM coding_counts cc "
-                f"JOIN {DOCS} d ON d.id = cc.document_id WHERE d.case_id IS NOT NULL AND {doc_where}{extra_sql} "
-                "GROUP BY cc.code_id, d.case_id",
-                params,
-            )
+        counted = store.counts_by_code_and_case(
+            project, doc_where, doc_params, selection.coder_ids, list(selection.code_ids or ()), with_council
+        )
         found: dict[int, dict[int, tuple[int, int]]] = {}
         for code_id, case_id, segments, documents in counted:
             found.setdefault(code_id, {})[case_id] = (segments, documents)
         return found
     cte, params = passages_cte(selection, rollup=rollup, code_ids=selection.code_ids or None)
-    rows = project.execute(
-        f"{cte}SELECT code_id, case_id, count(*), count(DISTINCT document_id) FROM passages "
-        "WHERE case_id IS NOT NULL GROUP BY code_id, case_id",
-        params,
-    )
+    rows = store.passages_by_code_and_case(project, cte, params)
     per_code: dict[int, dict[int, tuple[int, int]]] = {}
     for code_id, case_id, segments, documents in rows:
         per_code.setdefault(code_id, {})[case_id] = (segments, documents)

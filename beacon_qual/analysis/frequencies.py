@@ -18,7 +18,6 @@ from beacon_qual.analysis.output import Report, Table
 from beacon_qual.analysis.passages import passages_cte
 from beacon_qual.analysis.provenance import provenance
 from beacon_qual.analysis.selection import (
-    DOCS,
     Filters,
     Selection,
     coder_names,
@@ -30,6 +29,7 @@ from beacon_qual.analysis.waves import phase_waves
 from beacon_qual.codebook.tree import closure_cte, load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
+from beacon_qual.store import frequencies as store
 
 _GROUP_SQL = {
     "document": "document_id",
@@ -96,7 +96,6 @@ def frequencies(
     selection = resolve_filters(project, filters or Filters(), tree)
     code_ids = selection.code_ids or None
     group_cols = [_GROUP_SQL[f] for f in by]
-    select_groups = "".join(f", {col}" for col in group_cols)
     by_document = by == ("document",)
     if not rollup and "coder" not in by and selection.speaker is None:
         cte, params = _per_document_cte(selection, code_ids)
@@ -113,15 +112,14 @@ def frequencies(
         # in document id order; each is made once, as the report's (code path, document name and the counts),
         # and sorted by name within its code (names are unique text; the sort below would do the same), which
         # leaves them as they are when the documents' names rise with their ids.
-        names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+        names = store.document_names(project)
         ids = sorted(names)
         by_id_is_by_name = all(names[a] < names[b] for a, b in pairwise(ids))
-        sql, params = _per_document_sql(selection, code_ids)
-        cursor = project.conn.cursor()
-        cursor.row_factory = None  # plain tuples
+        doc_where, doc_params = selection.document_where()
+        counts = store.per_document_counts(project, doc_where, doc_params, code_ids, selection.coder_ids)
         per_code: dict[int, list[tuple[Any, ...]]] = {}
         paths = tree.path
-        for code_id, run in groupby(cursor.execute(sql, params), itemgetter(0)):
+        for code_id, run in groupby(counts, itemgetter(0)):
             path = paths[code_id]
             per_code[code_id] = [(path, names[document], n, 1, council) for _c, document, n, council in run]
         table: list[tuple[Any, ...]] = []
@@ -140,21 +138,16 @@ def frequencies(
             table=table,
             code_ids={tree.path[c]: c for c in selection.code_ids or tree.order},
         )
-    sql = (
-        f"{cte}SELECT code_id{select_groups}, {counted}, count(DISTINCT document_id), count(DISTINCT case_id) "
-        f"FROM passages GROUP BY code_id{select_groups}"
-    )
     labels = _labels(project, by)
     found: dict[int, list] = {}
     width = len(by)
-    cursor = project.conn.cursor()
-    cursor.row_factory = None  # plain tuples
+    grouped = store.grouped_counts(project, cte, params, group_cols, counted)
     if width == 1:  # one field (say by document: 200,000 rows at 10,000 documents): no tuple built per value
         label = labels[by[0]]
-        for row in cursor.execute(sql, params):
+        for row in grouped:
             found.setdefault(row[0], []).append(((label(row[1]),), row[2:]))
     else:
-        for row in cursor.execute(sql, params):
+        for row in grouped:
             group = tuple(labels[f](value) for f, value in zip(by, row[1 : 1 + width]))
             found.setdefault(row[0], []).append((group, tuple(row[1 + width :])))
     rows: list[FrequencyRow] = []
@@ -180,66 +173,18 @@ def documents_per_code_and_case(
     documents filtered before grouping. With a speaker filter a row is kept when one of its codings lies in
     that side's turns, looked up in ``coding_units`` by the row's key (:meth:`Selection.speaker_counts_where`):
     the codings themselves are not read."""
-    code_ids = selection.code_ids or None
     doc_where, doc_params = selection.document_where()
-    code = "cl.anc" if rollup else "k.code_id"
-    kept_parts = ["d.case_id IS NOT NULL", doc_where]
-    kept_params: list = [*doc_params]
-    if selection.coder_ids:
-        kept_parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-        kept_params += selection.coder_ids
-    # (code, document, council) kept by the filters, before the closure multiplies them by ancestors
-    if selection.speaker is None:
-        kept = (
-            "kept AS (SELECT DISTINCT x.code_id, x.document_id, d.case_id FROM coding_counts x "
-            f"JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(kept_parts)})"
-        )
-    else:  # the documents' filters first, so only their rows are looked up in coding_units
-        speaker_sql, speaker_params = selection.speaker_counts_where("x")
-        kept = (
-            "counted AS MATERIALIZED (SELECT x.code_id, x.document_id, x.coder_id, d.case_id "
-            f"FROM coding_counts x JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(kept_parts)}), "
-            "kept AS (SELECT DISTINCT x.code_id, x.document_id, x.case_id FROM counted x "
-            f"WHERE {speaker_sql})"
-        )
-        kept_params += speaker_params
-    parts = ["1"]
-    params: list = []
-    if code_ids is not None:
-        parts.append(f"{code} IN ({','.join('?' * len(code_ids))})")
-        params += code_ids
-    closure = "JOIN closure cl ON cl.code_id = k.code_id " if rollup else ""
-    sql = (
-        f"WITH {'RECURSIVE ' + closure_cte() + ', ' if rollup else ''}{kept} "
-        f"SELECT {code}, k.case_id, count(DISTINCT k.document_id) FROM kept k {closure}"
-        f"WHERE {' AND '.join(parts)} GROUP BY {code}, k.case_id"
-    )
-    params = [*kept_params, *params]
-    cursor = project.conn.cursor()
-    cursor.row_factory = None  # plain tuples: 18,000 rows for 388 councils and 47 codes
-    return {(code_id, case_id): n for code_id, case_id, n in cursor.execute(sql, params)}
-
-
-def _per_document_sql(selection: Selection, code_ids: list[int] | None) -> tuple[str, list]:
-    """The rows of ``_per_document_cte``'s ``passages`` (code, document, codings, whether the document has a
-    council) in one pass over ``coding_counts`` in its key's order: grouped without sorting, and ordered by
-    code and document."""
-    doc_where, doc_params = selection.document_where()
-    parts: list[str] = []
-    params: list = []
-    if code_ids is not None:
-        parts.append(f"x.code_id IN ({','.join('?' * len(code_ids))})" if code_ids else "0")
-        params += code_ids
-    if selection.coder_ids:
-        parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-        params += selection.coder_ids
-    parts.append(doc_where)
-    sql = (
-        "SELECT x.code_id, x.document_id, sum(x.n), d.case_id IS NOT NULL FROM coding_counts x "
-        f"CROSS JOIN {DOCS} d ON d.id = x.document_id WHERE {' AND '.join(parts)} "
-        "GROUP BY x.code_id, x.document_id ORDER BY x.code_id, x.document_id"
-    )
-    return sql, [*params, *doc_params]
+    speaker = selection.speaker_counts_where("x") if selection.speaker is not None else None
+    rows = store.documents_by_code_and_case(
+        project,
+        doc_where,
+        doc_params,
+        selection.coder_ids,
+        speaker,
+        selection.code_ids or None,
+        closure_cte() if rollup else None,
+    )  # plain tuples: 18,000 rows for 388 councils and 47 codes
+    return {(code_id, case_id): n for code_id, case_id, n in rows}
 
 
 def _per_document_cte(
@@ -252,25 +197,8 @@ def _per_document_cte(
     (two codes below one parent on one span are one passage of it): only the documents and councils are right
     then."""
     doc_where, doc_params = selection.document_where()
-    parts: list[str] = []
-    params: list = []
-    code = "cl.anc" if rollup else "x.code_id"
-    if code_ids is not None:
-        parts.append(f"{code} IN ({','.join('?' * len(code_ids))})" if code_ids else "0")
-        params += code_ids
-    if selection.coder_ids:
-        parts.append(f"x.coder_id IN ({','.join('?' * len(selection.coder_ids))})")
-        params += selection.coder_ids
-    where = f"WHERE {' AND '.join(parts)} " if parts else ""
-    closure = "JOIN closure cl ON cl.code_id = x.code_id " if rollup else ""
-    cte = (
-        f"WITH {'RECURSIVE ' + closure_cte() + ', ' if rollup else ''}"
-        f"per_document AS MATERIALIZED (SELECT {code} AS code_id, x.document_id, sum(x.n) AS n "
-        f"FROM coding_counts x {closure}{where}GROUP BY {code}, x.document_id), "
-        "passages AS (SELECT x.code_id, x.document_id, d.case_id, d.phase, d.role, d.wave, x.n "
-        f"FROM per_document x JOIN {DOCS} d ON d.id = x.document_id WHERE {doc_where}) "
-    )
-    return cte, [*params, *doc_params]
+    closure = closure_cte() if rollup else None
+    return store.per_document_cte(doc_where, doc_params, code_ids, selection.coder_ids, closure)
 
 
 def _sort_key(values: tuple) -> tuple:
@@ -281,7 +209,7 @@ def _labels(project: Project, by: tuple[str, ...]) -> dict[str, Any]:
     labels: dict[str, Any] = {}
     for field in by:
         if field == "document":
-            names = dict(project.execute("SELECT id, name FROM documents").fetchall())
+            names = store.document_names(project)
             labels[field] = lambda v, names=names: names.get(v)
         elif field == "council":
             known = councils(project)
@@ -289,7 +217,7 @@ def _labels(project: Project, by: tuple[str, ...]) -> dict[str, Any]:
                 (known[v].label, known[v].name) if v in known else (None, None)
             )
         elif field == "coder":
-            names = dict(project.execute("SELECT id, name FROM coders").fetchall())
+            names = store.coder_names(project)
             labels[field] = lambda v, names=names: names.get(v)
         else:
             labels[field] = lambda v: v

@@ -13,9 +13,8 @@ from dataclasses import asdict, dataclass, field
 from beacon_qual.codebook.tree import CodeTree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-
-DOCS = "temp.analysis_documents"
-DOCS_BY_CASE = "analysis_documents_case"  # DOCS's index on (case_id, id)
+from beacon_qual.store import selection as store
+from beacon_qual.store.selection import DOCS  # noqa: F401  (the analyses' table of documents, for their SQL)
 
 # The state of the project each connection's DOCS table was filled from: (PRAGMA data_version, which moves
 # when another connection commits; the connection and its total_changes, which moves with each of its writes).
@@ -61,9 +60,9 @@ class Selection:
         """SQL conditions (joined by AND, or '1') on documents, with their parameters."""
         parts: list[str] = []
         params: list = []
-        _in(parts, params, f"{doc}.phase", self.phases)
-        _in(parts, params, f"{doc}.role", self.roles)
-        _in(parts, params, f"{doc}.case_id", self.case_ids)
+        store.in_list(parts, params, f"{doc}.phase", self.phases)
+        store.in_list(parts, params, f"{doc}.role", self.roles)
+        store.in_list(parts, params, f"{doc}.case_id", self.case_ids)
         if self.filters.done_only:
             done_sql, done_params = done_where(self.coder_ids, doc)
             parts.append(done_sql)
@@ -72,73 +71,35 @@ class Selection:
 
     def coded(self, doc: str = "d") -> tuple[str, list]:
         """SQL condition that a document holds at least one of the selection's codings (by index lookups)."""
-        parts = [f"c.document_id = {doc}.id"]
-        params: list = []
-        _in(parts, params, "c.coder_id", self.coder_ids)
-        _speaker(parts, params, self, "c")
-        return f"EXISTS (SELECT 1 FROM codings c WHERE {' AND '.join(parts)})", params
+        speaker = self.speaker_where("c") if self.speaker is not None else None
+        return store.coded_condition(doc, self.coder_ids, speaker)
 
     def where(self, coding: str = "c", doc: str = "d") -> tuple[str, list]:
         """SQL conditions on codings joined to documents (every filter except codes)."""
-        sql, params = self.document_where(doc)
-        parts = [sql]
-        _in(parts, params, f"{coding}.coder_id", self.coder_ids)
-        _speaker(parts, params, self, coding)
+        doc_sql, params = self.document_where(doc)
+        parts = [doc_sql]
+        store.in_list(parts, params, f"{coding}.coder_id", self.coder_ids)
+        if self.speaker is not None:
+            speaker_sql, values = self.speaker_where(coding)
+            parts.append(speaker_sql)
+            params.extend(values)
         return " AND ".join(parts), params
 
     def speaker_where(self, coding: str = "c") -> tuple[str, list]:
         """SQL condition that a coding is in the selected side's speech: it overlaps at least one turn of that
         role (through ``coding_units``), or, for respondents, its document has no turns at all; '1' when no
         side is selected."""
-        if self.speaker is None:
-            return "1", []
-        sql = (
-            "EXISTS (SELECT 1 FROM coding_units cu JOIN units su ON su.id = cu.unit_id "
-            f"WHERE cu.coding_id = {coding}.id AND cu.kind = 'turn' AND su.speaker_role = ?)"
-        )
-        if self.speaker == "respondent":  # a document never split into turns is the respondent's text
-            sql = (
-                f"({sql} OR NOT EXISTS (SELECT 1 FROM units st WHERE st.document_id = {coding}.document_id "
-                "AND st.kind = 'turn'))"
-            )
-        return sql, [self.speaker]
+        return store.speaker_condition(self.speaker, coding)
 
     def speaker_counts_where(self, counts: str = "x") -> tuple[str, list]:
         """SQL condition that a ``coding_counts`` row (alias ``counts``: a code, document and coder) holds at
         least one coding that :meth:`speaker_where` keeps, read from ``coding_units`` by its key (kind, code,
         coder, document) and the turns' roles, without reading the codings; '1' when no side is selected."""
-        if self.speaker is None:
-            return "1", []
-        sql = (
-            "EXISTS (SELECT 1 FROM coding_units cu JOIN units su ON su.id = cu.unit_id WHERE cu.kind = 'turn' "
-            f"AND cu.code_id = {counts}.code_id AND cu.coder_id = {counts}.coder_id "
-            f"AND cu.document_id = {counts}.document_id AND su.speaker_role = ?)"
-        )
-        if self.speaker == "respondent":  # as in speaker_where: a document without turns is the respondent's
-            sql = (
-                f"({sql} OR NOT EXISTS (SELECT 1 FROM units st WHERE st.document_id = {counts}.document_id "
-                "AND st.kind = 'turn'))"
-            )
-        return sql, [self.speaker]
+        return store.speaker_counts_condition(self.speaker, counts)
 
     def speaker_units(self, unit: str) -> tuple[str, list]:
         """SQL condition that a unit (sentence or turn, column ``unit``) lies in the selected side's turns."""
-        if self.speaker is None:
-            return "1", []
-        return f"EXISTS (SELECT 1 FROM units su WHERE su.id = {unit} AND su.speaker_role = ?)", [self.speaker]
-
-
-def _speaker(parts: list[str], params: list, selection: Selection, coding: str) -> None:
-    if selection.speaker is not None:
-        sql, values = selection.speaker_where(coding)
-        parts.append(sql)
-        params.extend(values)
-
-
-def _in(parts: list[str], params: list, column: str, values: list) -> None:
-    if values:
-        parts.append(f"{column} IN ({','.join('?' * len(values))})")
-        params.extend(values)
+        return store.speaker_units_condition(self.speaker, unit)
 
 
 def phase_waves(project: Project) -> dict[int, int]:
@@ -158,29 +119,13 @@ def prepare_documents(project: Project) -> None:
     workbench's views resolve filters on every step. Keeping it also keeps the council index of
     :mod:`beacon_qual.cases.councils` (keyed on the same state) from being rebuilt for every ``--council`` filter.
     """
-    state = (id(project.conn), project.scalar("PRAGMA data_version"), project.conn.total_changes)
+    state = store.documents_state(project)
     if not project.conn.in_transaction and _DOCS_STATE.get(project) == state:
         return
-    waves = phase_waves(project)
     # Councils only: a document of an organisation (or of no case) has no council here, so that analyses by
-    # council leave it out (see without_council). One statement from the covering index on documents.
-    wave_sql = "CASE d.phase " + "WHEN ? THEN ? " * len(waves) + "END" if waves else "NULL"
-    project.execute(f"DROP TABLE IF EXISTS {DOCS}")
-    project.execute(
-        f"CREATE TEMP TABLE {DOCS.split('.')[1]} "
-        "(id INTEGER PRIMARY KEY, case_id INTEGER, phase INTEGER, role TEXT, wave INTEGER)"
-    )
-    project.execute(f"CREATE INDEX temp.{DOCS_BY_CASE} ON {DOCS.split('.')[1]} (case_id, id)")
-    project.execute(
-        f"INSERT INTO {DOCS} SELECT d.id, CASE WHEN d.case_id IN (SELECT id FROM cases WHERE kind = 'council') "
-        f"THEN d.case_id END, d.phase, d.role, {wave_sql} FROM documents d",
-        [value for item in waves.items() for value in item],
-    )
-    _DOCS_STATE[project] = (
-        id(project.conn),
-        project.scalar("PRAGMA data_version"),
-        project.conn.total_changes,
-    )
+    # council leave it out (see without_council).
+    store.fill_documents(project, phase_waves(project))
+    _DOCS_STATE[project] = store.documents_state(project)
 
 
 def resolve_filters(project: Project, filters: Filters, tree: CodeTree) -> Selection:
@@ -201,7 +146,7 @@ def without_council(project: Project, selection: Selection) -> int:
     """Documents the selection keeps that have no council: no case, or an organisation's. Analyses by
     council leave them out; analyses by document keep them."""
     where, params = selection.document_where()
-    return project.scalar(f"SELECT count(*) FROM {DOCS} d WHERE d.case_id IS NULL AND {where}", params)
+    return store.count_without_council(project, where, params)
 
 
 def council_notes(selection: Selection) -> list[str]:
@@ -225,9 +170,7 @@ def resolve_speaker(project: Project, speaker: str | None) -> str | None:
 
 
 def _phases(project: Project, filters: Filters) -> list[int]:
-    known = sorted(
-        r[0] for r in project.execute("SELECT DISTINCT phase FROM documents WHERE phase IS NOT NULL")
-    )
+    known = sorted(r[0] for r in store.known_phases(project))
     for phase in filters.phases:
         if phase not in known:
             raise BeaconError(f"no documents in phase {phase} (phases: {_listing(known)})")
@@ -247,10 +190,7 @@ def _phases(project: Project, filters: Filters) -> list[int]:
 
 
 def _roles(project: Project, wanted: tuple[str, ...]) -> list[str]:
-    known = [
-        r[0]
-        for r in project.execute("SELECT DISTINCT role FROM documents WHERE role IS NOT NULL ORDER BY role")
-    ]
+    known = [r[0] for r in store.known_roles(project)]
     by_fold = {role.casefold(): role for role in known}
     roles = []
     for role in wanted:
@@ -261,9 +201,9 @@ def _roles(project: Project, wanted: tuple[str, ...]) -> list[str]:
 
 
 def coder_id_of(project: Project, name: str) -> int:
-    row = project.one("SELECT id FROM coders WHERE name = ?", (name.strip(),))
+    row = store.coder_row(project, name.strip())
     if row is None:
-        known = [r[0] for r in project.execute("SELECT name FROM coders ORDER BY name")]
+        known = [r[0] for r in store.all_coder_names(project)]
         raise BeaconError(f"no coder called {name!r} in this project (coders: {_listing(known)})")
     return row[0]
 
@@ -275,7 +215,7 @@ def resolve_case(project: Project, ref: str) -> int:
     )
 
     match = resolve_council_for_filter(project, ref)
-    if project.scalar("SELECT kind FROM cases WHERE id = ?", (match.case_id,)) != "council":
+    if store.case_kind(project, match.case_id) != "council":
         raise BeaconError(
             f"{match.name} is an organisation, not a council: analyses by council leave organisations out "
             "(--council takes councils)"
@@ -296,34 +236,17 @@ class Council:
 
 def councils(project: Project) -> dict[int, Council]:
     """Every council by id, labelled by register code (else GSS code, else name)."""
-    rows = project.execute("SELECT id, coalesce(code, gss_code, name) AS label, name FROM cases")
+    rows = store.case_labels(project)
     return {r["id"]: Council(r["id"], r["label"], r["name"]) for r in rows}
 
 
 def coder_names(project: Project, selection: Selection, code_ids: list[int] | None = None) -> list[str]:
     """Names of the coders whose codings the selection includes."""
     where, params = selection.where()
-    code_sql = ""
-    if code_ids is not None:
-        code_sql = f" AND c.code_id IN ({','.join('?' * len(code_ids))})" if code_ids else " AND 0"
-        params = params + list(code_ids)
-    rows = project.execute(
-        "SELECT name FROM coders WHERE EXISTS (SELECT 1 FROM codings c "
-        f"JOIN {DOCS} d ON d.id = c.document_id WHERE c.coder_id = coders.id AND {where}{code_sql}) "
-        "ORDER BY name",
-        params,
-    )
-    return [r[0] for r in rows]
+    return [r[0] for r in store.selected_coder_names(project, where, params, code_ids)]
 
 
 # -- documents marked fully coded ---------------------------------------------------------------------------
 def done_where(coder_ids: list[int], doc: str = "d") -> tuple[str, list]:
     """SQL condition that a document is marked done: by every one of ``coder_ids``, or by any coder."""
-    if not coder_ids:
-        return f"EXISTS (SELECT 1 FROM document_done dd WHERE dd.document_id = {doc}.id)", []
-    marks = ",".join("?" * len(coder_ids))
-    sql = (
-        f"(SELECT count(*) FROM document_done dd WHERE dd.document_id = {doc}.id "
-        f"AND dd.coder_id IN ({marks})) = {len(set(coder_ids))}"
-    )
-    return sql, list(coder_ids)
+    return store.done_condition(coder_ids, doc)
