@@ -1,7 +1,7 @@
 """The SQL of the crosstab of codes by a survey variable: coded segments and documents per code and council.
 
-The documents are those of the analyses' temporary table (:data:`beacon_qual.store.selection.DOCS`) that a
-selection's condition keeps; the condition comes as SQL text with its parameters.
+The documents are those of the analyses' temporary table (:data:`beacon_qual.store.analysis_selection.DOCS`)
+that a selection's condition keeps; the condition comes as SQL text with its parameters.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from beacon_qual.store.analysis_selection import DOCS, DOCS_BY_CASE
 from beacon_qual.store.db import Project
-from beacon_qual.store.selection import DOCS, DOCS_BY_CASE
 
 
 def counts_by_code_and_case(
