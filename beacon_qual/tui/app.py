@@ -237,6 +237,7 @@ class CodebookPane(Vertical):
 
     def _relabel(self, code_ids) -> None:
         """Set the tree labels of these codes (those in the tree) from the counts last given."""
+        tree = self.query_one("#code-tree", CodeTree)
         for code_id in code_ids:
             node = self.tree_nodes.get(code_id)
             if node is None:
@@ -248,7 +249,7 @@ class CodebookPane(Vertical):
             if d or p:  # counts first, so a narrow pane cuts the name rather than the numbers
                 label.append(f"{d}/{p} ", style="dim")
             label.append(visible_controls(code.name), style="" if code.codable else "italic")
-            node.set_label(label)
+            tree.relabel(node, label)
 
     @on(Tree.NodeExpanded, "#code-tree")
     def _code_expanded(self, event: Tree.NodeExpanded) -> None:
@@ -574,22 +575,35 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
         return [(x.start, x.end, x.code_id) for x in list_suggestions(self.project, doc.id)]
 
     def _after_change(
-        self, message: str, *, select: tuple[int, int] | None = None, codings_only: bool = False
+        self,
+        message: str,
+        *,
+        select: tuple[int, int] | None = None,
+        codings_only: bool = False,
+        recoded: svc.Coding | None = None,
     ) -> None:
         """Show a change: the open document's codings, the codebook's counts, the document's progress.
 
         ``codings_only``: the change touched only codings of the open document (apply, remove, recode, resize,
         memo, their undo): suggestions stay, and only the codes whose codings here changed are counted again.
+        ``recoded``: the one coding the change gave another code (its passage kept), as the service returned
+        it: it takes its old place on screen, the document's codings are not read again, and the document's
+        progress (which sentences are coded) stays as it is.
         """
         view = self.query_one(TranscriptView)
         current = view.current_coding
-        before = {c.id: c for c in view.codings}
-        codings = self._codings()
-        after = {c.id: c for c in codings}
-        touched = {c.code_id for i, c in before.items() if after.get(i) != c}
-        touched |= {c.code_id for i, c in after.items() if before.get(i) != c}
-        if touched or len(before) != len(after):
-            view.set_codings(codings)
+        old = view.replace_coding(recoded) if recoded is not None else None
+        if old is not None and recoded is not None:
+            touched = {old.code_id, recoded.code_id} if old != recoded else set()
+        else:
+            recoded = None
+            before = {c.id: c for c in view.codings}
+            codings = self._codings()
+            after = {c.id: c for c in codings}
+            touched = {c.code_id for i, c in before.items() if after.get(i) != c}
+            touched |= {c.code_id for i, c in after.items() if before.get(i) != c}
+            if touched or len(before) != len(after):
+                view.set_codings(codings)
         if not codings_only:
             view.suggested = self._suggested()
             view.refresh()
@@ -597,7 +611,8 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
             view.select(*select, keep_coding=True)
         view.current_coding = current if any(c.id == current for c in view.codings) else None
         self._refresh_counts(touched if codings_only else None)
-        self._update_progress()
+        if recoded is None:
+            self._update_progress()
         self._update_status()
         self.notify(message, timeout=2.5)
 
@@ -832,11 +847,14 @@ class WorkbenchApp(KeyFlow, FavouriteActions, UpkeepActions, App):
     def action_recode(self) -> None:
         def recode(c: svc.Coding) -> None:
             def picked(result: object) -> None:
-                if isinstance(result, int) and self._run(
-                    svc.recode, self.project, c.id, result, coder_id=self.coder_id
-                ):
+                if not isinstance(result, int):
+                    return
+                recoded = self._run(svc.recode, self.project, c.id, result, coder_id=self.coder_id)
+                if recoded:
                     self.recent = wb.push_recent_code(self.project, self.coder, result)
-                    self._after_change(f"Recoded as {self.code_by_id[result].name}", codings_only=True)
+                    self._after_change(
+                        f"Recoded as {self.code_by_id[result].name}", codings_only=True, recoded=recoded
+                    )
 
             self.push_screen(
                 self.code_picker(

@@ -191,6 +191,26 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
             if old != new:
                 self.refresh(Region(0, y, width, 1))
 
+    def replace_coding(self, coding: Coding) -> Coding | None:
+        """Show ``coding`` in place of the coding with its id when both cover the same passage (a recode: the
+        order, lanes and lines stay), drawing again only the rows on screen that show it. Returns the coding
+        it replaced, or None (nothing changed) when there is no such coding."""
+        key = (coding.start, -coding.end, coding.id)
+        i = bisect_left(self.codings, key, key=lambda c: (c.start, -c.end, c.id))
+        if i == len(self.codings) or self.codings[i].id != coding.id:
+            return None
+        old = self.codings[i]
+        if (old.start, old.end) != (coding.start, coding.end):
+            return None
+        self.codings[i] = coding
+        if old != coding and self._lines:
+            top, width = self.scroll_offset.y, self.size.width
+            first = max(self.line_of(coding.start), top)
+            last = min(self.line_of(max(coding.end - 1, coding.start)), top + self.size.height - 1)
+            if first <= last:
+                self.refresh(Region(0, first - top, width, last - first + 1))
+        return old
+
     def _visible_codings(self) -> list[tuple]:
         """For each row on screen, what of the codings it draws: each coding and its lane."""
         top = self.scroll_offset.y
@@ -295,7 +315,8 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
         for c in covering:
             cuts.update(p for p in (c.start, c.end) if line.start < p < line.end)
         suggested = [(a, b, k) for a, b, k in self.suggested if a < line.end and b > line.start]
-        marks = list(self._labels_on(line)) + self._hits_on(line) + [(a, b) for a, b, _ in suggested]
+        labels, hits = list(self._labels_on(line)), self._hits_on(line)
+        marks = labels + hits + [(a, b) for a, b, _ in suggested]
         for s, e in marks:
             cuts.update(p for p in (s, e) if line.start < p < line.end)
         if self.selection:
@@ -315,9 +336,9 @@ class TranscriptView(SelectionMode, ScrollView, can_focus=True):
             hint = next((k for s, e, k in suggested if s <= a < e), None)
             if hint is not None:  # a suggestion: underlined in its code's colour, never filled like a coding
                 style += Style(underline=True, italic=True, color=self.colours.get(hint, "#8fbcbb"))
-            if any(s <= a < e for s, e in self._labels):
+            if any(s <= a < e for s, e in labels):  # (only those on the line can hold a point of it)
                 style += Style(bold=True, color="#ebcb8b")
-            if any(s <= a < e for s, e in self.hits):
+            if any(s <= a < e for s, e in hits):
                 style += Style(bgcolor="#b48ead", color="#000000")
             if self.selection and self.selection[0] <= a < self.selection[1]:
                 style += Style(reverse=True)

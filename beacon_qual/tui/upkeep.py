@@ -10,12 +10,14 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, TextArea, Tree
+from textual.widgets.tree import TreeNode
 
 from beacon_qual.codebook import edit
 from beacon_qual.documents import edit as docedit
@@ -46,6 +48,16 @@ class CodeTree(Tree[int]):
             self.cursor_line = meta["line"]
             if event.chain >= 2:
                 await self.run_action("select_cursor")
+
+    def relabel(self, node: TreeNode[int], label: Text) -> None:
+        """Give ``node`` a new label and draw its own line again. ``TreeNode.set_label`` draws every line of
+        the node's subtree again, and a relabelled code with its children expanded would redraw the pane."""
+        node._label = self.process_label(label)
+        node._updates += 1  # the node's line is drawn anew, not taken from the tree's cache
+        if self._tree_lines_cached is None:  # the lines are to be built again: after that, as set_label does
+            self.call_later(self._refresh_node, node)
+        elif node._line != -1:
+            self._refresh_line(node._line)
 
 
 class FormScreen(ModalScreen[dict | None]):
