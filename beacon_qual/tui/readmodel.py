@@ -222,6 +222,12 @@ class CodePicker:
         self.codes = [c for c in codes if c.codable]
         self._names = [utils.default_process(c.name) for c in self.codes]
         self._keywords = [utils.default_process(" ".join(c.keywords)) for c in self.codes]
+        # each different keyword text scored once (codes often share keywords, or have none)
+        distinct: dict[str, int] = {}
+        self._keyword_of = np.array(
+            [distinct.setdefault(k, len(distinct)) for k in self._keywords], dtype=np.intp
+        )
+        self._distinct_keywords = list(distinct)
         # the first letters of a name of two or more words: "sv" finds Site visits
         self._initials: dict[str, list[int]] = {}
         for i, name in enumerate(self._names):
@@ -235,6 +241,14 @@ class CodePicker:
         self._name_blob, self._name_starts = _blob(self._names)
         self._context_blob, self._context_starts = _blob(self._context)
         self._contexts: dict[str, set[int]] = {}  # the codes whose context holds a word typed so far
+        self._starting: dict[str, set[int]] = {}  # the codes whose name begins with a query typed so far
+        # the order among equal scores, as arrays: shorter names first, then by path
+        self._name_lengths = np.array([len(c.name) for c in self.codes], dtype=np.intp)
+        self._path_ranks = np.zeros(len(self.codes), dtype=np.intp)
+        by_path = sorted(range(len(self.codes)), key=lambda i: self.codes[i].path)
+        for rank, (i, before) in enumerate(zip(by_path, [None, *by_path], strict=False)):
+            same = before is not None and self.codes[before].path == self.codes[i].path
+            self._path_ranks[i] = self._path_ranks[before] if same else rank
 
     def rank(self, query: str, *, recent: list[int] | None = None, limit: int = 30) -> list[CodeInfo]:
         query = utils.default_process(query)
@@ -247,12 +261,24 @@ class CodePicker:
             scores = np.zeros(len(self.codes), dtype=np.float32)
             scores[list(_containing(self._name_blob, self._name_starts, query))] = 90.0
         else:
+            # (a score under the cutoff is given as 0, as it would be dropped below: rapidfuzz then skips
+            # the strings that cannot reach it)
             scores = process.cdist(
-                [query], self._names, scorer=fuzz.partial_ratio, processor=None, dtype=np.float32
+                [query],
+                self._names,
+                scorer=fuzz.partial_ratio,
+                processor=None,
+                dtype=np.float32,
+                score_cutoff=self.CUTOFF,
             )[0]
             keyword_scores = process.cdist(
-                [query], self._keywords, scorer=fuzz.partial_ratio, processor=None, dtype=np.float32
-            )[0]
+                [query],
+                self._distinct_keywords,
+                scorer=fuzz.partial_ratio,
+                processor=None,
+                dtype=np.float32,
+                score_cutoff=self.KEYWORD_CUTOFF,
+            )[0][self._keyword_of]
             keyword_scores[keyword_scores < self.KEYWORD_CUTOFF] = 0.0  # a keyword must really match
             np.maximum(scores, keyword_scores * self.KEYWORD_WEIGHT, out=scores)
         in_context: set[int] | None = None
@@ -262,7 +288,7 @@ class CodePicker:
         if in_context:
             where = np.fromiter(in_context, dtype=np.intp, count=len(in_context))
             scores[where] = np.maximum(scores[where], self.CONTEXT_SCORE)
-        for i in _containing(self._name_blob, self._name_starts, "\n" + query, shift=1):
+        for i in self._names_starting(query):
             scores[i] = 111.0 if self._names[i] == query else 101.0
         if len(query) > 1:
             for i in self._initials.get(query, ()):
@@ -272,8 +298,26 @@ class CodePicker:
             keep = np.argpartition(-scores[candidates], limit - 1)[:limit]
             threshold = scores[candidates[keep]].min()
             candidates = candidates[scores[candidates] >= threshold]
-        ranked = sorted(candidates, key=lambda i: (-scores[i], len(self.codes[i].name), self.codes[i].path))
+        # best score first, then the shorter name, then the path (lexsort is stable, as sorted is)
+        ranked = candidates[
+            np.lexsort((self._path_ranks[candidates], self._name_lengths[candidates], -scores[candidates]))
+        ]
         return [self.codes[i] for i in ranked[:limit]]
+
+    def _names_starting(self, query: str) -> set[int]:
+        """The codes whose name begins with ``query`` (processed). Each query typed is looked for among the
+        codes that began with the one before it (kept for the picker's life)."""
+        found = self._starting.get(query)
+        if found is None:
+            shorter = self._starting.get(query[:-1]) if len(query) > 1 else None
+            if shorter is not None:
+                found = {i for i in shorter if self._names[i].startswith(query)}
+            else:
+                found = _containing(self._name_blob, self._name_starts, "\n" + query, shift=1)
+            if len(self._starting) >= 256:
+                self._starting.clear()
+            self._starting[query] = found
+        return found
 
     def _in_context(self, token: str) -> set[int]:
         """The codes whose parents' path or definition holds ``token``. As a word is typed each new prefix
@@ -298,8 +342,8 @@ class CodePicker:
         query = utils.default_process(query)
         if not query:
             return None
-        found = _containing(self._name_blob, self._name_starts, "\n" + query, shift=1)
-        return self.codes[found.pop()] if len(found) == 1 else None
+        found = self._names_starting(query)
+        return self.codes[next(iter(found))] if len(found) == 1 else None
 
 
 def _blob(texts: list[str]) -> tuple[str, list[int]]:

@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Region, Size
+from textual.reactive import Reactive
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.style import Style
 from textual.widgets import Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import DuplicateID, Option
 
 from beacon_qual.text.terminal import visible_controls
 from beacon_qual.tui.readmodel import CodeInfo, CodePicker
@@ -68,6 +70,60 @@ class PickerList(OptionList):
         index = self._option_to_index.get(option)
         return [strip.apply_meta({"option": index}) for strip in strips]
 
+    def show(self, options: list[Option]) -> None:
+        """Show these options instead, the first highlighted and at the top, as ``set_options`` followed by
+        ``highlighted = 0`` would, but drawing again only the rows on screen whose option, or its highlight,
+        changed: as a query is typed the best matches often keep their places. Posts no OptionHighlighted
+        (the picker shows the first option's details itself)."""
+        if not self.is_mounted or not self.scrollable_content_region:
+            self.set_options(options)
+            if options:
+                self.highlighted = 0
+            return
+        before = self._rows()
+        self._options.clear()
+        self._line_cache.clear()
+        self._option_render_cache.clear()
+        self._id_to_option.clear()
+        self._option_to_index.clear()
+        for option in options:
+            self._option_to_index[option] = len(self._options)
+            if option._id is not None:
+                if option._id in self._id_to_option:
+                    raise DuplicateID(f"Unable to add {option!r} due to duplicate ID")
+                self._id_to_option[option._id] = option
+            self._options.append(option)
+        self.set_reactive(OptionList.highlighted, 0 if options else None)
+        self.scroll_y = 0
+        self._update_lines()
+        width = self.scrollable_content_region.width
+        for y, (old, new) in enumerate(zip(before, self._rows(), strict=True)):
+            if old != new:
+                self.refresh(Region(0, y, width, 1))
+
+    def _rows(self) -> list[tuple[object, ...] | None]:
+        """What each row on screen draws: the option, its index, which of its lines, and how it is styled."""
+        lines, options = self._lines, self._options
+        top = self.scroll_offset.y
+        rows: list[tuple[object, ...] | None] = []
+        for line_number in range(top, top + self.scrollable_content_region.height):
+            if line_number >= len(lines):
+                rows.append(None)
+                continue
+            index, line_offset = lines[line_number]
+            option = options[index]
+            rows.append(
+                (
+                    option,
+                    index,
+                    line_offset,
+                    option.disabled,
+                    self.highlighted == index,
+                    self._mouse_hovering_over == index,
+                )
+            )
+        return rows
+
     def _clear_caches(self) -> None:
         self._drawn.clear()
         super()._clear_caches()
@@ -75,6 +131,14 @@ class PickerList(OptionList):
     def notify_style_update(self) -> None:
         self._drawn.clear()
         super().notify_style_update()
+
+
+class PickerInput(Input):
+    """The picker's input. Input sets its virtual size to the width of its text on every key, and a virtual
+    size that changes asks for a layout of the whole dialog; the input's size is fixed (its text scrolls
+    within it), so here the new width only redraws the input."""
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class PickerScreen(ModalScreen[object]):
@@ -126,7 +190,7 @@ class PickerScreen(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.title_text, id="picker-title")
-            yield Input(
+            yield PickerInput(
                 placeholder="type to search codes: name, path, keyword, definition (+ first: a new code)",
                 id="picker-input",
             )
@@ -203,12 +267,9 @@ class PickerScreen(ModalScreen[object]):
             new = Option(Text(f"+ new code “{name[:50]}”…", style="italic green"), id=NEW_CODE)
             # a leading + names a new code: Enter makes it rather than applying the best match
             options.insert(0 if query.startswith("+") else len(options), new)
-        olist = self.query_one(OptionList)
-        # set_options in one step: clearing first emptied the list (its scroll bar gone, a layout pass) and
-        # measured the options twice
-        olist.set_options(options)
-        if options:
-            olist.highlighted = 0
+        # in one step: clearing first emptied the list (its scroll bar gone, a layout pass) and measured the
+        # options twice
+        self.query_one(PickerList).show(options)
         self._show_details()
 
     def dismiss(self, result: object = None) -> AwaitComplete:
