@@ -257,7 +257,13 @@ class CodePicker:
             return sorted(self.codes, key=lambda c: order.get(c.id, len(order)))[:limit]
         if not self.codes:
             return []
-        if len(query) < 3:  # too short to be fuzzy: substring matches only
+        starting = self._names_starting(query)
+        initials = self._initials.get(query, ()) if len(query) > 1 else ()
+        if 0 < limit <= len(starting.union(initials)):
+            # as many codes score over 100 (their names begin with the query, or it is their initials) as are
+            # listed: no other score (100 at most) can reach the list, so none is worked out
+            scores = np.zeros(len(self.codes), dtype=np.float32)
+        elif len(query) < 3:  # too short to be fuzzy: substring matches only
             scores = np.zeros(len(self.codes), dtype=np.float32)
             scores[list(_containing(self._name_blob, self._name_starts, query))] = 90.0
         else:
@@ -288,11 +294,10 @@ class CodePicker:
         if in_context:
             where = np.fromiter(in_context, dtype=np.intp, count=len(in_context))
             scores[where] = np.maximum(scores[where], self.CONTEXT_SCORE)
-        for i in self._names_starting(query):
+        for i in starting:
             scores[i] = 111.0 if self._names[i] == query else 101.0
-        if len(query) > 1:
-            for i in self._initials.get(query, ()):
-                scores[i] = max(scores[i], 105.0)
+        for i in initials:
+            scores[i] = max(scores[i], 105.0)
         candidates = np.flatnonzero(scores >= self.CUTOFF)
         if len(candidates) > limit:  # only the best `limit` need a full sort
             keep = np.argpartition(-scores[candidates], limit - 1)[:limit]
