@@ -27,7 +27,7 @@ ru_maxrss), the largest over the runs. Each row is named for the commands it run
     co-occurrence, 5 codes qc codes crosstab C1..C5 -c ana                          |  beacon-qual cooccurrence C1..C5 --coder ana
     codes by a survey      qc codes stats --unit document -f GROUP, once for each   |  beacon-qual crosstab --variable authority_kind
       variable (4 groups)  of the 4 groups' file lists, added up                     |    --unit document
-    passages of one code   qc codes find CODE -B 0 -C 0                             |  beacon-qual quotes CODE
+    passages of one code   qc codes find CODE -B 0 -C 0                             |  beacon-qual quotes CODE --speaker any
 
 qc's "crosstab" counts lines holding both codes, which is what beacon-qual's cooccurrence answers. qc has no
 survey data, so the nearest it comes to beacon-qual's crosstab (documents holding each code in each category
@@ -604,7 +604,8 @@ def bq_commands(db: Path) -> dict[str, list[str]]:
         "frequencies_first": [*base, "export", "frequencies"],
         "cooccurrence": [*base, "cooccurrence", *CROSSTAB_CODES, "--coder", "ana"],
         "crosstab": [*base, "crosstab", "--variable", SURVEY_VARIABLE, "--unit", "document"],
-        "retrieval": [*base, "quotes", QUOTE_CODE],
+        # --speaker any: qc lists every coded line, whoever speaks it (quotes' own default is respondents)
+        "retrieval": [*base, "quotes", QUOTE_CODE, "--speaker", "any"],
     }
 
 
