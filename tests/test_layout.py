@@ -81,3 +81,33 @@ def test_no_two_parts_import_each_other() -> None:
 def test_the_top_level_holds_only_the_entry_points_and_shared_errors() -> None:
     modules = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert modules == ["__init__.py", "__main__.py", "errors.py"]
+
+
+SQL_CALLS = {"execute", "executemany", "executescript", "scalar", "one"}
+SQL_TEXT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WITH|PRAGMA|REPLACE)\s")
+
+
+def _sql_outside_store() -> list[str]:
+    """Each statement run, or SQL text written, by a module outside ``store/``."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] == "store":
+            continue
+        where = path.relative_to(PACKAGE.parent)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in SQL_CALLS
+            ):
+                found.append(f"{where}:{node.lineno} calls .{node.func.attr}()")
+            elif (
+                isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_TEXT.match(node.value)
+            ):
+                found.append(f"{where}:{node.lineno} writes SQL: {node.value.strip().splitlines()[0][:50]}")
+    return found
+
+
+def test_sql_lives_in_the_store_alone() -> None:
+    """A schema change touches store/ only: no other part runs a statement or spells one out."""
+    assert _sql_outside_store() == []
