@@ -13,7 +13,7 @@ from typing import Any
 
 from beacon_qual.analysis.selection import Selection, done_where
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_selection as store
+from beacon_qual.store.analysis import selection as store
 
 
 @dataclass(frozen=True)

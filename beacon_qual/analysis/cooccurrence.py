@@ -33,7 +33,7 @@ from beacon_qual.analysis.selection import DOCS, Filters, Selection, coder_names
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_cooccurrence as sql
+from beacon_qual.store.analysis import cooccurrence as sql
 
 if TYPE_CHECKING:
     import numpy as np

@@ -23,8 +23,8 @@ from beacon_qual.analysis.selection import Filters, Selection, coder_names, coun
 from beacon_qual.analysis.waves import list_waves, phase_waves, selection_phases
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_passages as sql
-from beacon_qual.store.analysis_measures import council_values
+from beacon_qual.store.analysis import passages as sql
+from beacon_qual.store.analysis.measures import council_values
 
 UNITS = ("documents", "passages")
 

@@ -49,7 +49,7 @@ from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_crosstab as store
+from beacon_qual.store.analysis import crosstab as store
 
 if TYPE_CHECKING:
     from beacon_qual.analysis import stats

@@ -29,7 +29,7 @@ from beacon_qual.analysis.waves import phase_waves
 from beacon_qual.codebook.tree import closure_cte, load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_frequencies as store
+from beacon_qual.store.analysis import frequencies as store
 
 _GROUP_SQL = {
     "document": "document_id",

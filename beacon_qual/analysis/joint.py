@@ -28,8 +28,8 @@ from beacon_qual.analysis.waves import PhaseWave, wave_for_selection
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_passages as sql
-from beacon_qual.store.analysis_measures import case_values
+from beacon_qual.store.analysis import passages as sql
+from beacon_qual.store.analysis.measures import case_values
 
 NUMERIC_SUMMARY = ("numeric", "ordinal", "boolean")
 

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_measures as sql
+from beacon_qual.store.analysis import measures as sql
 
 CATEGORY_TYPES = ("categorical", "ordinal", "boolean")
 RANKABLE_TYPES = ("numeric", "ordinal")

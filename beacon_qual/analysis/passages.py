@@ -1,5 +1,5 @@
 """Coded passages, the common ground of frequencies, crosstabs and trends (their SQL is in
-:mod:`beacon_qual.store.analysis_passages`).
+:mod:`beacon_qual.store.analysis.passages`).
 
 A *passage* is one coded span: (document, coder, start, end). Without roll-up each
 coding is one row. With roll-up a coding also counts for every ancestor of its
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from beacon_qual.analysis.selection import DOCS, Selection
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_passages as sql
+from beacon_qual.store.analysis import passages as sql
 
 
 def passages_cte(

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from beacon_qual.codebook.tree import CodeTree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_selection as store
-from beacon_qual.store.analysis_selection import DOCS  # noqa: F401  (the analyses' documents, for their SQL)
+from beacon_qual.store.analysis import selection as store
+from beacon_qual.store.analysis.selection import DOCS  # noqa: F401  (the analyses' documents, for their SQL)
 
 # The state of the project each connection's DOCS table was filled from: (PRAGMA data_version, which moves
 # when another connection commits; the connection and its total_changes, which moves with each of its writes).

@@ -14,8 +14,8 @@ from beacon_qual.analysis.measures import Variable, choose_wave, waves_of
 from beacon_qual.analysis.selection import DOCS, Selection
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_measures as sql
-from beacon_qual.store.analysis_passages import selection_phases as phases_of
+from beacon_qual.store.analysis import measures as sql
+from beacon_qual.store.analysis.passages import selection_phases as phases_of
 
 ASSUMED = "assumed: none recorded, same number"
 

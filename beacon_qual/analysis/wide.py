@@ -24,7 +24,7 @@ from beacon_qual.analysis.waves import phase_waves, selection_phases
 from beacon_qual.codebook.tree import load_code_tree
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project
-from beacon_qual.store import analysis_passages as sql
+from beacon_qual.store.analysis import passages as sql
 
 MAX_NAME = 32
 RESERVED = frozenset(

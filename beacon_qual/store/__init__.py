@@ -1,8 +1,14 @@
-"""The project store: one SQLite file per project. The connection and its transactions, the schema and
-its migrations, the derived tables and their triggers, the audit trail and changesets (many rows as one
-undoable action), backups, integrity checks (``check``), the project summary (``status``), the
-queries other layers share (``lookup``: a document by id or name; ``rows``), and the SQL of the coding
-service (``codings``), of merging coders' copies (``merge``) and of REFI-QDA import (``refi_import``).
+"""The project store: one SQLite file per project, and every SQL statement of the project.
+
+The connection and its transactions (``db``), the schema and its migrations (``schema``), the derived tables and
+their triggers, coding placement (``placement``), the audit trail and changesets (``changeset``), backups
+(``backups``), integrity checks (``check``) and the project summary (``status``).
+
+The statements the other parts run, one module per part it serves: ``lookup`` (one row by key, shared by the
+CLI, the workbench and agreement), ``rows``, ``codings``, ``codebook``, ``cases``, ``documents``, ``ingest``,
+``survey``, ``search``, ``merge``, ``refi_import`` and ``exchange``, ``agreement``, ``analysis/`` (one module per
+analysis), ``provenance``, ``report`` and ``canned``, ``workbench`` and ``demo``. Functions take plain values
+and return rows, ids or counts; the services keep the rules.
 
 May import: ``errors``.
 """

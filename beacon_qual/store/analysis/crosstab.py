@@ -1,6 +1,6 @@
 """The SQL of the crosstab of codes by a survey variable: coded segments and documents per code and council.
 
-The documents are those of the analyses' temporary table (:data:`beacon_qual.store.analysis_selection.DOCS`)
+The documents are those of the analyses' temporary table (:data:`beacon_qual.store.analysis.selection.DOCS`)
 that a selection's condition keeps; the condition comes as SQL text with its parameters.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from beacon_qual.store.analysis_selection import DOCS, DOCS_BY_CASE
+from beacon_qual.store.analysis.selection import DOCS, DOCS_BY_CASE
 from beacon_qual.store.db import Project
 
 

@@ -1,7 +1,7 @@
 """The SQL of code co-occurrence (``analysis.cooccurrence``): which codes hold selected codings, each code's units
 and documents as one string, the combinations of codes per unit, and the codings themselves packed as integers.
 
-``docs``, ``where`` and ``params`` are as in :mod:`.analysis_passages`. The functions reading ``coding_units``
+``docs``, ``where`` and ``params`` are as in :mod:`.passages`. The functions reading ``coding_units``
 or ``coding_counts`` (kept by triggers, see :mod:`.placement`) take the conditions :func:`row_filters` builds.
 Each function is one statement (or one per code, as the analysis reads them); how the counts are made is the
 analysis's.

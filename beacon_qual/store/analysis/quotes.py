@@ -1,7 +1,7 @@
 """The SQL of quoting coded passages (``analysis.quotes``): the selected documents, which of them hold a code,
 each one's codings of the code and its units, and the number of quotes a code has.
 
-``docs``, ``where`` and ``params`` are as in :mod:`.analysis_passages`: the analyses' table of selected
+``docs``, ``where`` and ``params`` are as in :mod:`.passages`: the analyses' table of selected
 documents (alias ``d``) and the selection's conditions on it and on ``codings c``. Each function is one
 statement; the order of the quotes, the context around them and the limit are the analysis's, which reads
 one document at a time.

@@ -1,7 +1,7 @@
 """The SQL of code frequencies: codings, documents and councils per code and group, read from
 ``coding_counts`` (a row per code, document and coder, kept by triggers) or from a ``passages`` clause.
 
-The documents are those of the analyses' temporary table (:data:`beacon_qual.store.analysis_selection.DOCS`)
+The documents are those of the analyses' temporary table (:data:`beacon_qual.store.analysis.selection.DOCS`)
 that a selection's condition keeps; conditions and WITH clauses come as SQL text with their parameters, and
 ``closure`` is the code closure's clause (``closure(code_id, anc)``) when counts roll up to ancestors.
 Rows are plain tuples.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from beacon_qual.store.analysis_selection import DOCS
+from beacon_qual.store.analysis.selection import DOCS
 from beacon_qual.store.db import Project
 
 
