@@ -300,8 +300,8 @@ class Project:
         WAL is not restarted, so the project file's bytes plus the WAL's committed frames hold
         the snapshot (and possibly later commits, never a half-written one: SQLite's WAL
         recovery in the copy keeps only whole transactions, as after a crash). The bytes are
-        copied by the kernel, about five times faster than SQLite's backup API, which reads and
-        writes every page through both connections' page caches. The copy's WAL is then folded
+        copied by the kernel, faster than SQLite's backup API (benchmarks/backup_speed.py), which reads
+        and writes every page through both connections' page caches. The copy's WAL is then folded
         into it, so the backup is one file; it is written to ``dest.partial``, synced to disk
         and renamed, so ``dest`` is never a half-written file. Another connection holding the
         write lock does not delay it.

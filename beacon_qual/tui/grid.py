@@ -1,7 +1,7 @@
 """A grid of short cells drawn line by line: the councils x themes matrix, and the list of coded segments.
 
-Textual's DataTable renders each visible cell through Rich (padding, cropping, styles): on the 1,000-document
-project a screen of the matrix took 0.2-0.3 s to draw, and again after every sort. Here each visible line is
+Textual's DataTable renders each visible cell through Rich (padding, cropping, styles), for every screen of the
+matrix and again after every sort (figures in benchmarks/README.md). Here each visible line is
 built from plain strings and styles in one pass (Textual's line API), so drawing costs no more than the lines
 on screen, and sorting only reorders a list. The first columns stay in place while the others scroll sideways.
 """
