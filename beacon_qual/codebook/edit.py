@@ -29,6 +29,7 @@ from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, new_uuid, now
 from beacon_qual.store import codebook as sql
 from beacon_qual.store.changeset import Changeset
+from beacon_qual.store.codings import same_coding
 from beacon_qual.store.lookup import codings_of_code
 
 # The fields `edit_code` changes, by the names users write (as in codebook files) -> column
@@ -328,7 +329,7 @@ def merge_codes(project: Project, source_id: int, target_id: int, *, coder_id: i
         # codings that duplicate one of the target's: source coding id -> the target's coding
         dups: dict[int, Any] = {}
         for c in codings:
-            twin = sql.twin_coding(project, target_id, c["document_id"], c["coder_id"], c["start"], c["end"])
+            twin = same_coding(project, c["document_id"], target_id, c["coder_id"], c["start"], c["end"])
             if twin is not None:
                 dups[c["id"]] = twin
         # Suggestions first, so no trigger reopens an accepted one when its coding is merged away.

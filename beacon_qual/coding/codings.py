@@ -157,7 +157,7 @@ def add_coding(
         _check_code(project, code_id)
         dup = rows.same_coding(project, document_id, code_id, coder_id, start, end)
         if dup is not None:
-            raise BeaconError(f"this passage already has that code (coding {dup})")
+            raise BeaconError(f"this passage already has that code (coding {dup['id']})")
         coding_id = rows.insert_coding(
             project,
             uuid=uuid or new_uuid(),

@@ -519,7 +519,8 @@ class _Importer:
         collision = by_guid is not None and tuple(by_guid)[1:] != place
         existing = by_guid["id"] if by_guid is not None and not collision else None
         if existing is None:
-            existing = same_coding(self.p, *place)
+            same = same_coding(self.p, *place)
+            existing = same["id"] if same is not None else None
         uuid = new_uuid() if collision else coding.guid
         if by_guid is not None and collision:
             outcome = (

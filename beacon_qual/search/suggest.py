@@ -29,6 +29,7 @@ from beacon_qual.coding.codings import Coding, add_coding
 from beacon_qual.errors import BeaconError
 from beacon_qual.store import Project, now
 from beacon_qual.store import search as store
+from beacon_qual.store.codings import same_coding
 from beacon_qual.store.lookup import document_text
 
 WORD = re.compile(r"[^\W\d_]+|\d+")
@@ -346,7 +347,7 @@ def accept_suggestion(project: Project, suggestion_id: int, coder_id: int) -> Co
     with project.transaction():
         row = _open_row(project, suggestion_id, coder_id)
         span = {k: row[k] for k in ("document_id", "code_id", "start", "end")}
-        existing = store.same_coding(
+        existing = same_coding(
             project, span["document_id"], span["code_id"], coder_id, span["start"], span["end"]
         )
         coding = Coding.from_row(existing) if existing else add_coding(project, coder_id=coder_id, **span)

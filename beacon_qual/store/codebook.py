@@ -213,17 +213,6 @@ def codings_of_code(project: Project, code_id: int) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def twin_coding(
-    project: Project, code_id: int, document_id: int, coder_id: int, start: int, end: int
-) -> sqlite3.Row | None:
-    """The ``id`` and ``memo`` of the coder's coding of ``code_id`` on exactly this passage, if any."""
-    return project.one(
-        "SELECT id, memo FROM codings WHERE code_id = ? AND document_id = ? AND coder_id = ?"
-        " AND start = ? AND end = ?",
-        (code_id, document_id, coder_id, start, end),
-    )
-
-
 def coding_memo(project: Project, coding_id: int) -> str | None:
     """A coding's memo."""
     return project.scalar("SELECT memo FROM codings WHERE id = ?", (coding_id,))

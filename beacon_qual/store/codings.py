@@ -104,10 +104,11 @@ def document_coding_rows(
 
 def same_coding(
     project: Project, document_id: int, code_id: int, coder_id: int, start: int, end: int
-) -> int | None:
-    """The id of the coder's coding with this code on exactly this passage, if there is one."""
-    return project.scalar(
-        "SELECT id FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
+) -> sqlite3.Row | None:
+    """The coder's coding with this code on exactly this passage, if there is one (the row in full). Adding a
+    coding, accepting a suggestion, merging codes and importing REFI-QDA codings all ask it."""
+    return project.one(
+        "SELECT * FROM codings WHERE document_id=? AND code_id=? AND coder_id=? AND start=? AND end=?",
         (document_id, code_id, coder_id, start, end),
     )
 

@@ -339,17 +339,6 @@ def set_status(
     )
 
 
-def same_coding(
-    project: Project, document_id: int, code_id: int, coder_id: int, start: int, end: int
-) -> sqlite3.Row | None:
-    """The coder's coding of exactly this code and span; None when there is none."""
-    return project.one(
-        "SELECT * FROM codings WHERE document_id = ? AND code_id = ? AND coder_id = ?"
-        " AND start = ? AND end = ?",
-        (document_id, code_id, coder_id, start, end),
-    )
-
-
 def precision_counts(project: Project, coder_id: int, code_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """{code id: (current suggestions, of those overlapped by the coder's coding of the code)}."""
     marks = ",".join("?" * len(code_ids))
