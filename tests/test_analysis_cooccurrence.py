@@ -175,7 +175,15 @@ def _calls(monkeypatch, *names: str) -> set[str]:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize(
-    "way", ["chosen", "codes of each unit", "grouped in SQL", "no room for bitmaps", "no room for either"]
+    "way",
+    [
+        "chosen",
+        "bitmaps in numpy",
+        "codes of each unit",
+        "grouped in SQL",
+        "no room for bitmaps",
+        "no room for either",
+    ],
 )
 def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
     # Sentence and turn counts come from each code's units, as bitmaps (few codes) or by giving each unit
@@ -183,6 +191,8 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
     # from SQLite grouping the rows by unit; each way must agree with the brute-force count.
     if way == "codes of each unit":
         monkeypatch.setattr(cooccurrence_module, "BY_UNIT_NS", -1)
+    if way == "bitmaps in numpy":
+        monkeypatch.setattr(cooccurrence_module, "MOST_IN_PYTHON", 0)
     if way == "grouped in SQL":
         monkeypatch.setattr(cooccurrence_module, "MOST_HELD", 0)
     if way in ("no room for bitmaps", "no room for either"):
@@ -210,6 +220,7 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
         taken
         == {
             "chosen": {"_counts_by_bitmaps"},  # four codes: bitmaps cost less
+            "bitmaps in numpy": {"_counts_by_bitmaps"},
             "codes of each unit": {"_counts_by_unit"},
             "grouped in SQL": {"_combination_counts"},
             "no room for bitmaps": {"_counts_by_unit"},
@@ -219,13 +230,15 @@ def test_units_looked_up_near_the_codings_count_as_a_full_scan(tmp_path, seed, w
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-@pytest.mark.parametrize("way", ["bitmaps", "codes of each unit", "numpy"])
+@pytest.mark.parametrize("way", ["bitmaps", "bitmaps in numpy", "codes of each unit", "numpy"])
 def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
     # Within documents a code is present where any of its selected codings is; the counts come from the
     # per-document tallies as bitmaps or by giving each document its codes, or from every coding with numpy
     # when bitmaps would not fit, and each way must agree with a count over the codings themselves.
     if way == "codes of each unit":
         monkeypatch.setattr(cooccurrence_module, "BY_UNIT_NS", -1)
+    if way == "bitmaps in numpy":
+        monkeypatch.setattr(cooccurrence_module, "MOST_IN_PYTHON", 0)
     if way == "numpy":
         monkeypatch.setattr(cooccurrence_module, "BITMAP_BYTES", 0)
         monkeypatch.setattr(cooccurrence_module, "MOST_BY_UNIT", 0)
@@ -261,14 +274,18 @@ def test_documents_count_as_a_full_scan(tmp_path, seed, way, monkeypatch):
         taken
         == {
             "bitmaps": {"_counts_by_bitmaps"},
+            "bitmaps in numpy": {"_counts_by_bitmaps"},
             "codes of each unit": {"_counts_by_unit"},
             "numpy": {"_matrix_counts"},
         }[way]
     )
 
 
-def test_bitmaps_take_units_beyond_the_last_one_read():
-    # Another connection may add units between reading the largest unit id and reading the codes' units.
+@pytest.mark.parametrize("in_python", [500_000, 0])
+def test_bitmaps_take_units_beyond_the_last_one_read(in_python, monkeypatch):
+    # Another connection may add units between reading the largest unit id and reading the codes' units; the
+    # bitmaps are Python integers for a few units and numpy arrays for many, and both make room.
+    monkeypatch.setattr(cooccurrence_module, "MOST_IN_PYTHON", in_python)
     pairs, singles, units = cooccurrence_module._counts_by_bitmaps(["1,700,9000", "700,9000,9001", ""], 8)
     assert (pairs, singles, units) == ({(0, 1): 2}, [3, 3, 0], 4)
 

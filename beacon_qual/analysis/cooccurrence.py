@@ -11,8 +11,8 @@ the coefficient then overstates the association (as in ATLAS.ti).
 
 Sentences and turns: each coding's units are kept in ``coding_units`` by triggers
 (:mod:`beacon_qual.store.placement`); each selected code's units are read as one string (see
-:func:`_code_units`) and made a bitmap, one bit per unit of the project, so that the counts are
-numbers of bits set in bitmaps and in their ANDs, and no coding is looked at one by one. With many
+:func:`_code_units`) and made a bitmap, one bit per unit of the project (a Python integer for a few
+units, a numpy array for many), so that the counts are numbers of bits set in bitmaps and in their ANDs, and no coding is looked at one by one. With many
 codes over many units each unit is given its codes instead (:func:`_unit_counts`), and when the
 codes hold too many units to read, SQLite groups the rows by unit (:func:`_unit_combinations`).
 Documents are counted the same way from ``coding_counts`` (:func:`_code_documents`), and with numpy from the
@@ -21,6 +21,7 @@ codings when the bitmaps would not fit; overlapping codings are counted with num
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -44,6 +45,9 @@ SORT_CACHE_KIB = -32768  # 32 MiB (negative: KiB)
 MOST_HELD = 16_000_000
 # (code, unit) pairs given their codes one unit at a time at most (about 70 bytes each in sets, 28 MB).
 MOST_BY_UNIT = 400_000
+# (code, unit) pairs made into bitmaps in plain Python at most (Python integers, no numpy to import); past it
+# numpy sets the bits, whose own import costs more than Python's loop below this many.
+MOST_IN_PYTHON = 500_000
 # Bitmaps of all selected codes together at most (one bit per unit of the project, each code).
 BITMAP_BYTES = 64 << 20
 LOW = 0xFFFFFFFF
@@ -217,37 +221,39 @@ def _row_filters(selection: Selection, table: str = "cu") -> tuple[str, list]:
 
 def _code_units(
     project: Project, selection: Selection, kind: str, code_ids: list[int], *, most: int
-) -> list[np.ndarray] | None:
-    """For each code, the ids of the units of ``kind`` that its selected codings overlap, as an array (a unit
-    may come more than once: several codings, several coders); None once the codes hold more than ``most``
-    (code, unit) pairs between them.
+) -> list[str] | None:
+    """For each code, the ids of the units of ``kind`` that its selected codings overlap, as one comma-separated
+    string (a unit may come more than once: several codings, several coders); None once the codes hold more
+    than ``most`` (code, unit) pairs between them.
 
     Read from ``coding_units`` (kept by triggers, see :mod:`beacon_qual.store.placement`), whose key starts
     with kind and code, so each code's units are one range of the key, scanned without a sort. Each range
-    reaches Python as one string (``group_concat``) rather than a row per unit, parsed at once by numpy: less
-    work than SQLite grouping the rows by unit and by combination of codes, which sorts every row.
+    reaches Python as one string (``group_concat``) rather than a row per unit: less work than SQLite grouping
+    the rows by unit and by combination of codes, which sorts every row.
     """
     where, params = _row_filters(selection)
     found = []
     held = 0
     for text in sql.code_units(project, kind, code_ids, where, params):
-        units = _parse_ids(text)
-        held += units.size
+        held += text.count(",") + 1 if text else 0
         if held > most:
             return None
-        found.append(units)
+        found.append(text)
     return found
 
 
-def _parse_ids(text: str | np.ndarray) -> np.ndarray:
-    """Comma-separated integers (as ``group_concat`` writes them) as an array; an array is taken as it is."""
+def _parse_ids(text: str) -> np.ndarray:
+    """Comma-separated integers (as ``group_concat`` writes them) as an array."""
     import numpy as np
 
-    if not isinstance(text, str):
-        return text
     if not text:
         return np.zeros(0, dtype=np.int64)
     return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def _ids(text: str) -> list[int]:
+    """Comma-separated integers as a list: one C-level parse, cheaper than split() and int() per id."""
+    return json.loads(f"[{text}]") if text else []
 
 
 def _code_documents(project: Project, selection: Selection, code_ids: list[int]) -> list[str]:
@@ -271,7 +277,7 @@ WORD_NS = 3  # bitmaps: one 64-bit word of an AND (or OR) and its count of bits
 BY_UNIT_NS = 400  # giving one member's unit its list of codes
 
 
-def _unit_counts(units: list, last_unit: int) -> Counts | None:
+def _unit_counts(units: list[str], last_unit: int) -> Counts | None:
     """Units holding each code and each pair of codes, and units holding any, from each code's units (arrays,
     or comma-separated strings); None when neither way below fits in memory.
 
@@ -280,14 +286,13 @@ def _unit_counts(units: list, last_unit: int) -> Counts | None:
     units, one pass giving each unit the list of its codes costs less. Both give the same counts
     (tests/test_analysis_cooccurrence.py runs each against a count made by brute force).
     """
-    units = [_parse_ids(u) for u in units]
-    members = sum(int(u.size) for u in units)
+    members = sum(text.count(",") + 1 for text in units if text)
     n = len(units)
     words = last_unit // 64 + 1
     bitmaps_ns = SCATTER_NS * members + WORD_NS * words * (n * (n - 1) // 2 + 2 * n)
     fits = n * words * 8 <= BITMAP_BYTES
     if fits and (bitmaps_ns <= BY_UNIT_NS * members or members > MOST_BY_UNIT):
-        return _counts_by_bitmaps(units, last_unit)
+        return _counts_by_bitmaps(units, last_unit, members)
     if members <= MOST_BY_UNIT:
         return _counts_by_unit(units)
     return None
@@ -317,7 +322,14 @@ def _bit_count(words: np.ndarray) -> int:
     return int.from_bytes(words.tobytes(), "little").bit_count()
 
 
-def _counts_by_bitmaps(units: list, last_unit: int) -> Counts:
+def _counts_by_bitmaps(units: list[str], last_unit: int, members: int | None = None) -> Counts:
+    """Each code's units as the bits of one bitmap, the counts as numbers of bits set in ANDs: Python integers
+    for a few units, numpy arrays of 64-bit words for many (the same counts either way). ``members``: the
+    number of ids in ``units``, when known."""
+    if members is None:
+        members = sum(text.count(",") + 1 for text in units if text)
+    if members <= MOST_IN_PYTHON:
+        return _counts_by_int_bitmaps(units, last_unit)
     import numpy as np
 
     arrays: list[np.ndarray | None] = [_parse_ids(u) for u in units]
@@ -328,7 +340,8 @@ def _counts_by_bitmaps(units: list, last_unit: int) -> Counts:
     for i, ids in enumerate(arrays):
         assert ids is not None
         bitmaps.append(_bitmap(ids, words))
-        units[i] = arrays[i] = ids = None  # each code's units are let go once its bitmap is made
+        units[i] = ""  # each code's units are let go once its bitmap is made
+        arrays[i] = ids = None
     pairs = {}
     both = np.empty(words, dtype=np.uint64)
     for i, a in enumerate(bitmaps):
@@ -341,11 +354,39 @@ def _counts_by_bitmaps(units: list, last_unit: int) -> Counts:
     return pairs, [_bit_count(b) for b in bitmaps], _bit_count(held)
 
 
-def _counts_by_unit(units: list) -> Counts:
+_BIT = tuple(1 << i for i in range(8))
+
+
+def _counts_by_int_bitmaps(units: list[str], last_unit: int) -> Counts:
+    size = last_unit // 8 + 1
+    bit = _BIT
+    bitmaps = []
+    for i, text in enumerate(units):
+        bits = bytearray(size)
+        for unit in _ids(text):
+            try:
+                bits[unit >> 3] |= bit[unit & 7]
+            except IndexError:  # a unit written by another connection after last_unit was read
+                bits.extend(bytes((unit >> 3) + 1 - len(bits)))
+                bits[unit >> 3] |= bit[unit & 7]
+        units[i] = ""  # each code's text is let go once its bitmap is made
+        bitmaps.append(int.from_bytes(bits, "little"))
+    pairs = {}
+    for i, a in enumerate(bitmaps):
+        for j in range(i + 1, len(bitmaps)):
+            if n := (a & bitmaps[j]).bit_count():
+                pairs[i, j] = n
+    held = 0
+    for bitmap in bitmaps:
+        held |= bitmap
+    return pairs, [b.bit_count() for b in bitmaps], held.bit_count()
+
+
+def _counts_by_unit(units: list[str]) -> Counts:
     codes_of: dict[int, list[int]] = {}
     singles = []
-    for i, ids in enumerate(units):
-        members = set(_parse_ids(ids).tolist())
+    for i, text in enumerate(units):
+        members = set(_ids(text))
         singles.append(len(members))
         for unit in members:
             codes_of.setdefault(unit, []).append(i)
