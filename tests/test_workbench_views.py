@@ -23,7 +23,7 @@ from beacon_qual.tui.grid import MatrixGrid
 from beacon_qual.tui.matrix import MatrixScreen
 from beacon_qual.tui.measure import MeasureScreen
 from beacon_qual.tui.memos import MemosScreen
-from beacon_qual.tui.screens import HelpScreen, PromptScreen
+from beacon_qual.tui.screens import HelpScreen, PickerScreen, PromptScreen
 from beacon_qual.tui.segments import SegmentsPane, SegmentsScreen
 from beacon_qual.tui.transcript import TranscriptView
 from beacon_qual.tui.viewkit import KeyLine
@@ -652,3 +652,34 @@ async def test_coding_keys_do_nothing_on_a_view(analysis_project):
         await pilot.press("question_mark")  # help still opens
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_the_help_names_the_key_that_opens_each_view(analysis_project):
+    """Each view's heading in the help says which key opens it; pressing that key opens that view."""
+    import re
+
+    app = WorkbenchApp(analysis_project, coder="alice")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_text = str(app.screen.query_one("#help-text").render())
+        for heading, screen in (
+            ("Councils x themes", MatrixScreen),
+            ("Coded segments", SegmentsScreen),
+            ("Theme by measure", MeasureScreen),
+            ("Memos", MemosScreen),
+        ):
+            found = re.search(
+                r"(?m)^\s*" + re.escape(heading) + r" \((\w)[,)]", help_text
+            )  # the section heading
+            assert found, heading
+            await pilot.press("escape", found.group(1))
+            await pilot.pause()
+            for _ in range(3):  # a view that asks first for a code or a measure: the first one offered
+                if not isinstance(app.screen, PickerScreen | PromptScreen):
+                    break
+                await pilot.press("enter")
+                await pilot.pause()
+            assert isinstance(app.screen, screen), (heading, found.group(1), app.screen)
+            await pilot.press("escape", "question_mark")
+            await pilot.pause()

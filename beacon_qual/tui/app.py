@@ -1358,17 +1358,22 @@ def view_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from beacon_qual.tui.memos import MemosScreen
     from beacon_qual.tui.segments import SegmentsScreen
 
+    # each heading names the key that opens the view, read from the app's own bindings
+    key = {b.action: b.key for b in WorkbenchApp.BINDINGS if isinstance(b, Binding)}
     return [
-        ("Councils x themes (T)", _rows([b for b in MatrixScreen.BINDINGS if isinstance(b, Binding)])),
         (
-            "Coded segments (L, or Enter on a matrix cell)",
+            f"Councils x themes ({key['councils_matrix']})",
+            _rows([b for b in MatrixScreen.BINDINGS if isinstance(b, Binding)]),
+        ),
+        (
+            f"Coded segments ({key['coded_segments']}, or Enter on a matrix cell)",
             _rows([b for b in SegmentsScreen.BINDINGS if isinstance(b, Binding)]),
         ),
         (
-            "Theme by measure (G, or g on a matrix cell)",
+            f"Theme by measure ({key['theme_by_measure']}, or g on a matrix cell)",
             _rows([b for b in MeasureScreen.BINDINGS if isinstance(b, Binding)]),
         ),
-        ("Memos (N)", _rows([b for b in MemosScreen.BINDINGS if isinstance(b, Binding)])),
+        (f"Memos ({key['memos']})", _rows([b for b in MemosScreen.BINDINGS if isinstance(b, Binding)])),
     ]
 
 
