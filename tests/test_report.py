@@ -375,6 +375,37 @@ def test_figure_refuses_unknown_format_and_empty_selection(db, tmp_path):
     assert not (tmp_path / "m.svg").exists()
 
 
+def _uncoded(db: Path) -> Path:
+    """The project with its documents in every phase and not one coding, as a newly imported study is."""
+    from beacon_qual.store import Project
+
+    project = Project.open(db)
+    with project.transaction():
+        project.execute("DELETE FROM codings")
+    project.close()
+    return db
+
+
+def test_figure_trends_refuses_a_selection_without_codings(db, tmp_path):
+    # not an empty chart with a 0% axis, as it drew before
+    result = CliRunner().invoke(
+        main, ["--project", str(_uncoded(db)), "figure", "trends", "-o", str(tmp_path / "t.svg")]
+    )
+    assert result.exit_code != 0 and "no codings in the selection: nothing to draw" in result.output
+    assert not (tmp_path / "t.svg").exists()
+
+
+def test_report_on_a_selection_without_codings_draws_no_empty_trends_chart(db, tmp_path):
+    out = tmp_path / "study.html"
+    result = CliRunner().invoke(main, ["--project", str(_uncoded(db)), "report", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    trends = html[html.index("Trends by phase</h2>") :]
+    trends = trends[: trends.index("<h2")]
+    assert "Not shown: no codings in the selection" in trends
+    assert "<svg" not in trends and "<img" not in trends
+
+
 def test_the_glance_counts_documents_marked_fully_coded(db, tmp_path):
     for doc in ("a1.txt", "b1.txt"):
         assert (

@@ -127,6 +127,8 @@ def trends_figure(
     from beacon_qual.analysis.trends import trends
 
     result = trends(project, filters)
+    if not any(any(row.documents) for row in result.rows):
+        raise BeaconError("no codings in the selection: nothing to draw")
     rows = result.rows if filters.codes else _top(result.rows, top)
     series = [
         (row.code, [100 * k / n if n else None for k, n in zip(row.documents, result.document_totals)])
