@@ -284,6 +284,11 @@ def test_broken_docx_and_subtitles_are_refused(project: Project, tmp_path: Path)
         ("plain.vtt", b"00:00:01.000 --> 00:00:02.000\nhello\n", "is not a WebVTT file"),
         ("nocues.srt", b"1\nhello there\n", "holds no subtitle cues"),
         ("notes.pdf", b"%PDF-1.4", "unsupported file type '.pdf'"),
+        (
+            "study.qdpx",
+            b"PK\x03\x04",
+            "is a REFI-QDA project, not a transcript: bring it in with 'beacon-qual import-qdpx'",
+        ),
     ]
     for name, body, message in cases:
         path = write(tmp_path, name, body)

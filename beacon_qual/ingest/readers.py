@@ -63,6 +63,10 @@ def parse_size(value: str | int) -> int:
 
 def source_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None and path.suffix.lower() in (".qdpx", ".qde"):
+        raise BeaconError(
+            f"{path} is a REFI-QDA project, not a transcript: bring it in with 'beacon-qual import-qdpx'"
+        )
     if fmt is None:
         raise BeaconError(
             f"{path}: unsupported file type {path.suffix or '(none)'!r}; "
