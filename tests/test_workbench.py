@@ -436,3 +436,28 @@ def test_a_workbench_that_stops_on_an_error_exits_non_zero(tmp_path, monkeypatch
     )
     result = CliRunner().invoke(main, ["-p", str(project), "code", "--coder", "alice"])
     assert result.exit_code == 1 and "a fault in the workbench" in result.output
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_picker_beside_the_selection_lists_codes_on_a_small_screen(
+    tiny_project: Project, size: tuple[int, int]
+) -> None:
+    """In half of a 24-row terminal the picker gives its list the room the definition and the input's frame
+    would take; on a tall screen it shows both."""
+    from textual.widgets import OptionList
+
+    app = WorkbenchApp(tiny_project, coder="alice")
+    async with app.run_test(size=size) as pilot:
+        await open_doc(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, PickerScreen) and picker.has_class("half")
+        rows = picker.query_one(OptionList).content_region.height
+        details = picker.query_one("#picker-details")
+        if size[1] < PickerScreen.SHORT:
+            assert not details.display
+            assert rows >= 5, rows
+        else:
+            assert details.display and details.region.height > 0
+            assert rows >= 7, rows

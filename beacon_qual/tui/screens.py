@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
@@ -159,6 +159,10 @@ class PickerScreen(ModalScreen[object]):
         Binding("ctrl+n", "new_code", "New code"),
     ]
 
+    SHORT = (
+        30  # rows: on a shorter screen a picker in half of it leaves the definition out, so the list has room
+    )
+
     def __init__(
         self,
         picker: CodePicker,
@@ -198,8 +202,15 @@ class PickerScreen(ModalScreen[object]):
             yield Static(id="picker-details")
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.height)
         self._refill("")
         self.query_one(Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        self.set_class(height < self.SHORT, "short")
 
     def reopen(
         self,
@@ -225,6 +236,7 @@ class PickerScreen(ModalScreen[object]):
         self.allow_new = allow_new
         self.accept_unique = accept_unique
         self.set_classes(f"half {place}" if place else "")
+        self._fit(self.app.size.height)
         self.accepted = None
         self._detailed = None
         self.query_one("#picker-title", Label).update(title)
