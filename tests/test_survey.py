@@ -92,8 +92,15 @@ def test_bytes_that_are_neither_utf8_nor_cp1252_are_refused(tmp_path: Path, proj
 
 def test_malformed_csv_and_ragged_rows_are_one_line_errors(tmp_path: Path, project: Project) -> None:
     unterminated = write(tmp_path, "quote.csv", 'council,score\nSt Helens,"4\nCamden,5\n')
-    with pytest.raises(BeaconError, match="quote.csv is not well-formed CSV"):
+    # the message names the line where the unclosed quote is, not the end of the file it ran to
+    with pytest.raises(
+        BeaconError,
+        match="quote.csv is not well-formed CSV: a quoted cell opened in the row on line 2 is never closed",
+    ):
         import_survey(project, unterminated)
+    stray = write(tmp_path, "stray.csv", 'council,score\nSt Helens,4\nCamden,"5"x\nHull,3\n')
+    with pytest.raises(BeaconError, match="stray.csv is not well-formed CSV: line 3: "):
+        import_survey(project, stray)
     ragged = write(tmp_path, "ragged.csv", "council,score\nSt Helens,4\nCamden,5,extra\n")
     with pytest.raises(BeaconError, match="ragged.csv row 3 has 3 cells but the header has 2"):
         import_survey(project, ragged)

@@ -104,10 +104,18 @@ def _sniff_delimiter(text: str) -> str:
 def _read_delimited(text: str, delimiter: str, encoding: str, name: str) -> Table:
     kind = "TSV" if delimiter == "\t" else "CSV"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    started = 1  # the line the record being read starts on
     try:
-        records = [[cell.strip() for cell in record] for record in reader]
+        for record in reader:
+            records.append([cell.strip() for cell in record])
+            started = reader.line_num + 1
     except csv.Error as exc:
-        raise BeaconError(f"{name} is not well-formed {kind} (near line {reader.line_num}): {exc}") from None
+        if "unexpected end of data" in str(exc):  # the reader ran to the end inside a quoted cell
+            problem = f"a quoted cell opened in the row on line {started} is never closed"
+        else:
+            problem = f"line {reader.line_num}: {exc}"
+        raise BeaconError(f"{name} is not well-formed {kind}: {problem}") from None
     return _table(records, encoding, delimiter, name)
 
 
