@@ -17,7 +17,10 @@ from beacon_qual.store.lookup import resolve_document
 )
 @click.option("--document", "document", help="Open this document first (id or file name).")
 @click.option(
-    "--demo", is_flag=True, help="Build the demo project from transcripts_example/ if missing, open it."
+    "--demo",
+    is_flag=True,
+    help="Open the demo project, beacon-demo.qual.db in this folder (or --project), built from "
+    "transcripts_example/ if missing.",
 )
 @click.pass_context
 def code(ctx: click.Context, coder: str | None, document: str | None, demo: bool) -> None:

@@ -1,4 +1,4 @@
-"""Build the demo project from transcripts_example/ and print its status."""
+"""Build the demo project from transcripts_example/ into beacon-demo.qual.db here (or --project); show it."""
 
 from __future__ import annotations
 
