@@ -12,9 +12,10 @@ the coefficient then overstates the association (as in ATLAS.ti).
 Sentences and turns: each coding's units are kept in ``coding_units`` by triggers
 (:mod:`beacon_qual.store.placement`); each selected code's units are read as one string (see
 :func:`_code_units`) and made a bitmap, one bit per unit of the project (a Python integer for a few
-units, a numpy array for many), so that the counts are numbers of bits set in bitmaps and in their ANDs, and no coding is looked at one by one. With many
-codes over many units each unit is given its codes instead (:func:`_unit_counts`), and when the
-codes hold too many units to read, SQLite groups the rows by unit (:func:`_unit_combinations`).
+units, a numpy array for many), so that the counts are numbers of bits set in bitmaps and in their
+ANDs, and no coding is looked at one by one. With many codes over many units each unit is given its
+codes instead (:func:`_unit_counts`), and when the codes hold too many units to read, SQLite groups the
+rows by unit (:func:`_unit_combinations`).
 Documents are counted the same way from ``coding_counts`` (:func:`_code_documents`), and with numpy from the
 codings when the bitmaps would not fit; overlapping codings are counted with numpy.
 """
@@ -278,8 +279,8 @@ BY_UNIT_NS = 400  # giving one member's unit its list of codes
 
 
 def _unit_counts(units: list[str], last_unit: int) -> Counts | None:
-    """Units holding each code and each pair of codes, and units holding any, from each code's units (arrays,
-    or comma-separated strings); None when neither way below fits in memory.
+    """Units holding each code and each pair of codes, and units holding any, from each code's units (as
+    comma-separated strings); None when neither way below fits in memory.
 
     Bitmaps (each code's units as the bits of one array of 64-bit words, counts as numbers of bits set in
     ANDs) cost a step per member and a pass over every unit's bit for each pair; with many codes over many
