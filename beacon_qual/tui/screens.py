@@ -159,9 +159,8 @@ class PickerScreen(ModalScreen[object]):
         Binding("ctrl+n", "new_code", "New code"),
     ]
 
-    SHORT = (
-        30  # rows: on a shorter screen a picker in half of it leaves the definition out, so the list has room
-    )
+    # rows: on a shorter screen a picker in half of it leaves the definition out, so the list has room
+    SHORT = 30
 
     def __init__(
         self,
@@ -176,18 +175,32 @@ class PickerScreen(ModalScreen[object]):
         place: str | None = None,
         accept_unique: bool = False,
     ) -> None:
-        super().__init__(classes=f"half {place}" if place else None)
-        self.accept_unique = accept_unique
-        self.picker = picker
-        self.title_text = title
-        self.recent = recent or []
-        self.suggestion = suggestion
-        self.allow_new = allow_new
+        super().__init__()
         self.parent_mode = parent_mode
         self.all_codes = codes or []
         self.shown: list[CodeInfo] = []
         # each code's line in the list while a query is typed: the list keeps what it measured of an option
         self._options: dict[int, Option] = {}
+        self._take(picker, title, recent, suggestion, allow_new, place, accept_unique)
+
+    def _take(
+        self,
+        picker: CodePicker,
+        title: str,
+        recent: list[int] | None,
+        suggestion: str,
+        allow_new: bool,
+        place: str | None,
+        accept_unique: bool,
+    ) -> None:
+        """What the picker is opened for: the codes, title, recent codes, new-code suggestion, where it stands."""
+        self.picker = picker
+        self.title_text = title
+        self.recent = recent or []
+        self.suggestion = suggestion
+        self.allow_new = allow_new
+        self.accept_unique = accept_unique
+        self.set_classes(f"half {place}" if place else "")
         self._detailed: CodeInfo | None = None  # the code whose definition is shown below the list
         self.accepted: CodeInfo | None = None  # the code applied by a unique beginning of its name
 
@@ -229,16 +242,8 @@ class PickerScreen(ModalScreen[object]):
         opening it again spares building its widgets."""
         if picker is not self.picker:  # the codebook changed: the lines kept for its codes are stale
             self._options.clear()
-        self.picker = picker
-        self.title_text = title
-        self.recent = recent or []
-        self.suggestion = suggestion
-        self.allow_new = allow_new
-        self.accept_unique = accept_unique
-        self.set_classes(f"half {place}" if place else "")
+        self._take(picker, title, recent, suggestion, allow_new, place, accept_unique)
         self._fit(self.app.size.height)
-        self.accepted = None
-        self._detailed = None
         self.query_one("#picker-title", Label).update(title)
         field = self.query_one(Input)
         with field.prevent(Input.Changed):
