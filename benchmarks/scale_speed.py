@@ -33,12 +33,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from command_times import clear_bench_codings  # one clean-up for both benchmarks
 from compare_qc import (
-    CODES,
     QUOTE_CODE,
     ROOT,
     SURVEY_VARIABLE,
     Spec,
     bq_bin,
+    bq_change,
     bq_load_codings,
     bq_project,
     build_corpus,
@@ -146,17 +146,6 @@ def steps(db: Path) -> dict[str, list[str]]:
     }
 
 
-def change(db: Path, undo: bool) -> None:
-    """One coding added (or the addition undone) through the command line, as a coder would."""
-    on = [bq_bin(), "-p", str(db)]
-    if undo:
-        cmd = [*on, "coding", "undo", "--coder", "bench"]
-    else:
-        cmd = [*on, "coding", "add", "--document", "1", "--start", "0", "--end", "5"]
-        cmd += ["--code", CODES[0], "--coder", "bench"]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def measure(db: Path, runs: int, only: set[str]) -> dict[str, list[Timing]]:
     clear_bench_codings(bq_bin(), db)
     todo = {name: cmd for name, cmd in steps(db).items() if not only or name in only}
@@ -170,7 +159,7 @@ def measure(db: Path, runs: int, only: set[str]) -> dict[str, list[Timing]]:
     for round_ in range(runs):
         for name, cmd in todo.items():
             if name == "export frequencies, again":
-                change(db, undo=round_ % 2 == 1)
+                bq_change(db, undo=round_ % 2 == 1)
                 results[first_name].append(run(cmd))
             results[name].append(run(cmd, screen="screenful" in name))
             print(f"  {name}: {results[name][-1].seconds:.2f} s", flush=True)
